@@ -1,0 +1,54 @@
+# 点题述职 — the two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DIANTI := $(VENV)/bin/dianti
+PYTHON ?= python3
+
+.PHONY: run test install install-dev lint typecheck pytest bench demo clean messages
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate the embedded SQLite database, load the Haiyan demo once, serve on 127.0.0.1:8000
+run: install
+	$(DIANTI) migrate --no-input
+	$(DIANTI) demo
+	$(DIANTI) serve
+
+## make test: install test dependencies (and Chromium + CJK fonts when root), lint, type-check, run the suite
+test: install-dev
+	@bash scripts/ensure-test-deps.sh
+	$(MAKE) lint typecheck pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check src
+
+typecheck: install-dev
+	$(VENV)/bin/mypy src/dianti/core/paths.py
+
+pytest: install-dev
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+bench: install-dev
+	$(DIANTI) bench all
+
+demo: install
+	$(DIANTI) migrate --no-input
+	$(DIANTI) demo
+
+messages: install-dev
+	cd src/dianti && ../../$(DIANTI) makemessages -l en --no-obsolete && ../../$(DIANTI) compilemessages -l en
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,38 @@
+"""Kernel API: authentication for staff endpoints and the public aggregate stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
+
+from . import stats
+from .tokens import user_for_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+#: Staff endpoints accept a bearer token (scripts) or the browser session.
+staff_auth = [TokenAuth(), django_auth]
+
+router = Router(tags=["stats"])
+
+
+@router.get("/stats", auth=None, summary="某组织及其下级的汇总数据（仅计数，不含个人信息）")
+def subtree_stats(request: HttpRequest, org: str) -> dict[str, Any]:
+    from dianti.orgs.models import Organization
+
+    found = Organization.objects.filter(code=org).values_list("path", "name").first()
+    if found is None:
+        raise HttpError(404, f"找不到组织编码“{org}”")
+    path, name = found
+    return {"org": org, "name": name, **stats.compute(path)}

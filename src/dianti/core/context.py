@@ -1,0 +1,22 @@
+"""Template context shared by every page: the navigation the user's roles allow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .scope import scope_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    sc = scope_for(user)
+    nav = [(_("首页"), reverse("home")), (_("组织"), reverse("org_tree")), (_("人员"), reverse("people_list"))]
+    if sc.is_admin:
+        nav.append((_("审计日志"), reverse("audit_log")))
+    return {"nav": nav, "user_scope": sc}

@@ -1,0 +1,102 @@
+"""Background jobs with visible progress.
+
+A job kind is a function ``handler(job, progress)`` registered with :func:`handler`; :func:`submit` records a
+:class:`Job` and runs it after the surrounding transaction commits — in a Celery worker when
+``JOBS_BACKEND == "celery"`` (production, Redis), in a thread of this process on a single machine (``"thread"``),
+or inline (``"sync"``, tests). The handler calls ``progress(done, total)``; whatever it returns is stored as the
+job's result, and an exception it raises marks the job failed with the exception's message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from .models import Job
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+Handler = Callable[[Job, Progress], dict[str, Any]]
+_HANDLERS: dict[str, Handler] = {}
+
+
+class JobFailed(Exception):
+    """Raise from a handler to fail the job with a message for the user (and optional details in ``result``)."""
+
+    def __init__(self, message: str, result: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.result = result or {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def decorator(fn: Handler) -> Handler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return decorator
+
+
+def submit(*, kind: str, title: str, actor: Any, params: dict[str, Any] | None = None,
+           input_file: Any = None) -> Job:
+    """Record a job and start it once the current transaction commits."""
+    if kind not in _HANDLERS:
+        raise ValueError(f"unknown job kind {kind}")
+    job = Job(kind=kind, title=title, params=params or {},
+              created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    if input_file is not None:
+        job.input_file.save(getattr(input_file, "name", "upload"), input_file, save=False)
+    job.save()
+    transaction.on_commit(lambda: _dispatch(job.pk))
+    return job
+
+
+def _dispatch(job_id: int) -> None:
+    backend = settings.JOBS_BACKEND
+    if backend == "celery":
+        from .tasks import run_job_task
+
+        run_job_task.delay(job_id)
+    elif backend == "thread":
+        threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True, name=f"job-{job_id}").start()
+    else:
+        run(job_id)
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        run(job_id)
+    finally:
+        close_old_connections()
+
+
+def run(job_id: int) -> Job:
+    """Run one job to the end, recording progress, result and failure."""
+    job = Job.objects.get(pk=job_id)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        Job.objects.filter(pk=job.pk).update(progress=done, total=total)
+
+    try:
+        result = _HANDLERS[job.kind](job, progress)
+    except JobFailed as exc:
+        _finish(job, Job.Status.FAILED, str(exc), exc.result)
+    except Exception as exc:  # a bug must still end the job visibly, not leave it "running" forever
+        log.exception("job %s failed", job.pk)
+        _finish(job, Job.Status.FAILED, f"任务出错：{exc}", {})
+    else:
+        _finish(job, Job.Status.DONE, str(result.pop("message", "")), result)
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job: Job, status: str, message: str, result: dict[str, Any]) -> None:
+    Job.objects.filter(pk=job.pk).update(status=status, message=message, result=result,
+                                         finished_at=timezone.now())

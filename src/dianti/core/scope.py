@@ -1,0 +1,89 @@
+"""Who may see and change what. Every staff-facing read and every write check starts here.
+
+A role granted on an organization covers its whole subtree. A user's *view scope* is the union of the subtrees of
+all their grants; their *manage scope* is the union of the subtrees where they hold an admin role (county or town
+admin). Superusers see and manage everything. Scopes are sets of materialized-path ranges (see :mod:`paths`), so a
+scoped query is a few indexed range conditions whatever the size of the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from . import paths
+
+_CACHE_ATTR = "_dianti_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool
+    view_roots: tuple[str, ...]
+    manage_roots: tuple[str, ...]
+    roles: frozenset[str]
+
+    def can_view_path(self, path: str) -> bool:
+        return self.everything or any(path.startswith(r) for r in self.view_roots)
+
+    def can_manage_path(self, path: str) -> bool:
+        return self.everything or any(path.startswith(r) for r in self.manage_roots)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.everything or bool(self.manage_roots)
+
+
+NOBODY = Scope(everything=False, view_roots=(), manage_roots=(), roles=frozenset())
+
+
+def scope_for(user: Any) -> Scope:
+    """Return (and cache on the user object for this request) the scope of ``user``."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from dianti.orgs.models import ADMIN_ROLES, RoleGrant
+
+    grants = list(RoleGrant.objects.filter(user=user).values_list("role", "organization__path"))
+    scope = Scope(
+        everything=bool(user.is_superuser),
+        view_roots=tuple(paths.minimal_roots([p for _, p in grants])),
+        manage_roots=tuple(paths.minimal_roots([p for r, p in grants if r in ADMIN_ROLES])),
+        roles=frozenset(r for r, _ in grants),
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget(user: Any) -> None:
+    """Drop the cached scope (after grants change)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _ranges(roots: tuple[str, ...], field: str) -> Q:
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(**{f"{field}__gte": root, f"{field}__lt": paths.successor(root)})
+    return q
+
+
+def path_filter(user: Any, field: str = "path", *, manage: bool = False) -> Q:
+    """Return a ``Q`` that keeps rows whose ``field`` (a materialized path) is inside the user's scope."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    return _ranges(scope.manage_roots if manage else scope.view_roots, field)
+
+
+def restrict(qs: QuerySet[Any], user: Any, field: str = "path", *, manage: bool = False) -> QuerySet[Any]:
+    """Return ``qs`` restricted to the rows the user may see (or manage, with ``manage=True``)."""
+    return qs.filter(path_filter(user, field, manage=manage))
+
+
+class OutOfScope(PermissionError):
+    """Raised when a user reaches for an object outside their organization subtree."""

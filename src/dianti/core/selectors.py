@@ -1,0 +1,70 @@
+"""Scoped reads for the shared kernel: the audit log, jobs and the home summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, QueryDict
+
+from . import scope, stats
+from .models import AuditEvent, Job
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    q: str = ""
+    action: str = ""
+    actor: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> AuditFilters:
+        def date(name: str) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat(query.get(name, ""))
+            except ValueError:
+                return None
+
+        return cls(q=query.get("q", "").strip(), action=query.get("action", "").strip(),
+                   actor=query.get("actor", "").strip(), since=date("since"), until=date("until"))
+
+
+def audit_events(user: Any, f: AuditFilters) -> QuerySet[AuditEvent]:
+    """Return the audit records inside the user's manage scope, newest first, filtered."""
+    qs = scope.restrict(AuditEvent.objects.all(), user, "org_path", manage=True)
+    if f.q:
+        qs = qs.filter(target_repr__icontains=f.q)
+    if f.action:
+        qs = qs.filter(action=f.action)
+    if f.actor:
+        qs = qs.filter(actor_name__icontains=f.actor)
+    if f.since:
+        qs = qs.filter(at__date__gte=f.since)
+    if f.until:
+        qs = qs.filter(at__date__lte=f.until)
+    return qs.order_by("-at", "-id")
+
+
+def audit_actions(user: Any) -> list[str]:
+    return list(
+        scope.restrict(AuditEvent.objects.all(), user, "org_path", manage=True)
+        .order_by("action").values_list("action", flat=True).distinct()
+    )
+
+
+def job_get(user: Any, pk: int) -> Job:
+    job = Job.objects.filter(pk=pk).first()
+    if job is None or (job.created_by_id != user.pk and not user.is_superuser):
+        raise Http404("找不到该任务")
+    return job
+
+
+def home_summary(user: Any) -> dict[str, Any]:
+    from dianti.orgs.selectors import top_orgs
+
+    roots = top_orgs(user)[:5]
+    return {"roots": [(org, stats.compute(org.path)) for org in roots], "scope": scope.scope_for(user)}

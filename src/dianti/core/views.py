@@ -1,0 +1,45 @@
+"""Pages of the shared kernel: health check, home, audit log and background-job progress."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from . import selectors
+from .scope import scope_for
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", selectors.home_summary(request.user))
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).is_admin:
+        raise PermissionDenied("只有管理员可以查看审计日志")
+    filters = selectors.AuditFilters.from_query(request.GET)
+    page = Paginator(selectors.audit_events(request.user, filters), 50).get_page(request.GET.get("page"))
+    if request.GET.get("format") == "xlsx":
+        from .exports import audit_xlsx
+
+        return audit_xlsx(selectors.audit_events(request.user, filters)[:20000])
+    return render(request, "core/audit_log.html", {"page": page, "filters": filters,
+                                                   "actions": selectors.audit_actions(request.user)})
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.job_get(request.user, pk)
+    template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
+    return render(request, template, {"job": job})

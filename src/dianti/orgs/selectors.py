@@ -1,0 +1,107 @@
+"""Scoped reads of organizations and people. Every function takes the asking user and returns only what that
+user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404
+
+from dianti.core import paths, scope
+
+from .models import Membership, Organization, Person, RoleGrant
+
+
+def visible_orgs(user: Any) -> QuerySet[Organization]:
+    return scope.restrict(Organization.objects.all(), user)
+
+
+def visible_people(user: Any) -> QuerySet[Person]:
+    return scope.restrict(Person.objects.all(), user, "org_path")
+
+
+def org_get(user: Any, code: str) -> Organization:
+    """Return the organization with ``code`` if the user may see it; otherwise 404 (not 403: no existence leak)."""
+    try:
+        return visible_orgs(user).select_related("parent", "secretary").get(code=code)
+    except Organization.DoesNotExist:
+        raise Http404("找不到该组织，或您无权查看") from None
+
+
+def person_get(user: Any, pk: int) -> Person:
+    try:
+        return visible_people(user).select_related("organization", "user").get(pk=pk)
+    except Person.DoesNotExist:
+        raise Http404("找不到该人员，或您无权查看") from None
+
+
+def top_orgs(user: Any) -> list[Organization]:
+    """Return the roots of the user's view: the organizations their grants are on (all roots for a superuser)."""
+    sc = scope.scope_for(user)
+    qs = Organization.objects.select_related("secretary")
+    if sc.everything:
+        return list(qs.filter(parent__isnull=True))
+    return list(qs.filter(path__in=sc.view_roots))
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    org: Organization
+    grassroots: int
+    has_children: bool
+
+
+def tree_children(user: Any, org: Organization) -> list[TreeNode]:
+    """Return the children of ``org`` with the number of grassroots organizations below each (two queries)."""
+    if not scope.scope_for(user).can_view_path(org.path):
+        raise Http404("找不到该组织，或您无权查看")
+    children = list(org.children.select_related("secretary").order_by("path"))
+    if not children:
+        return []
+    width = len(org.path) + paths.SEGMENT
+    counts = dict(
+        Organization.objects.subtree(org.path)
+        .filter(depth__gt=org.depth, level=Organization.Level.GRASSROOTS, is_active=True)
+        .annotate(branch=Substr("path", 1, width))
+        .values("branch")
+        .annotate(n=Count("id"))
+        .values_list("branch", "n")
+    )
+    return [TreeNode(c, counts.get(c.path, 0), c.child_counter > 0) for c in children]
+
+
+def org_search(user: Any, query: str, limit: int = 50) -> list[Organization]:
+    query = query.strip()
+    if not query:
+        return []
+    qs = visible_orgs(user).filter(
+        Q(name__icontains=query) | Q(short_name__icontains=query) | Q(code__startswith=query)
+    )
+    return list(qs.select_related("parent", "secretary").order_by("depth", "path")[:limit])
+
+
+def org_breadcrumbs(user: Any, org: Organization) -> list[Organization]:
+    sc = scope.scope_for(user)
+    visible = [p for p in paths.ancestors(org.path) if sc.can_view_path(p)]
+    return list(Organization.objects.filter(path__in=visible).order_by("path"))
+
+
+def org_members(org: Organization) -> QuerySet[Membership]:
+    return Membership.objects.filter(organization=org).select_related("person").order_by("position", "person__name")
+
+
+def org_roles(org: Organization) -> QuerySet[RoleGrant]:
+    return RoleGrant.objects.filter(organization=org).select_related("user")
+
+
+def people_search(user: Any, query: str = "", org: Organization | None = None) -> QuerySet[Person]:
+    qs = visible_people(user).select_related("organization")
+    if org is not None:
+        qs = qs.filter(org_path__gte=org.path, org_path__lt=paths.successor(org.path))
+    query = query.strip()
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(phone__endswith=query))
+    return qs.order_by("org_path", "id")

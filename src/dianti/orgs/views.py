@@ -1,0 +1,103 @@
+"""Organization and people pages: parse → authorize (through selectors) → render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from dianti.core import excel
+
+from . import exports, importers, selectors
+from .permissions import can_manage_org, can_see_full_phone
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    roots = selectors.top_orgs(request.user)
+    nodes = [(root, selectors.tree_children(request.user, root)) for root in roots]
+    return render(request, "orgs/tree.html", {"nodes": nodes})
+
+
+@login_required
+def tree_children(request: HttpRequest, code: str) -> HttpResponse:
+    org = selectors.org_get(request.user, code)
+    return render(request, "orgs/_children.html", {"children": selectors.tree_children(request.user, org)})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    results = selectors.org_search(request.user, q)
+    template = "orgs/_search_results.html" if request.headers.get("HX-Request") else "orgs/search.html"
+    return render(request, template, {"q": q, "results": results})
+
+
+@login_required
+def org_detail(request: HttpRequest, code: str) -> HttpResponse:
+    org = selectors.org_get(request.user, code)
+    members = Paginator(selectors.org_members(org), 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/org_detail.html", {
+        "org": org,
+        "breadcrumbs": selectors.org_breadcrumbs(request.user, org),
+        "children": selectors.tree_children(request.user, org),
+        "members": members,
+        "roles": selectors.org_roles(org),
+        "points": org.points.all(),
+        "can_manage": can_manage_org(request.user, org),
+        "full_phone": can_see_full_phone(request.user, org.secretary) if org.secretary else False,
+    })
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    org = selectors.org_get(request.user, request.GET["org"]) if request.GET.get("org") else None
+    people = selectors.people_search(request.user, q, org)
+    if request.GET.get("format") == "xlsx":
+        return exports.people_xlsx(request.user, people)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(request, "orgs/people_list.html", {"page": page, "q": q, "org": org})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(request.user, pk)
+    return render(request, "orgs/person_detail.html", {
+        "person": person,
+        "memberships": person.memberships.select_related("organization"),
+        "full_phone": can_see_full_phone(request.user, person),
+    })
+
+
+@login_required
+def export_orgs(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    orgs = selectors.org_search(request.user, q, limit=100000) if q else selectors.visible_orgs(request.user)
+    return exports.orgs_xlsx(orgs)
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = importers.SPECS.get(kind)
+    if spec is None:
+        return HttpResponse(status=404)
+    return excel.xlsx_response(excel.template(spec.columns, spec.example), f"{spec.title}导入模板.xlsx")
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _import_post(request)
+    return render(request, "orgs/import.html", {"specs": importers.SPECS})
+
+
+def _import_post(request: HttpRequest) -> HttpResponse:
+    kind = request.POST.get("kind", "")
+    upload = request.FILES.get("file")
+    try:
+        job = importers.import_submit(actor=request.user, kind=kind, upload=upload)
+    except importers.ImportRefused as exc:
+        return render(request, "orgs/import.html", {"specs": importers.SPECS, "error": str(exc)}, status=400)
+    return redirect("job_detail", pk=job.pk)
