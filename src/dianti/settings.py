@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "dianti.core",
     "dianti.orgs",
+    "dianti.voices",
+    "dianti.appraisal",
 ]
 
 MIDDLEWARE = [
