@@ -175,7 +175,7 @@ def _other_fields(b: _Builder, county: int, town_idx: list[int], towns: list[tup
     weights = [v + c * 2 for *_, v, c in towns]
     shares = [remaining * w // sum(weights) for w in weights]
     shares[0] += remaining - sum(shares)
-    for t, (tname, short, tcode, *_rest), count in zip(town_idx, towns, shares, strict=True):
+    for t, (_tname, short, tcode, *_rest), count in zip(town_idx, towns, shares, strict=True):
         fields = rng.choices(OTHER_FIELDS, weights=[s for _, s, _, _ in OTHER_FIELDS], k=count)
         taken: set[str] = set()
         for n, (fld, _share, pattern, kind) in enumerate(fields, start=1):
