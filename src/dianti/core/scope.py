@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from . import paths
@@ -85,5 +86,8 @@ def restrict(qs: QuerySet[Any], user: Any, field: str = "path", *, manage: bool 
     return qs.filter(path_filter(user, field, manage=manage))
 
 
-class OutOfScope(PermissionError):
-    """Raised when a user reaches for an object outside their organization subtree."""
+class OutOfScope(PermissionDenied):
+    """Raised when a user reaches for an object outside their organization subtree.
+
+    A ``PermissionDenied``, so a view, the admin or the API that lets it through answers 403, not 500.
+    """

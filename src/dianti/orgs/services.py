@@ -71,7 +71,9 @@ def org_update(*, actor: Any, org: Organization, **fields: Any) -> Organization:
     org.full_clean(exclude=["parent"])
     if new_parent != org.parent:
         _move(actor, org, new_parent)
-    org.save()
+    # Name the fields: a stale ``org`` must not write back an old child_counter (its next child would then
+    # collide with an existing path).
+    org.save(update_fields=[*ORG_FIELDS, "path", "depth"])
     changes = audit.diff(before, audit.snapshot(org, ORG_FIELDS))
     if changes:
         audit.record(actor=actor, action="org.update", target=org, org_path=org.path, changes=changes)
@@ -131,6 +133,7 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
 def membership_add(*, actor: Any, person: Person, organization: Organization, position: str) -> Membership:
     """Give ``person`` a position in ``organization``; appointing a 书记 also sets the organization's secretary."""
     ensure_can_manage(actor, organization)
+    ensure_can_manage(actor, person.organization)
     membership, created = Membership.objects.get_or_create(
         person=person, organization=organization, position=position
     )
