@@ -44,8 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "dianti.core",
     "dianti.orgs",
+    "dianti.campaigns",
     "dianti.voices",
     "dianti.appraisal",
+    "dianti.portal",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +152,17 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+NOTIFY_CHANNELS = [
+    c.strip()
+    for c in os.environ.get(
+        "DIANTI_NOTIFY_CHANNELS", "dianti.core.notify.LogChannel,dianti.core.notify.EmailChannel"
+    ).split(",")
+    if c.strip()
+]
+EMAIL_BACKEND = os.environ.get("DIANTI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+                               if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DIANTI_FROM_EMAIL", "dianti@localhost")
 
 LOGGING = {
     "version": 1,

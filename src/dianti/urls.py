@@ -18,7 +18,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),
+    path("notifications/", core_views.notifications, name="notifications"),
     path("orgs/", include("dianti.orgs.urls")),
+    path("campaigns/", include("dianti.campaigns.urls")),
+    path("p/", include("dianti.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

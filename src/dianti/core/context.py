@@ -15,8 +15,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    from .selectors import unread_count
+
     sc = scope_for(user)
-    nav = [(_("首页"), reverse("home")), (_("组织"), reverse("org_tree")), (_("人员"), reverse("people_list"))]
+    unread = unread_count(user)
+    nav = [(_("首页"), reverse("home")), (_("述职活动"), reverse("campaign_list")),
+           (_("我的述职"), reverse("my_campaigns")), (_("组织"), reverse("org_tree")),
+           (_("人员"), reverse("people_list"))]
     if sc.is_admin:
         nav.append((_("审计日志"), reverse("audit_log")))
-    return {"nav": nav, "user_scope": sc}
+    nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications")))
+    return {"nav": nav, "user_scope": sc, "unread_notifications": unread}

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 
 from . import scope, stats
-from .models import AuditEvent, Job
+from .models import AuditEvent, Job, Notification
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,11 @@ def home_summary(user: Any) -> dict[str, Any]:
 
     roots = top_orgs(user)[:5]
     return {"roots": [(org, stats.compute(org.path)) for org in roots], "scope": scope.scope_for(user)}
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

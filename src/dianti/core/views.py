@@ -43,3 +43,13 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get(request.user, pk)
     template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        from .services import notifications_mark_read
+
+        notifications_mark_read(user=request.user, ids=[int(i) for i in request.POST.getlist("id") if i.isdigit()])
+    page = Paginator(selectors.notifications_for(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from dianti.core.demo import load_all
 from dianti.orgs import demo
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, counties: int, quiet_logins: bool, **options: Any) -> None:
         started = time.perf_counter()
-        loaded = demo.load(counties=max(1, counties))
+        loaded = load_all(counties=max(1, counties))
         seconds = time.perf_counter() - started
         if loaded["created"]:
             self.stdout.write(self.style.SUCCESS(f"已载入 {len(loaded['created'])} 个县的演示数据，用时 {seconds:.1f} 秒"))

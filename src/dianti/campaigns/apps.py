@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignsConfig(AppConfig):
+    name = "dianti.campaigns"
+    label = "campaigns"
+    verbose_name = _("党委点名")
+
+    def ready(self) -> None:
+        from . import importers, stats  # noqa: F401  (register job handlers and stats)

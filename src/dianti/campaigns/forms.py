@@ -1,0 +1,81 @@
+"""Forms for campaigns: they parse and validate input; the services make the changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dianti.core import scope
+from dianti.orgs.models import Organization
+
+from .models import Campaign, Category, Phase
+
+CONVENER_LEVELS = [Organization.Level.PROVINCE, Organization.Level.CITY, Organization.Level.COUNTY,
+                   Organization.Level.TOWN]
+NEXT_LEVEL = {Organization.Level.PROVINCE: Organization.Level.CITY, Organization.Level.CITY: Organization.Level.COUNTY,
+              Organization.Level.COUNTY: Organization.Level.TOWN, Organization.Level.TOWN: Organization.Level.GRASSROOTS}
+
+
+class CampaignForm(forms.Form):
+    convener = forms.ModelChoiceField(label=_("召集组织"), queryset=Organization.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("活动名称"), max_length=200)
+    batch = forms.CharField(label=_("批次（可选）"), max_length=50, required=False)
+    candidate_fields = forms.MultipleChoiceField(
+        label=_("述职对象领域（不选表示全部）"), choices=Organization.Field.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+    direct_only = forms.BooleanField(label=_("仅直属下级组织"), required=False, initial=True)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["convener"].queryset = scope.restrict(
+            Organization.objects.filter(level__in=CONVENER_LEVELS), user, manage=True).order_by("path")
+        self.fields["year"].initial = timezone.localdate().year
+        for phase in Phase:
+            self.fields[f"deadline_{phase.value}"] = forms.DateField(
+                label=_("“%(phase)s”截止日期") % {"phase": phase.label}, required=False,
+                widget=forms.DateInput(attrs={"type": "date"}))
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        convener: Organization = d["convener"]
+        return {
+            "convener": convener, "year": d["year"], "title": d["title"], "batch": d["batch"],
+            "candidate_level": NEXT_LEVEL.get(convener.level, Organization.Level.GRASSROOTS),
+            "candidate_fields": d["candidate_fields"], "direct_only": d["direct_only"],
+            "deadlines": {p.value: d[f"deadline_{p.value}"].isoformat() for p in Phase if d.get(f"deadline_{p.value}")},
+        }
+
+
+class CampaignEditForm(forms.Form):
+    title = forms.CharField(label=_("活动名称"), max_length=200)
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, initial={"title": campaign.title, **{
+            f"deadline_{p}": v for p, v in campaign.deadlines.items()}}, **kwargs)
+        for phase in Phase:
+            self.fields[f"deadline_{phase.value}"] = forms.DateField(
+                label=_("“%(phase)s”截止日期") % {"phase": phase.label}, required=False,
+                widget=forms.DateInput(attrs={"type": "date"}))
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {"title": d["title"], "deadlines": {
+            p.value: d[f"deadline_{p.value}"].isoformat() for p in Phase if d.get(f"deadline_{p.value}")}}
+
+
+class TopicForm(forms.Form):
+    topic = forms.CharField(label=_("述职题目"), max_length=200, min_length=4,
+                            widget=forms.TextInput(attrs={"placeholder": _("如：如何把美丽资源变成美丽经济")}))
+
+
+class ResponsibilityForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("责任事项"), max_length=200)
+    detail = forms.CharField(label=_("具体内容"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+CATEGORY_CHOICES = [("", _("请选择类别"))] + list(Category.choices)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from dianti.campaigns.services import deadline_reminders
+
+
+class Command(BaseCommand):
+    help = "发送临近截止日期的提醒（每个阶段的截止日期只提醒一次）。生产环境由 Celery beat 每天运行。"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        n = deadline_reminders()
+        self.stdout.write(f"已提醒 {n} 个述职活动")

@@ -1,0 +1,108 @@
+"""The campaign phase machine: 点名 → 点题 → 述职 → 评议 → 整改 → 归档.
+
+Each allowed move is declared once in :data:`TRANSITIONS` with who may make it and what it needs. A guard returns
+the list of what is missing, in words the user reads ("还有 2 个述职对象没有题目：丰义村、雪水港村"); an empty list
+means the move may go ahead. Moving forward is for the convening committee's admins; moving back one step (to fix
+a mistake) is for the level above, so a committee cannot quietly rewind its own campaign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dianti.core import paths
+from dianti.core.scope import scope_for
+
+from .models import Campaign, Phase, Subject
+
+Guard = Callable[[Campaign], list[str]]
+
+
+def _names(subjects: Any, limit: int = 5) -> str:
+    names = [s.organization.display_name for s in subjects[:limit]]
+    more = "等" if len(names) == limit else ""
+    return "、".join(names) + more
+
+
+def _subjects_missing(campaign: Campaign, exclude_status: list[str], message: str) -> list[str]:
+    missing = campaign.subjects.exclude(status__in=exclude_status).select_related("organization")
+    count = missing.count()
+    return [message.format(n=count, names=_names(list(missing[:5])))] if count else []
+
+
+def _list_published(c: Campaign) -> list[str]:
+    problems = []
+    if not c.subjects.exists():
+        problems.append("还没有点名任何述职对象")
+    if c.list_status != Campaign.ListStatus.PUBLISHED:
+        problems.append("述职对象名单尚未审批公示")
+    return problems
+
+
+def _all_topics(c: Campaign) -> list[str]:
+    S = Subject.Status
+    return _subjects_missing(c, [S.TOPIC_SET, S.REPORTED, S.APPRAISED], "还有 {n} 个述职对象没有题目：{names}")
+
+
+def _all_reported(c: Campaign) -> list[str]:
+    S = Subject.Status
+    return _subjects_missing(c, [S.REPORTED, S.APPRAISED], "还有 {n} 个述职对象尚未述职：{names}")
+
+
+def _all_appraised(c: Campaign) -> list[str]:
+    return _subjects_missing(c, [Subject.Status.APPRAISED], "还有 {n} 个述职对象的评议结果尚未公布：{names}")
+
+
+def _rectification_done(c: Campaign) -> list[str]:
+    open_ = c.subjects.filter(rectification=Subject.Rectification.OPEN).select_related("organization")
+    n = open_.count()
+    return [f"还有 {n} 项整改未销号或结转：{_names(list(open_[:5]))}"] if n else []
+
+
+def _nothing(c: Campaign) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    label: str
+    forward: bool
+    guard: Guard
+
+
+P = Phase
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (t.source, t.target): t
+    for t in [
+        Transition(P.NOMINATE, P.TOPICS, "进入点题", True, _list_published),
+        Transition(P.TOPICS, P.REPORTING, "进入述职", True, _all_topics),
+        Transition(P.REPORTING, P.APPRAISAL, "进入评议", True, _all_reported),
+        Transition(P.APPRAISAL, P.RECTIFICATION, "进入整改", True, _all_appraised),
+        Transition(P.RECTIFICATION, P.ARCHIVED, "归档", True, _rectification_done),
+        Transition(P.TOPICS, P.NOMINATE, "退回点名", False, _nothing),
+        Transition(P.REPORTING, P.TOPICS, "退回点题", False, _nothing),
+        Transition(P.APPRAISAL, P.REPORTING, "退回述职", False, _nothing),
+        Transition(P.RECTIFICATION, P.APPRAISAL, "退回评议", False, _nothing),
+    ]
+}
+
+
+def may_make(user: Any, campaign: Campaign, transition: Transition) -> bool:
+    """Forward moves: admins over the convener. Backward moves: admins over the convener's parent (or superusers)."""
+    sc = scope_for(user)
+    if user is None:
+        return True
+    if transition.forward:
+        return sc.can_manage_path(campaign.org_path)
+    parent_path = campaign.org_path[: -paths.SEGMENT]
+    return sc.everything or (bool(parent_path) and sc.can_manage_path(parent_path))
+
+
+def available(user: Any, campaign: Campaign) -> list[tuple[Transition, list[str]]]:
+    """Return the moves out of the current phase this user may make, each with what is still missing."""
+    return [(t, t.guard(campaign)) for (src, _), t in TRANSITIONS.items()
+            if src == campaign.phase and may_make(user, campaign, t)]

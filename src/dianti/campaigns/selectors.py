@@ -1,0 +1,172 @@
+"""Scoped reads for campaigns: lists, candidates with suggestions, the chain roll-up, a secretary's own subjects
+and the public (公示) views."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.http import Http404
+
+from dianti.core import paths, scope
+from dianti.orgs.models import Organization
+
+from .models import Campaign, Category, Project, Subject
+
+SUGGEST_LOW_SCORE = 80.0
+SUGGEST_GAP_YEARS = 3
+
+
+def visible_campaigns(user: Any, year: int | None = None) -> QuerySet[Campaign]:
+    qs = scope.restrict(Campaign.objects.all(), user, "org_path").select_related("convener", "parent")
+    if year:
+        qs = qs.filter(year=year)
+    return qs.annotate(n_subjects=Count("subjects")).order_by("-year", "org_path")
+
+
+def campaign_get(user: Any, pk: int) -> Campaign:
+    campaign = Campaign.objects.select_related("convener", "parent", "list_approved_by").filter(pk=pk).first()
+    if campaign is None or not scope.scope_for(user).can_view_path(campaign.org_path):
+        raise Http404("找不到该述职活动，或您无权查看")
+    return campaign
+
+
+def subjects_of(campaign: Campaign) -> QuerySet[Subject]:
+    return campaign.subjects.select_related("organization", "secretary").order_by("order", "id")
+
+
+def subject_get(user: Any, campaign: Campaign, pk: int) -> Subject:
+    subject = subjects_of(campaign).filter(pk=pk).first()
+    if subject is None:
+        raise Http404("找不到该述职对象")
+    return subject
+
+
+def my_subjects(user: Any) -> QuerySet[Subject]:
+    """Return the subjects where the user is the (frozen) secretary — their own 点题述职 page."""
+    return (Subject.objects.filter(secretary__user=user)
+            .select_related("campaign", "campaign__convener", "organization").order_by("-campaign__year", "id"))
+
+
+@dataclass
+class Candidate:
+    org: Organization
+    chosen: bool = False
+    suggestions: list[str] = field(default_factory=list)
+    suggested_category: str = ""
+
+
+def candidates(campaign: Campaign) -> list[Candidate]:
+    """Return the organizations this campaign may choose from, each with the reasons the system suggests it.
+
+    Suggested: organizations running a 书记项目 or innovation/hard-problem project this year or last; those with a
+    low score or unfinished rectification last year; those not chosen for several years.
+    """
+    qs = Organization.objects.subtree(campaign.org_path).filter(level=campaign.candidate_level, is_active=True)
+    qs = qs.exclude(pk=campaign.convener_id)
+    if campaign.direct_only:
+        qs = qs.filter(parent_id=campaign.convener_id)
+    if campaign.candidate_fields:
+        qs = qs.filter(field__in=campaign.candidate_fields)
+    orgs = list(qs.select_related("secretary").order_by("path"))
+    ids = [o.pk for o in orgs]
+    chosen = set(campaign.subjects.values_list("organization_id", flat=True))
+    projects: dict[int, list[Project]] = defaultdict(list)
+    for p in Project.objects.filter(organization_id__in=ids, year__in=[campaign.year, campaign.year - 1]):
+        projects[p.organization_id].append(p)
+    history: dict[int, list[Subject]] = defaultdict(list)
+    past = Subject.objects.filter(organization_id__in=ids, campaign__year__lt=campaign.year,
+                                  campaign__year__gte=campaign.year - SUGGEST_GAP_YEARS).select_related("campaign")
+    for s in past:
+        history[s.organization_id].append(s)
+    result = []
+    for org in orgs:
+        c = Candidate(org=org, chosen=org.pk in chosen)
+        for p in projects[org.pk]:
+            c.suggestions.append(f"{p.get_kind_display()}：{p.title}")
+            c.suggested_category = c.suggested_category or Category.PROJECT
+        last = [s for s in history[org.pk] if s.campaign.year == campaign.year - 1]
+        for s in last:
+            if s.score is not None and s.score < SUGGEST_LOW_SCORE:
+                c.suggestions.append(f"{s.campaign.year}年评议得分较低（{s.score:.1f} 分）")
+                c.suggested_category = c.suggested_category or Category.DEVELOPMENT
+            if s.rectification in (Subject.Rectification.OPEN, Subject.Rectification.CARRIED_OVER):
+                c.suggestions.append(f"{s.campaign.year}年整改尚未完成")
+                c.suggested_category = c.suggested_category or Category.DEVELOPMENT
+        if not history[org.pk]:
+            c.suggestions.append(f"近 {SUGGEST_GAP_YEARS} 年未述职")
+        result.append(c)
+    result.sort(key=lambda c: (c.chosen, not c.suggestions, -len(c.suggestions), c.org.path))
+    return result
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    campaign: Campaign
+    subjects: int
+    topics_set: int
+    reported: int
+    appraised: int
+    rectification_open: int
+    rectification_closed: int
+
+
+def _counts() -> dict[str, Any]:
+    S, R = Subject.Status, Subject.Rectification
+    return dict(
+        subjects=Count("id"),
+        topics_set=Count("id", filter=Q(status__in=[S.TOPIC_SET, S.REPORTED, S.APPRAISED])),
+        reported=Count("id", filter=Q(status__in=[S.REPORTED, S.APPRAISED])),
+        appraised=Count("id", filter=Q(status=S.APPRAISED)),
+        rectification_open=Count("id", filter=Q(rectification=R.OPEN)),
+        rectification_closed=Count("id", filter=Q(rectification__in=[R.CLOSED, R.CARRIED_OVER])),
+    )
+
+
+def rollup(campaign: Campaign) -> tuple[list[RollupRow], dict[str, int]]:
+    """Return one row per child campaign counting subjects all the way down its chain, and the totals.
+
+    Subjects are grouped by the prefix of their campaign's convener path, one query per depth of child conveners
+    (usually one), so a province rolls up its cities as cheaply as a county its towns.
+    """
+    children = list(campaign.children.select_related("convener").order_by("org_path"))
+    by_len: dict[int, list[Campaign]] = defaultdict(list)
+    for child in children:
+        by_len[len(child.org_path)].append(child)
+    counts: dict[str, dict[str, int]] = {}
+    for width, group in by_len.items():
+        rows = (Subject.objects.filter(campaign__year=campaign.year, campaign__org_path__gt=campaign.org_path,
+                                       campaign__org_path__lt=paths.successor(campaign.org_path))
+                .annotate(branch=Substr("campaign__org_path", 1, width))
+                .filter(branch__in=[c.org_path for c in group])
+                .values("branch").annotate(**_counts()))
+        for row in rows:
+            counts[row.pop("branch")] = row
+    empty = {k: 0 for k in _counts()}
+    table = [RollupRow(campaign=c, **counts.get(c.org_path, empty)) for c in children]
+    totals = {k: sum(getattr(r, k) for r in table) for k in empty}
+    return table, totals
+
+
+def own_counts(campaign: Campaign) -> dict[str, int]:
+    return Subject.objects.filter(campaign=campaign).aggregate(**_counts())
+
+
+def public_campaigns() -> QuerySet[Campaign]:
+    return (Campaign.objects.filter(list_status=Campaign.ListStatus.PUBLISHED).select_related("convener")
+            .annotate(n_subjects=Count("subjects")).order_by("-year", "org_path"))
+
+
+def public_campaign_get(pk: int) -> Campaign:
+    campaign = public_campaigns().filter(pk=pk).first()
+    if campaign is None:
+        raise Http404("该名单尚未公示")
+    return campaign
+
+
+def responsibilities(org: Organization, year: int | None = None) -> QuerySet[Any]:
+    qs = org.responsibilities.all()
+    return qs.filter(year=year) if year else qs.order_by("-year", "id")

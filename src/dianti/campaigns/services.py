@@ -1,0 +1,358 @@
+"""Writes for campaigns and 党委点名. Each checks permission, validates, writes in one transaction, appends an
+audit record and queues notifications on commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from dianti.core import audit, notify, paths
+from dianti.core.scope import OutOfScope, scope_for
+from dianti.orgs.models import Organization
+from dianti.orgs.permissions import ensure_can_manage
+
+from . import phases
+from .models import Campaign, Category, Phase, Project, ResponsibilityItem, Subject
+
+CAMPAIGN_FIELDS = ("title", "year", "batch", "parent", "candidate_level", "candidate_fields", "direct_only",
+                   "scheme_key", "deadlines")
+SUBJECT_FIELDS = ("category", "reason", "topic", "status", "rectification", "score")
+MIN_REASON = 4
+
+
+def _nearest_parent_campaign(convener: Organization, year: int) -> Campaign | None:
+    ancestors = paths.ancestors(convener.path)
+    return (Campaign.objects.filter(org_path__in=ancestors, year=year).order_by("-org_path").first()
+            if ancestors else None)
+
+
+def _validate_deadlines(deadlines: dict[str, Any]) -> dict[str, str]:
+    clean = {}
+    for phase, value in (deadlines or {}).items():
+        if phase not in phases.P.values:
+            raise ValidationError({"deadlines": f"未知阶段“{phase}”"})
+        if not value:
+            continue
+        try:
+            clean[phase] = dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValidationError({"deadlines": f"“{value}”不是有效日期（格式：2020-05-31）"}) from None
+    return clean
+
+
+@transaction.atomic
+def campaign_create(*, actor: Any, convener: Organization, year: int, title: str, **fields: Any) -> Campaign:
+    """Open a campaign convened by ``convener``; it joins the chain under the nearest ancestor's campaign."""
+    ensure_can_manage(actor, convener)
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationError({"year": "年度应在 2000 至 2100 之间"})
+    if not title.strip():
+        raise ValidationError({"title": "请填写活动名称"})
+    batch = fields.pop("batch", "")
+    if Campaign.objects.filter(convener=convener, year=year, batch=batch).exists():
+        raise ValidationError({"year": f"{convener.display_name}{year}年度{batch}的述职活动已存在"})
+    fields["deadlines"] = _validate_deadlines(fields.get("deadlines", {}))
+    parent = fields.pop("parent", None) or _nearest_parent_campaign(convener, year)
+    campaign = Campaign(convener=convener, org_path=convener.path, year=year, title=title.strip(), batch=batch,
+                        parent=parent, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                        **fields)
+    campaign.full_clean()
+    campaign.save()
+    Campaign.objects.filter(parent__isnull=True, year=year, org_path__gt=convener.path,
+                            org_path__lt=paths.successor(convener.path)).update(parent=campaign)
+    audit.record(actor=actor, action="campaign.create", target=campaign, org_path=campaign.org_path,
+                 changes={k: [None, v] for k, v in audit.snapshot(campaign, CAMPAIGN_FIELDS).items()})
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaign:
+    ensure_can_manage(actor, campaign.convener)
+    if campaign.phase == Phase.ARCHIVED:
+        raise ValidationError("已归档的活动不能修改")
+    before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
+    if "deadlines" in fields:
+        fields["deadlines"] = _validate_deadlines(fields["deadlines"])
+    for name, value in fields.items():
+        if name not in CAMPAIGN_FIELDS:
+            raise ValueError(f"unknown campaign field {name}")
+        setattr(campaign, name, value)
+    campaign.full_clean()
+    campaign.save()
+    changes = audit.diff(before, audit.snapshot(campaign, CAMPAIGN_FIELDS))
+    if changes:
+        audit.record(actor=actor, action="campaign.update", target=campaign, org_path=campaign.org_path,
+                     changes=changes)
+    return campaign
+
+
+def is_candidate(campaign: Campaign, org: Organization) -> bool:
+    """Return whether ``org`` may be chosen in ``campaign`` (inside its scope, at its level and fields)."""
+    if org.pk == campaign.convener_id or not org.path.startswith(campaign.org_path) or not org.is_active:
+        return False
+    if campaign.direct_only and org.parent_id != campaign.convener_id:
+        return False
+    if org.level != campaign.candidate_level:
+        return False
+    return not campaign.candidate_fields or org.field in campaign.candidate_fields
+
+
+def _ensure_list_editable(campaign: Campaign) -> None:
+    if campaign.phase != Phase.NOMINATE:
+        raise ValidationError("只有在“点名”阶段才能调整述职对象名单")
+    if campaign.list_status != Campaign.ListStatus.DRAFT:
+        raise ValidationError("名单已提交或已公示，需先退回后才能修改")
+
+
+@dataclass(frozen=True)
+class Choice:
+    organization: Organization
+    category: str
+    reason: str
+
+
+def _check_choice(campaign: Campaign, choice: Choice) -> list[str]:
+    problems = []
+    if not is_candidate(campaign, choice.organization):
+        problems.append("不在本次活动的点名范围内")
+    if choice.category not in Category.values:
+        problems.append("请选择点名类别")
+    if len(choice.reason.strip()) < MIN_REASON:
+        problems.append(f"请写明点名理由（至少 {MIN_REASON} 个字）")
+    return problems
+
+
+@transaction.atomic
+def subjects_choose(*, actor: Any, campaign: Campaign, choices: list[Choice]) -> list[Subject]:
+    """Choose several subjects at once: all are added, or — if any choice is wrong — none, with every problem named."""
+    ensure_can_manage(actor, campaign.convener)
+    _ensure_list_editable(campaign)
+    errors = {}
+    chosen = set(campaign.subjects.values_list("organization_id", flat=True))
+    for c in choices:
+        problems = _check_choice(campaign, c)
+        if c.organization.pk in chosen:
+            problems.append("已经在名单中")
+        if problems:
+            errors[c.organization.display_name] = "；".join(problems)
+    if not choices:
+        raise ValidationError("请至少选择一个组织")
+    if errors:
+        raise ValidationError([f"{name}：{msg}" for name, msg in errors.items()])
+    start = campaign.subjects.count()
+    made = []
+    for i, c in enumerate(choices, start=1):
+        org = c.organization
+        secretary = org.secretary
+        subject = Subject.objects.create(
+            campaign=campaign, organization=org, org_path=org.path, secretary=secretary,
+            secretary_name=secretary.name if secretary else "", category=c.category, reason=c.reason.strip(),
+            order=start + i,
+        )
+        audit.record(actor=actor, action="subject.choose", target=subject, org_path=campaign.org_path,
+                     changes={"category": [None, subject.get_category_display()], "reason": [None, subject.reason],
+                              "secretary": [None, subject.secretary_name]})
+        made.append(subject)
+    return made
+
+
+@transaction.atomic
+def subject_update(*, actor: Any, subject: Subject, **fields: Any) -> Subject:
+    campaign = subject.campaign
+    ensure_can_manage(actor, campaign.convener)
+    if set(fields) & {"category", "reason"}:
+        _ensure_list_editable(campaign)
+    before = audit.snapshot(subject, SUBJECT_FIELDS)
+    for name, value in fields.items():
+        if name not in SUBJECT_FIELDS:
+            raise ValueError(f"unknown subject field {name}")
+        setattr(subject, name, value)
+    problems = _check_choice(campaign, Choice(subject.organization, subject.category, subject.reason))
+    if problems:
+        raise ValidationError(problems)
+    subject.save()
+    changes = audit.diff(before, audit.snapshot(subject, SUBJECT_FIELDS))
+    if changes:
+        audit.record(actor=actor, action="subject.update", target=subject, org_path=campaign.org_path,
+                     changes=changes)
+    return subject
+
+
+@transaction.atomic
+def subject_remove(*, actor: Any, subject: Subject) -> None:
+    ensure_can_manage(actor, subject.campaign.convener)
+    _ensure_list_editable(subject.campaign)
+    audit.record(actor=actor, action="subject.remove", target=subject, org_path=subject.campaign.org_path,
+                 changes={"reason": [subject.reason, None]})
+    subject.delete()
+
+
+@transaction.atomic
+def subject_topic_set(*, actor: Any, subject: Subject, topic: str) -> Subject:
+    """Assign the topic a secretary must report on, and tell the secretary."""
+    campaign = subject.campaign
+    ensure_can_manage(actor, campaign.convener)
+    if campaign.phase != Phase.TOPICS:
+        raise ValidationError("只有在“点题”阶段才能设定述职题目")
+    topic = topic.strip()
+    if not 4 <= len(topic) <= 200:
+        raise ValidationError({"topic": "述职题目应为 4 至 200 个字"})
+    before = subject.topic
+    subject.topic, subject.topic_assigned_at, subject.status = topic, timezone.now(), Subject.Status.TOPIC_SET
+    subject.save(update_fields=["topic", "topic_assigned_at", "status"])
+    audit.record(actor=actor, action="subject.topic", target=subject, org_path=campaign.org_path,
+                 changes={"topic": [before or None, topic]})
+    _tell_secretary(subject, "topic_assigned", f"您的述职题目：{topic}",
+                    f"{campaign.title}：请围绕“{topic}”准备述职。")
+    return subject
+
+
+def _tell_secretary(subject: Subject, kind: str, title: str, body: str) -> None:
+    if subject.secretary is None:
+        return
+    notify.notify([notify.recipient_for_person(subject.secretary)],
+                  notify.Message(kind=kind, title=title, body=body, url=reverse("my_campaigns")))
+
+
+def _admins_of(org_path: str) -> list[notify.Recipient]:
+    from dianti.orgs.models import ADMIN_ROLES, RoleGrant
+
+    grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=org_path).select_related("user")
+    return [notify.recipient_for_user(g.user) for g in grants]
+
+
+@transaction.atomic
+def list_submit(*, actor: Any, campaign: Campaign) -> Campaign:
+    ensure_can_manage(actor, campaign.convener)
+    _ensure_list_editable(campaign)
+    if not campaign.subjects.exists():
+        raise ValidationError("名单为空：请先点名述职对象")
+    campaign.list_status, campaign.list_submitted_at = Campaign.ListStatus.SUBMITTED, timezone.now()
+    campaign.save(update_fields=["list_status", "list_submitted_at"])
+    audit.record(actor=actor, action="campaign.list_submit", target=campaign, org_path=campaign.org_path,
+                 changes={"list_status": ["draft", "submitted"]})
+    return campaign
+
+
+@transaction.atomic
+def list_approve(*, actor: Any, campaign: Campaign) -> Campaign:
+    """Approve the subject list: it is published (公示) and every chosen secretary is told."""
+    ensure_can_manage(actor, campaign.convener)
+    if campaign.list_status != Campaign.ListStatus.SUBMITTED:
+        raise ValidationError("只有待审批的名单才能审批公示")
+    campaign.list_status, campaign.list_published_at = Campaign.ListStatus.PUBLISHED, timezone.now()
+    campaign.list_approved_by = actor if getattr(actor, "is_authenticated", False) else None
+    campaign.save(update_fields=["list_status", "list_published_at", "list_approved_by"])
+    audit.record(actor=actor, action="campaign.list_approve", target=campaign, org_path=campaign.org_path,
+                 changes={"list_status": ["submitted", "published"]})
+    for subject in campaign.subjects.select_related("secretary", "organization"):
+        _tell_secretary(subject, "chosen", f"您已被点名述职：{campaign.title}",
+                        f"{subject.organization.name}被列为述职对象（{subject.get_category_display()}）。"
+                        f"理由：{subject.reason}")
+    return campaign
+
+
+@transaction.atomic
+def list_return(*, actor: Any, campaign: Campaign, note: str = "") -> Campaign:
+    """Send a submitted or published list back to draft (before 点题 starts), with a note saying why."""
+    ensure_can_manage(actor, campaign.convener)
+    if campaign.phase != Phase.NOMINATE or campaign.list_status == Campaign.ListStatus.DRAFT:
+        raise ValidationError("只有点名阶段已提交或已公示的名单可以退回")
+    old = campaign.list_status
+    campaign.list_status, campaign.list_published_at = Campaign.ListStatus.DRAFT, None
+    campaign.save(update_fields=["list_status", "list_published_at"])
+    audit.record(actor=actor, action="campaign.list_return", target=campaign, org_path=campaign.org_path,
+                 changes={"list_status": [old, "draft"]}, note=note)
+    return campaign
+
+
+class TransitionRefused(ValidationError):
+    pass
+
+
+@transaction.atomic
+def phase_move(*, actor: Any, campaign: Campaign, to: str, note: str = "") -> Campaign:
+    """Move the campaign to phase ``to`` if that move is declared, allowed for ``actor`` and its needs are met."""
+    transition = phases.TRANSITIONS.get((campaign.phase, to))
+    if transition is None:
+        raise TransitionRefused(
+            f"不能从“{Phase(campaign.phase).label}”直接转到“{Phase(to).label if to in Phase.values else to}”")
+    if not phases.may_make(actor, campaign, transition):
+        who = "召集组织的管理员" if transition.forward else "上级组织的管理员"
+        raise OutOfScope(f"“{transition.label}”只能由{who}操作")
+    missing = transition.guard(campaign)
+    if missing:
+        raise TransitionRefused([f"不能{transition.label}：" + "；".join(missing)])
+    old = campaign.phase
+    campaign.phase = to
+    campaign.save(update_fields=["phase"])
+    audit.record(actor=actor, action="campaign.phase", target=campaign, org_path=campaign.org_path,
+                 changes={"phase": [Phase(old).label, Phase(to).label]}, note=note)
+    return campaign
+
+
+@transaction.atomic
+def responsibility_add(*, actor: Any, organization: Organization, year: int, title: str,
+                       detail: str = "") -> ResponsibilityItem:
+    ensure_can_manage(actor, organization)
+    if not title.strip():
+        raise ValidationError({"title": "请填写责任事项"})
+    item = ResponsibilityItem.objects.create(organization=organization, org_path=organization.path, year=year,
+                                             title=title.strip()[:200], detail=detail.strip())
+    audit.record(actor=actor, action="responsibility.add", target=item, org_path=organization.path,
+                 changes={"title": [None, item.title], "year": [None, year]})
+    return item
+
+
+@transaction.atomic
+def project_add(*, actor: Any, organization: Organization, year: int, kind: str, title: str) -> Project:
+    ensure_can_manage(actor, organization)
+    project = Project(organization=organization, org_path=organization.path, year=year, kind=kind,
+                      title=title.strip())
+    project.full_clean()
+    project.save()
+    audit.record(actor=actor, action="project.add", target=project, org_path=organization.path,
+                 changes={"title": [None, project.title], "kind": [None, project.get_kind_display()]})
+    return project
+
+
+REMIND_DAYS = 3
+
+
+def deadline_reminders(today: dt.date | None = None) -> int:
+    """Tell the convener's admins (and, while topics or reports are due, the secretaries) of deadlines within
+    three days; each phase's deadline is reminded once. Return how many campaigns were reminded."""
+    today = today or timezone.localdate()
+    count = 0
+    for campaign in Campaign.objects.exclude(phase=Phase.ARCHIVED).exclude(deadlines={}):
+        due = campaign.deadline_for(campaign.phase)
+        if not due or campaign.reminders_sent.get(campaign.phase) == due:
+            continue
+        days = (dt.date.fromisoformat(due) - today).days
+        if not 0 <= days <= REMIND_DAYS:
+            continue
+        with transaction.atomic():
+            label = Phase(campaign.phase).label
+            msg = notify.Message(kind="deadline", title=f"{campaign.title}：“{label}”阶段将于 {due} 截止",
+                                 body=f"距截止还有 {days} 天。",
+                                 url=reverse("campaign_detail", args=[campaign.pk]))
+            recipients = _admins_of(campaign.org_path)
+            if campaign.phase in (Phase.TOPICS, Phase.REPORTING):
+                recipients += [notify.recipient_for_person(s.secretary)
+                               for s in campaign.subjects.select_related("secretary") if s.secretary]
+            notify.notify(recipients, msg)
+            campaign.reminders_sent = {**campaign.reminders_sent, campaign.phase: due}
+            campaign.save(update_fields=["reminders_sent"])
+        count += 1
+    return count
+
+
+def ensure_can_view_campaign(user: Any, campaign: Campaign) -> None:
+    if not scope_for(user).can_view_path(campaign.org_path):
+        raise OutOfScope("您无权查看该述职活动")

@@ -1,0 +1,257 @@
+"""Campaign pages: parse → authorize (selectors, services) → call one service → render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dianti.core.excel import workbook, xlsx_response
+from dianti.core.http import error_messages
+from dianti.core.scope import OutOfScope, scope_for
+from dianti.orgs import selectors as org_selectors
+from dianti.orgs.models import Organization
+from dianti.orgs.permissions import can_manage_org
+
+from . import importers, phases, selectors, services
+from .forms import CATEGORY_CHOICES, CampaignEditForm, CampaignForm, ResponsibilityForm, TopicForm
+from .models import Phase
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    year = request.GET.get("year", "")
+    campaigns = selectors.visible_campaigns(request.user, int(year) if year.isdigit() else None)
+    return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "year": year,
+                                                            "can_create": scope_for(request.user).is_admin})
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).is_admin:
+        raise PermissionDenied("只有管理员可以发起述职活动")
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            for m in error_messages(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, f"已创建“{campaign.title}”，下一步：点名述职对象")
+            return redirect("subjects_choose", pk=campaign.pk)
+    return render(request, "campaigns/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.user, pk)
+    form = CampaignEditForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(actor=request.user, campaign=campaign, **form.service_kwargs())
+        except (ValidationError, OutOfScope) as exc:
+            form.add_error(None, "；".join(error_messages(exc)) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, "已保存")
+            return redirect("campaign_detail", pk=campaign.pk)
+    return render(request, "campaigns/campaign_edit.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.user, pk)
+    rows, totals = selectors.rollup(campaign)
+    return render(request, "campaigns/campaign_detail.html", {
+        "campaign": campaign,
+        "subjects": selectors.subjects_of(campaign),
+        "counts": selectors.own_counts(campaign),
+        "rollup": rows, "totals": totals,
+        "moves": phases.available(request.user, campaign),
+        "can_manage": can_manage_org(request.user, campaign.convener),
+        "phases": _phase_rows(campaign),
+    })
+
+
+def _phase_rows(campaign: object) -> list[tuple[str, str | None, str]]:
+    current = Phase.values.index(campaign.phase)  # type: ignore[attr-defined]
+    return [(str(p.label), campaign.deadlines.get(p.value),  # type: ignore[attr-defined]
+             "done" if i < current else "current" if i == current else "")
+            for i, p in enumerate(Phase)]
+
+
+@login_required
+def subjects_choose(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.user, pk)
+    if not can_manage_org(request.user, campaign.convener):
+        raise PermissionDenied("只有召集组织的管理员可以点名")
+    errors: list[str] = []
+    posted = request.POST if request.method == "POST" else None
+    if posted is not None:
+        try:
+            made = services.subjects_choose(actor=request.user, campaign=campaign,
+                                            choices=_choices_from_post(request, campaign))
+        except ValidationError as exc:
+            errors = error_messages(exc)
+        else:
+            messages.success(request, f"已点名 {len(made)} 个述职对象")
+            return redirect("campaign_detail", pk=campaign.pk)
+    return render(request, "campaigns/choose.html", {
+        "campaign": campaign, "candidates": selectors.candidates(campaign), "errors": errors,
+        "categories": CATEGORY_CHOICES, "posted": posted,
+    }, status=400 if errors else 200)
+
+
+def _choices_from_post(request: HttpRequest, campaign: object) -> list[services.Choice]:
+    ids = [int(i) for i in request.POST.getlist("org") if i.isdigit()]
+    bulk_category = request.POST.get("bulk_category", "")
+    bulk_reason = request.POST.get("bulk_reason", "").strip()
+    orgs = {o.pk: o for o in Organization.objects.filter(pk__in=ids).select_related("secretary")}
+    choices = []
+    for oid in ids:
+        if oid not in orgs:
+            continue
+        category = request.POST.get(f"category_{oid}") or bulk_category
+        reason = request.POST.get(f"reason_{oid}", "").strip() or bulk_reason
+        choices.append(services.Choice(orgs[oid], category, reason))
+    return choices
+
+
+@login_required
+@require_POST
+def subject_edit(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.user, pk)
+    subject = selectors.subject_get(request.user, campaign, sid)
+    try:
+        if request.POST.get("remove"):
+            services.subject_remove(actor=request.user, subject=subject)
+            messages.success(request, f"已移出名单：{subject.organization.display_name}")
+        else:
+            services.subject_update(actor=request.user, subject=subject, category=request.POST.get("category", ""),
+                                    reason=request.POST.get("reason", ""))
+            messages.success(request, "已保存")
+    except ValidationError as exc:
+        for m in error_messages(exc):
+            messages.error(request, m)
+    except OutOfScope as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return redirect("campaign_detail", pk=campaign.pk)
+
+
+@login_required
+def subject_topic(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.user, pk)
+    subject = selectors.subject_get(request.user, campaign, sid)
+    form = TopicForm(request.POST or None, initial={"topic": subject.topic})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.subject_topic_set(actor=request.user, subject=subject, topic=form.cleaned_data["topic"])
+        except ValidationError as exc:
+            form.add_error(None, "；".join(error_messages(exc)))
+        except OutOfScope as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, f"已为{subject.organization.display_name}设定述职题目")
+            return redirect("campaign_detail", pk=campaign.pk)
+    responsibilities = subject.organization.responsibilities.filter(year=campaign.year)
+    return render(request, "campaigns/topic_form.html", {"campaign": campaign, "subject": subject, "form": form,
+                                                         "responsibilities": responsibilities})
+
+
+LIST_ACTIONS = {"submit": services.list_submit, "approve": services.list_approve, "return": services.list_return}
+
+
+@login_required
+@require_POST
+def list_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    campaign = selectors.campaign_get(request.user, pk)
+    service = LIST_ACTIONS.get(action)
+    if service is None:
+        return HttpResponse(status=404)
+    try:
+        service(actor=request.user, campaign=campaign)
+    except ValidationError as exc:
+        for m in error_messages(exc):
+            messages.error(request, m)
+    except OutOfScope as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(request, {"submit": "名单已提交审批", "approve": "名单已审批并公示，已通知被点名的书记",
+                                   "return": "名单已退回修改"}[action])
+    return redirect("campaign_detail", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def phase_move(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.user, pk)
+    try:
+        services.phase_move(actor=request.user, campaign=campaign, to=request.POST.get("to", ""),
+                            note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        for m in error_messages(exc):
+            messages.error(request, m)
+    except OutOfScope as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已进入“{campaign.get_phase_display()}”阶段")
+    return redirect("campaign_detail", pk=campaign.pk)
+
+
+@login_required
+def my_campaigns(request: HttpRequest) -> HttpResponse:
+    return render(request, "campaigns/mine.html", {"subjects": selectors.my_subjects(request.user)})
+
+
+@login_required
+def campaigns_export(request: HttpRequest) -> HttpResponse:
+    rows = ((c.year, c.title, c.convener.name, c.get_phase_display(), c.get_list_status_display(), c.n_subjects)
+            for c in selectors.visible_campaigns(request.user))
+    return xlsx_response(workbook(("年度", "活动名称", "召集组织", "阶段", "名单状态", "述职对象数"), rows, "述职活动"),
+                         "述职活动.xlsx")
+
+
+@login_required
+def subjects_export(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(request.user, pk)
+    rows = ((i, s.organization.code, s.organization.name, s.secretary_name, s.get_category_display(), s.reason,
+             s.topic, s.get_status_display(), s.score, s.get_rectification_display())
+            for i, s in enumerate(selectors.subjects_of(campaign), start=1))
+    headers = ("序号", "组织编码", "组织", "书记", "点名类别", "点名理由", "述职题目", "状态", "评议得分", "整改")
+    return xlsx_response(workbook(headers, rows, "述职对象"), f"{campaign.title}-述职对象.xlsx")
+
+
+@login_required
+def responsibility_list(request: HttpRequest, code: str) -> HttpResponse:
+    org = org_selectors.org_get(request.user, code)
+    form = ResponsibilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.responsibility_add(actor=request.user, organization=org, **form.cleaned_data)
+        except OutOfScope as exc:
+            raise PermissionDenied(str(exc)) from exc
+        messages.success(request, "已添加责任事项")
+        return redirect("responsibility_list", code=org.code)
+    return render(request, "campaigns/responsibilities.html", {
+        "org": org, "items": selectors.responsibilities(org), "form": form,
+        "can_manage": can_manage_org(request.user, org)})
+
+
+@login_required
+def responsibility_import(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("template"):
+        return xlsx_response(workbook(importers.COLUMNS, importers.EXAMPLE, "导入"), "党建责任清单导入模板.xlsx")
+    error = ""
+    if request.method == "POST":
+        try:
+            job = importers.responsibility_import_submit(actor=request.user, upload=request.FILES.get("file"))
+        except importers.ImportRefused as exc:
+            error = str(exc)
+        else:
+            return redirect("job_detail", pk=job.pk)
+    return render(request, "campaigns/responsibility_import.html", {"error": error}, status=400 if error else 200)
+
+

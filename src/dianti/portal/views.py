@@ -1,0 +1,17 @@
+"""The public site: what is published (公示) for Party members and the public. No login, no personal contact data."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from dianti.campaigns import selectors as campaign_selectors
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/index.html", {"campaigns": campaign_selectors.public_campaigns()[:200]})
+
+
+def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    c = campaign_selectors.public_campaign_get(pk)
+    return render(request, "portal/campaign.html", {"campaign": c, "subjects": campaign_selectors.subjects_of(c)})
