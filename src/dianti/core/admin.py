@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from . import scope
 from .models import AuditEvent, Job
@@ -49,6 +50,34 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            # The service refused the write (its transaction rolled back): show the form again with its reasons,
+            # as a form error rather than a server error.
+            request._service_error = exc  # type: ignore[attr-defined]
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change, **kwargs)
+        error: ValidationError | None = getattr(request, "_service_error", None)
+        if error is None:
+            return form_class
+
+        class ServiceRefusedForm(form_class):  # type: ignore[misc, valid-type]
+            def clean(self) -> Any:
+                cleaned = super().clean()
+                if hasattr(error, "error_dict"):
+                    for name, errors in error.error_dict.items():
+                        self.add_error(name if name in self.fields else NON_FIELD_ERRORS, errors)
+                else:
+                    self.add_error(None, error)
+                return cleaned
+
+        return ServiceRefusedForm
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         from dianti.orgs.models import Organization, Person
