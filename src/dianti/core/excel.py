@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -90,7 +91,7 @@ def read_table(raw: bytes, filename: str) -> tuple[list[str], list[tuple[int, li
     elif name.endswith((".xlsx", ".xlsm")):
         try:
             wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise SheetError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏") from exc
         ws = wb.worksheets[0]
         rows = [(i, ["" if v is None else str(v).strip() for v in r])

@@ -104,10 +104,12 @@ def _getter(index: dict[str, int], values: list[str]) -> Callable[[str], str]:
 
 def _fail_if_errors(checked: _Checked) -> None:
     if checked.errors:
+        # In sheet order, whichever pass found them (row checks first, then references to the database).
+        errors = sorted(checked.errors, key=lambda e: e.row)
         raise jobs.JobFailed(
-            f"发现 {len(checked.errors)} 处问题，未导入任何数据。请修改后重新导入。",
-            {"errors": [{"row": e.row, "column": e.column, "message": e.message} for e in checked.errors[:1000]],
-             "error_count": len(checked.errors)},
+            f"发现 {len(errors)} 处问题，未导入任何数据。请修改后重新导入。",
+            {"errors": [{"row": e.row, "column": e.column, "message": e.message} for e in errors[:1000]],
+             "error_count": len(errors)},
         )
 
 
@@ -130,6 +132,8 @@ def _org_rows(job: Job, progress: jobs.Progress) -> _Checked:
             checked.bad(rownum, "组织名称", "不能为空")
         elif len(name) > 100:
             checked.bad(rownum, "组织名称", "不能超过100个字符")
+        if len(row["short_name"]) > 50:
+            checked.bad(rownum, "简称", "不能超过50个字符")
         for column, table, key, default in (("组织类别", KINDS, "kind", "branch"), ("层级", LEVELS, "level", "grassroots"),
                                             ("领域", FIELDS, "field", "other")):
             text = get(column)
