@@ -86,7 +86,7 @@ def _advance(campaign: Campaign, target: str, rng: random.Random) -> None:
 def _town_campaign(town: Organization, year: int, state: str, rng: random.Random, parent: Campaign | None) -> Campaign:
     campaign = services.campaign_create(
         actor=None, convener=town, year=year, title=f"{town.short_name}{year}年度村（社区）党组织书记点题述职",
-        parent=parent, deadlines={Phase.TOPICS: f"{year}-05-31", Phase.REPORTING: f"{year}-06-30",
+        parent=parent, candidate_fields=[Organization.Field.VILLAGE, Organization.Field.COMMUNITY], deadlines={Phase.TOPICS: f"{year}-05-31", Phase.REPORTING: f"{year}-06-30",
                                   Phase.APPRAISAL: f"{year}-07-15", Phase.RECTIFICATION: f"{year}-10-31"})
     villages = _villages(town)
     if town.code == "330424105":  # 通元镇 chose all 14 of its administrative villages

@@ -59,7 +59,7 @@ class Candidate:
     suggested_category: str = ""
 
 
-def candidates(campaign: Campaign) -> list[Candidate]:
+def candidates(campaign: Campaign, q: str = "", field: str = "", suggested_only: bool = False) -> list[Candidate]:
     """Return the organizations this campaign may choose from, each with the reasons the system suggests it.
 
     Suggested: organizations running a 书记项目 or innovation/hard-problem project this year or last; those with a
@@ -71,6 +71,10 @@ def candidates(campaign: Campaign) -> list[Candidate]:
         qs = qs.filter(parent_id=campaign.convener_id)
     if campaign.candidate_fields:
         qs = qs.filter(field__in=campaign.candidate_fields)
+    if field:
+        qs = qs.filter(field=field)
+    if q.strip():
+        qs = qs.filter(Q(name__icontains=q.strip()) | Q(short_name__icontains=q.strip()))
     orgs = list(qs.select_related("secretary").order_by("path"))
     ids = [o.pk for o in orgs]
     chosen = set(campaign.subjects.values_list("organization_id", flat=True))
@@ -99,7 +103,9 @@ def candidates(campaign: Campaign) -> list[Candidate]:
         if not history[org.pk]:
             c.suggestions.append(f"近 {SUGGEST_GAP_YEARS} 年未述职")
         result.append(c)
-    result.sort(key=lambda c: (c.chosen, not c.suggestions, -len(c.suggestions), c.org.path))
+    if suggested_only:
+        result = [c for c in result if c.suggested_category or c.chosen]
+    result.sort(key=lambda c: (c.chosen, not c.suggested_category, -len(c.suggestions), c.org.path))
     return result
 
 

@@ -100,8 +100,11 @@ def subjects_choose(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已点名 {len(made)} 个述职对象")
             return redirect("campaign_detail", pk=campaign.pk)
     return render(request, "campaigns/choose.html", {
-        "campaign": campaign, "candidates": selectors.candidates(campaign), "errors": errors,
-        "categories": CATEGORY_CHOICES, "posted": posted,
+        "campaign": campaign, "errors": errors, "categories": CATEGORY_CHOICES, "posted": posted,
+        "candidates": selectors.candidates(campaign, request.GET.get("q", ""), request.GET.get("field", ""),
+                                           bool(request.GET.get("suggested"))),
+        "fields": [(v, label) for v, label in Organization.Field.choices
+                   if not campaign.candidate_fields or v in campaign.candidate_fields],
     }, status=400 if errors else 200)
 
 

@@ -1,0 +1,127 @@
+"""Campaign pages through the browser's eyes (Django test client): scope, choosing, approving, public list."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from dianti.campaigns.models import Campaign, Phase
+
+from .factories import choose, in_topics, town_campaign
+
+
+@pytest.fixture
+def as_user(client):
+    def login(user):
+        client.force_login(user)
+        return client
+    return login
+
+
+@pytest.mark.parametrize("name", ["campaign_detail", "subjects_choose", "campaign_edit", "subjects_export"])
+def test_town_admin_cannot_open_another_towns_campaign_pages(tree, users, as_user, name):
+    campaign = town_campaign(tree)
+    response = as_user(users.other_town_admin).get(reverse(name, args=[campaign.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name,args", [("campaign_list_action", ["submit"]), ("campaign_phase", [])])
+def test_town_admin_cannot_change_another_towns_campaign(tree, users, as_user, name, args):
+    campaign = town_campaign(tree)
+    choose(campaign, tree.village_a1)
+    response = as_user(users.other_town_admin).post(reverse(name, args=[campaign.pk, *args]), {"to": "topics"})
+    assert response.status_code == 404
+    campaign.refresh_from_db()
+    assert campaign.list_status == "draft" and campaign.phase == "nominate"
+
+
+def test_campaign_list_shows_only_campaigns_in_scope(tree, users, as_user):
+    mine = town_campaign(tree)
+    from dianti.campaigns import services
+
+    other = services.campaign_create(actor=None, convener=tree.town_b, year=2020, title="澉浦镇2020年度述职")
+    html = as_user(users.town_admin).get(reverse("campaign_list")).content.decode()
+    assert mine.title in html and other.title not in html
+    county_html = as_user(users.county_admin).get(reverse("campaign_list")).content.decode()
+    assert mine.title in county_html and other.title in county_html
+
+
+def test_town_admin_creates_a_campaign_and_lands_on_choosing(tree, users, as_user):
+    response = as_user(users.town_admin).post(reverse("campaign_create"), {
+        "convener": tree.town_a.pk, "year": 2020, "title": "通元镇2020年度村党组织书记点题述职",
+        "direct_only": "on", "deadline_topics": "2020-05-31"})
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and response.url == reverse("subjects_choose", args=[campaign.pk])
+    assert campaign.candidate_level == "grassroots" and campaign.deadlines == {"topics": "2020-05-31"}
+
+
+def test_choosing_with_bulk_category_and_reason(tree, users, as_user):
+    campaign = town_campaign(tree)
+    client = as_user(users.town_admin)
+    response = client.post(reverse("subjects_choose", args=[campaign.pk]), {
+        "org": [tree.village_a1.pk, tree.village_a2.pk], f"category_{tree.village_a1.pk}": "model",
+        f"reason_{tree.village_a1.pk}": "省级善治示范村", "bulk_category": "development",
+        "bulk_reason": "承担美丽乡村建设任务"})
+    assert response.status_code == 302
+    subjects = {s.organization.display_name: (s.category, s.reason) for s in campaign.subjects.all()}
+    assert subjects == {"雪水港村": ("model", "省级善治示范村"), "丰义村": ("development", "承担美丽乡村建设任务")}
+
+
+def test_choosing_without_reason_shows_the_problem_and_saves_nothing(tree, users, as_user):
+    campaign = town_campaign(tree)
+    response = as_user(users.town_admin).post(reverse("subjects_choose", args=[campaign.pk]), {
+        "org": [tree.village_a1.pk], f"category_{tree.village_a1.pk}": "model"})
+    assert response.status_code == 400
+    assert "雪水港村：请写明点名理由" in response.content.decode()
+    assert not campaign.subjects.exists()
+
+
+def test_secretary_cannot_open_the_choosing_page(tree, users, as_user):
+    campaign = town_campaign(tree)
+    assert as_user(users.secretary).get(reverse("subjects_choose", args=[campaign.pk])).status_code == 404
+
+
+def test_detail_page_shows_what_blocks_the_next_phase(tree, users, as_user):
+    campaign = in_topics(tree)
+    html = as_user(users.town_admin).get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
+    assert "进入述职" in html and "还有 2 个述职对象没有题目" in html
+
+
+def test_topic_form_sets_the_topic(tree, users, as_user):
+    campaign = in_topics(tree)
+    subject = campaign.subjects.get(organization=tree.village_a1)
+    response = as_user(users.town_admin).post(reverse("subject_topic", args=[campaign.pk, subject.pk]),
+                                              {"topic": "如何把美丽资源变成美丽经济"})
+    assert response.status_code == 302
+    subject.refresh_from_db()
+    assert subject.topic == "如何把美丽资源变成美丽经济"
+
+
+def test_secretary_sees_the_campaign_on_their_own_page(tree, users, as_user):
+    in_topics(tree)
+    html = as_user(users.secretary).get(reverse("my_campaigns")).content.decode()
+    assert "通元镇2020年度村党组织书记点题述职" in html and "承担美丽乡村建设任务" in html
+
+
+def test_public_site_shows_published_lists_without_login(tree, users, client):
+    draft = town_campaign(tree, year=2019)
+    published = in_topics(tree)
+    html = client.get(reverse("portal_index")).content.decode()
+    assert published.title in html and draft.title not in html
+    page = client.get(reverse("portal_campaign", args=[published.pk])).content.decode()
+    assert "雪水港村" in page and "张书记" in page and "138" not in page
+    assert client.get(reverse("portal_campaign", args=[draft.pk])).status_code == 404
+
+
+def test_subjects_export_is_a_spreadsheet_of_the_list(tree, users, as_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    campaign = in_topics(tree)
+    response = as_user(users.town_admin).get(reverse("subjects_export", args=[campaign.pk]))
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:4] == ("序号", "组织编码", "组织", "书记")
+    assert {r[2] for r in rows[1:]} == {"中共雪水港村总支部委员会", "中共丰义村委员会"}
+    assert campaign.phase == Phase.TOPICS
