@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
 
 from dianti.core import paths, scope
 
-from .models import Membership, Organization, Person, RoleGrant
+from .models import Membership, Organization, Person, Position, RoleGrant
 
 
 def visible_orgs(user: Any) -> QuerySet[Organization]:
@@ -90,7 +90,10 @@ def org_breadcrumbs(user: Any, org: Organization) -> list[Organization]:
 
 
 def org_members(org: Organization) -> QuerySet[Membership]:
-    return Membership.objects.filter(organization=org).select_related("person").order_by("position", "person__name")
+    """Return the organization's memberships in rank order (书记, 副书记, 委员, 党员 …), then by name."""
+    rank = Case(*[When(position=p, then=Value(i)) for i, p in enumerate(Position.values)], default=Value(99))
+    return (Membership.objects.filter(organization=org).select_related("person")
+            .order_by(rank, "person__name", "pk"))
 
 
 def org_roles(org: Organization) -> QuerySet[RoleGrant]:
