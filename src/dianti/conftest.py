@@ -17,6 +17,8 @@ from django.contrib.auth import get_user_model
 
 from dianti.core.jobs import _HANDLERS  # noqa: F401  (ensures handlers are importable)
 
+pytest_plugins = ["dianti.testing.browser"]
+
 
 @dataclass
 class Tree:

@@ -1,0 +1,1 @@
+"""Test helpers shared across apps (registered as pytest plugins from ``dianti/conftest.py``)."""
