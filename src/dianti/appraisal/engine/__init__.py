@@ -1,0 +1,22 @@
+"""The appraisal engine (评议考核): pure Python + numpy, no Django. The Django layer loads ballots, calls these
+functions and stores what they return; they run unchanged in a worker, a CLI or a benchmark.
+
+Modules: :mod:`.scheme` (versioned scoring schemes), :mod:`.scoring` (one subject), :mod:`.batch` (many subjects,
+vectorised), :mod:`.alpha` (Krippendorff's alpha), :mod:`.flags` (rater flags), :mod:`.shrinkage` (small-panel
+weighted scores), :mod:`.assessment` (annual assessment, rankings, star grades).
+"""
+
+from .alpha import krippendorff_alpha, panel_alpha, ratings_matrix
+from .assessment import AssessmentInput, AssessmentResult, assess, rank
+from .batch import BatchResult, score_batch
+from .flags import FlagConfig, RaterFlag, rater_flags
+from .scheme import Scheme, SchemeError, default_scheme
+from .scoring import Ballot, Proposal, SubjectResult, score_subject, wilson_interval
+from .shrinkage import estimate_m, shrink_scores, weighted_rating
+
+__all__ = [
+    "AssessmentInput", "AssessmentResult", "Ballot", "BatchResult", "FlagConfig", "Proposal", "RaterFlag", "Scheme",
+    "SchemeError", "SubjectResult", "assess", "default_scheme", "estimate_m", "krippendorff_alpha", "panel_alpha",
+    "rank", "rater_flags", "ratings_matrix", "score_batch", "score_subject", "shrink_scores", "weighted_rating",
+    "wilson_interval",
+]
