@@ -47,8 +47,10 @@ demo: install
 	$(DIANTI) migrate --no-input
 	$(DIANTI) demo
 
+## make messages: refresh the English catalogue from the code (msgids are the Chinese strings) and compile it
 messages: install-dev
-	cd src/dianti && ../../$(DIANTI) makemessages -l en --no-obsolete && ../../$(DIANTI) compilemessages -l en
+	cd src/dianti && ../../$(DIANTI) makemessages -l en --no-obsolete --add-location file \
+		-i tests -i testing -i conftest.py -i .venv -i var && ../../$(DIANTI) compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
