@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "dianti.core"
     label = "core"
     verbose_name = _("公共")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (register the system checks)

@@ -1,0 +1,41 @@
+"""Production settings come from the environment and pass Django's deployment checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def dianti(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DIANTI_", "DJANGO_"))}
+    clean |= {"DIANTI_VAR_DIR": str(tmp_path / "var"), **env}
+    return subprocess.run([sys.executable, "-m", "dianti", *args], env=clean, capture_output=True, text=True,
+                          timeout=120)
+
+
+PRODUCTION = {
+    "DIANTI_DEBUG": "0",
+    "DIANTI_SECRET_KEY": "k3v9-Zr1qP0xL7mWc2TgYb8NfHs4JdA6eUo5iRl0pVz3KqXwBy7CtGn2MhSj9DaFe",
+    "DIANTI_ALLOWED_HOSTS": "dianti.example.gov.cn",
+}
+
+
+def test_check_deploy_passes_with_production_environment(tmp_path: Path) -> None:
+    result = dianti(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(("override", "warning"), [
+    ({"DIANTI_SECRET_KEY": ""}, "dianti.W001"),  # the published development key must not reach production
+    ({"DIANTI_DEBUG": "1"}, "security.W018"),
+])
+def test_check_deploy_fails_without_a_real_secret_or_with_debug(tmp_path: Path, override: dict[str, str],
+                                                                warning: str) -> None:
+    result = dianti(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, **(PRODUCTION | override))
+    assert result.returncode != 0
+    assert warning in result.stderr + result.stdout
