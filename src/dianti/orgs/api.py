@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from dianti.core.api import staff_auth
 
@@ -45,6 +46,15 @@ def _org(o: Organization) -> dict[str, object]:
             "field": o.field, "parent": o.parent.code if o.parent_id and o.parent else None, "depth": o.depth}
 
 
+def _org_get(request: HttpRequest, code: str) -> Organization:
+    """Return the organization if the user may see it; else 404 with the selector's Chinese reason (ninja's own
+    404 would answer a bare "Not Found")."""
+    try:
+        return selectors.org_get(request.user, code)
+    except Http404 as exc:
+        raise HttpError(404, str(exc)) from None
+
+
 def _nodes(request: HttpRequest, org: Organization) -> list[dict[str, object]]:
     return [{**_org(n.org), "parent": org.code, "grassroots": n.grassroots, "has_children": n.has_children}
             for n in selectors.tree_children(request.user, org)]
@@ -53,7 +63,7 @@ def _nodes(request: HttpRequest, org: Organization) -> list[dict[str, object]]:
 @router.get("/tree", response=list[TreeNodeOut], summary="组织树：root 的下级组织（不填则为本人可见的顶级组织）")
 def tree(request: HttpRequest, root: str | None = None) -> list[dict[str, object]]:
     if root:
-        return _nodes(request, selectors.org_get(request.user, root))
+        return _nodes(request, _org_get(request, root))
     return [{**_org(o), "grassroots": 0, "has_children": o.child_counter > 0} for o in selectors.top_orgs(request.user)]
 
 
@@ -64,7 +74,7 @@ def search(request: HttpRequest, q: str, limit: int = 50) -> list[dict[str, obje
 
 @router.get("/{code}", response=OrgDetailOut, summary="组织详情")
 def detail(request: HttpRequest, code: str) -> dict[str, object]:
-    org = selectors.org_get(request.user, code)
+    org = _org_get(request, code)
     sec = org.secretary
     secretary = None
     if sec is not None:

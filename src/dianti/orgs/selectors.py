@@ -106,5 +106,15 @@ def people_search(user: Any, query: str = "", org: Organization | None = None) -
         qs = qs.filter(org_path__gte=org.path, org_path__lt=paths.successor(org.path))
     query = query.strip()
     if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(phone__endswith=query))
+        by_phone = Q(phone__endswith=query)
+        if len(query) > 4:
+            # Matching more than the last four digits would confirm the masked middle of a number: allow it only
+            # where the user sees whole numbers anyway.
+            by_phone &= scope.path_filter(user, "org_path", manage=True)
+        qs = qs.filter(Q(name__icontains=query) | by_phone)
     return qs.order_by("org_path", "id")
+
+
+def person_memberships(user: Any, person: Person) -> QuerySet[Membership]:
+    """Return the person's positions in the organizations the user may see."""
+    return scope.restrict(person.memberships.select_related("organization"), user, "organization__path")

@@ -66,7 +66,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.user, pk)
     return render(request, "orgs/person_detail.html", {
         "person": person,
-        "memberships": person.memberships.select_related("organization"),
+        "memberships": selectors.person_memberships(request.user, person),
         "full_phone": can_see_full_phone(request.user, person),
     })
 

@@ -1,0 +1,78 @@
+"""Organization endpoints of the API: tree, search and detail (scope itself is proven in test_scope_matrix)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dianti.core.tokens import token_create
+
+from .factories import grow
+
+
+def get(client: Any, user: Any, url: str) -> Any:
+    token = token_create(actor=None, user=user, name="测试脚本")
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_tree_without_root_returns_the_users_top_organizations(client: Any, users: Any) -> None:
+    [top] = get(client, users.town_admin, "/api/v1/orgs/tree")
+    assert (top["code"], top["name"], top["level"], top["has_children"]) == (
+        "330424105", "中共通元镇委员会", "town", True)
+
+
+def test_tree_of_a_root_lists_children_with_grassroots_counts(client: Any, users: Any) -> None:
+    nodes = get(client, users.county_admin, "/api/v1/orgs/tree?root=330424")
+    assert [(n["code"], n["parent"], n["grassroots"], n["has_children"]) for n in nodes] == [
+        ("330424105", "330424", 3, True), ("330424104", "330424", 1, True)]
+
+
+def test_detail_has_secretary_and_children(client: Any, users: Any) -> None:
+    body = get(client, users.town_admin, "/api/v1/orgs/330424105201")
+    assert body["name"] == "中共雪水港村总支部委员会" and body["parent"] == "330424105"
+    assert body["kind"] == "general_branch" and body["field"] == "village" and body["depth"] == 3
+    assert body["secretary"] == {"name": "张书记", "phone": "13812345678"}
+    assert [c["code"] for c in body["children"]] == ["33042410520101"]
+
+
+def test_detail_of_an_org_without_secretary(client: Any, users: Any) -> None:
+    assert get(client, users.county_admin, "/api/v1/orgs/330424104")["secretary"] is None
+
+
+def test_search_by_name_and_limit(client: Any, users: Any) -> None:
+    assert [o["code"] for o in get(client, users.county_admin, "/api/v1/orgs/search?q=雪水港")] == [
+        "330424105201", "33042410520101"]
+    assert len(get(client, users.county_admin, "/api/v1/orgs/search?q=330424&limit=2")) == 2
+    assert len(get(client, users.county_admin, "/api/v1/orgs/search?q=330424&limit=0")) == 1
+
+
+def test_unknown_code_is_404_in_chinese(client: Any, users: Any) -> None:
+    client.force_login(users.county_admin)
+    response = client.get("/api/v1/orgs/999999")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "找不到该组织，或您无权查看"}
+
+
+def test_token_use_is_recorded_and_token_creation_audited(client: Any, users: Any) -> None:
+    from dianti.core.models import ApiToken, AuditEvent
+
+    get(client, users.county_admin, "/api/v1/orgs/tree")
+    token = ApiToken.objects.get(user=users.county_admin)
+    assert token.last_used_at is not None
+    assert len(token.key_hash) == 64  # only the hash is stored
+    assert AuditEvent.objects.filter(action="token.create", target_id=str(token.pk)).exists()
+
+
+def test_tree_query_count_does_not_grow_with_the_tree(client: Any, tree: Any, users: Any,
+                                                      django_assert_max_num_queries: Any) -> None:
+    token = token_create(actor=None, user=users.county_admin)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    client.get("/api/v1/orgs/330424", **headers)
+    with django_assert_max_num_queries(10) as small:
+        client.get("/api/v1/orgs/330424", **headers)
+    grow(tree.county, towns=8, villages=5)
+    with django_assert_max_num_queries(10) as big:
+        body = client.get("/api/v1/orgs/330424", **headers).json()
+    assert len(body["children"]) == 10
+    assert len(big.captured_queries) == len(small.captured_queries)
