@@ -70,6 +70,11 @@ class Organization(models.Model):
         verbose_name = _("党组织")
         verbose_name_plural = _("党组织")
         ordering = ["path"]
+        indexes = [
+            # Grassroots counts of a subtree (stats, tree badges) read only this index: level by equality, then
+            # the path range; is_active rides along so no table row is touched.
+            models.Index(fields=["level", "path", "is_active"], name="org_level_path_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -95,7 +100,7 @@ class Person(models.Model):
         Organization, verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="people"
     )
     # Copied from the organization so a subtree's people are one indexed range scan, like organizations.
-    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    org_path = models.CharField(max_length=255, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("账号"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="person",
@@ -105,6 +110,11 @@ class Person(models.Model):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["org_path", "id"]
+        indexes = [
+            # One index for a subtree's people: the path range in list order (org_path, id), and the people /
+            # party-member counts of the stats endpoint answered from the index alone.
+            models.Index(fields=["org_path", "id", "is_party_member"], name="person_path_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

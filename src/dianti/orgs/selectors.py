@@ -62,12 +62,14 @@ def tree_children(user: Any, org: Organization) -> list[TreeNode]:
     if not children:
         return []
     width = len(org.path) + paths.SEGMENT
+    # Every condition is on a column of org_level_path_idx (path > org.path drops org itself), so the counts
+    # come from one index range scan without touching the table.
     counts = dict(
         Organization.objects.subtree(org.path)
-        .filter(depth__gt=org.depth, level=Organization.Level.GRASSROOTS, is_active=True)
+        .filter(path__gt=org.path, level=Organization.Level.GRASSROOTS, is_active=True)
         .annotate(branch=Substr("path", 1, width))
         .values("branch")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("branch", "n")
     )
     return [TreeNode(c, counts.get(c.path, 0), c.child_counter > 0) for c in children]
