@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 
+import dianti as dianti_package
+
 
 def dianti(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DIANTI_", "DJANGO_"))}
-    clean |= {"DIANTI_VAR_DIR": str(tmp_path / "var"), **env}
+    # Run the same source tree as this test process, whatever the virtualenv has installed.
+    src = str(Path(dianti_package.__file__).resolve().parents[1])
+    clean |= {"DIANTI_VAR_DIR": str(tmp_path / "var"), "PYTHONPATH": src, **env}
     return subprocess.run([sys.executable, "-m", "dianti", *args], env=clean, capture_output=True, text=True,
                           timeout=120)
 
