@@ -60,9 +60,11 @@ def submit(*, kind: str, title: str, actor: Any, params: dict[str, Any] | None =
 def _dispatch(job_id: int) -> None:
     backend = settings.JOBS_BACKEND
     if backend == "celery":
-        from .tasks import run_job_task
+        # Send through the project's app: in a web process nothing else imports dianti.celery, and a bare
+        # shared_task.delay() would go to Celery's default broker (amqp://localhost), leaving the job queued.
+        from dianti.celery import app
 
-        run_job_task.delay(job_id)
+        app.send_task("dianti.run_job", args=(job_id,))
     elif backend == "thread":
         threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True, name=f"job-{job_id}").start()
     else:
