@@ -14,6 +14,7 @@ Use with pytest-django's ``live_server`` and mark the tests ``@pytest.mark.brows
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -65,15 +66,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     setattr(item, f"_dianti_report_{report.when}", report)
 
 
+def _missing() -> str | None:
+    """Return why no browser can be driven here, or None when Chromium and playwright are both present."""
+    if not os.access(CHROMIUM, os.X_OK):
+        return MISSING_CHROMIUM
+    if importlib.util.find_spec("playwright") is None:
+        return MISSING_CHROMIUM + "（以及 Python 包 playwright：make install-dev）"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip browser tests up front when there is no browser, before their database fixtures are built."""
+    reason = _missing()
+    if reason is None:
+        return
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Return a headless Chromium shared by the tests of this worker process."""
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(MISSING_CHROMIUM)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip(MISSING_CHROMIUM + "（以及 Python 包 playwright：make install-dev）")
+    reason = _missing()
+    if reason is not None:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
