@@ -1,0 +1,217 @@
+"""Policy categories for opinions: keyword rules to start, a learned classifier once staff have labelled some.
+
+Categories are data (:class:`Category`: a name and its keywords), so a county can add, rename or drop them
+without code; :data:`DEFAULT_CATEGORIES` is a starting list — the first-level categories citizens' letters are
+commonly filed under, plus Party-building and grassroots-governance ones.
+
+Both classifiers take ``(title, body)`` pairs of *normalised* text and return one :class:`Prediction` each:
+
+* :class:`KeywordClassifier` — score(c) = Σ over c's keywords of 2·(hits in title) + (hits in body);
+  confidence = best score / (sum of scores + 1); no keyword at all → category None, confidence 0.
+* :class:`LearnedClassifier` — TF-IDF of words (title twice, opening of the body) and of character 1–3-grams, a
+  linear SVM with balanced class weights, and probabilities calibrated by Platt scaling (3-fold
+  ``CalibratedClassifierCV``); with fewer than three examples of some category a logistic regression gives the
+  probabilities instead. Confidence is the probability of the predicted category.
+
+A prediction whose confidence is below ``review_threshold`` has ``needs_review`` set: queue it for a person.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .segment import tokenize
+
+REVIEW_THRESHOLD = 0.6
+BODY_CHARS = 600
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Category:
+    """A policy category and the keywords that suggest it."""
+
+    name: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A category (None when nothing suggests one), the confidence in it, and whether a person should check it."""
+
+    category: str | None
+    confidence: float
+    needs_review: bool
+
+
+def _k(words: str) -> tuple[str, ...]:
+    return tuple(words.split())
+
+
+DEFAULT_CATEGORIES: tuple[Category, ...] = (
+    Category("城乡建设", _k("拆迁 征收 安置 补偿 违建 违章建筑 规划 物业 业主 小区 房屋 住房 公积金 开发商 楼盘 交房 "
+                        "质量 裂缝 漏水 电梯 停车 车位 燃气 供水 停水 自来水 停电 供电 路灯 市政 绿化 施工 工地 "
+                        "搅拌站 房产证 不动产 棚改 旧改 老旧小区 加装电梯 道路 下水道 排水 积水 管网")),
+    Category("环境保护", _k("污染 噪音 噪声 扰民 油烟 排放 粉尘 扬尘 灰尘 臭味 异味 废气 污水 排污 垃圾 焚烧 环保 "
+                        "环评 水质 河道 黑臭 空气 雾霾 辐射 高压线 养殖 化工 废水 固废 危废 生态 砍伐")),
+    Category("交通运输", _k("交通 公交 地铁 线路 站点 出租车 网约车 驾驶 驾照 车辆 拥堵 红绿灯 信号灯 斑马线 "
+                        "高速 收费站 客运 货车 超载 运输 停车场 违停 道路交通 快递 物流 航班 机场 火车 高铁 "
+                        "公路 桥梁 隧道 渡口 共享单车")),
+    Category("教育文体", _k("学校 小学 中学 幼儿园 学生 老师 教师 教育 入学 学位 招生 升学 考试 高考 中考 补课 培训 "
+                        "学费 课外 校车 食堂 班主任 转学 学区 文化 体育 图书馆 文体 场馆 健身 广场舞 网吧 作业")),
+    Category("劳动和社会保障", _k("工资 欠薪 拖欠 社保 养老金 养老保险 医保 失业 就业 劳动 合同 辞退 加班 工伤 "
+                              "退休 低保 救助 补贴 公积金 人才 招聘 事业编 编制 待遇 职称 残疾 优抚 退役 "
+                              "军人 转业 安置 五险一金 劳务")),
+    Category("商贸旅游", _k("商家 商户 商场 超市 市场 消费者 价格 收费 退款 退费 虚假宣传 欺诈 诈骗 假货 食品 "
+                        "餐饮 外卖 旅游 景区 酒店 门票 导游 传销 集资 理财 网贷 平台 投资 营业执照 无证经营 "
+                        "税务 发票 广告 快递 电商 预付卡")),
+    Category("卫生计生", _k("医院 医生 医疗 看病 就医 药品 药店 疫苗 接种 卫生院 诊所 护士 病人 患者 手术 "
+                        "医保报销 计生 生育 二胎 独生子女 出生证 疫情 防疫 核酸 传染 健康 体检 卫生")),
+    Category("党建工作", _k("党员 党支部 党组织 党建 书记 支部 组织生活 三会一课 主题党日 党费 发展党员 入党 "
+                        "党风廉政 廉政 作风 四风 先锋 党群 两新组织 书记项目 点题述职 述职")),
+    Category("基层治理", _k("村委 村委会 居委会 村干部 村务 村务公开 财务公开 换届 选举 网格 网格员 村规民约 "
+                        "矛盾 纠纷 调解 信访 治安 平安 巡逻 邻里 业委会 自治 议事 监督")),
+    Category("乡村振兴", _k("农村 农民 农业 村集体 集体经济 土地流转 承包地 宅基地 农房 美丽乡村 产业 合作社 "
+                        "种植 养殖户 农田 水利 灌溉 乡村旅游 民宿 农产品 电商村 共同富裕 人居环境")),
+    Category("民生服务", _k("养老 老年人 居家养老 老年食堂 助餐 残疾人 困难户 低保户 帮扶 儿童 留守 托育 "
+                        "便民 办事 窗口 服务中心 办证 户口 落户 身份证 水电 网络 信号 快递点 菜场 菜市场")),
+)
+
+
+def categories_from_mapping(mapping: Mapping[str, Iterable[str]]) -> tuple[Category, ...]:
+    """Return categories from ``{"name": ["keyword", …]}`` (e.g. a county's settings stored as JSON)."""
+    return tuple(Category(name, tuple(words)) for name, words in mapping.items())
+
+
+def _review(confidence: float, threshold: float) -> bool:
+    return confidence < threshold
+
+
+class KeywordClassifier:
+    """Rule-based classifier over category keywords (see the module docstring for the score)."""
+
+    def __init__(self, categories: Sequence[Category] = DEFAULT_CATEGORIES, *,
+                 review_threshold: float = REVIEW_THRESHOLD) -> None:
+        self.categories = tuple(categories)
+        self.review_threshold = review_threshold
+
+    def scores(self, title: str, body: str) -> Counter[str]:
+        """Return the keyword score of each category that has one."""
+        result: Counter[str] = Counter()
+        for category in self.categories:
+            score = sum(2 * title.count(k) + body.count(k) for k in category.keywords)
+            if score:
+                result[category.name] = score
+        return result
+
+    def predict(self, items: Sequence[tuple[str, str]]) -> list[Prediction]:
+        """Return one prediction per ``(title, body)``."""
+        out = []
+        for title, body in items:
+            scores = self.scores(title, body[:BODY_CHARS])
+            if not scores:
+                out.append(Prediction(None, 0.0, True))
+                continue
+            name, best = scores.most_common(1)[0]
+            confidence = round(best / (sum(scores.values()) + 1), 4)
+            out.append(Prediction(name, confidence, _review(confidence, self.review_threshold)))
+        return out
+
+
+def _word_doc(title: str, body: str) -> str:
+    return " ".join(tokenize(title) * 2 + tokenize(body[:BODY_CHARS]))
+
+
+def _char_doc(title: str, body: str) -> str:
+    return f"{title} {title} {body[:BODY_CHARS]}"
+
+
+class LearnedClassifier:
+    """TF-IDF words + character n-grams → calibrated linear SVM (see the module docstring)."""
+
+    def __init__(self, *, review_threshold: float = REVIEW_THRESHOLD) -> None:
+        self.review_threshold = review_threshold
+        self.words: Any = None
+        self.chars: Any = None
+        self.model: Any = None
+        self.classes: list[str] = []
+
+    def _features(self, items: Sequence[tuple[str, str]], *, fit: bool) -> Any:
+        words = [_word_doc(t, b) for t, b in items]
+        chars = [_char_doc(t, b) for t, b in items]
+        if fit:
+            return sp.hstack([self.words.fit_transform(words), self.chars.fit_transform(chars)]).tocsr()
+        return sp.hstack([self.words.transform(words), self.chars.transform(chars)]).tocsr()
+
+    def fit(self, items: Sequence[tuple[str, str]], labels: Sequence[str]) -> LearnedClassifier:
+        """Learn from labelled ``(title, body)`` pairs; return self. Needs at least one example."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.svm import LinearSVC
+
+        if not items:
+            raise ValueError("没有可供学习的已分类意见")
+        counts = Counter(labels)
+        self.classes = sorted(counts)
+        min_df = 2 if len(items) >= 50 else 1
+        self.words = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True, lowercase=False)
+        self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=min_df,
+                                     lowercase=False, dtype=np.float32)
+        features = self._features(items, fit=True)
+        if len(counts) == 1:
+            self.model = None
+        elif min(counts.values()) >= 3:
+            svm = LinearSVC(C=0.5, class_weight="balanced")
+            self.model = CalibratedClassifierCV(svm, cv=3, method="sigmoid").fit(features, list(labels))
+        else:
+            self.model = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced").fit(features,
+                                                                                                 list(labels))
+        return self
+
+    def probabilities(self, items: Sequence[tuple[str, str]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Return the probability of each class (columns in :attr:`classes` order) for each item."""
+        if self.model is None:
+            return np.ones((len(items), 1))
+        result: np.ndarray[Any, np.dtype[np.float64]] = self.model.predict_proba(self._features(items, fit=False))
+        return result
+
+    def predict(self, items: Sequence[tuple[str, str]]) -> list[Prediction]:
+        """Return one prediction per ``(title, body)``."""
+        if not items:
+            return []
+        if not self.classes:
+            raise ValueError("分类器尚未训练")
+        probabilities = self.probabilities(items)
+        classes = self.classes if self.model is None else [str(c) for c in self.model.classes_]
+        out = []
+        for row in probabilities:
+            best = int(np.argmax(row))
+            confidence = round(float(row[best]), 4)
+            out.append(Prediction(classes[best], confidence, _review(confidence, self.review_threshold)))
+        return out
+
+    def to_bytes(self) -> bytes:
+        """Return the trained classifier as bytes (a pickle) to store and load in a background worker."""
+        return pickle.dumps({"version": FORMAT_VERSION, "classifier": self}, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def from_bytes(data: bytes) -> LearnedClassifier:
+        """Return the classifier stored by :meth:`to_bytes`. Load only bytes this system wrote: it is a pickle."""
+        payload = pickle.loads(data)  # noqa: S301 - our own stored model, never user input
+        if not isinstance(payload, dict) or payload.get("version") != FORMAT_VERSION:
+            raise ValueError("分类器格式不兼容，请重新训练")
+        classifier = payload["classifier"]
+        if not isinstance(classifier, LearnedClassifier):
+            raise ValueError("不是分类器数据")
+        return classifier
+
+
+Classifier = KeywordClassifier | LearnedClassifier

@@ -1,0 +1,211 @@
+"""Sparse TF-IDF vectors of opinions for the topic miner, with places told apart from problems.
+
+Terms of one opinion (:func:`opinion_terms`), from its title (counted ``TITLE_REPEAT`` times) and the first
+``BODY_CHARS`` characters of its body (once) — the title and opening say what and where:
+
+* problem words: every other content word (噪音, 扰民, 捆绑, 车位, 补课 …);
+* place terms, prefixed ``@``: names of concrete places and bodies (:func:`~.segment.is_place_name`), a rare
+  word right next to such a name (五矿 | 万境), and the words of a *place phrase* — the run of words just before a place ending such as 小区, 苑, 村, 路, 中学
+  (魅力之城 | 小区, 伊景园滨河 | 苑) — plus that phrase's character bigrams, prefixed ``#``, which match a name
+  that jieba splits differently in two messages;
+* the kind of place (机场, 中学, 公园 …: a place ending that is a word of its own), prefixed ``@`` and
+  half-weighted: it belongs to *where*, so two complaints about one airport do not look alike in their problem;
+* administrative places (a3区, 海盐县, 小区, 本市 …), plain but down-weighted: they say where only vaguely.
+
+Weight of term *t* in opinion *d* (:class:`FeatureSpace`)::
+
+    w(t, d) = (1 + ln count(t, d)) · idf(t) · k(t)        idf(t) = ln((1 + N) / (1 + df(t))) + 1
+    k(t) = ADMIN_WEIGHT (0.2) for administrative places, BIGRAM_WEIGHT (0.5) for ``#`` bigrams and kinds of
+           place, else 1
+
+and vectors are L2-normalised *including* the terms left out of the vocabulary (seen in one opinion only, or unseen
+when transforming a new opinion), each counted with the idf of a term seen once. So the cosine of two vectors is the
+cosine of their full TF-IDF vectors, and a new message with mostly unknown words does not look falsely similar.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from .segment import (
+    FUNCTION_CHARS,
+    KEEP_SINGLE,
+    cut,
+    is_admin_place,
+    is_place_name,
+    merge_codes,
+    stopwords,
+    word_frequency,
+)
+
+TITLE_REPEAT = 2
+BODY_CHARS = 120
+ADMIN_WEIGHT = 0.2
+BIGRAM_WEIGHT = 0.5
+PHRASE_MAX_CHARS = 8
+NEIGHBOUR_MAX_FREQ = 500
+LOCAL_ADMIN_MAX_SHARE = 0.2
+PHRASE_MAX_FREQ = 3000  # a word this common (购买, 人民, 建设) is not part of a name: it ends the phrase
+_ENDINGS = "小区 社区 花园 家园 公寓 大厦 广场 新村 村 组 路 街 巷 大道 苑 园 府 庭 湾 城 校区 楼盘 项目 " \
+    "中学 小学 学校 幼儿园 医院 公司 市场 公园 机场 车站 码头"
+PLACE_ENDINGS = frozenset(_ENDINGS.split())
+_CONTENT = re.compile(r"[\u4e00-\u9fffa-z]")
+_NUMBER = re.compile(r"^[\d.,%:/-]+$")
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """One opinion's analysis form: its content words (title, then body) and its term counts (see module doc)."""
+
+    title_tokens: tuple[str, ...]
+    body_tokens: tuple[str, ...]
+    terms: dict[str, int]
+
+
+def is_place_term(term: str) -> bool:
+    """Return True for the place terms of :func:`opinion_terms` (``@`` names and ``#`` place bigrams)."""
+    return term[:1] in ("@", "#")
+
+
+@lru_cache(maxsize=131072)
+def _role(word: str) -> str:
+    """Return the context-free role of a word (see :func:`_analyse`)."""
+    if not _CONTENT.search(word) or _NUMBER.match(word) or (len(word) > 1 and word in stopwords()):
+        return ""
+    if is_admin_place(word):
+        return "a"
+    if word in PLACE_ENDINGS and len(word) > 1:
+        return "e"
+    if len(word) == 1:
+        return "s"  # a single character: part of a phrase, a word only if it names a thing
+    return "p" if is_place_name(word) else "w"
+
+
+def clear_caches() -> None:
+    """Forget cached word roles (after the segmenter learned new words)."""
+    _role.cache_clear()
+
+
+def _analyse(text: str, counts: Counter[str], repeat: int) -> list[str]:
+    """Add the terms of normalised ``text`` to ``counts`` ``repeat`` times; return its content words."""
+    words = merge_codes(cut(text))
+    # "" skip, "a" admin place, "e" place ending (机场, 中学), "s" single char, "p" place name, "w" problem word
+    roles = [_role(word) for word in words]
+    # A rare word right next to a name is part of it: 五矿 | 万境 | 水岸 is one estate, not a problem "五矿".
+    names = [i for i, role in enumerate(roles) if role == "p"]
+    for i in names:
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(words) and roles[j] == "w" and word_frequency(words[j]) < NEIGHBOUR_MAX_FREQ:
+                roles[j] = "p"
+    phrases: list[str] = []
+    for i, word in enumerate(words):
+        if word not in PLACE_ENDINGS or i == 0:
+            continue
+        j, phrase = i, ""
+        while (j > 0 and roles[j - 1] in ("p", "w", "s") and words[j - 1] not in PLACE_ENDINGS
+               and (len(words[j - 1]) == 1 or word_frequency(words[j - 1]) < PHRASE_MAX_FREQ)):
+            if len(phrase) + len(words[j - 1]) > PHRASE_MAX_CHARS or words[j - 1] in FUNCTION_CHARS:
+                break
+            j -= 1
+            phrase = words[j] + phrase
+        if len(phrase) >= 2:
+            phrases.append(phrase + word if len(word) == 1 else phrase)
+            for k in range(j, i):
+                if roles[k] in ("w", "s") and len(words[k]) > 1:
+                    roles[k] = "p"
+    tokens: list[str] = []
+    for word, role in zip(words, roles, strict=True):
+        if role == "" or (role == "s" and word not in KEEP_SINGLE):
+            continue
+        tokens.append(word)
+        counts["@" + word if role in ("p", "e") else word] += repeat
+    for phrase in phrases:
+        for k in range(len(phrase) - 1):
+            counts["#" + phrase[k : k + 2]] += repeat
+    return tokens
+
+
+def opinion_terms(title: str, body: str) -> Analysed:
+    """Return the analysis form of one opinion from its *normalised* title and body (see the module docstring)."""
+    counts: Counter[str] = Counter()
+    title_tokens = _analyse(title, counts, TITLE_REPEAT) if title else []
+    body_tokens = _analyse(body[:BODY_CHARS], counts, 1) if body else []
+    return Analysed(tuple(title_tokens), tuple(body_tokens), dict(counts))
+
+
+def term_weight(term: str) -> float:
+    """Return k(t): the fixed multiplier of a term (see the module docstring)."""
+    if term.startswith("#") or term[1:] in PLACE_ENDINGS:
+        return BIGRAM_WEIGHT
+    return ADMIN_WEIGHT if is_admin_place(term) else 1.0
+
+
+def place_mask(space: FeatureSpace) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Return, per column of ``space``, whether it tells *where*: a place term, or an administrative place that
+    only some opinions name (a district among a city's messages, a village among a town's). One that most opinions
+    name (the city itself, the organization's own town) says nothing about where and is not counted."""
+    mask = np.zeros(len(space.vocabulary), dtype=bool)
+    for term, j in space.vocabulary.items():
+        mask[j] = is_place_term(term) or term in space.local_admin
+    return mask
+
+
+@dataclass
+class FeatureSpace:
+    """A fitted vocabulary with per-term ``idf(t)·k(t)``; picklable, so an organization's state can be stored."""
+
+    vocabulary: dict[str, int] = field(default_factory=dict)
+    weights: np.ndarray[Any, np.dtype[np.float64]] = field(default_factory=lambda: np.zeros(0))
+    local_admin: frozenset[str] = frozenset()
+    n_docs: int = 0
+    unseen_idf: float = 1.0
+
+    @classmethod
+    def fit(cls, docs: Sequence[dict[str, int]], min_df: int = 2) -> FeatureSpace:
+        """Return the space of terms present in at least ``min_df`` of ``docs`` (1 when there are fewer than 10)."""
+        n = len(docs)
+        df: Counter[str] = Counter()
+        for terms in docs:
+            df.update(terms.keys())
+        floor = min_df if n >= 10 else 1
+        kept = sorted(t for t, c in df.items() if c >= floor)
+        vocabulary = {t: i for i, t in enumerate(kept)}
+        weights = np.array([(math.log((1 + n) / (1 + df[t])) + 1) * term_weight(t) for t in kept], dtype=np.float64)
+        local = frozenset(t for t in kept if is_admin_place(t) and df[t] <= LOCAL_ADMIN_MAX_SHARE * n)
+        return cls(vocabulary, weights, local, n, math.log((1 + n) / 2) + 1)
+
+    def transform(self, docs: Iterable[dict[str, int]]) -> Any:
+        """Return the L2-normalised CSR matrix (float32) of ``docs`` in this space."""
+        indptr = [0]
+        indices: list[int] = []
+        values: list[float] = []
+        vocabulary, weights, unseen = self.vocabulary, self.weights, self.unseen_idf
+        for terms in docs:
+            row_idx: list[int] = []
+            row_val: list[float] = []
+            missing = 0.0
+            for term, count in terms.items():
+                tf = 1.0 + math.log(count)
+                j = vocabulary.get(term)
+                if j is None:
+                    missing += (tf * unseen * term_weight(term)) ** 2
+                else:
+                    row_idx.append(j)
+                    row_val.append(tf * float(weights[j]))
+            norm = math.sqrt(sum(v * v for v in row_val) + missing) or 1.0
+            indices.extend(row_idx)
+            values.extend(v / norm for v in row_val)
+            indptr.append(len(indices))
+        return sp.csr_matrix(
+            (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
+            shape=(len(indptr) - 1, len(vocabulary)),
+        )

@@ -1,0 +1,65 @@
+"""Labels for topics: a short readable title and the top keywords.
+
+* Title: the title (or, lacking one, the first sentence) of the topic's most central opinion — the member whose
+  vector has the highest cosine with the topic centroid — with leading boilerplate (关于, 反映 …) removed and cut to
+  ``TITLE_CHARS`` characters. A real sentence a person wrote reads better than a list of words.
+* Keywords: class-based TF-IDF (c-TF-IDF, as in BERTopic) over topics::
+
+      w(t, c) = tf(t, c) / |c| · ln(1 + A / f(t))
+
+  where tf(t, c) is the number of c's opinions that use word t (each opinion counts a word once, so one long
+  letter cannot set a topic's keywords), |c| the sum of tf over c's words, f(t) the sum of tf(t, ·) over all topics,
+  and A the average of |c| over topics. Administrative places (a3区, 海盐县) are not keywords, and when at least
+  ``k`` words are shared by two or more members, those come first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from .segment import is_admin_place
+
+TITLE_CHARS = 30
+_LEADING = re.compile(r"^(关于|反映|投诉|举报|建议|咨询|请问|请求|恳请|强烈要求|希望|我要|有关)[:：,，\s]*")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+
+
+def readable_title(title: str, body: str = "", *, max_chars: int = TITLE_CHARS) -> str:
+    """Return a short title: ``title`` or the first sentence of ``body``, boilerplate removed, at most ``max_chars``."""
+    text = title.strip() or _SENTENCE_END.split(body.strip(), maxsplit=1)[0].strip()
+    stripped = _LEADING.sub("", text).strip(" ，,。.!！?？")
+    text = stripped or text
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+class KeywordIndex:
+    """Word counts per topic and over all topics, for c-TF-IDF keywords; updatable as opinions arrive."""
+
+    def __init__(self) -> None:
+        self.topic_counts: dict[str, Counter[str]] = {}
+        self.total: Counter[str] = Counter()
+
+    def add(self, topic: str, tokens: Sequence[str]) -> None:
+        """Count the content ``tokens`` of one opinion towards ``topic``."""
+        words = {t for t in tokens if not is_admin_place(t)}
+        self.topic_counts.setdefault(topic, Counter()).update(words)
+        self.total.update(words)
+
+    def keywords(self, topic: str, k: int = 5) -> list[str]:
+        """Return the ``k`` words of ``topic`` with the highest c-TF-IDF weight (see the module docstring)."""
+        counts = self.topic_counts.get(topic)
+        if not counts:
+            return []
+        size = sum(counts.values())
+        average = sum(self.total.values()) / max(1, len(self.topic_counts))
+        # Words that at least two members share come first: a word only one letter used rarely names the topic.
+        shared = 2 if sum(1 for c in counts.values() if c >= 2) >= k else 1
+        scored = sorted(
+            ((c >= shared, (c / size) * math.log(1 + average / self.total[t]), t)
+             for t, c in counts.items() if len(t) > 1),
+            reverse=True,
+        )
+        return [t for _, _, t in scored[:k]]

@@ -1,0 +1,420 @@
+"""The mining pipeline: opinions in, ranked topics (and categories) out; then one opinion at a time.
+
+:func:`mine` runs every stage over an organization's (or a file's) opinions::
+
+    normalize → segment and weigh terms (features) → near-duplicates (dedupe) → similarity graph with the
+    place-and-problem gate, average linkage, centroid merge (cluster) → title and keywords (label) → heat → rank
+    → categories (classify, when a classifier is given)
+
+and returns a :class:`MiningResult` whose :class:`TopicsState` lets :func:`assign` add a new opinion later in a few
+milliseconds: the opinion joins the topic whose members it is closest to on average (the same linkage and gate as
+in :func:`mine`, computed exactly from each topic's sum vector), or forms a new topic with a close unassigned
+opinion, or waits unassigned. Words never seen at mining time are ignored by :func:`assign`; mine again from time
+to time (a background job) to learn them.
+
+Only topics raised by at least ``min_people`` distinct people are reported: a single message, however liked, is
+not a topic. Topics are ranked by heat (see :mod:`.heat`); recency is measured from ``now``, by default the time of
+the newest opinion, so an old spreadsheet ranks as it did when it was fresh.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import cluster as clustering
+from .classify import Classifier, Prediction
+from .dedupe import DuplicateIndex
+from .features import Analysed, FeatureSpace, opinion_terms, place_mask
+from .heat import Heat, HeatConfig, Voice, heat
+from .label import KeywordIndex, readable_title
+from .normalize import normalize
+from .segment import warm_up
+
+STATE_VERSION = 1
+_REST = "_rest"
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """One opinion as the miner sees it. ``user`` is None for anonymous ones; ``participants`` is the number of
+    people met at a visit or symposium (1 otherwise); ``channel`` is a key of the heat channel weights."""
+
+    id: str
+    text: str
+    title: str = ""
+    user: str | None = None
+    time: datetime | None = None
+    likes: int = 0
+    dislikes: int = 0
+    channel: str = "online"
+    participants: int = 1
+
+
+@dataclass(frozen=True)
+class MiningConfig:
+    """Thresholds of the miner (see :mod:`.cluster`) and what makes a reported topic."""
+
+    edge_threshold: float = clustering.EDGE_THRESHOLD
+    link_threshold: float = clustering.LINK_THRESHOLD
+    merge_threshold: float = clustering.MERGE_THRESHOLD
+    place_min: float = clustering.PLACE_MIN
+    problem_min: float = clustering.PROBLEM_MIN
+    min_people: int = 2
+    keywords: int = 5
+    analysis_chars: int = 800  # the opening that is analysed: clustering reads less, classification up to 600
+    heat: HeatConfig = field(default_factory=HeatConfig)
+
+
+@dataclass
+class Topic:
+    """A mined topic. ``members`` are opinion ids, most central first."""
+
+    id: str
+    title: str
+    keywords: list[str]
+    members: list[str]
+    people: int
+    likes: int
+    dislikes: int
+    heat: float
+    first: datetime | None
+    last: datetime | None
+    channels: dict[str, int]
+    category: str | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def time_range(self) -> list[str | None]:
+        """Return ``[first, last]`` as ISO 8601 strings (None when unknown)."""
+        return [self.first.isoformat() if self.first else None, self.last.isoformat() if self.last else None]
+
+    def as_dict(self, rank: int) -> dict[str, Any]:
+        """Return the topic as plain JSON-ready data, with its ``rank`` (1 = loudest)."""
+        return {"rank": rank, "id": self.id, "title": self.title, "keywords": self.keywords, "size": self.size,
+                "people": self.people, "likes": self.likes, "dislikes": self.dislikes, "heat": self.heat,
+                "time_range": self.time_range, "channels": self.channels, "category": self.category,
+                "members": self.members}
+
+
+@dataclass
+class _TopicData:
+    """What the state keeps per topic to update it: members, voices, times and a title source."""
+
+    members: list[str]
+    voices: list[Voice]
+    times: list[datetime]
+    likes: int
+    dislikes: int
+    channels: Counter[str]
+    title: str
+    categories: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class TopicsState:
+    """Everything :func:`assign` needs about an already-mined organization; store it with :meth:`to_bytes`."""
+
+    config: MiningConfig
+    space: FeatureSpace
+    place_columns: np.ndarray[Any, np.dtype[np.bool_]]
+    topic_ids: list[str]
+    sums: Any  # CSR: one row per topic, the sum of its members' vectors
+    data: dict[str, _TopicData]
+    pool_ids: list[str]
+    pool: Any  # CSR: vectors of opinions in no topic yet
+    pool_opinions: dict[str, tuple[Opinion, str, tuple[str, ...]]]
+    keywords: KeywordIndex
+    duplicates: DuplicateIndex
+    duplicate_ids: list[str]
+    persons: dict[str, str]
+    now: datetime | None
+    next_id: int
+
+    def to_bytes(self) -> bytes:
+        """Return the state as bytes (a pickle) for storage. Load only what this system stored."""
+        return pickle.dumps({"version": STATE_VERSION, "state": self}, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def from_bytes(data: bytes) -> TopicsState:
+        """Return the state stored by :meth:`to_bytes`."""
+        payload = pickle.loads(data)  # noqa: S301 - our own stored state, never user input
+        if not isinstance(payload, dict) or payload.get("version") != STATE_VERSION:
+            raise ValueError("挖掘状态格式不兼容，请重新挖掘")
+        state = payload["state"]
+        if not isinstance(state, TopicsState):
+            raise ValueError("不是挖掘状态数据")
+        return state
+
+    def topic(self, topic_id: str) -> Topic:
+        """Return the current :class:`Topic` ``topic_id`` (title, keywords and heat recomputed)."""
+        d = self.data[topic_id]
+        h = heat(d.voices, now=self.now, config=self.config.heat)
+        category = d.categories.most_common(1)[0][0] if d.categories else None
+        return Topic(topic_id, d.title, self.keywords.keywords(topic_id, self.config.keywords), list(d.members),
+                     h.people, d.likes, d.dislikes, h.heat, min(d.times, default=None), max(d.times, default=None),
+                     dict(d.channels), category)
+
+    def topics(self) -> list[Topic]:
+        """Return the reported topics (at least ``min_people`` people), loudest first."""
+        found = [self.topic(t) for t in self.topic_ids]
+        found = [t for t in found if t.people >= self.config.min_people]
+        return sorted(found, key=lambda t: (-t.heat, -t.people, t.id))
+
+
+@dataclass
+class MiningResult:
+    """The topics (loudest first), each opinion's topic id (None if in none), near-duplicates and predictions."""
+
+    topics: list[Topic]
+    assignments: dict[str, str | None]
+    duplicates: dict[str, str]
+    predictions: dict[str, Prediction]
+    state: TopicsState
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the result as plain JSON-ready data (the ``dianti mine`` output)."""
+        return {
+            "topics": [t.as_dict(rank) for rank, t in enumerate(self.topics, start=1)],
+            "predictions": [{"id": i, "category": p.category, "confidence": p.confidence,
+                             "needs_review": p.needs_review} for i, p in self.predictions.items()],
+            "duplicates": [{"id": i, "duplicate_of": d} for i, d in self.duplicates.items()],
+        }
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where :func:`assign` put an opinion: its topic (None if in none yet), whether that topic is new, and a
+    near-duplicate it repeats (None if none)."""
+
+    topic_id: str | None
+    created: bool
+    duplicate_of: str | None
+
+
+def _analyse(pair: tuple[str, str]) -> Analysed:
+    return opinion_terms(*pair)
+
+
+def _analyse_all(pairs: list[tuple[str, str]], workers: int) -> list[Analysed]:
+    warm_up()
+    if workers > 1 and len(pairs) >= 2000 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return list(pool.map(_analyse, pairs, chunksize=256))
+    return [_analyse(p) for p in pairs]
+
+
+def _person(opinion: Opinion, original_id: str) -> str:
+    return f"u:{opinion.user}" if opinion.user else f"anon:{original_id}"
+
+
+def _voice(opinion: Opinion, person: str) -> Voice:
+    return Voice(person, opinion.channel, opinion.time, opinion.likes, opinion.dislikes, opinion.participants)
+
+
+def _new_data(title: str) -> _TopicData:
+    return _TopicData([], [], [], 0, 0, Counter(), title)
+
+
+def _add_member(d: _TopicData, opinion: Opinion, person: str, category: str | None) -> None:
+    d.members.append(opinion.id)
+    d.voices.append(_voice(opinion, person))
+    if opinion.time is not None:
+        d.times.append(opinion.time)
+    d.likes += opinion.likes
+    d.dislikes += opinion.dislikes
+    d.channels[opinion.channel] += 1
+    if category:
+        d.categories[category] += 1
+
+
+def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, classifier: Classifier | None = None,
+         now: datetime | None = None, workers: int = 1) -> MiningResult:
+    """Return the topics of ``opinions`` (see the module docstring). Ids must be unique.
+
+    ``classifier`` (keyword or learned) adds a prediction per opinion and a category per topic (its members'
+    most common). ``workers`` > 1 segments large inputs in that many processes.
+    """
+    config = config or MiningConfig()
+    ids = [o.id for o in opinions]
+    if len(set(ids)) != len(ids):
+        raise ValueError("意见编号有重复")
+    titles = [normalize(o.title, max_chars=200) for o in opinions]
+    bodies = [normalize(o.text, max_chars=config.analysis_chars) for o in opinions]
+    analysed = _analyse_all(list(zip(titles, bodies, strict=True)), workers)
+
+    duplicates = DuplicateIndex()
+    originals: list[int] = []
+    for pos, (t, b) in enumerate(zip(titles, bodies, strict=True)):
+        found = duplicates.add(f"{t} {b}")
+        originals.append(pos if found is None else originals[found])
+    persons = {o.id: _person(o, ids[originals[i]]) for i, o in enumerate(opinions)}
+
+    space = FeatureSpace.fit([a.terms for a in analysed])
+    matrix = space.transform([a.terms for a in analysed])
+    places = place_mask(space)
+    labels = _cluster(matrix, places, config)
+
+    predictions: dict[str, Prediction] = {}
+    if classifier is not None and opinions:
+        for o, prediction in zip(opinions, classifier.predict(list(zip(titles, bodies, strict=True))), strict=True):
+            predictions[o.id] = prediction
+
+    keywords = KeywordIndex()
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(labels.tolist()):
+        groups.setdefault(label, []).append(i)
+    multi = [members for members in groups.values() if len(members) >= 2]
+    singles = [members[0] for members in groups.values() if len(members) == 1]
+    sums = clustering.centroids(np.repeat(np.arange(len(multi)), [len(m) for m in multi]),
+                                matrix[[i for m in multi for i in m]]) if multi else sp.csr_matrix((0, matrix.shape[1]))
+    provisional: list[tuple[_TopicData, Any, list[int]]] = []
+    for k, members in enumerate(multi):
+        centrality = np.asarray((matrix[members] @ sums[k].T).todense()).ravel()
+        ordered = [members[j] for j in np.argsort(-centrality, kind="stable")]
+        central = ordered[0]
+        d = _new_data(readable_title(opinions[central].title, opinions[central].text))
+        for i in ordered:
+            predicted = predictions.get(ids[i])
+            _add_member(d, opinions[i], persons[ids[i]], predicted.category if predicted else None)
+        provisional.append((d, matrix[members].sum(axis=0), ordered))
+
+    reference = now or max((o.time for o in opinions if o.time is not None), default=None)
+    ranked = sorted(provisional, key=lambda item: -heat(item[0].voices, now=reference, config=config.heat).heat)
+    topic_ids = [f"t{n}" for n in range(1, len(ranked) + 1)]
+    data: dict[str, _TopicData] = {}
+    assignments: dict[str, str | None] = dict.fromkeys(ids)
+    for topic_id, (d, _vector, ordered) in zip(topic_ids, ranked, strict=True):
+        data[topic_id] = d
+        for i in ordered:
+            assignments[ids[i]] = topic_id
+            keywords.add(topic_id, analysed[i].title_tokens + analysed[i].body_tokens)
+    for i in singles:
+        keywords.add(_REST, analysed[i].title_tokens + analysed[i].body_tokens)
+    sum_rows = [sp.csr_matrix(vector) for _d, vector, _o in ranked]
+    state = TopicsState(
+        config=config, space=space, place_columns=places, topic_ids=topic_ids,
+        sums=sp.vstack(sum_rows).tocsr() if sum_rows else sp.csr_matrix((0, matrix.shape[1]), dtype=np.float32),
+        data=data, pool_ids=[ids[i] for i in singles], pool=matrix[singles] if singles else matrix[:0],
+        pool_opinions={ids[i]: (opinions[i], readable_title(opinions[i].title, opinions[i].text),
+                                analysed[i].title_tokens + analysed[i].body_tokens) for i in singles},
+        keywords=keywords, duplicates=duplicates, duplicate_ids=list(ids), persons=persons, now=reference,
+        next_id=len(topic_ids) + 1,
+    )
+    duplicate_of = {ids[i]: ids[originals[i]] for i in range(len(ids)) if originals[i] != i}
+    return MiningResult(state.topics(), assignments, duplicate_of, predictions, state)
+
+
+def _cluster(matrix: Any, places: np.ndarray[Any, np.dtype[np.bool_]], config: MiningConfig) -> Any:
+    if matrix.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    graph = clustering.similarity_graph(matrix, place_columns=places, edge_threshold=config.edge_threshold,
+                                        place_min=config.place_min, problem_min=config.problem_min)
+    labels = clustering.average_linkage(graph, link_threshold=config.link_threshold)
+    return clustering.merge_close(labels, matrix, place_columns=places, threshold=config.merge_threshold)
+
+
+def _gate_scores(vector: Any, rows: Any, sizes: np.ndarray[Any, np.dtype[np.float64]],
+                 places: np.ndarray[Any, np.dtype[np.bool_]], config: MiningConfig) -> np.ndarray[Any, Any]:
+    """Return the average-linkage score of ``vector`` to each row-sum (0 where the place-and-problem gate fails)."""
+    if rows.shape[0] == 0:
+        return np.zeros(0)
+    full = np.asarray((rows @ vector.T).todense()).ravel()
+    p = places.astype(np.float32)
+    v_place = vector.multiply(p).tocsr()
+    r_place = rows.multiply(p).tocsr()
+    place_dot = np.asarray((r_place @ v_place.T).todense()).ravel()
+    row_sq = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
+    row_place_sq = np.asarray(r_place.multiply(r_place).sum(axis=1)).ravel()
+    v_sq = float(vector.multiply(vector).sum())
+    v_place_sq = float(v_place.multiply(v_place).sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        place_cos = np.where(row_place_sq * v_place_sq > 0, place_dot / np.sqrt(row_place_sq * v_place_sq), 0.0)
+        problem_norms = np.sqrt(np.maximum(0, row_sq - row_place_sq) * max(0.0, v_sq - v_place_sq))
+        problem_cos = np.where(problem_norms > 0, (full - place_dot) / problem_norms, 0.0)
+    both = (row_place_sq > 0) & (v_place_sq > 0)
+    ok = (problem_cos >= config.problem_min) & (~both | (place_cos >= config.place_min))
+    scores: np.ndarray[Any, Any] = np.where(ok, full / sizes, 0.0)
+    return scores
+
+
+def assign(opinion: Opinion, state: TopicsState, *, category: str | None = None,
+           now: datetime | None = None) -> Assignment:
+    """Add ``opinion`` to the mined ``state`` (in place) and return where it went (see the module docstring).
+
+    ``category`` (e.g. from a classifier) counts towards its topic's category. ``now`` moves the recency reference.
+    """
+    config = state.config
+    if now is not None:
+        state.now = now
+    elif opinion.time is not None and (state.now is None or opinion.time > state.now):
+        state.now = opinion.time
+    title = normalize(opinion.title, max_chars=200)
+    body = normalize(opinion.text, max_chars=config.analysis_chars)
+    found = state.duplicates.add(f"{title} {body}")
+    duplicate_of = state.duplicate_ids[found] if found is not None else None
+    state.duplicate_ids.append(opinion.id)
+    original = duplicate_of or opinion.id
+    if duplicate_of is not None and duplicate_of in state.persons:
+        original = state.persons[duplicate_of].removeprefix("anon:") if not opinion.user else original
+    person = _person(opinion, original)
+    state.persons[opinion.id] = person
+    analysed = opinion_terms(title, body)
+    tokens = analysed.title_tokens + analysed.body_tokens
+    vector = state.space.transform([analysed.terms])
+
+    sizes = np.array([len(state.data[t].members) for t in state.topic_ids], dtype=np.float64)
+    scores = _gate_scores(vector, state.sums, sizes, state.place_columns, config)
+    if len(scores) and scores.max() >= config.link_threshold:
+        topic_id = state.topic_ids[int(np.argmax(scores))]
+        _join(state, topic_id, opinion, person, vector, tokens, category)
+        return Assignment(topic_id, False, duplicate_of)
+
+    pool_scores = _gate_scores(vector, state.pool, np.ones(state.pool.shape[0]), state.place_columns, config)
+    if len(pool_scores) and pool_scores.max() >= config.link_threshold:
+        k = int(np.argmax(pool_scores))
+        other_id = state.pool_ids.pop(k)
+        other_vector = state.pool[k]
+        state.pool = sp.vstack([state.pool[:k], state.pool[k + 1 :]]).tocsr()
+        other, other_title, other_tokens = state.pool_opinions.pop(other_id)
+        topic_id = f"t{state.next_id}"
+        state.next_id += 1
+        state.topic_ids.append(topic_id)
+        state.data[topic_id] = _new_data(other_title)
+        state.sums = sp.vstack([state.sums, sp.csr_matrix(other_vector.shape, dtype=np.float32)]).tocsr()
+        _join(state, topic_id, other, state.persons.get(other_id, _person(other, other_id)), other_vector,
+              other_tokens, None)
+        _join(state, topic_id, opinion, person, vector, tokens, category)
+        return Assignment(topic_id, True, duplicate_of)
+
+    state.pool_ids.append(opinion.id)
+    state.pool = sp.vstack([state.pool, vector]).tocsr()
+    state.pool_opinions[opinion.id] = (opinion, readable_title(opinion.title, opinion.text), tokens)
+    state.keywords.add(_REST, tokens)
+    return Assignment(None, False, duplicate_of)
+
+
+def _join(state: TopicsState, topic_id: str, opinion: Opinion, person: str, vector: Any,
+          tokens: tuple[str, ...], category: str | None) -> None:
+    row = state.topic_ids.index(topic_id)
+    delta = sp.csr_matrix((vector.data, vector.indices, [0] * (row + 1) + [vector.nnz] * (len(state.topic_ids) - row)),
+                          shape=state.sums.shape)
+    state.sums = (state.sums + delta).tocsr()
+    _add_member(state.data[topic_id], opinion, person, category)
+    state.keywords.add(topic_id, tokens)
+
+
+def heat_of(state: TopicsState, topic_id: str) -> Heat:
+    """Return the heat breakdown of one topic of ``state``."""
+    return heat(state.data[topic_id].voices, now=state.now, config=state.config.heat)

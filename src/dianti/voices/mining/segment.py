@@ -1,0 +1,174 @@
+"""Chinese word segmentation with jieba, a domain dictionary and a stopword list, all shipped in ``data/``.
+
+jieba is initialised lazily on the first call (about one second) and quietly: importing this module prints nothing
+and never touches jieba. A private :class:`jieba.Tokenizer` is used so the process-wide ``jieba`` default stays as
+other code left it.
+
+Contract of :func:`tokenize`: input is already :func:`~dianti.voices.mining.normalize.normalize`-d text; output is
+the list of content tokens in order — stopwords, punctuation, pure numbers and most single characters dropped;
+district codes such as ``a3区`` / ``a市`` kept as one token. :func:`is_admin_place` tells which tokens are
+administrative places (county, town, street, generic 小区/社区 …), which the topic miner down-weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+_lock = threading.Lock()
+_tokenizer: Any = None
+_taught: set[str] = set()
+
+# Single characters that name a concrete thing people complain about; every other single character is dropped.
+KEEP_SINGLE = frozenset("水电气路灯桥河塘房车树狗猫鸡猪鱼菜米油烟臭堵漏雨")
+_ADMIN_SUFFIX = re.compile(r"^[\u4e00-\u9fff]{1,4}(省|市|县|街道|镇|乡)$")
+_DISTRICT = re.compile(r"^([\u4e00-\u9fff]{1,3}|[a-z]\d{0,2})区$")
+_CODE_PLACE = re.compile(r"^[a-z]\d{0,2}[省市区县镇乡]$")
+_NOT_DISTRICT = frozenset("小园社景片校厂矿营库")
+_WORDLIKE = re.compile(r"[\u4e00-\u9fffa-z]")
+# a3区 / a市 / 西地省 written before a name: split them off so the HMM cannot glue 市 + 梅 into one word.
+_CODE_PREFIX = re.compile(r"([a-z]\d{0,2}[省市区县]|[\u4e00-\u9fff]{2}省)")
+# Endings of named places (estates, roads, villages, schools); a rare word with one of them is a place name.
+_PLACE_ENDING = re.compile(r"(小区|花园|家园|公寓|大厦|广场|新村|社区|苑|府|庭|湾|城|村|组|路|街|巷|道|里|中学|小学|学校|学院|医院|公司|机场|车站|码头|号线|号楼)$")
+_NAME_MAX_FREQ = 300
+_NUMBERED = frozenset(("号线", "号楼", "栋", "单元", "期", "组", "号"))
+# Function characters: a word the HMM made with one of them (我要, 交了, 不买) is grammar, not a name.
+FUNCTION_CHARS = frozenset("了的是要不我你他她这那还吗就都也在被把给很太会没有说让得着过呢吧啊")
+_NUMBER = re.compile(r"^[\d.,%:/-]+$")
+
+
+def _data(name: str) -> str:
+    return resources.files(__package__).joinpath(f"data/{name}").read_text(encoding="utf-8")
+
+
+def _words(name: str) -> list[str]:
+    return [w for line in _data(name).splitlines() if not line.startswith("#") for w in line.split()]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Return the shipped stopword set."""
+    return frozenset(_words("stopwords.txt"))
+
+
+@lru_cache(maxsize=1)
+def admin_places() -> frozenset[str]:
+    """Return the shipped list of administrative place names (towns, streets, county, generic 小区/社区 …)."""
+    return frozenset(_words("places.txt"))
+
+
+def _get_tokenizer() -> Any:
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                import jieba
+
+                logging.getLogger("jieba").setLevel(logging.ERROR)
+                jieba.setLogLevel(logging.ERROR)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                for line in _data("userdict.txt").splitlines():
+                    parts = line.split()
+                    if not parts or line.startswith("#"):
+                        continue
+                    tokenizer.add_word(parts[0], None, parts[1] if len(parts) > 1 else None)
+                for place in admin_places():
+                    if len(place) > 1:
+                        tokenizer.add_word(place, None, "ns")
+                _tokenizer = tokenizer
+    return _tokenizer
+
+
+def warm_up() -> None:
+    """Initialise jieba now (about one second) rather than on the first :func:`tokenize`."""
+    _get_tokenizer()
+
+
+def add_words(words: list[str]) -> None:
+    """Teach the segmenter extra words (e.g. an organization's village and estate names)."""
+    tokenizer = _get_tokenizer()
+    for word in words:
+        if word.strip():
+            tokenizer.add_word(word.strip(), None, "ns")
+            _taught.add(word.strip())
+    is_place_name.cache_clear()
+    from .features import clear_caches
+
+    clear_caches()
+
+
+@lru_cache(maxsize=65536)
+def is_admin_place(token: str) -> bool:
+    """Return True for administrative or generic place tokens: 海盐县, 武原街道, a3区, 小区, 本市 …
+
+    Named estates, roads, villages and schools (魅力之城, 三一大道, 丰义村) are *not* administrative: they are the
+    concrete place of a problem.
+    """
+    if token in admin_places() or _CODE_PLACE.match(token) or _ADMIN_SUFFIX.match(token):
+        return True
+    match = _DISTRICT.match(token)
+    return bool(match) and token[-2] not in _NOT_DISTRICT
+
+
+def merge_codes(words: list[str]) -> list[str]:
+    """Join the splits jieba makes on codes: ``a3`` + ``区`` → ``a3区``, ``3`` + ``号线`` → ``3号线``."""
+    out: list[str] = []
+    for word in words:
+        district = word in ("省", "市", "区", "县", "镇", "乡") and re.fullmatch(r"[a-z]\d{0,2}", out[-1] if out else "")
+        numbered = word in _NUMBERED and bool(out) and out[-1].isdigit()
+        if district or numbered:
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
+
+
+def cut(text: str) -> list[str]:
+    """Return every jieba word of ``text`` (no filtering); the HMM joins unknown names such as 魏家坡."""
+    text = _CODE_PREFIX.sub(r" \1 ", text)
+    return [w for w in _get_tokenizer().cut(text, HMM=True) if not w.isspace()]
+
+
+def word_frequency(word: str) -> int:
+    """Return jieba's dictionary frequency of ``word`` (0 for a word jieba does not know)."""
+    return int(_get_tokenizer().FREQ.get(word, 0))
+
+
+@lru_cache(maxsize=65536)
+def is_place_name(token: str) -> bool:
+    """Return True when ``token`` looks like the name of a concrete place or body (魏家坡, 伊景园, 润芳园).
+
+    A name is a content word jieba's dictionary does not know (its HMM found it), a word taught with
+    :func:`add_words`, or a rare word with a place ending (小区, 苑, 村, 路, 中学 …). Administrative places are not
+    names: they are too wide to say *where* (see :func:`is_admin_place`).
+    """
+    if len(token) < 2 or token.isascii() or is_admin_place(token) or token in stopwords():
+        return False
+    if token in _taught:
+        return True
+    if FUNCTION_CHARS.intersection(token):
+        return False
+    frequency = word_frequency(token)
+    if frequency == 0:
+        return True
+    return frequency < _NAME_MAX_FREQ and len(token) >= 3 and bool(_PLACE_ENDING.search(token))
+
+
+def tokenize(text: str) -> list[str]:
+    """Return the content tokens of normalised ``text`` (see the module docstring for the contract)."""
+    if not text:
+        return []
+    stop = stopwords()
+    tokens: list[str] = []
+    for word in merge_codes(cut(text)):
+        if word in stop or not _WORDLIKE.search(word) or _NUMBER.match(word):
+            continue
+        if len(word) == 1 and word not in KEEP_SINGLE:
+            continue
+        tokens.append(word)
+    return tokens
