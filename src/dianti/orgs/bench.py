@@ -1,0 +1,416 @@
+"""Benchmarks of the organization tree: building the demo, and the tree pages and stats endpoint at scale.
+
+``dianti bench demo [--counties N] [--database postgres://…]``
+    Build the demo into a fresh temporary database (a temporary SQLite file, or a throw-away database on the given
+    PostgreSQL server) with ``dianti migrate`` and ``dianti demo`` as subprocesses; report the demo's wall time
+    against the start-up time of ``dianti check`` measured in the same run.
+
+``dianti bench tree [--counties N] [--database postgres://…] [-o repeat=20] [-o http=0] [-o rebuild=1] [-o sql=1]``
+    Build N counties once into a cached database (``var/bench/tree-cN/`` for SQLite, the database
+    ``dianti_bench_tree_cN`` on the given PostgreSQL server), then time, at the server, the pages a county admin
+    opens (tree, a town's children, the county's page, search, people), the public stats for the county and the
+    province, and the province-wide tree, search and people list for a superuser. Each page is timed in-process through Django's test
+    client (which also counts its SQL queries) and over loopback HTTP against ``dianti serve`` (one gunicorn
+    worker, one thread), where gunicorn's access log gives the time spent in the server. ``/healthz`` is the
+    baseline of both, and every page is also reported as a ratio to it.
+
+The user's own database (``var/dianti.sqlite3``) is never opened: every run points ``DIANTI_DATABASE_URL`` and
+``DIANTI_VAR_DIR`` of its subprocesses elsewhere. The measuring side runs as ``python -m dianti.orgs.bench``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import queue
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from dianti.core.bench import register
+
+HAIYAN = "330424"
+TOWN = "330424105"
+PROVINCE = "330000"
+BENCH_SUPERUSER = "bench_root"
+
+# name, path, who (None: anonymous), extra headers. Paths are already URL-encoded.
+PAGES: list[tuple[str, str, str | None, dict[str, str]]] = [
+    ("healthz", "/healthz", None, {}),
+    ("tree", "/orgs/", "county_admin", {}),
+    ("town_children", f"/orgs/{TOWN}/children/", "county_admin", {"HX-Request": "true"}),
+    ("org_detail", f"/orgs/{HAIYAN}/", "county_admin", {}),
+    ("search", "/orgs/search/?q=" + quote("通元"), "county_admin", {}),
+    ("people", "/orgs/people/", "county_admin", {}),
+    ("stats_county", f"/api/v1/stats?org={HAIYAN}", None, {}),
+    ("tree_province", "/orgs/", BENCH_SUPERUSER, {}),
+    ("search_province", "/orgs/search/?q=" + quote("通元"), BENCH_SUPERUSER, {}),
+    ("people_province", "/orgs/people/", BENCH_SUPERUSER, {}),
+    ("stats_province", f"/api/v1/stats?org={PROVINCE}", None, {}),
+]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Databases the subprocesses run against
+
+
+@dataclass
+class Target:
+    """A database and var/ directory for ``dianti`` subprocesses."""
+
+    url: str
+    var_dir: Path
+    vendor: str
+    label: str
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def env(self, production: bool = False) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DIANTI_")}
+        env.update(DIANTI_DATABASE_URL=self.url, DIANTI_VAR_DIR=str(self.var_dir), DJANGO_SETTINGS_MODULE="dianti.settings",
+                   DIANTI_JOBS_BACKEND="sync", DIANTI_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1", **self.extra_env)
+        if production:
+            # What a deployment runs: no debug, compiled-template cache, manifest static files; plain HTTP on loopback.
+            env.update(DIANTI_DEBUG="0", DIANTI_SECRET_KEY=secrets.token_urlsafe(50), DIANTI_SSL_REDIRECT="0",
+                       DIANTI_ALLOWED_HOSTS="127.0.0.1,localhost,testserver")
+        return env
+
+
+def _pg_url(server_url: str, dbname: str) -> str:
+    return urlsplit(server_url)._replace(path="/" + dbname).geturl()
+
+
+def _pg_admin(server_url: str, sql: str) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        cur = conn.execute(sql)  # type: ignore[arg-type]
+        return cur.fetchall() if cur.description else []
+
+
+def _pg_exists(server_url: str, dbname: str) -> bool:
+    return bool(_pg_admin(server_url, f"SELECT 1 FROM pg_database WHERE datname = '{dbname}'"))
+
+
+def _bench_dir() -> Path:
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "bench"
+
+
+@contextlib.contextmanager
+def _fresh_target(database: str | None) -> Iterator[Target]:
+    """Yield an empty database that is dropped afterwards."""
+    with tempfile.TemporaryDirectory(prefix="dianti-bench-") as tmp:
+        if database:
+            name = f"dianti_bench_demo_{os.getpid()}"
+            _pg_admin(database, f'DROP DATABASE IF EXISTS "{name}"')
+            _pg_admin(database, f'CREATE DATABASE "{name}"')
+            try:
+                yield Target(_pg_url(database, name), Path(tmp), "postgresql", name)
+            finally:
+                _pg_admin(database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        else:
+            yield Target(f"sqlite:///{tmp}/bench.sqlite3", Path(tmp), "sqlite", "temporary SQLite file")
+
+
+def _cached_target(counties: int, database: str | None, rebuild: bool) -> Target:
+    """Return the cached scale database for ``counties`` (made empty first when ``rebuild``)."""
+    if database:
+        name = f"dianti_bench_tree_c{counties}"
+        var_dir = _bench_dir() / f"tree-c{counties}-pg"
+        if rebuild:
+            _pg_admin(database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            shutil.rmtree(var_dir, ignore_errors=True)
+        if not _pg_exists(database, name):
+            _pg_admin(database, f'CREATE DATABASE "{name}"')
+        var_dir.mkdir(parents=True, exist_ok=True)
+        return Target(_pg_url(database, name), var_dir, "postgresql", f"PostgreSQL database {name}")
+    var_dir = _bench_dir() / f"tree-c{counties}"
+    if rebuild:
+        shutil.rmtree(var_dir, ignore_errors=True)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    db = var_dir / "db.sqlite3"
+    return Target(f"sqlite:///{db}", var_dir, "sqlite", str(db))
+
+
+def _dianti(target: Target, *args: str, production: bool = False) -> tuple[float, str]:
+    """Run ``dianti ARGS`` against ``target``; return its wall time in seconds and its output."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "dianti", *args], env=target.env(production), capture_output=True,
+                          text=True, check=False)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"dianti {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return seconds, proc.stdout
+
+
+def _load_seconds(output: str) -> float | None:
+    """Return the load time the demo command reports ("用时 12.3 秒")."""
+    found = re.search(r"用时\s*([\d.]+)\s*秒", output)
+    return float(found.group(1)) if found else None
+
+
+def _helper(target: Target, spec: dict[str, Any]) -> dict[str, Any]:
+    """Run this module as a script against ``target`` and return the JSON object it prints last."""
+    proc = subprocess.run([sys.executable, "-m", "dianti.orgs.bench", json.dumps(spec)], env=target.env(production=True),
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench helper failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    for line in proc.stderr.splitlines():
+        print(line, file=sys.stderr)
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Benchmarks
+
+
+@register("demo", "在全新的临时数据库中执行 dianti demo 所需时间（--counties N；--database postgres://… 用 PostgreSQL）")
+def bench_demo(params: dict[str, Any]) -> dict[str, Any]:
+    counties = int(params.get("counties") or 1)
+    with _fresh_target(params.get("database")) as target:
+        print(f"数据库：{target.label}", flush=True)
+        startup, _ = _dianti(target, "check")
+        migrate, _ = _dianti(target, "migrate", "--no-input")
+        demo, out = _dianti(target, "demo", "--quiet-logins", "--counties", str(counties))
+        again, _ = _dianti(target, "demo", "--quiet-logins", "--counties", str(counties))
+        counts = _helper(target, {"action": "counts"})
+    result = {
+        "bench": "demo", "database": target.vendor, "counties": counties, **counts,
+        "demo_s": round(demo, 2), "demo_load_s": _load_seconds(out), "demo_again_s": round(again, 2),
+        "migrate_s": round(migrate, 2), "baseline_check_s": round(startup, 2),
+        "demo_over_baseline": round(demo / startup, 1), "target_s": 30 if counties == 1 else None,
+    }
+    print(f"dianti demo --counties {counties}: {demo:.1f} s（其中载入 {result['demo_load_s']} s）; "
+          f"dianti check: {startup:.2f} s; 比值 {result['demo_over_baseline']}", flush=True)
+    return result
+
+
+@register("tree", "组织树页面、下级、详情、搜索与 /api/v1/stats 的服务端耗时和查询数（-o counties=N；--database postgres://…）")
+def bench_tree(params: dict[str, Any]) -> dict[str, Any]:
+    counties = int(params.get("counties") or 1)
+    repeat = int(params.get("repeat") or 20)
+    http = str(params.get("http", "1")) not in ("0", "no", "false")
+    target = _cached_target(counties, params.get("database"), str(params.get("rebuild", "0")) == "1")
+    print(f"数据库：{target.label}", flush=True)
+    build = _ensure_built(target, counties)
+    _dianti(target, "collectstatic", "--no-input", "-v", "0", production=True)
+    show_sql = str(params.get("sql", "0")) == "1"
+    measured = _helper(target, {"action": "measure", "repeat": repeat, "http": http, "sql": show_sql})
+    result = {"bench": "tree", "database": target.vendor, "counties": counties, "build": build, **measured}
+    _print_table(result)
+    return result
+
+
+def _ensure_built(target: Target, counties: int) -> dict[str, Any]:
+    """Migrate the cached database and load any county it lacks; return how long the (last real) build took."""
+    record = target.var_dir / "build.json"
+    _dianti(target, "migrate", "--no-input")
+    seconds, out = _dianti(target, "demo", "--quiet-logins", "--counties", str(counties))
+    if "已载入" in out:
+        built = {"demo_s": round(seconds, 1), "demo_load_s": _load_seconds(out), "built_at": dt.datetime.now().isoformat(
+            timespec="seconds"), "commit": _git_commit()}
+        record.write_text(json.dumps(built, ensure_ascii=False))
+        return {"cached": False, **built}
+    previous = json.loads(record.read_text()) if record.exists() else {}
+    return {"cached": True, **previous}
+
+
+def _git_commit() -> str:
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parent)
+    return proc.stdout.strip()
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    print(f"{result['counties']} 个县，{result.get('organizations')} 个组织，{result.get('people')} 名人员"
+          f"（{result['database']}）", flush=True)
+    print(f"{'page':<16}{'queries':>8}{'in-proc ms':>12}{'p95':>8}{'×healthz':>10}{'server ms':>11}{'p95':>8}"
+          f"{'×healthz':>10}", flush=True)
+    for name, row in result["pages"].items():
+        http = row.get("http") or {}
+        print(f"{name:<16}{row['queries']:>8}{row['median_ms']:>12}{row['p95_ms']:>8}{row.get('ratio', ''):>10}"
+              f"{http.get('median_ms', ''):>11}{http.get('p95_ms', ''):>8}{http.get('ratio', ''):>10}", flush=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The measuring side: ``python -m dianti.orgs.bench '{"action": …}'`` with the target's environment
+
+
+def _counts() -> dict[str, Any]:
+    from dianti.orgs.models import Organization, Person
+
+    return {"organizations": Organization.objects.count(),
+            "grassroots": Organization.objects.filter(level=Organization.Level.GRASSROOTS).count(),
+            "people": Person.objects.count()}
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    samples = sorted(samples)
+    return {"median_ms": round(statistics.median(samples), 2),
+            "p95_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 2)}
+
+
+def _users() -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    model = get_user_model()
+    root = model.objects.filter(username=BENCH_SUPERUSER).first()
+    if root is None:
+        root = model.objects.create_superuser(username=BENCH_SUPERUSER, password=secrets.token_urlsafe(16))
+    return {"county_admin": model.objects.get(username="county_admin"), BENCH_SUPERUSER: root}
+
+
+def _measure(repeat: int, http: bool, show_sql: bool = False) -> dict[str, Any]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    users = _users()
+    clients: dict[str | None, Client] = {None: Client()}
+    for key, user in users.items():
+        clients[key] = Client()
+        clients[key].force_login(user)
+    pages: dict[str, dict[str, Any]] = {}
+    for name, path, who, headers in PAGES:
+        client = clients[who]
+        for _ in range(3):  # warm up: template compilation, first connection, page cache of the database
+            response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} as {who}: HTTP {response.status_code}")
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(path, headers=headers)
+        # Read them now: the next request's request_started signal empties the connection's query log.
+        queries = list(ctx.captured_queries)
+        if show_sql:
+            for q in queries:
+                print(f"[{name}] {float(q['time']) * 1000:7.2f} ms  {q['sql']}", file=sys.stderr)
+        samples = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            client.get(path, headers=headers)
+            samples.append((time.perf_counter() - t) * 1000)
+        pages[name] = {"path": path, "as": who or "anonymous", "queries": len(queries),
+                       "sql_ms": round(sum(float(q["time"]) for q in queries) * 1000, 2),
+                       "bytes": len(response.content), **_percentiles(samples)}
+    base = pages["healthz"]["median_ms"]
+    for row in pages.values():
+        row["ratio"] = round(row["median_ms"] / base, 1)
+    if http:
+        cookies = {key: c.cookies["sessionid"].value for key, c in clients.items() if key is not None}
+        for name, row in _measure_http(cookies, repeat).items():
+            pages[name]["http"] = row
+    return {**_counts(), "repeat": repeat, "baseline": "healthz", "pages": pages,
+            "targets_ms": {"county_pages_1_county": 100, "county_pages_100_counties": 300}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _measure_http(cookies: dict[str, str], repeat: int) -> dict[str, dict[str, Any]]:
+    """Time every page against ``dianti serve`` on a loopback port: the server's own time (gunicorn's %(D)s) and
+    the client's round trip."""
+    port = _free_port()
+    env = dict(os.environ, GUNICORN_CMD_ARGS="--access-logformat 'BENCH %(U)s %(s)s %(D)s'")
+    var_dir = Path(os.environ["DIANTI_VAR_DIR"])
+    with open(var_dir / "serve.log", "w") as errors:
+        server = subprocess.Popen([sys.executable, "-m", "dianti", "serve", "--bind", f"127.0.0.1:{port}",
+                                   "--workers", "1", "--threads", "1"],
+                                  env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if line.startswith("BENCH "):
+                lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base + "/healthz", server)
+        time.sleep(0.5)  # let the start-up probes' log lines arrive before dropping them
+        while not lines.empty():
+            lines.get_nowait()
+        results: dict[str, dict[str, Any]] = {}
+        for name, path, who, headers in PAGES:
+            hdrs = dict(headers)
+            if who is not None:
+                hdrs["Cookie"] = f"sessionid={cookies[who]}"
+            server_ms, client_ms = [], []
+            for i in range(3 + repeat):
+                t = time.perf_counter()
+                with urllib.request.urlopen(urllib.request.Request(base + path, headers=hdrs), timeout=60) as resp:
+                    resp.read()
+                    if resp.status != 200:
+                        raise RuntimeError(f"GET {path}: HTTP {resp.status}")
+                elapsed = (time.perf_counter() - t) * 1000
+                _, logged_path, status, micros = lines.get(timeout=30).split()
+                if status != "200" or logged_path != urlsplit(path).path:
+                    raise RuntimeError(f"GET {path} as {who}: HTTP {status} (see {var_dir / 'serve.log'})")
+                if i >= 3:
+                    server_ms.append(int(micros) / 1000)
+                    client_ms.append(elapsed)
+            results[name] = {**_percentiles(server_ms),
+                             "client_median_ms": round(statistics.median(client_ms), 2)}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    base_ms = results["healthz"]["median_ms"]
+    for row in results.values():
+        row["ratio"] = round(row["median_ms"] / base_ms, 1)
+    return results
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"dianti serve exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=10):
+                return
+        except OSError:  # refused, reset or timed out while the worker boots
+            time.sleep(0.2)
+    raise RuntimeError("dianti serve did not start within 60 s")
+
+
+def main(argv: list[str]) -> None:
+    import django
+
+    spec = json.loads(argv[1])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dianti.settings")
+    django.setup()
+    if spec["action"] == "counts":
+        result = _counts()
+    elif spec["action"] == "measure":
+        result = _measure(int(spec["repeat"]), bool(spec["http"]), bool(spec.get("sql")))
+    else:
+        raise SystemExit(f"unknown action {spec['action']}")
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
