@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from dianti.core import views as core_views
 
 from .api import api
 
-admin.site.site_header = "点题述职 管理后台"
-admin.site.site_title = "点题述职"
-admin.site.index_title = "数据管理"
+admin.site.site_header = _("点题述职 管理后台")
+admin.site.site_title = _("点题述职")
+admin.site.index_title = _("数据管理")
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

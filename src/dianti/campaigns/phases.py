@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
+
 from dianti.core import paths
 from dianti.core.scope import scope_for
 
@@ -22,43 +24,47 @@ Guard = Callable[[Campaign], list[str]]
 
 def _names(subjects: Any, limit: int = 5) -> str:
     names = [s.organization.display_name for s in subjects[:limit]]
-    more = "等" if len(names) == limit else ""
-    return "、".join(names) + more
+    more = pgettext("after a shortened list of names", "等") if len(names) == limit else ""
+    return pgettext("list separator", "、").join(names) + more
 
 
-def _subjects_missing(campaign: Campaign, exclude_status: list[str], message: str) -> list[str]:
+def _subjects_missing(campaign: Campaign, exclude_status: list[str], message: Callable[[int], str]) -> list[str]:
     missing = campaign.subjects.exclude(status__in=exclude_status).select_related("organization")
     count = missing.count()
-    return [message.format(n=count, names=_names(list(missing[:5])))] if count else []
+    return [message(count) % {"n": count, "names": _names(list(missing[:5]))}] if count else []
 
 
 def _list_published(c: Campaign) -> list[str]:
     problems = []
     if not c.subjects.exists():
-        problems.append("还没有点名任何述职对象")
+        problems.append(gettext("还没有点名任何述职对象"))
     if c.list_status != Campaign.ListStatus.PUBLISHED:
-        problems.append("述职对象名单尚未审批公示")
+        problems.append(gettext("述职对象名单尚未审批公示"))
     return problems
 
 
 def _all_topics(c: Campaign) -> list[str]:
     S = Subject.Status
-    return _subjects_missing(c, [S.TOPIC_SET, S.REPORTED, S.APPRAISED], "还有 {n} 个述职对象没有题目：{names}")
+    return _subjects_missing(c, [S.TOPIC_SET, S.REPORTED, S.APPRAISED], lambda n: ngettext(
+        "还有 %(n)d 个述职对象没有题目：%(names)s", "还有 %(n)d 个述职对象没有题目：%(names)s", n))
 
 
 def _all_reported(c: Campaign) -> list[str]:
     S = Subject.Status
-    return _subjects_missing(c, [S.REPORTED, S.APPRAISED], "还有 {n} 个述职对象尚未述职：{names}")
+    return _subjects_missing(c, [S.REPORTED, S.APPRAISED], lambda n: ngettext(
+        "还有 %(n)d 个述职对象尚未述职：%(names)s", "还有 %(n)d 个述职对象尚未述职：%(names)s", n))
 
 
 def _all_appraised(c: Campaign) -> list[str]:
-    return _subjects_missing(c, [Subject.Status.APPRAISED], "还有 {n} 个述职对象的评议结果尚未公布：{names}")
+    return _subjects_missing(c, [Subject.Status.APPRAISED], lambda n: ngettext(
+        "还有 %(n)d 个述职对象的评议结果尚未公布：%(names)s", "还有 %(n)d 个述职对象的评议结果尚未公布：%(names)s", n))
 
 
 def _rectification_done(c: Campaign) -> list[str]:
     open_ = c.subjects.filter(rectification=Subject.Rectification.OPEN).select_related("organization")
     n = open_.count()
-    return [f"还有 {n} 项整改未销号或结转：{_names(list(open_[:5]))}"] if n else []
+    return [ngettext("还有 %(n)d 项整改未销号或结转：%(names)s", "还有 %(n)d 项整改未销号或结转：%(names)s", n)
+            % {"n": n, "names": _names(list(open_[:5]))}] if n else []
 
 
 def _nothing(c: Campaign) -> list[str]:
@@ -78,15 +84,15 @@ P = Phase
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     (t.source, t.target): t
     for t in [
-        Transition(P.NOMINATE, P.TOPICS, "进入点题", True, _list_published),
-        Transition(P.TOPICS, P.REPORTING, "进入述职", True, _all_topics),
-        Transition(P.REPORTING, P.APPRAISAL, "进入评议", True, _all_reported),
-        Transition(P.APPRAISAL, P.RECTIFICATION, "进入整改", True, _all_appraised),
-        Transition(P.RECTIFICATION, P.ARCHIVED, "归档", True, _rectification_done),
-        Transition(P.TOPICS, P.NOMINATE, "退回点名", False, _nothing),
-        Transition(P.REPORTING, P.TOPICS, "退回点题", False, _nothing),
-        Transition(P.APPRAISAL, P.REPORTING, "退回述职", False, _nothing),
-        Transition(P.RECTIFICATION, P.APPRAISAL, "退回评议", False, _nothing),
+        Transition(P.NOMINATE, P.TOPICS, gettext_lazy("进入点题"), True, _list_published),
+        Transition(P.TOPICS, P.REPORTING, gettext_lazy("进入述职"), True, _all_topics),
+        Transition(P.REPORTING, P.APPRAISAL, gettext_lazy("进入评议"), True, _all_reported),
+        Transition(P.APPRAISAL, P.RECTIFICATION, gettext_lazy("进入整改"), True, _all_appraised),
+        Transition(P.RECTIFICATION, P.ARCHIVED, gettext_lazy("归档"), True, _rectification_done),
+        Transition(P.TOPICS, P.NOMINATE, gettext_lazy("退回点名"), False, _nothing),
+        Transition(P.REPORTING, P.TOPICS, gettext_lazy("退回点题"), False, _nothing),
+        Transition(P.APPRAISAL, P.REPORTING, gettext_lazy("退回述职"), False, _nothing),
+        Transition(P.RECTIFICATION, P.APPRAISAL, gettext_lazy("退回评议"), False, _nothing),
     ]
 }
 

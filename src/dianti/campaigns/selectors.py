@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dianti.core import paths, scope
 from dianti.orgs.models import Organization
@@ -90,18 +92,20 @@ def candidates(campaign: Campaign, q: str = "", field: str = "", suggested_only:
     for org in orgs:
         c = Candidate(org=org, chosen=org.pk in chosen)
         for p in projects[org.pk]:
-            c.suggestions.append(f"{p.get_kind_display()}：{p.title}")
+            c.suggestions.append(_("%(kind)s：%(title)s") % {"kind": p.get_kind_display(), "title": p.title})
             c.suggested_category = c.suggested_category or Category.PROJECT
         last = [s for s in history[org.pk] if s.campaign.year == campaign.year - 1]
         for s in last:
             if s.score is not None and s.score < SUGGEST_LOW_SCORE:
-                c.suggestions.append(f"{s.campaign.year}年评议得分较低（{s.score:.1f} 分）")
+                c.suggestions.append(_("%(year)d年评议得分较低（%(score).1f 分）") % {"year": s.campaign.year,
+                                                                                 "score": s.score})
                 c.suggested_category = c.suggested_category or Category.DEVELOPMENT
             if s.rectification in (Subject.Rectification.OPEN, Subject.Rectification.CARRIED_OVER):
-                c.suggestions.append(f"{s.campaign.year}年整改尚未完成")
+                c.suggestions.append(_("%(year)d年整改尚未完成") % {"year": s.campaign.year})
                 c.suggested_category = c.suggested_category or Category.DEVELOPMENT
         if not history[org.pk]:
-            c.suggestions.append(f"近 {SUGGEST_GAP_YEARS} 年未述职")
+            c.suggestions.append(ngettext("近 %(n)d 年未述职", "近 %(n)d 年未述职", SUGGEST_GAP_YEARS)
+                                  % {"n": SUGGEST_GAP_YEARS})
         result.append(c)
     if suggested_only:
         result = [c for c in result if c.suggested_category or c.chosen]

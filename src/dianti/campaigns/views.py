@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dianti.core.excel import workbook, xlsx_response
@@ -41,7 +43,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             for m in error_messages(exc):
                 form.add_error(None, m)
         else:
-            messages.success(request, f"已创建“{campaign.title}”，下一步：点名述职对象")
+            messages.success(request, _("已创建“%(title)s”，下一步：点名述职对象") % {"title": campaign.title})
             return redirect("subjects_choose", pk=campaign.pk)
     return render(request, "campaigns/campaign_form.html", {"form": form})
 
@@ -56,7 +58,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, OutOfScope) as exc:
             form.add_error(None, "；".join(error_messages(exc)) if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("campaign_detail", pk=campaign.pk)
     return render(request, "campaigns/campaign_edit.html", {"form": form, "campaign": campaign})
 
@@ -97,7 +99,8 @@ def subjects_choose(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors = error_messages(exc)
         else:
-            messages.success(request, f"已点名 {len(made)} 个述职对象")
+            messages.success(request, ngettext("已点名 %(n)d 个述职对象", "已点名 %(n)d 个述职对象", len(made))
+                             % {"n": len(made)})
             return redirect("campaign_detail", pk=campaign.pk)
     return render(request, "campaigns/choose.html", {
         "campaign": campaign, "errors": errors, "categories": CATEGORY_CHOICES, "posted": posted,
@@ -131,11 +134,11 @@ def subject_edit(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
     try:
         if request.POST.get("remove"):
             services.subject_remove(actor=request.user, subject=subject)
-            messages.success(request, f"已移出名单：{subject.organization.display_name}")
+            messages.success(request, _("已移出名单：%(org)s") % {"org": subject.organization.display_name})
         else:
             services.subject_update(actor=request.user, subject=subject, category=request.POST.get("category", ""),
                                     reason=request.POST.get("reason", ""))
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
     except ValidationError as exc:
         for m in error_messages(exc):
             messages.error(request, m)
@@ -157,7 +160,7 @@ def subject_topic(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
         except OutOfScope as exc:
             raise PermissionDenied(str(exc)) from exc
         else:
-            messages.success(request, f"已为{subject.organization.display_name}设定述职题目")
+            messages.success(request, _("已为%(org)s设定述职题目") % {"org": subject.organization.display_name})
             return redirect("campaign_detail", pk=campaign.pk)
     responsibilities = subject.organization.responsibilities.filter(year=campaign.year)
     return render(request, "campaigns/topic_form.html", {"campaign": campaign, "subject": subject, "form": form,
@@ -182,8 +185,8 @@ def list_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except OutOfScope as exc:
         raise PermissionDenied(str(exc)) from exc
     else:
-        messages.success(request, {"submit": "名单已提交审批", "approve": "名单已审批并公示，已通知被点名的书记",
-                                   "return": "名单已退回修改"}[action])
+        messages.success(request, {"submit": _("名单已提交审批"), "approve": _("名单已审批并公示，已通知被点名的书记"),
+                                   "return": _("名单已退回修改")}[action])
     return redirect("campaign_detail", pk=campaign.pk)
 
 
@@ -200,7 +203,7 @@ def phase_move(request: HttpRequest, pk: int) -> HttpResponse:
     except OutOfScope as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已进入“{campaign.get_phase_display()}”阶段")
+        messages.success(request, _("已进入“%(phase)s”阶段") % {"phase": campaign.get_phase_display()})
     return redirect("campaign_detail", pk=campaign.pk)
 
 
@@ -236,7 +239,7 @@ def responsibility_list(request: HttpRequest, code: str) -> HttpResponse:
             services.responsibility_add(actor=request.user, organization=org, **form.cleaned_data)
         except OutOfScope as exc:
             raise PermissionDenied(str(exc)) from exc
-        messages.success(request, "已添加责任事项")
+        messages.success(request, _("已添加责任事项"))
         return redirect("responsibility_list", code=org.code)
     return render(request, "campaigns/responsibilities.html", {
         "org": org, "items": selectors.responsibilities(org), "form": form,
