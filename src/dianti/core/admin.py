@@ -64,20 +64,28 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any) -> Any:
         form_class = super().get_form(request, obj, change, **kwargs)
         error: ValidationError | None = getattr(request, "_service_error", None)
-        if error is None:
-            return form_class
 
-        class ServiceRefusedForm(form_class):  # type: ignore[misc, valid-type]
+        class ScopedForm(form_class):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, **kw)
+                # Keep the object's current parent / secretary selectable even when it lies outside the user's
+                # manage scope (a town admin's own town sits under the county); other out-of-scope choices stay
+                # refused.
+                for name, field in self.fields.items():
+                    current = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
+                    if current is not None and hasattr(field, "queryset"):
+                        field.queryset = field.queryset | field.queryset.model.objects.filter(pk=current)
+
             def clean(self) -> Any:
                 cleaned = super().clean()
-                if hasattr(error, "error_dict"):
+                if error is not None and hasattr(error, "error_dict"):
                     for name, errors in error.error_dict.items():
                         self.add_error(name if name in self.fields else NON_FIELD_ERRORS, errors)
-                else:
+                elif error is not None:
                     self.add_error(None, error)
                 return cleaned
 
-        return ServiceRefusedForm
+        return ScopedForm
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         from dianti.orgs.models import Organization, Person

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from dianti.core import scope
 from dianti.core.admin import ScopedAdmin
 
 from . import services
@@ -44,6 +46,11 @@ class PersonAdmin(ScopedAdmin):
     autocomplete_fields = ("organization",)
     list_select_related = ("organization",)
     fields = ("name", "gender", "phone", "is_party_member", "organization")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # The form shows whole phone numbers, which only admins over the person may see: a view-only grant on
+        # another subtree must not bring its people in.
+        return scope.restrict(super().get_queryset(request), request.user, self.scope_field, manage=True)
 
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
         data = {f: form.cleaned_data[f] for f in form.changed_data if f in services.PERSON_FIELDS}

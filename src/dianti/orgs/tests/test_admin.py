@@ -202,3 +202,30 @@ def test_audit_records_cannot_be_changed_through_the_admin(client: Any, users: A
     event = AuditEvent.objects.filter(action="org.create").first()
     client.post(change_url(event), {"note": "改写", "action": "x"})
     assert AuditEvent.objects.get(pk=event.pk).note == ""
+
+
+def test_town_admin_can_edit_own_town_whose_parent_is_above_their_scope(client: Any, tree: Any, users: Any) -> None:
+    client.force_login(users.town_admin)
+    assert "中共海盐县委员会" in client.get(change_url(tree.town_a)).content.decode()  # current parent shown
+    response = client.post(change_url(tree.town_a), org_form(tree.town_a, short_name="通元"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    town = Organization.objects.get(pk=tree.town_a.pk)
+    assert (town.short_name, town.parent) == ("通元", tree.county)
+
+
+def test_town_admin_cannot_set_a_parent_above_their_scope_on_another_org(client: Any, tree: Any, users: Any) -> None:
+    client.force_login(users.town_admin)
+    response = client.post(change_url(tree.village_a2), org_form(tree.village_a2, parent=tree.county.pk))
+    assert response.status_code == 200
+    assert "parent" in response.context["adminform"].form.errors
+    assert Organization.objects.get(pk=tree.village_a2.pk).parent == tree.town_a
+
+
+def test_view_only_grant_does_not_show_whole_phones_in_the_admin(client: Any, tree: Any, users: Any,
+                                                                 outsider: Person) -> None:
+    from dianti.orgs.models import Role
+
+    services.role_grant(actor=None, user=users.town_admin, organization=tree.town_b, role=Role.EVALUATOR)
+    client.force_login(users.town_admin)
+    assert "澉浦村民" not in {p.name for p in client.get("/admin/orgs/person/").context["cl"].result_list}
+    assert "13900001111" not in client.get(change_url(outsider)).content.decode()
