@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .scope import scope_for
 
@@ -20,7 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     sc = scope_for(user)
     unread = unread_count(user)
     nav = [(_("首页"), reverse("home")), (_("述职活动"), reverse("campaign_list")),
-           (_("我的述职"), reverse("my_campaigns")), (_("组织"), reverse("org_tree")),
+           (_("我的述职"), reverse("my_campaigns")), (pgettext("navigation", "组织"), reverse("org_tree")),
            (_("人员"), reverse("people_list"))]
     if sc.is_admin:
         nav.append((_("审计日志"), reverse("audit_log")))
