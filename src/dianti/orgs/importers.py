@@ -285,18 +285,28 @@ def import_people(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         for p, r in zip(people, checked.rows, strict=True):
             if r["position"] == Position.SECRETARY:
                 secretaries[p.organization.pk] = p
-        for org_pk, person in secretaries.items():
-            Organization.objects.filter(pk=org_pk).update(secretary=person)
+        _set_secretaries(job, secretaries)
         _audit_bulk(job, "person.import", people, lambda p: p.org_path)
     progress(total * 2, total * 2)
     return {"message": f"成功导入 {total} 名人员", "created": total}
 
 
-def _audit_bulk(job: Job, action: str, objects: list[Any], org_path: Callable[[Any], str]) -> None:
+def _audit_bulk(job: Job, action: str, objects: list[Any], org_path: Callable[[Any], str],
+                changes: Callable[[Any], dict[str, Any]] = lambda o: {}) -> None:
     user = job.created_by
     name = (user.get_full_name() or user.get_username()) if user else "系统"
     AuditEvent.objects.bulk_create([
         AuditEvent(actor=user, actor_name=name, action=action, target_type=o._meta.label_lower, target_id=str(o.pk),
-                   target_repr=str(o)[:200], org_path=org_path(o), note=f"导入任务 #{job.pk}")
+                   target_repr=str(o)[:200], org_path=org_path(o), changes=changes(o), note=f"导入任务 #{job.pk}")
         for o in objects
     ], batch_size=2000)
+
+
+def _set_secretaries(job: Job, secretaries: dict[int, Person]) -> None:
+    """Make each imported 书记 their organization's secretary, recording the old and the new one."""
+    orgs = list(Organization.objects.filter(pk__in=secretaries).select_related("secretary"))
+    before = {o.pk: o.secretary.name if o.secretary else None for o in orgs}
+    for org_pk, person in secretaries.items():
+        Organization.objects.filter(pk=org_pk).update(secretary=person)
+    _audit_bulk(job, "org.update", orgs, lambda o: o.path,
+                lambda o: {"secretary": [before[o.pk], secretaries[o.pk].name]})

@@ -247,3 +247,16 @@ def test_codes_and_phones_typed_as_numbers_in_excel_import(users: Any, tree: Any
     _, job = upload(users.town_admin, "people", xlsx(PEOPLE_COLUMNS, [("数字", "男", 13900000077, "是", 330424105202, "")]))
     assert job.status == Job.Status.DONE, job.result
     assert Person.objects.get(name="数字").phone == "13900000077"
+
+
+def test_importing_a_secretary_records_the_organizations_old_and_new_secretary(users: Any, tree: Any,
+                                                                                upload: Any) -> None:
+    _, job = upload(users.town_admin, "people", xlsx(PEOPLE_COLUMNS, [
+        ("新书记", "女", "", "是", "330424105201", "书记"),
+        ("首任书记", "男", "", "是", "330424105202", "书记"),
+    ]))
+    assert job.status == Job.Status.DONE, job.result
+    assert Organization.objects.get(pk=tree.village_a1.pk).secretary.name == "新书记"
+    changes = {e.target_repr: e.changes for e in AuditEvent.objects.filter(action="org.update", actor=users.town_admin)}
+    assert changes == {"中共雪水港村总支部委员会": {"secretary": ["张书记", "新书记"]},
+                       "中共丰义村委员会": {"secretary": [None, "首任书记"]}}
