@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dianti.core import views as core_views
 
+from dianti.voices.urls import public_urlpatterns as voices_public
+
 from .api import api
 
 admin.site.site_header = _("点题述职 管理后台")
@@ -23,6 +25,8 @@ urlpatterns = [
     path("orgs/", include("dianti.orgs.urls")),
     path("campaigns/", include("dianti.campaigns.urls")),
     path("p/", include("dianti.portal.urls")),
+    path("voices/", include("dianti.voices.urls")),
+    path("v/", include(voices_public)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ replace the status shortcuts used here."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -31,6 +32,10 @@ REASONS = {
 }
 RESPONSIBILITIES = ["落实“三会一课”制度，提升组织生活质量", "推进美丽乡村建设和人居环境整治",
                     "发展壮大村级集体经济", "做好新居民服务管理", "加强党员教育管理，发挥先锋模范作用"]
+# Later steps of the cycle replace how the demo sets topics (群众点题 mines opinions and assigns the loudest).
+TopicSetter = Callable[[Campaign, Iterator[str], random.Random], None]
+TOPIC_SETTERS: list[TopicSetter] = []
+
 # Phase each town's 2020 campaign is left in, to show every step of the cycle.
 TOWN_PHASES = {
     "330424001": "draft", "330424002": "submitted", "330424003": Phase.TOPICS, "330424004": Phase.REPORTING,
@@ -66,8 +71,11 @@ def _advance(campaign: Campaign, target: str, rng: random.Random) -> None:
     while order.index(campaign.phase) < order.index(target):
         subjects = list(campaign.subjects.select_related("organization", "campaign", "campaign__convener"))
         if campaign.phase == Phase.TOPICS:
-            for s in subjects:
-                services.subject_topic_set(actor=None, subject=s, topic=next(topics))
+            if TOPIC_SETTERS:
+                TOPIC_SETTERS[-1](campaign, topics, rng)
+            else:
+                for s in subjects:
+                    services.subject_topic_set(actor=None, subject=s, topic=next(topics))
         elif campaign.phase == Phase.REPORTING:
             for s in subjects:
                 services.subject_update(actor=None, subject=s, status=S.REPORTED)

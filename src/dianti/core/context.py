@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav = [(_("首页"), reverse("home")), (_("述职活动"), reverse("campaign_list")),
            (_("我的述职"), reverse("my_campaigns")), (pgettext("navigation", "组织"), reverse("org_tree")),
            (_("人员"), reverse("people_list"))]
+    if sc.is_admin or "point_staff" in sc.roles:
+        nav.insert(2, (_("群众意见"), reverse("voices_queue")))
     if sc.is_admin:
         nav.append((_("审计日志"), reverse("audit_log")))
     nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications")))

@@ -5,14 +5,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-STEPS = ("dianti.orgs.demo", "dianti.campaigns.demo")
+STEPS = ("dianti.orgs.demo", "dianti.campaigns.demo", "dianti.voices.demo")
 
 
 def load_all(counties: int = 1) -> dict[str, Any]:
     """Run every app's ``load`` in cycle order; return what the organizations step reports (logins, counties)."""
     report: dict[str, Any] = {}
-    for module in STEPS:
-        step = importlib.import_module(module)
+    modules = [importlib.import_module(m) for m in STEPS]  # import all first: later steps hook into earlier ones
+    for module, step in zip(STEPS, modules, strict=True):
         result = step.load(counties=counties)
         if module == "dianti.orgs.demo":
             report = result

@@ -1,0 +1,145 @@
+"""Demo opinions for Haiyan: about 1,200 opinions over every channel for the 2020 subjects, mined into topics, the
+loudest of which becomes each secretary's topic. Hooks into the campaigns demo so topics are set the real way."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+
+from dianti.campaigns import demo as campaigns_demo
+from dianti.campaigns.models import Campaign, Phase, Subject
+from dianti.core import ratelimit
+from dianti.orgs.demo import HAIYAN_CODE
+from dianti.orgs.models import ContactPoint
+
+from . import services, topics
+from .mining_bridge import mine_organization
+from .models import Channel, Opinion, Topic
+
+SPOTS = ["一组", "三组", "五组", "东港桥", "文化礼堂", "老街", "村委会", "小学门口", "北横路", "河滨路"]
+THEMES: list[tuple[str, list[str]]] = [
+    ("路灯", ["{v}{p}一带路灯坏了好几盏，晚上出行很不方便", "{p}附近的路灯晚上不亮，老人走夜路容易摔倒，希望尽快修好",
+            "晚上{p}路段漆黑一片，路灯年久失修，村民反映多次了", "{v}{p}路灯损坏无人维修，孩子放学回家很不安全"]),
+    ("垃圾清运", ["{v}{p}的垃圾桶经常满溢，清运不及时，夏天气味很大", "垃圾清运车很少到{p}，垃圾堆在路边好几天",
+              "{p}垃圾分类桶旁边臭气熏天，希望增加清运次数", "希望{p}增加垃圾分类指导员，很多老人还不会分类"]),
+    ("老年食堂", ["{v}老年食堂只供应午餐，希望晚餐也能开起来", "老年食堂饭菜价格能否再优惠些，很多老人舍不得吃",
+              "{p}离老年食堂太远，行动不便的老人能否送餐上门", "老年食堂的菜太硬，老人嚼不动，希望做得软烂一些"]),
+    ("道路破损", ["{v}{p}路面坑洼不平，下雨天积水严重", "村道{p}段破损严重，电瓶车经常摔倒，希望尽快修补",
+              "{p}的道路太窄，会车困难，能否拓宽", "{v}{p}道路坑坑洼洼，大货车压坏了路面一直没修"]),
+    ("河道水质", ["{v}{p}河道漂浮垃圾多，水质发黑有异味", "河道保洁员很少来{p}段，水面上全是水葫芦",
+              "{p}附近的河水发臭，夏天蚊子特别多，希望清淤", "{v}河道{p}段有人偷排污水，水质越来越差"]),
+    ("集体经济", ["{v}集体经济收入低，希望引进项目带动村民增收", "村里的闲置厂房能否盘活出租，增加集体收入",
+              "希望村里多组织技能培训，帮助中年人就近就业", "{v}能否发展特色农业，让村民在家门口增收"]),
+    ("闲置农房", ["{v}{p}的闲置农房很多，能否统一改造发展民宿", "{p}有不少老房子空着没人住，希望村里想办法盘活",
+              "闲置农房年久失修存在安全隐患，{p}一带尤其多"]),
+    ("村务公开", ["{v}村务公开栏内容太专业，看不懂，希望写得通俗一点", "村里的账目能否在微信群里公开，方便在外打工的人看",
+              "村务公开栏很久没更新了，群众想了解集体资金用在哪里"]),
+    ("文化礼堂", ["{v}文化礼堂平时大门紧锁，希望常态化开放", "希望文化礼堂多组织些适合老年人的活动",
+              "文化礼堂建好了却很少用，能否办些培训和文艺活动"]),
+    ("公交出行", ["{v}到镇上的公交车班次太少，等车要一个小时", "{p}公交站台没有雨棚，下雨天老人等车很辛苦",
+              "希望增加{v}到县城的公交班次，方便老人看病"]),
+    ("出租房安全", ["{v}{p}出租房住了很多外地人，电瓶车在楼道充电，消防隐患大", "{p}的出租房私拉电线严重，希望加强检查",
+                "出租房管理混乱，{p}一带晚上很吵，希望规范管理"]),
+]
+CHANNEL_MIX = [Channel.ONLINE] * 5 + [Channel.VISIT] * 2 + [Channel.SYMPOSIUM, Channel.DIRECT_REPORT,
+                                                                          Channel.OBSERVATION, Channel.SELF_INSPECTION]
+
+
+def _opinions_for(subject: Subject, rng: random.Random, points: list[ContactPoint]) -> int:
+    """Give a subject's organization 8–18 opinions on 3–4 themes, the first theme loudest."""
+    org = subject.organization
+    village = org.short_name or org.name
+    themes = rng.sample(THEMES, rng.randint(3, 4))
+    weights = [rng.randint(5, 9), rng.randint(2, 5), rng.randint(1, 3), rng.randint(1, 2)]
+    made = 0
+    for (title, templates), n in zip(themes, weights, strict=False):
+        for _ in range(n):
+            text = rng.choice(templates).format(v=village, p=rng.choice(SPOTS))
+            channel = rng.choice(CHANNEL_MIX)
+            if channel == Channel.ONLINE:
+                phone = "" if rng.random() < 0.6 else f"139{rng.randint(10000000, 99999999)}"
+                services.opinion_submit(
+                    organization=org, text=text, title=title if rng.random() < 0.3 else "", anonymous=not phone,
+                    name=rng.choice(["王阿姨", "李师傅", "老张", "陈先生"]) if phone else "", phone=phone,
+                    submitter=services.Submitter(ratelimit.digest(f"demo-ip-{rng.random()}"),
+                                                 ratelimit.digest(f"demo-dev-{rng.random()}")))
+            else:
+                point = next((p for p in points if p.organization_id == org.pk), None) if channel in (
+                    Channel.DIRECT_REPORT, Channel.OBSERVATION) else None
+                met = rng.randint(5, 20) if channel == Channel.VISIT else rng.randint(8, 30) if channel == Channel.SYMPOSIUM else 0
+                services.opinion_record(actor=None, organization=org, channel=channel, text=text, people_met=met,
+                                        point=point, title=title if rng.random() < 0.5 else "")
+            made += 1
+    return made
+
+
+def _supports(org_topics: list[Topic], rng: random.Random) -> None:
+    for t in org_topics[:2]:
+        for k in range(rng.randint(2, 12)):
+            services.support_add(device_hash=ratelimit.digest(f"demo-support-{t.pk}-{k}"), topic=t)
+        topics.refresh(t.pk)
+
+
+def _mine_and_assign(campaign: Campaign, fallback: Iterator[str], rng: random.Random, assign: bool = True) -> None:
+    """Collect opinions for every subject, mine them, and (if ``assign``) make the loudest topic the subject's."""
+    points = list(ContactPoint.objects.filter(org_path__startswith=campaign.org_path))
+    for subject in campaign.subjects.select_related("organization", "campaign", "campaign__convener"):
+        if not Opinion.objects.filter(organization=subject.organization, campaign=campaign).exists():
+            _opinions_for(subject, rng, points)
+        mine_organization(subject.organization, campaign)
+        ranked = list(Topic.objects.filter(organization=subject.organization, campaign=campaign).order_by("-heat"))
+        _supports(ranked, rng)
+        if not assign:
+            continue
+        top = max(ranked, key=lambda t: t.heat, default=None)
+        text = _as_question(top.title) if top else next(fallback)
+        topics.topic_assign(actor=None, subject=subject, text=text, topic=top)
+
+
+# How the committee words each kind of concern as the topic a secretary must answer.
+WORDING = {"路灯": "如何让村里的路灯常亮、夜路安全", "垃圾": "垃圾清运和分类如何长效管理",
+           "老年食堂": "老年食堂如何办得长久、办到老人心坎上", "道路": "村道破损和出行难怎么解决",
+           "路面": "村道破损和出行难怎么解决", "河": "河道保洁与水质提升如何见效", "集体": "村级集体经济如何持续增收",
+           "农房": "闲置农房如何盘活利用", "村务公开": "村务公开如何做到群众看得懂",
+           "文化礼堂": "文化礼堂如何常态化用起来", "公交": "村民到镇上、县城出行难如何破解",
+           "出租房": "出租房安全隐患如何整治"}
+
+
+def _as_question(title: str) -> str:
+    """Word a topic's title as the topic a secretary answers (the demo's stand-in for the committee's wording)."""
+    for cue, wording in WORDING.items():
+        if cue in title:
+            return wording
+    return f"群众反映“{title.rstrip('。！!？?，,')[:40]}”，如何解决"
+
+
+def _setter(campaign: Campaign, fallback: Iterator[str], rng: random.Random) -> None:
+    _mine_and_assign(campaign, fallback, rng)
+
+
+campaigns_demo.TOPIC_SETTERS.append(_setter)
+
+
+@transaction.atomic
+def load(counties: int = 1, **_: Any) -> None:
+    """Towns still collecting (点名, 点题): opinions and mined topics, with some topics already chosen."""
+    if not Campaign.objects.filter(org_path__isnull=False, convener__code=HAIYAN_CODE).exists():
+        return
+    rng = random.Random(1200)
+    open_campaigns = Campaign.objects.filter(year=2020, phase__in=[Phase.NOMINATE, Phase.TOPICS],
+                                             convener__parent__code=HAIYAN_CODE)
+    for campaign in open_campaigns:
+        if Opinion.objects.filter(campaign=campaign).exists():
+            continue
+        if campaign.phase == Phase.TOPICS:
+            subjects = list(campaign.subjects.all())
+            _mine_and_assign(campaign, iter(campaigns_demo.TOPICS * 10), rng, assign=False)
+            for subject in subjects[: len(subjects) // 2] if campaign.convener.code == "330424003" else []:
+                top = Topic.objects.filter(organization=subject.organization, campaign=campaign).order_by("-heat").first()
+                if top is not None:
+                    topics.topic_assign(actor=None, subject=subject, text=_as_question(top.title), topic=top)
+        else:
+            _mine_and_assign(campaign, iter(campaigns_demo.TOPICS * 10), rng, assign=False)

@@ -1,0 +1,149 @@
+"""Between the database and the pure mining core (:mod:`dianti.voices.mining`): load opinions, run the miner,
+store topics and the miner's state, and keep heat figures consistent with the core's formula."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dianti.campaigns.models import Campaign
+from dianti.core import jobs
+from dianti.core.models import Job
+from dianti.orgs.models import Organization
+
+from .mining import pipeline
+from .mining.classify import KeywordClassifier, LearnedClassifier
+from .mining.heat import Voice, heat
+from .models import Channel, ClassifierState, MiningState, Opinion, Topic
+
+log = logging.getLogger(__name__)
+
+# The core names two channels its own way.
+CHANNEL_KEYS = {Channel.DIRECT_REPORT: "direct_point", Channel.OBSERVATION: "observation_point"}
+
+
+def _person(author_key: str) -> str | None:
+    """Known people count once; an opinion with neither phone nor device is keyed by the miner itself."""
+    return None if author_key.startswith("op:") else author_key
+
+
+def to_core(op: Opinion) -> pipeline.Opinion:
+    return pipeline.Opinion(id=str(op.pk), text=op.text, title=op.title, user=_person(op.author_key),
+                            time=op.created_at, likes=op.supports, channel=CHANNEL_KEYS.get(op.channel, op.channel),
+                            participants=max(1, op.people_met))
+
+
+def heat_of(members: list[dict[str, Any]], supporters: int, *, now: dt.datetime) -> float:
+    """Return the heat of a topic with these member opinions and this many distinct supporters (the core's
+    formula; supporters enter as its net supports L)."""
+    voices = [Voice(person=m["author_key"], channel=CHANNEL_KEYS.get(m["channel"], m["channel"]),
+                    time=m["created_at"], participants=max(1, m["people_met"])) for m in members]
+    if voices:
+        first = voices[0]
+        voices[0] = Voice(first.person, first.channel, first.time, supporters, 0, first.participants)
+    return heat(voices, now=now).heat
+
+
+def classifier() -> Any:
+    """Return the learned classifier if one has been trained, else the keyword rules."""
+    state = ClassifierState.objects.order_by("-trained_at").first()
+    if state is not None:
+        try:
+            return LearnedClassifier.from_bytes(bytes(state.blob))
+        except (ValueError, AttributeError, ImportError):
+            log.warning("stored classifier could not be loaded; using keyword rules")
+    return KeywordClassifier()
+
+
+def _apply_predictions(opinions: list[Opinion], clf: Any) -> None:
+    todo = [op for op in opinions if op.category_source != Opinion.CategorySource.STAFF]
+    if not todo:
+        return
+    predictions = clf.predict([(op.title, op.text) for op in todo])
+    source = Opinion.CategorySource.MODEL if isinstance(clf, LearnedClassifier) else Opinion.CategorySource.RULE
+    for op, p in zip(todo, predictions, strict=True):
+        op.category, op.category_confidence = p.category or "", p.confidence
+        op.category_source = source if p.category else Opinion.CategorySource.NONE
+    Opinion.objects.bulk_update(todo, ["category", "category_confidence", "category_source"], batch_size=500)
+
+
+def _pool(org: Organization, campaign: Campaign | None) -> Any:
+    qs = Opinion.objects.filter(organization=org, status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
+    return qs.filter(Q(campaign=campaign) | Q(campaign__isnull=True)) if campaign else qs
+
+
+@transaction.atomic
+def mine_organization(org: Organization, campaign: Campaign | None) -> dict[str, Any]:
+    """Mine the organization's opinions into topics. Curated topics and their opinions are kept as they are;
+    every other topic is rebuilt. Return a summary."""
+    from .topics import refresh
+
+    pool = list(_pool(org, campaign).exclude(topic__curated=True).order_by("id"))
+    clf = classifier()
+    _apply_predictions(pool, clf)
+    result = pipeline.mine([to_core(op) for op in pool], now=timezone.now())
+    stale = Topic.objects.filter(organization=org, campaign=campaign, curated=False)
+    Opinion.objects.filter(topic__in=stale).update(topic=None)
+    stale.delete()
+    by_id = {str(op.pk): op for op in pool}
+    for t in result.topics:
+        topic = Topic.objects.create(organization=org, org_path=org.path, campaign=campaign, title=t.title[:200],
+                                     keywords=t.keywords, category=t.category or "", mining_key=t.id)
+        Opinion.objects.filter(pk__in=[int(m) for m in t.members if m in by_id]).update(topic=topic)
+        refresh(topic.pk)
+    MiningState.objects.update_or_create(organization=org, campaign=campaign,
+                                         defaults={"blob": result.state.to_bytes(), "opinions": len(pool)})
+    return {"opinions": len(pool), "topics": len(result.topics),
+            "sorted": sum(1 for a in result.assignments.values() if a)}
+
+
+@jobs.handler("voices.mine")
+def mine_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    org = Organization.objects.get(pk=job.params["organization"])
+    campaign = Campaign.objects.filter(pk=job.params.get("campaign")).first()
+    progress(0, 1)
+    summary = mine_organization(org, campaign)
+    progress(1, 1)
+    return {"message": f"已梳理 {summary['opinions']} 条意见，形成 {summary['topics']} 个话题", **summary,
+            "back": job.params.get("back", "")}
+
+
+def absorb_one(opinion_id: int) -> None:
+    """Classify one new opinion and let the stored mining state place it in a topic, if one fits."""
+    from .topics import refresh
+
+    with transaction.atomic():
+        op = Opinion.objects.select_related("organization").filter(pk=opinion_id).first()
+        if op is None or op.status != Opinion.Status.VISIBLE or op.topic_id or op.category_source:
+            return  # gone, hidden, or already handled by a mining run that committed first
+        _apply_predictions([op], classifier())
+        state_row = (MiningState.objects.select_for_update()
+                     .filter(organization=op.organization, campaign=op.campaign).first())
+        if state_row is None:
+            return
+        state = pipeline.TopicsState.from_bytes(bytes(state_row.blob))
+        if str(op.pk) in state.persons:  # already mined (e.g. a re-mine ran before this commit)
+            return
+        placed = pipeline.assign(to_core(op), state, category=op.category or None, now=timezone.now())
+        state_row.blob, state_row.opinions = state.to_bytes(), state_row.opinions + 1
+        state_row.save(update_fields=["blob", "opinions", "updated_at"])
+        if placed.topic_id is None:
+            return
+        topic = Topic.objects.filter(organization=op.organization, campaign=op.campaign,
+                                     mining_key=placed.topic_id).first()
+        if topic is None:
+            core = state.topic(placed.topic_id)
+            if core.people < state.config.min_people:
+                return
+            topic = Topic.objects.create(organization=op.organization, org_path=op.org_path, campaign=op.campaign,
+                                         title=core.title[:200], keywords=core.keywords, category=core.category or "",
+                                         mining_key=placed.topic_id)
+            Opinion.objects.filter(pk__in=[int(m) for m in core.members]).update(topic=topic)
+        else:
+            Opinion.objects.filter(pk=op.pk).update(topic=topic)
+        refresh(topic.pk)

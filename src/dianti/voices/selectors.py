@@ -1,0 +1,98 @@
+"""Scoped reads for opinions and topics, and the public views of them (no personal data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from dianti.campaigns.models import Subject
+from dianti.core import paths, scope
+from dianti.orgs.models import Organization
+
+from .models import Opinion, Topic
+
+
+@dataclass(frozen=True)
+class OpinionFilters:
+    q: str = ""
+    org: str = ""
+    channel: str = ""
+    status: str = ""
+    unsorted: bool = False
+
+    @classmethod
+    def from_query(cls, query: Any) -> OpinionFilters:
+        return cls(q=query.get("q", "").strip(), org=query.get("org", "").strip(),
+                   channel=query.get("channel", ""), status=query.get("status", ""),
+                   unsorted=bool(query.get("unsorted")))
+
+
+def visible_opinions(user: Any) -> QuerySet[Opinion]:
+    return scope.restrict(Opinion.objects.all(), user, "org_path")
+
+
+def opinion_queue(user: Any, f: OpinionFilters) -> QuerySet[Opinion]:
+    """The moderators' queue: everything in scope (hidden ones too), newest first, filtered."""
+    qs = visible_opinions(user).select_related("organization", "topic", "point", "duplicate_of")
+    if f.org:
+        org = Organization.objects.filter(code=f.org).only("path").first()
+        if org is None:
+            return qs.none()
+        qs = qs.filter(org_path__gte=org.path, org_path__lt=paths.successor(org.path))
+    if f.q:
+        qs = qs.filter(Q(text__icontains=f.q) | Q(title__icontains=f.q) | Q(tracking_code=f.q.upper()))
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.unsorted:
+        qs = qs.filter(topic__isnull=True, category="")
+    return qs.order_by("-created_at", "-id")
+
+
+def opinions_by_ids(user: Any, ids: list[int]) -> list[Opinion]:
+    return list(visible_opinions(user).filter(pk__in=ids).select_related("organization", "topic"))
+
+
+def topics_for_subject(subject: Subject) -> QuerySet[Topic]:
+    return (Topic.objects.filter(organization=subject.organization)
+            .filter(Q(campaign=subject.campaign) | Q(campaign__isnull=True)).order_by("-heat", "id"))
+
+
+def topic_get(user: Any, pk: int) -> Topic:
+    topic = Topic.objects.select_related("organization").filter(pk=pk).first()
+    if topic is None or not scope.scope_for(user).can_view_path(topic.org_path):
+        raise Http404("找不到该话题，或您无权查看")
+    return topic
+
+
+def unsorted_for_subject(subject: Subject) -> QuerySet[Opinion]:
+    return Opinion.objects.filter(organization=subject.organization, topic__isnull=True,
+                                  status=Opinion.Status.VISIBLE, duplicate_of__isnull=True).order_by("-created_at")
+
+
+def public_org(code: str) -> Organization:
+    org = Organization.objects.filter(code=code, is_active=True).select_related("parent").first()
+    if org is None:
+        raise Http404("找不到该组织")
+    return org
+
+
+def public_topics(org: Organization, limit: int = 10) -> QuerySet[Topic]:
+    return Topic.objects.filter(organization=org, size__gte=1).order_by("-heat", "id")[:limit]
+
+
+def public_recent(org: Organization, limit: int = 20) -> QuerySet[Opinion]:
+    return (Opinion.objects.filter(organization=org, status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
+            .only("id", "title", "text", "created_at", "supports", "channel").order_by("-created_at")[:limit])
+
+
+def tracked(code: str) -> Opinion:
+    opinion = (Opinion.objects.select_related("organization", "topic", "campaign").filter(tracking_code=code.strip().upper())
+               .first())
+    if opinion is None:
+        raise Http404("查询码不存在，请核对后重新输入")
+    return opinion

@@ -1,0 +1,274 @@
+"""Writes for opinions: public submission, offline entry, moderation and +1 supports. Each validates, writes in
+one transaction and appends an audit record (public submissions are audited too, with no actor)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.html import strip_tags
+
+from dianti.campaigns.models import Campaign, Phase, Subject
+from dianti.core import audit, ratelimit
+from dianti.orgs.models import ContactPoint, Organization
+from dianti.orgs.permissions import ensure_can_manage
+from dianti.orgs.services import validate_phone
+
+from .models import OFFLINE_CHANNELS, Channel, Opinion, Support, Topic
+
+MAX_TEXT = 2000
+MIN_TEXT = 5
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+PUBLIC_LIMITS = ((5, 600), (30, 86400))  # (submissions, seconds) per address and per device
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str, *, limit: int = MAX_TEXT) -> str:
+    """Return the opinion as plain text: tags and control characters removed, whitespace tidied, length checked."""
+    text = _CONTROL.sub("", strip_tags(text or ""))
+    text = re.sub(r"[ \t\u3000]+", " ", text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    if len(text) < MIN_TEXT:
+        raise ValidationError({"text": f"意见内容太短，请至少写 {MIN_TEXT} 个字"})
+    if len(text) > limit:
+        raise ValidationError({"text": f"意见内容太长（{len(text)} 字），请控制在 {limit} 字以内，或分几条提交"})
+    return text
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def open_campaign_for(org: Organization) -> Campaign | None:
+    """Return the campaign currently collecting opinions about ``org``: one where it is a subject, still before
+    the meeting, latest year first."""
+    subject = (Subject.objects.filter(organization=org, campaign__phase__in=[Phase.NOMINATE, Phase.TOPICS])
+               .select_related("campaign").order_by("-campaign__year").first())
+    return subject.campaign if subject else None
+
+
+def _author_key(phone: str, device_hash: str) -> str:
+    if phone:
+        return ratelimit.digest(f"phone:{phone}")
+    if device_hash:
+        return f"dev:{device_hash[:56]}"
+    return f"op:{secrets.token_hex(16)}"
+
+
+def _check_photo(photo: Any) -> None:
+    if photo is None:
+        return
+    if photo.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": "照片不能超过 8 MB"})
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(photo) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError):
+        raise ValidationError({"photo": "无法识别该图片，请上传 JPG 或 PNG 照片"}) from None
+    photo.seek(0)
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Where a public submission came from, as hashes only."""
+
+    ip_hash: str
+    device_hash: str
+
+
+class RateLimited(ValidationError):
+    pass
+
+
+def _create(**fields: Any) -> Opinion:
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Opinion.objects.create(tracking_code=new_tracking_code(), **fields)
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a tracking code")
+
+
+@transaction.atomic
+def opinion_submit(
+    *, organization: Organization, text: str, submitter: Submitter, title: str = "", anonymous: bool = True,
+    name: str = "", phone: str = "", photo: Any = None,
+) -> Opinion:
+    """Take an opinion from the public page (QR code); return it with its tracking code."""
+    for limit, window in PUBLIC_LIMITS:
+        for scope, key in (("ip", submitter.ip_hash), ("dev", submitter.device_hash)):
+            if key and not ratelimit.allow(f"opinion:{scope}:{window}", key, limit, window):
+                raise RateLimited("提交太频繁了，请稍后再试")
+    text = clean_text(text)
+    phone = validate_phone(phone) if phone else ""
+    _check_photo(photo)
+    opinion = _create(
+        organization=organization, org_path=organization.path, campaign=open_campaign_for(organization),
+        channel=Channel.ONLINE, title=clean_text(title, limit=100) if len(title.strip()) >= MIN_TEXT else title.strip()[:100],
+        text=text, anonymous=anonymous or not name.strip(), author_name="" if anonymous else name.strip()[:50],
+        author_phone=phone, author_key=_author_key(phone, submitter.device_hash),
+    )
+    if photo is not None:
+        opinion.photo.save(f"{opinion.tracking_code}.jpg", photo, save=True)
+    audit.record(actor=None, action="opinion.submit", target=opinion, org_path=opinion.org_path,
+                 changes={"channel": [None, opinion.get_channel_display()]})
+    _after_new(opinion)
+    return opinion
+
+
+@transaction.atomic
+def opinion_record(
+    *, actor: Any, organization: Organization, channel: str, text: str, people_met: int = 0,
+    point: ContactPoint | None = None, title: str = "", name: str = "", phone: str = "",
+) -> Opinion:
+    """Record an opinion gathered offline: a visit, a symposium, a point's relay or a self-inspection finding."""
+    ensure_can_manage_or_point(actor, organization, point)
+    if channel not in OFFLINE_CHANNELS:
+        raise ValidationError({"channel": "请选择意见来源渠道"})
+    if people_met < 0 or people_met > 10000:
+        raise ValidationError({"people_met": "接触人次应在 0 至 10000 之间"})
+    if channel in (Channel.VISIT, Channel.SYMPOSIUM) and people_met < 1:
+        raise ValidationError({"people_met": "走访或座谈请填写接触的人次"})
+    phone = validate_phone(phone) if phone else ""
+    opinion = _create(
+        organization=organization, org_path=organization.path, campaign=open_campaign_for(organization),
+        channel=channel, point=point, title=title.strip()[:100], text=clean_text(text), author_name=name.strip()[:50],
+        author_phone=phone, anonymous=not name.strip(), author_key=_author_key(phone, ""), people_met=people_met,
+        entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit.record(actor=actor, action="opinion.record", target=opinion, org_path=opinion.org_path,
+                 changes={"channel": [None, opinion.get_channel_display()], "people_met": [None, people_met]})
+    _after_new(opinion)
+    return opinion
+
+
+def ensure_can_manage_or_point(actor: Any, organization: Organization, point: ContactPoint | None) -> None:
+    """Admins over the organization may record; so may the staff of a point placed over it."""
+    if point is not None and actor is not None and organization.path.startswith(point.org_path) and \
+            point.staff.filter(user=actor).exists():
+        return
+    ensure_can_manage(actor, organization)
+
+
+def _after_new(opinion: Opinion) -> None:
+    """Classify the new opinion and add it to its organization's topics once this transaction commits."""
+    from . import topics
+
+    opinion_id = opinion.pk
+    transaction.on_commit(lambda: topics.absorb(opinion_id))
+
+
+@transaction.atomic
+def opinions_hide(*, actor: Any, opinions: list[Opinion], reason: str) -> int:
+    """Hide spam or abuse from the public, with a reason; never deleted, always in the audit log."""
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": "请写明屏蔽理由"})
+    for op in opinions:
+        ensure_can_manage(actor, op.organization)
+        op.status, op.hidden_reason = Opinion.Status.HIDDEN, reason[:200]
+        op.save(update_fields=["status", "hidden_reason"])
+        audit.record(actor=actor, action="opinion.hide", target=op, org_path=op.org_path,
+                     changes={"status": ["正常", "已屏蔽"]}, note=reason)
+    _refresh_topics({op.topic_id for op in opinions})
+    return len(opinions)
+
+
+@transaction.atomic
+def opinions_unhide(*, actor: Any, opinions: list[Opinion]) -> int:
+    for op in opinions:
+        ensure_can_manage(actor, op.organization)
+        op.status, op.hidden_reason = Opinion.Status.VISIBLE, ""
+        op.save(update_fields=["status", "hidden_reason"])
+        audit.record(actor=actor, action="opinion.unhide", target=op, org_path=op.org_path,
+                     changes={"status": ["已屏蔽", "正常"]})
+    _refresh_topics({op.topic_id for op in opinions})
+    return len(opinions)
+
+
+@transaction.atomic
+def opinions_move(*, actor: Any, opinions: list[Opinion], organization: Organization) -> int:
+    """Fix a wrong organization: the opinions leave their topics and join the right organization's."""
+    ensure_can_manage(actor, organization)
+    old_topics = set()
+    for op in opinions:
+        ensure_can_manage(actor, op.organization)
+        old = op.organization.name
+        old_topics.add(op.topic_id)
+        op.organization, op.org_path, op.topic = organization, organization.path, None
+        op.campaign = open_campaign_for(organization)
+        op.save(update_fields=["organization", "org_path", "topic", "campaign"])
+        audit.record(actor=actor, action="opinion.move", target=op, org_path=organization.path,
+                     changes={"organization": [old, organization.name]})
+        _after_new(op)
+    _refresh_topics(old_topics)
+    return len(opinions)
+
+
+@transaction.atomic
+def opinions_mark_duplicate(*, actor: Any, opinions: list[Opinion], original: Opinion) -> int:
+    """Mark opinions as duplicates of ``original``; their supports move to it (one per device)."""
+    ensure_can_manage(actor, original.organization)
+    for op in opinions:
+        if op.pk == original.pk:
+            raise ValidationError("不能把一条意见标记为它自己的重复")
+        ensure_can_manage(actor, op.organization)
+        op.duplicate_of = original
+        op.save(update_fields=["duplicate_of"])
+        _move_supports(Support.objects.filter(opinion=op), opinion=original)
+        audit.record(actor=actor, action="opinion.duplicate", target=op, org_path=op.org_path,
+                     changes={"duplicate_of": [None, original.tracking_code]})
+    _recount_opinion(original)
+    return len(opinions)
+
+
+def _move_supports(qs: Any, **target: Any) -> None:
+    """Re-point supports at a new target, keeping one per device (a person never counts twice)."""
+    field = next(iter(target))
+    existing = set(Support.objects.filter(**target).values_list("device_hash", flat=True))
+    for support in qs:
+        if support.device_hash not in existing:
+            Support.objects.create(device_hash=support.device_hash, **target)
+            existing.add(support.device_hash)
+    assert field in ("opinion", "topic")
+
+
+def _recount_opinion(opinion: Opinion) -> None:
+    Opinion.objects.filter(pk=opinion.pk).update(supports=Support.objects.filter(opinion=opinion).count())
+
+
+def _refresh_topics(topic_ids: set[int | None]) -> None:
+    from . import topics
+
+    for tid in topic_ids:
+        if tid is not None:
+            topics.refresh(tid)
+
+
+def support_add(*, device_hash: str, opinion: Opinion | None = None, topic: Topic | None = None) -> bool:
+    """Add one "我也关心" from a device; return False if that device already supports it."""
+    if not device_hash or (opinion is None) == (topic is None):
+        raise ValidationError("无法记录：缺少设备标识")
+    try:
+        with transaction.atomic():
+            Support.objects.create(device_hash=device_hash, opinion=opinion, topic=topic)
+    except IntegrityError:
+        return False
+    if opinion is not None:
+        Opinion.objects.filter(pk=opinion.pk).update(supports=F("supports") + 1)
+        if opinion.topic_id:
+            from . import topics
+
+            transaction.on_commit(lambda: topics.refresh(opinion.topic_id))
+    else:
+        Topic.objects.filter(pk=topic.pk).update(supports=F("supports") + 1)  # type: ignore[union-attr]
+    return True

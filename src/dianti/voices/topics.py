@@ -1,0 +1,175 @@
+"""Topics: mining an organization's opinions into topics, keeping topic figures current, and the curation moves
+staff make (merge, split, rename, move an opinion) — none of which ever loses a supporter.
+
+Supporters: a topic's supporters are the devices that +1'd the topic itself or any of its opinions. Merging keeps
+the union (a device counts once); splitting copies the topic's own +1s to both halves, and each opinion's +1s go
+with that opinion. Distinct people are counted from the hashed author keys of the member opinions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from dianti.core import audit
+from dianti.orgs.permissions import ensure_can_manage
+
+from .models import Opinion, Support, Topic
+
+
+def _members(topic_id: int) -> Any:
+    return Opinion.objects.filter(topic_id=topic_id, status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
+
+
+def supporters(topic: Topic) -> set[str]:
+    """Return the distinct devices supporting the topic or any of its visible opinions."""
+    own = Support.objects.filter(topic=topic).values_list("device_hash", flat=True)
+    via = Support.objects.filter(opinion__in=_members(topic.pk)).values_list("device_hash", flat=True)
+    return set(own) | set(via)
+
+
+def refresh(topic_id: int) -> Topic | None:
+    """Recompute a topic's size, people, supports, channels, time span and heat from its opinions."""
+    from .mining_bridge import heat_of
+
+    topic = Topic.objects.filter(pk=topic_id).first()
+    if topic is None:
+        return None
+    members = list(_members(topic_id).values("author_key", "channel", "people_met", "created_at", "supports"))
+    topic.size = len(members)
+    topic.people = len({m["author_key"] for m in members})
+    topic.supports = len(supporters(topic))
+    topic.channels = dict(Counter(m["channel"] for m in members))
+    span = _members(topic_id).aggregate(first=Min("created_at"), last=Max("created_at"))
+    topic.first_at, topic.last_at = span["first"], span["last"]
+    topic.heat = heat_of(members, topic.supports, now=timezone.now())
+    topic.save(update_fields=["size", "people", "supports", "channels", "first_at", "last_at", "heat", "updated_at"])
+    return topic
+
+
+def _ensure_same_org(topics: list[Topic]) -> None:
+    if len({t.organization_id for t in topics}) != 1:
+        raise ValidationError("只能合并同一组织的话题")
+
+
+@transaction.atomic
+def topic_merge(*, actor: Any, topics: list[Topic], title: str = "") -> Topic:
+    """Merge topics into the first one: its opinions and every supporter (each device once) join it."""
+    if len(topics) < 2:
+        raise ValidationError("请至少选择两个话题进行合并")
+    _ensure_same_org(topics)
+    target, *others = topics
+    ensure_can_manage(actor, target.organization)
+    for other in others:
+        Opinion.objects.filter(topic=other).update(topic=target)
+        existing = set(Support.objects.filter(topic=target).values_list("device_hash", flat=True))
+        for device in Support.objects.filter(topic=other).values_list("device_hash", flat=True):
+            if device not in existing:
+                Support.objects.create(topic=target, device_hash=device)
+                existing.add(device)
+        audit.record(actor=actor, action="topic.merge", target=target, org_path=target.org_path,
+                     changes={"merged": [other.title, target.title]})
+        other.delete()
+    if title.strip():
+        target.title = title.strip()[:200]
+    target.curated = True
+    target.save(update_fields=["title", "curated"])
+    return refresh(target.pk)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def topic_split(*, actor: Any, topic: Topic, opinion_ids: list[int], title: str) -> Topic:
+    """Move the chosen opinions out of ``topic`` into a new topic; the topic's own +1s are copied to both."""
+    ensure_can_manage(actor, topic.organization)
+    moving = list(Opinion.objects.filter(topic=topic, pk__in=opinion_ids))
+    if not moving:
+        raise ValidationError("请选择要拆分出去的意见")
+    if len(moving) == Opinion.objects.filter(topic=topic).count():
+        raise ValidationError("不能把全部意见都拆出去；如需改名请直接重命名")
+    if not title.strip():
+        raise ValidationError({"title": "请为新话题起个名字"})
+    new = Topic.objects.create(organization=topic.organization, org_path=topic.org_path, campaign=topic.campaign,
+                               title=title.strip()[:200], category=topic.category, curated=True)
+    Opinion.objects.filter(pk__in=[o.pk for o in moving]).update(topic=new)
+    Support.objects.bulk_create([Support(topic=new, device_hash=d)
+                                 for d in Support.objects.filter(topic=topic).values_list("device_hash", flat=True)])
+    topic.curated = True
+    topic.save(update_fields=["curated"])
+    audit.record(actor=actor, action="topic.split", target=new, org_path=topic.org_path,
+                 changes={"from": [topic.title, new.title], "opinions": [None, len(moving)]})
+    refresh(topic.pk)
+    return refresh(new.pk)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def topic_rename(*, actor: Any, topic: Topic, title: str) -> Topic:
+    ensure_can_manage(actor, topic.organization)
+    title = title.strip()
+    if not 2 <= len(title) <= 200:
+        raise ValidationError({"title": "话题名称应为 2 至 200 个字"})
+    old = topic.title
+    topic.title, topic.curated = title, True
+    topic.save(update_fields=["title", "curated", "updated_at"])
+    audit.record(actor=actor, action="topic.rename", target=topic, org_path=topic.org_path,
+                 changes={"title": [old, title]})
+    return topic
+
+
+@transaction.atomic
+def opinion_set_topic(*, actor: Any, opinion: Opinion, topic: Topic | None) -> Opinion:
+    """Move one opinion to another topic of the same organization (or out of any topic)."""
+    ensure_can_manage(actor, opinion.organization)
+    if topic is not None and topic.organization_id != opinion.organization_id:
+        raise ValidationError("只能移到同一组织的话题")
+    old = opinion.topic
+    opinion.topic = topic
+    opinion.save(update_fields=["topic"])
+    for t in (old, topic):
+        if t is not None:
+            Topic.objects.filter(pk=t.pk).update(curated=True)
+            refresh(t.pk)
+    audit.record(actor=actor, action="opinion.topic", target=opinion, org_path=opinion.org_path,
+                 changes={"topic": [old.title if old else None, topic.title if topic else None]})
+    return opinion
+
+
+def absorb(opinion_id: int) -> None:
+    """Classify a new opinion and, if it clearly belongs to one of its organization's topics, add it there."""
+    from .mining_bridge import absorb_one
+
+    absorb_one(opinion_id)
+
+
+@transaction.atomic
+def topic_assign(*, actor: Any, subject: Any, text: str, topic: Topic | None = None,
+                 responsibility: Any = None) -> Any:
+    """Set a subject's topic from a mined topic (the people's loudest voice) or a 党建责任清单 item.
+
+    The secretary is told (through the campaigns service), and so is everyone who left a phone number on an
+    opinion behind the topic; their tracking pages show the choice from now on.
+    """
+    from dianti.campaigns.services import subject_topic_set
+    from dianti.core import notify
+
+    from .models import AssignedTopic
+
+    if topic is not None and topic.organization_id != subject.organization_id:
+        raise ValidationError("只能选用本组织的话题")
+    if responsibility is not None and responsibility.organization_id != subject.organization_id:
+        raise ValidationError("只能选用本组织的责任清单事项")
+    subject = subject_topic_set(actor=actor, subject=subject, topic=text)
+    AssignedTopic.objects.update_or_create(subject=subject, defaults={
+        "topic": topic, "responsibility": responsibility,
+        "assigned_by": actor if getattr(actor, "is_authenticated", False) else None})
+    if topic is not None:
+        authors = (_members(topic.pk).exclude(author_phone="").values_list("author_name", "author_phone").distinct())
+        notify.notify(
+            [notify.Recipient(user_id=None, name=name or "群众", phone=phone) for name, phone in authors],
+            notify.Message(kind="opinion_chosen", title="您反映的问题已被确定为述职题目",
+                           body=f"{subject.organization.display_name}书记将围绕“{text}”述职。"))
+    return subject

@@ -1,0 +1,62 @@
+"""What became of an opinion: the steps a villager sees with their tracking code.
+
+received → grouped into a topic → chosen as a secretary's topic → meeting → result → rectification. Later steps of
+the cycle add their own lines through :data:`STEP_PROVIDERS`, each a function of the opinion returning steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from .models import AssignedTopic, Opinion
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    detail: str
+    done: bool
+    at: dt.datetime | None = None
+
+
+def _received(op: Opinion) -> list[Step]:
+    detail = _("%(org)s 已收到您的意见（%(channel)s）") % {"org": op.organization.name,
+                                                           "channel": op.get_channel_display()}
+    steps = [Step(_("已受理"), detail, True, op.created_at)]
+    if op.status == Opinion.Status.HIDDEN:
+        steps.append(Step(_("未公开"), _("经审核，这条意见不在公开页面显示。"), True))
+    return steps
+
+
+def _grouped(op: Opinion) -> list[Step]:
+    if op.duplicate_of_id:
+        return [Step(_("已归并"), _("与另一条相同的意见合并处理。"), True)]
+    if op.topic is None:
+        return [Step(_("归类"), _("工作人员正在分类梳理。"), False)]
+    detail = _("归入话题“%(title)s”，共 %(people)s 人反映") % {"title": op.topic.title, "people": op.topic.people}
+    return [Step(_("已归类"), detail, True, op.topic.updated_at)]
+
+
+def _chosen(op: Opinion) -> list[Step]:
+    if op.topic_id is None:
+        return []
+    assignment = (AssignedTopic.objects.filter(topic_id=op.topic_id).select_related("subject", "subject__campaign")
+                  .first())
+    if assignment is None:
+        return [Step(_("点题"), _("尚未被确定为述职题目。"), False)]
+    s = assignment.subject
+    detail = _("成为%(org)s书记%(name)s的述职题目：“%(topic)s”") % {
+        "org": s.organization.display_name, "name": s.secretary_name, "topic": s.topic}
+    return [Step(_("已点题"), detail, True, assignment.assigned_at)]
+
+
+StepProvider = Callable[[Opinion], list[Step]]
+STEP_PROVIDERS: list[StepProvider] = [_received, _grouped, _chosen]
+
+
+def timeline(opinion: Opinion) -> list[Step]:
+    return [step for provider in STEP_PROVIDERS for step in provider(opinion)]

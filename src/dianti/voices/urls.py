@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views, views_public, views_topics
+
+urlpatterns = [
+    path("", views.queue, name="voices_queue"),
+    path("action/", views.queue_action, name="voices_queue_action"),
+    path("new/", views.record, name="voices_record"),
+    path("import/", views_topics.import_upload, name="voices_import"),
+    path("poster/<str:code>.pdf", views_topics.poster, name="voices_poster"),
+    path("poster/point/<int:pk>.pdf", views_topics.point_poster, name="voices_point_poster"),
+    path("subjects/<int:subject_id>/", views.workbench, name="voices_workbench"),
+    path("subjects/<int:subject_id>/mine/", views_topics.mine, name="voices_mine"),
+    path("subjects/<int:subject_id>/assign/", views_topics.assign, name="voices_assign"),
+    path("topics/<int:pk>/", views_topics.topic_action, name="voices_topic_action"),
+]
+
+public_urlpatterns = [
+    path("t/", views_public.track, name="voices_track_lookup"),
+    path("t/<str:code>/", views_public.track, name="voices_track"),
+    path("support/<str:kind>/<int:pk>/", views_public.support, name="voices_support"),
+    path("<str:code>/", views_public.org_page, name="voices_public"),
+]

@@ -1,0 +1,104 @@
+"""Staff pages for opinions: the moderation queue, offline entry, import, posters and the topic workbench."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dianti.campaigns import selectors as campaign_selectors
+from dianti.core.http import error_messages
+from dianti.core.scope import OutOfScope, scope_for
+from dianti.orgs import selectors as org_selectors
+
+from . import selectors, services
+from .forms import OfflineOpinionForm
+from .models import Channel, Opinion
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = selectors.OpinionFilters.from_query(request.GET)
+    page = Paginator(selectors.opinion_queue(request.user, filters), 30).get_page(request.GET.get("page"))
+    return render(request, "voices/queue.html", {"page": page, "filters": filters, "channels": Channel.choices,
+                                                 "statuses": Opinion.Status.choices})
+
+
+BULK = {
+    "hide": lambda user, ops, post: services.opinions_hide(actor=user, opinions=ops, reason=post.get("reason", "")),
+    "unhide": lambda user, ops, post: services.opinions_unhide(actor=user, opinions=ops),
+    "move": lambda user, ops, post: services.opinions_move(
+        actor=user, opinions=ops, organization=org_selectors.org_get(user, post.get("org_code", "").strip())),
+    "duplicate": lambda user, ops, post: services.opinions_mark_duplicate(
+        actor=user, opinions=ops[1:], original=ops[0]) if len(ops) > 1 else _raise("请至少选择两条意见：第一条为原件"),
+}
+
+
+def _raise(message: str) -> int:
+    raise ValidationError(message)
+
+
+@login_required
+@require_POST
+def queue_action(request: HttpRequest) -> HttpResponse:
+    action = request.POST.get("action", "")
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    opinions = sorted(selectors.opinions_by_ids(request.user, ids), key=lambda o: ids.index(o.pk))
+    if action not in BULK:
+        messages.error(request, "请选择要执行的操作")
+    elif not opinions:
+        messages.error(request, "请至少勾选一条意见")
+    else:
+        try:
+            n = BULK[action](request.user, opinions, request.POST)
+        except ValidationError as exc:
+            for m in error_messages(exc):
+                messages.error(request, m)
+        except OutOfScope as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, f"已处理 {n} 条意见")
+    return redirect(request.POST.get("next") or "voices_queue")
+
+
+@login_required
+def record(request: HttpRequest) -> HttpResponse:
+    form = OfflineOpinionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            opinion = services.opinion_record(
+                actor=request.user, organization=d["organization"], channel=d["channel"], text=d["text"],
+                people_met=d["people_met"] or 0, point=d["point"], title=d["title"], name=d["name"], phone=d["phone"])
+        except ValidationError as exc:
+            for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                for m in msgs:
+                    form.add_error(field if field in form.fields else None, m)
+        except OutOfScope as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已录入，查询码 {opinion.tracking_code}")
+            return redirect("voices_record")
+    return render(request, "voices/record.html", {"form": form})
+
+
+@login_required
+def workbench(request: HttpRequest, subject_id: int) -> HttpResponse:
+    """The committee's topic choice for one subject: mined topics, the voices behind them, and the decision."""
+    from dianti.campaigns.models import Subject
+
+    subject = Subject.objects.select_related("campaign", "organization", "secretary").filter(pk=subject_id).first()
+    if subject is None or not scope_for(request.user).can_view_path(subject.campaign.org_path):
+        raise PermissionDenied("您无权查看该述职对象")
+    campaign_selectors.campaign_get(request.user, subject.campaign_id)
+    topics = list(selectors.topics_for_subject(subject).prefetch_related("opinions"))
+    return render(request, "voices/workbench.html", {
+        "subject": subject, "campaign": subject.campaign, "topics": topics,
+        "unsorted": selectors.unsorted_for_subject(subject)[:50],
+        "responsibilities": subject.organization.responsibilities.filter(year=subject.campaign.year),
+        "assigned": getattr(subject, "topic_source", None),
+    })

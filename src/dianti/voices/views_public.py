@@ -1,0 +1,106 @@
+"""Public phone pages: the QR-code opinion page, +1, and the tracking page. No login; rate-limited; no personal
+data shown."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dianti.core import ratelimit
+from dianti.core.http import error_messages
+
+from . import selectors, services, tracking
+from .forms import PublicOpinionForm
+from .models import Opinion, Topic
+
+DEVICE_COOKIE = "dt_dev"
+
+
+def _device(request: HttpRequest) -> tuple[str, str]:
+    """Return the device id from its cookie (a new one if absent) and its keyed hash."""
+    raw = request.COOKIES.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
+    return raw, ratelimit.digest(f"dev:{raw}")
+
+
+def _with_device(response: HttpResponse, raw: str) -> HttpResponse:
+    response.set_cookie(DEVICE_COOKIE, raw, max_age=3 * 365 * 86400, httponly=True, samesite="Lax")
+    return response
+
+
+def _ip(request: HttpRequest) -> str:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return ratelimit.digest("ip:" + (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")))
+
+
+def org_page(request: HttpRequest, code: str) -> HttpResponse:
+    org = selectors.public_org(code)
+    raw, device_hash = _device(request)
+    form = PublicOpinionForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_bot():
+            return redirect("voices_public", code=org.code)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                opinion = services.opinion_submit(
+                    organization=org, text=d["text"], title=d["title"], anonymous=d["anonymous"], name=d["name"],
+                    phone=d["phone"], photo=d["photo"], submitter=services.Submitter(_ip(request), device_hash))
+            except services.RateLimited as exc:
+                form.add_error(None, exc.messages[0])
+                status = 429
+            except ValidationError as exc:
+                for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+                    for m in msgs:
+                        form.add_error(field if field in form.fields else None, m)
+                status = 400
+            else:
+                return _with_device(redirect("voices_track", code=opinion.tracking_code), raw)
+        else:
+            status = 400
+    response = render(request, "voices/public_org.html", {
+        "org": org, "form": form, "campaign": services.open_campaign_for(org),
+        "topics": selectors.public_topics(org), "recent": selectors.public_recent(org),
+    }, status=status)
+    return _with_device(response, raw)
+
+
+@require_POST
+def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    raw, device_hash = _device(request)
+    if not ratelimit.allow("support", _ip(request), 120, 3600):
+        return HttpResponse("操作太频繁了，请稍后再试", status=429)
+    if kind == "topic":
+        target = Topic.objects.filter(pk=pk).first()
+        kwargs = {"topic": target}
+    else:
+        target = Opinion.objects.filter(pk=pk, status=Opinion.Status.VISIBLE).first()
+        kwargs = {"opinion": target}
+    if target is None:
+        return HttpResponse("找不到该内容", status=404)
+    try:
+        added = services.support_add(device_hash=device_hash, **kwargs)
+    except ValidationError as exc:
+        return HttpResponse("；".join(error_messages(exc)), status=400)
+    target.refresh_from_db(fields=["supports"])
+    response = render(request, "voices/_support_button.html", {"kind": kind, "target": target, "done": True,
+                                                                 "added": added})
+    return _with_device(response, raw)
+
+
+def track(request: HttpRequest, code: str = "") -> HttpResponse:
+    code = code or request.GET.get("code", "").strip()
+    if not code:
+        return render(request, "voices/track_lookup.html")
+    if not ratelimit.allow("track", _ip(request), 60, 600):
+        return render(request, "voices/track_lookup.html", {"error": "查询太频繁了，请稍后再试"}, status=429)
+    try:
+        opinion = selectors.tracked(code)
+    except Http404:
+        return render(request, "voices/track_lookup.html", {"error": "查询码不存在，请核对后重新输入", "code": code},
+                      status=404)
+    return render(request, "voices/track.html", {"opinion": opinion, "steps": tracking.timeline(opinion)})
