@@ -4,12 +4,14 @@ Categories are data (:class:`Category`: a name and its keywords), so a county ca
 without code; :data:`DEFAULT_CATEGORIES` is a starting list — the first-level categories citizens' letters are
 commonly filed under, plus Party-building and grassroots-governance ones.
 
-Both classifiers take ``(title, body)`` pairs of *normalised* text and return one :class:`Prediction` each:
+Both classifiers take ``(title, body)`` pairs (raw or already normalised: they normalise, which is idempotent) and
+return one :class:`Prediction` each:
 
 * :class:`KeywordClassifier` — score(c) = Σ over c's keywords of 2·(hits in title) + (hits in body);
   confidence = best score / (sum of scores + 1); no keyword at all → category None, confidence 0.
-* :class:`LearnedClassifier` — TF-IDF of words (title twice, opening of the body) and of character 1–3-grams, a
-  linear SVM with balanced class weights, and probabilities calibrated by Platt scaling (3-fold
+* :class:`LearnedClassifier` — TF-IDF of words (title twice, the body's first ``WORD_CHARS`` characters — the
+  same words the topic miner reads, so :func:`~.pipeline.mine` passes them in) and of character 1–2-grams of the
+  title (twice) and the body's first ``BODY_CHARS`` characters, with sublinear tf; a linear SVM with balanced class weights, and probabilities calibrated by Platt scaling (3-fold
   ``CalibratedClassifierCV``); with fewer than three examples of some category a logistic regression gives the
   probabilities instead. Confidence is the probability of the predicted category.
 
@@ -27,7 +29,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .segment import tokenize
+from .features import BODY_CHARS as WORD_CHARS
+from .features import opinion_terms
+from .normalize import normalize
 
 REVIEW_THRESHOLD = 0.6
 BODY_CHARS = 600
@@ -111,11 +115,12 @@ class KeywordClassifier:
                 result[category.name] = score
         return result
 
-    def predict(self, items: Sequence[tuple[str, str]]) -> list[Prediction]:
-        """Return one prediction per ``(title, body)``."""
+    def predict(self, items: Sequence[tuple[str, str]],
+                tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None) -> list[Prediction]:
+        """Return one prediction per ``(title, body)`` (``tokens`` is accepted for symmetry and ignored)."""
         out = []
-        for title, body in items:
-            scores = self.scores(title, body[:BODY_CHARS])
+        for title, body in _normalised(items):
+            scores = self.scores(title, body)
             if not scores:
                 out.append(Prediction(None, 0.0, True))
                 continue
@@ -125,8 +130,13 @@ class KeywordClassifier:
         return out
 
 
+def _normalised(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(normalize(t, max_chars=200), normalize(b, max_chars=BODY_CHARS)) for t, b in items]
+
+
 def _word_doc(title: str, body: str) -> str:
-    return " ".join(tokenize(title) * 2 + tokenize(body[:BODY_CHARS]))
+    analysed = opinion_terms(title, body[:WORD_CHARS])
+    return " ".join([*analysed.title_tokens, *analysed.title_tokens, *analysed.body_tokens])
 
 
 def _char_doc(title: str, body: str) -> str:
@@ -143,8 +153,13 @@ class LearnedClassifier:
         self.model: Any = None
         self.classes: list[str] = []
 
-    def _features(self, items: Sequence[tuple[str, str]], *, fit: bool) -> Any:
-        words = [_word_doc(t, b) for t, b in items]
+    def _features(self, items: Sequence[tuple[str, str]], *, fit: bool,
+                  tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None) -> Any:
+        items = _normalised(items)
+        if tokens is None:
+            words = [_word_doc(t, b) for t, b in items]
+        else:
+            words = [" ".join([*title_words, *title_words, *body_words]) for title_words, body_words in tokens]
         chars = [_char_doc(t, b) for t, b in items]
         if fit:
             return sp.hstack([self.words.fit_transform(words), self.chars.fit_transform(chars)]).tocsr()
@@ -163,7 +178,7 @@ class LearnedClassifier:
         self.classes = sorted(counts)
         min_df = 2 if len(items) >= 50 else 1
         self.words = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True, lowercase=False)
-        self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=min_df,
+        self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=min_df,
                                      lowercase=False, dtype=np.float32)
         features = self._features(items, fit=True)
         if len(counts) == 1:
@@ -176,20 +191,28 @@ class LearnedClassifier:
                                                                                                  list(labels))
         return self
 
-    def probabilities(self, items: Sequence[tuple[str, str]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    def probabilities(self, items: Sequence[tuple[str, str]],
+                      tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None,
+                      ) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Return the probability of each class (columns in :attr:`classes` order) for each item."""
         if self.model is None:
             return np.ones((len(items), 1))
-        result: np.ndarray[Any, np.dtype[np.float64]] = self.model.predict_proba(self._features(items, fit=False))
+        features = self._features(items, fit=False, tokens=tokens)
+        result: np.ndarray[Any, np.dtype[np.float64]] = self.model.predict_proba(features)
         return result
 
-    def predict(self, items: Sequence[tuple[str, str]]) -> list[Prediction]:
-        """Return one prediction per ``(title, body)``."""
+    def predict(self, items: Sequence[tuple[str, str]],
+                tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None) -> list[Prediction]:
+        """Return one prediction per ``(title, body)``.
+
+        ``tokens``, when given, are each item's content words of the title and of the body's first ``WORD_CHARS``
+        characters, already segmented (:func:`~.pipeline.mine` has them), which saves segmenting twice.
+        """
         if not items:
             return []
         if not self.classes:
             raise ValueError("分类器尚未训练")
-        probabilities = self.probabilities(items)
+        probabilities = self.probabilities(items, tokens)
         classes = self.classes if self.model is None else [str(c) for c in self.model.classes_]
         out = []
         for row in probabilities:

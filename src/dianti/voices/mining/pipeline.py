@@ -268,7 +268,9 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
 
     predictions: dict[str, Prediction] = {}
     if classifier is not None and opinions:
-        for o, prediction in zip(opinions, classifier.predict(list(zip(titles, bodies, strict=True))), strict=True):
+        words = [(a.title_tokens, a.body_tokens) for a in analysed]
+        predicted = classifier.predict(list(zip(titles, bodies, strict=True)), words)
+        for o, prediction in zip(opinions, predicted, strict=True):
             predictions[o.id] = prediction
 
     keywords = KeywordIndex()
@@ -286,8 +288,8 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         central = ordered[0]
         d = _new_data(readable_title(opinions[central].title, opinions[central].text))
         for i in ordered:
-            predicted = predictions.get(ids[i])
-            _add_member(d, opinions[i], persons[ids[i]], predicted.category if predicted else None)
+            member_prediction = predictions.get(ids[i])
+            _add_member(d, opinions[i], persons[ids[i]], member_prediction.category if member_prediction else None)
         provisional.append((d, matrix[members].sum(axis=0), ordered))
 
     reference = now or max((o.time for o in opinions if o.time is not None), default=None)
