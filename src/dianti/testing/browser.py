@@ -147,7 +147,7 @@ def login(page: Any, live_server: Any, username: str, password: str) -> None:
     page.goto(f"{base}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("form button[type=submit]")
+    page.click("form:has(#id_password) button[type=submit]")
     page.wait_for_load_state()
 
 
