@@ -75,6 +75,8 @@ def test_logout_returns_to_login(page_phone: Any, live_server: Any, users: Any) 
 
 
 def test_login_and_home_fit_a_phone(page_phone: Any, live_server: Any, users: Any, screenshot: Any) -> None:
+    users.county_admin.first_name = "县委组织部 组织科管理员"  # a long name must give way, not the brand
+    users.county_admin.save(update_fields=["first_name"])
     page = page_phone
     page.goto(live_server.url + "/login/")
     assert_fits_phone(page)
@@ -83,6 +85,9 @@ def test_login_and_home_fit_a_phone(page_phone: Any, live_server: Any, users: An
     login(page, live_server, "county_admin", "pw-county_admin")
 
     assert_fits_phone(page)
+    brand_right = page.locator(".brand").evaluate("el => el.getBoundingClientRect().left + el.scrollWidth")
+    for control in page.locator(".who > *").all():
+        assert control.bounding_box()["x"] >= brand_right, f"页头的“{control.inner_text()}”压在了品牌名上"
     # The whole navigation stays on screen (no hidden, sideways-scrolling strip) and every tab is tappable.
     for link in page.locator("nav.mainnav a").all():
         box = link.bounding_box()
