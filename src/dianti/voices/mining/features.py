@@ -5,7 +5,7 @@ Terms of one opinion (:func:`opinion_terms`), from its title (counted ``TITLE_RE
 
 * problem words: every other content word (噪音, 扰民, 捆绑, 车位, 补课 …);
 * place terms, prefixed ``@``: names of concrete places and bodies (:func:`~.segment.is_place_name`), a rare
-  word right next to such a name (五矿 | 万境), and the words of a *place phrase* — the run of words just before a place ending such as 小区, 苑, 村, 路, 中学
+  word just before such a name (五矿 | 万境), and the words of a *place phrase* — the run of words just before a place ending such as 小区, 苑, 村, 路, 中学
   (魅力之城 | 小区, 伊景园滨河 | 苑) — plus that phrase's character bigrams, prefixed ``#``, which match a name
   that jieba splits differently in two messages;
 * the kind of place (机场, 中学, 公园 …: a place ending that is a word of its own), prefixed ``@`` and
@@ -41,6 +41,7 @@ from .segment import (
     KEEP_SINGLE,
     cut,
     is_admin_place,
+    is_domain_term,
     is_place_name,
     merge_codes,
     stopwords,
@@ -52,7 +53,7 @@ BODY_CHARS = 120
 ADMIN_WEIGHT = 0.2
 BIGRAM_WEIGHT = 0.5
 PHRASE_MAX_CHARS = 8
-NEIGHBOUR_MAX_FREQ = 500
+NEIGHBOUR_MAX_FREQ = 200
 LOCAL_ADMIN_MAX_SHARE = 0.2
 PHRASE_MAX_FREQ = 3000  # a word this common (购买, 人民, 建设) is not part of a name: it ends the phrase
 _ENDINGS = "小区 社区 花园 家园 公寓 大厦 广场 新村 村 组 路 街 巷 大道 苑 园 府 庭 湾 城 校区 楼盘 项目 " \
@@ -100,12 +101,12 @@ def _analyse(text: str, counts: Counter[str], repeat: int) -> list[str]:
     words = merge_codes(cut(text))
     # "" skip, "a" admin place, "e" place ending (机场, 中学), "s" single char, "p" place name, "w" problem word
     roles = [_role(word) for word in words]
-    # A rare word right next to a name is part of it: 五矿 | 万境 | 水岸 is one estate, not a problem "五矿".
-    names = [i for i, role in enumerate(roles) if role == "p"]
-    for i in names:
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(words) and roles[j] == "w" and word_frequency(words[j]) < NEIGHBOUR_MAX_FREQ:
-                roles[j] = "p"
+    # A rare word just before a name is part of it: 五矿 | 万境 is one estate, not a problem "五矿". Only before:
+    # what follows a name is usually what is wrong there (圩苑 | 网格员).
+    for i in [i for i, role in enumerate(roles) if role == "p"]:
+        j = i - 1
+        if j >= 0 and roles[j] == "w" and word_frequency(words[j]) < NEIGHBOUR_MAX_FREQ and not is_domain_term(words[j]):
+            roles[j] = "p"
     phrases: list[str] = []
     for i, word in enumerate(words):
         if word not in PLACE_ENDINGS or i == 0:

@@ -7,10 +7,10 @@
 
       w(t, c) = tf(t, c) / |c| · ln(1 + A / f(t))
 
-  where tf(t, c) is the number of c's opinions that use word t (each opinion counts a word once, so one long
-  letter cannot set a topic's keywords), |c| the sum of tf over c's words, f(t) the sum of tf(t, ·) over all topics,
+  where tf(t, c) counts c's distinct people who used word t — 2 for one who used it in a title, 1 in a body only
+  (a person counts once, so one long letter or one person's repeated letters cannot set a topic's keywords), |c| the sum of tf over c's words, f(t) the sum of tf(t, ·) over all topics,
   and A the average of |c| over topics. Administrative places (a3区, 海盐县) are not keywords, and when at least
-  ``k`` words are shared by two or more members, those come first.
+  ``k`` words have tf ≥ 3 (in two people's texts, or in one title and one body), those come first.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from .segment import is_admin_place
 
@@ -42,9 +42,14 @@ class KeywordIndex:
         self.topic_counts: dict[str, Counter[str]] = {}
         self.total: Counter[str] = Counter()
 
-    def add(self, topic: str, tokens: Sequence[str]) -> None:
-        """Count the content ``tokens`` of one opinion towards ``topic``."""
-        words = {t for t in tokens if not is_admin_place(t)}
+    def add(self, topic: str, title_words: Iterable[str], body_words: Iterable[str] = ()) -> None:
+        """Count one person's words towards ``topic``: 2 for a word of a title, else 1 for a word of a body.
+
+        Pass the union of a person's words when they wrote several opinions in the topic.
+        """
+        weights = dict.fromkeys(body_words, 1)
+        weights.update(dict.fromkeys(title_words, 2))
+        words = {t: w for t, w in weights.items() if not is_admin_place(t)}
         self.topic_counts.setdefault(topic, Counter()).update(words)
         self.total.update(words)
 
@@ -56,7 +61,7 @@ class KeywordIndex:
         size = sum(counts.values())
         average = sum(self.total.values()) / max(1, len(self.topic_counts))
         # Words that at least two members share come first: a word only one letter used rarely names the topic.
-        shared = 2 if sum(1 for c in counts.values() if c >= 2) >= k else 1
+        shared = 3 if sum(1 for c in counts.values() if c >= 3) >= k else 1
         scored = sorted(
             ((c >= shared, (c / size) * math.log(1 + average / self.total[t]), t)
              for t, c in counts.items() if len(t) > 1),

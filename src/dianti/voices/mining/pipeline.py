@@ -134,7 +134,7 @@ class TopicsState:
     data: dict[str, _TopicData]
     pool_ids: list[str]
     pool: Any  # CSR: vectors of opinions in no topic yet
-    pool_opinions: dict[str, tuple[Opinion, str, tuple[str, ...]]]
+    pool_opinions: dict[str, tuple[Opinion, str, tuple[tuple[str, ...], tuple[str, ...]]]]
     keywords: KeywordIndex
     duplicates: DuplicateIndex
     duplicate_ids: list[str]
@@ -268,8 +268,8 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
 
     predictions: dict[str, Prediction] = {}
     if classifier is not None and opinions:
-        words = [(a.title_tokens, a.body_tokens) for a in analysed]
-        predicted = classifier.predict(list(zip(titles, bodies, strict=True)), words)
+        segmented = [(a.title_tokens, a.body_tokens) for a in analysed]
+        predicted = classifier.predict(list(zip(titles, bodies, strict=True)), segmented)
         for o, prediction in zip(opinions, predicted, strict=True):
             predictions[o.id] = prediction
 
@@ -299,18 +299,23 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     assignments: dict[str, str | None] = dict.fromkeys(ids)
     for topic_id, (d, _vector, ordered) in zip(topic_ids, ranked, strict=True):
         data[topic_id] = d
+        words_of: dict[str, tuple[set[str], set[str]]] = {}
         for i in ordered:
             assignments[ids[i]] = topic_id
-            keywords.add(topic_id, analysed[i].title_tokens + analysed[i].body_tokens)
+            in_title, in_body = words_of.setdefault(persons[ids[i]], (set(), set()))
+            in_title.update(analysed[i].title_tokens)
+            in_body.update(analysed[i].body_tokens)
+        for in_title, in_body in words_of.values():
+            keywords.add(topic_id, in_title, in_body)
     for i in singles:
-        keywords.add(_REST, analysed[i].title_tokens + analysed[i].body_tokens)
+        keywords.add(_REST, analysed[i].title_tokens, analysed[i].body_tokens)
     sum_rows = [sp.csr_matrix(vector) for _d, vector, _o in ranked]
     state = TopicsState(
         config=config, space=space, place_columns=places, topic_ids=topic_ids,
         sums=sp.vstack(sum_rows).tocsr() if sum_rows else sp.csr_matrix((0, matrix.shape[1]), dtype=np.float32),
         data=data, pool_ids=[ids[i] for i in singles], pool=matrix[singles] if singles else matrix[:0],
         pool_opinions={ids[i]: (opinions[i], readable_title(opinions[i].title, opinions[i].text),
-                                analysed[i].title_tokens + analysed[i].body_tokens) for i in singles},
+                                (analysed[i].title_tokens, analysed[i].body_tokens)) for i in singles},
         keywords=keywords, duplicates=duplicates, duplicate_ids=list(ids), persons=persons, now=reference,
         next_id=len(topic_ids) + 1,
     )
@@ -373,7 +378,7 @@ def assign(opinion: Opinion, state: TopicsState, *, category: str | None = None,
     person = _person(opinion, original)
     state.persons[opinion.id] = person
     analysed = opinion_terms(title, body)
-    tokens = analysed.title_tokens + analysed.body_tokens
+    tokens = (analysed.title_tokens, analysed.body_tokens)
     vector = state.space.transform([analysed.terms])
 
     sizes = np.array([len(state.data[t].members) for t in state.topic_ids], dtype=np.float64)
@@ -403,18 +408,18 @@ def assign(opinion: Opinion, state: TopicsState, *, category: str | None = None,
     state.pool_ids.append(opinion.id)
     state.pool = sp.vstack([state.pool, vector]).tocsr()
     state.pool_opinions[opinion.id] = (opinion, readable_title(opinion.title, opinion.text), tokens)
-    state.keywords.add(_REST, tokens)
+    state.keywords.add(_REST, *tokens)
     return Assignment(None, False, duplicate_of)
 
 
 def _join(state: TopicsState, topic_id: str, opinion: Opinion, person: str, vector: Any,
-          tokens: tuple[str, ...], category: str | None) -> None:
+          tokens: tuple[tuple[str, ...], tuple[str, ...]], category: str | None) -> None:
     row = state.topic_ids.index(topic_id)
     delta = sp.csr_matrix((vector.data, vector.indices, [0] * (row + 1) + [vector.nnz] * (len(state.topic_ids) - row)),
                           shape=state.sums.shape)
     state.sums = (state.sums + delta).tocsr()
     _add_member(state.data[topic_id], opinion, person, category)
-    state.keywords.add(topic_id, tokens)
+    state.keywords.add(topic_id, *tokens)  # a person writing again counts again here; the next mine() corrects it
 
 
 def heat_of(state: TopicsState, topic_id: str) -> Heat:

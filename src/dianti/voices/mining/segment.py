@@ -61,6 +61,22 @@ def admin_places() -> frozenset[str]:
     return frozenset(_words("places.txt"))
 
 
+@lru_cache(maxsize=1)
+def domain_words() -> dict[str, str]:
+    """Return the shipped domain dictionary: word → jieba tag (``ns`` for places, ``n`` for terms)."""
+    words: dict[str, str] = {}
+    for line in _data("userdict.txt").splitlines():
+        parts = line.split()
+        if parts and not line.startswith("#"):
+            words[parts[0]] = parts[1] if len(parts) > 1 else ""
+    return words
+
+
+def is_domain_term(word: str) -> bool:
+    """Return True for a Party-building or governance term of the domain dictionary (网格员, 垃圾分类 …)."""
+    return domain_words().get(word, "ns") != "ns"
+
+
 def _get_tokenizer() -> Any:
     global _tokenizer
     if _tokenizer is None:
@@ -72,11 +88,8 @@ def _get_tokenizer() -> Any:
                 jieba.setLogLevel(logging.ERROR)
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
-                for line in _data("userdict.txt").splitlines():
-                    parts = line.split()
-                    if not parts or line.startswith("#"):
-                        continue
-                    tokenizer.add_word(parts[0], None, parts[1] if len(parts) > 1 else None)
+                for word, tag in domain_words().items():
+                    tokenizer.add_word(word, None, tag or None)
                 for place in admin_places():
                     if len(place) > 1:
                         tokenizer.add_word(place, None, "ns")
