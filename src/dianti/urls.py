@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from dianti.core import views as core_views
-
 from dianti.voices.urls import public_urlpatterns as voices_public
 
 from .api import api

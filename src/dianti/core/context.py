@@ -20,12 +20,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
     sc = scope_for(user)
     unread = unread_count(user)
-    nav = [(_("首页"), reverse("home")), (_("述职活动"), reverse("campaign_list")),
-           (_("我的述职"), reverse("my_campaigns")), (pgettext("navigation", "组织"), reverse("org_tree")),
-           (_("人员"), reverse("people_list"))]
-    if sc.is_admin or "point_staff" in sc.roles:
-        nav.insert(2, (_("群众意见"), reverse("voices_queue")))
+    nav = [(_("首页"), reverse("home"))]
     if sc.is_admin:
-        nav.append((_("审计日志"), reverse("audit_log")))
+        nav.append((_("述职活动"), reverse("campaign_list")))
+    if sc.is_admin or "point_staff" in sc.roles:
+        nav.append((_("群众意见"), reverse("voices_queue")))
+    if "secretary" in sc.roles or _reports(user):
+        nav.append((_("我的述职"), reverse("my_campaigns")))
+    nav.append((pgettext("navigation", "组织"), reverse("org_tree")))
+    if sc.is_admin:
+        nav += [(_("人员"), reverse("people_list")), (_("审计日志"), reverse("audit_log"))]
     nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications")))
     return {"nav": nav, "user_scope": sc, "unread_notifications": unread}
+
+
+def _reports(user: Any) -> bool:
+    """Whether the user is the secretary of some subject (e.g. a town admin who is also a town secretary)."""
+    from dianti.campaigns.models import Subject
+
+    return Subject.objects.filter(secretary__user=user).exists()

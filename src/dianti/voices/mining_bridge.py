@@ -147,3 +147,52 @@ def absorb_one(opinion_id: int) -> None:
         else:
             Opinion.objects.filter(pk=op.pk).update(topic=topic)
         refresh(topic.pk)
+
+
+MIN_LABELS = 20
+RETRAIN_EVERY = 20
+
+
+def category_names() -> list[str]:
+    from .mining.classify import DEFAULT_CATEGORIES
+
+    return [c.name for c in DEFAULT_CATEGORIES]
+
+
+@transaction.atomic
+def opinions_label(*, actor: Any, opinions: list[Opinion], category: str) -> int:
+    """Record the category staff give; every ``RETRAIN_EVERY`` new labels retrain the classifier in the background."""
+    from dianti.core import audit
+    from dianti.orgs.permissions import ensure_can_manage
+
+    if category not in category_names():
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError("请选择类别")
+    for op in opinions:
+        ensure_can_manage(actor, op.organization)
+        old = op.category
+        op.category, op.category_confidence, op.category_source = category, 1.0, Opinion.CategorySource.STAFF
+        op.save(update_fields=["category", "category_confidence", "category_source"])
+        audit.record(actor=actor, action="opinion.label", target=op, org_path=op.org_path,
+                     changes={"category": [old or None, category]})
+    labelled = Opinion.objects.filter(category_source=Opinion.CategorySource.STAFF).count()
+    last = ClassifierState.objects.order_by("-trained_at").values_list("labels", flat=True).first() or 0
+    if labelled >= MIN_LABELS and labelled - last >= RETRAIN_EVERY:
+        jobs.submit(kind="voices.train", title="重新训练意见分类模型", actor=actor)
+    return len(opinions)
+
+
+@jobs.handler("voices.train")
+def train_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """Retrain the learned classifier on every staff label; keep the keyword rules if there are too few."""
+    rows = list(Opinion.objects.filter(category_source=Opinion.CategorySource.STAFF)
+                .values_list("title", "text", "category"))
+    classes = sorted({c for _, _, c in rows})
+    if len(rows) < MIN_LABELS or len(classes) < 2:
+        raise jobs.JobFailed(f"人工标注的意见不足（{len(rows)} 条，{len(classes)} 类）：至少需要 {MIN_LABELS} 条、2 类")
+    progress(0, 1)
+    clf = LearnedClassifier().fit([(t, b) for t, b, _ in rows], [c for _, _, c in rows])
+    ClassifierState.objects.create(blob=clf.to_bytes(), labels=len(rows), classes=classes)
+    progress(1, 1)
+    return {"message": f"已用 {len(rows)} 条人工标注训练分类模型（{len(classes)} 类）", "labels": len(rows)}

@@ -12,6 +12,7 @@ from dianti.campaigns.models import Subject
 from dianti.core import paths, scope
 from dianti.orgs.models import Organization
 
+from .mining.classify import REVIEW_THRESHOLD
 from .models import Opinion, Topic
 
 
@@ -22,12 +23,13 @@ class OpinionFilters:
     channel: str = ""
     status: str = ""
     unsorted: bool = False
+    review: bool = False
 
     @classmethod
     def from_query(cls, query: Any) -> OpinionFilters:
         return cls(q=query.get("q", "").strip(), org=query.get("org", "").strip(),
                    channel=query.get("channel", ""), status=query.get("status", ""),
-                   unsorted=bool(query.get("unsorted")))
+                   unsorted=bool(query.get("unsorted")), review=bool(query.get("review")))
 
 
 def visible_opinions(user: Any) -> QuerySet[Opinion]:
@@ -50,6 +52,9 @@ def opinion_queue(user: Any, f: OpinionFilters) -> QuerySet[Opinion]:
         qs = qs.filter(status=f.status)
     if f.unsorted:
         qs = qs.filter(topic__isnull=True, category="")
+    if f.review:  # the classifier was unsure: a person decides
+        qs = qs.exclude(category_source=Opinion.CategorySource.STAFF).filter(
+            Q(category="") | Q(category_confidence__lt=REVIEW_THRESHOLD))
     return qs.order_by("-created_at", "-id")
 
 

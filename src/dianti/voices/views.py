@@ -15,7 +15,7 @@ from dianti.core.http import error_messages
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs import selectors as org_selectors
 
-from . import selectors, services
+from . import mining_bridge, selectors, services
 from .forms import OfflineOpinionForm
 from .models import Channel, Opinion
 
@@ -25,7 +25,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = selectors.OpinionFilters.from_query(request.GET)
     page = Paginator(selectors.opinion_queue(request.user, filters), 30).get_page(request.GET.get("page"))
     return render(request, "voices/queue.html", {"page": page, "filters": filters, "channels": Channel.choices,
-                                                 "statuses": Opinion.Status.choices})
+                                                 "statuses": Opinion.Status.choices,
+                                                 "categories": mining_bridge.category_names()})
 
 
 BULK = {
@@ -33,6 +34,8 @@ BULK = {
     "unhide": lambda user, ops, post: services.opinions_unhide(actor=user, opinions=ops),
     "move": lambda user, ops, post: services.opinions_move(
         actor=user, opinions=ops, organization=org_selectors.org_get(user, post.get("org_code", "").strip())),
+    "label": lambda user, ops, post: mining_bridge.opinions_label(actor=user, opinions=ops,
+                                                                  category=post.get("category", "")),
     "duplicate": lambda user, ops, post: services.opinions_mark_duplicate(
         actor=user, opinions=ops[1:], original=ops[0]) if len(ops) > 1 else _raise("请至少选择两条意见：第一条为原件"),
 }
