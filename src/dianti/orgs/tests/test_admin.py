@@ -229,3 +229,14 @@ def test_view_only_grant_does_not_show_whole_phones_in_the_admin(client: Any, tr
     client.force_login(users.town_admin)
     assert "澉浦村民" not in {p.name for p in client.get("/admin/orgs/person/").context["cl"].result_list}
     assert "13900001111" not in client.get(change_url(outsider)).content.decode()
+
+
+def test_town_admin_adds_an_org_in_own_town_through_the_service(client: Any, tree: Any, users: Any) -> None:
+    client.force_login(users.town_admin)
+    response = client.post("/admin/orgs/organization/add/",
+                           org_form(Organization(code="330424105209", name="中共新星村委员会", kind="committee",
+                                                 level="grassroots", field="village"), parent=tree.town_a.pk))
+    assert response.status_code == 302
+    org = Organization.objects.get(code="330424105209")
+    assert org.path.startswith(tree.town_a.path) and org.depth == 3
+    assert AuditEvent.objects.filter(action="org.create", target_id=str(org.pk), actor=users.town_admin).exists()

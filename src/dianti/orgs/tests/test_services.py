@@ -245,3 +245,10 @@ class TestAuditLogIsAppendOnly:
         with pytest.raises(ValidationError):
             services.org_update(actor=users.county_admin, org=tree.village_a1, parent=tree.village_a1_branch)
         assert AuditEvent.objects.count() == count
+
+
+def test_changing_to_a_code_already_in_use_is_refused_in_chinese(tree: Any, users: Any) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.org_update(actor=users.town_admin, org=tree.village_a2, code="330424105201")
+    assert exc.value.message_dict["code"] == ["组织编码“330424105201”已存在"]
+    assert Organization.objects.get(pk=tree.village_a2.pk).code == "330424105202"
