@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
@@ -52,9 +54,9 @@ def queue_action(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
     opinions = sorted(selectors.opinions_by_ids(request.user, ids), key=lambda o: ids.index(o.pk))
     if action not in BULK:
-        messages.error(request, "请选择要执行的操作")
+        messages.error(request, _("请选择要执行的操作"))
     elif not opinions:
-        messages.error(request, "请至少勾选一条意见")
+        messages.error(request, _("请至少勾选一条意见"))
     else:
         try:
             n = BULK[action](request.user, opinions, request.POST)
@@ -64,7 +66,7 @@ def queue_action(request: HttpRequest) -> HttpResponse:
         except OutOfScope as exc:
             raise PermissionDenied(str(exc)) from exc
         else:
-            messages.success(request, f"已处理 {n} 条意见")
+            messages.success(request, ngettext("已处理 %(n)d 条意见", "已处理 %(n)d 条意见", n) % {"n": n})
     return redirect(request.POST.get("next") or "voices_queue")
 
 
@@ -84,7 +86,7 @@ def record(request: HttpRequest) -> HttpResponse:
         except OutOfScope as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已录入，查询码 {opinion.tracking_code}")
+            messages.success(request, _("已录入，查询码 %(code)s") % {"code": opinion.tracking_code})
             return redirect("voices_record")
     return render(request, "voices/record.html", {"form": form})
 

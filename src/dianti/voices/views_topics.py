@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.campaigns.models import ResponsibilityItem, Subject
@@ -55,7 +56,7 @@ def assign(request: HttpRequest, subject_id: int) -> HttpResponse:
     except OutOfScope as exc:
         raise PermissionDenied(str(exc)) from exc
     else:
-        messages.success(request, f"已为{subject.organization.display_name}确定述职题目，并通知书记")
+        messages.success(request, _("已为%(org)s确定述职题目，并通知书记") % {"org": subject.organization.display_name})
     return redirect("voices_workbench", subject_id=subject.pk)
 
 
@@ -80,7 +81,7 @@ def topic_action(request: HttpRequest, pk: int) -> HttpResponse:
             target = Topic.objects.filter(pk=request.POST.get("target") or 0).first()
             topics.opinion_set_topic(actor=request.user, opinion=opinion, topic=target)
         else:
-            messages.error(request, "未知操作")
+            messages.error(request, _("未知操作"))
             return redirect(back)
     except ValidationError as exc:
         for m in error_messages(exc):
@@ -88,7 +89,7 @@ def topic_action(request: HttpRequest, pk: int) -> HttpResponse:
     except (OutOfScope, Opinion.DoesNotExist) as exc:
         raise PermissionDenied(str(exc)) from exc
     else:
-        messages.success(request, "已保存")
+        messages.success(request, _("已保存"))
     return redirect(back)
 
 
