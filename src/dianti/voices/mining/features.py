@@ -9,14 +9,15 @@ Terms of one opinion (:func:`opinion_terms`), from its title (counted ``TITLE_RE
   (魅力之城 | 小区, 伊景园滨河 | 苑) — plus that phrase's character bigrams, prefixed ``#``, which match a name
   that jieba splits differently in two messages;
 * the kind of place (机场, 中学, 公园 …: a place ending that is a word of its own), prefixed ``@`` and
-  half-weighted: it belongs to *where*, so two complaints about one airport do not look alike in their problem;
+  weighted like an administrative place: it belongs to *where* (so two complaints about one airport do not look
+  alike in their problem) but says little (two schools are not one place);
 * administrative places (a3区, 海盐县, 小区, 本市 …), plain but down-weighted: they say where only vaguely.
 
 Weight of term *t* in opinion *d* (:class:`FeatureSpace`)::
 
     w(t, d) = (1 + ln count(t, d)) · idf(t) · k(t)        idf(t) = ln((1 + N) / (1 + df(t))) + 1
-    k(t) = ADMIN_WEIGHT (0.2) for administrative places, BIGRAM_WEIGHT (0.5) for ``#`` bigrams and kinds of
-           place, else 1
+    k(t) = ADMIN_WEIGHT (0.2) for administrative places and kinds of place, BIGRAM_WEIGHT (0.5) for ``#``
+           bigrams, else 1
 
 and vectors are L2-normalised *including* the terms left out of the vocabulary (seen in one opinion only, or unseen
 when transforming a new opinion), each counted with the idf of a term seen once. So the cosine of two vectors is the
@@ -43,6 +44,7 @@ from .segment import (
     is_admin_place,
     is_domain_term,
     is_place_name,
+    is_taught,
     merge_codes,
     stopwords,
     word_frequency,
@@ -96,11 +98,19 @@ def clear_caches() -> None:
     _role.cache_clear()
 
 
-def _analyse(text: str, counts: Counter[str], repeat: int) -> list[str]:
-    """Add the terms of normalised ``text`` to ``counts`` ``repeat`` times; return its content words."""
+def _analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str] | None = None) -> list[str]:
+    """Add the terms of normalised ``text`` to ``counts`` ``repeat`` times; return its content words.
+
+    For a body, ``title_places`` are the title's place words: an unknown word of the body is a place only if the
+    title names it too, or if a place ending follows it — the body's other unknown words are as often what is wrong
+    (扬尘, 围挡) as where.
+    """
     words = merge_codes(cut(text))
     # "" skip, "a" admin place, "e" place ending (机场, 中学), "s" single char, "p" place name, "w" problem word
     roles = [_role(word) for word in words]
+    if title_places is not None:
+        roles = ["w" if r == "p" and w not in title_places and not is_taught(w) else r
+                 for w, r in zip(words, roles, strict=True)]
     # A rare word just before a name is part of it: 五矿 | 万境 is one estate, not a problem "五矿". Only before:
     # what follows a name is usually what is wrong there (圩苑 | 网格员).
     for i in [i for i, role in enumerate(roles) if role == "p"]:
@@ -139,14 +149,17 @@ def opinion_terms(title: str, body: str) -> Analysed:
     """Return the analysis form of one opinion from its *normalised* title and body (see the module docstring)."""
     counts: Counter[str] = Counter()
     title_tokens = _analyse(title, counts, TITLE_REPEAT) if title else []
-    body_tokens = _analyse(body[:BODY_CHARS], counts, 1) if body else []
+    title_places = {t[1:] for t in counts if t.startswith("@")}
+    body_tokens = _analyse(body[:BODY_CHARS], counts, 1, title_places) if body else []
     return Analysed(tuple(title_tokens), tuple(body_tokens), dict(counts))
 
 
 def term_weight(term: str) -> float:
     """Return k(t): the fixed multiplier of a term (see the module docstring)."""
-    if term.startswith("#") or term[1:] in PLACE_ENDINGS:
+    if term.startswith("#"):
         return BIGRAM_WEIGHT
+    if term[1:] in PLACE_ENDINGS:
+        return ADMIN_WEIGHT
     return ADMIN_WEIGHT if is_admin_place(term) else 1.0
 
 
@@ -171,8 +184,12 @@ class FeatureSpace:
     unseen_idf: float = 1.0
 
     @classmethod
-    def fit(cls, docs: Sequence[dict[str, int]], min_df: int = 2) -> FeatureSpace:
-        """Return the space of terms present in at least ``min_df`` of ``docs`` (1 when there are fewer than 10)."""
+    def fit(cls, docs: Sequence[dict[str, int]], min_df: int = 1) -> FeatureSpace:
+        """Return the space of terms present in at least ``min_df`` of ``docs`` (1 when there are fewer than 10).
+
+        Keep ``min_df`` at 1 when the space serves :func:`~.pipeline.assign`: a word seen once at mining time is
+        exactly what lets a newcomer find the one opinion it repeats.
+        """
         n = len(docs)
         df: Counter[str] = Counter()
         for terms in docs:

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -134,6 +135,7 @@ class TopicsState:
     data: dict[str, _TopicData]
     pool_ids: list[str]
     pool: Any  # CSR: vectors of opinions in no topic yet
+    # Opinions in no topic yet, without their text: what a topic needs if one of them founds it with a newcomer.
     pool_opinions: dict[str, tuple[Opinion, str, tuple[tuple[str, ...], tuple[str, ...]]]]
     keywords: KeywordIndex
     duplicates: DuplicateIndex
@@ -240,31 +242,38 @@ def _add_member(d: _TopicData, opinion: Opinion, person: str, category: str | No
 
 
 def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, classifier: Classifier | None = None,
-         now: datetime | None = None, workers: int = 1) -> MiningResult:
+         now: datetime | None = None, workers: int = 1, timings: dict[str, float] | None = None) -> MiningResult:
     """Return the topics of ``opinions`` (see the module docstring). Ids must be unique.
 
     ``classifier`` (keyword or learned) adds a prediction per opinion and a category per topic (its members'
-    most common). ``workers`` > 1 segments large inputs in that many processes.
+    most common). ``workers`` > 1 segments large inputs in that many processes (forked: call it from a process
+    that may fork). ``timings``, when given, receives the wall seconds of each stage.
     """
+    clock = _Clock(timings)
     config = config or MiningConfig()
     ids = [o.id for o in opinions]
     if len(set(ids)) != len(ids):
         raise ValueError("意见编号有重复")
     titles = [normalize(o.title, max_chars=200) for o in opinions]
     bodies = [normalize(o.text, max_chars=config.analysis_chars) for o in opinions]
+    clock("normalize")
     analysed = _analyse_all(list(zip(titles, bodies, strict=True)), workers)
+    clock("segment")
 
-    duplicates = DuplicateIndex()
+    duplicates = DuplicateIndex(batch=True)
     originals: list[int] = []
     for pos, (t, b) in enumerate(zip(titles, bodies, strict=True)):
         found = duplicates.add(f"{t} {b}")
         originals.append(pos if found is None else originals[found])
     persons = {o.id: _person(o, ids[originals[i]]) for i, o in enumerate(opinions)}
+    clock("dedupe")
 
     space = FeatureSpace.fit([a.terms for a in analysed])
     matrix = space.transform([a.terms for a in analysed])
     places = place_mask(space)
+    clock("vectorize")
     labels = _cluster(matrix, places, config)
+    clock("cluster")
 
     predictions: dict[str, Prediction] = {}
     if classifier is not None and opinions:
@@ -272,6 +281,7 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         predicted = classifier.predict(list(zip(titles, bodies, strict=True)), segmented)
         for o, prediction in zip(opinions, predicted, strict=True):
             predictions[o.id] = prediction
+    clock("classify")
 
     keywords = KeywordIndex()
     groups: dict[int, list[int]] = {}
@@ -314,13 +324,29 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         config=config, space=space, place_columns=places, topic_ids=topic_ids,
         sums=sp.vstack(sum_rows).tocsr() if sum_rows else sp.csr_matrix((0, matrix.shape[1]), dtype=np.float32),
         data=data, pool_ids=[ids[i] for i in singles], pool=matrix[singles] if singles else matrix[:0],
-        pool_opinions={ids[i]: (opinions[i], readable_title(opinions[i].title, opinions[i].text),
+        pool_opinions={ids[i]: (replace(opinions[i], text="", title=""), readable_title(opinions[i].title, opinions[i].text),
                                 (analysed[i].title_tokens, analysed[i].body_tokens)) for i in singles},
         keywords=keywords, duplicates=duplicates, duplicate_ids=list(ids), persons=persons, now=reference,
         next_id=len(topic_ids) + 1,
     )
     duplicate_of = {ids[i]: ids[originals[i]] for i in range(len(ids)) if originals[i] != i}
-    return MiningResult(state.topics(), assignments, duplicate_of, predictions, state)
+    result = MiningResult(state.topics(), assignments, duplicate_of, predictions, state)
+    clock("topics")
+    return result
+
+
+class _Clock:
+    """Record the wall time since the previous call under each stage name (a no-op without a dict)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        if self.timings is not None:
+            now = time.perf_counter()
+            self.timings[stage] = round(self.timings.get(stage, 0.0) + now - self.last, 3)
+            self.last = now
 
 
 def _cluster(matrix: Any, places: np.ndarray[Any, np.dtype[np.bool_]], config: MiningConfig) -> Any:
@@ -407,7 +433,8 @@ def assign(opinion: Opinion, state: TopicsState, *, category: str | None = None,
 
     state.pool_ids.append(opinion.id)
     state.pool = sp.vstack([state.pool, vector]).tocsr()
-    state.pool_opinions[opinion.id] = (opinion, readable_title(opinion.title, opinion.text), tokens)
+    state.pool_opinions[opinion.id] = (replace(opinion, text="", title=""), readable_title(opinion.title, opinion.text),
+                                       tokens)
     state.keywords.add(_REST, *tokens)
     return Assignment(None, False, duplicate_of)
 

@@ -90,6 +90,8 @@ def _get_tokenizer() -> Any:
                 tokenizer.initialize()
                 for word, tag in domain_words().items():
                     tokenizer.add_word(word, None, tag or None)
+                for word in _words("unwords.txt"):
+                    tokenizer.del_word(word)
                 for place in admin_places():
                     if len(place) > 1:
                         tokenizer.add_word(place, None, "ns")
@@ -152,6 +154,11 @@ def word_frequency(word: str) -> int:
     return int(_get_tokenizer().FREQ.get(word, 0))
 
 
+def is_taught(word: str) -> bool:
+    """Return True for a place name taught with :func:`add_words`."""
+    return word in _taught
+
+
 @lru_cache(maxsize=65536)
 def is_place_name(token: str) -> bool:
     """Return True when ``token`` looks like the name of a concrete place or body (魏家坡, 伊景园, 润芳园).
@@ -160,7 +167,7 @@ def is_place_name(token: str) -> bool:
     :func:`add_words`, or a rare word with a place ending (小区, 苑, 村, 路, 中学 …). Administrative places are not
     names: they are too wide to say *where* (see :func:`is_admin_place`).
     """
-    if len(token) < 2 or token.isascii() or is_admin_place(token) or token in stopwords():
+    if len(token) < 2 or token.isascii() or is_admin_place(token) or token in stopwords() or is_domain_term(token):
         return False
     if token in _taught:
         return True

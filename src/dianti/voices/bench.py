@@ -1,0 +1,210 @@
+"""Benchmark of the opinion miner: ``dianti bench mine [--data DIR] [-o n=100000] [-o workers=2] [-o folds=5]``.
+
+Reads the 2020 Teddy Cup citizen messages from ``../shared/data/teddy2020c`` beside the repository (or ``--data`` /
+``-o data=DIR``) and reports, as one JSON object:
+
+* ``classify`` — stratified ``folds``-fold cross-validated macro-F1 on ``labelled_dev.csv`` of the learned classifier
+  and, on the same folds in the same run, of a plain baseline (jieba words of title + text, default
+  ``TfidfVectorizer`` and ``LinearSVC``) and of the untrained keyword rules;
+* ``mine_file`` — ``dianti mine`` end to end on ``messages_with_likes.csv``: read the CSV, train the classifier on
+  ``labelled_dev.csv``, mine with classification, write the JSON; wall and CPU seconds, stage times, topics;
+* ``incremental`` — :func:`assign` of held-out messages into the mined state: median and p95 milliseconds, alone
+  and with the state's round trip through bytes (what a web request that loads and stores it pays);
+* ``synthetic`` — ``n`` synthetic opinions (recombined templates, :mod:`.mining.synth`) mined in a fresh process:
+  wall seconds, peak memory (``ru_maxrss`` of the mining process and of its segmenting workers), agreement with the
+  true topics (adjusted Rand index), and assign latency on the large state.
+
+Without the data directory it prints ``{"skipped": …}``. Targets: mine_file < 10 s on 2 cores, synthetic < 300 s
+and < 2 GB, assign < 200 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from dianti.core.bench import register
+
+REPO = Path(__file__).resolve().parents[3]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "teddy2020c"
+COLUMNS = {"text": "留言详情", "title": "留言主题", "id": "留言编号", "user": "留言用户", "time": "留言时间",
+           "likes": "点赞数", "dislikes": "反对数"}
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"median_ms": round(statistics.median(ordered), 2),
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 2),
+            "max_ms": round(ordered[-1], 2)}
+
+
+def _classify(data: Path, folds: int) -> dict[str, Any]:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.svm import LinearSVC
+
+    from dianti.voices.files import read_labelled
+    from dianti.voices.mining.classify import KeywordClassifier, LearnedClassifier
+    from dianti.voices.mining.segment import cut
+
+    items, labels = read_labelled(data / "labelled_dev.csv", text=COLUMNS["text"], title=COLUMNS["title"],
+                                  label="一级标签")
+    y = np.array(labels)
+    splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
+    ours = np.empty(len(y), dtype=object)
+    base = np.empty(len(y), dtype=object)
+    started = time.perf_counter()
+    for train, test in splits:
+        model = LearnedClassifier().fit([items[i] for i in train], list(y[train]))
+        ours[test] = [p.category for p in model.predict([items[i] for i in test])]
+    ours_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    plain = [" ".join(cut(f"{t} {b}")) for t, b in items]
+    for train, test in splits:
+        vectorizer = TfidfVectorizer(token_pattern=r"(?u)\S+")
+        svm = LinearSVC().fit(vectorizer.fit_transform([plain[i] for i in train]), y[train])
+        base[test] = svm.predict(vectorizer.transform([plain[i] for i in test]))
+    base_seconds = time.perf_counter() - started
+    rules = [p.category or "" for p in KeywordClassifier().predict(items)]
+    report = {
+        "examples": len(y), "folds": folds, "classes": len(set(labels)),
+        "macro_f1": round(float(f1_score(y, ours.astype(str), average="macro")), 4),
+        "baseline_macro_f1": round(float(f1_score(y, base.astype(str), average="macro")), 4),
+        "keyword_rules_macro_f1": round(float(f1_score(y, np.array(rules), average="macro")), 4),
+        "seconds": round(ours_seconds, 1), "baseline_seconds": round(base_seconds, 1),
+    }
+    report["gain_over_baseline"] = round(report["macro_f1"] - report["baseline_macro_f1"], 4)
+    return report
+
+
+def _mine_file(data: Path, workers: int) -> dict[str, Any]:
+    from dianti.voices.files import Columns, read_labelled, read_opinions, result_json
+    from dianti.voices.mining.classify import LearnedClassifier
+    from dianti.voices.mining.pipeline import mine
+    from dianti.voices.mining.segment import warm_up
+
+    cpu, started = _cpu(), time.perf_counter()
+    warm_up()
+    opinions = read_opinions(data / "messages_with_likes.csv", Columns(**COLUMNS))
+    items, labels = read_labelled(data / "labelled_dev.csv", text=COLUMNS["text"], title=COLUMNS["title"],
+                                  label="一级标签")
+    fit_started = time.perf_counter()
+    classifier = LearnedClassifier().fit(items, labels)
+    fit_seconds = time.perf_counter() - fit_started
+    stages: dict[str, float] = {}
+    result = mine(opinions, classifier=classifier, workers=workers, timings=stages)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "out.json").write_text(result_json(result), encoding="utf-8")
+    seconds = time.perf_counter() - started
+    for rank, topic in enumerate(result.topics[:15], start=1):
+        print(f"  {rank:>2}. {topic.title}  ({topic.people} 人, {topic.size} 条, 赞 {topic.likes}, 热度 {topic.heat:.1f})"
+              f"  关键词：{'、'.join(topic.keywords)}")
+    return {
+        "opinions": len(opinions), "workers": workers, "seconds": round(seconds, 2),
+        "cpu_seconds": round(_cpu() - cpu, 2), "train_seconds": round(fit_seconds, 2), "stages": stages,
+        "topics": len(result.topics), "opinions_in_topics": sum(t.size for t in result.topics),
+        "top_topics": [{"title": t.title, "people": t.people, "size": t.size} for t in result.topics[:5]],
+    }, result, opinions
+
+
+def _incremental(opinions: list[Any], repeat: int = 40) -> dict[str, Any]:
+    from dianti.voices.mining.pipeline import TopicsState, assign, mine
+
+    rng = random.Random(3)
+    held = set(rng.sample(range(len(opinions)), repeat))
+    state = mine([o for i, o in enumerate(opinions) if i not in held]).state
+    blob = state.to_bytes()
+    plain: list[float] = []
+    round_trip: list[float] = []
+    joined = 0
+    for i in sorted(held):
+        started = time.perf_counter()
+        placed = assign(opinions[i], state)
+        plain.append((time.perf_counter() - started) * 1000)
+        joined += placed.topic_id is not None
+    fresh = TopicsState.from_bytes(blob)
+    for i in sorted(held):
+        started = time.perf_counter()
+        loaded = TopicsState.from_bytes(blob)
+        assign(opinions[i], loaded)
+        loaded.to_bytes()
+        round_trip.append((time.perf_counter() - started) * 1000)
+    del fresh
+    return {"added": repeat, "placed_in_topic": joined, **_percentiles(plain),
+            "with_state_bytes": _percentiles(round_trip), "state_mb": round(len(blob) / 2**20, 1)}
+
+
+def synthetic_child(n: int, workers: int) -> None:
+    """Run in a fresh process: mine ``n`` synthetic opinions and print one JSON line of figures."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from dianti.voices.mining.pipeline import assign, mine
+    from dianti.voices.mining.synth import synthetic_opinions
+
+    generated = synthetic_opinions(n + 20)
+    opinions, new = generated.opinions[:n], generated.opinions[n:]
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+    result = mine(opinions, workers=workers, timings=stages)
+    seconds = time.perf_counter() - started
+    mined = [result.assignments[o.id] or f"-{o.id}" for o in opinions]
+    truth = [t or f"-{o.id}" for t, o in zip(generated.truth[:n], opinions, strict=True)]
+    samples = []
+    for opinion in new:
+        t = time.perf_counter()
+        assign(opinion, result.state)
+        samples.append((time.perf_counter() - t) * 1000)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"opinions": n, "workers": workers, "seconds": round(seconds, 1), "stages": stages,
+                      "peak_rss_mb": round(own), "worker_peak_rss_mb": round(kids),
+                      "topics": len(result.topics), "adjusted_rand_index": round(adjusted_rand_score(truth, mined), 3),
+                      "assign_on_this_state": _percentiles(samples)}))
+
+
+def _synthetic(n: int, workers: int) -> dict[str, Any]:
+    code = f"from dianti.voices.bench import synthetic_child; synthetic_child({n}, {workers})"
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1800, check=False)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    report["process_seconds"] = round(time.perf_counter() - started, 1)
+    return report
+
+
+@register("mine", help="群众点题挖掘：分类 macro-F1（对比基线）、4,326 条端到端、10 万条合成数据、增量加入")
+def bench_mine(params: dict[str, Any]) -> dict[str, Any]:
+    data = Path(params.get("data") or DEFAULT_DATA)
+    needed = [data / "labelled_dev.csv", data / "messages_with_likes.csv"]
+    if not all(p.exists() for p in needed):
+        return {"skipped": f"没有找到数据目录 {data}（需要 labelled_dev.csv 和 messages_with_likes.csv）"}
+    workers = int(params.get("workers", 2))
+    report: dict[str, Any] = {"data": str(data)}
+    print("— 分类（交叉验证）…", flush=True)
+    report["classify"] = _classify(data, int(params.get("folds", 5)))
+    print("— 挖掘 messages_with_likes.csv …", flush=True)
+    report["mine_file"], _result, opinions = _mine_file(data, workers)
+    print("— 增量加入 …", flush=True)
+    report["incremental"] = _incremental(opinions)
+    n = int(params.get("n", 100_000))
+    if n:
+        print(f"— {n} 条合成意见（独立进程）…", flush=True)
+        report["synthetic"] = _synthetic(n, workers)
+    return report
