@@ -8,6 +8,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.core import ratelimit
@@ -73,7 +74,7 @@ def org_page(request: HttpRequest, code: str) -> HttpResponse:
 def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     raw, device_hash = _device(request)
     if not ratelimit.allow("support", _ip(request), 120, 3600):
-        return HttpResponse("操作太频繁了，请稍后再试", status=429)
+        return HttpResponse(_("操作太频繁了，请稍后再试"), status=429)
     if kind == "topic":
         target = Topic.objects.filter(pk=pk).first()
         kwargs = {"topic": target}
@@ -81,7 +82,7 @@ def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         target = Opinion.objects.filter(pk=pk, status=Opinion.Status.VISIBLE).first()
         kwargs = {"opinion": target}
     if target is None:
-        return HttpResponse("找不到该内容", status=404)
+        return HttpResponse(_("找不到该内容"), status=404)
     try:
         added = services.support_add(device_hash=device_hash, **kwargs)
     except ValidationError as exc:
@@ -97,10 +98,10 @@ def track(request: HttpRequest, code: str = "") -> HttpResponse:
     if not code:
         return render(request, "voices/track_lookup.html")
     if not ratelimit.allow("track", _ip(request), 60, 600):
-        return render(request, "voices/track_lookup.html", {"error": "查询太频繁了，请稍后再试"}, status=429)
+        return render(request, "voices/track_lookup.html", {"error": _("查询太频繁了，请稍后再试")}, status=429)
     try:
         opinion = selectors.tracked(code)
     except Http404:
-        return render(request, "voices/track_lookup.html", {"error": "查询码不存在，请核对后重新输入", "code": code},
+        return render(request, "voices/track_lookup.html", {"error": _("查询码不存在，请核对后重新输入"), "code": code},
                       status=404)
     return render(request, "voices/track.html", {"opinion": opinion, "steps": tracking.timeline(opinion)})
