@@ -153,7 +153,8 @@ def _extract(into: Path) -> list[Entry]:
     source = into / "dianti"
 
     def ignored(directory: str, names: list[str]) -> set[str]:
-        return {n for n in names if n in NOT_EXTRACTED or n.endswith((".pyc", ".mo", ".po"))}
+        return {n for n in names if n in NOT_EXTRACTED
+                or not (n.endswith((".py", ".html", ".txt")) or os.path.isdir(os.path.join(directory, n)))}
 
     shutil.copytree(PACKAGE, source, ignore=ignored)
     cwd = Path.cwd()
