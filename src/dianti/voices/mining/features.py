@@ -139,6 +139,8 @@ def _analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str
             continue
         tokens.append(word)
         counts["@" + word if role in ("p", "e") else word] += repeat
+    # Bigrams of every name too: 星沙凉塘路 (one word) and 星沙 | 凉塘路 (two) must meet on 凉塘 and 塘路.
+    phrases.extend(w for w, r in zip(words, roles, strict=True) if r == "p" and len(w) >= 3)
     for phrase in phrases:
         for k in range(len(phrase) - 1):
             counts["#" + phrase[k : k + 2]] += repeat
