@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -78,11 +80,20 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _phase_rows(campaign: object) -> list[tuple[str, str | None, str]]:
+def _phase_rows(campaign: object) -> list[tuple[str, dt.date | None, str]]:
+    """Return (phase, deadline, state) per phase; deadlines as dates so the page shows them in the user's locale."""
     current = Phase.values.index(campaign.phase)  # type: ignore[attr-defined]
-    return [(str(p.label), campaign.deadlines.get(p.value),  # type: ignore[attr-defined]
+    deadlines = campaign.deadlines  # type: ignore[attr-defined]
+    return [(str(p.label), _as_date(deadlines.get(p.value)),
              "done" if i < current else "current" if i == current else "")
             for i, p in enumerate(Phase)]
+
+
+def _as_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @login_required
