@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "dianti.orgs",
     "dianti.campaigns",
     "dianti.voices",
+    "dianti.meetings",
     "dianti.appraisal",
     "dianti.portal",
 ]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from dianti.core import views as core_views
+from dianti.meetings.urls import public_urlpatterns as meetings_public
 from dianti.voices.urls import public_urlpatterns as voices_public
 
 from .api import api
@@ -26,6 +27,8 @@ urlpatterns = [
     path("p/", include("dianti.portal.urls")),
     path("voices/", include("dianti.voices.urls")),
     path("v/", include(voices_public)),
+    path("meetings/", include("dianti.meetings.urls")),
+    path("m/", include(meetings_public)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,9 @@ RESPONSIBILITIES = ["落实“三会一课”制度，提升组织生活质量",
 # Later steps of the cycle replace how the demo sets topics (群众点题 mines opinions and assigns the loudest).
 TopicSetter = Callable[[Campaign, Iterator[str], random.Random], None]
 TOPIC_SETTERS: list[TopicSetter] = []
+# …and how subjects report (the meetings step holds a meeting with ballots and closes it).
+Reporter = Callable[[Campaign, random.Random], None]
+REPORTERS: list[Reporter] = []
 
 # Phase each town's 2020 campaign is left in, to show every step of the cycle.
 TOWN_PHASES = {
@@ -77,8 +80,11 @@ def _advance(campaign: Campaign, target: str, rng: random.Random) -> None:
                 for s in subjects:
                     services.subject_topic_set(actor=None, subject=s, topic=next(topics))
         elif campaign.phase == Phase.REPORTING:
-            for s in subjects:
-                services.subject_update(actor=None, subject=s, status=S.REPORTED)
+            if REPORTERS:
+                REPORTERS[-1](campaign, rng)
+            else:
+                for s in subjects:
+                    services.subject_update(actor=None, subject=s, status=S.REPORTED)
         elif campaign.phase == Phase.APPRAISAL:
             for s in subjects:
                 score = round(rng.gauss(86, 6), 1)

@@ -77,6 +77,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "moves": phases.available(request.user, campaign),
         "can_manage": can_manage_org(request.user, campaign.convener),
         "phases": _phase_rows(campaign),
+        "meetings": campaign.meetings.order_by("starts_at"),
     })
 
 

@@ -21,10 +21,24 @@ def register(key: str) -> Callable[[Contributor], Contributor]:
     return decorator
 
 
+_ADDENDS: dict[str, list[Contributor]] = {}
+
+
+def add_to(key: str) -> Callable[[Contributor], Contributor]:
+    """Register a further contribution to a key another app owns (e.g. meeting attendance to participants)."""
+
+    def decorator(fn: Contributor) -> Contributor:
+        _ADDENDS.setdefault(key, []).append(fn)
+        return fn
+
+    return decorator
+
+
 def keys() -> list[str]:
     return list(_REGISTRY)
 
 
 def compute(path: str) -> dict[str, int]:
     """Return every registered count for the subtree rooted at ``path``."""
-    return {key: int(fn(path)) for key, fn in _REGISTRY.items()}
+    return {key: int(fn(path)) + sum(int(extra(path)) for extra in _ADDENDS.get(key, []))
+            for key, fn in _REGISTRY.items()}

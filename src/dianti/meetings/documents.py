@@ -1,0 +1,116 @@
+"""Documents of the meeting: reading a 述职报告's text, printing evaluator slips and paper ballots (PDF), and the
+minutes (会议纪要, .docx)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+MAX_REPORT_BYTES = 20 * 1024 * 1024
+MAX_REPORT_CHARS = 50_000
+
+
+def extract_text(upload: Any) -> str:
+    """Return the text of an uploaded .docx or .pdf report; refuse anything else with a clear message."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if upload.size > MAX_REPORT_BYTES:
+        raise ValidationError("报告文件不能超过 20 MB")
+    data = upload.read()
+    upload.seek(0)
+    try:
+        if name.endswith(".docx"):
+            from docx import Document
+
+            doc = Document(io.BytesIO(data))
+            text = "\n".join(p.text for p in doc.paragraphs)
+        elif name.endswith(".pdf"):
+            from pypdf import PdfReader
+
+            text = "\n".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(data)).pages)
+        else:
+            raise ValidationError("述职报告请上传 .docx 或 .pdf 文件")
+    except ValidationError:
+        raise
+    except Exception as exc:  # a corrupt file: say so instead of failing the page
+        raise ValidationError("无法读取该文件，请确认文件未损坏（.docx 或 .pdf）") from exc
+    text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return text[:MAX_REPORT_CHARS]
+
+
+def slips_pdf(*, meeting: Any, codes: Sequence[tuple[Any, str]], url_for: Any) -> bytes:
+    """Return A4 pages of evaluator slips (8 a page, cut lines), each with the group, the code and its QR code."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from dianti.voices.posters import qr_svg
+
+    from .services import format_code
+
+    slips = [{"group": group.name, "code": format_code(code), "qr": qr_svg(url_for(code))} for group, code in codes]
+    html = render_to_string("meetings/slips.html", {"meeting": meeting, "slips": slips})
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def paper_ballots_pdf(*, meeting: Any, copies: int) -> bytes:
+    """Return numbered paper ballots: one page each, every subject with a box per grade."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    agenda = list(meeting.agenda.select_related("subject", "subject__organization"))
+    html = render_to_string("meetings/paper_ballots.html", {
+        "meeting": meeting, "agenda": agenda, "serials": range(1, copies + 1), "groups": list(meeting.groups.all())})
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def minutes_docx(*, meeting: Any, results: Sequence[Any]) -> bytes:
+    """Return the minutes (会议纪要) as .docx: attendance, agenda and reports, questions and answers, ballot counts."""
+    from django.utils import timezone
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Noto Serif CJK SC"
+    style.font.size = Pt(11)
+    doc.add_heading(f"{meeting.title}会议纪要", level=1)
+    when = timezone.localtime(meeting.starts_at)
+    doc.add_paragraph(f"时间：{when:%Y年%m月%d日 %H:%M}　　地点：{meeting.venue}　　主持人：{meeting.host or '—'}")
+    attendance = list(meeting.attendance.all())
+    doc.add_paragraph(f"出席：{len(attendance)} 人" + ("（" + "、".join(a.name for a in attendance[:60])
+                                                        + ("等" if len(attendance) > 60 else "") + "）" if attendance else ""))
+    doc.add_heading("一、述职情况", level=2)
+    for item in meeting.agenda.select_related("subject", "subject__organization"):
+        s = item.subject
+        doc.add_paragraph(f"{item.order}. {s.organization.name}　书记：{s.secretary_name or '—'}", style="List Number")
+        doc.add_paragraph(f"述职题目：{s.topic or '—'}")
+        if item.report_text:
+            doc.add_paragraph(f"报告摘要：{item.report_text[:200]}{'…' if len(item.report_text) > 200 else ''}")
+    doc.add_heading("二、现场提问与回答", level=2)
+    questions = list(meeting.questions.exclude(status="hidden").select_related("item__subject__organization"))
+    if not questions:
+        doc.add_paragraph("本场会议无现场提问。")
+    for q in questions:
+        who = q.item.subject.organization.display_name if q.item else "—"
+        doc.add_paragraph(f"问（{who}）：{q.text}")
+        doc.add_paragraph(f"答：{q.answer or '（未记录）'}")
+    doc.add_heading("三、测评票数", level=2)
+    groups = list(meeting.groups.all())
+    table = doc.add_table(rows=1, cols=2 + len(groups) + 1)
+    table.style = "Table Grid"
+    header = table.rows[0].cells
+    header[0].text, header[1].text = "述职对象", "书记"
+    for i, g in enumerate(groups):
+        header[2 + i].text = f"{g.name}（应到 {g.size}）"
+    header[-1].text = "合计"
+    for r in results:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = r.organization, r.secretary
+        for i, g in enumerate(groups):
+            cells[2 + i].text = str(r.by_group.get(g.pk, 0))
+        cells[-1].text = str(r.total)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

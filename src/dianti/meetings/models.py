@@ -1,0 +1,209 @@
+"""The reporting meeting (述职会): agenda, evaluator panel, one-time codes, secret ballots, paper double entry,
+questions from the floor and attendance.
+
+Secrecy by construction: a :class:`Ballot` row carries the meeting, the agenda item and the evaluator *group* — never
+the code or the person. Exactly-once is enforced by ``Ballot.token``, a hash of the evaluator's plain code and the
+agenda item; only someone holding the plain code (printed on the slip, never stored) can compute it, so the database
+alone cannot say which code cast which ballot. Codes are stored hashed, with no use time.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dianti.campaigns.models import Campaign, Subject
+
+DEFAULT_GRADES = ["好", "较好", "一般", "差"]
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("已安排")
+        OPEN = "open", _("进行中")
+        CLOSED = "closed", _("已结束")
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("述职活动"), on_delete=models.CASCADE,
+                                 related_name="meetings")
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    title = models.CharField(_("会议名称"), max_length=200)
+    starts_at = models.DateTimeField(_("时间"))
+    venue = models.CharField(_("地点"), max_length=200)
+    host = models.CharField(_("主持人"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    current_item = models.ForeignKey("AgendaItem", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    grades = models.JSONField(_("等次"), default=list)
+    items = models.JSONField(_("分项"), default=list, blank=True, help_text=_("如：德、能、勤、绩、廉"))
+    allow_revise = models.BooleanField(_("截止前可修改"), default=True)
+    # Public key of the meeting's attendee page (/m/<key>/): unguessable, printed as a QR code in the hall.
+    public_key = models.CharField(max_length=16, unique=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("述职会")
+        verbose_name_plural = _("述职会")
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    subject = models.ForeignKey(Subject, verbose_name=_("述职对象"), on_delete=models.CASCADE,
+                                related_name="agenda_items")
+    order = models.PositiveIntegerField(_("顺序"))
+    starts = models.TimeField(_("开始时间"), null=True, blank=True)
+    minutes = models.PositiveIntegerField(_("时长（分钟）"), default=15)
+    report = models.FileField(_("述职报告"), upload_to="reports/%Y/", blank=True)
+    report_text = models.TextField(_("报告全文"), blank=True)
+    report_uploaded_at = models.DateTimeField(null=True, blank=True)
+    reported = models.BooleanField(_("已述职"), default=False)
+
+    class Meta:
+        ordering = ["meeting", "order"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "subject"], name="uniq_agenda_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.subject}"
+
+
+class PanelGroup(models.Model):
+    """A group of evaluators (镇党委班子成员, 党员代表, 群众代表, 驻村干部 …) with its weight in the result."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("评议人类别"), max_length=50)
+    weight = models.DecimalField(_("权重（%）"), max_digits=5, decimal_places=2)
+    size = models.PositiveIntegerField(_("人数"))
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["meeting", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "name"], name="uniq_group_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluatorCode(models.Model):
+    """A one-time evaluator code, stored only as a hash; printed once on a slip."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("手机")
+        PAPER = "paper", _("纸质")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="codes")
+    group = models.ForeignKey(PanelGroup, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PHONE)
+    used = models.BooleanField(default=False)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["meeting", "group", "used"])]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.group_id}"
+
+
+class Ballot(models.Model):
+    """One evaluator's grade for one secretary. Carries the group, never the person or code."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("手机")
+        PAPER = "paper", _("纸质")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="ballots")
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="ballots")
+    group = models.ForeignKey(PanelGroup, on_delete=models.PROTECT, related_name="ballots")
+    grade = models.CharField(_("等次"), max_length=16)
+    scores = models.JSONField(_("分项得分"), default=dict, blank=True)
+    comment = models.CharField(_("意见"), max_length=500, blank=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PHONE)
+    token = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["item", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}:{self.grade}"
+
+
+class PaperEntry(models.Model):
+    """One clerk's typing of one paper ballot (serial number); two clerks' entries must agree before it counts."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="paper_entries")
+    group = models.ForeignKey(PanelGroup, on_delete=models.CASCADE, related_name="+")
+    serial = models.PositiveIntegerField(_("选票编号"))
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    grades = models.JSONField(_("各对象等次"), default=dict)  # {agenda item id: grade}
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "serial", "clerk"], name="uniq_paper_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.serial} by {self.clerk_id}"
+
+
+class Question(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        ANSWERED = "answered", _("已回答")
+        HIDDEN = "hidden", _("未采纳")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="questions")
+    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions")
+    text = models.CharField(_("问题"), max_length=300)
+    asker = models.CharField(_("提问人"), max_length=50, blank=True)
+    device_hash = models.CharField(max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    pinned = models.BooleanField(_("置顶"), default=False)
+    votes = models.PositiveIntegerField(_("赞同"), default=0)
+    answer = models.TextField(_("回答要点"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pinned", "-votes", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class QuestionVote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="vote_set")
+    device_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "device_hash"], name="uniq_question_vote")]
+
+    def __str__(self) -> str:
+        return f"+1 {self.question_id}"
+
+
+class Attendance(models.Model):
+    """Someone signed in at the meeting, by scanning the hall's QR code or through a clerk."""
+
+    class Via(models.TextChoices):
+        QR = "qr", _("扫码签到")
+        CLERK = "clerk", _("工作人员登记")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    name = models.CharField(_("姓名"), max_length=50)
+    role = models.CharField(_("身份"), max_length=50, blank=True)
+    via = models.CharField(max_length=8, choices=Via.choices)
+    device_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "device_hash"], condition=~models.Q(device_hash=""),
+                                               name="uniq_attendance_device")]
+
+    def __str__(self) -> str:
+        return self.name

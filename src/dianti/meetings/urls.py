@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views, views_public
+
+urlpatterns = [
+    path("", views.meeting_list, name="meeting_list"),
+    path("new/<int:campaign_id>/", views.schedule, name="meeting_schedule"),
+    path("<int:pk>/", views.detail, name="meeting_detail"),
+    path("<int:pk>/do/<str:name>/", views.action, name="meeting_action"),
+    path("<int:pk>/codes.pdf", views.codes, name="meeting_codes"),
+    path("<int:pk>/paper.pdf", views.paper_ballots, name="meeting_paper_pdf"),
+    path("<int:pk>/paper/", views.paper_entry, name="meeting_paper_entry"),
+    path("<int:pk>/paper/<int:serial>/resolve/", views.paper_resolve, name="meeting_paper_resolve"),
+    path("<int:pk>/questions/<int:qid>/", views.question_moderate, name="meeting_question"),
+    path("<int:pk>/minutes.docx", views.minutes, name="meeting_minutes"),
+    path("<int:pk>/screen/", views.screen, name="meeting_screen"),
+    path("items/<int:item_id>/report/", views.report_upload, name="meeting_report"),
+]
+
+public_urlpatterns = [
+    path("e/", views_public.ballot, name="evaluator_ballot"),
+    path("e/code/", views_public.enter, name="evaluator_enter_form"),
+    path("e/<str:code>/", views_public.enter, name="evaluator_enter"),
+    path("<str:key>/", views_public.public, name="meeting_public"),
+    path("<str:key>/q/<int:qid>/vote/", views_public.question_vote, name="meeting_question_vote"),
+]

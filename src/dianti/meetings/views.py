@@ -1,0 +1,235 @@
+"""Staff pages of the meeting: schedule, console (codes, reports, paper ballots, questions, close), projector."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dianti.campaigns import selectors as campaign_selectors
+from dianti.core.http import error_messages
+from dianti.core.scope import OutOfScope
+from dianti.orgs.permissions import can_manage_org
+
+from . import documents, selectors, services
+from .forms import ScheduleForm
+from .models import AgendaItem, Meeting, PanelGroup, PaperEntry, Question
+
+
+def _manageable(request: HttpRequest, pk: int) -> Meeting:
+    meeting = selectors.meeting_get(request.user, pk)
+    if not can_manage_org(request.user, meeting.campaign.convener):
+        raise PermissionDenied("只有召集组织的管理员可以操作述职会")
+    return meeting
+
+
+def _flash(request: HttpRequest, exc: Exception) -> None:
+    for m in error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+        messages.error(request, m)
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "meetings/list.html", {"meetings": selectors.visible_meetings(request.user)[:200],
+                                                  "my_items": selectors.items_for_secretary(request.user)})
+
+
+@login_required
+def schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = campaign_selectors.campaign_get(request.user, campaign_id)
+    if not can_manage_org(request.user, campaign.convener):
+        raise PermissionDenied("只有召集组织的管理员可以安排述职会")
+    subjects = campaign_selectors.subjects_of(campaign)
+    form = ScheduleForm(request.POST or None, subjects=subjects,
+                        initial={"title": f"{campaign.title}述职评议会", "host": ""})
+    chosen = [int(i) for i in request.POST.getlist("subject") if i.isdigit()]
+    if request.method == "POST" and form.is_valid():
+        by_id = {s.pk: s for s in subjects}
+        d = form.cleaned_data
+        try:
+            meeting = services.meeting_schedule(
+                actor=request.user, campaign=campaign, title=d["title"], starts_at=d["starts_at"], venue=d["venue"],
+                host=d["host"], subjects=[by_id[i] for i in chosen if i in by_id], groups=form.groups(),
+                grades=form.split(d["grades"]), items=form.split(d["items"]), allow_revise=d["allow_revise"],
+                minutes_each=d["minutes_each"])
+        except ValidationError as exc:
+            for m in error_messages(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, "述职会已安排，已通知各位书记。下一步：发放评议码")
+            return redirect("meeting_detail", pk=meeting.pk)
+    return render(request, "meetings/schedule.html", {"form": form, "campaign": campaign, "subjects": subjects,
+                                                      "chosen": set(chosen) if chosen else {s.pk for s in subjects}})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(request.user, pk)
+    closed = meeting.status == Meeting.Status.CLOSED
+    return render(request, "meetings/detail.html", {
+        "meeting": meeting, "agenda": selectors.agenda(meeting), "progress": selectors.progress(meeting),
+        "can_manage": can_manage_org(request.user, meeting.campaign.convener),
+        "questions": selectors.questions_for_moderation(meeting), "results": selectors.results(meeting) if closed else None,
+        "groups": list(meeting.groups.all()), "paper": selectors.paper_entries(meeting),
+        "disputes": services.disputes(meeting), "attendance": meeting.attendance.count(),
+        "public_url": request.build_absolute_uri(reverse("meeting_public", args=[meeting.public_key])),
+    })
+
+
+@login_required
+@require_POST
+def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    meeting = _manageable(request, pk)
+    try:
+        if name == "open":
+            services.meeting_open(actor=request.user, meeting=meeting)
+            messages.success(request, "会议开始，评议人可以投票了")
+        elif name == "close":
+            services.meeting_close(actor=request.user, meeting=meeting)
+            messages.success(request, "投票已截止，结果已生成")
+        elif name == "current":
+            item = AgendaItem.objects.get(pk=int(request.POST.get("item", "0")), meeting=meeting)
+            services.meeting_set_current(actor=request.user, meeting=meeting, item=item)
+        elif name == "attendance":
+            n = services.attendance_add(actor=request.user, meeting=meeting,
+                                        names=request.POST.get("names", "").replace("，", "\n").splitlines(),
+                                        role=request.POST.get("role", ""))
+            messages.success(request, f"已登记 {n} 人")
+        else:
+            return HttpResponse(status=404)
+    except (ValidationError, OutOfScope, AgendaItem.DoesNotExist) as exc:
+        _flash(request, exc)
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def codes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue fresh codes and hand back the slips at once: the printout is the only copy of the codes."""
+    meeting = _manageable(request, pk)
+    try:
+        issued = services.codes_issue(actor=request.user, meeting=meeting)
+    except ValidationError as exc:
+        _flash(request, exc)
+        return redirect("meeting_detail", pk=meeting.pk)
+    pdf = documents.slips_pdf(meeting=meeting, codes=issued, url_for=lambda code: request.build_absolute_uri(
+        reverse("evaluator_enter", args=[code])))
+    return _pdf(pdf, f"evaluator-slips-{meeting.pk}.pdf")
+
+
+@login_required
+def paper_ballots(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _manageable(request, pk)
+    copies = min(max(int(request.GET.get("copies", "20") or 20), 1), 500)
+    return _pdf(documents.paper_ballots_pdf(meeting=meeting, copies=copies), f"paper-ballots-{meeting.pk}.pdf")
+
+
+@login_required
+@require_POST
+def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _manageable(request, pk)
+    try:
+        group = PanelGroup.objects.get(pk=int(request.POST.get("group", "0")), meeting=meeting)
+        serial = int(request.POST.get("serial", "0"))
+        grades = {item.pk: request.POST.get(f"grade_{item.pk}", "") for item in meeting.agenda.all()}
+        outcome = services.paper_enter(actor=request.user, meeting=meeting, group=group, serial=serial, grades=grades)
+    except (ValidationError, ValueError, PanelGroup.DoesNotExist) as exc:
+        _flash(request, exc if isinstance(exc, ValidationError) else ValidationError("请填写选票编号并选择评议人类别"))
+    else:
+        text = {"waiting": f"编号 {serial} 已录入，等待第二位录入员核对",
+                "accepted": f"编号 {serial} 两次录入一致，已计入",
+                "mismatch": f"编号 {serial} 两次录入不一致，请对照纸质选票核对"}[outcome]
+        (messages.success if outcome != "mismatch" else messages.warning)(request, text)
+    return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#paper")
+
+
+@login_required
+@require_POST
+def paper_resolve(request: HttpRequest, pk: int, serial: int) -> HttpResponse:
+    meeting = _manageable(request, pk)
+    entry = PaperEntry.objects.filter(pk=request.POST.get("entry") or 0, meeting=meeting, serial=serial).first()
+    if entry is None:
+        messages.error(request, "请选择与纸质选票一致的那次录入")
+    else:
+        services.paper_resolve(actor=request.user, meeting=meeting, serial=serial, entry=entry)
+        messages.success(request, f"编号 {serial} 已按核对结果计入")
+    return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#paper")
+
+
+@login_required
+@require_POST
+def question_moderate(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
+    meeting = _manageable(request, pk)
+    question = Question.objects.filter(pk=qid, meeting=meeting).first()
+    if question is None:
+        return HttpResponse(status=404)
+    try:
+        services.question_moderate(actor=request.user, question=question, action=request.POST.get("action", ""),
+                                   answer=request.POST.get("answer", ""))
+    except ValidationError as exc:
+        _flash(request, exc)
+    return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#questions")
+
+
+@login_required
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(request.user, pk)
+    if meeting.status != Meeting.Status.CLOSED:
+        messages.error(request, "会议结束后才能生成会议纪要")
+        return redirect("meeting_detail", pk=meeting.pk)
+    content = documents.minutes_docx(meeting=meeting, results=selectors.results(meeting))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = f'attachment; filename="minutes-{meeting.pk}.docx"'
+    return response
+
+
+@login_required
+def screen(request: HttpRequest, pk: int) -> HttpResponse:
+    """The projector page: the current secretary, their topic and its voices, questions, and ballot progress."""
+    meeting = selectors.meeting_get(request.user, pk)
+    context = _screen_context(meeting)
+    template = "meetings/_screen_live.html" if request.headers.get("HX-Request") else "meetings/screen.html"
+    return render(request, template, context)
+
+
+def _screen_context(meeting: Meeting) -> dict[str, object]:
+    item = meeting.current_item
+    voices = []
+    if item is not None:
+        source = getattr(item.subject, "topic_source", None)
+        if source is not None and source.topic_id:
+            voices = list(source.topic.opinions.filter(status="visible").order_by("-supports")[:4])
+    return {"meeting": meeting, "item": item, "voices": voices,
+            "progress": selectors.progress(meeting, item) if item else [],
+            "questions": selectors.questions_for_screen(meeting)}
+
+
+@login_required
+def report_upload(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = AgendaItem.objects.select_related("meeting", "subject", "subject__secretary").filter(pk=item_id).first()
+    if item is None:
+        return HttpResponse(status=404)
+    if request.method == "POST":
+        try:
+            services.report_upload(actor=request.user, item=item, upload=request.FILES.get("report"))
+        except (ValidationError, OutOfScope) as exc:
+            _flash(request, exc)
+        except AttributeError:
+            messages.error(request, "请选择要上传的报告文件")
+        else:
+            messages.success(request, "述职报告已上传")
+            return redirect("meeting_report", item_id=item.pk)
+    is_secretary = item.subject.secretary and item.subject.secretary.user_id == request.user.pk
+    if not is_secretary:
+        selectors.meeting_get(request.user, item.meeting_id)
+    return render(request, "meetings/report.html", {"item": item})
