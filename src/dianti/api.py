@@ -1,5 +1,6 @@
 """The HTTP API under /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json). Each app adds its router."""
 
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from dianti.campaigns.api import router as campaigns_router
@@ -10,3 +11,9 @@ api = NinjaAPI(title="点题述职 API", version="1", urls_namespace="api")
 api.add_router("", core_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/campaigns", campaigns_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Every API 404 answers with the selector's own reason, in the user's language."""
+    return api.create_response(request, {"detail": str(exc) or "找不到"}, status=404)

@@ -69,12 +69,12 @@ def hold(campaign: Campaign, rng: random.Random, *, close: bool = True) -> Meeti
     codes = services.codes_issue(actor=None, meeting=meeting)
     services.meeting_open(actor=None, meeting=meeting)
     _vote(meeting, codes, rng, share=1.0 if close else 0.55)
+    if not close:  # left mid-way: the fourth secretary is speaking
+        items = list(meeting.agenda.order_by("order"))
+        services.meeting_set_current(actor=None, meeting=meeting, item=items[min(3, len(items) - 1)])
     _floor(meeting, rng, answered=close)
     if close:
         services.meeting_close(actor=None, meeting=meeting)
-    else:
-        items = list(meeting.agenda.order_by("order"))
-        services.meeting_set_current(actor=None, meeting=meeting, item=items[min(3, len(items) - 1)])
     return meeting
 
 
