@@ -5,12 +5,16 @@ from ninja import NinjaAPI
 
 from dianti.campaigns.api import router as campaigns_router
 from dianti.core.api import router as core_router
+from dianti.meetings.api import router as meetings_router
 from dianti.orgs.api import router as orgs_router
+from dianti.voices.api import router as voices_router
 
 api = NinjaAPI(title="点题述职 API", version="1", urls_namespace="api")
 api.add_router("", core_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/voices", voices_router)
+api.add_router("/meetings", meetings_router)
 
 
 @api.exception_handler(Http404)

@@ -1,0 +1,77 @@
+"""述职会 endpoints for staff: meetings with their agenda and ballot progress; results once voting has closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from dianti.core.api import staff_auth
+
+from . import selectors
+from .models import Meeting
+
+router = Router(tags=["meetings"], auth=staff_auth)
+
+
+class ProgressOut(Schema):
+    group: str
+    weight: float
+    submitted: int
+    expected: int
+
+
+class AgendaOut(Schema):
+    order: int
+    organization: str
+    secretary: str
+    topic: str
+    report: bool
+
+
+class MeetingOut(Schema):
+    id: int
+    campaign: int
+    title: str
+    starts_at: dt.datetime
+    venue: str
+    status: str
+    agenda: list[AgendaOut]
+    progress: list[ProgressOut]
+
+
+class ResultOut(Schema):
+    organization: str
+    secretary: str
+    ballots: int
+    by_group: dict[str, int]
+    distribution: dict[str, int]
+    mean: float | None
+
+
+def _meeting(m: Meeting) -> dict[str, object]:
+    return {"id": m.pk, "campaign": m.campaign_id, "title": m.title, "starts_at": m.starts_at, "venue": m.venue,
+            "status": m.status,
+            "agenda": [{"order": i.order, "organization": i.subject.organization.code,
+                        "secretary": i.subject.secretary_name, "topic": i.subject.topic, "report": bool(i.report)}
+                       for i in selectors.agenda(m)],
+            "progress": [{"group": p.group.name, "weight": float(p.group.weight), "submitted": p.submitted,
+                          "expected": p.expected} for p in selectors.progress(m)]}
+
+
+@router.get("", response=list[MeetingOut], summary="本人可见的述职会")
+def meetings(request: HttpRequest) -> list[dict[str, object]]:
+    return [_meeting(m) for m in selectors.visible_meetings(request.user)[:200]]
+
+
+@router.get("/{meeting_id}/results", response=list[ResultOut], summary="测评结果（投票截止后）")
+def results(request: HttpRequest, meeting_id: int) -> list[dict[str, object]]:
+    m = selectors.meeting_get(request.user, meeting_id)
+    if m.status != Meeting.Status.CLOSED:
+        raise HttpError(409, "投票截止前不公布结果")
+    names = dict(m.groups.values_list("pk", "name"))
+    return [{"organization": r.organization, "secretary": r.secretary, "ballots": r.total,
+             "by_group": {names[g]: n for g, n in r.by_group.items()}, "distribution": r.distribution, "mean": r.mean}
+            for r in selectors.results(m)]
