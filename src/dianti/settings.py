@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dianti.voices",
     "dianti.meetings",
     "dianti.appraisal",
+    "dianti.rectification",
     "dianti.portal",
 ]
 

@@ -1,0 +1,104 @@
+"""Scoring schemes (versioned), each subject's appraisal result, and the actions rules propose for a person to
+confirm. The numbers come from :mod:`dianti.appraisal.engine`; these models only store them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dianti.campaigns.models import Campaign, Subject
+from dianti.orgs.models import Organization
+
+
+class ScoringScheme(models.Model):
+    """One version of a scoring scheme (grade points, group weights, trimming, rules, star bands). A new version is
+    a new row; results record the version they were computed with and can be recomputed with another."""
+
+    key = models.CharField(_("方案编号"), max_length=64, db_index=True)
+    version = models.PositiveIntegerField(_("版本"))
+    name = models.CharField(_("名称"), max_length=100)
+    organization = models.ForeignKey(Organization, verbose_name=_("制定单位"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(_("方案内容"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评分方案")
+        verbose_name_plural = _("评分方案")
+        constraints = [models.UniqueConstraint(fields=["key", "version"], name="uniq_scheme_version")]
+        ordering = ["key", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class SubjectResult(models.Model):
+    """A subject's appraisal as computed by the engine: the published number and everything that explains it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待公布")
+        PUBLISHED = "published", _("已公布")
+
+    subject = models.OneToOneField(Subject, on_delete=models.CASCADE, related_name="result")
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.PROTECT, related_name="results")
+    score = models.FloatField(_("得分"), null=True)
+    ballots = models.PositiveIntegerField(_("有效票"), default=0)
+    invalid = models.PositiveIntegerField(_("无效票"), default=0)
+    satisfaction = models.FloatField(_("满意率"), null=True)
+    satisfaction_low = models.FloatField(null=True)
+    satisfaction_high = models.FloatField(null=True)
+    dissatisfaction = models.FloatField(_("不满意率"), null=True)
+    alpha = models.FloatField(_("评议一致性 α"), null=True)
+    detail = models.JSONField(_("明细"), default=dict)  # the engine's to_dict(): groups, distribution, outcomes, flags
+    explanation = models.TextField(_("计算说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    computed_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评议结果")
+        verbose_name_plural = _("评议结果")
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.score}"
+
+
+class ActionProposal(models.Model):
+    """An action a rule proposes from a result (约谈, 不合格, 整改通知单). Never automatic: a person confirms it.
+
+    The rectification step opens a case from each confirmed proposal whose action is ``rectification``.
+    """
+
+    class Action(models.TextChoices):
+        TALK = "talk", _("约谈")
+        UNQUALIFIED = "unqualified", _("不合格")
+        RECTIFICATION = "rectification", _("整改通知")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        DISMISSED = "dismissed", _("不采纳")
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="proposals")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="proposals")
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)  # the campaign convener's path
+    action = models.CharField(_("建议措施"), max_length=16, choices=Action.choices)
+    rule = models.CharField(_("规则"), max_length=64)
+    reason = models.TextField(_("依据"))
+    uncertain = models.BooleanField(_("结果不确定"), default=False)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("处置建议")
+        verbose_name_plural = _("处置建议")
+        constraints = [models.UniqueConstraint(fields=["subject", "action"], name="uniq_proposal_action")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} · {self.get_action_display()}"
