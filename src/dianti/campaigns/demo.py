@@ -38,6 +38,10 @@ TOPIC_SETTERS: list[TopicSetter] = []
 # …and how subjects report (the meetings step holds a meeting with ballots and closes it).
 Reporter = Callable[[Campaign, random.Random], None]
 REPORTERS: list[Reporter] = []
+# …how results are computed and published (the appraisal step scores the ballots) …
+APPRAISERS: list[Reporter] = []
+# …and how rectification runs (the rectification step opens cases from confirmed proposals and settles them).
+RECTIFIERS: list[Reporter] = []
 
 # Phase each town's 2020 campaign is left in, to show every step of the cycle.
 TOWN_PHASES = {
@@ -85,6 +89,10 @@ def _advance(campaign: Campaign, target: str, rng: random.Random) -> None:
             else:
                 for s in subjects:
                     services.subject_update(actor=None, subject=s, status=S.REPORTED)
+        elif campaign.phase == Phase.APPRAISAL and APPRAISERS:
+            APPRAISERS[-1](campaign, rng)
+        elif campaign.phase == Phase.RECTIFICATION and RECTIFIERS:
+            RECTIFIERS[-1](campaign, rng)
         elif campaign.phase == Phase.APPRAISAL:
             for s in subjects:
                 score = round(rng.gauss(86, 6), 1)
