@@ -1,9 +1,9 @@
 """Cluster opinion vectors into topics: sparse neighbour search, then average linkage on the similarity graph.
 
-1. :func:`similarity_graph` multiplies the L2-normalised rows block by block (``X[a:b] @ X.T``) and keeps, per
-   row, at most ``max_neighbors`` pairs with cosine ≥ ``edge_threshold``. Memory is bounded by the block size and
-   the kept edges — never an n × n matrix — and the work grows with the number of pairs sharing terms, which stays
-   near-linear because administrative places are down-weighted and the idf makes common words cheap.
+1. :func:`similarity_graph` multiplies the L2-normalised rows block by block (``X[a:b] @ X.T``, over the columns
+   that are not everyday words) to find candidate pairs, computes their exact cosine, and keeps the pairs with
+   cosine ≥ ``edge_threshold`` — each among the ``max_neighbors`` closest of one of its ends. Memory is bounded by
+   the block size and the kept edges — never an n × n matrix.
 
    *Place and problem gate.* When ``place_columns`` marks the place terms, an edge between two opinions that both name
    a place is kept only if they share the place (cosine of their place parts ≥ ``PLACE_MIN``) *and* the problem
@@ -28,11 +28,14 @@ import numpy as np
 import scipy.sparse as sp
 
 EDGE_THRESHOLD = 0.12
-LINK_THRESHOLD = 0.22
+LINK_THRESHOLD = 0.2
 MAX_NEIGHBORS = 64
 PLACE_MIN = 0.15
 PROBLEM_MIN = 0.15
 MERGE_THRESHOLD = 0.45
+CANDIDATE_MAX_DF = 2000
+CANDIDATE_MAX_SHARE = 0.02
+CANDIDATES_PER_ROW = 256
 MERGE_PROBLEM_MIN = 0.3
 
 
@@ -50,84 +53,104 @@ def _row_norms(matrix: Any) -> np.ndarray[Any, np.dtype[np.float64]]:
     return np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1), dtype=np.float64).ravel())
 
 
+def _pair_dots(matrix: Any, rows: np.ndarray[Any, np.dtype[np.int64]], cols: np.ndarray[Any, np.dtype[np.int64]],
+               chunk: int = 200_000) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Return the dot products of the row pairs ``(rows[k], cols[k])`` of the CSR ``matrix``, in bounded chunks."""
+    out = np.empty(len(rows), dtype=np.float64)
+    for lo in range(0, len(rows), chunk):
+        r, c = rows[lo : lo + chunk], cols[lo : lo + chunk]
+        out[lo : lo + chunk] = np.asarray(matrix[r].multiply(matrix[c]).sum(axis=1)).ravel()
+    return out
+
+
 def similarity_graph(matrix: Any, *, place_columns: np.ndarray[Any, np.dtype[np.bool_]] | None = None,
                      edge_threshold: float = EDGE_THRESHOLD, max_neighbors: int = MAX_NEIGHBORS,
-                     place_min: float = PLACE_MIN, problem_min: float = PROBLEM_MIN, block: int = 1024) -> Graph:
-    """Return the cosine-similarity graph of the rows of the L2-normalised CSR ``matrix`` (see the module docstring)."""
+                     place_min: float = PLACE_MIN, problem_min: float = PROBLEM_MIN, block: int = 2048,
+                     max_df: int | None = None) -> Graph:
+    """Return the cosine-similarity graph of the rows of the L2-normalised CSR ``matrix`` (see the module docstring).
+
+    Candidate pairs come from the block products over the *uncommon* columns only — those in at most ``max_df``
+    rows (default: the larger of ``CANDIDATE_MAX_DF`` and ``CANDIDATE_MAX_SHARE`` of the rows, so nothing is left
+    out below a few thousand opinions) — keeping pairs whose similarity on those columns alone reaches half the
+    edge threshold; the exact cosine over all columns then decides. Common words have a low idf, so this loses
+    almost nothing, and it keeps the work near-linear when 100,000 opinions share everyday words.
+    """
     n = matrix.shape[0]
     matrix = matrix.tocsr()
-    transposed = matrix.T.tocsr()
+    document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    cap = max_df if max_df is not None else max(CANDIDATE_MAX_DF, int(CANDIDATE_MAX_SHARE * n))
+    common = document_frequency > cap
+    candidates = matrix
+    if common.any():
+        candidates = (matrix @ sp.diags((~common).astype(np.float32))).tocsr()
+        candidates.eliminate_zeros()
+    candidates_t = candidates.T.tocsr()
     gate = place_columns is not None and bool(place_columns.any())
+    places = None
     if gate:
-        diagonal = sp.diags(np.asarray(place_columns, dtype=np.float32))
-        places = (matrix @ diagonal).tocsr()
+        places = (matrix @ sp.diags(np.asarray(place_columns, dtype=np.float32))).tocsr()
         places.eliminate_zeros()
-        places_t = places.T.tocsr()
         place_norm = _row_norms(places)
         problem_norm = np.sqrt(np.maximum(0.0, _row_norms(matrix) ** 2 - place_norm**2))
-    rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
-    cols: list[np.ndarray[Any, np.dtype[np.int64]]] = []
-    sims: list[np.ndarray[Any, np.dtype[np.float32]]] = []
+    found_rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    found_cols: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    found_sims: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     for start in range(0, n, block):
-        product = (matrix[start : start + block] @ transposed).tocsr()
-        product.data[product.data < edge_threshold] = 0
-        product.eliminate_zeros()
-        product.sort_indices()
-        if gate:
-            place_product = (places[start : start + block] @ places_t).tocsr()
-            place_product.sort_indices()
-        for local in range(product.shape[0]):
-            i = start + local
-            lo, hi = product.indptr[local], product.indptr[local + 1]
-            if lo == hi:
-                continue
-            idx = product.indices[lo:hi].astype(np.int64)
-            val = product.data[lo:hi]
-            keep = idx != i
-            idx, val = idx[keep], val[keep]
-            if gate and len(idx):
-                keep = _gate(i, idx, val, place_product, local, place_norm, problem_norm, place_min, problem_min)
-                idx, val = idx[keep], val[keep]
-                if not len(idx):
-                    continue
-            if len(idx) > max_neighbors:
-                top = np.argpartition(-val, max_neighbors)[:max_neighbors]
-                idx, val = idx[top], val[top]
-            rows.append(np.minimum(idx, i))
-            cols.append(np.maximum(idx, i))
-            sims.append(val.astype(np.float32))
-    if not rows:
+        product = (candidates[start : start + block] @ candidates_t).tocoo()
+        # Each pair once, from its smaller end.
+        keep = (product.data >= edge_threshold / 2) & (product.row + start < product.col)
+        r = product.row[keep].astype(np.int64) + start
+        c = product.col[keep].astype(np.int64)
+        partial = product.data[keep]
+        if not len(r):
+            continue
+        if np.bincount(r - start).max() > CANDIDATES_PER_ROW:
+            # A row in a very large topic: score only its most promising candidates exactly.
+            order = np.lexsort((-partial, r))
+            rank = np.arange(len(order)) - np.searchsorted(r[order], r[order], side="left")
+            chosen = np.sort(order[rank < CANDIDATES_PER_ROW])
+            r, c = r[chosen], c[chosen]
+        full = _pair_dots(matrix, r, c)
+        ok = full >= edge_threshold
+        r, c, full = r[ok], c[ok], full[ok]
+        if gate and len(r):
+            place_dot = _pair_dots(places, r, c)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                place_scale = place_norm[r] * place_norm[c]
+                problem_scale = problem_norm[r] * problem_norm[c]
+                place_cos = np.where(place_scale > 0, place_dot / place_scale, 0.0)
+                problem_cos = np.where(problem_scale > 0, (full - place_dot) / problem_scale, 0.0)
+            both_placed = place_scale > 0
+            ok = (problem_cos >= problem_min) & (~both_placed | (place_cos >= place_min))
+            r, c, full = r[ok], c[ok], full[ok]
+        found_rows.append(r)
+        found_cols.append(c)
+        found_sims.append(full)
+    if not found_rows:
         empty = np.zeros(0, dtype=np.int64)
         return Graph(n, empty, empty, np.zeros(0, dtype=np.float32))
-    r, c, s = np.concatenate(rows), np.concatenate(cols), np.concatenate(sims)
-    # Each pair may be found from both ends; keep it once.
-    key = r * n + c
-    _, first = np.unique(key, return_index=True)
-    return Graph(n, r[first], c[first], s[first])
+    r, c, sim = np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_sims)
+    r, c, sim = _limit_neighbors(r, c, sim, max_neighbors)
+    return Graph(n, r, c, sim.astype(np.float32))
 
 
-def _gate(i: int, idx: np.ndarray[Any, np.dtype[np.int64]], val: np.ndarray[Any, Any], place_product: Any,
-          local: int, place_norm: np.ndarray[Any, np.dtype[np.float64]],
-          problem_norm: np.ndarray[Any, np.dtype[np.float64]], place_min: float,
-          problem_min: float) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Return which candidate edges of row ``i`` pass the place-and-problem gate (see the module docstring)."""
-    lo, hi = place_product.indptr[local], place_product.indptr[local + 1]
-    p_idx, p_val = place_product.indices[lo:hi], place_product.data[lo:hi]
-    place_dot = np.zeros(len(idx))
-    if len(p_idx):
-        pos = np.searchsorted(p_idx, idx)
-        pos = np.minimum(pos, len(p_idx) - 1)
-        hit = p_idx[pos] == idx
-        place_dot[hit] = p_val[pos[hit]]
-    problem_dot = val - place_dot
-    with np.errstate(divide="ignore", invalid="ignore"):
-        problem_cos = np.where(problem_norm[idx] * problem_norm[i] > 0,
-                               problem_dot / (problem_norm[idx] * problem_norm[i]), 0.0)
-        place_cos = np.where(place_norm[idx] * place_norm[i] > 0,
-                             place_dot / (place_norm[idx] * place_norm[i]), 0.0)
-    both_placed = (place_norm[idx] > 0) & (place_norm[i] > 0)
-    ok: np.ndarray[Any, np.dtype[np.bool_]] = (problem_cos >= problem_min) & (~both_placed | (place_cos >= place_min))
-    return ok
+def _limit_neighbors(r: np.ndarray[Any, np.dtype[np.int64]], c: np.ndarray[Any, np.dtype[np.int64]],
+                     sim: np.ndarray[Any, np.dtype[np.float64]], k: int,
+                     ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]],
+                                np.ndarray[Any, np.dtype[np.float64]]]:
+    """Keep an edge if it is among the ``k`` most similar of either of its ends (bounds memory on huge topics)."""
+    ends = np.concatenate([r, c])
+    if not len(ends) or np.bincount(ends).max() <= k:
+        return r, c, sim
+    both = np.concatenate([sim, sim])
+    edge = np.concatenate([np.arange(len(r)), np.arange(len(r))])
+    order = np.lexsort((-both, ends))
+    sorted_ends = ends[order]
+    first = np.searchsorted(sorted_ends, sorted_ends, side="left")
+    rank = np.arange(len(order)) - first
+    kept = np.zeros(len(r), dtype=bool)
+    kept[edge[order][rank < k]] = True
+    return r[kept], c[kept], sim[kept]
 
 
 def average_linkage(graph: Graph, *, link_threshold: float = LINK_THRESHOLD) -> np.ndarray[Any, np.dtype[np.int64]]:

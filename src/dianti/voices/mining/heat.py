@@ -30,6 +30,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 CHANNEL_WEIGHTS: Mapping[str, float] = {
     "online": 1.0,
@@ -52,9 +53,8 @@ class HeatConfig:
     likes_weight: float = LIKES_WEIGHT
 
 
-@dataclass(frozen=True)
-class Voice:
-    """What one opinion contributes to a topic's heat."""
+class Voice(NamedTuple):
+    """What one opinion contributes to a topic's heat (a named tuple: many are stored, and they pickle fast)."""
 
     person: str
     channel: str = "online"

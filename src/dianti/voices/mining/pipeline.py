@@ -24,7 +24,7 @@ import pickle
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -135,8 +135,9 @@ class TopicsState:
     data: dict[str, _TopicData]
     pool_ids: list[str]
     pool: Any  # CSR: vectors of opinions in no topic yet
-    # Opinions in no topic yet, without their text: what a topic needs if one of them founds it with a newcomer.
-    pool_opinions: dict[str, tuple[Opinion, str, tuple[tuple[str, ...], tuple[str, ...]]]]
+    # Opinions in no topic yet, packed as plain tuples (they pickle fast): what a topic needs if one of them founds
+    # it with a newcomer — see _pack.
+    pool_opinions: dict[str, tuple[Any, ...]]
     keywords: KeywordIndex
     duplicates: DuplicateIndex
     duplicate_ids: list[str]
@@ -324,8 +325,8 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         config=config, space=space, place_columns=places, topic_ids=topic_ids,
         sums=sp.vstack(sum_rows).tocsr() if sum_rows else sp.csr_matrix((0, matrix.shape[1]), dtype=np.float32),
         data=data, pool_ids=[ids[i] for i in singles], pool=matrix[singles] if singles else matrix[:0],
-        pool_opinions={ids[i]: (replace(opinions[i], text="", title=""), readable_title(opinions[i].title, opinions[i].text),
-                                (analysed[i].title_tokens, analysed[i].body_tokens)) for i in singles},
+        pool_opinions={ids[i]: _pack(opinions[i], (analysed[i].title_tokens, analysed[i].body_tokens))
+                       for i in singles},
         keywords=keywords, duplicates=duplicates, duplicate_ids=list(ids), persons=persons, now=reference,
         next_id=len(topic_ids) + 1,
     )
@@ -420,7 +421,7 @@ def assign(opinion: Opinion, state: TopicsState, *, category: str | None = None,
         other_id = state.pool_ids.pop(k)
         other_vector = state.pool[k]
         state.pool = sp.vstack([state.pool[:k], state.pool[k + 1 :]]).tocsr()
-        other, other_title, other_tokens = state.pool_opinions.pop(other_id)
+        other, other_title, other_tokens = _unpack(state.pool_opinions.pop(other_id))
         topic_id = f"t{state.next_id}"
         state.next_id += 1
         state.topic_ids.append(topic_id)
@@ -433,10 +434,22 @@ def assign(opinion: Opinion, state: TopicsState, *, category: str | None = None,
 
     state.pool_ids.append(opinion.id)
     state.pool = sp.vstack([state.pool, vector]).tocsr()
-    state.pool_opinions[opinion.id] = (replace(opinion, text="", title=""), readable_title(opinion.title, opinion.text),
-                                       tokens)
+    state.pool_opinions[opinion.id] = _pack(opinion, tokens)
     state.keywords.add(_REST, *tokens)
     return Assignment(None, False, duplicate_of)
+
+
+def _pack(opinion: Opinion, tokens: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[Any, ...]:
+    """Return what the pool keeps of an opinion: its heat fields, readable title and words, as one plain tuple."""
+    return (opinion.id, opinion.user, opinion.time, opinion.likes, opinion.dislikes, opinion.channel,
+            opinion.participants, readable_title(opinion.title, opinion.text), " ".join(tokens[0]), " ".join(tokens[1]))
+
+
+def _unpack(packed: tuple[Any, ...]) -> tuple[Opinion, str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    opinion_id, user, when, likes, dislikes, channel, participants, title, in_title, in_body = packed
+    opinion = Opinion(id=opinion_id, text="", user=user, time=when, likes=likes, dislikes=dislikes, channel=channel,
+                      participants=participants)
+    return opinion, title, (tuple(in_title.split()), tuple(in_body.split()))
 
 
 def _join(state: TopicsState, topic_id: str, opinion: Opinion, person: str, vector: Any,
