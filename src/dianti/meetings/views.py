@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
@@ -60,7 +62,7 @@ def schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
             for m in error_messages(exc):
                 form.add_error(None, m)
         else:
-            messages.success(request, "述职会已安排，已通知各位书记。下一步：发放评议码")
+            messages.success(request, _("述职会已安排，已通知各位书记。下一步：发放评议码"))
             return redirect("meeting_detail", pk=meeting.pk)
     return render(request, "meetings/schedule.html", {"form": form, "campaign": campaign, "subjects": subjects,
                                                       "chosen": set(chosen) if chosen else {s.pk for s in subjects}})
@@ -87,10 +89,10 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     try:
         if name == "open":
             services.meeting_open(actor=request.user, meeting=meeting)
-            messages.success(request, "会议开始，评议人可以投票了")
+            messages.success(request, _("会议开始，评议人可以投票了"))
         elif name == "close":
             services.meeting_close(actor=request.user, meeting=meeting)
-            messages.success(request, "投票已截止，结果已生成")
+            messages.success(request, _("投票已截止，结果已生成"))
         elif name == "current":
             item = AgendaItem.objects.get(pk=int(request.POST.get("item", "0")), meeting=meeting)
             services.meeting_set_current(actor=request.user, meeting=meeting, item=item)
@@ -98,7 +100,7 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             n = services.attendance_add(actor=request.user, meeting=meeting,
                                         names=request.POST.get("names", "").replace("，", "\n").splitlines(),
                                         role=request.POST.get("role", ""))
-            messages.success(request, f"已登记 {n} 人")
+            messages.success(request, ngettext("已登记 %(n)d 人", "已登记 %(n)d 人", n) % {"n": n})
         else:
             return HttpResponse(status=404)
     except (ValidationError, OutOfScope, AgendaItem.DoesNotExist) as exc:
@@ -159,10 +161,10 @@ def paper_resolve(request: HttpRequest, pk: int, serial: int) -> HttpResponse:
     meeting = _manageable(request, pk)
     entry = PaperEntry.objects.filter(pk=request.POST.get("entry") or 0, meeting=meeting, serial=serial).first()
     if entry is None:
-        messages.error(request, "请选择与纸质选票一致的那次录入")
+        messages.error(request, _("请选择与纸质选票一致的那次录入"))
     else:
         services.paper_resolve(actor=request.user, meeting=meeting, serial=serial, entry=entry)
-        messages.success(request, f"编号 {serial} 已按核对结果计入")
+        messages.success(request, _("编号 %(serial)s 已按核对结果计入") % {"serial": serial})
     return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#paper")
 
 
@@ -185,7 +187,7 @@ def question_moderate(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(request.user, pk)
     if meeting.status != Meeting.Status.CLOSED:
-        messages.error(request, "会议结束后才能生成会议纪要")
+        messages.error(request, _("会议结束后才能生成会议纪要"))
         return redirect("meeting_detail", pk=meeting.pk)
     content = documents.minutes_docx(meeting=meeting, results=selectors.results(meeting))
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -225,9 +227,9 @@ def report_upload(request: HttpRequest, item_id: int) -> HttpResponse:
         except (ValidationError, OutOfScope) as exc:
             _flash(request, exc)
         except AttributeError:
-            messages.error(request, "请选择要上传的报告文件")
+            messages.error(request, _("请选择要上传的报告文件"))
         else:
-            messages.success(request, "述职报告已上传")
+            messages.success(request, _("述职报告已上传"))
             return redirect("meeting_report", item_id=item.pk)
     is_secretary = item.subject.secretary and item.subject.secretary.user_id == request.user.pk
     if not is_secretary:
