@@ -35,7 +35,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check src
 
 typecheck: install-dev
-	$(VENV)/bin/mypy src/dianti/core/paths.py
+	$(VENV)/bin/mypy src/dianti/core/paths.py src/dianti/appraisal/engine src/dianti/voices/mining --exclude "tests/"
 
 pytest: install-dev
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
