@@ -41,7 +41,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -73,7 +73,7 @@ PAGES: list[tuple[str, str, str | None, dict[str, str]]] = [
 # Databases the subprocesses run against
 
 
-@dataclass
+@dataclass(frozen=True)
 class Target:
     """A database and var/ directory for ``dianti`` subprocesses."""
 
@@ -81,12 +81,11 @@ class Target:
     var_dir: Path
     vendor: str
     label: str
-    extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self, production: bool = False) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIANTI_")}
         env.update(DIANTI_DATABASE_URL=self.url, DIANTI_VAR_DIR=str(self.var_dir), DJANGO_SETTINGS_MODULE="dianti.settings",
-                   DIANTI_JOBS_BACKEND="sync", DIANTI_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1", **self.extra_env)
+                   DIANTI_JOBS_BACKEND="sync", DIANTI_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
         if production:
             # What a deployment runs: no debug, compiled-template cache, manifest static files; plain HTTP on loopback.
             env.update(DIANTI_DEBUG="0", DIANTI_SECRET_KEY=secrets.token_urlsafe(50), DIANTI_SSL_REDIRECT="0",
