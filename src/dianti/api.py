@@ -7,6 +7,7 @@ from dianti.campaigns.api import router as campaigns_router
 from dianti.core.api import router as core_router
 from dianti.meetings.api import router as meetings_router
 from dianti.orgs.api import router as orgs_router
+from dianti.rectification.api import router as rectification_router
 from dianti.voices.api import router as voices_router
 
 api = NinjaAPI(title="点题述职 API", version="1", urls_namespace="api")
@@ -15,6 +16,7 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/voices", voices_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/rectification", rectification_router)
 
 
 @api.exception_handler(Http404)

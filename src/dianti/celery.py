@@ -12,7 +12,8 @@ from celery.schedules import crontab
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dianti.settings")
 app = Celery("dianti")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["dianti.core", "dianti.campaigns"])
+app.autodiscover_tasks(["dianti.core", "dianti.campaigns", "dianti.rectification"])
 app.conf.beat_schedule = {
     "deadline-reminders": {"task": "dianti.deadline_reminders", "schedule": crontab(hour=8, minute=0)},
+    "rectification-deadlines": {"task": "dianti.rectification_deadlines", "schedule": crontab(hour=8, minute=10)},
 }

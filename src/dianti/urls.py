@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dianti.core import views as core_views
 from dianti.meetings.urls import public_urlpatterns as meetings_public
+from dianti.rectification.urls import public_urlpatterns as rectification_public
 from dianti.voices.urls import public_urlpatterns as voices_public
 
 from .api import api
@@ -29,6 +30,8 @@ urlpatterns = [
     path("v/", include(voices_public)),
     path("meetings/", include("dianti.meetings.urls")),
     path("m/", include(meetings_public)),
+    path("rectification/", include("dianti.rectification.urls")),
+    path("r/", include(rectification_public)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

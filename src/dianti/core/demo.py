@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-STEPS = ("dianti.orgs.demo", "dianti.campaigns.demo", "dianti.voices.demo", "dianti.meetings.demo")
+STEPS = ("dianti.orgs.demo", "dianti.campaigns.demo", "dianti.voices.demo", "dianti.meetings.demo",
+         "dianti.rectification.demo")
 
 
 def load_all(counties: int = 1) -> dict[str, Any]:

@@ -1,0 +1,88 @@
+"""整改 endpoints for staff: cases (filtered like the list page) and one case with its measures and timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from dianti.core.api import staff_auth
+
+from . import selectors
+from .models import Case
+
+router = Router(tags=["rectification"], auth=staff_auth)
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    issuer: str
+    organization: str
+    secretary: str
+    campaign: int
+    state: str
+    overdue: bool
+    deadline: dt.date
+    issued_on: dt.date | None
+    closed_at: dt.datetime | None
+
+
+class MeasureOut(Schema):
+    problem: str
+    text: str
+    owner: str
+    deadline: dt.date
+    expected: str
+    percent: int
+    late: bool
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    kind: str
+    from_state: str
+    to_state: str
+    actor: str
+    note: str
+
+
+class CaseDetailOut(CaseOut):
+    problems: list[str]
+    measures: list[MeasureOut]
+    mechanisms: list[str]
+    events: list[EventOut]
+
+
+class CaseFilterIn(Schema):
+    town: str = ""
+    state: str = ""
+    overdue: bool = False
+    year: int | None = None
+    q: str = ""
+
+
+def _case(c: Case) -> dict[str, object]:
+    return {"id": c.pk, "number": c.number, "issuer": c.issuer.code, "organization": c.subject.organization.code,
+            "secretary": c.subject.secretary_name, "campaign": c.campaign_id, "state": c.state,
+            "overdue": c.is_overdue, "deadline": c.deadline, "issued_on": c.issued_on, "closed_at": c.closed_at}
+
+
+@router.get("/cases", response=list[CaseOut], summary="本人可见的整改（可按镇、状态、逾期、年度筛选）")
+def cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> list[dict[str, object]]:
+    f = selectors.CaseFilters(town=filters.town, state=filters.state, overdue=filters.overdue, year=filters.year,
+                              q=filters.q)
+    return [_case(c) for c in selectors.case_list(request.user, f)[:500]]
+
+
+@router.get("/cases/{case_id}", response=CaseDetailOut, summary="整改详情：问题、措施、长效机制、全过程记录")
+def case(request: HttpRequest, case_id: int) -> dict[str, object]:
+    c = selectors.case_get(request.user, case_id)
+    return {**_case(c), "problems": list(c.problems.values_list("text", flat=True)),
+            "measures": [{"problem": m.problem.text, "text": m.text, "owner": m.owner, "deadline": m.deadline,
+                          "expected": m.expected, "percent": m.percent, "late": m.is_late()}
+                         for m in c.measures.select_related("problem")],
+            "mechanisms": list(c.mechanisms.values_list("text", flat=True)),
+            "events": [{"at": e.at, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
+                        "actor": e.actor_name, "note": e.note} for e in selectors.events(c)]}

@@ -1,0 +1,206 @@
+"""Scoped reads for 整改: the cases a user may see, lists by town / state / overdue, the time it takes to close, and
+the opinions behind a subject's topic (whose authors are told when the case moves)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dianti.appraisal.models import ActionProposal
+from dianti.campaigns.models import Campaign, Subject
+from dianti.core import paths, scope
+from dianti.orgs.models import ADMIN_ROLES, Organization, Role, RoleGrant
+
+from .models import ACTIVE, RUNNING, Case, CaseEvent, State
+
+_CASE_RELATED = ("subject", "subject__organization", "subject__secretary", "campaign", "issuer")
+
+
+def overdue_q(today: dt.date | None = None) -> Q:
+    """Cases that are late: marked overdue, or still running with the deadline passed."""
+    today = today or timezone.localdate()
+    return Q(state=State.OVERDUE) | Q(state__in=RUNNING, deadline__lt=today)
+
+
+def _ranges(roots: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for root in paths.minimal_roots(roots):
+        q |= Q(org_path__gte=root, org_path__lt=paths.successor(root))
+    return q
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """Return the cases the user may see: admins and point staff over the organization, and its own secretary."""
+    qs = Case.objects.select_related(*_CASE_RELATED)
+    sc = scope.scope_for(user)
+    if sc.everything:
+        return qs
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    roots = list(RoleGrant.objects.filter(user=user, role__in=[*ADMIN_ROLES, Role.POINT_STAFF])
+                 .values_list("organization__path", flat=True))
+    return qs.filter(_ranges(roots) | Q(subject__secretary__user=user))
+
+
+def case_get(user: Any, pk: int) -> Case:
+    case = visible_cases(user).filter(pk=pk).first()
+    if case is None:
+        raise Http404(_("找不到该整改，或您无权查看"))
+    return case
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    town: str = ""  # the issuing committee's code
+    state: str = ""
+    overdue: bool = False
+    year: int | None = None
+    q: str = ""
+    mine: bool = False
+
+    @classmethod
+    def from_query(cls, query: Any) -> CaseFilters:
+        year = query.get("year", "").strip()
+        return cls(town=query.get("town", "").strip(), state=query.get("state", "").strip(),
+                   overdue=bool(query.get("overdue")), year=int(year) if year.isdigit() else None,
+                   q=query.get("q", "").strip(), mine=bool(query.get("mine")))
+
+
+def case_list(user: Any, f: CaseFilters) -> QuerySet[Case]:
+    qs = visible_cases(user)
+    if f.town:
+        qs = qs.filter(issuer__code=f.town)
+    if f.state == "active":
+        qs = qs.filter(state__in=ACTIVE)
+    elif f.state in State.values:
+        qs = qs.filter(state=f.state)
+    if f.overdue:
+        qs = qs.filter(overdue_q())
+    if f.year:
+        qs = qs.filter(campaign__year=f.year)
+    if f.q:
+        qs = qs.filter(Q(number__icontains=f.q) | Q(subject__organization__name__icontains=f.q)
+                       | Q(subject__organization__short_name__icontains=f.q) | Q(subject__secretary_name=f.q))
+    if f.mine:
+        qs = qs.filter(subject__secretary__user=user)
+    return qs.annotate(n_measures=Count("measures")).order_by("deadline", "id")
+
+
+@dataclass
+class TownRow:
+    issuer: Organization
+    counts: dict[str, int]
+    overdue: int
+    closed: int
+    avg_days: float | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def average_days_to_close(qs: QuerySet[Case]) -> float | None:
+    """Return the mean days from issue to 销号 over the closed cases of ``qs`` (None when none is closed)."""
+    spans = [(c - i).total_seconds() / 86400 for i, c in
+             qs.filter(state=State.CLOSED, issued_at__isnull=False, closed_at__isnull=False)
+             .values_list("issued_at", "closed_at")]
+    return round(sum(spans) / len(spans), 1) if spans else None
+
+
+def by_town(qs: QuerySet[Case]) -> list[TownRow]:
+    """Return one row per issuing committee: cases by state, overdue, closed and the average days to close."""
+    base = qs.order_by()
+    per_state = base.values("issuer_id", "state").annotate(n=Count("id"))
+    overdue = dict(base.filter(overdue_q()).values("issuer_id").annotate(n=Count("id")).values_list("issuer_id", "n"))
+    rows: dict[int, dict[str, int]] = {}
+    for r in per_state:
+        rows.setdefault(r["issuer_id"], {})[r["state"]] = r["n"]
+    issuers = Organization.objects.in_bulk(list(rows))
+    out = []
+    for issuer_id, counts in rows.items():
+        out.append(TownRow(issuer=issuers[issuer_id], counts=counts, overdue=overdue.get(issuer_id, 0),
+                           closed=counts.get(State.CLOSED, 0),
+                           avg_days=average_days_to_close(base.filter(issuer_id=issuer_id))))
+    return sorted(out, key=lambda r: r.issuer.path)
+
+
+def towns(user: Any) -> list[tuple[str, str]]:
+    """Return (code, name) of the issuing committees whose cases the user sees, for the filter."""
+    ids = visible_cases(user).order_by().values_list("issuer_id", flat=True).distinct()
+    return list(Organization.objects.filter(pk__in=ids).order_by("path").values_list("code", "short_name"))
+
+
+def events(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def measures(case: Case) -> list[Any]:
+    """Return the problems, each with its measures (latest reports and their evidence prefetched)."""
+    from django.db.models import Prefetch
+
+    from .models import Measure, ProgressReport
+
+    reports = ProgressReport.objects.prefetch_related("evidence").order_by("-created_at", "-id")
+    return list(case.problems.prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.prefetch_related(Prefetch("reports", queryset=reports)))))
+
+
+def proposals_without_case(campaign: Campaign) -> QuerySet[ActionProposal]:
+    """Confirmed 整改通知 proposals whose subject has no case yet."""
+    return (ActionProposal.objects.filter(campaign=campaign, status=ActionProposal.Status.CONFIRMED,
+                                          action=ActionProposal.Action.RECTIFICATION)
+            .exclude(subject__cases__state__in=ACTIVE).exclude(subject__cases__proposal__isnull=False)
+            .select_related("subject", "subject__organization").order_by("subject__order"))
+
+
+@dataclass
+class Openable:
+    subject: Subject
+    proposal: ActionProposal | None
+    case: Case | None
+
+
+def subjects_for_opening(campaign: Campaign) -> list[Openable]:
+    """Every subject of the campaign with its confirmed 整改通知 proposal (if any) and its latest case (if any)."""
+    proposals = {p.subject_id: p for p in ActionProposal.objects.filter(
+        campaign=campaign, status=ActionProposal.Status.CONFIRMED, action=ActionProposal.Action.RECTIFICATION)}
+    latest: dict[int, Case] = {}
+    for c in Case.objects.filter(campaign=campaign).order_by("created_at", "id"):
+        latest[c.subject_id] = c
+    subjects = campaign.subjects.select_related("organization").order_by("order", "id")
+    return [Openable(s, proposals.get(s.pk), latest.get(s.pk)) for s in subjects]
+
+
+def opinions_behind(subject: Subject) -> QuerySet[Any]:
+    """Return the opinions behind the subject's assigned topic (and those merged into them as duplicates)."""
+    from dianti.voices.models import AssignedTopic, Opinion
+
+    topic_id = (AssignedTopic.objects.filter(subject=subject, topic__isnull=False)
+                .values_list("topic_id", flat=True).first())
+    if topic_id is None:
+        return Opinion.objects.none()
+    return Opinion.objects.filter(Q(topic_id=topic_id) | Q(duplicate_of__topic_id=topic_id))
+
+
+def case_for_opinion(opinion: Any) -> Case | None:
+    """Return the latest issued case of the subject whose topic this opinion is behind, if there is one."""
+    from dianti.voices.models import AssignedTopic
+
+    topic_id = opinion.topic_id or (opinion.duplicate_of.topic_id if opinion.duplicate_of_id else None)
+    if topic_id is None:
+        return None
+    subject_ids = AssignedTopic.objects.filter(topic_id=topic_id).values_list("subject_id", flat=True)
+    return (Case.objects.filter(subject_id__in=subject_ids).exclude(state__in=[State.DRAFT, State.WITHDRAWN])
+            .select_related(*_CASE_RELATED).order_by("-issued_at", "-id").first())
+
+
+def progress_percent(case: Case) -> int:
+    """Return the mean progress of the case's measures (0 before the commitment)."""
+    values = [m.percent for m in case.measures.all()]
+    return round(sum(values) / len(values)) if values else 0
