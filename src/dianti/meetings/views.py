@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from dianti.campaigns import selectors as campaign_selectors
 from dianti.core.http import error_messages
 from dianti.core.scope import OutOfScope
 from dianti.orgs.permissions import can_manage_org
+from dianti.voices.posters import qr_svg
 
 from . import documents, selectors, services
 from .forms import ScheduleForm
@@ -200,8 +203,18 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     """The projector page: the current secretary, their topic and its voices, questions, and ballot progress."""
     meeting = selectors.meeting_get(request.user, pk)
     context = _screen_context(meeting)
-    template = "meetings/_screen_live.html" if request.headers.get("HX-Request") else "meetings/screen.html"
-    return render(request, template, context)
+    if request.headers.get("HX-Request"):
+        return render(request, "meetings/_screen_live.html", context)
+    # The hall's QR code never changes during the meeting: drawn once with the page, not on every poll.
+    public_url = request.build_absolute_uri(reverse("meeting_public", args=[meeting.public_key]))
+    return render(request, "meetings/screen.html", {**context, "public_url": public_url,
+                                                    "qr": _scalable(qr_svg(public_url))})
+
+
+def _scalable(svg: str) -> str:
+    """Give segno's fixed-size SVG a viewBox, so CSS can size the QR code to the screen instead of cropping it."""
+    size = re.search(r'width="(\d+)" height="(\d+)"', svg)
+    return svg.replace("<svg ", f'<svg viewBox="0 0 {size[1]} {size[2]}" ', 1) if size else svg
 
 
 def _screen_context(meeting: Meeting) -> dict[str, object]:
@@ -211,9 +224,11 @@ def _screen_context(meeting: Meeting) -> dict[str, object]:
         source = getattr(item.subject, "topic_source", None)
         if source is not None and source.topic_id:
             voices = list(source.topic.opinions.filter(status="visible").order_by("-supports")[:4])
+    agenda = meeting.agenda.select_related("subject", "subject__organization").order_by("order")
     return {"meeting": meeting, "item": item, "voices": voices,
             "progress": selectors.progress(meeting, item) if item else [],
-            "questions": selectors.questions_for_screen(meeting)}
+            "questions": selectors.questions_for_screen(meeting), "total": agenda.count(),
+            "next_item": agenda.filter(order__gt=item.order).first() if item else None}
 
 
 @login_required

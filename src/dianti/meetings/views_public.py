@@ -41,9 +41,11 @@ def public(request: HttpRequest, key: str) -> HttpResponse:
             return _with_device(redirect("meeting_public", key=key), raw)
     signed_in = meeting.attendance.filter(device_hash=device_hash).exists()
     questions = meeting.questions.filter(status__in=[Question.Status.APPROVED, Question.Status.ANSWERED])
+    # The asker sees their own questions still waiting for the moderator, so a silent page does not invite a resend.
+    mine = meeting.questions.filter(device_hash=device_hash, status=Question.Status.PENDING) if device_hash else []
     response = render(request, "meetings/public.html", {
         "meeting": meeting, "item": meeting.current_item, "questions": questions.order_by("-pinned", "-votes")[:30],
-        "error": error, "signed_in": signed_in}, status=400 if error else 200)
+        "mine": mine[:5], "error": error, "signed_in": signed_in}, status=400 if error else 200)
     return _with_device(response, raw)
 
 
