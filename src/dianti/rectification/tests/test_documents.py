@@ -7,9 +7,9 @@ import io
 from typing import Any
 
 from dianti.rectification import documents, services
-from dianti.rectification.models import Case, State
+from dianti.rectification.models import Case
 
-from .factories import PROBLEMS, case_in, in_days
+from .factories import PROBLEMS, in_days
 
 
 def _text_docx(content: bytes) -> str:
