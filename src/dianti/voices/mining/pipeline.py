@@ -41,6 +41,7 @@ from .normalize import normalize
 from .segment import warm_up
 
 STATE_VERSION = 1
+MERGE_ROUNDS = 3  # merged fragments have new centroids, which may now meet the rest of their issue
 _REST = "_rest"
 
 
@@ -290,25 +291,28 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         groups.setdefault(label, []).append(i)
     multi = [members for members in groups.values() if len(members) >= 2]
     singles = [members[0] for members in groups.values() if len(members) == 1]
-    sums = clustering.centroids(np.repeat(np.arange(len(multi)), [len(m) for m in multi]),
-                                matrix[[i for m in multi for i in m]]) if multi else sp.csr_matrix((0, matrix.shape[1]))
-    provisional: list[tuple[_TopicData, Any, list[int]]] = []
+    flat = [i for m in multi for i in m]
+    indicator = sp.csr_matrix((np.ones(len(flat), dtype=np.float32),
+                               (np.repeat(np.arange(len(multi)), [len(m) for m in multi]), flat)),
+                              shape=(len(multi), matrix.shape[0]))
+    topic_sums = (indicator @ matrix).tocsr()  # sparse: one row per topic, never a dense vocabulary-wide row
+    provisional: list[tuple[_TopicData, int, list[int]]] = []
     for k, members in enumerate(multi):
-        centrality = np.asarray((matrix[members] @ sums[k].T).todense()).ravel()
+        centrality = np.asarray((matrix[members] @ topic_sums[k].T).todense()).ravel()
         ordered = [members[j] for j in np.argsort(-centrality, kind="stable")]
         central = ordered[0]
         d = _new_data(readable_title(opinions[central].title, opinions[central].text))
         for i in ordered:
             member_prediction = predictions.get(ids[i])
             _add_member(d, opinions[i], persons[ids[i]], member_prediction.category if member_prediction else None)
-        provisional.append((d, matrix[members].sum(axis=0), ordered))
+        provisional.append((d, k, ordered))
 
     reference = now or max((o.time for o in opinions if o.time is not None), default=None)
     ranked = sorted(provisional, key=lambda item: -heat(item[0].voices, now=reference, config=config.heat).heat)
     topic_ids = [f"t{n}" for n in range(1, len(ranked) + 1)]
     data: dict[str, _TopicData] = {}
     assignments: dict[str, str | None] = dict.fromkeys(ids)
-    for topic_id, (d, _vector, ordered) in zip(topic_ids, ranked, strict=True):
+    for topic_id, (d, _row, ordered) in zip(topic_ids, ranked, strict=True):
         data[topic_id] = d
         words_of: dict[str, tuple[set[str], set[str]]] = {}
         for i in ordered:
@@ -320,10 +324,9 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
             keywords.add(topic_id, in_title, in_body)
     for i in singles:
         keywords.add(_REST, analysed[i].title_tokens, analysed[i].body_tokens)
-    sum_rows = [sp.csr_matrix(vector) for _d, vector, _o in ranked]
     state = TopicsState(
         config=config, space=space, place_columns=places, topic_ids=topic_ids,
-        sums=sp.vstack(sum_rows).tocsr() if sum_rows else sp.csr_matrix((0, matrix.shape[1]), dtype=np.float32),
+        sums=topic_sums[[row for _d, row, _o in ranked]].astype(np.float32).tocsr(),
         data=data, pool_ids=[ids[i] for i in singles], pool=matrix[singles] if singles else matrix[:0],
         pool_opinions={ids[i]: _pack(opinions[i], (analysed[i].title_tokens, analysed[i].body_tokens))
                        for i in singles},
@@ -356,7 +359,12 @@ def _cluster(matrix: Any, places: np.ndarray[Any, np.dtype[np.bool_]], config: M
     graph = clustering.similarity_graph(matrix, place_columns=places, edge_threshold=config.edge_threshold,
                                         place_min=config.place_min, problem_min=config.problem_min)
     labels = clustering.average_linkage(graph, link_threshold=config.link_threshold)
-    return clustering.merge_close(labels, matrix, place_columns=places, threshold=config.merge_threshold)
+    for _round in range(MERGE_ROUNDS):
+        merged = clustering.merge_close(labels, matrix, place_columns=places, threshold=config.merge_threshold)
+        if len(np.unique(merged)) == len(np.unique(labels)):
+            break
+        labels = merged
+    return labels
 
 
 def _gate_scores(vector: Any, rows: Any, sizes: np.ndarray[Any, np.dtype[np.float64]],
