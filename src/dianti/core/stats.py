@@ -34,6 +34,11 @@ def add_to(key: str) -> Callable[[Contributor], Contributor]:
     return decorator
 
 
+def contributors() -> int:
+    """Return how many contributor functions :func:`compute` calls (each is one query at most)."""
+    return len(_REGISTRY) + sum(len(fns) for fns in _ADDENDS.values())
+
+
 def keys() -> list[str]:
     return list(_REGISTRY)
 
