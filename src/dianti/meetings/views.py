@@ -50,7 +50,7 @@ def schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
         raise PermissionDenied("只有召集组织的管理员可以安排述职会")
     subjects = campaign_selectors.subjects_of(campaign)
     form = ScheduleForm(request.POST or None, subjects=subjects,
-                        initial={"title": f"{campaign.title}述职评议会", "host": ""})
+                        initial={"title": _meeting_title(campaign.title), "host": ""})
     chosen = [int(i) for i in request.POST.getlist("subject") if i.isdigit()]
     if request.method == "POST" and form.is_valid():
         by_id = {s.pk: s for s in subjects}
@@ -69,6 +69,11 @@ def schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
             return redirect("meeting_detail", pk=meeting.pk)
     return render(request, "meetings/schedule.html", {"form": form, "campaign": campaign, "subjects": subjects,
                                                       "chosen": set(chosen) if chosen else {s.pk for s in subjects}})
+
+
+def _meeting_title(campaign_title: str) -> str:
+    """Suggest the meeting's name: 通元镇2020年度…点题述职 becomes …点题述职评议会, not …述职述职评议会."""
+    return campaign_title + ("评议会" if campaign_title.endswith("述职") else "述职评议会")
 
 
 @login_required
