@@ -137,7 +137,7 @@ def codes_issue(*, actor: Any, meeting: Meeting) -> list[tuple[PanelGroup, str]]
 
 
 def evaluator_for(meeting: Meeting, code: str) -> EvaluatorCode:
-    found = EvaluatorCode.objects.select_related("group").filter(code_hash=code_hash(code), meeting=meeting).first()
+    found = EvaluatorCode.objects.filter(code_hash=code_hash(code), meeting_id=meeting.pk).first()
     if found is None:
         raise ValidationError("评议码不正确，请核对评议码条上的字符")
     if found.revoked:
@@ -220,45 +220,54 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark]) -> 
 
     A retry or a double tap of the same ballot changes nothing; a changed mark replaces the earlier one while the
     meeting allows revising, and is refused otherwise. The stored ballot carries the evaluator's group only.
-    Return how many marks are now stored for this code.
+    Return how many marks this submission holds.
+
+    A fixed number of queries whatever the number of secretaries: the earlier marks of this code are read in one
+    query and the new or changed ones written in one statement. That statement settles races on the unique token
+    in the database — ``ON CONFLICT`` updates (or, without revising, skips) the row that a concurrent copy of the
+    same ballot stored first — so concurrent submissions never fail and never store a mark twice.
     """
     with transaction.atomic():
-        meeting = Meeting.objects.get(pk=meeting.pk)  # the status as of now, not as of the page load
+        # The status as of now, not as of the page load.
+        meeting = Meeting.objects.only("status", "grades", "items", "allow_revise").get(pk=meeting.pk)
         if meeting.status != Meeting.Status.OPEN:
             raise VotingClosed("投票已截止，不能再提交" if meeting.status == Meeting.Status.CLOSED else "会议尚未开始投票")
         evaluator = evaluator_for(meeting, code)
-        items = set(meeting.agenda.values_list("pk", flat=True))
-        checked = {}
+        items = set(AgendaItem.objects.filter(meeting_id=meeting.pk).order_by().values_list("pk", flat=True))
+        wanted: dict[str, Ballot] = {}
         for item_id, mark in marks.items():
             if item_id not in items:
                 raise ValidationError("选票中有不属于本场会议的述职对象")
-            checked[item_id] = (mark, _check_mark(meeting, mark))
-        stored = 0
-        for item_id, (mark, scores) in checked.items():
-            stored += _store(meeting, evaluator, code, item_id, mark, scores)
+            token = ballot_token(code, item_id)
+            wanted[token] = Ballot(meeting_id=meeting.pk, item_id=item_id, group_id=evaluator.group_id, token=token,
+                                   grade=mark.grade, scores=_check_mark(meeting, mark),
+                                   comment=mark.comment.strip()[:500])
+        earlier = {token: (grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
+            token__in=list(wanted)).values_list("token", "grade", "scores", "comment")}
+        to_write = [b for t, b in wanted.items() if earlier.get(t) != (b.grade, b.scores, b.comment)]
+        if not meeting.allow_revise and any(t in earlier for t in (b.token for b in to_write)):
+            raise ValidationError("本场会议的评议提交后不能修改")
+        if to_write:
+            _write_ballots(to_write, revise=meeting.allow_revise)
         if not evaluator.used:
             EvaluatorCode.objects.filter(pk=evaluator.pk).update(used=True)
-    return stored
+    return len(wanted)
 
 
-def _store(meeting: Meeting, evaluator: EvaluatorCode, code: str, item_id: int, mark: Mark,
-           scores: dict[str, int]) -> int:
-    token = ballot_token(code, item_id)
-    values = {"grade": mark.grade, "scores": scores, "comment": mark.comment.strip()[:500]}
-    existing = Ballot.objects.filter(token=token).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                Ballot.objects.create(meeting=meeting, item_id=item_id, group=evaluator.group, token=token, **values)
-            return 1
-        except IntegrityError:  # a concurrent copy of this very ballot won the race
-            existing = Ballot.objects.get(token=token)
-    if all(getattr(existing, k) == v for k, v in values.items()):
-        return 1
-    if not meeting.allow_revise:
+BALLOT_VALUES = ["grade", "scores", "comment"]
+
+
+def _write_ballots(rows: list[Ballot], *, revise: bool) -> None:
+    """Insert ``rows``; a row whose token a concurrent transaction stored meanwhile is replaced when revising, and
+    must otherwise hold the very same mark (a double tap) or the whole ballot is refused."""
+    if revise:
+        Ballot.objects.bulk_create(rows, update_conflicts=True, unique_fields=["token"], update_fields=BALLOT_VALUES)
+        return
+    Ballot.objects.bulk_create(rows, ignore_conflicts=True)
+    stored = {token: (grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
+        token__in=[b.token for b in rows]).values_list("token", *BALLOT_VALUES)}
+    if any(stored.get(b.token) != (b.grade, b.scores, b.comment) for b in rows):
         raise ValidationError("本场会议的评议提交后不能修改")
-    Ballot.objects.filter(pk=existing.pk).update(**values)
-    return 1
 
 
 @transaction.atomic

@@ -407,10 +407,9 @@ def assign(opinion: Opinion, state: TopicsState, *, category: str | None = None,
     found = state.duplicates.add(f"{title} {body}")
     duplicate_of = state.duplicate_ids[found] if found is not None else None
     state.duplicate_ids.append(opinion.id)
-    original = duplicate_of or opinion.id
-    if duplicate_of is not None and duplicate_of in state.persons:
-        original = state.persons[duplicate_of].removeprefix("anon:") if not opinion.user else original
-    person = _person(opinion, original)
+    # An anonymous copy of an anonymous opinion is the same unknown person; otherwise anonymous is one new person.
+    earlier = state.persons.get(duplicate_of or "", "")
+    person = earlier if not opinion.user and earlier.startswith("anon:") else _person(opinion, opinion.id)
     state.persons[opinion.id] = person
     analysed = opinion_terms(title, body)
     tokens = (analysed.title_tokens, analysed.body_tokens)

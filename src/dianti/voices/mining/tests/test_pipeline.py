@@ -78,3 +78,13 @@ def test_synthetic_opinions_have_truth_and_mine_well() -> None:
         truths = {truth_of[m] for m in topic.members}
         pure += len(truths) == 1
     assert pure >= 4
+
+
+def test_assign_counts_an_anonymous_copy_as_the_same_person() -> None:
+    text = "丰义村路灯不亮，晚上出门一片漆黑，老人走夜路很危险，请尽快修理"
+    state = mine([op(1, "丰义村路灯不亮", text, user=""), op(2, "丰义村路灯坏了", "丰义村路灯坏了没人修，晚上很黑"),
+                  op(3, "雪水港村垃圾清运不及时", "垃圾好几天没人收")]).state
+    placed = assign(op(4, "丰义村路灯不亮", text, user=""), state)
+    assert placed.duplicate_of == "o1"
+    assert placed.topic_id is not None
+    assert state.topic(placed.topic_id).people == 2
