@@ -24,3 +24,9 @@ def allow(scope: str, key: str, limit: int, window_seconds: int) -> bool:
         cache.add(cache_key, 1, timeout=window_seconds)
         return True
     return count <= limit
+
+
+def exceeded(scope: str, key: str, limit: int) -> bool:
+    """Return whether ``key`` has used up its ``limit`` hits in the current window, without counting a hit: for
+    limits that count only failures (see :func:`allow`)."""
+    return int(cache.get(f"rl:{scope}:{key}") or 0) >= limit

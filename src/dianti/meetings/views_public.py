@@ -66,10 +66,13 @@ def enter(request: HttpRequest, code: str = "") -> HttpResponse:
     code = services.normalize_code(code or request.POST.get("code", ""))
     if not code:
         return render(request, "meetings/evaluator_enter.html")
-    if not ratelimit.allow("evaluator-enter", _ip(request), 30, 600):
+    # Only wrong codes count towards the limit: a whole hall scans its slips from behind one address.
+    ip = _ip(request)
+    if ratelimit.exceeded("evaluator-enter", ip, 30):
         return render(request, "meetings/evaluator_enter.html", {"error": "尝试次数太多，请稍后再试"}, status=429)
     found = EvaluatorCode.objects.filter(code_hash=services.code_hash(code)).select_related("meeting").first()
     if found is None or found.revoked:
+        ratelimit.allow("evaluator-enter", ip, 30, 600)
         message = "该评议码已作废，请向工作人员领取新的评议码" if found else "评议码不正确，请核对评议码条上的字符"
         return render(request, "meetings/evaluator_enter.html", {"error": message, "code": code}, status=400)
     response = redirect("evaluator_ballot")
@@ -103,9 +106,9 @@ def ballot(request: HttpRequest) -> HttpResponse:
         marks = {}
         for item in agenda:
             grade = request.POST.get(f"grade_{item.pk}", "")
-            if grade:
+            if grade:  # ascii: "²" is a digit to str.isdigit() but not to int()
                 scores = {name: int(v) for name in meeting.items
-                          if (v := request.POST.get(f"score_{item.pk}_{name}", "")).isdigit()}
+                          if (v := request.POST.get(f"score_{item.pk}_{name}", "")).isascii() and v.isdigit()}
                 marks[item.pk] = services.Mark(grade, scores, request.POST.get(f"comment_{item.pk}", ""))
         if not marks:
             errors = ["请至少为一位书记选择等次"]
