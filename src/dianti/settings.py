@@ -132,6 +132,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Mounts the minimal ballot view that `dianti bench ballots` compares the product with; never set in production.
+BENCH_BASELINE = _env_bool("DIANTI_BENCH_BASELINE", False)
+
 REDIS_URL = os.environ.get("DIANTI_REDIS_URL", "")
 # "thread": run background jobs in-process (single machine); "celery": hand them to Celery workers over Redis;
 # "sync": run them inline (tests).

@@ -12,7 +12,7 @@ from typing import Any
 
 Benchmark = Callable[[dict[str, Any]], dict[str, Any]]
 _REGISTRY: dict[str, tuple[Benchmark, str]] = {}
-MODULES = ("dianti.orgs.bench", "dianti.voices.bench", "dianti.appraisal.bench")
+MODULES = ("dianti.orgs.bench", "dianti.voices.bench", "dianti.appraisal.bench", "dianti.meetings.bench")
 
 
 def register(name: str, help: str = "") -> Callable[[Benchmark], Benchmark]:

@@ -1,0 +1,686 @@
+"""Benchmark of the 述职会's secret ballots under a burst, over loopback HTTP against ``dianti serve``.
+
+``dianti bench ballots [--database postgres://…] [-o evaluators=500] [-o subjects=14] [-o workers=2] [-o threads=4]
+[-o concurrency=50 | -o spread=SECONDS] [-o replay=50] [-o scores=0] [-o keep=0]``
+
+1. Build a throw-away database (a SQLite file under ``var/bench/ballots/``, or the database
+   ``dianti_bench_ballots_<pid>`` on the given PostgreSQL server, dropped afterwards): migrate, one town with
+   ``subjects`` villages and their secretaries, a campaign moved through the phases to 述职, a meeting with an
+   ``evaluators``-seat panel in four groups, the codes issued (their plain text comes back from
+   ``services.codes_issue``) and the meeting opened — all through the services, in a helper process.
+2. Start ``dianti serve`` (gunicorn, ``workers`` × ``threads``, production settings: no debug) on a free loopback
+   port, with ``DIANTI_BENCH_BASELINE=1`` so the baseline view below is mounted.
+3. Every evaluator opens the slip's link (``GET /m/e/<code>/`` sets the signed cookie) and the ballot page
+   (``GET /m/e/`` gives the CSRF token) — not timed. Then, all at once, every evaluator posts a full ballot: one
+   grade per secretary (and the five item scores with ``-o scores=1``), each POST on a fresh connection, at most
+   ``concurrency`` in flight (the rest wait their turn, and their wait is not in their latency) — or, with
+   ``-o spread=S``, one after another at even intervals over S seconds however many are in flight. Each POST is timed
+   from connecting to the last byte of the response; a browser-style redirect after the POST is followed and the
+   follow-up GET is counted in that latency. Meanwhile the projector's live partial
+   (``/meetings/<pk>/screen/`` with ``HX-Request``, as a logged-in admin) is polled every 250 ms.
+4. The baseline — a minimal Django view (``baseline_ballot``) that parses the same form and inserts the same 14
+   ``Ballot`` rows with one ``bulk_create`` in one transaction, behind the same middleware (sessions, CSRF …) on
+   the same server — takes the same burst just before and just after the product; ``baseline_ratio`` is the
+   product's ballots/s over the mean of the two baseline runs.
+5. Double taps: ``replay`` evaluators post their same ballot again, twice at once on two connections.
+6. A helper process then checks the database: every acknowledged mark is stored once with what was sent
+   (``lost``, ``wrong``), and there is no row beyond one per (code, item) (``duplicates``), using
+   ``services.ballot_token`` with the server's secret key.
+
+"Ballots" are marks (one grade for one secretary: 500 × 14 = 7,000 rows); ``submissions_per_s`` counts the
+evaluators' POSTs. The measuring client is one asyncio loop in this process over raw sockets, sharing the two cores
+with the server; its CPU time is reported, and so is the server's (gunicorn master and workers, plus the PostgreSQL
+backends of the bench database, from /proc) per acknowledged POST for the product and the baseline
+(``cpu_ms_per_submission``, ``baseline_cpu_ratio``): on a shared machine these move far less than wall time.
+Nothing but 127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from dianti.core.bench import register
+
+# The helpers of the tree benchmark: databases for subprocesses, free ports, start-up wait, load averages.
+from dianti.orgs.bench import (
+    Target,
+    _bench_dir,
+    _dianti,
+    _free_port,
+    _load,
+    _pg_admin,
+    _pg_url,
+    _wait_until_up,
+)
+
+HOST = "127.0.0.1"
+ITEMS = ["德", "能", "勤", "绩", "廉"]
+# The demo's panel (镇党委班子成员 7, 党员代表 24, 群众代表 24, 驻村干部 5), scaled to the number of evaluators.
+GROUPS = [("镇党委班子成员", 30, 7), ("党员代表", 30, 24), ("群众代表", 30, 24), ("驻村干部", 10, 5)]
+SCREEN_EVERY_S = 0.25
+REQUEST_TIMEOUT_S = 60.0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The database
+
+
+@contextlib.contextmanager
+def _throwaway(database: str | None, keep: bool) -> Iterator[Target]:
+    """Yield an empty database for one run, removed afterwards (unless ``keep``). ``var/bench/ballots/`` is the
+    server's var/ directory either way, so the collected static files are reused from run to run."""
+    var_dir = _bench_dir() / "ballots"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if database:
+        name = f"dianti_bench_ballots_{os.getpid()}"
+        _pg_admin(database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _pg_admin(database, f'CREATE DATABASE "{name}"')
+        try:
+            yield Target(_pg_url(database, name), var_dir, "postgresql", f"PostgreSQL database {name}")
+        finally:
+            if not keep:
+                _pg_admin(database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    db = var_dir / f"ballots-{os.getpid()}.sqlite3"
+    try:
+        yield Target(f"sqlite:///{db}", var_dir, "sqlite", str(db))
+    finally:
+        if not keep:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def _helper(env: dict[str, str], spec: dict[str, Any], stdin: Any = None) -> dict[str, Any]:
+    """Run this module as a script with ``env`` (the server's, secret key included) and return its JSON answer."""
+    proc = subprocess.run([sys.executable, "-m", "dianti.meetings.bench", json.dumps(spec)], env=env,
+                          input=json.dumps(stdin) if stdin is not None else "", capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench helper {spec.get('action')} failed ({proc.returncode}):\n"
+                           f"{proc.stdout}\n{proc.stderr}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A small HTTP/1.1 client over asyncio streams (loopback only)
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), "")
+
+    def cookies(self) -> dict[str, str]:
+        jar: dict[str, str] = {}
+        for k, v in self.headers:
+            if k.lower() == "set-cookie":
+                parsed: SimpleCookie = SimpleCookie()
+                parsed.load(v)
+                jar.update({name: morsel.value for name, morsel in parsed.items()})
+        return jar
+
+
+async def _read_response(reader: asyncio.StreamReader) -> Response:
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("connection closed before a response")
+    status = int(status_line.split()[1])
+    headers = []
+    while True:
+        line = (await reader.readline()).decode("latin-1").rstrip("\r\n")
+        if not line:
+            break
+        k, _, v = line.partition(":")
+        headers.append((k.strip(), v.strip()))
+    resp = Response(status, headers, b"")
+    if resp.header("Transfer-Encoding").lower() == "chunked":
+        chunks = []
+        while True:
+            size = int((await reader.readline()).split(b";")[0], 16)
+            if size == 0:
+                await reader.readline()
+                break
+            chunks.append(await reader.readexactly(size))
+            await reader.readline()
+        resp.body = b"".join(chunks)
+    elif resp.header("Content-Length"):
+        resp.body = await reader.readexactly(int(resp.header("Content-Length")))
+    else:
+        resp.body = await reader.read()
+    return resp
+
+
+class Connection:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"",
+                      close: bool = False) -> Response:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+        assert self.reader is not None
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "User-Agent: dianti-bench"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        if body or method == "POST":
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        if close:
+            lines.append("Connection: close")
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        resp = await asyncio.wait_for(_read_response(self.reader), REQUEST_TIMEOUT_S)
+        if close or resp.header("Connection").lower() == "close":
+            await self.close()
+        return resp
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+def _cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The evaluators
+
+
+@dataclass
+class Evaluator:
+    code: str
+    group: int
+    grades: dict[int, str]
+    scores: dict[int, dict[str, int]]
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
+    status: int = 0  # of the timed POST
+    acked: bool = False
+    latency_ms: float = 0.0
+    error: str = ""
+
+    def form(self, with_scores: bool) -> bytes:
+        fields: list[tuple[str, str]] = [("csrfmiddlewaretoken", self.csrf)]
+        for item, grade in self.grades.items():
+            fields.append((f"grade_{item}", grade))
+            if with_scores:
+                fields += [(f"score_{item}_{k}", str(v)) for k, v in self.scores[item].items()]
+        return urlencode(fields).encode()
+
+
+async def _prepare(port: int, ev: Evaluator) -> None:
+    """Open the slip's link, then the ballot page: the evaluator cookie, the CSRF cookie and token."""
+    conn = Connection(port)
+    try:
+        first = await conn.request("GET", f"/m/e/{ev.code}/")
+        if first.status != 302 or "dt_eval" not in first.cookies():
+            raise RuntimeError(f"GET /m/e/<code>/: HTTP {first.status} {first.body[:300]!r}")
+        ev.cookies.update(first.cookies())
+        page = await conn.request("GET", "/m/e/", {"Cookie": _cookie_header(ev.cookies)}, close=True)
+        found = CSRF_FIELD.search(page.body)
+        if page.status != 200 or found is None:
+            raise RuntimeError(f"GET /m/e/: HTTP {page.status}")
+        ev.cookies.update(page.cookies())
+        ev.csrf = found.group(1).decode()
+    finally:
+        await conn.close()
+
+
+def _product_acked(resp: Response) -> bool:
+    """The product acknowledges a ballot by the saved notice (a 200 page) or a redirect to the page with it."""
+    if resp.status == 200:
+        return "已保存".encode() in resp.body
+    return resp.status in (302, 303) and "saved" in resp.header("Location")
+
+
+async def _post_product(port: int, ev: Evaluator, with_scores: bool) -> tuple[bool, int, float]:
+    """POST the ballot as a phone would (following a redirect to the saved page); return acked, status, ms."""
+    conn = Connection(port)
+    cookie = {"Cookie": _cookie_header(ev.cookies), "Origin": f"http://{HOST}:{port}"}
+    t = time.perf_counter()
+    try:
+        resp = await conn.request("POST", "/m/e/", cookie, ev.form(with_scores), close=True)
+        acked = _product_acked(resp)
+        if resp.status in (302, 303) and acked:
+            location = urlsplit(resp.header("Location"))
+            target = location.path + (f"?{location.query}" if location.query else "")
+            follow = await Connection(port).request("GET", target, {"Cookie": _cookie_header(ev.cookies)}, close=True)
+            acked = follow.status == 200 and "已保存".encode() in follow.body
+        return acked, resp.status, (time.perf_counter() - t) * 1000
+    finally:
+        await conn.close()
+
+
+async def _post_baseline(port: int, ev: Evaluator, with_scores: bool, meeting: int) -> tuple[bool, int, float]:
+    conn = Connection(port)
+    cookie = {"Cookie": _cookie_header(ev.cookies), "Origin": f"http://{HOST}:{port}"}
+    t = time.perf_counter()
+    try:
+        resp = await conn.request("POST", f"/_bench/ballot/{meeting}/{ev.group}/", cookie, ev.form(with_scores),
+                                  close=True)
+        return resp.status == 200 and resp.body == b"ok", resp.status, (time.perf_counter() - t) * 1000
+    finally:
+        await conn.close()
+
+
+class Meter:
+    """CPU seconds used so far by the gunicorn master and its workers, and by the PostgreSQL backends serving the
+    bench database: figures that move much less than wall time when other work shares the machine."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server_pid: int, database: str | None) -> None:
+        self.server_pid, self.database = server_pid, database
+
+    @classmethod
+    def _stat(cls, pid: str) -> tuple[int, float] | None:
+        try:
+            rest = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return int(rest[1]), (int(rest[11]) + int(rest[12])) / cls.TICK
+
+    def read(self) -> tuple[float, float]:
+        server = db = 0.0
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            stat = self._stat(pid)
+            if stat is None:
+                continue
+            if int(pid) == self.server_pid or stat[0] == self.server_pid:
+                server += stat[1]
+            elif self.database:
+                with contextlib.suppress(OSError):
+                    if self.database.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        db += stat[1]
+        return server, db
+
+
+@dataclass
+class Burst:
+    seconds: float
+    latencies: list[float]
+    acked: int
+    failed: int
+    statuses: dict[str, int]
+    client_cpu_s: float
+    server_cpu_s: float
+    db_cpu_s: float
+
+    def cpu_ms_each(self) -> float:
+        """Server (and PostgreSQL) CPU milliseconds per acknowledged POST."""
+        return round((self.server_cpu_s + self.db_cpu_s) * 1000 / max(1, self.acked), 2)
+
+
+async def _burst(evaluators: list[Evaluator], concurrency: int, spread: float, post: Any, record: bool,
+                 meter: Meter) -> Burst:
+    """Release every evaluator: all at once with at most ``concurrency`` POSTs in flight, or — when ``spread`` is
+    set — one after another at even intervals over ``spread`` seconds, however many are still in flight."""
+    gate = asyncio.Semaphore(concurrency if not spread else len(evaluators))
+    statuses: Counter[str] = Counter()
+    latencies: list[float] = []
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+
+    async def one(i: int, ev: Evaluator) -> None:
+        if spread:
+            await asyncio.sleep(max(0.0, start + i * spread / len(evaluators) - loop.time()))
+        async with gate:
+            try:
+                acked, status, ms = await post(ev)
+            except (TimeoutError, OSError, ConnectionError, ValueError) as exc:
+                acked, status, ms = False, 0, 0.0
+                if record:
+                    ev.error = f"{type(exc).__name__}: {exc}"
+            statuses[str(status)] += 1
+            if acked:
+                latencies.append(ms)
+            if record:
+                ev.acked, ev.status, ev.latency_ms = acked, status, ms
+
+    server_cpu, db_cpu = meter.read()
+    cpu, t = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(one(i, ev) for i, ev in enumerate(evaluators)))
+    seconds = time.perf_counter() - t
+    client_cpu = time.process_time() - cpu
+    server_after, db_after = meter.read()
+    acked = len(latencies)
+    return Burst(seconds, latencies, acked, len(evaluators) - acked, dict(statuses), client_cpu,
+                 server_after - server_cpu, db_after - db_cpu)
+
+
+async def _screen(port: int, path: str, session: str) -> float:
+    conn = Connection(port)
+    t = time.perf_counter()
+    resp = await conn.request("GET", path, {"Cookie": f"sessionid={session}", "HX-Request": "true"}, close=True)
+    ms = (time.perf_counter() - t) * 1000
+    if resp.status != 200:
+        raise RuntimeError(f"GET {path}: HTTP {resp.status}")
+    return ms
+
+
+async def _poll_screen(port: int, path: str, session: str, stop: asyncio.Event, out: list[float]) -> None:
+    while not stop.is_set():
+        out.append(await _screen(port, path, session))
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), SCREEN_EVERY_S)
+
+
+def _pct(samples: list[float], q: float) -> float:
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    return round(ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered))) - 1))], 1)
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    return {"p50_ms": _pct(samples, 0.50), "p95_ms": _pct(samples, 0.95), "p99_ms": _pct(samples, 0.99),
+            "max_ms": round(max(samples), 1) if samples else float("nan")}
+
+
+async def _drive(port: int, meter: Meter, setup: dict[str, Any], concurrency: int, spread: float, replay: int,
+                 with_scores: bool, rng: random.Random) -> dict[str, Any]:
+    items: list[int] = setup["items"]
+    grades: list[str] = setup["grades"]
+    evaluators = [Evaluator(code, group, {i: rng.choice(grades) for i in items},
+                            {i: {k: rng.randint(60, 100) for k in ITEMS} for i in items})
+                  for group, code in setup["codes"]]
+    screen_path = f"/meetings/{setup['meeting']}/screen/"
+
+    # Scan the slips (not timed); 20 at a time, like people arriving.
+    gate = asyncio.Semaphore(20)
+
+    async def prepare(ev: Evaluator) -> None:
+        async with gate:
+            await _prepare(port, ev)
+
+    t = time.perf_counter()
+    await asyncio.gather(*(prepare(ev) for ev in evaluators))
+    prepare_s = time.perf_counter() - t
+    for _ in range(5):  # warm the projector page in every worker
+        await _screen(port, screen_path, setup["session"])
+
+    meeting = setup["meeting"]
+    def baseline(ev: Evaluator) -> Any:
+        return _post_baseline(port, ev, with_scores, meeting)
+
+    base_before = await _burst(evaluators, concurrency, spread, baseline, False, meter)
+    stop, screen_busy = asyncio.Event(), []
+    poller = asyncio.create_task(_poll_screen(port, screen_path, setup["session"], stop, screen_busy))
+    product = await _burst(evaluators, concurrency, spread, lambda ev: _post_product(port, ev, with_scores), True,
+                           meter)
+    stop.set()
+    await poller
+    base_after = await _burst(evaluators, concurrency, spread, baseline, False, meter)
+
+    # Double taps: the same ballot twice at once, on two connections, after it was stored.
+    tapped = [ev for ev in evaluators if ev.acked][:replay]
+    taps = await asyncio.gather(*(_post_product(port, ev, with_scores) for ev in tapped for _ in range(2)),
+                                return_exceptions=True)
+    screen_idle = [await _screen(port, screen_path, setup["session"]) for _ in range(30)]
+    return {"evaluators": evaluators, "prepare_s": prepare_s, "product": product,
+            "baseline": [base_before, base_after], "screen_busy": screen_busy, "screen_idle": screen_idle,
+            "replayed": len(tapped),
+            "replay_acked": sum(1 for r in taps if isinstance(r, tuple) and r[0]),
+            "replay_errors": sum(1 for r in taps if not isinstance(r, tuple) or not r[0])}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The benchmark
+
+
+@contextlib.contextmanager
+def _server(env: dict[str, str], var_dir: Path, workers: int, threads: int) -> Iterator[tuple[int, int]]:
+    port = _free_port()
+    log = open(var_dir / "serve.log", "w")  # noqa: SIM115  (closed below, after the server)
+    server = subprocess.Popen([sys.executable, "-m", "dianti", "serve", "--bind", f"{HOST}:{port}", "--workers",
+                               str(workers), "--threads", str(threads)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=log)
+    try:
+        _wait_until_up(f"http://{HOST}:{port}/healthz", server)
+        yield port, server.pid  # `dianti serve` execs gunicorn: this is the master, the workers its children
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@register("ballots", "述职会 500 名评议人同时提交 14 位书记的完整选票：吞吐、p99、丢失/重复、对照最小视图"
+                     "（--database postgres://…；-o workers=2 -o threads=4 -o concurrency=50）")
+def bench_ballots(params: dict[str, Any]) -> dict[str, Any]:
+    n = int(params.get("evaluators") or 500)
+    subjects = int(params.get("subjects") or 14)
+    workers = int(params.get("workers") or 2)
+    threads = int(params.get("threads") or 4)
+    concurrency = int(params.get("concurrency") or 50)
+    spread = float(params.get("spread") or 0)
+    replay = int(params.get("replay") or 50)
+    with_scores = str(params.get("scores", "0")) == "1"
+    keep = str(params.get("keep", "0")) == "1"
+    load_before = _load()
+    with _throwaway(params.get("database"), keep) as target:
+        print(f"数据库：{target.label}", flush=True)
+        env = target.env(production=True)  # one secret key for the helpers and the server: tokens must agree
+        env["DIANTI_BENCH_BASELINE"] = "1"
+        _dianti(target, "migrate", "--no-input")
+        t = time.perf_counter()
+        setup = _helper(env, {"action": "setup", "evaluators": n, "subjects": subjects})
+        print(f"准备：{subjects} 位书记，{len(setup['codes'])} 个评议码，{time.perf_counter() - t:.1f} s", flush=True)
+        with _server(env, target.var_dir, workers, threads) as (port, pid):
+            print(f"dianti serve：127.0.0.1:{port}，{workers} workers × {threads} threads", flush=True)
+            meter = Meter(pid, urlsplit(target.url).path.lstrip("/") if target.vendor == "postgresql" else None)
+            run = asyncio.run(_drive(port, meter, setup, concurrency, spread, replay, with_scores,
+                                     random.Random(584)))
+        evaluators: list[Evaluator] = run["evaluators"]
+        check = _helper(env, {"action": "verify", "meeting": setup["meeting"]}, stdin={
+            "items": setup["items"], "with_scores": with_scores,
+            "acked": [[ev.code, ev.grades, ev.scores] for ev in evaluators if ev.acked],
+            "baseline_acked": sum(b.acked for b in run["baseline"]) * len(setup["items"])})
+    product: Burst = run["product"]
+    marks = product.acked * subjects
+    ballots_per_s = marks / product.seconds
+    base_rates = [b.acked * subjects / b.seconds for b in run["baseline"]]
+    base_rate = statistics.mean(base_rates)
+    latency = _summary(product.latencies)
+    screen = run["screen_idle"]
+    errors = Counter(ev.error.split(":")[0] for ev in evaluators if ev.error)
+    result = {
+        "bench": "ballots", "database": target.vendor, "workers": workers, "threads": threads,
+        "concurrency": None if spread else concurrency, "spread_s": spread or None, "evaluators": n,
+        "subjects": subjects, "scores": with_scores,
+        "ballots": marks, "ballots_per_s": round(ballots_per_s, 1),
+        "submissions": product.acked, "submissions_per_s": round(product.acked / product.seconds, 1),
+        "seconds": round(product.seconds, 2), **latency, "failed": product.failed, "statuses": product.statuses,
+        "errors": dict(errors),
+        "lost": check["lost"], "duplicates": check["duplicates"], "wrong": check["wrong"],
+        "stored": check["stored"], "codes_used": check["codes_used"],
+        "replayed": run["replayed"], "replay_posts": run["replayed"] * 2, "replay_acked": run["replay_acked"],
+        "baseline": "bulk_create of the same 14 Ballot rows in one transaction per POST, same middleware and server",
+        "baseline_ballots_per_s": [round(r, 1) for r in base_rates],
+        "baseline_p99_ms": [_summary(b.latencies)["p99_ms"] for b in run["baseline"]],
+        "baseline_stored": check["baseline_stored"],
+        "baseline_ratio": round(ballots_per_s / base_rate, 2),
+        # Server CPU (gunicorn, plus the PostgreSQL backends) per acknowledged POST: steadier than wall time here.
+        "cpu_ms_per_submission": product.cpu_ms_each(),
+        "baseline_cpu_ms_per_submission": [b.cpu_ms_each() for b in run["baseline"]],
+        "baseline_cpu_ratio": round(statistics.mean(b.cpu_ms_each() for b in run["baseline"])
+                                    / max(product.cpu_ms_each(), 0.01), 2),
+        "screen_ms": round(statistics.median(screen), 1), "screen_p95_ms": _pct(screen, 0.95),
+        "screen_busy_ms": round(statistics.median(run["screen_busy"]), 1) if run["screen_busy"] else None,
+        "screen_busy_p95_ms": _pct(run["screen_busy"], 0.95),
+        "client_cpu_s": round(product.client_cpu_s, 2),
+        "server_cpu_s": round(product.server_cpu_s, 2), "db_cpu_s": round(product.db_cpu_s, 2),
+        "prepare_s": round(run["prepare_s"], 1),
+        "targets": {"ballots_per_s": 300, "p99_ms": 1000, "screen_ms": 100, "lost": 0, "duplicates": 0},
+        "loadavg": [load_before, _load()],
+    }
+    print(f"{marks} 票（{product.acked} 份选票）用时 {product.seconds:.2f} s：{result['ballots_per_s']} 票/s，"
+          f"{result['submissions_per_s']} 份/s；p50 {latency['p50_ms']} ms，p95 {latency['p95_ms']} ms，"
+          f"p99 {latency['p99_ms']} ms；丢失 {check['lost']}，重复 {check['duplicates']}，不符 {check['wrong']}；"
+          f"对照 {result['baseline_ballots_per_s']} 票/s，比值 {result['baseline_ratio']}；"
+          f"大屏 {result['screen_ms']} ms（投票中 {result['screen_busy_ms']} ms）；负载 {result['loadavg']}",
+          flush=True)
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The baseline view (mounted only when DIANTI_BENCH_BASELINE=1, see dianti/urls.py)
+
+
+def baseline_ballot(request: Any, meeting: int, group: int) -> Any:
+    """The least a Django view can do for one ballot: read the grades from the form and insert the rows, one
+    ``bulk_create`` in one transaction. No code, no checks, no page."""
+    from django.db import transaction
+    from django.http import HttpResponse, HttpResponseNotAllowed
+
+    from .models import Ballot
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    rows = [Ballot(meeting_id=meeting, item_id=int(key[6:]), group_id=group, grade=value,
+                   token=f"baseline-{uuid.uuid4().hex}")
+            for key, value in request.POST.items() if key.startswith("grade_")]
+    with transaction.atomic():
+        Ballot.objects.bulk_create(rows)
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The helper side: ``python -m dianti.meetings.bench '{"action": …}'`` with the server's environment
+
+
+def _sizes(n: int) -> list[int]:
+    total = sum(s for _, _, s in GROUPS)
+    sizes = [max(1, n * s // total) for _, _, s in GROUPS]
+    sizes[1] += n - sum(sizes)
+    return sizes
+
+
+def _setup(n: int, subjects: int) -> dict[str, Any]:
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    from dianti.campaigns import services as campaigns
+    from dianti.campaigns.models import Category, Phase
+    from dianti.orgs import services as orgs
+    from dianti.orgs.models import Organization, Position
+
+    from . import services
+
+    L, K, F = Organization.Level, Organization.Kind, Organization.Field
+    county = orgs.org_create(actor=None, code="330424", name="中共海盐县委员会", parent=None, short_name="海盐县委",
+                             kind=K.COMMITTEE, level=L.COUNTY, field=F.PARTY_COMMITTEE)
+    town = orgs.org_create(actor=None, code="330424105", name="中共通元镇委员会", parent=county, short_name="通元镇",
+                           kind=K.COMMITTEE, level=L.TOWN, field=F.PARTY_COMMITTEE)
+    villages = []
+    for i in range(subjects):
+        village = orgs.org_create(actor=None, code=f"330424105{201 + i}", name=f"中共第{i + 1}村委员会", parent=town,
+                                  short_name=f"第{i + 1}村", kind=K.COMMITTEE, level=L.GRASSROOTS, field=F.VILLAGE)
+        person = orgs.person_create(actor=None, name=f"书记{i + 1}", organization=village, is_party_member=True,
+                                    gender="M")
+        orgs.membership_add(actor=None, person=person, organization=village, position=Position.SECRETARY)
+        villages.append(village)
+    campaign = campaigns.campaign_create(actor=None, convener=town, year=2020, title="通元镇2020年度村党组织书记点题述职")
+    campaigns.subjects_choose(actor=None, campaign=campaign, choices=[
+        campaigns.Choice(v, Category.DEVELOPMENT, "承担美丽乡村建设任务") for v in villages])
+    campaigns.list_submit(actor=None, campaign=campaign)
+    campaigns.list_approve(actor=None, campaign=campaign)
+    campaign.refresh_from_db()
+    campaigns.phase_move(actor=None, campaign=campaign, to=Phase.TOPICS)
+    for subject in campaign.subjects.all():
+        campaigns.subject_topic_set(actor=None, subject=subject, topic="村级集体经济增收与人居环境整治")
+    campaign.refresh_from_db()
+    campaigns.phase_move(actor=None, campaign=campaign, to=Phase.REPORTING)
+    groups = [services.GroupSpec(name, Decimal(weight), size) for (name, weight, _), size in zip(GROUPS, _sizes(n),
+                                                                                                  strict=True)]
+    meeting = services.meeting_schedule(
+        actor=None, campaign=campaign, title="通元镇2020年度村党组织书记点题述职评议会", starts_at=timezone.now()
+        + dt.timedelta(minutes=5), venue="通元镇党群服务中心大会议室", subjects=list(campaign.subjects.order_by("order")),
+        groups=groups, items=ITEMS)
+    codes = services.codes_issue(actor=None, meeting=meeting)
+    services.meeting_open(actor=None, meeting=meeting)
+    root = get_user_model().objects.create_superuser(username="bench_root", password=secrets.token_urlsafe(16))
+    client = Client()
+    client.force_login(root)
+    return {"meeting": meeting.pk, "items": list(meeting.agenda.order_by("order").values_list("pk", flat=True)),
+            "grades": list(meeting.grades), "codes": [[g.pk, code] for g, code in codes],
+            "session": client.cookies["sessionid"].value}
+
+
+def _verify(meeting_id: int, spec: dict[str, Any]) -> dict[str, Any]:
+    """Compare the database with what the server acknowledged."""
+    from .models import Ballot, EvaluatorCode
+    from .services import ballot_token
+
+    expected: dict[str, tuple[str, dict[str, int]]] = {}
+    for code, grades, scores in spec["acked"]:
+        for item, grade in grades.items():
+            expected[ballot_token(code, int(item))] = (grade, scores[item] if spec["with_scores"] else {})
+    rows = list(Ballot.objects.filter(meeting_id=meeting_id).exclude(token__startswith="baseline-")
+                .values_list("token", "grade", "scores"))
+    per_token = Counter(token for token, _, _ in rows)
+    stored = {token: (grade, scores) for token, grade, scores in rows}
+    baseline_stored = Ballot.objects.filter(meeting_id=meeting_id, token__startswith="baseline-").count()
+    return {
+        "lost": sum(1 for token in expected if token not in stored),
+        "wrong": sum(1 for token, want in expected.items() if token in stored and stored[token] != want),
+        # Rows beyond one per (code, item): a token seen twice, or a row no acknowledged ballot accounts for.
+        "duplicates": sum(c - 1 for c in per_token.values()) + sum(1 for t in per_token if t not in expected),
+        "stored": len(rows), "expected": len(expected),
+        "baseline_stored": baseline_stored, "baseline_expected": spec["baseline_acked"],
+        "codes_used": EvaluatorCode.objects.filter(meeting_id=meeting_id, used=True).count(),
+    }
+
+
+def main(argv: list[str]) -> None:
+    import django
+
+    spec = json.loads(argv[1])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dianti.settings")
+    django.setup()
+    if spec["action"] == "setup":
+        result = _setup(int(spec["evaluators"]), int(spec["subjects"]))
+    elif spec["action"] == "verify":
+        result = _verify(int(spec["meeting"]), json.loads(sys.stdin.read()))
+    else:
+        raise SystemExit(f"unknown action {spec['action']}")
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
