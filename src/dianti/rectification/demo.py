@@ -74,7 +74,7 @@ def _open(subject: Subject, proposal: ActionProposal | None, rng: random.Random,
         case = services.case_open(actor=None, subject=subject, problems=problems, deadline=deadline,
                                   proposal=proposal)
     elif case.state == State.DRAFT:
-        services.case_draft_update(actor=None, case=case, problems=problems, deadline=deadline)
+        case = services.case_draft_update(actor=None, case=case, problems=problems, deadline=deadline)
     return case
 
 
@@ -167,7 +167,7 @@ def _overdue(case: Case, rng: random.Random) -> None:
 
 def _carry_2019() -> None:
     """The 2019 campaigns left in 整改 carry their unfinished cases over to 2020 (they feed 2020's suggestions)."""
-    if Case.objects.filter(campaign__year=2019).exists():
+    if Case.objects.filter(campaign__year=2019).exclude(state=State.DRAFT).exists():
         return
     rng = random.Random(2019)
     for campaign in Campaign.objects.filter(year=2019, phase=Phase.RECTIFICATION):

@@ -513,7 +513,7 @@ def supervision_add(*, actor: Any, case: Case, visited_on: dt.date, seen: str, r
         raise ValidationError({"seen": _("请写明看到的情况（至少 %(n)d 个字）") % {"n": MIN_TEXT}})
     if rating not in Rating.values:
         raise ValidationError({"rating": _("请选择评价")})
-    if point is not None and not (case.org_path.startswith(point.org_path) or point.org_path.startswith(case.org_path)):
+    if point is not None and not point.org_path.startswith(case.issuer_path):
         raise ValidationError({"point": _("该点位不在整改对象所在辖区")})
     report = SupervisionReport.objects.create(case=case, point=point, visited_on=visited_on, seen=seen.strip(),
                                               rating=rating, author=_user(actor), author_name=_actor_name(actor))
@@ -544,6 +544,7 @@ def observation_add(*, case: Case, opinion: Any, text: str, ip_hash: str, device
         for scope, key in (("ip", ip_hash), ("dev", device_hash)):
             if key and not ratelimit.allow(f"observe:{scope}:{window}", key, limit, window):
                 raise RateLimited(_("提交太频繁了，请稍后再试"))
+    case = _locked(case)
     if case.state in (State.DRAFT, State.WITHDRAWN):
         raise ValidationError(_("该问题尚未进入整改"))
     if not selectors.opinions_behind(case.subject).filter(pk=opinion.pk).exists():
@@ -559,11 +560,21 @@ def observation_add(*, case: Case, opinion: Any, text: str, ip_hash: str, device
 
 # ── deadlines: reminders, overdue, escalation ───────────────────────────────────────────────────────────────────
 
-def _escalate(case: Case, level: int, what: str, days: int) -> None:
+@dataclass(frozen=True)
+class _Late:
+    obj: Case | Measure
+    what: str
+    days: int
+    level: int  # the level it should have reached by now
+
+
+def _escalate(case: Case, level: int, items: list[_Late]) -> None:
+    """Tell one level (the issuing committee, or the level above it) about a case's late items, in one message."""
     above = level == Escalation.ABOVE
     title = _("整改逾期%(where)s：%(org)s") % {"org": case.subject.organization.display_name,
                                               "where": _("（上报）") if above else ""}
-    body = _("%(number)s：%(what)s已逾期 %(days)d 天。") % {"number": case.number, "what": what, "days": days}
+    lines = "；".join(_("%(what)s已逾期 %(days)d 天") % {"what": i.what, "days": i.days} for i in items)
+    body = f"{case.number}：{lines}。"
     _tell_issuer(case, "rectification_escalated", title, body, above=above)
     _event(case, "escalate", _("系统"), body + (_("已上报上级党委组织部门。") if above else _("已报发文党委。")))
 
@@ -600,24 +611,34 @@ def deadline_sweep(today: dt.date | None = None) -> dict[str, int]:
             _tell_secretary(case, "rectification_overdue", _("整改已逾期：%(number)s") % {"number": case.number},
                             _("整改期限 %(d)s 已过，请尽快完成并说明情况。") % {"d": cn_date(case.deadline)})
         counts["overdue"] += 1
-    late_cases = Case.objects.filter(state=State.OVERDUE, deadline__lt=today).select_related("subject__organization")
-    for case in late_cases:
-        counts["escalated"] += _maybe_escalate(case, case, today, case.deadline, _("整改"))
-    late = Measure.objects.filter(case__state__in=[State.IN_PROGRESS, State.OVERDUE], percent__lt=100,
-                                  deadline__lt=today).select_related("case__subject__organization")
-    for m in late:
-        counts["escalated"] += _maybe_escalate(m.case, m, today, m.deadline, _("措施“%(m)s”") % {"m": m.text[:30]})
+    counts["escalated"] = _escalate_late(today)
     return counts
 
 
-def _maybe_escalate(case: Case, obj: Case | Measure, today: dt.date, deadline: dt.date, what: str) -> int:
-    days = (today - deadline).days
-    level = Escalation.ABOVE if days >= ESCALATE_AFTER_DAYS else Escalation.ISSUER
-    if obj.escalation >= level:
-        return 0
-    with transaction.atomic():
-        if level == Escalation.ABOVE and obj.escalation < Escalation.ISSUER:
-            _escalate(case, Escalation.ISSUER, what, days)  # a week late at the first run: both are told
-        _escalate(case, level, what, days)
-        type(obj).objects.filter(pk=obj.pk).update(escalation=level)
-    return 1
+def _escalate_late(today: dt.date) -> int:
+    """Escalate what is late: at once to the issuing committee, after a week to the level above; one message per
+    case and level, each item once per level. Return how many cases were escalated."""
+    def level(days: int) -> int:
+        return Escalation.ABOVE if days >= ESCALATE_AFTER_DAYS else Escalation.ISSUER
+
+    pending: dict[int, tuple[Case, list[_Late]]] = {}
+    for case in Case.objects.filter(state=State.OVERDUE, deadline__lt=today).select_related(
+            "subject__organization"):
+        days = (today - case.deadline).days
+        if case.escalation < level(days):
+            pending.setdefault(case.pk, (case, []))[1].append(_Late(case, _("整改"), days, level(days)))
+    for m in Measure.objects.filter(case__state__in=[State.IN_PROGRESS, State.OVERDUE], percent__lt=100,
+                                    deadline__lt=today).select_related("case__subject__organization"):
+        days = (today - m.deadline).days
+        if m.escalation < level(days):
+            pending.setdefault(m.case_id, (m.case, []))[1].append(
+                _Late(m, _("措施“%(m)s”") % {"m": m.text[:30]}, days, level(days)))
+    for case, items in pending.values():
+        with transaction.atomic():
+            for lvl in (Escalation.ISSUER, Escalation.ABOVE):
+                batch = [i for i in items if i.obj.escalation < lvl <= i.level]
+                if batch:
+                    _escalate(case, lvl, batch)
+            for i in items:
+                type(i.obj).objects.filter(pk=i.obj.pk).update(escalation=i.level)
+    return len(pending)

@@ -112,3 +112,16 @@ def test_the_command_runs_the_sweep_for_a_given_day(running: Case, capsys: Any) 
     assert "新逾期 1 项" in capsys.readouterr().out
     running.refresh_from_db()
     assert running.state == State.OVERDUE
+
+
+def test_a_long_overdue_case_is_escalated_in_one_message_per_level(running: Case, users: Any) -> None:
+    with _on(dt.date(2020, 11, 15)):  # the case 15 days late, its measure 46 days late: both levels at once
+        counts = services.deadline_sweep()
+    assert counts["overdue"] == 1 and counts["escalated"] == 1
+    town = [t for t in _titles(users.town_admin) if t.startswith("整改逾期")]
+    county = [t for t in _titles(users.county_admin) if t.startswith("整改逾期")]
+    assert len(town) == 1 and len(county) == 1
+    body = Notification.objects.get(recipient=users.county_admin, kind="rectification_escalated").body
+    assert "整改已逾期 15 天" in body and "已逾期 46 天" in body
+    with _on(dt.date(2020, 11, 20)):
+        assert services.deadline_sweep()["escalated"] == 0
