@@ -94,6 +94,9 @@ def test_evaluator_scores_every_secretary_on_a_phone_revises_and_is_stopped_at_c
     boxes = [b.bounding_box() for b in cards.first.locator("label.grade span").all()]
     assert len(boxes) == 4 and len({round(b["y"]) for b in boxes}) == 1
     assert all(b["height"] >= 44 and b["width"] >= 44 for b in boxes)
+    # The submit button rides along at the bottom of the screen, however far down the list the evaluator is.
+    submit = page.get_by_role("button", name="提交评议").bounding_box()
+    assert submit["y"] + submit["height"] <= 812 and submit["height"] >= 44
     assert_fits_phone(page)
     screenshot(page, "meeting-evaluator-phone-empty", full_page=False)
 
@@ -101,6 +104,10 @@ def test_evaluator_scores_every_secretary_on_a_phone_revises_and_is_stopped_at_c
     for card, grade in zip(cards.all(), chosen, strict=True):
         _tap_grade(card, grade)
     assert "全部选好" in page.locator("#ungraded").inner_text()
+    chosen_button = cards.first.locator("label.grade span").first
+    other_button = cards.first.locator("label.grade span").nth(1)
+    assert chosen_button.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(183, 28, 28)"
+    assert other_button.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(255, 255, 255)"
     # Item scores and the comment are optional and folded away until asked for.
     first = cards.first
     first.get_by_text("分项打分（可选）").tap()
