@@ -88,7 +88,7 @@ def synthetic_opinions(n: int, *, seed: int = 7, topic_share: float = 0.8) -> Sy
     in_topics = int(n * topic_share)
     # Zipf-like sizes: topic k gets about C / k opinions, at least 2.
     sizes: list[int] = []
-    scale = max(2.0, in_topics / 20)
+    scale = max(2.0, in_topics / 60)  # the loudest issue holds about 1 % of all opinions, as in real message boards
     k = 1
     while sum(sizes) < in_topics:
         sizes.append(max(2, int(scale / k ** 0.8)))
