@@ -107,7 +107,7 @@ def _mine_file(data: Path, workers: int) -> tuple[dict[str, Any], Any, list[Any]
     items, labels = read_labelled(data / "labelled_dev.csv", text=COLUMNS["text"], title=COLUMNS["title"],
                                   label="一级标签")
     fit_started = time.perf_counter()
-    classifier = LearnedClassifier().fit(items, labels)
+    classifier = LearnedClassifier().fit(items, labels, workers=workers)
     fit_seconds = time.perf_counter() - fit_started
     stages: dict[str, float] = {}
     result = mine(opinions, classifier=classifier, workers=workers, timings=stages)

@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .features import BODY_CHARS as WORD_CHARS
-from .features import opinion_terms
+from .features import analyse_many
 from .normalize import normalize
 
 REVIEW_THRESHOLD = 0.6
@@ -134,9 +134,9 @@ def _normalised(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(normalize(t, max_chars=200), normalize(b, max_chars=BODY_CHARS)) for t, b in items]
 
 
-def _word_doc(title: str, body: str) -> str:
-    analysed = opinion_terms(title, body[:WORD_CHARS])
-    return " ".join([*analysed.title_tokens, *analysed.title_tokens, *analysed.body_tokens])
+def _word_docs(items: Sequence[tuple[str, str]], workers: int) -> list[str]:
+    analysed = analyse_many([(t, b[:WORD_CHARS]) for t, b in items], workers)
+    return [" ".join([*a.title_tokens, *a.title_tokens, *a.body_tokens]) for a in analysed]
 
 
 def _char_doc(title: str, body: str) -> str:
@@ -154,10 +154,10 @@ class LearnedClassifier:
         self.classes: list[str] = []
 
     def _features(self, items: Sequence[tuple[str, str]], *, fit: bool,
-                  tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None) -> Any:
+                  tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None, workers: int = 1) -> Any:
         items = _normalised(items)
         if tokens is None:
-            words = [_word_doc(t, b) for t, b in items]
+            words = _word_docs(items, workers)
         else:
             words = [" ".join([*title_words, *title_words, *body_words]) for title_words, body_words in tokens]
         chars = [_char_doc(t, b) for t, b in items]
@@ -165,8 +165,11 @@ class LearnedClassifier:
             return sp.hstack([self.words.fit_transform(words), self.chars.fit_transform(chars)]).tocsr()
         return sp.hstack([self.words.transform(words), self.chars.transform(chars)]).tocsr()
 
-    def fit(self, items: Sequence[tuple[str, str]], labels: Sequence[str]) -> LearnedClassifier:
-        """Learn from labelled ``(title, body)`` pairs; return self. Needs at least one example."""
+    def fit(self, items: Sequence[tuple[str, str]], labels: Sequence[str], *, workers: int = 1) -> LearnedClassifier:
+        """Learn from labelled ``(title, body)`` pairs; return self. Needs at least one example.
+
+        ``workers`` > 1 segments a large training set in that many forked processes.
+        """
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -180,7 +183,7 @@ class LearnedClassifier:
         self.words = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True, lowercase=False)
         self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=min_df,
                                      lowercase=False, dtype=np.float32)
-        features = self._features(items, fit=True)
+        features = self._features(items, fit=True, workers=workers)
         if len(counts) == 1:
             self.model = None
         elif min(counts.values()) >= 3:

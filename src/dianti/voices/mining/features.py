@@ -27,6 +27,7 @@ cosine of their full TF-IDF vectors, and a new message with mostly unknown words
 from __future__ import annotations
 
 import math
+import multiprocessing
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -47,6 +48,7 @@ from .segment import (
     is_taught,
     merge_codes,
     stopwords,
+    warm_up,
     word_frequency,
 )
 
@@ -154,6 +156,20 @@ def opinion_terms(title: str, body: str) -> Analysed:
     title_places = {t[1:] for t in counts if t.startswith("@")}
     body_tokens = _analyse(body[:BODY_CHARS], counts, 1, title_places) if body else []
     return Analysed(tuple(title_tokens), tuple(body_tokens), dict(counts))
+
+
+def _analyse_pair(pair: tuple[str, str]) -> Analysed:
+    return opinion_terms(*pair)
+
+
+def analyse_many(pairs: Sequence[tuple[str, str]], workers: int = 1) -> list[Analysed]:
+    """Return :func:`opinion_terms` of each normalised ``(title, body)``; ``workers`` > 1 splits a large batch
+    (1,000 or more) over that many forked processes, which share the already-loaded dictionary."""
+    warm_up()
+    if workers > 1 and len(pairs) >= 1000 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return list(pool.map(_analyse_pair, pairs, chunksize=256))
+    return [_analyse_pair(p) for p in pairs]
 
 
 def term_weight(term: str) -> float:

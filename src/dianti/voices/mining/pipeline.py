@@ -19,7 +19,6 @@ the newest opinion, so an old spreadsheet ranks as it did when it was fresh.
 
 from __future__ import annotations
 
-import multiprocessing
 import pickle
 import time
 from collections import Counter
@@ -34,11 +33,10 @@ import scipy.sparse as sp
 from . import cluster as clustering
 from .classify import Classifier, Prediction
 from .dedupe import DuplicateIndex
-from .features import Analysed, FeatureSpace, opinion_terms, place_mask
+from .features import FeatureSpace, analyse_many, opinion_terms, place_mask
 from .heat import Heat, HeatConfig, Voice, heat
 from .label import KeywordIndex, readable_title
 from .normalize import normalize
-from .segment import warm_up
 
 STATE_VERSION = 1
 MERGE_ROUNDS = 3  # merged fragments have new centroids, which may now meet the rest of their issue
@@ -207,18 +205,6 @@ class Assignment:
     duplicate_of: str | None
 
 
-def _analyse(pair: tuple[str, str]) -> Analysed:
-    return opinion_terms(*pair)
-
-
-def _analyse_all(pairs: list[tuple[str, str]], workers: int) -> list[Analysed]:
-    warm_up()
-    if workers > 1 and len(pairs) >= 2000 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return list(pool.map(_analyse, pairs, chunksize=256))
-    return [_analyse(p) for p in pairs]
-
-
 def _person(opinion: Opinion, original_id: str) -> str:
     return f"u:{opinion.user}" if opinion.user else f"anon:{original_id}"
 
@@ -259,7 +245,7 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     titles = [normalize(o.title, max_chars=200) for o in opinions]
     bodies = [normalize(o.text, max_chars=config.analysis_chars) for o in opinions]
     clock("normalize")
-    analysed = _analyse_all(list(zip(titles, bodies, strict=True)), workers)
+    analysed = analyse_many(list(zip(titles, bodies, strict=True)), workers)
     clock("segment")
 
     duplicates = DuplicateIndex(batch=True)

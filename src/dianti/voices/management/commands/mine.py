@@ -49,7 +49,7 @@ class Command(BaseCommand):
             if options["train"]:
                 items, labels = read_labelled(Path(options["train"]), text=columns.text, title=columns.title,
                                               label=options["label_col"])
-                classifier = LearnedClassifier().fit(items, labels)
+                classifier = LearnedClassifier().fit(items, labels, workers=options["workers"])
             elif options["keyword_rules"]:
                 classifier = KeywordClassifier()
         except SheetError as exc:
