@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dianti.campaigns.models import Campaign, Subject
+from dianti.meetings.models import Meeting
 from dianti.orgs.models import Organization
 
 
@@ -40,10 +41,13 @@ class SubjectResult(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("待公布")
+        SUBMITTED = "submitted", _("待审核")
         PUBLISHED = "published", _("已公布")
 
     subject = models.OneToOneField(Subject, on_delete=models.CASCADE, related_name="result")
     scheme = models.ForeignKey(ScoringScheme, on_delete=models.PROTECT, related_name="results")
+    # The meeting whose ballots were scored (the last closed one that heard the subject).
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     score = models.FloatField(_("得分"), null=True)
     ballots = models.PositiveIntegerField(_("有效票"), default=0)
     invalid = models.PositiveIntegerField(_("无效票"), default=0)
@@ -56,7 +60,12 @@ class SubjectResult(models.Model):
     explanation = models.TextField(_("计算说明"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     computed_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
 
     class Meta:
         verbose_name = _("评议结果")
@@ -102,3 +111,45 @@ class ActionProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} · {self.get_action_display()}"
+
+
+class AnnualAssessment(models.Model):
+    """One organization's annual comprehensive assessment (年度综合考核) for one year.
+
+    ``scores`` holds the components imported from Excel ({component code: 0–100}); the 述职评议 component is taken
+    from the organization's published appraisal of that year when the assessment is computed. Everything below
+    ``appraisal`` is the engine's output: total, grade band, star grade (晋位升级) and ranks among the county and
+    among the peers under the same parent (a town's villages).
+    """
+
+    organization = models.ForeignKey(Organization, verbose_name=_("组织"), on_delete=models.CASCADE,
+                                     related_name="assessments")
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    scores = models.JSONField(_("各项得分"), default=dict, blank=True)
+    innovation = models.BooleanField(_("创新项目"), default=False)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    appraisal = models.FloatField(_("述职评议得分"), null=True, blank=True)
+    scheme = models.ForeignKey(ScoringScheme, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    total = models.FloatField(_("总分"), null=True, blank=True)
+    parts = models.JSONField(_("构成"), default=list, blank=True)
+    band = models.CharField(_("考核等次"), max_length=20, blank=True)
+    stars = models.PositiveSmallIntegerField(_("星级"), default=0)
+    rank = models.PositiveIntegerField(_("县内排名"), null=True, blank=True)
+    rank_of = models.PositiveIntegerField(default=0)
+    peers_path = models.CharField(max_length=255, blank=True)
+    peer_rank = models.PositiveIntegerField(_("同级排名"), null=True, blank=True)
+    peer_count = models.PositiveIntegerField(default=0)
+    flags = models.JSONField(default=list, blank=True)
+    explanation = models.TextField(_("计算说明"), blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度综合考核")
+        verbose_name_plural = _("年度综合考核")
+        ordering = ["year", "rank", "org_path"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="uniq_assessment_year")]
+        indexes = [models.Index(fields=["year", "org_path"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}: {self.total}"
