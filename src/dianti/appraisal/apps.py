@@ -6,3 +6,12 @@ class AppraisalConfig(AppConfig):
     name = "dianti.appraisal"
     label = "appraisal"
     verbose_name = _("评议考核")
+
+    def ready(self) -> None:
+        from dianti.meetings import services as meeting_services
+
+        from . import importers, stats  # noqa: F401  (register job handlers and stats)
+        from .services import compute_on_close
+
+        if compute_on_close not in meeting_services.CLOSE_HOOKS:
+            meeting_services.CLOSE_HOOKS.append(compute_on_close)

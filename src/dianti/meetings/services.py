@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -38,6 +38,8 @@ from .models import (
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 MAX_EVALUATORS = 2000
+# Later steps of the cycle act on a closed meeting inside its transaction (the appraisal step computes drafts).
+CLOSE_HOOKS: list[Callable[[Any, Meeting], None]] = []
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
             campaign_services.subject_update(actor=actor, subject=item.subject, status=Subject.Status.REPORTED)
     audit.record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.org_path,
                  changes={"status": ["进行中", "已结束"], "ballots": [None, meeting.ballots.count()]})
+    for hook in CLOSE_HOOKS:
+        hook(actor, meeting)
     return meeting
 
 

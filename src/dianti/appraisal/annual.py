@@ -1,0 +1,179 @@
+"""Writes for the annual comprehensive assessment (年度综合考核): component marks in, totals, bands, stars and ranks
+out, computed by :func:`dianti.appraisal.engine.assess` for a whole county at once (ranks need every peer).
+
+Components: 述职评议 comes from the organization's published appraisal of the year (its ``SubjectResult.score``);
+the others are imported from Excel (:mod:`.importers`). The weights, grade bands and star bands are the assessment
+config of the county's scheme for that year (:func:`annual_scheme`). An organization runs an innovation project
+(needed for the top star band) when the import says so or a 创新项目 is registered for it that year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dianti.campaigns.models import Campaign, Project
+from dianti.core import audit, paths
+from dianti.orgs.models import Organization
+from dianti.orgs.permissions import ensure_can_manage
+
+from .engine import AssessmentInput, assess
+from .engine.scheme import APPRAISAL_COMPONENT, AssessmentConfig
+from .models import AnnualAssessment, ScoringScheme, SubjectResult
+from .services import engine_scheme, scheme_default, scheme_for_campaign
+
+INNOVATION_KINDS = (Project.Kind.INNOVATION,)
+
+
+def county_of(org: Organization) -> Organization:
+    """Return the county (县) at or above ``org``; the root of its tree when there is none."""
+    chain = [*paths.ancestors(org.path), org.path]
+    found = (Organization.objects.filter(path__in=chain, level=Organization.Level.COUNTY).order_by("-path").first()
+             or Organization.objects.filter(path=chain[0]).first())
+    return found or org
+
+
+def annual_scheme(county: Organization, year: int) -> ScoringScheme:
+    """Return the scheme whose assessment config applies to ``county`` in ``year``.
+
+    The county's own campaign of that year decides when it names a scheme; else the latest scheme the county owns;
+    else the default.
+    """
+    campaign = Campaign.objects.filter(convener=county, year=year).exclude(scheme_key="").first()
+    if campaign is not None:
+        return scheme_for_campaign(campaign)
+    own = ScoringScheme.objects.filter(organization=county).order_by("-created_at", "-version").first()
+    if own is not None:
+        return ScoringScheme.objects.filter(key=own.key).order_by("-version").first() or own
+    return scheme_default()
+
+
+def config_for(county: Organization, year: int) -> tuple[ScoringScheme, AssessmentConfig]:
+    row = annual_scheme(county, year)
+    return row, engine_scheme(row).assessment
+
+
+@dataclass(frozen=True)
+class AnnualRow:
+    """One organization's imported component marks (0–100, None for none) for one year."""
+
+    organization: Organization
+    year: int
+    scores: Mapping[str, float | None]
+    innovation: bool | None = None
+
+
+@transaction.atomic
+def annual_scores_set(*, actor: Any, rows: Sequence[AnnualRow], note: str = "") -> int:
+    """Store imported component marks: each row replaces that organization's imported marks for the year."""
+    now = timezone.now()
+    for r in rows:
+        ensure_can_manage(actor, r.organization)
+        scores = {k: float(v) for k, v in r.scores.items() if v is not None}
+        for code, value in scores.items():
+            if code == APPRAISAL_COMPONENT:
+                raise ValidationError(_("“述职评议”得分来自公布的评议结果，不能导入"))
+            if not 0 <= value <= 100:
+                raise ValidationError(_("得分须在 0 到 100 之间，现为 %(value)s") % {"value": value})
+        row, _created = AnnualAssessment.objects.get_or_create(
+            organization=r.organization, year=r.year, defaults={"org_path": r.organization.path})
+        before = dict(row.scores)
+        row.scores, row.imported_at = scores, now
+        fields = ["scores", "imported_at"]
+        if r.innovation is not None:
+            row.innovation = r.innovation
+            fields.append("innovation")
+        row.save(update_fields=fields)
+        audit.record(actor=actor, action="assessment.import", target=row, org_path=r.organization.path,
+                     changes={"scores": [before or None, scores]}, note=note)
+    return len(rows)
+
+
+def _appraisals(county: Organization, year: int) -> dict[int, float]:
+    """Return {organization id: published appraisal score} for the year (the latest publication wins)."""
+    rows = (SubjectResult.objects.filter(status=SubjectResult.Status.PUBLISHED, score__isnull=False,
+                                         subject__campaign__year=year, subject__org_path__gte=county.path,
+                                         subject__org_path__lt=paths.successor(county.path))
+            .order_by("published_at").values_list("subject__organization_id", "score"))
+    return dict(rows)
+
+
+def compute(county: Organization, year: int) -> int:
+    """Recompute every assessment of ``county`` for ``year`` (no permission check: callers check). Return count."""
+    row, config = config_for(county, year)
+    known = {c.code for c in config.components}
+    appraisals = _appraisals(county, year)
+    existing = {a.organization_id: a for a in AnnualAssessment.objects.filter(
+        year=year, org_path__gte=county.path, org_path__lt=paths.successor(county.path))}
+    for org_id in set(appraisals) - set(existing):
+        org = Organization.objects.get(pk=org_id)
+        existing[org_id] = AnnualAssessment.objects.create(organization=org, org_path=org.path, year=year)
+    if not existing:
+        return 0
+    orgs = {o.pk: o for o in Organization.objects.filter(pk__in=list(existing)).select_related("parent")}
+    innovative = set(Project.objects.filter(organization_id__in=list(existing), year=year,
+                                            kind__in=INNOVATION_KINDS).values_list("organization_id", flat=True))
+    ids = sorted(existing, key=lambda i: orgs[i].path)
+    entries = []
+    for i in ids:
+        a, org = existing[i], orgs[i]
+        scores: dict[str, float | None] = {k: v for k, v in a.scores.items() if k in known}
+        if APPRAISAL_COMPONENT in known:
+            scores[APPRAISAL_COMPONENT] = appraisals.get(i)
+        parent = org.parent.display_name if org.parent else ""
+        entries.append(AssessmentInput(subject=i, scores=scores, innovation=a.innovation or i in innovative,
+                                       peers=parent))
+    results = assess(entries, config)
+    ranked = sum(1 for r in results if r.rank is not None)
+    now = timezone.now()
+    changed = []
+    for i, res in zip(ids, results, strict=True):
+        a, org = existing[i], orgs[i]
+        dropped = sorted(set(a.scores) - known)
+        a.scheme, a.appraisal, a.total = row, appraisals.get(i), res.total
+        a.parts = [{"code": p.code, "label": p.label, "weight": p.weight, "used_weight": p.used_weight,
+                    "score": p.score} for p in res.parts]
+        a.band, a.stars, a.rank, a.rank_of = res.band or "", res.stars, res.rank, ranked
+        a.peers_path = org.parent.path if org.parent else ""
+        a.peer_rank, a.peer_count = res.peer_rank, res.peer_count
+        a.flags = [{"code": f.code, "message": f.message} for f in res.flags]
+        a.flags += [{"code": "unknown_component", "message": f"“{code}”不在本年度考核方案中，未计入。"}
+                    for code in dropped]
+        a.explanation = (f"考核方案：{row.name}（{row.key} 第 {row.version} 版）\n" + res.explain())
+        a.computed_at = now
+        changed.append(a)
+    AnnualAssessment.objects.bulk_update(changed, ["scheme", "appraisal", "total", "parts", "band", "stars", "rank",
+                                                   "rank_of", "peers_path", "peer_rank", "peer_count", "flags",
+                                                   "explanation", "computed_at"], batch_size=500)
+    return len(changed)
+
+
+@transaction.atomic
+def annual_compute(*, actor: Any, county: Organization, year: int) -> int:
+    """Recompute the county's assessments for ``year`` (totals, bands, stars, ranks); county admins only."""
+    ensure_can_manage(actor, county)
+    if county.level != Organization.Level.COUNTY:
+        raise ValidationError(_("年度综合考核按县（市、区）统一计算排名，请选择县级组织"))
+    n = compute(county, year)
+    audit.record(actor=actor, action="assessment.compute", target=county, org_path=county.path,
+                 changes={"year": [None, year], "organizations": [None, n]})
+    return n
+
+
+def counties_of(orgs: Iterable[Organization]) -> dict[int, Organization]:
+    """Return {organization id: its county} for ``orgs`` (one lookup per distinct county path prefix)."""
+    out: dict[int, Organization] = {}
+    cache: dict[str, Organization] = {}
+    for org in orgs:
+        hit = next((c for p, c in cache.items() if org.path.startswith(p)), None)
+        if hit is None:
+            hit = county_of(org)
+            cache[hit.path] = hit
+        out[org.pk] = hit
+    return out

@@ -1,0 +1,278 @@
+"""Scoped reads for 评议考核: results per campaign, meeting and subject (with what the charts draw), proposals,
+schemes, the public (公示) view of published results, and the annual assessment with each organization's history.
+
+Staff reads start from the user's scope (the campaign convener's path); a secretary may read their own published
+result; the public reads figures of published results only — never a ballot, never the explanation trace.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from dianti.campaigns.models import Campaign, Phase, Subject
+from dianti.core import paths, scope
+from dianti.meetings.models import Meeting
+from dianti.orgs.models import Organization
+
+from .engine.scoring import STATUS_TEXT
+from .models import ActionProposal, AnnualAssessment, ScoringScheme, SubjectResult
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+
+APPRAISABLE = [Phase.REPORTING, Phase.APPRAISAL, Phase.RECTIFICATION, Phase.ARCHIVED]
+
+
+@dataclass
+class ResultRow:
+    """A subject of a campaign or meeting with its result (None before computing) and its proposals."""
+
+    subject: Subject
+    result: SubjectResult | None
+    proposals: list[ActionProposal] = field(default_factory=list)
+
+    @property
+    def uncertain(self) -> bool:
+        return bool(self.result and self.result.detail.get("uncertain"))
+
+
+def visible_campaigns(user: Any) -> QuerySet[Campaign]:
+    """Return the campaigns the user may see, with counts of subjects, results by status and pending proposals."""
+    S = SubjectResult.Status
+    return (scope.restrict(Campaign.objects.all(), user, "org_path").select_related("convener")
+            .annotate(n_subjects=Count("subjects", distinct=True),
+                      n_computed=Count("subjects__result", distinct=True),
+                      n_submitted=Count("subjects__result", filter=Q(subjects__result__status=S.SUBMITTED),
+                                        distinct=True),
+                      n_published=Count("subjects__result", filter=Q(subjects__result__status=S.PUBLISHED),
+                                        distinct=True),
+                      n_pending=Count("proposals", filter=Q(proposals__status=ActionProposal.Status.PENDING),
+                                      distinct=True))
+            .filter(phase__in=APPRAISABLE).order_by("-year", "org_path"))
+
+
+def _rows(subjects: QuerySet[Subject]) -> list[ResultRow]:
+    subjects = subjects.select_related("organization", "result", "result__scheme")
+    proposals: dict[int, list[ActionProposal]] = defaultdict(list)
+    listed = list(subjects)
+    for p in ActionProposal.objects.filter(subject__in=[s.pk for s in listed]).order_by("action"):
+        proposals[p.subject_id].append(p)
+    return [ResultRow(s, getattr(s, "result", None), proposals[s.pk]) for s in listed]
+
+
+def campaign_rows(campaign: Campaign) -> list[ResultRow]:
+    """Return every subject of the campaign with its result and proposals (three queries)."""
+    return _rows(campaign.subjects.order_by("order", "id"))
+
+
+def meeting_rows(meeting: Meeting) -> list[ResultRow]:
+    """Return the meeting's subjects in agenda order with their results."""
+    order = {sid: i for i, sid in enumerate(meeting.agenda.order_by("order").values_list("subject_id", flat=True))}
+    rows = _rows(Subject.objects.filter(pk__in=list(order)))
+    return sorted(rows, key=lambda r: order[r.subject.pk])
+
+
+def subject_get(user: Any, pk: int) -> tuple[Subject, SubjectResult | None, bool]:
+    """Return (subject, result, full) for a staff member in scope (full=True) or the subject's own secretary once
+    the result is published (full=False: figures without the explanation trace)."""
+    subject = (Subject.objects.select_related("campaign", "campaign__convener", "organization", "secretary")
+               .filter(pk=pk).first())
+    if subject is None:
+        raise Http404("找不到该述职对象")
+    result = SubjectResult.objects.select_related("scheme", "meeting").filter(subject=subject).first()
+    if scope.scope_for(user).can_view_path(subject.campaign.org_path):
+        return subject, result, True
+    own = subject.secretary is not None and subject.secretary.user_id == getattr(user, "pk", None)
+    if own and result is not None and result.status == SubjectResult.Status.PUBLISHED:
+        return subject, result, False
+    raise Http404("找不到该评议结果，或您无权查看")
+
+
+def _pct(x: float | None) -> float | None:
+    return None if x is None else round(x * 100, 1)
+
+
+def result_view(result: SubjectResult) -> dict[str, Any]:
+    """Return what the subject page shows and charts draw, from the stored detail (no engine call)."""
+    d = result.detail or {}
+    labels = d.get("group_labels", {})
+    total = d.get("n_valid") or 0
+    dist = d.get("distribution", {})
+    grades = d.get("grades") or list(dist)
+    defined = {r["code"]: r for r in (result.scheme.data.get("rules", []) if result.scheme_id else [])}
+    rules = [{"code": r["code"], "action": r["action"], "status": r["status"], "text": STATUS_TEXT.get(r["status"], ""),
+              "value": _pct(r["rate"]["value"]), "low": _pct(r["rate"]["low"]), "high": _pct(r["rate"]["high"]),
+              "grades": "+".join(r["rate"]["grades"]), "metric": defined.get(r["code"], {}).get("metric", ""),
+              "op": defined.get(r["code"], {}).get("op", ""),
+              "threshold": _pct(defined.get(r["code"], {}).get("threshold"))} for r in d.get("rules", [])]
+    return {
+        "groups": [{"code": g["code"], "label": labels.get(g["code"], g["code"]), "weight": round(g["weight"] * 100, 1),
+                    "used_weight": round(g["used_weight"] * 100, 1), "n": g["n_valid"], "score": g["score"],
+                    "items": g.get("items", {})} for g in d.get("groups", [])],
+        "distribution": [{"grade": k, "n": dist.get(k, 0),
+                          "pct": round(dist.get(k, 0) * 100 / total, 1) if total else None} for k in grades],
+        "items": [{"code": k, "label": d.get("item_labels", {}).get(k, k), "score": v}
+                  for k, v in d.get("items", {}).items() if v is not None],
+        "satisfaction": {k: _pct(d.get("satisfaction", {}).get(k)) for k in ("value", "low", "high")},
+        "dissatisfaction": {k: _pct(d.get("dissatisfaction", {}).get(k)) for k in ("value", "low", "high")},
+        "confidence": round((d.get("satisfaction", {}).get("confidence") or 0.95) * 100),
+        "rules": rules,
+        "flags": d.get("flags", []),
+        "rater_flags": d.get("rater_flags", []) + d.get("meeting", {}).get("rater_flags", []),
+        "alpha": d.get("meeting", {}).get("alpha", {}),
+        "notes": d.get("notes", []),
+        "scheme": d.get("scheme", {}),
+        "invalid": d.get("invalid", []),
+    }
+
+
+def chart_rows(rows: list[ResultRow]) -> list[dict[str, Any]]:
+    """Return the campaign/meeting chart data: one entry per subject with a score, best first."""
+    out = [{"name": r.subject.organization.display_name, "score": round(r.result.score, 2),
+            "sat": _pct(r.result.satisfaction), "low": _pct(r.result.satisfaction_low),
+            "high": _pct(r.result.satisfaction_high), "uncertain": r.uncertain}
+           for r in rows if r.result is not None and r.result.score is not None]
+    return sorted(out, key=lambda x: -x["score"])
+
+
+def satisfaction_thresholds(scheme: ScoringScheme | None) -> list[dict[str, Any]]:
+    """Return the scheme's rules on the satisfaction rate as lines to draw: [{"label": "约谈", "value": 60.0}]."""
+    if scheme is None:
+        return []
+    satisfied = sorted(g["label"] for g in scheme.data.get("scale", []) if g.get("satisfied"))
+    return [{"label": f"{r['op']} {r['threshold'] * 100:g}% → {r['action']}", "value": round(r["threshold"] * 100, 1)}
+            for r in scheme.data.get("rules", []) if sorted(r.get("grades", [])) == satisfied]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Proposals
+
+
+def proposals(user: Any, *, status: str = "", action: str = "", campaign: int | None = None
+              ) -> QuerySet[ActionProposal]:
+    """Return the proposals of campaigns the user manages, newest campaign first, filtered."""
+    qs = scope.restrict(ActionProposal.objects.all(), user, "org_path", manage=True).select_related(
+        "subject", "subject__organization", "subject__result", "campaign", "decided_by")
+    if status:
+        qs = qs.filter(status=status)
+    if action:
+        qs = qs.filter(action=action)
+    if campaign:
+        qs = qs.filter(campaign_id=campaign)
+    return qs.order_by("-campaign__year", "campaign__org_path", "subject__order", "action")
+
+
+def proposal_get(user: Any, pk: int) -> ActionProposal:
+    found = proposals(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("找不到该处置建议，或您无权处理")
+    return found
+
+
+def confirmed_rectifications(campaign: Campaign | None = None) -> QuerySet[ActionProposal]:
+    """Return the confirmed proposals whose action is a rectification notice — what the 整改 step opens cases for."""
+    qs = ActionProposal.objects.filter(status=ActionProposal.Status.CONFIRMED,
+                                       action=ActionProposal.Action.RECTIFICATION)
+    return qs.filter(campaign=campaign) if campaign is not None else qs
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Schemes
+
+
+def latest_schemes() -> list[ScoringScheme]:
+    """Return the latest version of every scheme key (schemes are rules, visible to every admin)."""
+    rows = ScoringScheme.objects.select_related("organization").order_by("key", "-version")
+    latest: dict[str, ScoringScheme] = {}
+    for row in rows:
+        latest.setdefault(row.key, row)
+    return list(latest.values())
+
+
+def scheme_versions(key: str) -> list[ScoringScheme]:
+    rows = list(ScoringScheme.objects.filter(key=key).select_related("organization", "created_by")
+                .annotate(n_results=Count("results")).order_by("-version"))
+    if not rows:
+        raise Http404("找不到该评分方案")
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Public (公示)
+
+
+@dataclass(frozen=True)
+class PublicResult:
+    """What the public site shows of a published result: figures only."""
+
+    score: float | None
+    ballots: int
+    satisfaction: float | None
+    satisfaction_low: float | None
+    satisfaction_high: float | None
+    distribution: list[tuple[str, int]]
+    published_at: Any
+    confidence: int
+
+
+def public_results(campaign: Campaign) -> dict[int, PublicResult]:
+    """Return {subject id: figures} for the campaign's published results."""
+    out = {}
+    for r in SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.PUBLISHED):
+        d = r.detail or {}
+        dist = d.get("distribution", {})
+        out[r.subject_id] = PublicResult(r.score, r.ballots, _pct(r.satisfaction), _pct(r.satisfaction_low),
+                                         _pct(r.satisfaction_high),
+                                         [(g, dist.get(g, 0)) for g in d.get("grades", list(dist))], r.published_at,
+                                         round((d.get("satisfaction", {}).get("confidence") or 0.95) * 100))
+    return out
+
+
+def public_subjects(campaign: Campaign) -> list[Subject]:
+    """Return the campaign's subjects, each with ``public_result`` (None until its result is published)."""
+    results = public_results(campaign)
+    subjects = list(campaign.subjects.select_related("organization").order_by("order", "id"))
+    for s in subjects:
+        s.public_result = results.get(s.pk)  # type: ignore[attr-defined]
+    return subjects
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Annual assessment
+
+
+def annual_years(user: Any) -> list[int]:
+    return sorted(set(scope.restrict(AnnualAssessment.objects.all(), user, "org_path")
+                      .values_list("year", flat=True)), reverse=True)
+
+
+def annual_list(user: Any, year: int, within: Organization | None = None) -> QuerySet[AnnualAssessment]:
+    """Return the year's assessments in the user's scope (optionally under ``within``), by county rank."""
+    qs = scope.restrict(AnnualAssessment.objects.filter(year=year), user, "org_path")
+    if within is not None:
+        qs = qs.filter(org_path__gte=within.path, org_path__lt=paths.successor(within.path))
+    return qs.select_related("organization", "organization__parent", "scheme").order_by("rank", "org_path")
+
+
+def org_for(user: Any, code: str) -> Organization:
+    org = Organization.objects.filter(code=code).select_related("parent").first()
+    if org is None or not scope.scope_for(user).can_view_path(org.path):
+        raise Http404("找不到该组织，或您无权查看")
+    return org
+
+
+def annual_history(org: Organization) -> list[AnnualAssessment]:
+    """Return the organization's assessments, oldest year first."""
+    return list(AnnualAssessment.objects.filter(organization=org).select_related("scheme", "organization")
+                .order_by("year"))
+
+
+def appraisal_history(org: Organization) -> list[SubjectResult]:
+    """Return the organization's published appraisals over the years, oldest first."""
+    return list(SubjectResult.objects.filter(subject__organization=org, status=SubjectResult.Status.PUBLISHED)
+                .select_related("subject", "subject__campaign").order_by("subject__campaign__year", "published_at"))

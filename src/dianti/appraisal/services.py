@@ -1,0 +1,372 @@
+"""Writes for 评议考核: scoring schemes (each edit a new version), results computed from closed meetings by the
+engine, their submission and publication (公示), and the decisions on the actions the rules propose.
+
+Each service checks permission, validates, writes in one transaction, appends an audit record and queues
+notifications on commit. Numbers come from :mod:`dianti.appraisal.engine` through :mod:`.adapter`; nothing here
+computes a score itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dianti.campaigns import services as campaign_services
+from dianti.campaigns.models import Campaign, Phase, Subject
+from dianti.core import audit, notify
+from dianti.core.scope import OutOfScope, scope_for
+from dianti.meetings.models import Meeting
+from dianti.orgs.models import Organization
+from dianti.orgs.permissions import ensure_can_manage, is_system
+
+from . import adapter, signals
+from .engine import Scheme, SchemeError, default_scheme
+from .engine.scoring import SubjectResult as EngineResult
+from .models import ActionProposal, ScoringScheme, SubjectResult
+
+DEFAULT_KEY = "default"
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# The engine's rules name their action in words; the proposal stores one of three actions.
+ACTION_BY_TEXT = {"约谈": ActionProposal.Action.TALK, "不合格": ActionProposal.Action.UNQUALIFIED,
+                  "整改通知单": ActionProposal.Action.RECTIFICATION, "整改通知": ActionProposal.Action.RECTIFICATION,
+                  "整改": ActionProposal.Action.RECTIFICATION}
+ACTION_BY_RULE = {"interview": ActionProposal.Action.TALK, "unqualified": ActionProposal.Action.UNQUALIFIED,
+                  "rectify": ActionProposal.Action.RECTIFICATION}
+ACTION_TEXT = {ActionProposal.Action.TALK: "约谈", ActionProposal.Action.UNQUALIFIED: "不合格",
+               ActionProposal.Action.RECTIFICATION: "整改通知单"}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Schemes
+
+
+def scheme_default() -> ScoringScheme:
+    """Return the latest default scheme, creating version 1 from the engine's :func:`default_scheme` on first use."""
+    row = ScoringScheme.objects.filter(key=DEFAULT_KEY).order_by("-version").first()
+    if row is not None:
+        return row
+    scheme = default_scheme()
+    row, _created = ScoringScheme.objects.get_or_create(key=DEFAULT_KEY, version=scheme.version, defaults={
+        "name": scheme.name, "data": scheme.to_dict()})
+    return row
+
+
+def scheme_get(key: str, version: int | None = None) -> ScoringScheme:
+    """Return version ``version`` (default: the latest) of scheme ``key``; raise ValidationError if there is none."""
+    if key == DEFAULT_KEY and version is None:
+        return scheme_default()
+    qs = ScoringScheme.objects.filter(key=key)
+    row = (qs.filter(version=version) if version is not None else qs.order_by("-version")).first()
+    if row is None:
+        if version is not None:
+            raise ValidationError(_("评分方案“%(key)s”没有第 %(version)d 版") % {"key": key, "version": version})
+        raise ValidationError(_("找不到评分方案“%(key)s”") % {"key": key})
+    return row
+
+
+def scheme_for_campaign(campaign: Campaign, version: int | None = None) -> ScoringScheme:
+    """Return the campaign's scheme (``Campaign.scheme_key``, the default when blank), latest version unless given."""
+    return scheme_get(campaign.scheme_key or DEFAULT_KEY, version)
+
+
+def engine_scheme(row: ScoringScheme) -> Scheme:
+    """Return the engine's scheme stored in ``row``."""
+    return Scheme.from_dict(row.data)
+
+
+def can_edit_scheme(user: Any, organization: Organization | None) -> bool:
+    """Schemes owned by an organization are edited by its admins; the shared default only by superusers."""
+    if is_system(user):
+        return True
+    sc = scope_for(user)
+    return sc.everything if organization is None else sc.can_manage_path(organization.path)
+
+
+@transaction.atomic
+def scheme_save(*, actor: Any, key: str, data: Mapping[str, Any], organization: Organization | None = None
+                ) -> ScoringScheme:
+    """Save ``data`` (the engine's dict layout) as the next version of scheme ``key``; a new key starts at 1.
+
+    The engine validates the scheme; its message (Chinese, naming what to change) becomes the ValidationError.
+    An existing scheme keeps its owner; a new one belongs to ``organization``. Results keep the version they were
+    computed with until they are recomputed.
+    """
+    if not KEY_PATTERN.match(key or ""):
+        raise ValidationError({"key": _("方案编号只能由字母、数字、下划线和短横线组成，不超过 64 个字符")})
+    latest = ScoringScheme.objects.filter(key=key).select_for_update().order_by("-version").first()
+    owner = latest.organization if latest is not None else organization
+    if not can_edit_scheme(actor, owner):
+        raise OutOfScope(_("您无权修改评分方案“%(key)s”") % {"key": key})
+    version = (ScoringScheme.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0) + 1
+    try:
+        scheme = Scheme.from_dict({**data, "version": version})
+    except SchemeError as exc:
+        raise ValidationError(str(exc)) from exc
+    row = ScoringScheme.objects.create(key=key, version=version, name=scheme.name or key, organization=owner,
+                                       data=scheme.to_dict(),
+                                       created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    audit.record(actor=actor, action="scheme.save", target=row, org_path=owner.path if owner else "",
+                 changes={"version": [latest.version if latest else None, version], "name": [None, row.name]})
+    return row
+
+
+@transaction.atomic
+def campaign_scheme_set(*, actor: Any, campaign: Campaign, key: str) -> Campaign:
+    """Make scheme ``key`` the campaign's; results already computed keep their version until recomputed."""
+    scheme_get(key)
+    return campaign_services.campaign_update(actor=actor, campaign=campaign,
+                                             scheme_key="" if key == DEFAULT_KEY else key)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class ComputeReport:
+    computed: int
+    skipped_published: int
+    proposals: int
+    scheme: ScoringScheme
+
+
+def _meetings_to_score(campaign: Campaign, meeting: Meeting | None) -> list[Meeting]:
+    if meeting is not None:
+        if meeting.status != Meeting.Status.CLOSED:
+            raise ValidationError(_("投票截止后才能计算评议结果"))
+        return [meeting]
+    meetings = list(campaign.meetings.filter(status=Meeting.Status.CLOSED).order_by("closed_at", "pk"))
+    if not meetings:
+        raise ValidationError(_("还没有结束投票的述职会，无法计算评议结果"))
+    return meetings
+
+
+def _detail(res: EngineResult, data: adapter.MeetingInput, row: ScoringScheme, alpha: adapter.PanelAlpha,
+            meeting_flags: list[dict[str, Any]], subject_flags: list[Any]) -> dict[str, Any]:
+    scheme = data.scheme
+    return {**res.to_dict(),
+            "scheme": {"key": row.key, "version": row.version, "name": row.name},
+            "meeting": {"id": data.meeting.pk, "title": data.meeting.title, "alpha": alpha.to_dict(),
+                        "rater_flags": meeting_flags},
+            "grades": list(scheme.scale.labels),
+            "group_labels": data.group_labels,
+            "item_labels": {i.code: i.label for i in scheme.items},
+            "weights_from": data.weights_from,
+            "grade_map": data.grade_map,
+            "notes": data.notes,
+            "rater_flags": list(subject_flags),
+            "uncertain": res.uncertain}
+
+
+def _explanation(res: EngineResult, data: adapter.MeetingInput, alpha: adapter.PanelAlpha,
+                 flags: Iterable[Mapping[str, Any]]) -> str:
+    lines = [res.explain(), *data.notes, alpha.text()]
+    lines += [f"评议人提示（仅供参考，不剔除选票）：{f['message']}" for f in flags]
+    return "\n".join(lines)
+
+
+def _sync_proposals(subject: Subject, campaign: Campaign, res: EngineResult) -> int:
+    """Replace the subject's pending proposals with what the rules propose now; decided ones are kept as decided."""
+    wanted: dict[str, tuple[str, str, bool]] = {}
+    for p in res.proposals():
+        action = ACTION_BY_TEXT.get(p.action) or ACTION_BY_RULE.get(p.rule)
+        if action is None:
+            continue
+        held = wanted.get(action)
+        if held is None or (held[2] and not p.uncertain):  # a decided rule outranks an uncertain one
+            wanted[action] = (p.rule, p.reason, p.uncertain)
+    existing = {p.action: p for p in ActionProposal.objects.filter(subject=subject)}
+    for action, p in existing.items():
+        if p.status == ActionProposal.Status.PENDING and action not in wanted:
+            p.delete()
+    for action, (rule, reason, uncertain) in wanted.items():
+        held_p = existing.get(action)
+        if held_p is not None and held_p.status != ActionProposal.Status.PENDING:
+            continue
+        ActionProposal.objects.update_or_create(subject=subject, action=action, defaults={
+            "campaign": campaign, "org_path": campaign.org_path, "rule": rule[:64], "reason": reason,
+            "uncertain": uncertain, "status": ActionProposal.Status.PENDING})
+    return len(wanted)
+
+
+@transaction.atomic
+def results_compute(*, actor: Any, campaign: Campaign | None = None, meeting: Meeting | None = None,
+                    version: int | None = None) -> ComputeReport:
+    """Score the ballots of the campaign's closed meetings (or of one meeting) and store a draft result per subject.
+
+    Uses the campaign's scheme, at ``version`` if given (recompute with version N) else its latest. A subject heard
+    at several closed meetings takes the last one's ballots. Published results are left as they are; the others
+    are replaced (back to draft), and the subject's pending proposals follow the new result.
+    """
+    if campaign is None:
+        if meeting is None:
+            raise ValueError("results_compute needs a campaign or a meeting")
+        campaign = meeting.campaign
+    elif meeting is not None and meeting.campaign_id != campaign.pk:
+        raise ValidationError(_("该述职会不属于本次活动"))
+    ensure_can_manage(actor, campaign.convener)
+    row = scheme_for_campaign(campaign, version)
+    try:
+        base = engine_scheme(row)
+    except SchemeError as exc:
+        raise ValidationError(str(exc)) from exc
+    published = set(SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.PUBLISHED)
+                    .values_list("subject_id", flat=True))
+    subjects = {s.pk: s for s in campaign.subjects.select_related("organization")}
+    computed: set[int] = set()
+    skipped: set[int] = set()
+    proposals = 0
+    for m in _meetings_to_score(campaign, meeting):
+        data = adapter.meeting_input(m, base)
+        results = {sid: adapter.score(data, sid) for sid in data.ballots}
+        alpha = adapter.panel_alphas(data, results)
+        flags = adapter.paper_flags(data)
+        per_subject = adapter.flags_by_subject(flags)
+        meeting_flags = [f for f in flags if not f["subjects"]]
+        for sid, res in results.items():
+            if sid in published:
+                skipped.add(sid)
+                continue
+            subject_flags = per_subject.get(sid, [])
+            SubjectResult.objects.update_or_create(subject_id=sid, defaults={
+                "scheme": row, "meeting": m, "score": res.score, "ballots": res.n_valid, "invalid": len(res.invalid),
+                "satisfaction": res.satisfaction.value, "satisfaction_low": res.satisfaction.low,
+                "satisfaction_high": res.satisfaction.high, "dissatisfaction": res.dissatisfaction.value,
+                "alpha": alpha.panel,
+                "detail": _detail(res, data, row, alpha, meeting_flags, subject_flags),
+                "explanation": _explanation(res, data, alpha, [*subject_flags, *meeting_flags]),
+                "status": SubjectResult.Status.DRAFT, "submitted_at": None, "submitted_by": None})
+            proposals += _sync_proposals(subjects[sid], campaign, res)
+            computed.add(sid)
+    audit.record(actor=actor, action="appraisal.compute", target=campaign, org_path=campaign.org_path,
+                 changes={"scheme": [None, f"{row.key} v{row.version}"], "subjects": [None, len(computed)]},
+                 note=f"述职会 {meeting.title}" if meeting is not None else "")
+    return ComputeReport(len(computed), len(skipped - computed), proposals, row)
+
+
+def compute_on_close(actor: Any, meeting: Meeting) -> None:
+    """Compute draft results when a meeting closes; a scheme that cannot be applied must not block the close."""
+    try:
+        with transaction.atomic():
+            results_compute(actor=actor, meeting=meeting)
+    except (ValidationError, OutOfScope):
+        pass  # the results page says what is wrong and offers to compute again
+
+
+def _ensure_appraisal_phase(campaign: Campaign) -> None:
+    if campaign.phase != Phase.APPRAISAL:
+        raise ValidationError(_("只有在“评议”阶段才能提交、审核和公布评议结果"))
+
+
+@transaction.atomic
+def results_submit(*, actor: Any, campaign: Campaign) -> int:
+    """Submit the campaign's draft results for approval (送审); every one must have a score."""
+    ensure_can_manage(actor, campaign.convener)
+    _ensure_appraisal_phase(campaign)
+    drafts = list(SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.DRAFT)
+                  .select_related("subject__organization"))
+    if not drafts:
+        raise ValidationError(_("没有待提交的评议结果：请先计算结果"))
+    empty = [r.subject.organization.display_name for r in drafts if r.score is None]
+    if empty:
+        raise ValidationError(_("以下述职对象没有有效票，不能提交：%(names)s") % {"names": "、".join(empty)})
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    SubjectResult.objects.filter(pk__in=[r.pk for r in drafts]).update(
+        status=SubjectResult.Status.SUBMITTED, submitted_at=timezone.now(), submitted_by=user)
+    audit.record(actor=actor, action="appraisal.submit", target=campaign, org_path=campaign.org_path,
+                 changes={"results": [None, len(drafts)]})
+    return len(drafts)
+
+
+@transaction.atomic
+def results_return(*, actor: Any, campaign: Campaign, note: str = "") -> int:
+    """Send submitted results back to draft (审核不通过), with a note saying why."""
+    ensure_can_manage(actor, campaign.convener)
+    n = SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.SUBMITTED).update(
+        status=SubjectResult.Status.DRAFT, submitted_at=None, submitted_by=None)
+    if not n:
+        raise ValidationError(_("没有待审核的评议结果"))
+    audit.record(actor=actor, action="appraisal.return", target=campaign, org_path=campaign.org_path,
+                 changes={"results": [n, 0]}, note=note)
+    return n
+
+
+@transaction.atomic
+def results_publish(*, actor: Any, campaign: Campaign) -> int:
+    """Approve the submitted results and publish them (公示).
+
+    Each subject becomes 已评议 with its score (so the campaign can move on to 整改 once all are), its secretary is
+    told once the transaction commits, and the public site shows the result — figures only, never a ballot.
+    """
+    ensure_can_manage(actor, campaign.convener)
+    _ensure_appraisal_phase(campaign)
+    rows = list(SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.SUBMITTED)
+                .select_related("subject", "subject__organization", "subject__secretary", "subject__campaign",
+                                "subject__campaign__convener"))
+    if not rows:
+        raise ValidationError(_("没有待审核的评议结果：请先提交"))
+    now = timezone.now()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for r in rows:
+        r.status, r.published_at, r.published_by = SubjectResult.Status.PUBLISHED, now, user
+        r.save(update_fields=["status", "published_at", "published_by"])
+        subject = r.subject
+        campaign_services.subject_update(actor=actor, subject=subject, status=Subject.Status.APPRAISED,
+                                         score=round(r.score, 2) if r.score is not None else None)
+        if subject.secretary is not None:
+            sat = f"，满意率 {r.satisfaction:.1%}" if r.satisfaction is not None else ""
+            notify.notify([notify.recipient_for_person(subject.secretary)], notify.Message(
+                kind="appraisal_published", title=f"评议结果已公布：{campaign.title}",
+                body=f"{subject.organization.name}：评议得分 {r.score:.2f}{sat}。",
+                url=reverse("appraisal_subject", args=[subject.pk])))
+    audit.record(actor=actor, action="appraisal.publish", target=campaign, org_path=campaign.org_path,
+                 changes={"results": [None, len(rows)]})
+    return len(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Proposals
+
+
+def _decide(actor: Any, proposal: ActionProposal, status: str, note: str) -> ActionProposal:
+    proposal = ActionProposal.objects.select_for_update().select_related(
+        "campaign", "campaign__convener", "subject", "subject__organization").get(pk=proposal.pk)
+    ensure_can_manage(actor, proposal.campaign.convener)
+    if proposal.status != ActionProposal.Status.PENDING:
+        raise ValidationError(_("该建议已处理（%(status)s），不能再改") % {"status": proposal.get_status_display()})
+    published = SubjectResult.objects.filter(subject=proposal.subject, status=SubjectResult.Status.PUBLISHED)
+    if not published.exists():
+        raise ValidationError(_("评议结果公布后才能确认或不采纳处置建议"))
+    old = proposal.get_status_display()
+    proposal.status, proposal.note = status, note.strip()
+    proposal.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "note", "decided_by", "decided_at"])
+    audit.record(actor=actor, action=f"proposal.{status}", target=proposal, org_path=proposal.org_path,
+                 changes={"status": [old, proposal.get_status_display()]}, note=proposal.note)
+    return proposal
+
+
+@transaction.atomic
+def proposal_confirm(*, actor: Any, proposal: ActionProposal, note: str = "") -> ActionProposal:
+    """Confirm a proposed action (a person decides; nothing is automatic) and send ``proposal_confirmed``."""
+    proposal = _decide(actor, proposal, ActionProposal.Status.CONFIRMED, note)
+    signals.proposal_confirmed.send(sender=ActionProposal, proposal=proposal, actor=actor)
+    return proposal
+
+
+@transaction.atomic
+def proposal_dismiss(*, actor: Any, proposal: ActionProposal, note: str) -> ActionProposal:
+    """Dismiss a proposed action (不采纳); the note saying why is required."""
+    if len(note.strip()) < 2:
+        raise ValidationError({"note": _("不采纳时请写明理由")})
+    return _decide(actor, proposal, ActionProposal.Status.DISMISSED, note)
