@@ -3,6 +3,7 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from dianti.appraisal.api import router as appraisal_router
 from dianti.campaigns.api import router as campaigns_router
 from dianti.core.api import router as core_router
 from dianti.meetings.api import router as meetings_router
@@ -16,6 +17,7 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/voices", voices_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/appraisal", appraisal_router)
 api.add_router("/rectification", rectification_router)
 
 

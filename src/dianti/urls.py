@@ -31,6 +31,7 @@ urlpatterns = [
     path("v/", include(voices_public)),
     path("meetings/", include("dianti.meetings.urls")),
     path("m/", include(meetings_public)),
+    path("appraisal/", include("dianti.appraisal.urls")),
     path("rectification/", include("dianti.rectification.urls")),
     path("r/", include(rectification_public)),
     path("api/v1/", api.urls),

@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav.append((_("我的述职"), reverse("my_campaigns")))
     if sc.is_admin:
         nav.append((_("述职会"), reverse("meeting_list")))
+    nav += [(_("评议考核"), reverse("appraisal_index"))] if sc.is_admin else []
     nav += [(_("整改"), reverse("rectification_list"))] if sc.is_admin or sc.roles & {"secretary", "point_staff"} else []
     nav.append((pgettext("navigation", "组织"), reverse("org_tree")))
     if sc.is_admin:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dianti.appraisal import selectors as appraisal_selectors
 from dianti.campaigns import selectors as campaign_selectors
 
 
@@ -14,4 +15,4 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def campaign(request: HttpRequest, pk: int) -> HttpResponse:
     c = campaign_selectors.public_campaign_get(pk)
-    return render(request, "portal/campaign.html", {"campaign": c, "subjects": campaign_selectors.subjects_of(c)})
+    return render(request, "portal/campaign.html", {"campaign": c, "subjects": appraisal_selectors.public_subjects(c)})

@@ -1,0 +1,398 @@
+"""评议考核 pages: parse → authorize (selectors, services) → call one service → render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from dianti.campaigns import selectors as campaign_selectors
+from dianti.campaigns.models import Campaign
+from dianti.core.excel import workbook, xlsx_response
+from dianti.core.http import error_messages
+from dianti.core.scope import OutOfScope, scope_for
+from dianti.meetings import selectors as meeting_selectors
+from dianti.orgs.models import Organization
+from dianti.orgs.permissions import can_manage_org
+
+from . import annual, importers, selectors, services
+from .forms import (
+    PROPOSAL_ACTIONS,
+    PROPOSAL_STATUSES,
+    ComputeForm,
+    DecisionForm,
+    SchemeChoiceForm,
+    SchemeForm,
+)
+from .models import ActionProposal, ScoringScheme, SubjectResult
+
+
+def _staff(request: HttpRequest) -> None:
+    if not scope_for(request.user).is_admin:
+        raise PermissionDenied(_("只有管理员可以使用评议考核"))
+
+
+def _flash(request: HttpRequest, exc: Exception) -> None:
+    for m in error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+        messages.error(request, m)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    return render(request, "appraisal/index.html", {
+        "campaigns": selectors.visible_campaigns(request.user)[:200],
+        "pending": selectors.proposals(request.user, status=ActionProposal.Status.PENDING).count(),
+    })
+
+
+def _scheme_keys() -> list[tuple[str, str]]:
+    return [(s.key, f"{s.name}（{s.key}，第 {s.version} 版）") for s in selectors.latest_schemes()]
+
+
+@login_required
+def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    campaign = campaign_selectors.campaign_get(request.user, pk)
+    services.scheme_default()
+    rows = selectors.campaign_rows(campaign)
+    current = services.scheme_for_campaign(campaign)
+    statuses = {s: sum(1 for r in rows if r.result and r.result.status == s) for s in SubjectResult.Status.values}
+    return render(request, "appraisal/campaign_results.html", {
+        "campaign": campaign, "rows": rows, "scheme": current, "statuses": statuses,
+        "computed": sum(statuses.values()), "can_manage": can_manage_org(request.user, campaign.convener),
+        "chart": selectors.chart_rows(rows), "thresholds": selectors.satisfaction_thresholds(current),
+        "outdated": [r for r in rows if r.result and r.result.scheme_id != current.pk],
+        "scheme_form": SchemeChoiceForm(keys=_scheme_keys(), initial={"scheme": current.key}),
+        "compute_form": ComputeForm(initial={"version": current.version}),
+        "meetings": campaign.meetings.order_by("starts_at"),
+    })
+
+
+CAMPAIGN_ACTIONS = {
+    "submit": (services.results_submit, gettext_lazy("已提交审核：%(n)d 个评议结果")),
+    "publish": (services.results_publish, gettext_lazy("已审核并公示 %(n)d 个评议结果，已通知相关书记")),
+    "return": (services.results_return, gettext_lazy("已退回 %(n)d 个评议结果")),
+}
+
+
+@login_required
+@require_POST
+def campaign_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    _staff(request)
+    campaign = campaign_selectors.campaign_get(request.user, pk)
+    try:
+        if name == "compute":
+            form = ComputeForm(request.POST)
+            version = form.cleaned_data.get("version") if form.is_valid() else None
+            report = services.results_compute(actor=request.user, campaign=campaign, version=version)
+            msg = _("已按“%(scheme)s”第 %(version)d 版计算 %(n)d 个评议结果") % {
+                "scheme": report.scheme.name, "version": report.scheme.version, "n": report.computed}
+            if report.skipped_published:
+                msg += _("（%(n)d 个已公布的结果未改动）") % {"n": report.skipped_published}
+            messages.success(request, msg)
+        elif name == "scheme":
+            services.campaign_scheme_set(actor=request.user, campaign=campaign, key=request.POST.get("scheme", ""))
+            messages.success(request, _("已更换评分方案；已计算的结果保留原版本，重新计算后才按新方案"))
+        elif name in CAMPAIGN_ACTIONS:
+            service, text = CAMPAIGN_ACTIONS[name]
+            kwargs: dict[str, Any] = {"note": request.POST.get("note", "")} if name == "return" else {}
+            n = service(actor=request.user, campaign=campaign, **kwargs)
+            messages.success(request, str(text) % {"n": n})
+        else:
+            return HttpResponse(status=404)
+    except (ValidationError, OutOfScope) as exc:
+        _flash(request, exc)
+    return redirect("appraisal_campaign", pk=campaign.pk)
+
+
+def _export_rows(rows: list[selectors.ResultRow]) -> tuple[list[str], list[list[Any]]]:
+    groups: list[str] = []
+    grades: list[str] = []
+    for r in rows:
+        if r.result is not None:
+            view = selectors.result_view(r.result)
+            groups += [g["label"] for g in view["groups"] if g["label"] not in groups]
+            grades += [d["grade"] for d in view["distribution"] if d["grade"] not in grades]
+    headers = ["序号", "组织编码", "组织", "书记", "得分", "有效票", "无效票", "满意率%", "满意率下限%", "满意率上限%",
+               "不满意率%", "评议一致性α", *[f"{g}得分" for g in groups], *[f"{g}票数" for g in grades],
+               "结果不确定", "处置建议", "状态", "评分方案"]
+    out = []
+    for i, r in enumerate(rows, start=1):
+        s, res = r.subject, r.result
+        if res is None:
+            out.append([i, s.organization.code, s.organization.name, s.secretary_name, *[None] * (len(headers) - 6),
+                        "未计算", None])
+            continue
+        view = selectors.result_view(res)
+        by_group = {g["label"]: g["score"] for g in view["groups"]}
+        dist = {d["grade"]: d["n"] for d in view["distribution"]}
+        pct = [None if x is None else round(x * 100, 1) for x in
+               (res.satisfaction, res.satisfaction_low, res.satisfaction_high, res.dissatisfaction)]
+        out.append([i, s.organization.code, s.organization.name, s.secretary_name,
+                    None if res.score is None else round(res.score, 2), res.ballots, res.invalid, *pct,
+                    None if res.alpha is None else round(res.alpha, 3),
+                    *[None if by_group.get(g) is None else round(by_group[g], 2) for g in groups],
+                    *[dist.get(g, 0) for g in grades], r.uncertain,
+                    "；".join(f"{p.get_action_display()}（{p.get_status_display()}）" for p in r.proposals),
+                    res.get_status_display(), f"{res.scheme.key} v{res.scheme.version}"])
+    return headers, out
+
+
+@login_required
+def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    campaign = campaign_selectors.campaign_get(request.user, pk)
+    headers, rows = _export_rows(selectors.campaign_rows(campaign))
+    return xlsx_response(workbook(headers, rows, "评议结果"), f"{campaign.title}-评议结果.xlsx")
+
+
+@login_required
+def meeting_results(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    meeting = meeting_selectors.meeting_get(request.user, pk)
+    rows = selectors.meeting_rows(meeting)
+    first = next((r.result for r in rows if r.result is not None and r.result.meeting_id == meeting.pk), None)
+    view = selectors.result_view(first) if first is not None else None
+    return render(request, "appraisal/meeting_results.html", {
+        "meeting": meeting, "rows": rows, "chart": selectors.chart_rows(rows),
+        "thresholds": selectors.satisfaction_thresholds(first.scheme if first else None),
+        "alpha": view["alpha"] if view else None, "rater_flags": first.detail.get("meeting", {}).get(
+            "rater_flags", []) if first else [],
+        "can_manage": can_manage_org(request.user, meeting.campaign.convener),
+    })
+
+
+@login_required
+def meeting_export(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    meeting = meeting_selectors.meeting_get(request.user, pk)
+    headers, rows = _export_rows(selectors.meeting_rows(meeting))
+    return xlsx_response(workbook(headers, rows, "评议结果"), f"{meeting.title}-评议结果.xlsx")
+
+
+@login_required
+def subject_result(request: HttpRequest, pk: int) -> HttpResponse:
+    subject, result, full = selectors.subject_get(request.user, pk)
+    view = selectors.result_view(result) if result is not None else None
+    rates = [{"name": _("满意率"), **view["satisfaction"]}, {"name": _("不满意率"), **view["dissatisfaction"]}] \
+        if view is not None else []
+    return render(request, "appraisal/subject_result.html", {
+        "subject": subject, "campaign": subject.campaign, "result": result, "view": view, "full": full, "rates": rates,
+        "proposals": subject.proposals.order_by("action") if full else [],
+        "thresholds": selectors.satisfaction_thresholds(result.scheme if result else None),
+    })
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Proposals
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    status = request.GET.get("status", ActionProposal.Status.PENDING)
+    action = request.GET.get("action", "")
+    campaign = request.GET.get("campaign", "")
+    items = selectors.proposals(request.user, status=status, action=action,
+                                campaign=int(campaign) if campaign.isdigit() else None)[:500]
+    return render(request, "appraisal/proposals.html", {
+        "proposals": items, "status": status, "action": action, "campaign": campaign,
+        "statuses": PROPOSAL_STATUSES, "actions": PROPOSAL_ACTIONS, "form": DecisionForm(),
+    })
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    proposal = selectors.proposal_get(request.user, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        note = form.cleaned_data["note"]
+        try:
+            if form.cleaned_data["decision"] == "confirm":
+                services.proposal_confirm(actor=request.user, proposal=proposal, note=note)
+                messages.success(request, _("已确认：%(org)s · %(action)s") % {
+                    "org": proposal.subject.organization.display_name, "action": proposal.get_action_display()})
+            else:
+                services.proposal_dismiss(actor=request.user, proposal=proposal, note=note)
+                messages.success(request, _("已不采纳：%(org)s · %(action)s") % {
+                    "org": proposal.subject.organization.display_name, "action": proposal.get_action_display()})
+        except (ValidationError, OutOfScope) as exc:
+            _flash(request, exc)
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else "appraisal_proposals")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Schemes
+
+
+@login_required
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    services.scheme_default()
+    schemes = selectors.latest_schemes()
+    return render(request, "appraisal/schemes.html", {"schemes": [
+        (s, services.can_edit_scheme(request.user, s.organization)) for s in schemes]})
+
+
+@login_required
+def scheme_detail(request: HttpRequest, key: str) -> HttpResponse:
+    _staff(request)
+    versions = selectors.scheme_versions(key)
+    shown = versions[0]
+    if request.GET.get("v", "").isdigit():
+        shown = next((v for v in versions if v.version == int(request.GET["v"])), shown)
+    return render(request, "appraisal/scheme_detail.html", {
+        "versions": versions, "scheme": shown, "data": shown.data,
+        "can_edit": services.can_edit_scheme(request.user, shown.organization)})
+
+
+def _scheme_form_page(request: HttpRequest, base: ScoringScheme, new: bool) -> HttpResponse:
+    form = SchemeForm(request.POST or None, data_in=base.data, user=request.user, new=new)
+    if request.method == "POST" and form.is_valid():
+        key = form.cleaned_data["key"].strip() if new else base.key
+        if new and ScoringScheme.objects.filter(key=key).exists():
+            form.add_error("key", _("方案编号“%(key)s”已被使用") % {"key": key})
+        else:
+            try:
+                row = services.scheme_save(actor=request.user, key=key, data=form.scheme_data(),
+                                           organization=form.cleaned_data.get("organization") if new else None)
+            except ValidationError as exc:
+                for m in error_messages(exc):
+                    form.add_error(None, m)
+            except OutOfScope as exc:
+                raise PermissionDenied(str(exc)) from exc
+            else:
+                messages.success(request, _("已保存为第 %(v)d 版。已计算的结果仍按原版本，重新计算后才按新版本")
+                                 % {"v": row.version})
+                return redirect("appraisal_scheme", key=row.key)
+    return render(request, "appraisal/scheme_form.html", {"form": form, "base": base, "new": new},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def scheme_edit(request: HttpRequest, key: str) -> HttpResponse:
+    _staff(request)
+    base = selectors.scheme_versions(key)[0]
+    if not services.can_edit_scheme(request.user, base.organization):
+        raise PermissionDenied(_("您无权修改该评分方案；可以“以此为基础新建”自己的方案"))
+    return _scheme_form_page(request, base, new=False)
+
+
+@login_required
+def scheme_new(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    base = selectors.scheme_versions(request.GET.get("from") or services.scheme_default().key)[0]
+    return _scheme_form_page(request, base, new=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Annual assessment
+
+
+def _year(request: HttpRequest, years: list[int]) -> int:
+    text = request.GET.get("year", "")
+    if text.isdigit():
+        return int(text)
+    return years[0] if years else 2020
+
+
+@login_required
+def annual_list(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    years = selectors.annual_years(request.user)
+    year = _year(request, years)
+    code = request.GET.get("org", "")
+    within = selectors.org_for(request.user, code) if code else None
+    rows = selectors.annual_list(request.user, year, within)
+    if request.GET.get("format") == "xlsx":
+        return _annual_export(rows, year)
+    sc = scope_for(request.user)
+    counties = Organization.objects.filter(level=Organization.Level.COUNTY)
+    counties = counties if sc.everything else counties.filter(path__in=list(sc.manage_roots))
+    return render(request, "appraisal/annual_list.html", {
+        "rows": rows[:2000], "year": year, "years": years, "within": within, "counties": counties,
+        "towns": Organization.objects.filter(level=Organization.Level.TOWN, pk__in=rows.values(
+            "organization__parent")).order_by("path"),
+    })
+
+
+def _annual_export(rows: Any, year: int) -> HttpResponse:
+    rows = list(rows)
+    labels: list[str] = []
+    for a in rows:
+        labels += [p["label"] for p in a.parts if p["label"] not in labels]
+    headers = ["县内排名", "组织编码", "组织", "上级", "同级排名", *labels, "总分", "考核等次", "星级", "创新项目", "提示"]
+    body = []
+    for a in rows:
+        parts = {p["label"]: p["score"] for p in a.parts}
+        body.append([a.rank, a.organization.code, a.organization.name,
+                     a.organization.parent.display_name if a.organization.parent else "",
+                     f"{a.peer_rank}/{a.peer_count}" if a.peer_rank else "",
+                     *[None if parts.get(x) is None else round(parts[x], 2) for x in labels],
+                     None if a.total is None else round(a.total, 2), a.band, a.stars or None, a.innovation,
+                     "；".join(f["message"] for f in a.flags)])
+    return xlsx_response(workbook(headers, body, f"{year}年度综合考核"), f"{year}年度综合考核.xlsx")
+
+
+@login_required
+def annual_import(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    year = int(request.GET.get("year", "2020")) if request.GET.get("year", "").isdigit() else 2020
+    if request.GET.get("template"):
+        header, example = importers.template_for(request.user, year)
+        return xlsx_response(workbook(header, example, "导入"), f"{year}年度考核得分导入模板.xlsx")
+    error = ""
+    if request.method == "POST":
+        try:
+            job = importers.annual_import_submit(actor=request.user, upload=request.FILES.get("file"))
+        except importers.ImportRefused as exc:
+            error = str(exc)
+        else:
+            return redirect("job_detail", pk=job.pk)
+    return render(request, "appraisal/annual_import.html", {"error": error, "year": year},
+                  status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def annual_compute(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    county = selectors.org_for(request.user, request.POST.get("county", ""))
+    year = int(request.POST.get("year", "0") or 0)
+    try:
+        n = annual.annual_compute(actor=request.user, county=county, year=year)
+    except (ValidationError, OutOfScope) as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("已重新计算 %(n)d 个组织的年度综合考核") % {"n": n})
+    return redirect(f"{reverse('appraisal_annual')}?year={year}&org={county.code}")
+
+
+@login_required
+def annual_org(request: HttpRequest, code: str) -> HttpResponse:
+    org = selectors.org_for(request.user, code)
+    history = selectors.annual_history(org)
+    appraisals = selectors.appraisal_history(org)
+    chart = [{"year": a.year, "total": None if a.total is None else round(a.total, 2), "stars": a.stars,
+              "appraisal": None if a.appraisal is None else round(a.appraisal, 2), "rank": a.rank,
+              "peer_rank": a.peer_rank} for a in history]
+    return render(request, "appraisal/annual_org.html", {
+        "org": org, "history": history, "appraisals": appraisals, "chart": chart,
+        "campaigns": Campaign.objects.filter(subjects__organization=org).distinct().order_by("year"),
+    })
