@@ -6,7 +6,7 @@ import importlib
 from typing import Any
 
 STEPS = ("dianti.orgs.demo", "dianti.campaigns.demo", "dianti.voices.demo", "dianti.meetings.demo",
-         "dianti.rectification.demo")
+         "dianti.appraisal.demo", "dianti.rectification.demo")
 
 
 def load_all(counties: int = 1) -> dict[str, Any]:
