@@ -32,8 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav += [(_("评议考核"), reverse("appraisal_index"))] if sc.is_admin else []
     nav += [(_("整改"), reverse("rectification_list"))] if sc.is_admin or sc.roles & {"secretary", "point_staff"} else []
     nav.append((pgettext("navigation", "组织"), reverse("org_tree")))
-    if sc.is_admin:
-        nav += [(_("人员"), reverse("people_list")), (_("审计日志"), reverse("audit_log"))]
+    # 人员 and 审计日志 are reached from the home page and the organization pages, keeping the bar to one row.
     nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications")))
     return {"nav": nav, "user_scope": sc, "unread_notifications": unread}
 
