@@ -9,7 +9,10 @@ evaluator (on TA), point_staff (on TA), public (no grants), superuser.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +21,18 @@ from django.contrib.auth import get_user_model
 from dianti.core.jobs import _HANDLERS  # noqa: F401  (ensures handlers are importable)
 
 pytest_plugins = ["dianti.testing.browser"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Test on an SQLite file, as production runs, not in shared memory: there concurrent writers fail at once with
+    "database table is locked" instead of waiting, so threads could not race on it (see meetings' test_concurrency).
+    One file per process, so parallel workers and parallel runs in one checkout never share it."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+        db.setdefault("TEST", {})["NAME"] = str(Path(tempfile.gettempdir()) / f"dianti-test-{os.getpid()}.sqlite3")
 
 
 @dataclass

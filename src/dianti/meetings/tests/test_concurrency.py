@@ -1,0 +1,85 @@
+"""Exactly once under truly concurrent submissions: threads, each on its own database connection."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, connections
+
+from dianti.meetings import services
+from dianti.meetings.models import Ballot, EvaluatorCode
+from dianti.meetings.services import Mark
+
+from .factories import held
+
+pytestmark = pytest.mark.django_db(transaction=True)
+THREADS = 8
+
+
+def _race(fn, args_list):
+    """Run ``fn(*args)`` for every args at the same moment; return (results, errors) of those that finished."""
+    barrier = threading.Barrier(len(args_list))
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def run(args):
+        try:
+            barrier.wait()
+            out = fn(*args)
+            with lock:
+                results.append((args, out))
+        except (ValidationError, OperationalError) as exc:
+            with lock:
+                errors.append((args, exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in args_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results, errors
+
+
+def _submit(h, code, grade):
+    marks = {item.pk: Mark(grade) for item in h.items}
+    return services.ballot_submit(meeting=h.meeting, code=code, marks=marks)
+
+
+@pytest.fixture
+def h(tree):
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads need a database file (see django_db_modify_db_settings in dianti/conftest.py)")
+    return held(tree)
+
+
+def test_the_same_ballot_sent_at_once_from_many_threads_is_stored_once(h):
+    code = h.codes["党员代表"][0]
+    results, errors = _race(lambda: _submit(h, code, "好"), [()] * THREADS)
+    assert not errors and len(results) == THREADS
+    per_item = Counter(Ballot.objects.values_list("item_id", flat=True))
+    assert per_item == {item.pk: 1 for item in h.items}
+
+
+def test_different_marks_racing_for_one_code_leave_one_row_each_and_the_last_acknowledged_one_is_not_lost(h):
+    code = h.codes["党员代表"][0]
+    grades = ["好", "较好", "一般", "差"] * 2
+    results, errors = _race(lambda g: _submit(h, code, g), [(g,) for g in grades])
+    assert not errors
+    rows = list(Ballot.objects.values_list("item_id", "grade"))
+    assert Counter(i for i, _ in rows) == {item.pk: 1 for item in h.items}
+    assert {g for _, g in rows} <= set(grades)
+
+
+def test_every_evaluator_at_once_each_counted_once(h):
+    codes = h.all_codes()
+    results, errors = _race(lambda c: _submit(h, c, "好"), [(c,) for c in codes] * 2)
+    assert not errors and len(results) == 2 * len(codes)
+    tokens = Counter(Ballot.objects.values_list("token", flat=True))
+    assert len(tokens) == len(codes) * len(h.items) and set(tokens.values()) == {1}
+    assert {services.ballot_token(c, item.pk) for c in codes for item in h.items} == set(tokens)
+    assert EvaluatorCode.objects.filter(used=True).count() == len(codes)
