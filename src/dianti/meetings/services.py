@@ -55,9 +55,12 @@ def _check_groups(groups: Sequence[GroupSpec]) -> None:
     names = [g.name.strip() for g in groups]
     if any(not n for n in names) or len(set(names)) != len(names):
         raise ValidationError("评议人类别名称不能为空或重复")
-    total = sum((Decimal(g.weight) for g in groups), Decimal(0))
-    if total != Decimal(100):
-        raise ValidationError(f"各评议人类别的权重之和须为 100%，现为 {total.normalize()}%")
+    weights = [Decimal(g.weight) for g in groups]
+    if any(w < 0 for w in weights):
+        raise ValidationError("评议人类别的权重不能为负数")
+    total = sum(weights, Decimal(0))
+    if total != Decimal(100):  # ":f" so that 90 reads "90", not "9E+1"
+        raise ValidationError(f"各评议人类别的权重之和须为 100%，现为 {total.normalize():f}%")
     if any(g.size < 1 for g in groups) or sum(g.size for g in groups) > MAX_EVALUATORS:
         raise ValidationError(f"每个类别至少 1 人，全部评议人不超过 {MAX_EVALUATORS} 人")
 
@@ -77,6 +80,8 @@ def meeting_schedule(
     foreign = [s for s in subjects if s.campaign_id != campaign.pk]
     if foreign:
         raise ValidationError("述职对象必须属于本次活动")
+    if len({s.pk for s in subjects}) != len(subjects):
+        raise ValidationError("同一述职对象不能重复排入议程")
     _check_groups(groups)
     grades = [g.strip() for g in (grades or DEFAULT_GRADES) if g.strip()]
     if len(grades) < 2 or len(set(grades)) != len(grades):
@@ -132,6 +137,8 @@ def codes_issue(*, actor: Any, meeting: Meeting) -> list[tuple[PanelGroup, str]]
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             rows.append(EvaluatorCode(meeting=meeting, group=group, code_hash=code_hash(code)))
             issued.append((group, code))
+    # Slips are handed out in print order; rows stored in that order would let their ids say whose slip each was.
+    secrets.SystemRandom().shuffle(rows)
     EvaluatorCode.objects.bulk_create(rows)
     audit.record(actor=actor, action="meeting.codes", target=meeting, org_path=meeting.org_path,
                  changes={"codes": [None, len(issued)]})
