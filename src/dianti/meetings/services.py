@@ -216,7 +216,7 @@ def _check_mark(meeting: Meeting, mark: Mark) -> dict[str, int]:
     for name, value in (mark.scores or {}).items():
         if name not in meeting.items:
             raise ValidationError(f"没有“{name}”这一分项")
-        if not isinstance(value, int) or not 0 <= value <= 100:
+        if type(value) is not int or not 0 <= value <= 100:  # noqa: E721  (True is an int, not a score)
             raise ValidationError(f"“{name}”的分数应为 0 至 100 的整数")
         scores[name] = value
     return scores
