@@ -331,8 +331,13 @@ def disputes(meeting: Meeting) -> list[int]:
 def paper_resolve(*, actor: Any, meeting: Meeting, serial: int, entry: PaperEntry) -> None:
     """Settle a disputed paper ballot by choosing the entry that matches the paper, after looking at it."""
     ensure_can_manage(actor, meeting.campaign.convener)
+    if meeting.status != Meeting.Status.OPEN:
+        raise VotingClosed("只有进行中的会议可以录入纸质选票")
     if entry.meeting_id != meeting.pk or entry.serial != serial:
         raise ValidationError("所选录入记录与选票编号不符")
+    # A ballot typed only once has not been checked by a second clerk; one already counted must not count twice.
+    if serial not in disputes(meeting):
+        raise ValidationError(f"编号 {serial} 没有两次录入不一致的记录，无需核对")
     _accept_paper(meeting, entry.group, serial, entry.grades)
     audit.record(actor=actor, action="meeting.paper_resolve", target=meeting, org_path=meeting.org_path,
                  note=f"纸质选票编号 {serial} 以 {entry.clerk} 的录入为准")

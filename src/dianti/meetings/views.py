@@ -171,8 +171,12 @@ def paper_resolve(request: HttpRequest, pk: int, serial: int) -> HttpResponse:
     if entry is None:
         messages.error(request, _("请选择与纸质选票一致的那次录入"))
     else:
-        services.paper_resolve(actor=request.user, meeting=meeting, serial=serial, entry=entry)
-        messages.success(request, _("编号 %(serial)s 已按核对结果计入") % {"serial": serial})
+        try:
+            services.paper_resolve(actor=request.user, meeting=meeting, serial=serial, entry=entry)
+        except ValidationError as exc:
+            _flash(request, exc)
+        else:
+            messages.success(request, _("编号 %(serial)s 已按核对结果计入") % {"serial": serial})
     return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#paper")
 
 
