@@ -154,6 +154,23 @@ def evaluator_for(meeting: Meeting, code: str) -> EvaluatorCode:
     return found
 
 
+def evaluator_enter(*, code: str) -> EvaluatorCode:
+    """Return the evaluator code scanned from a slip (or typed in) and mark it taken, so a reissue keeps it.
+
+    Marked here, in the scan's own transaction, and not by the first ballot: PostgreSQL stamps every row a
+    transaction writes with its id (``xmin``), so a code row updated with the ballots would name its ballots.
+    """
+    found = EvaluatorCode.objects.filter(code_hash=code_hash(code)).select_related("meeting").first()
+    if found is None:
+        raise ValidationError("评议码不正确，请核对评议码条上的字符")
+    if found.revoked:
+        raise ValidationError("该评议码已作废，请向工作人员领取新的评议码")
+    if not found.used:
+        EvaluatorCode.objects.filter(pk=found.pk).update(used=True)
+        found.used = True
+    return found
+
+
 @transaction.atomic
 def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
     ensure_can_manage(actor, meeting.campaign.convener)

@@ -70,11 +70,12 @@ def enter(request: HttpRequest, code: str = "") -> HttpResponse:
     ip = _ip(request)
     if ratelimit.exceeded("evaluator-enter", ip, 30):
         return render(request, "meetings/evaluator_enter.html", {"error": "尝试次数太多，请稍后再试"}, status=429)
-    found = EvaluatorCode.objects.filter(code_hash=services.code_hash(code)).select_related("meeting").first()
-    if found is None or found.revoked:
+    try:
+        services.evaluator_enter(code=code)
+    except ValidationError as exc:
         ratelimit.allow("evaluator-enter", ip, 30, 600)
-        message = "该评议码已作废，请向工作人员领取新的评议码" if found else "评议码不正确，请核对评议码条上的字符"
-        return render(request, "meetings/evaluator_enter.html", {"error": message, "code": code}, status=400)
+        return render(request, "meetings/evaluator_enter.html", {"error": "；".join(error_messages(exc)), "code": code},
+                      status=400)
     response = redirect("evaluator_ballot")
     response.set_signed_cookie(EVALUATOR_COOKIE, code, salt=COOKIE_SALT, max_age=86400, httponly=True,
                                samesite="Lax", secure=request.is_secure())
