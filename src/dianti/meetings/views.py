@@ -102,7 +102,8 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             services.meeting_close(actor=request.user, meeting=meeting)
             messages.success(request, _("投票已截止，结果已生成"))
         elif name == "current":
-            item = AgendaItem.objects.get(pk=int(request.POST.get("item", "0")), meeting=meeting)
+            item_id = request.POST.get("item", "")
+            item = AgendaItem.objects.get(pk=int(item_id) if item_id.isdecimal() else 0, meeting=meeting)
             services.meeting_set_current(actor=request.user, meeting=meeting, item=item)
         elif name == "attendance":
             n = services.attendance_add(actor=request.user, meeting=meeting,
@@ -140,7 +141,8 @@ def codes(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def paper_ballots(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _manageable(request, pk)
-    copies = min(max(int(request.GET.get("copies", "20") or 20), 1), 500)
+    copies_text = request.GET.get("copies", "")
+    copies = min(max(int(copies_text) if copies_text.isdecimal() else 20, 1), 500)
     return _pdf(documents.paper_ballots_pdf(meeting=meeting, copies=copies), f"paper-ballots-{meeting.pk}.pdf")
 
 
