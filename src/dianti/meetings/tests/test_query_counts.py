@@ -1,0 +1,66 @@
+"""Hot pages keep a fixed number of queries however many ballots the meeting holds: measured with one evaluator's
+ballots, then again after thirty more."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dianti.meetings import services
+
+from .factories import held, vote
+
+
+@pytest.fixture
+def h(tree, users):
+    h = held(tree, groups=[services.GroupSpec("镇党委班子成员", 40, 1), services.GroupSpec("党员代表", 60, 31)])
+    vote(h, h.codes["镇党委班子成员"][0], "好", "较好")
+    return h
+
+
+def _few_then_many(h, page: Callable[[], object], budget: int, assert_max: Callable) -> None:
+    with CaptureQueriesContext(connection) as few:
+        page()
+    for code in h.codes["党员代表"][1:]:
+        vote(h, code, "一般", "差")
+    with assert_max(budget), CaptureQueriesContext(connection) as many:
+        page()
+    assert len(few) == len(many), "the query count grows with the ballots"
+
+
+def test_the_evaluator_ballot_page_has_a_fixed_query_budget(h, django_assert_max_num_queries):
+    phone = Client()
+    phone.get(reverse("evaluator_enter", args=[h.codes["党员代表"][0]]))
+    _few_then_many(h, lambda: phone.get(reverse("evaluator_ballot")), 4, django_assert_max_num_queries)
+
+
+def test_submitting_a_ballot_has_a_fixed_query_budget(h, django_assert_max_num_queries):
+    phone = Client()
+    phone.get(reverse("evaluator_enter", args=[h.codes["党员代表"][0]]))
+    grades = iter(["好", "较好", "一般", "差"] * 2)
+
+    def submit() -> None:
+        grade = next(grades)
+        response = phone.post(reverse("evaluator_ballot"), {f"grade_{item.pk}": grade for item in h.items})
+        assert response.status_code == 200
+
+    submit()  # the first ballot also marks the code used: measure revisions against revisions
+    _few_then_many(h, submit, 11, django_assert_max_num_queries)
+
+
+def test_the_projector_partial_has_a_fixed_query_budget(h, users, client, django_assert_max_num_queries):
+    client.force_login(users.town_admin)
+    url = reverse("meeting_screen", args=[h.meeting.pk])
+    _few_then_many(h, lambda: client.get(url, HTTP_HX_REQUEST="true"), 15, django_assert_max_num_queries)
+    assert "30 / 31" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+
+def test_the_meeting_console_has_a_fixed_query_budget(h, users, client, django_assert_max_num_queries):
+    client.force_login(users.town_admin)
+    url = reverse("meeting_detail", args=[h.meeting.pk])
+    _few_then_many(h, lambda: client.get(url), 18, django_assert_max_num_queries)

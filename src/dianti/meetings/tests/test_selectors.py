@@ -1,0 +1,92 @@
+"""Closing the vote and the results it unlocks: counts per group, grade distribution and mean points."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from dianti.campaigns.models import Subject
+from dianti.core.scope import OutOfScope
+from dianti.meetings import selectors, services
+from dianti.meetings.models import AgendaItem, Meeting
+
+from .factories import GROUPS, held, vote
+
+
+def test_closing_marks_every_secretary_on_the_agenda_reported(tree, users):
+    h = held(tree)
+    services.meeting_close(actor=users.town_admin, meeting=h.meeting)
+    assert Meeting.objects.get().status == Meeting.Status.CLOSED and Meeting.objects.get().closed_at
+    assert set(AgendaItem.objects.values_list("reported", flat=True)) == {True}
+    assert set(Subject.objects.values_list("status", flat=True)) == {Subject.Status.REPORTED}
+
+
+def test_only_an_open_meeting_closes_and_only_by_its_convener(tree, users):
+    h = held(tree)
+    with pytest.raises(OutOfScope):
+        services.meeting_close(actor=users.other_town_admin, meeting=h.meeting)
+    services.meeting_close(actor=users.town_admin, meeting=h.meeting)
+    with pytest.raises(ValidationError, match="只有进行中的会议可以结束投票"):
+        services.meeting_close(actor=users.town_admin, meeting=h.meeting)
+
+
+def test_results_are_refused_while_voting_is_open(tree):
+    h = held(tree)
+    vote(h, h.codes["党员代表"][0], "好")
+    with pytest.raises(PermissionError, match="投票截止前不显示结果"):
+        selectors.results(h.meeting)
+
+
+def test_results_count_per_group_and_take_the_mean_of_grade_points(tree):
+    """3 ballots 好/较好/差 at the default points 95/85/55: (95 + 85 + 55) / 3 = 78.33."""
+    h = held(tree)
+    vote(h, h.codes["党员代表"][0], "好", "好")
+    vote(h, h.codes["党员代表"][1], "较好")
+    vote(h, h.codes["镇党委班子成员"][0], "差")
+    services.meeting_close(actor=None, meeting=h.meeting)
+    first, second = selectors.results(h.meeting)
+    members, committee = h.group("党员代表"), h.group("镇党委班子成员")
+    assert (first.organization, first.total, first.mean) == ("雪水港村", 3, 78.33)
+    assert first.by_group == {members.pk: 2, committee.pk: 1}
+    assert first.distribution == {"好": 1, "较好": 1, "一般": 0, "差": 1}
+    assert (second.total, second.mean, second.by_group) == (1, 95.0, {members.pk: 1})
+
+
+def test_a_secretary_nobody_scored_has_no_mean(tree):
+    h = held(tree)
+    services.meeting_close(actor=None, meeting=h.meeting)
+    assert [(r.total, r.mean, r.distribution) for r in selectors.results(h.meeting)] == [
+        (0, None, {"好": 0, "较好": 0, "一般": 0, "差": 0})] * 2
+
+
+def test_paper_ballots_count_beside_phone_ballots(tree, users):
+    h = held(tree)
+    vote(h, h.codes["党员代表"][0], "好", "好")
+    for clerk in (users.town_admin, users.county_admin):
+        services.paper_enter(actor=clerk, meeting=h.meeting, group=h.group("党员代表"), serial=1,
+                             grades={h.items[0].pk: "一般", h.items[1].pk: ""})
+    services.meeting_close(actor=None, meeting=h.meeting)
+    first, second = selectors.results(h.meeting)
+    assert (first.total, first.mean, second.total) == (2, 82.5, 1)
+
+
+def test_points_of_another_scale_run_evenly_from_100_to_55(tree):
+    h = held(tree, grades=["优秀", "称职", "不称职"])
+    assert selectors.points_of(h.meeting) == {"优秀": 100.0, "称职": 77.5, "不称职": 55.0}
+
+
+def test_results_take_a_bounded_number_of_queries(tree, django_assert_max_num_queries):
+    h = held(tree)
+    for code in h.all_codes():
+        vote(h, code, "好", "差")
+    services.meeting_close(actor=None, meeting=h.meeting)
+    with django_assert_max_num_queries(2):
+        rows = selectors.results(h.meeting)
+    assert sum(r.total for r in rows) == 2 * sum(g.size for g in GROUPS)
+
+
+def test_weights_are_kept_for_the_appraisal_engine(tree):
+    h = held(tree)
+    assert [g.weight for g in h.meeting.groups.all()] == [Decimal(40), Decimal(60)]
