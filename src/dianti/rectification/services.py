@@ -181,7 +181,7 @@ def _move(case: Case, name: str, actor: Any, note: str = "", **fields: Any) -> C
 
 def _locked(case: Case) -> Case:
     """Re-read the case under a row lock, so two people acting at once are serialized."""
-    return Case.objects.select_for_update().select_related(
+    return Case.objects.select_for_update(of=("self",)).select_related(
         "subject", "subject__secretary", "subject__organization", "campaign", "issuer").get(pk=case.pk)
 
 
@@ -209,7 +209,7 @@ def _check_deadline(deadline: dt.date) -> None:
 def case_open(*, actor: Any, subject: Subject, problems: str | list[str], deadline: dt.date,
               requirements: str = "", proposal: ActionProposal | None = None) -> Case:
     """Open a draft case for ``subject`` (from a confirmed proposal, or by hand) with the problems found (理)."""
-    subject = Subject.objects.select_for_update().select_related("campaign", "campaign__convener",
+    subject = Subject.objects.select_for_update(of=("self",)).select_related("campaign", "campaign__convener",
                                                                   "organization").get(pk=subject.pk)
     campaign = subject.campaign
     ensure_can_manage(actor, campaign.convener)
