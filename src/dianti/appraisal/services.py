@@ -8,6 +8,7 @@ computes a score itself.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from .engine import Scheme, SchemeError, default_scheme
 from .engine.scoring import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
 
+log = logging.getLogger(__name__)
 DEFAULT_KEY = "default"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # The engine's rules name their action in words; the proposal stores one of three actions.
@@ -254,12 +256,18 @@ def results_compute(*, actor: Any, campaign: Campaign | None = None, meeting: Me
 
 
 def compute_on_close(actor: Any, meeting: Meeting) -> None:
-    """Compute draft results when a meeting closes; a scheme that cannot be applied must not block the close."""
+    """Compute draft results when a meeting closes (a hook of ``meeting_close``).
+
+    Nothing here may stop a meeting from closing: a scheme that does not fit the meeting is left for the results
+    page to report (where computing can be run again), and an unexpected error is logged, not raised.
+    """
     try:
         with transaction.atomic():
             results_compute(actor=actor, meeting=meeting)
-    except (ValidationError, OutOfScope):
-        pass  # the results page says what is wrong and offers to compute again
+    except (ValidationError, OutOfScope) as exc:
+        log.info("results of meeting %s not computed on close: %s", meeting.pk, exc)
+    except Exception:
+        log.exception("computing the results of meeting %s on close failed", meeting.pk)
 
 
 def _ensure_appraisal_phase(campaign: Campaign) -> None:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -309,7 +310,7 @@ def _year(request: HttpRequest, years: list[int]) -> int:
     text = request.GET.get("year", "")
     if text.isdigit():
         return int(text)
-    return years[0] if years else 2020
+    return years[0] if years else timezone.localdate().year
 
 
 @login_required
@@ -353,7 +354,7 @@ def _annual_export(rows: Any, year: int) -> HttpResponse:
 @login_required
 def annual_import(request: HttpRequest) -> HttpResponse:
     _staff(request)
-    year = int(request.GET.get("year", "2020")) if request.GET.get("year", "").isdigit() else 2020
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
     if request.GET.get("template"):
         header, example = importers.template_for(request.user, year)
         return xlsx_response(workbook(header, example, "导入"), f"{year}年度考核得分导入模板.xlsx")

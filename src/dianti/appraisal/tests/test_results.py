@@ -138,3 +138,25 @@ def test_paper_ballots_are_tied_together_by_serial_for_rater_flags(tree: Any, us
     data = adapter.meeting_input(meeting, services.engine_scheme(services.scheme_default()))
     raters = {b.rater for bs in data.ballots.values() for b in bs}
     assert raters == {"纸质选票7号"}
+
+
+def test_a_failing_computation_never_stops_a_meeting_from_closing(tree: Any, monkeypatch: Any) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(adapter, "meeting_input", broken)
+    c = closed(tree, HAND)
+    assert c.meeting.status == "closed" and not SubjectResult.objects.exists()
+
+
+def test_identical_paper_ballots_across_subjects_are_flagged_to_every_subject_they_touch() -> None:
+    from dianti.appraisal.engine import Ballot, default_scheme
+
+    scheme = default_scheme()
+    ballots = {s: [Ballot(f"{s}-p", "public", "好", rater="纸质选票3号"),
+                   Ballot(f"{s}-x", "public", "差" if s % 2 else "较好")] for s in range(1, 7)}
+    data = adapter.MeetingInput(meeting=None, base=scheme, scheme=scheme, ballots=ballots,  # type: ignore[arg-type]
+                                group_labels={}, weights_from="scheme", grade_map={})
+    flags = adapter.paper_flags(data)
+    assert [(f["rater"], f["kind"]) for f in flags] == [("纸质选票3号", "identical_ballots")]
+    assert sorted(adapter.flags_by_subject(flags)) == [1, 2, 3, 4, 5, 6]
