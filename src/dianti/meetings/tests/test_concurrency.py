@@ -83,3 +83,41 @@ def test_every_evaluator_at_once_each_counted_once(h):
     assert len(tokens) == len(codes) * len(h.items) and set(tokens.values()) == {1}
     assert {services.ballot_token(c, item.pk) for c in codes for item in h.items} == set(tokens)
     assert EvaluatorCode.objects.filter(used=True).count() == len(codes)
+
+
+@pytest.mark.xfail(condition=connection.vendor == "postgresql", strict=True, reason=(
+    "known race on PostgreSQL: ballot_submit reads the status without a lock, so a ballot that read 'open' just "
+    "before meeting_close commits is stored and acknowledged after it, unseen by the close hooks (appraisal drafts). "
+    "Fix: read the meeting FOR KEY SHARE in ballot_submit and select_for_update() it in meeting_close"))
+def test_a_ballot_racing_the_close_is_counted_by_the_close_or_refused(h, monkeypatch):
+    """Every ballot acknowledged is one the close (and the appraisal it triggers) counts."""
+    seen_by_close: list[int] = []
+    monkeypatch.setattr(services, "CLOSE_HOOKS", [lambda actor, m: seen_by_close.append(m.ballots.count())])
+    status_read, release = threading.Event(), threading.Event()
+    real = services.evaluator_for
+
+    def slow(meeting, code):  # the voter has read "open" and pauses there, as a busy server might
+        status_read.set()
+        release.wait(10)
+        return real(meeting, code)
+
+    monkeypatch.setattr(services, "evaluator_for", slow)
+    acknowledged = []
+
+    def voter():
+        try:
+            acknowledged.append(_submit(h, h.codes["党员代表"][0], "好"))
+        except ValidationError:
+            pass
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=voter)
+    thread.start()
+    assert status_read.wait(10)
+    timer = threading.Timer(0.5, release.set)  # on SQLite the close waits for the voter's write lock meanwhile
+    timer.start()
+    services.meeting_close(actor=None, meeting=h.meeting)
+    release.set()
+    thread.join(20)
+    assert seen_by_close == [sum(acknowledged)]
