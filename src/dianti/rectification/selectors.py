@@ -136,6 +136,14 @@ def towns(user: Any) -> list[tuple[str, str]]:
     return list(Organization.objects.filter(pk__in=ids).order_by("path").values_list("code", "short_name"))
 
 
+def campaigns_in_rectification(user: Any) -> list[Campaign]:
+    """Campaigns in the 整改 phase whose convener the user manages: where cases are opened."""
+    from dianti.campaigns.models import Phase
+
+    qs = Campaign.objects.filter(phase=Phase.RECTIFICATION).select_related("convener").order_by("-year", "org_path")
+    return list(scope.restrict(qs, user, "org_path", manage=True)[:50])
+
+
 def events(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("at", "id")
 

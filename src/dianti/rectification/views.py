@@ -48,6 +48,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page": Paginator(qs, 50).get_page(request.GET.get("page")), "f": f, "states": State.choices,
         "towns": selectors.towns(request.user), "by_town": selectors.by_town(visible),
         "avg_days": selectors.average_days_to_close(qs), "query": request.GET.urlencode(),
+        "campaigns": selectors.campaigns_in_rectification(request.user),
     })
 
 

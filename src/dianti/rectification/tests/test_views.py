@@ -201,3 +201,23 @@ def test_the_api_lists_cases_in_scope(client: Any, users: Any, cases: Any) -> No
     client.force_login(users.other_town_admin)
     assert client.get("/api/v1/rectification/cases").json() == []
     assert client.get(f"/api/v1/rectification/cases/{cases[1].pk}").status_code == 404
+
+
+def test_the_list_leads_admins_to_the_campaigns_in_rectification(client: Any, users: Any, campaign: Any) -> None:
+    client.force_login(users.town_admin)
+    assert client.get("/rectification/").context["campaigns"] == [campaign]
+    client.force_login(users.other_town_admin)
+    assert client.get("/rectification/").context["campaigns"] == []
+
+
+def test_confirming_a_proposal_opens_a_draft_case(users: Any, campaign: Any, subject: Any) -> None:
+    signals = pytest.importorskip("dianti.appraisal.signals")
+    proposal = ActionProposal.objects.create(subject=subject, campaign=campaign, org_path=campaign.org_path,
+                                             action=ActionProposal.Action.RECTIFICATION, rule="low",
+                                             reason="满意率低于 60%", status=ActionProposal.Status.CONFIRMED)
+    signals.proposal_confirmed.send(sender=ActionProposal, proposal=proposal, actor=users.town_admin)
+    case = Case.objects.get(subject=subject)
+    assert case.state == State.DRAFT and case.proposal == proposal
+    # A second confirmation while the case is open changes nothing (and does not fail the confirmation).
+    signals.proposal_confirmed.send(sender=ActionProposal, proposal=proposal, actor=users.town_admin)
+    assert Case.objects.count() == 1
