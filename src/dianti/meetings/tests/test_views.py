@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from dianti.core import ratelimit
-from dianti.meetings import services
+from dianti.meetings import documents, services
 from dianti.meetings.models import Ballot, EvaluatorCode, Meeting, PaperEntry, Question
 
 from .factories import held, reporting, vote
@@ -152,11 +152,14 @@ def test_minutes_wait_for_the_close_then_download_as_docx(tree, users, client):
     assert docx.Document(io.BytesIO(response.content)).paragraphs[0].text.endswith("会议纪要")
 
 
-def test_paper_ballot_copies_are_bounded_and_a_bad_number_is_not_a_crash(tree, users, client):
+def test_paper_ballot_copies_are_bounded_and_a_bad_number_is_not_a_crash(tree, users, client, monkeypatch):
     h = held(tree)
+    asked = []
+    monkeypatch.setattr(documents, "paper_ballots_pdf", lambda *, meeting, copies: asked.append(copies) or b"%PDF")
     _as(client, users.town_admin)
-    assert client.get(reverse("meeting_paper_pdf", args=[h.meeting.pk]), {"copies": "2"}).status_code == 200
-    assert client.get(reverse("meeting_paper_pdf", args=[h.meeting.pk]), {"copies": "abc"}).status_code == 200
+    for copies in ("2", "abc", "0", "-3", "99999", ""):
+        assert client.get(reverse("meeting_paper_pdf", args=[h.meeting.pk]), {"copies": copies}).status_code == 200
+    assert asked == [2, 20, 1, 20, 500, 20]
 
 
 def test_the_projector_shows_progress_per_group_and_never_the_grades_before_closing(tree, users, client):
