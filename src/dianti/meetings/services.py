@@ -3,15 +3,17 @@ double entry, questions and attendance."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -243,6 +245,16 @@ class VotingClosed(ValidationError):
     pass
 
 
+# SQLite has one writer at a time, and a writer that finds the database locked sleeps in growing steps (1, 2, 5 …
+# 100 ms) before it tries again: with a hall voting at once, a thread could sleep through several turns. The threads
+# of one server process queue here instead and are woken the moment the writer before them is done.
+_SQLITE_BALLOT_WRITER = threading.Lock()
+
+
+def _one_writer_at_a_time() -> contextlib.AbstractContextManager[Any]:
+    return _SQLITE_BALLOT_WRITER if connection.vendor == "sqlite" else contextlib.nullcontext()
+
+
 def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark]) -> int:
     """Store one evaluator's marks (agenda item id → mark), each exactly once per code and item.
 
@@ -255,7 +267,7 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark]) -> 
     in the database — ``ON CONFLICT`` updates (or, without revising, skips) the row that a concurrent copy of the
     same ballot stored first — so concurrent submissions never fail and never store a mark twice.
     """
-    with transaction.atomic():
+    with _one_writer_at_a_time(), transaction.atomic():
         # The status as of now, not as of the page load.
         meeting = Meeting.objects.only("status", "grades", "items", "allow_revise").get(pk=meeting.pk)
         if meeting.status != Meeting.Status.OPEN:
