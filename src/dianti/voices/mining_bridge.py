@@ -72,6 +72,17 @@ def _apply_predictions(opinions: list[Opinion], clf: Any) -> None:
     Opinion.objects.bulk_update(todo, ["category", "category_confidence", "category_source"], batch_size=500)
 
 
+# One organization's opinions are few and short (a village hears tens, not thousands): they share few words, so
+# the linkage thresholds are lower than for a city's message board. Every member must still share the concrete
+# problem (the specificity weighting keeps everyday words such as 晚上 or 方便 from gluing opinions together).
+SMALL_CORPUS = 300
+SMALL_CONFIG = pipeline.MiningConfig(edge_threshold=0.06, link_threshold=0.1)
+
+
+def config_for(n: int) -> pipeline.MiningConfig:
+    return SMALL_CONFIG if n < SMALL_CORPUS else pipeline.MiningConfig()
+
+
 def _pool(org: Organization, campaign: Campaign | None) -> Any:
     qs = Opinion.objects.filter(organization=org, status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
     return qs.filter(Q(campaign=campaign) | Q(campaign__isnull=True)) if campaign else qs
@@ -86,7 +97,7 @@ def mine_organization(org: Organization, campaign: Campaign | None) -> dict[str,
     pool = list(_pool(org, campaign).exclude(topic__curated=True).order_by("id"))
     clf = classifier()
     _apply_predictions(pool, clf)
-    result = pipeline.mine([to_core(op) for op in pool], now=timezone.now())
+    result = pipeline.mine([to_core(op) for op in pool], config=config_for(len(pool)), now=timezone.now())
     stale = Topic.objects.filter(organization=org, campaign=campaign, curated=False)
     Opinion.objects.filter(topic__in=stale).update(topic=None)
     stale.delete()

@@ -47,6 +47,7 @@ from .segment import (
     is_place_name,
     is_taught,
     merge_codes,
+    specificity,
     stopwords,
     warm_up,
     word_frequency,
@@ -178,7 +179,7 @@ def term_weight(term: str) -> float:
         return BIGRAM_WEIGHT
     if term[1:] in PLACE_ENDINGS:
         return ADMIN_WEIGHT
-    return ADMIN_WEIGHT if is_admin_place(term) else 1.0
+    return ADMIN_WEIGHT if is_admin_place(term) else specificity(term)
 
 
 def place_mask(space: FeatureSpace) -> np.ndarray[Any, np.dtype[np.bool_]]:

@@ -13,6 +13,7 @@ administrative places (county, town, street, generic 小区/社区 …), which t
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 from functools import lru_cache
@@ -192,3 +193,26 @@ def tokenize(text: str) -> list[str]:
             continue
         tokens.append(word)
     return tokens
+
+
+GENERIC_INFO = 3.5  # log10(total / freq) at or below which a word is as common as 希望 or 孩子
+SPECIFIC_INFO = 5.0  # at or above which a word is as specific as 路灯 or 损坏
+
+
+@lru_cache(maxsize=200_000)
+def specificity(word: str) -> float:
+    """Return how specific ``word`` is in general Chinese, from 0.25 (常用词 like 希望, 晚上) to 1 (路灯, 垃圾桶).
+
+    s(w) = clip(0.25 + 0.75 · (I(w) − 3.5) / 1.5, 0.25, 1),  I(w) = log10(N / f(w)), with f(w) the word's count in
+    jieba's general dictionary (N its total). Words the dictionary does not know — local names, domain compounds
+    such as 老年食堂 — count as fully specific. Short opinions share few words, so a shared everyday word (晚上,
+    方便) must not weigh as much as a shared concrete object (路灯).
+    """
+    tokenizer = _get_tokenizer()
+    if word in domain_words():
+        return 1.0
+    freq = tokenizer.FREQ.get(word, 0)
+    if not freq:
+        return 1.0
+    info = math.log10(tokenizer.total / freq)
+    return float(min(1.0, max(0.25, 0.25 + 0.75 * (info - GENERIC_INFO) / (SPECIFIC_INFO - GENERIC_INFO))))
