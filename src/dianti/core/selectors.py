@@ -66,13 +66,13 @@ def job_get(user: Any, pk: int) -> Job:
 
 # How the home page names each count of the stats registry, in the order of the cycle.
 STAT_LABELS = [
-    ("organizations", _("基层党组织"), _("个")), ("party_members", _("党员"), _("人")),
-    ("campaigns", _("述职活动"), _("项")), ("subjects", _("点名书记"), _("人")),
-    ("opinions", _("群众意见"), _("条")), ("topics_assigned", _("已点题"), _("人")),
-    ("participants", _("参与"), _("人次")), ("meetings", _("述职会"), _("场")),
-    ("ballots", _("测评票"), _("张")), ("appraised", _("已公布评议"), _("人")),
-    ("rectifications_open", _("整改中"), _("件")), ("rectifications_overdue", _("整改逾期"), _("件")),
-    ("rectifications_closed", _("已销号"), _("件")),
+    ("organizations", _("基层党组织（个）")), ("party_members", _("党员（人）")),
+    ("campaigns", _("述职活动（项）")), ("subjects", _("点名书记（人）")),
+    ("opinions", _("群众意见（条）")), ("topics_assigned", _("已点题（人）")),
+    ("participants", _("参与（人次）")), ("meetings", _("述职会（场）")),
+    ("ballots", _("测评票（张）")), ("appraised", _("已公布评议（人）")),
+    ("rectifications_open", _("整改中（件）")), ("rectifications_overdue", _("整改逾期（件）")),
+    ("rectifications_closed", _("已销号（件）")),
 ]
 
 
@@ -83,7 +83,7 @@ def home_summary(user: Any) -> dict[str, Any]:
     roots = []
     for org in top_orgs(user)[:5]:
         counts = stats.compute(org.path)
-        roots.append((org, [(label, counts[key], unit, key) for key, label, unit in STAT_LABELS if key in counts]))
+        roots.append((org, [(label, counts[key], key) for key, label in STAT_LABELS if key in counts]))
     return {"roots": roots, "scope": scope.scope_for(user)}
 
 
