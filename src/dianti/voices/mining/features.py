@@ -220,6 +220,18 @@ class FeatureSpace:
         local = frozenset(t for t in kept if is_admin_place(t) and df[t] <= LOCAL_ADMIN_MAX_SHARE * n)
         return cls(vocabulary, weights, local, n, math.log((1 + n) / 2) + 1)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The terms in column order (the dictionary's insertion order, see fit) pickle faster than the dictionary;
+        # it is rebuilt on load.
+        state = dict(self.__dict__)
+        state["vocabulary"] = tuple(self.vocabulary)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        terms = state["vocabulary"]
+        state["vocabulary"] = {t: i for i, t in enumerate(terms)} if not isinstance(terms, dict) else terms
+        self.__dict__.update(state)
+
     def transform(self, docs: Iterable[dict[str, int]]) -> Any:
         """Return the L2-normalised CSR matrix (float32) of ``docs`` in this space."""
         indptr = [0]

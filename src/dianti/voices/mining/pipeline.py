@@ -38,7 +38,7 @@ from .heat import Heat, HeatConfig, Voice, heat
 from .label import KeywordIndex, readable_title
 from .normalize import normalize
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 MERGE_ROUNDS = 3  # merged fragments have new centroids, which may now meet the rest of their issue
 _REST = "_rest"
 
@@ -123,6 +123,76 @@ class _TopicData:
 
 
 @dataclass
+class _Rows:
+    """Sparse row vectors (topic sums, or waiting opinions) with what scoring a newcomer needs kept up to date:
+    each row's squared norm, the squared norm of its place part, and its member count."""
+
+    matrix: Any  # CSR
+    squares: np.ndarray[Any, np.dtype[np.float64]]
+    place_squares: np.ndarray[Any, np.dtype[np.float64]]
+    sizes: np.ndarray[Any, np.dtype[np.float64]]
+
+    @classmethod
+    def of(cls, matrix: Any, places: np.ndarray[Any, np.dtype[np.bool_]],
+           sizes: np.ndarray[Any, np.dtype[np.float64]]) -> _Rows:
+        matrix = matrix.tocsr().astype(np.float32)
+        squares, place_squares = _squares(matrix, places)
+        return cls(matrix, squares, place_squares, np.asarray(sizes, dtype=np.float64))
+
+    def scores(self, vector: Any, places: np.ndarray[Any, np.dtype[np.bool_]],
+               config: MiningConfig) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Return each row's average-linkage score with ``vector`` — its dot product over the row's member count —
+        or 0 where the place-and-problem gate of :mod:`.cluster` fails. Two sparse products, no copy of the rows."""
+        if self.matrix.shape[0] == 0:
+            return np.zeros(0)
+        v_place = vector.multiply(places.astype(np.float32)).tocsr()
+        full = np.asarray((self.matrix @ vector.T).todense(), dtype=np.float64).ravel()
+        place_dot = np.asarray((self.matrix @ v_place.T).todense(), dtype=np.float64).ravel()
+        v_sq = float(vector.multiply(vector).sum())
+        v_place_sq = float(v_place.multiply(v_place).sum())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            place_scale = np.sqrt(self.place_squares * v_place_sq)
+            problem_scale = np.sqrt(np.maximum(0.0, self.squares - self.place_squares) * max(0.0, v_sq - v_place_sq))
+            place_cos = np.where(place_scale > 0, place_dot / place_scale, 0.0)
+            problem_cos = np.where(problem_scale > 0, (full - place_dot) / problem_scale, 0.0)
+        ok = (problem_cos >= config.problem_min) & ((place_scale == 0) | (place_cos >= config.place_min))
+        result: np.ndarray[Any, np.dtype[np.float64]] = np.where(ok, full / np.maximum(self.sizes, 1.0), 0.0)
+        return result
+
+    def append(self, vector: Any, size: int, places: np.ndarray[Any, np.dtype[np.bool_]]) -> None:
+        self.matrix = sp.vstack([self.matrix, vector.astype(np.float32)]).tocsr()
+        squares, place_squares = _squares(vector, places)
+        self.squares = np.append(self.squares, squares)
+        self.place_squares = np.append(self.place_squares, place_squares)
+        self.sizes = np.append(self.sizes, float(size))
+
+    def remove(self, k: int) -> Any:
+        row = self.matrix[k]
+        self.matrix = sp.vstack([self.matrix[:k], self.matrix[k + 1 :]]).tocsr()
+        self.squares = np.delete(self.squares, k)
+        self.place_squares = np.delete(self.place_squares, k)
+        self.sizes = np.delete(self.sizes, k)
+        return row
+
+    def add_to(self, k: int, vector: Any, places: np.ndarray[Any, np.dtype[np.bool_]]) -> None:
+        n = self.matrix.shape[0]
+        delta = sp.csr_matrix((vector.data, vector.indices, [0] * (k + 1) + [vector.nnz] * (n - k)),
+                              shape=self.matrix.shape)
+        self.matrix = (self.matrix + delta).tocsr()
+        squares, place_squares = _squares(self.matrix[k], places)
+        self.squares[k], self.place_squares[k] = squares[0], place_squares[0]
+        self.sizes[k] += 1
+
+
+def _squares(matrix: Any, places: np.ndarray[Any, np.dtype[np.bool_]],
+             ) -> tuple[np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]]]:
+    squared = matrix.multiply(matrix).tocsr()
+    total = np.asarray(squared.sum(axis=1), dtype=np.float64).ravel()
+    place = np.asarray((squared @ places.astype(np.float64).reshape(-1, 1)), dtype=np.float64).ravel()
+    return total, place
+
+
+@dataclass
 class TopicsState:
     """Everything :func:`assign` needs about an already-mined organization; store it with :meth:`to_bytes`."""
 
@@ -130,10 +200,10 @@ class TopicsState:
     space: FeatureSpace
     place_columns: np.ndarray[Any, np.dtype[np.bool_]]
     topic_ids: list[str]
-    sums: Any  # CSR: one row per topic, the sum of its members' vectors
+    sums: _Rows  # one row per topic (in topic_ids order): the sum of its members' vectors
     data: dict[str, _TopicData]
     pool_ids: list[str]
-    pool: Any  # CSR: vectors of opinions in no topic yet
+    pool: _Rows  # vectors of the opinions in no topic yet (in pool_ids order)
     # Opinions in no topic yet, packed as plain tuples (they pickle fast): what a topic needs if one of them founds
     # it with a newcomer — see _pack.
     pool_opinions: dict[str, tuple[Any, ...]]
@@ -312,8 +382,10 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         keywords.add(_REST, analysed[i].title_tokens, analysed[i].body_tokens)
     state = TopicsState(
         config=config, space=space, place_columns=places, topic_ids=topic_ids,
-        sums=topic_sums[[row for _d, row, _o in ranked]].astype(np.float32).tocsr(),
-        data=data, pool_ids=[ids[i] for i in singles], pool=matrix[singles] if singles else matrix[:0],
+        sums=_Rows.of(topic_sums[[row for _d, row, _o in ranked]], places,
+                      np.array([len(o) for _d, _r, o in ranked], dtype=np.float64)),
+        data=data, pool_ids=[ids[i] for i in singles],
+        pool=_Rows.of(matrix[singles] if singles else matrix[:0], places, np.ones(len(singles))),
         pool_opinions={ids[i]: _pack(opinions[i], (analysed[i].title_tokens, analysed[i].body_tokens))
                        for i in singles},
         keywords=keywords, duplicates=duplicates, duplicate_ids=list(ids), persons=persons, now=reference,
@@ -353,30 +425,6 @@ def _cluster(matrix: Any, places: np.ndarray[Any, np.dtype[np.bool_]], config: M
     return labels
 
 
-def _gate_scores(vector: Any, rows: Any, sizes: np.ndarray[Any, np.dtype[np.float64]],
-                 places: np.ndarray[Any, np.dtype[np.bool_]], config: MiningConfig) -> np.ndarray[Any, Any]:
-    """Return the average-linkage score of ``vector`` to each row-sum (0 where the place-and-problem gate fails)."""
-    if rows.shape[0] == 0:
-        return np.zeros(0)
-    full = np.asarray((rows @ vector.T).todense()).ravel()
-    p = places.astype(np.float32)
-    v_place = vector.multiply(p).tocsr()
-    r_place = rows.multiply(p).tocsr()
-    place_dot = np.asarray((r_place @ v_place.T).todense()).ravel()
-    row_sq = np.asarray(rows.multiply(rows).sum(axis=1)).ravel()
-    row_place_sq = np.asarray(r_place.multiply(r_place).sum(axis=1)).ravel()
-    v_sq = float(vector.multiply(vector).sum())
-    v_place_sq = float(v_place.multiply(v_place).sum())
-    with np.errstate(divide="ignore", invalid="ignore"):
-        place_cos = np.where(row_place_sq * v_place_sq > 0, place_dot / np.sqrt(row_place_sq * v_place_sq), 0.0)
-        problem_norms = np.sqrt(np.maximum(0, row_sq - row_place_sq) * max(0.0, v_sq - v_place_sq))
-        problem_cos = np.where(problem_norms > 0, (full - place_dot) / problem_norms, 0.0)
-    both = (row_place_sq > 0) & (v_place_sq > 0)
-    ok = (problem_cos >= config.problem_min) & (~both | (place_cos >= config.place_min))
-    scores: np.ndarray[Any, Any] = np.where(ok, full / sizes, 0.0)
-    return scores
-
-
 def assign(opinion: Opinion, state: TopicsState, *, category: str | None = None,
            now: datetime | None = None) -> Assignment:
     """Add ``opinion`` to the mined ``state`` (in place) and return where it went (see the module docstring).
@@ -401,32 +449,30 @@ def assign(opinion: Opinion, state: TopicsState, *, category: str | None = None,
     tokens = (analysed.title_tokens, analysed.body_tokens)
     vector = state.space.transform([analysed.terms])
 
-    sizes = np.array([len(state.data[t].members) for t in state.topic_ids], dtype=np.float64)
-    scores = _gate_scores(vector, state.sums, sizes, state.place_columns, config)
+    scores = state.sums.scores(vector, state.place_columns, config)
     if len(scores) and scores.max() >= config.link_threshold:
         topic_id = state.topic_ids[int(np.argmax(scores))]
         _join(state, topic_id, opinion, person, vector, tokens, category)
         return Assignment(topic_id, False, duplicate_of)
 
-    pool_scores = _gate_scores(vector, state.pool, np.ones(state.pool.shape[0]), state.place_columns, config)
+    pool_scores = state.pool.scores(vector, state.place_columns, config)
     if len(pool_scores) and pool_scores.max() >= config.link_threshold:
         k = int(np.argmax(pool_scores))
         other_id = state.pool_ids.pop(k)
-        other_vector = state.pool[k]
-        state.pool = sp.vstack([state.pool[:k], state.pool[k + 1 :]]).tocsr()
+        other_vector = state.pool.remove(k)
         other, other_title, other_tokens = _unpack(state.pool_opinions.pop(other_id))
         topic_id = f"t{state.next_id}"
         state.next_id += 1
         state.topic_ids.append(topic_id)
         state.data[topic_id] = _new_data(other_title)
-        state.sums = sp.vstack([state.sums, sp.csr_matrix(other_vector.shape, dtype=np.float32)]).tocsr()
+        state.sums.append(sp.csr_matrix(other_vector.shape, dtype=np.float32), 0, state.place_columns)
         _join(state, topic_id, other, state.persons.get(other_id, _person(other, other_id)), other_vector,
               other_tokens, None)
         _join(state, topic_id, opinion, person, vector, tokens, category)
         return Assignment(topic_id, True, duplicate_of)
 
     state.pool_ids.append(opinion.id)
-    state.pool = sp.vstack([state.pool, vector]).tocsr()
+    state.pool.append(vector, 1, state.place_columns)
     state.pool_opinions[opinion.id] = _pack(opinion, tokens)
     state.keywords.add(_REST, *tokens)
     return Assignment(None, False, duplicate_of)
@@ -447,10 +493,8 @@ def _unpack(packed: tuple[Any, ...]) -> tuple[Opinion, str, tuple[tuple[str, ...
 
 def _join(state: TopicsState, topic_id: str, opinion: Opinion, person: str, vector: Any,
           tokens: tuple[tuple[str, ...], tuple[str, ...]], category: str | None) -> None:
-    row = state.topic_ids.index(topic_id)
-    delta = sp.csr_matrix((vector.data, vector.indices, [0] * (row + 1) + [vector.nnz] * (len(state.topic_ids) - row)),
-                          shape=state.sums.shape)
-    state.sums = (state.sums + delta).tocsr()
+    row = len(state.topic_ids) - 1 if state.topic_ids[-1] == topic_id else state.topic_ids.index(topic_id)
+    state.sums.add_to(row, vector, state.place_columns)
     _add_member(state.data[topic_id], opinion, person, category)
     state.keywords.add(topic_id, *tokens)  # a person writing again counts again here; the next mine() corrects it
 
