@@ -1,9 +1,10 @@
 """Benchmarks of the organization tree: building the demo, and the tree pages and stats endpoint at scale.
 
-``dianti bench demo [--counties N] [--database postgres://…]``
+``dianti bench demo [--counties N] [--database postgres://…] [-o steps=0]``
     Build the demo into a fresh temporary database (a temporary SQLite file, or a throw-away database on the given
     PostgreSQL server) with ``dianti migrate`` and ``dianti demo`` as subprocesses; report the demo's wall and CPU
-    time against those of ``dianti check`` (the start-up cost) measured in the same run.
+    time against those of ``dianti check`` (the start-up cost) measured in the same run. Then, from empty again,
+    time each app's demo step on its own.
 
 ``dianti bench tree [--counties N] [--database postgres://…] [-o repeat=20] [-o http=0] [-o rebuild=1] [-o sql=1]``
     Build N counties once into a cached database (``var/bench/tree-cN/`` for SQLite, the database
@@ -215,6 +216,12 @@ def bench_demo(params: dict[str, Any]) -> dict[str, Any]:
         demo = _dianti(target, "demo", "--quiet-logins", "--counties", str(counties))
         again = _dianti(target, "demo", "--quiet-logins", "--counties", str(counties))
         counts = _helper(target, {"action": "counts"})
+    steps: dict[str, Any] = {}
+    if str(params.get("steps", "1")) != "0":
+        # Again from empty, each app's step timed on its own, to show which one spends the budget.
+        with _fresh_target(params.get("database")) as target:
+            _dianti(target, "migrate", "--no-input")
+            steps = _helper(target, {"action": "demo_steps", "counties": counties})
     result = {
         "bench": "demo", "database": target.vendor, "counties": counties, **counts,
         "demo_s": round(demo.wall, 2), "demo_cpu_s": round(demo.cpu, 2), "demo_load_s": _load_seconds(demo.out),
@@ -222,12 +229,14 @@ def bench_demo(params: dict[str, Any]) -> dict[str, Any]:
         "baseline_check_s": round(startup.wall, 2), "baseline_check_cpu_s": round(startup.cpu, 2),
         "demo_over_baseline": round(demo.wall / startup.wall, 1),
         "demo_over_baseline_cpu": round(demo.cpu / startup.cpu, 1),
-        "target_s": 30 if counties == 1 else None, "loadavg": [load_before, _load()],
+        "target_s": 30 if counties == 1 else None, "loadavg": [load_before, _load()], **steps,
     }
     print(f"dianti demo --counties {counties}: {demo.wall:.1f} s wall, {demo.cpu:.1f} s CPU"
           f"（载入 {result['demo_load_s']} s）; dianti check: {startup.wall:.2f} s, {startup.cpu:.2f} s CPU; "
           f"比值 {result['demo_over_baseline']} / {result['demo_over_baseline_cpu']} (CPU); 负载 {result['loadavg']}",
           flush=True)
+    for name, step in result.get("steps", {}).items():
+        print(f"  {name:<28} {step['s']:7.2f} s wall {step['cpu_s']:7.2f} s CPU", flush=True)
     return result
 
 
@@ -450,6 +459,21 @@ def _wait_until_up(url: str, server: subprocess.Popen[str]) -> None:
     raise RuntimeError("dianti serve did not start within 60 s")
 
 
+def _demo_steps(counties: int) -> dict[str, Any]:
+    """Run the demo's steps as ``dianti.core.demo.load_all`` does, timing each (wall and CPU seconds)."""
+    import importlib
+
+    from dianti.core.demo import STEPS
+
+    modules = [importlib.import_module(m) for m in STEPS]
+    steps = {}
+    for name, module in zip(STEPS, modules, strict=True):
+        wall, cpu = time.perf_counter(), time.process_time()
+        module.load(counties=counties)
+        steps[name] = {"s": round(time.perf_counter() - wall, 2), "cpu_s": round(time.process_time() - cpu, 2)}
+    return {"steps": steps}
+
+
 def main(argv: list[str]) -> None:
     import django
 
@@ -458,6 +482,8 @@ def main(argv: list[str]) -> None:
     django.setup()
     if spec["action"] == "counts":
         result = _counts()
+    elif spec["action"] == "demo_steps":
+        result = _demo_steps(int(spec["counties"]))
     elif spec["action"] == "measure":
         result = _measure(int(spec["repeat"]), bool(spec["http"]), bool(spec.get("sql")))
     else:
