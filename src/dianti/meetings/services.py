@@ -202,6 +202,9 @@ def meeting_set_current(*, actor: Any, meeting: Meeting, item: AgendaItem) -> Me
 def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
     """Close voting: nothing more is accepted; every secretary on the agenda has now reported."""
     ensure_can_manage(actor, meeting.campaign.convener)
+    # Wait for ballots in flight (they hold the meeting row FOR SHARE) and keep new ones out until committed, so
+    # every acknowledged ballot is one this close — and the appraisal it triggers — counts.
+    meeting.status = Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
     if meeting.status != Meeting.Status.OPEN:
         raise ValidationError("只有进行中的会议可以结束投票")
     disputed = disputes(meeting)
@@ -255,6 +258,19 @@ def _one_writer_at_a_time() -> contextlib.AbstractContextManager[Any]:
     return _SQLITE_BALLOT_WRITER if connection.vendor == "sqlite" else contextlib.nullcontext()
 
 
+def _read_open_meeting(pk: int) -> Meeting:
+    """Read the meeting's voting state, holding it FOR SHARE on PostgreSQL: ballots do not block each other, but
+    a close waits for them and they wait for a close (SQLite serialises writing transactions anyway)."""
+    qs = Meeting.objects.only("status", "grades", "items", "allow_revise")
+    if connection.vendor == "postgresql":
+        table = Meeting._meta.db_table
+        found = list(Meeting.objects.raw(
+            f'SELECT id, status, grades, items, allow_revise FROM "{table}" WHERE id = %s FOR SHARE', [pk]))
+        if found:
+            return found[0]
+    return qs.get(pk=pk)
+
+
 def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark]) -> int:
     """Store one evaluator's marks (agenda item id → mark), each exactly once per code and item.
 
@@ -269,7 +285,7 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark]) -> 
     """
     with _one_writer_at_a_time(), transaction.atomic():
         # The status as of now, not as of the page load.
-        meeting = Meeting.objects.only("status", "grades", "items", "allow_revise").get(pk=meeting.pk)
+        meeting = _read_open_meeting(meeting.pk)
         if meeting.status != Meeting.Status.OPEN:
             raise VotingClosed("投票已截止，不能再提交" if meeting.status == Meeting.Status.CLOSED else "会议尚未开始投票")
         evaluator = evaluator_for(meeting, code)

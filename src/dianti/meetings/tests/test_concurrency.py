@@ -85,10 +85,6 @@ def test_every_evaluator_at_once_each_counted_once(h):
     assert EvaluatorCode.objects.filter(used=True).count() == len(codes)
 
 
-@pytest.mark.xfail(condition=connection.vendor == "postgresql", strict=True, reason=(
-    "known race on PostgreSQL: ballot_submit reads the status without a lock, so a ballot that read 'open' just "
-    "before meeting_close commits is stored and acknowledged after it, unseen by the close hooks (appraisal drafts). "
-    "Fix: read the meeting FOR KEY SHARE in ballot_submit and select_for_update() it in meeting_close"))
 def test_a_ballot_racing_the_close_is_counted_by_the_close_or_refused(h, monkeypatch):
     """Every ballot acknowledged is one the close (and the appraisal it triggers) counts."""
     seen_by_close: list[int] = []
