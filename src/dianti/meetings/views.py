@@ -133,8 +133,9 @@ def codes(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _flash(request, exc)
         return redirect("meeting_detail", pk=meeting.pk)
-    pdf = documents.slips_pdf(meeting=meeting, codes=issued, url_for=lambda code: request.build_absolute_uri(
-        reverse("evaluator_enter", args=[code])))
+    # The code rides in the URL fragment, which browsers never send: it stays out of server and proxy logs.
+    entry = request.build_absolute_uri(reverse("evaluator_enter_form"))
+    pdf = documents.slips_pdf(meeting=meeting, codes=issued, url_for=lambda code: f"{entry}#{code}")
     return _pdf(pdf, f"evaluator-slips-{meeting.pk}.pdf")
 
 
