@@ -167,7 +167,9 @@ def analyse_many(pairs: Sequence[tuple[str, str]], workers: int = 1) -> list[Ana
     """Return :func:`opinion_terms` of each normalised ``(title, body)``; ``workers`` > 1 splits a large batch
     (1,000 or more) over that many forked processes, which share the already-loaded dictionary."""
     warm_up()
-    if workers > 1 and len(pairs) >= 1000 and "fork" in multiprocessing.get_all_start_methods():
+    # A daemonic process (a Celery prefork worker) may not have children: it segments alone.
+    can_fork = "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+    if workers > 1 and len(pairs) >= 1000 and can_fork:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             return list(pool.map(_analyse_pair, pairs, chunksize=256))
     return [_analyse_pair(p) for p in pairs]
