@@ -137,7 +137,12 @@ def absorb_one(opinion_id: int) -> None:
                      .filter(organization=op.organization, campaign=op.campaign).first())
         if state_row is None:
             return
-        state = pipeline.TopicsState.from_bytes(bytes(state_row.blob))
+        try:
+            state = pipeline.TopicsState.from_bytes(bytes(state_row.blob))
+        except ValueError:  # stored by an older miner: the next mining run rebuilds it
+            log.info("mining state of organization %s is outdated; waiting for a re-mine", op.organization_id)
+            state_row.delete()
+            return
         if str(op.pk) in state.persons:  # already mined (e.g. a re-mine ran before this commit)
             return
         placed = pipeline.assign(to_core(op), state, category=op.category or None, now=timezone.now())
