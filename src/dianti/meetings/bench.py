@@ -311,19 +311,29 @@ class Meter:
             return None
         return int(rest[1]), (int(rest[11]) + int(rest[12])) / cls.TICK
 
-    def read(self) -> tuple[float, float]:
-        server = db = 0.0
+    def read(self) -> dict[tuple[str, int], float]:
+        """CPU seconds so far of each process, keyed by ("server" | "db", pid)."""
+        found = {}
         for pid in filter(str.isdigit, os.listdir("/proc")):
             stat = self._stat(pid)
             if stat is None:
                 continue
             if int(pid) == self.server_pid or stat[0] == self.server_pid:
-                server += stat[1]
+                found["server", int(pid)] = stat[1]
             elif self.database:
                 with contextlib.suppress(OSError):
                     if self.database.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
-                        db += stat[1]
-        return server, db
+                        found["db", int(pid)] = stat[1]
+        return found
+
+    @staticmethod
+    def used(before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]) -> tuple[float, float]:
+        """Server and database CPU seconds between two readings. A process that ended in between is missed (a
+        PostgreSQL backend whose connection closed): a slight undercount, never a negative figure."""
+        spent = {"server": 0.0, "db": 0.0}
+        for (kind, pid), cpu in after.items():
+            spent[kind] += max(0.0, cpu - before.get((kind, pid), 0.0))
+        return spent["server"], spent["db"]
 
 
 @dataclass
@@ -368,15 +378,15 @@ async def _burst(evaluators: list[Evaluator], concurrency: int, spread: float, p
             if record:
                 ev.acked, ev.status, ev.latency_ms = acked, status, ms
 
-    server_cpu, db_cpu = meter.read()
+    cpu_before = meter.read()
     cpu, t = time.process_time(), time.perf_counter()
     await asyncio.gather(*(one(i, ev) for i, ev in enumerate(evaluators)))
     seconds = time.perf_counter() - t
     client_cpu = time.process_time() - cpu
-    server_after, db_after = meter.read()
+    server_cpu, db_cpu = Meter.used(cpu_before, meter.read())
     acked = len(latencies)
     return Burst(seconds, latencies, acked, len(evaluators) - acked, dict(statuses), client_cpu,
-                 server_after - server_cpu, db_after - db_cpu)
+                 server_cpu, db_cpu)
 
 
 async def _screen(port: int, path: str, session: str) -> float:
@@ -484,6 +494,14 @@ def _server(env: dict[str, str], var_dir: Path, workers: int, threads: int) -> I
         log.close()
 
 
+def _server_errors(log: Path) -> dict[str, Any]:
+    """How many 500s Django logged, and the exception lines of their tracebacks."""
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    exceptions = Counter(line[:200] for line in lines if re.match(r"[\w.]+(Error|Exception)\b", line))
+    return {"internal_errors": sum(1 for line in lines if line.startswith("Internal Server Error")),
+            "exceptions": dict(exceptions)}
+
+
 @register("ballots", "述职会 500 名评议人提交 14 位书记的完整选票：吞吐（对照最小视图）、几秒内陆续提交时的 p99、"
                      "丢失/重复、投票中的大屏（--database postgres://…；-o workers=2 -o threads=4 -o concurrency=50 "
                      "-o spread=5）")
@@ -511,13 +529,14 @@ def bench_ballots(params: dict[str, Any]) -> dict[str, Any]:
             meter = Meter(pid, urlsplit(target.url).path.lstrip("/") if target.vendor == "postgresql" else None)
             run = asyncio.run(_drive(port, meter, setup, concurrency, spread, replay, with_scores,
                                      random.Random(584)))
+        server_errors = _server_errors(target.var_dir / "serve.log")
         checks = [_helper(env, {"action": "verify", "meeting": meeting["meeting"]}, stdin={
             "with_scores": with_scores, "acked": [[ev.code, ev.grades, ev.scores] for ev in evaluators if ev.acked]})
             for meeting, evaluators in zip(setup["meetings"], (run["crowd"], run["hall"]), strict=True)]
     result = _report(run, checks, subjects)
     result = {"bench": "ballots", "database": target.vendor, "workers": workers, "threads": threads,
               "concurrency": concurrency, "spread_s": spread, "evaluators": n, "subjects": subjects,
-              "scores": with_scores, **result, "loadavg": [load_before, _load()]}
+              "scores": with_scores, **result, "server_errors": server_errors, "loadavg": [load_before, _load()]}
     hall = result["hall"]
     print(f"吞吐：{result['ballots']} 票（{result['submissions']} 份选票，同时在途 {concurrency}）用时 "
           f"{result['seconds']} s：{result['ballots_per_s']} 票/s，{result['submissions_per_s']} 份/s，"
