@@ -7,8 +7,8 @@ from typing import Any
 from django.db import transaction
 
 from dianti.core import audit, excel, jobs
+from dianti.core.imports import submit_import
 from dianti.core.models import Job
-from dianti.core.scope import scope_for
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 
@@ -19,19 +19,8 @@ REQUIRED = ("组织编码", "年度", "责任事项")
 EXAMPLE = (("330424105201", "2020", "推进美丽乡村精品村建设", "完成村庄整治和庭院改造"),)
 
 
-class ImportRefused(ValueError):
-    pass
-
-
 def responsibility_import_submit(*, actor: Any, upload: Any) -> Job:
-    if not scope_for(actor).is_admin:
-        raise ImportRefused("只有管理员可以导入党建责任清单")
-    if upload is None:
-        raise ImportRefused("请选择要导入的文件")
-    if not upload.name.lower().endswith((".xlsx", ".csv")):
-        raise ImportRefused("只支持 .xlsx 或 .csv 文件")
-    return jobs.submit(kind="import.responsibilities", title=f"导入党建责任清单：{upload.name}", actor=actor,
-                       params={"filename": upload.name}, input_file=upload)
+    return submit_import(actor=actor, upload=upload, kind="import.responsibilities", what="党建责任清单")
 
 
 @jobs.handler("import.responsibilities")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages
+from dianti.core.imports import ImportRefused
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import Organization
@@ -266,7 +267,7 @@ def responsibility_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             job = importers.responsibility_import_submit(actor=request.user, upload=request.FILES.get("file"))
-        except importers.ImportRefused as exc:
+        except ImportRefused as exc:
             error = str(exc)
         else:
             return redirect("job_detail", pk=job.pk)

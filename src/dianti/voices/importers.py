@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dianti.core import audit, excel, jobs
+from dianti.core.imports import submit_import
 from dianti.core.models import Job
-from dianti.core.scope import scope_for
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 from dianti.orgs.services import validate_phone
@@ -24,19 +24,8 @@ CHANNELS = {str(label): value for value, label in Channel.choices} | {
     "扫码": Channel.ONLINE, "网上": Channel.ONLINE, "直报点": Channel.DIRECT_REPORT, "观察点": Channel.OBSERVATION}
 
 
-class ImportRefused(ValueError):
-    pass
-
-
 def opinions_import_submit(*, actor: Any, upload: Any) -> Job:
-    if not scope_for(actor).is_admin:
-        raise ImportRefused("只有管理员可以导入群众意见")
-    if upload is None:
-        raise ImportRefused("请选择要导入的文件")
-    if not upload.name.lower().endswith((".xlsx", ".csv")):
-        raise ImportRefused("只支持 .xlsx 或 .csv 文件")
-    return jobs.submit(kind="import.opinions", title=f"导入群众意见：{upload.name}", actor=actor,
-                       params={"filename": upload.name}, input_file=upload)
+    return submit_import(actor=actor, upload=upload, kind="import.opinions", what="群众意见")
 
 
 def _check(job: Job, index: dict[str, int], body: list[tuple[int, list[str]]],

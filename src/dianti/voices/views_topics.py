@@ -15,6 +15,7 @@ from dianti.campaigns.models import ResponsibilityItem, Subject
 from dianti.core import jobs
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages
+from dianti.core.imports import ImportRefused
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import ContactPoint
@@ -101,7 +102,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             job = importers.opinions_import_submit(actor=request.user, upload=request.FILES.get("file"))
-        except importers.ImportRefused as exc:
+        except ImportRefused as exc:
             error = str(exc)
         else:
             return redirect("job_detail", pk=job.pk)
