@@ -278,31 +278,40 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark]) -> 
     meeting allows revising, and is refused otherwise. The stored ballot carries the evaluator's group only.
     Return how many marks this submission holds.
 
-    A fixed number of queries whatever the number of secretaries: the earlier marks of this code are read in one
-    query and the new or changed ones written in one statement. That statement settles races on the unique token
-    in the database — ``ON CONFLICT`` updates (or, without revising, skips) the row that a concurrent copy of the
-    same ballot stored first — so concurrent submissions never fail and never store a mark twice.
+    A fixed number of queries whatever the number of secretaries: the marks are written in one statement, which
+    settles races on the unique token in the database — ``ON CONFLICT`` updates (or, without revising, skips) the
+    row that a concurrent copy of the same ballot stored first — so concurrent submissions never fail and never
+    store a mark twice. While revising is allowed every mark is written, unchanged ones too, so of two copies
+    racing the one that writes last wins. Otherwise the earlier marks of this code are read to refuse a change,
+    and ``_write_ballots`` compares again after writing.
+
+    What need not be read inside the writing transaction (the agenda, the earlier marks) is read before it, to keep
+    SQLite's single-writer turn short.
     """
+    items = set(AgendaItem.objects.filter(meeting_id=meeting.pk).order_by().values_list("pk", flat=True))
+    tokens = {item_id: ballot_token(code, item_id) for item_id in marks}
+    earlier = None if meeting.allow_revise else _marks_of(list(tokens.values()))
     with _one_writer_at_a_time(), transaction.atomic():
         # The status as of now, not as of the page load.
         meeting = _read_open_meeting(meeting.pk)
         if meeting.status != Meeting.Status.OPEN:
             raise VotingClosed("投票已截止，不能再提交" if meeting.status == Meeting.Status.CLOSED else "会议尚未开始投票")
         evaluator = evaluator_for(meeting, code)
-        items = set(AgendaItem.objects.filter(meeting_id=meeting.pk).order_by().values_list("pk", flat=True))
         wanted: dict[str, Ballot] = {}
         for item_id, mark in marks.items():
             if item_id not in items:
                 raise ValidationError("选票中有不属于本场会议的述职对象")
-            token = ballot_token(code, item_id)
+            token = tokens[item_id]
             wanted[token] = Ballot(meeting_id=meeting.pk, item_id=item_id, group_id=evaluator.group_id, token=token,
                                    grade=mark.grade, scores=_check_mark(meeting, mark),
                                    comment=mark.comment.strip()[:500])
-        earlier = {token: (grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
-            token__in=list(wanted)).values_list("token", "grade", "scores", "comment")}
-        to_write = [b for t, b in wanted.items() if earlier.get(t) != (b.grade, b.scores, b.comment)]
-        if not meeting.allow_revise and any(t in earlier for t in (b.token for b in to_write)):
-            raise ValidationError("本场会议的评议提交后不能修改")
+        if meeting.allow_revise:
+            to_write = list(wanted.values())
+        else:
+            earlier = _marks_of(list(wanted)) if earlier is None else earlier
+            to_write = [b for t, b in wanted.items() if earlier.get(t) != (b.grade, b.scores, b.comment)]
+            if any(b.token in earlier for b in to_write):
+                raise ValidationError("本场会议的评议提交后不能修改")
         if to_write:
             _write_ballots(to_write, revise=meeting.allow_revise)
         if not evaluator.used:
@@ -313,6 +322,11 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark]) -> 
 BALLOT_VALUES = ["grade", "scores", "comment"]
 
 
+def _marks_of(tokens: list[str]) -> dict[str, tuple[str, dict[str, int], str]]:
+    return {token: (grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
+        token__in=tokens).values_list("token", *BALLOT_VALUES)}
+
+
 def _write_ballots(rows: list[Ballot], *, revise: bool) -> None:
     """Insert ``rows``; a row whose token a concurrent transaction stored meanwhile is replaced when revising, and
     must otherwise hold the very same mark (a double tap) or the whole ballot is refused."""
@@ -320,8 +334,7 @@ def _write_ballots(rows: list[Ballot], *, revise: bool) -> None:
         Ballot.objects.bulk_create(rows, update_conflicts=True, unique_fields=["token"], update_fields=BALLOT_VALUES)
         return
     Ballot.objects.bulk_create(rows, ignore_conflicts=True)
-    stored = {token: (grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
-        token__in=[b.token for b in rows]).values_list("token", *BALLOT_VALUES)}
+    stored = _marks_of([b.token for b in rows])
     if any(stored.get(b.token) != (b.grade, b.scores, b.comment) for b in rows):
         raise ValidationError("本场会议的评议提交后不能修改")
 
