@@ -10,8 +10,9 @@
    from ``services.codes_issue``) and opened — all through the services, in a helper process.
 2. Start ``dianti serve`` (gunicorn, ``workers`` × ``threads``, 2 × 2 by default, production settings: no debug) on
    a free loopback port, with ``DIANTI_BENCH_BASELINE=1`` so the baseline view below is mounted.
-3. Every evaluator opens the slip's link (``GET /m/e/<code>/`` sets the signed cookie) and the ballot page
-   (``GET /m/e/`` gives the CSRF token) — not timed. A ballot is one POST of the form on a fresh connection: one
+3. Every evaluator scans the slip as a phone does — the entry page (``GET /m/e/code/``, the code in the link's
+   fragment), its script's ``POST /m/e/code/`` (sets the signed cookie), the ballot page (``GET /m/e/``, the CSRF
+   token) — not timed. A ballot is one POST of the form on a fresh connection: one
    grade per secretary (and the five item scores with ``-o scores=1``), timed from connecting to the last byte of
    the response; a browser-style redirect after it would be followed and counted.
 4. Capacity, on meeting A: all its evaluators post at once, at most ``concurrency`` POSTs in flight (the rest wait
@@ -240,13 +241,22 @@ class Evaluator:
 
 
 async def _prepare(port: int, ev: Evaluator) -> None:
-    """Open the slip's link, then the ballot page: the evaluator cookie, the CSRF cookie and token."""
+    """Scan the slip as a phone does: the slip's link opens the entry page (``/m/e/code/#CODE``: the code rides in
+    the fragment, which is never sent), whose script posts the code; the redirect leads to the ballot page. Keep
+    the evaluator cookie, the CSRF cookie and the ballot form's token."""
     conn = Connection(port)
     try:
-        first = await conn.request("GET", f"/m/e/{ev.code}/")
-        if first.status != 302 or "dt_eval" not in first.cookies():
-            raise RuntimeError(f"GET /m/e/<code>/: HTTP {first.status} {first.body[:300]!r}")
-        ev.cookies.update(first.cookies())
+        form = await conn.request("GET", "/m/e/code/")
+        token = CSRF_FIELD.search(form.body)
+        if form.status != 200 or token is None:
+            raise RuntimeError(f"GET /m/e/code/: HTTP {form.status}")
+        ev.cookies.update(form.cookies())
+        body = urlencode({"csrfmiddlewaretoken": token.group(1).decode(), "code": ev.code}).encode()
+        entered = await conn.request("POST", "/m/e/code/", {"Cookie": _cookie_header(ev.cookies),
+                                                            "Origin": f"http://{HOST}:{port}"}, body)
+        if entered.status != 302 or "dt_eval" not in entered.cookies():
+            raise RuntimeError(f"POST /m/e/code/: HTTP {entered.status} {entered.body[:300]!r}")
+        ev.cookies.update(entered.cookies())
         page = await conn.request("GET", "/m/e/", {"Cookie": _cookie_header(ev.cookies)}, close=True)
         found = CSRF_FIELD.search(page.body)
         if page.status != 200 or found is None:
