@@ -39,6 +39,6 @@ urlpatterns = [
 ]
 
 if settings.BENCH_BASELINE:  # only `dianti bench ballots` sets it: the minimal view its figures are compared with
-    from dianti.meetings.bench import baseline_ballot
+    from dianti.meetings.bench_server import baseline_ballot
 
     urlpatterns.append(path("_bench/ballot/<int:meeting>/<int:group>/", baseline_ballot))

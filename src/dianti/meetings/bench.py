@@ -46,16 +46,13 @@ import json
 import os
 import random
 import re
-import secrets
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -73,6 +70,8 @@ from dianti.orgs.bench import (
     _pg_url,
     _wait_until_up,
 )
+
+from .benchhttp import Connection, Response, _cookie_header, _read_response  # noqa: F401
 
 HOST = "127.0.0.1"
 ITEMS = ["德", "能", "勤", "绩", "廉"]
@@ -113,7 +112,7 @@ def _throwaway(database: str | None, keep: bool) -> Iterator[Target]:
 
 def _helper(env: dict[str, str], spec: dict[str, Any], stdin: Any = None) -> dict[str, Any]:
     """Run this module as a script with ``env`` (the server's, secret key included) and return its JSON answer."""
-    proc = subprocess.run([sys.executable, "-m", "dianti.meetings.bench", json.dumps(spec)], env=env,
+    proc = subprocess.run([sys.executable, "-m", "dianti.meetings.bench_server", json.dumps(spec)], env=env,
                           input=json.dumps(stdin) if stdin is not None else "", capture_output=True, text=True,
                           check=False)
     if proc.returncode != 0:
@@ -121,94 +120,6 @@ def _helper(env: dict[str, str], spec: dict[str, Any], stdin: Any = None) -> dic
                            f"{proc.stdout}\n{proc.stderr}")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
-
-
-# --------------------------------------------------------------------------------------------------------------
-# A small HTTP/1.1 client over asyncio streams (loopback only)
-
-
-@dataclass
-class Response:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    def header(self, name: str) -> str:
-        return next((v for k, v in self.headers if k.lower() == name.lower()), "")
-
-    def cookies(self) -> dict[str, str]:
-        jar: dict[str, str] = {}
-        for k, v in self.headers:
-            if k.lower() == "set-cookie":
-                parsed: SimpleCookie = SimpleCookie()
-                parsed.load(v)
-                jar.update({name: morsel.value for name, morsel in parsed.items()})
-        return jar
-
-
-async def _read_response(reader: asyncio.StreamReader) -> Response:
-    status_line = await reader.readline()
-    if not status_line:
-        raise ConnectionError("connection closed before a response")
-    status = int(status_line.split()[1])
-    headers = []
-    while True:
-        line = (await reader.readline()).decode("latin-1").rstrip("\r\n")
-        if not line:
-            break
-        k, _, v = line.partition(":")
-        headers.append((k.strip(), v.strip()))
-    resp = Response(status, headers, b"")
-    if resp.header("Transfer-Encoding").lower() == "chunked":
-        chunks = []
-        while True:
-            size = int((await reader.readline()).split(b";")[0], 16)
-            if size == 0:
-                await reader.readline()
-                break
-            chunks.append(await reader.readexactly(size))
-            await reader.readline()
-        resp.body = b"".join(chunks)
-    elif resp.header("Content-Length"):
-        resp.body = await reader.readexactly(int(resp.header("Content-Length")))
-    else:
-        resp.body = await reader.read()
-    return resp
-
-
-class Connection:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"",
-                      close: bool = False) -> Response:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-        assert self.reader is not None
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "User-Agent: dianti-bench"]
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        if body or method == "POST":
-            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
-        if close:
-            lines.append("Connection: close")
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
-        resp = await asyncio.wait_for(_read_response(self.reader), REQUEST_TIMEOUT_S)
-        if close or resp.header("Connection").lower() == "close":
-            await self.close()
-        return resp
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            with contextlib.suppress(OSError):
-                await self.writer.wait_closed()
-        self.reader = self.writer = None
-
-
-def _cookie_header(jar: dict[str, str]) -> str:
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -609,132 +520,3 @@ def _report(run: dict[str, Any], checks: list[dict[str, Any]], subjects: int) ->
 
 # --------------------------------------------------------------------------------------------------------------
 # The baseline view (mounted only when DIANTI_BENCH_BASELINE=1, see dianti/urls.py)
-
-
-def baseline_ballot(request: Any, meeting: int, group: int) -> Any:
-    """The least a Django view can do for one ballot: read the grades from the form and insert the rows, one
-    ``bulk_create`` in one transaction. No code, no checks, no page."""
-    from django.db import transaction
-    from django.http import HttpResponse, HttpResponseNotAllowed
-
-    from .models import Ballot
-
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    rows = [Ballot(meeting_id=meeting, item_id=int(key[6:]), group_id=group, grade=value,
-                   token=f"baseline-{uuid.uuid4().hex}")
-            for key, value in request.POST.items() if key.startswith("grade_")]
-    with transaction.atomic():
-        Ballot.objects.bulk_create(rows)
-    return HttpResponse(b"ok", content_type="text/plain")
-
-
-# --------------------------------------------------------------------------------------------------------------
-# The helper side: ``python -m dianti.meetings.bench '{"action": …}'`` with the server's environment
-
-
-def _sizes(n: int) -> list[int]:
-    total = sum(s for _, _, s in GROUPS)
-    sizes = [max(1, n * s // total) for _, _, s in GROUPS]
-    sizes[1] += n - sum(sizes)
-    return sizes
-
-
-def _setup(n: int, subjects: int) -> dict[str, Any]:
-    import datetime as dt
-    from decimal import Decimal
-
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.utils import timezone
-
-    from dianti.campaigns import services as campaigns
-    from dianti.campaigns.models import Category, Phase
-    from dianti.orgs import services as orgs
-    from dianti.orgs.models import Organization, Position
-
-    from . import services
-
-    L, K, F = Organization.Level, Organization.Kind, Organization.Field
-    county = orgs.org_create(actor=None, code="330424", name="中共海盐县委员会", parent=None, short_name="海盐县委",
-                             kind=K.COMMITTEE, level=L.COUNTY, field=F.PARTY_COMMITTEE)
-    town = orgs.org_create(actor=None, code="330424105", name="中共通元镇委员会", parent=county, short_name="通元镇",
-                           kind=K.COMMITTEE, level=L.TOWN, field=F.PARTY_COMMITTEE)
-    villages = []
-    for i in range(subjects):
-        village = orgs.org_create(actor=None, code=f"330424105{201 + i}", name=f"中共第{i + 1}村委员会", parent=town,
-                                  short_name=f"第{i + 1}村", kind=K.COMMITTEE, level=L.GRASSROOTS, field=F.VILLAGE)
-        person = orgs.person_create(actor=None, name=f"书记{i + 1}", organization=village, is_party_member=True,
-                                    gender="M")
-        orgs.membership_add(actor=None, person=person, organization=village, position=Position.SECRETARY)
-        villages.append(village)
-    campaign = campaigns.campaign_create(actor=None, convener=town, year=2020, title="通元镇2020年度村党组织书记点题述职")
-    campaigns.subjects_choose(actor=None, campaign=campaign, choices=[
-        campaigns.Choice(v, Category.DEVELOPMENT, "承担美丽乡村建设任务") for v in villages])
-    campaigns.list_submit(actor=None, campaign=campaign)
-    campaigns.list_approve(actor=None, campaign=campaign)
-    campaign.refresh_from_db()
-    campaigns.phase_move(actor=None, campaign=campaign, to=Phase.TOPICS)
-    for subject in campaign.subjects.all():
-        campaigns.subject_topic_set(actor=None, subject=subject, topic="村级集体经济增收与人居环境整治")
-    campaign.refresh_from_db()
-    campaigns.phase_move(actor=None, campaign=campaign, to=Phase.REPORTING)
-    groups = [services.GroupSpec(name, Decimal(weight), size) for (name, weight, _), size in zip(GROUPS, _sizes(n),
-                                                                                                  strict=True)]
-    meetings = []
-    for title in ("通元镇2020年度村党组织书记点题述职评议会", "通元镇2020年度村党组织书记点题述职评议会（第二场）"):
-        meeting = services.meeting_schedule(
-            actor=None, campaign=campaign, title=title, starts_at=timezone.now() + dt.timedelta(minutes=5),
-            venue="通元镇党群服务中心大会议室", subjects=list(campaign.subjects.order_by("order")), groups=groups,
-            items=ITEMS)
-        codes = services.codes_issue(actor=None, meeting=meeting)
-        services.meeting_open(actor=None, meeting=meeting)
-        meetings.append({"meeting": meeting.pk, "codes": [[g.pk, code] for g, code in codes],
-                         "items": list(meeting.agenda.order_by("order").values_list("pk", flat=True))})
-    root = get_user_model().objects.create_superuser(username="bench_root", password=secrets.token_urlsafe(16))
-    client = Client()
-    client.force_login(root)
-    return {"meetings": meetings, "grades": list(services.DEFAULT_GRADES), "session": client.cookies["sessionid"].value}
-
-
-def _verify(meeting_id: int, spec: dict[str, Any]) -> dict[str, Any]:
-    """Compare the database with what the server acknowledged."""
-    from .models import Ballot, EvaluatorCode
-    from .services import ballot_token
-
-    expected: dict[str, tuple[str, dict[str, int]]] = {}
-    for code, grades, scores in spec["acked"]:
-        for item, grade in grades.items():
-            expected[ballot_token(code, int(item))] = (grade, scores[item] if spec["with_scores"] else {})
-    rows = list(Ballot.objects.filter(meeting_id=meeting_id).exclude(token__startswith="baseline-")
-                .values_list("token", "grade", "scores"))
-    per_token = Counter(token for token, _, _ in rows)
-    stored = {token: (grade, scores) for token, grade, scores in rows}
-    baseline_stored = Ballot.objects.filter(meeting_id=meeting_id, token__startswith="baseline-").count()
-    return {
-        "lost": sum(1 for token in expected if token not in stored),
-        "wrong": sum(1 for token, want in expected.items() if token in stored and stored[token] != want),
-        # Rows beyond one per (code, item): a token seen twice, or a row no acknowledged ballot accounts for.
-        "duplicates": sum(c - 1 for c in per_token.values()) + sum(1 for t in per_token if t not in expected),
-        "stored": len(rows), "expected": len(expected), "baseline_stored": baseline_stored,
-        "codes_used": EvaluatorCode.objects.filter(meeting_id=meeting_id, used=True).count(),
-    }
-
-
-def main(argv: list[str]) -> None:
-    import django
-
-    spec = json.loads(argv[1])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dianti.settings")
-    django.setup()
-    if spec["action"] == "setup":
-        result = _setup(int(spec["evaluators"]), int(spec["subjects"]))
-    elif spec["action"] == "verify":
-        result = _verify(int(spec["meeting"]), json.loads(sys.stdin.read()))
-    else:
-        raise SystemExit(f"unknown action {spec['action']}")
-    print(json.dumps(result, ensure_ascii=False))
-
-
-if __name__ == "__main__":
-    main(sys.argv)
