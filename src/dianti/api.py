@@ -1,7 +1,10 @@
 """The HTTP API under /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json). Each app adds its router."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+
+from dianti.core.http import error_messages
 
 from dianti.appraisal.api import router as appraisal_router
 from dianti.campaigns.api import router as campaigns_router
@@ -25,3 +28,16 @@ api.add_router("/rectification", rectification_router)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     """Every API 404 answers with the selector's own reason, in the user's language."""
     return api.create_response(request, {"detail": str(exc) or "找不到"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """A rule of core/rules.py (or the scope) refused: 403 with the sentence that names who may."""
+    return api.create_response(request, {"detail": str(exc) or "您无权办理"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A service refused the input or the state: 422 with every message, in the user's language."""
+    messages = error_messages(exc)
+    return api.create_response(request, {"detail": "；".join(messages), "errors": messages}, status=422)

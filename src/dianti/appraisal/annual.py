@@ -15,17 +15,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dianti.campaigns.models import Campaign, Project
-from dianti.core import audit, paths
+from dianti.core import audit, notify, paths, rules
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage
 
 from .engine import AssessmentInput, assess
 from .engine.scheme import APPRAISAL_COMPONENT, AssessmentConfig
-from .models import AnnualAssessment, ScoringScheme, SubjectResult
+from .models import AnnualAssessment, AssessmentRound, ScoringScheme, SubjectResult
 from .services import engine_scheme, scheme_default, scheme_for_campaign
 
 INNOVATION_KINDS = (Project.Kind.INNOVATION,)
@@ -161,9 +162,45 @@ def annual_compute(*, actor: Any, county: Organization, year: int) -> int:
     if county.level != Organization.Level.COUNTY:
         raise ValidationError(_("年度综合考核按县（市、区）统一计算排名，请选择县级组织"))
     n = compute(county, year)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    AssessmentRound.objects.update_or_create(county=county, year=year, defaults={
+        "computed_at": timezone.now(), "computed_by": user, "confirmed_at": None, "confirmed_by": None, "note": ""})
     audit.record(actor=actor, action="assessment.compute", target=county, org_path=county.path,
                  changes={"year": [None, year], "organizations": [None, n]})
+    deciders = rules.deciders("appraisal.stars_confirm", round_context(county, year))
+    notify.notify([notify.recipient_for_user(u) for u in deciders], notify.Message(
+        kind="stars_waiting", title=_("%(year)d 年度考核等次和星级待您确认") % {"year": year},
+        body=_("%(county)s已计算 %(n)d 个组织的年度考核，请核对后确认。") % {"county": county.display_name, "n": n},
+        url=reverse("appraisal_annual") + f"?year={year}"))
     return n
+
+
+def round_get(county: Organization, year: int) -> AssessmentRound | None:
+    return AssessmentRound.objects.filter(county=county, year=year).first()
+
+
+def round_context(county: Organization, year: int) -> rules.Context:
+    r = round_get(county, year)
+    return rules.Context(body_path=county.path, made_by_id=r.computed_by_id if r is not None else None)
+
+
+@transaction.atomic
+def assessment_confirm(*, actor: Any, county: Organization, year: int, note: str = "") -> AssessmentRound:
+    """Confirm the county's grades and star grades for ``year``: the level above the county (or, at the top of
+    the system, its approver), never whoever computed them. Until then pages show them as 待确认."""
+    rules.ensure(actor, "appraisal.stars_confirm", round_context(county, year))
+    r = round_get(county, year)
+    if r is None or r.computed_at is None:
+        raise ValidationError(_("%(year)d 年度考核尚未计算，不能确认") % {"year": year})
+    if r.is_confirmed:
+        raise ValidationError(_("%(year)d 年度考核已确认") % {"year": year})
+    r.confirmed_at = timezone.now()
+    r.confirmed_by = actor if getattr(actor, "is_authenticated", False) else None
+    r.note = note.strip()
+    r.save(update_fields=["confirmed_at", "confirmed_by", "note"])
+    audit.record(actor=actor, action="assessment.confirm", target=county, org_path=county.path,
+                 changes={"year": [None, year]}, note=r.note)
+    return r
 
 
 def counties_of(orgs: Iterable[Organization]) -> dict[int, Organization]:

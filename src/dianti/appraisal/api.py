@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.core.api import staff_auth
+from dianti.core.scope import scope_for
 from dianti.meetings import selectors as meeting_selectors
+from dianti.orgs.models import Organization
 
-from . import selectors
+from . import annual, selectors, services
 from .models import ActionProposal, AnnualAssessment
 
 router = Router(tags=["appraisal"], auth=staff_auth)
@@ -149,3 +151,54 @@ def assessment(request: HttpRequest, year: int, org: str = "") -> list[dict[str,
 @router.get("/assessment/{code}/history", response=list[AnnualOut], summary="一个组织的历年考核")
 def assessment_history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     return [_annual(a) for a in selectors.annual_history(selectors.org_for(request.user, code))]
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ActOut(Schema):
+    done: str
+    count: int = 1
+
+
+@router.post("/campaigns/{campaign_id}/results/{action}", response=ActOut,
+             summary="评议结果：submit 送审（本级）、publish 审核通过并公示（上级，非送审人）、return 退回（上级）")
+def results_act(request: HttpRequest, campaign_id: int, action: str, body: NoteIn) -> dict[str, Any]:
+    campaign = campaign_selectors.campaign_get(request.user, campaign_id)
+    acts = {"submit": lambda: services.results_submit(actor=request.user, campaign=campaign),
+            "publish": lambda: services.results_publish(actor=request.user, campaign=campaign),
+            "return": lambda: services.results_return(actor=request.user, campaign=campaign, note=body.note)}
+    if action not in acts:
+        raise Http404("没有这个操作")
+    return {"done": action, "count": acts[action]()}
+
+
+@router.post("/subjects/{subject_id}/withdraw", response=ActOut, summary="撤回已公示的评议结果（上级，须写理由）")
+def result_withdraw(request: HttpRequest, subject_id: int, body: NoteIn) -> dict[str, Any]:
+    subject, _result, full = selectors.subject_get(request.user, subject_id)
+    if not full:
+        raise Http404("找不到该评议结果，或您无权查看")
+    services.results_withdraw(actor=request.user, subject=subject, reason=body.note)
+    return {"done": "withdraw"}
+
+
+@router.post("/proposals/{proposal_id}/{decision}", response=ActOut, summary="处置建议：confirm 确认、dismiss 不采纳（本级）")
+def proposal_act(request: HttpRequest, proposal_id: int, decision: str, body: NoteIn) -> dict[str, Any]:
+    proposal = selectors.proposal_get(request.user, proposal_id)
+    if decision == "confirm":
+        services.proposal_confirm(actor=request.user, proposal=proposal, note=body.note)
+    elif decision == "dismiss":
+        services.proposal_dismiss(actor=request.user, proposal=proposal, note=body.note)
+    else:
+        raise Http404("没有这个操作")
+    return {"done": decision}
+
+
+@router.post("/assessment/{code}/{year}/confirm", response=ActOut, summary="确认县的年度考核等次和星级（上级或审批人，非计算人）")
+def assessment_confirm(request: HttpRequest, code: str, year: int, body: NoteIn) -> dict[str, Any]:
+    county = Organization.objects.filter(code=code, level=Organization.Level.COUNTY).first()
+    if county is None or not scope_for(request.user).can_view_path(county.path):
+        raise Http404("找不到该县的年度考核")
+    annual.assessment_confirm(actor=request.user, county=county, year=year, note=body.note)
+    return {"done": "confirm"}

@@ -75,6 +75,33 @@ class SubjectResult(models.Model):
         return f"{self.subject}: {self.score}"
 
 
+class ResultPublication(models.Model):
+    """One publication (公示) of a subject's result, kept for ever: what was published, by whom, and — if it was
+    withdrawn (撤回) — by whom, when and why. Nothing published is silently overwritten: a withdrawn result goes
+    back to draft, and its next publication is a new row here."""
+
+    result = models.ForeignKey(SubjectResult, on_delete=models.CASCADE, related_name="publications")
+    score = models.FloatField(_("得分"), null=True)
+    satisfaction = models.FloatField(_("满意率"), null=True)
+    ballots = models.PositiveIntegerField(_("有效票"), default=0)
+    scheme_label = models.CharField(_("评分方案"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("公示时间"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    withdraw_reason = models.TextField(_("撤回理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("评议结果公示记录")
+        verbose_name_plural = _("评议结果公示记录")
+        ordering = ["result", "published_at"]
+
+    def __str__(self) -> str:
+        return f"{self.result}: {self.published_at:%Y-%m-%d}"
+
+
 class ActionProposal(models.Model):
     """An action a rule proposes from a result (约谈, 不合格, 整改通知单). Never automatic: a person confirms it.
 
@@ -153,3 +180,31 @@ class AnnualAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.year}: {self.total}"
+
+
+class AssessmentRound(models.Model):
+    """A county's annual assessment for one year as a whole: who computed it, and who (above the county, or its
+    approver) confirmed the grades and stars (core/rules.py ``appraisal.stars_confirm``). Recomputing clears the
+    confirmation: changed grades are confirmed again."""
+
+    county = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="assessment_rounds")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    computed_at = models.DateTimeField(null=True, blank=True)
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    note = models.TextField(_("确认意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("年度考核确认")
+        verbose_name_plural = _("年度考核确认")
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="uniq_assessment_round")]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_review
 
 urlpatterns = [
     path("", views.index, name="appraisal_index"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("schemes/<str:key>/edit/", views.scheme_edit, name="appraisal_scheme_edit"),
     path("assessment/", views.annual_list, name="appraisal_annual"),
     path("assessment/import/", views.annual_import, name="appraisal_annual_import"),
+    path("subjects/<int:pk>/withdraw/", views_review.result_withdraw, name="appraisal_withdraw"),
+    path("assessment/confirm/", views_review.annual_confirm, name="appraisal_annual_confirm"),
     path("assessment/compute/", views.annual_compute, name="appraisal_annual_compute"),
     path("assessment/orgs/<str:code>/", views.annual_org, name="appraisal_annual_org"),
 ]

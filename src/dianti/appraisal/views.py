@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.campaigns.models import Campaign
+from dianti.core import rules
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages
 from dianti.core.scope import OutOfScope, scope_for
@@ -24,7 +25,7 @@ from dianti.meetings import selectors as meeting_selectors
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 
-from . import annual, importers, selectors, services
+from . import annual, importers, selectors, services, views_review
 from .forms import (
     PROPOSAL_ACTIONS,
     PROPOSAL_STATUSES,
@@ -37,7 +38,8 @@ from .models import ActionProposal, ScoringScheme, SubjectResult
 
 
 def _staff(request: HttpRequest) -> None:
-    if not scope_for(request.user).is_admin:
+    sc = scope_for(request.user)
+    if not (sc.is_admin or sc.is_approver):
         raise PermissionDenied(_("只有管理员可以使用评议考核"))
 
 
@@ -74,12 +76,22 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "appraisal/campaign_results.html", {
         "campaign": campaign, "rows": rows, "scheme": current, "statuses": statuses,
         "computed": sum(statuses.values()), "can_manage": can_manage_org(request.user, campaign.convener),
+        "may": _may(request.user, services.results_context(campaign)),
         "chart": selectors.chart_rows(rows), "thresholds": selectors.satisfaction_thresholds(current),
         "outdated": [r for r in rows if r.result and r.result.scheme_id != current.pk],
         "scheme_form": SchemeChoiceForm(keys=_scheme_keys(), initial={"scheme": current.key}),
         "compute_form": ComputeForm(initial={"version": current.version}),
         "meetings": campaign.meetings.order_by("starts_at"),
     })
+
+
+def _may(user: Any, ctx: rules.Context) -> dict[str, Any]:
+    """What this user may do with the campaign's results (core/rules.py), and whom publishing waits for."""
+    return {"submit": rules.allows(user, "appraisal.results_submit", ctx),
+            "publish": rules.allows(user, "appraisal.results_publish", ctx),
+            "return": rules.allows(user, "appraisal.results_return", ctx),
+            "withdraw": rules.allows(user, "appraisal.results_withdraw", ctx),
+            "publisher": rules.who("appraisal.results_publish", ctx)}
 
 
 CAMPAIGN_ACTIONS = {
@@ -194,6 +206,7 @@ def subject_result(request: HttpRequest, pk: int) -> HttpResponse:
         "subject": subject, "campaign": subject.campaign, "result": result, "view": view, "full": full, "rates": rates,
         "proposals": subject.proposals.order_by("action") if full else [],
         "thresholds": selectors.satisfaction_thresholds(result.scheme if result else None),
+        "publication": views_review.withdraw_panel(request.user, subject, result) if full else None,
     })
 
 
@@ -327,6 +340,7 @@ def annual_list(request: HttpRequest) -> HttpResponse:
     counties = Organization.objects.filter(level=Organization.Level.COUNTY)
     counties = counties if sc.everything else counties.filter(path__in=list(sc.manage_roots))
     return render(request, "appraisal/annual_list.html", {
+        "rounds": views_review.rounds_for(request.user, year),
         "rows": rows[:2000], "year": year, "years": years, "within": within, "counties": counties,
         "towns": Organization.objects.filter(level=Organization.Level.TOWN, pk__in=rows.values(
             "organization__parent")).order_by("path"),

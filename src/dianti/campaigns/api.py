@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
 from dianti.core.api import staff_auth
 
-from . import selectors
+from . import selectors, services
 from .models import Campaign, Subject
 
 router = Router(tags=["campaigns"], auth=staff_auth)
@@ -84,3 +84,34 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> dict[str, object]
                "reported": r.reported, "appraised": r.appraised, "rectification_open": r.rectification_open,
                "rectification_closed": r.rectification_closed} for r in rows]
     return {**_campaign(c, len(subjects)), "subject_list": subjects, "rollup": rollup}
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class PhaseIn(Schema):
+    to: str
+    note: str = ""
+
+
+@router.post("/{campaign_id}/list/{action}", response=CampaignOut,
+             summary="名单：submit 提交审批（本级）、approve 审批并公示（上级，非提交人）、return 退回（上级）")
+def list_act(request: HttpRequest, campaign_id: int, action: str, body: NoteIn) -> dict[str, object]:
+    campaign = selectors.campaign_get(request.user, campaign_id)
+    if action == "submit":
+        services.list_submit(actor=request.user, campaign=campaign)
+    elif action == "approve":
+        services.list_approve(actor=request.user, campaign=campaign)
+    elif action == "return":
+        services.list_return(actor=request.user, campaign=campaign, note=body.note)
+    else:
+        raise Http404("没有这个操作")
+    return _campaign(campaign)
+
+
+@router.post("/{campaign_id}/phase", response=CampaignOut, summary="推进（本级）或退回（上级）述职活动阶段")
+def phase_act(request: HttpRequest, campaign_id: int, body: PhaseIn) -> dict[str, object]:
+    campaign = selectors.campaign_get(request.user, campaign_id)
+    services.phase_move(actor=request.user, campaign=campaign, to=body.to, note=body.note)
+    return _campaign(campaign)

@@ -47,6 +47,9 @@ class Campaign(models.Model):
     list_status = models.CharField(_("名单状态"), max_length=16, choices=ListStatus.choices,
                                    default=ListStatus.DRAFT)
     list_submitted_at = models.DateTimeField(null=True, blank=True)
+    # Who submitted the list: the four-eyes rule keeps them from approving it (core/rules.py).
+    list_submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.SET_NULL, related_name="+")
     list_published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
     list_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                          on_delete=models.SET_NULL, related_name="+")
@@ -109,6 +112,8 @@ class Subject(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.CHOSEN)
     topic = models.CharField(_("述职题目"), max_length=200, blank=True)
     topic_assigned_at = models.DateTimeField(null=True, blank=True)
+    # When the secretary was told "您已被点名": re-approving a returned list does not tell them twice.
+    chosen_told_at = models.DateTimeField(null=True, blank=True, editable=False)
     score = models.FloatField(_("评议得分"), null=True, blank=True)
     rectification = models.CharField(_("整改"), max_length=16, choices=Rectification.choices,
                                      default=Rectification.NONE)

@@ -14,8 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
-from dianti.core import paths
-from dianti.core.scope import scope_for
+from dianti.core import rules
 
 from .models import Campaign, Phase, Subject
 
@@ -97,15 +96,14 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 }
 
 
+def rule_of(transition: Transition) -> str:
+    """The row of core/rules.py that says who may make ``transition``."""
+    return "campaign.phase_forward" if transition.forward else "campaign.phase_back"
+
+
 def may_make(user: Any, campaign: Campaign, transition: Transition) -> bool:
-    """Forward moves: admins over the convener. Backward moves: admins over the convener's parent (or superusers)."""
-    sc = scope_for(user)
-    if user is None:
-        return True
-    if transition.forward:
-        return sc.can_manage_path(campaign.org_path)
-    parent_path = campaign.org_path[: -paths.SEGMENT]
-    return sc.everything or (bool(parent_path) and sc.can_manage_path(parent_path))
+    """Forward moves: the convener's admins. Backward moves: the level above (see core/rules.py)."""
+    return rules.allows(user, rule_of(transition), rules.Context(body_path=campaign.org_path))
 
 
 def available(user: Any, campaign: Campaign) -> list[tuple[Transition, list[str]]]:

@@ -30,7 +30,7 @@ def visible_campaigns(user: Any, year: int | None = None) -> QuerySet[Campaign]:
 
 
 def campaign_get(user: Any, pk: int) -> Campaign:
-    campaign = Campaign.objects.select_related("convener", "parent", "list_approved_by").filter(pk=pk).first()
+    campaign = Campaign.objects.select_related("convener", "parent", "list_approved_by", "list_submitted_by").filter(pk=pk).first()
     if campaign is None or not scope.scope_for(user).can_view_path(campaign.org_path):
         raise Http404("找不到该述职活动，或您无权查看")
     return campaign

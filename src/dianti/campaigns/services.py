@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from dianti.core import audit, notify, paths
+from dianti.core import audit, notify, paths, rules
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage
@@ -190,7 +190,27 @@ def subject_remove(*, actor: Any, subject: Subject) -> None:
     _ensure_list_editable(subject.campaign)
     audit.record(actor=actor, action="subject.remove", target=subject, org_path=subject.campaign.org_path,
                  changes={"reason": [subject.reason, None]})
+    if subject.chosen_told_at is not None:
+        _tell_secretary(subject, "unchosen", f"您已不在述职对象名单中：{subject.campaign.title}",
+                        f"{subject.organization.name}已从修改后的述职对象名单中移出。")
     subject.delete()
+
+
+@transaction.atomic
+def subject_outcome_set(*, actor: Any, subject: Subject, **fields: Any) -> Subject:
+    """Record on the subject what a later step decided (status, score, rectification). The calling service has
+    already checked its own rule (core/rules.py); this only writes and audits."""
+    before = audit.snapshot(subject, SUBJECT_FIELDS)
+    for name, value in fields.items():
+        if name not in ("status", "score", "rectification"):
+            raise ValueError(f"not an outcome field: {name}")
+        setattr(subject, name, value)
+    subject.save(update_fields=list(fields))
+    changes = audit.diff(before, audit.snapshot(subject, SUBJECT_FIELDS))
+    if changes:
+        audit.record(actor=actor, action="subject.outcome", target=subject, org_path=subject.org_path,
+                     changes=changes)
+    return subject
 
 
 @transaction.atomic
@@ -227,41 +247,61 @@ def _admins_of(org_path: str) -> list[notify.Recipient]:
     return [notify.recipient_for_user(g.user) for g in grants]
 
 
+def list_context(campaign: Campaign) -> rules.Context:
+    return rules.Context(body_path=campaign.org_path, made_by_id=campaign.list_submitted_by_id)
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 @transaction.atomic
 def list_submit(*, actor: Any, campaign: Campaign) -> Campaign:
-    ensure_can_manage(actor, campaign.convener)
+    """Submit the list for approval; the level above (who :mod:`rules` names) is told it is waiting for them."""
+    rules.ensure(actor, "campaign.list_submit", list_context(campaign))
     _ensure_list_editable(campaign)
     if not campaign.subjects.exists():
         raise ValidationError("名单为空：请先点名述职对象")
     campaign.list_status, campaign.list_submitted_at = Campaign.ListStatus.SUBMITTED, timezone.now()
-    campaign.save(update_fields=["list_status", "list_submitted_at"])
+    campaign.list_submitted_by = _user(actor)
+    campaign.save(update_fields=["list_status", "list_submitted_at", "list_submitted_by"])
     audit.record(actor=actor, action="campaign.list_submit", target=campaign, org_path=campaign.org_path,
                  changes={"list_status": ["draft", "submitted"]})
+    deciders = rules.deciders("campaign.list_approve", list_context(campaign))
+    notify.notify([notify.recipient_for_user(u) for u in deciders], notify.Message(
+        kind="list_waiting", title=f"述职对象名单待您审批：{campaign.title}",
+        body=f"{campaign.convener.display_name}提交了 {campaign.subjects.count()} 个述职对象，请审批并公示或退回。",
+        url=reverse("campaign_detail", args=[campaign.pk])))
     return campaign
 
 
 @transaction.atomic
 def list_approve(*, actor: Any, campaign: Campaign) -> Campaign:
-    """Approve the subject list: it is published (公示) and every chosen secretary is told."""
-    ensure_can_manage(actor, campaign.convener)
+    """Approve the subject list (the level above, not the submitter): it is published (公示) and every chosen
+    secretary not yet told is told — re-approving a returned list tells nobody twice."""
+    rules.ensure(actor, "campaign.list_approve", list_context(campaign))
     if campaign.list_status != Campaign.ListStatus.SUBMITTED:
         raise ValidationError("只有待审批的名单才能审批公示")
-    campaign.list_status, campaign.list_published_at = Campaign.ListStatus.PUBLISHED, timezone.now()
-    campaign.list_approved_by = actor if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    campaign.list_status, campaign.list_published_at = Campaign.ListStatus.PUBLISHED, now
+    campaign.list_approved_by = _user(actor)
     campaign.save(update_fields=["list_status", "list_published_at", "list_approved_by"])
     audit.record(actor=actor, action="campaign.list_approve", target=campaign, org_path=campaign.org_path,
                  changes={"list_status": ["submitted", "published"]})
-    for subject in campaign.subjects.select_related("secretary", "organization"):
+    untold = campaign.subjects.filter(chosen_told_at__isnull=True).select_related("secretary", "organization")
+    for subject in untold:
         _tell_secretary(subject, "chosen", f"您已被点名述职：{campaign.title}",
                         f"{subject.organization.name}被列为述职对象（{subject.get_category_display()}）。"
                         f"理由：{subject.reason}")
+    untold.update(chosen_told_at=now)
     return campaign
 
 
 @transaction.atomic
 def list_return(*, actor: Any, campaign: Campaign, note: str = "") -> Campaign:
-    """Send a submitted or published list back to draft (before 点题 starts), with a note saying why."""
-    ensure_can_manage(actor, campaign.convener)
+    """Send a submitted or published list back to draft (before 点题 starts), with a note saying why. The level
+    above does this; if the list had been published, the secretaries on it are told it is being revised."""
+    rules.ensure(actor, "campaign.list_return", list_context(campaign))
     if campaign.phase != Phase.NOMINATE or campaign.list_status == Campaign.ListStatus.DRAFT:
         raise ValidationError("只有点名阶段已提交或已公示的名单可以退回")
     old = campaign.list_status
@@ -269,6 +309,14 @@ def list_return(*, actor: Any, campaign: Campaign, note: str = "") -> Campaign:
     campaign.save(update_fields=["list_status", "list_published_at"])
     audit.record(actor=actor, action="campaign.list_return", target=campaign, org_path=campaign.org_path,
                  changes={"list_status": [old, "draft"]}, note=note)
+    why = f"退回理由：{note.strip()}" if note.strip() else ""
+    if old == Campaign.ListStatus.PUBLISHED:
+        for subject in campaign.subjects.select_related("secretary", "organization"):
+            _tell_secretary(subject, "list_returned", f"述职对象名单已退回修改：{campaign.title}",
+                            f"已公示的名单被上级退回修改，重新审批后会再次公示。{why}")
+    notify.notify(_admins_of(campaign.org_path), notify.Message(
+        kind="list_returned", title=f"述职对象名单被退回：{campaign.title}", body=why or "请修改后重新提交。",
+        url=reverse("campaign_detail", args=[campaign.pk])))
     return campaign
 
 
@@ -283,9 +331,7 @@ def phase_move(*, actor: Any, campaign: Campaign, to: str, note: str = "") -> Ca
     if transition is None:
         raise TransitionRefused(
             f"不能从“{Phase(campaign.phase).label}”直接转到“{Phase(to).label if to in Phase.values else to}”")
-    if not phases.may_make(actor, campaign, transition):
-        who = "召集组织的管理员" if transition.forward else "上级组织的管理员"
-        raise OutOfScope(f"“{transition.label}”只能由{who}操作")
+    rules.ensure(actor, phases.rule_of(transition), rules.Context(body_path=campaign.org_path))
     missing = transition.guard(campaign)
     if missing:
         raise TransitionRefused([f"不能{transition.label}：" + "；".join(missing)])

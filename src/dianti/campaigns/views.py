@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from dianti.core import rules
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages
 from dianti.core.imports import ImportRefused
@@ -23,7 +25,7 @@ from dianti.orgs.permissions import can_manage_org
 
 from . import importers, phases, selectors, services
 from .forms import CATEGORY_CHOICES, CampaignEditForm, CampaignForm, ResponsibilityForm, TopicForm
-from .models import Phase
+from .models import Campaign, Phase
 
 
 @login_required
@@ -77,9 +79,19 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rollup": rows, "totals": totals,
         "moves": phases.available(request.user, campaign),
         "can_manage": can_manage_org(request.user, campaign.convener),
+        "list_rule": _list_rule(request.user, campaign),
         "phases": _phase_rows(campaign),
         "meetings": campaign.meetings.order_by("starts_at"),
     })
+
+
+def _list_rule(user: Any, campaign: Campaign) -> dict[str, Any]:
+    """Who may approve or return the list (core/rules.py), and whether this user may, for the page to say."""
+    ctx = services.list_context(campaign)
+    return {"approver": rules.who("campaign.list_approve", ctx),
+            "may_approve": rules.allows(user, "campaign.list_approve", ctx),
+            "may_return": rules.allows(user, "campaign.list_return", ctx),
+            "refusal": rules.refusal(user, "campaign.list_approve", ctx)}
 
 
 def _phase_rows(campaign: object) -> list[tuple[str, dt.date | None, str]]:
@@ -191,7 +203,10 @@ def list_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if service is None:
         return HttpResponse(status=404)
     try:
-        service(actor=request.user, campaign=campaign)
+        if action == "return":
+            services.list_return(actor=request.user, campaign=campaign, note=request.POST.get("note", ""))
+        else:
+            service(actor=request.user, campaign=campaign)
     except ValidationError as exc:
         for m in error_messages(exc):
             messages.error(request, m)

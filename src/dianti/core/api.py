@@ -36,3 +36,10 @@ def subtree_stats(request: HttpRequest, org: str) -> dict[str, Any]:
         raise HttpError(404, f"找不到组织编码“{org}”")
     path, name = found
     return {"org": org, "name": name, **stats.compute(path)}
+
+
+@router.get("/rules", auth=None, summary="制度规则表：每项重要操作由哪一级办理（本级、上级、本人、系统），是否双人审核")
+def rules_table(request: HttpRequest) -> list[dict[str, str]]:
+    from . import rules
+
+    return rules.table()

@@ -25,6 +25,11 @@ class Scope:
     view_roots: tuple[str, ...]
     manage_roots: tuple[str, ...]
     roles: frozenset[str]
+    approve_roots: tuple[str, ...] = ()
+
+    def can_approve_path(self, path: str) -> bool:
+        """Whether the user holds the approver role (审批人) on ``path`` or above it (see :mod:`rules`)."""
+        return self.everything or any(path.startswith(r) for r in self.approve_roots)
 
     def can_view_path(self, path: str) -> bool:
         return self.everything or any(path.startswith(r) for r in self.view_roots)
@@ -35,6 +40,10 @@ class Scope:
     @property
     def is_admin(self) -> bool:
         return self.everything or bool(self.manage_roots)
+
+    @property
+    def is_approver(self) -> bool:
+        return self.everything or bool(self.approve_roots)
 
 
 NOBODY = Scope(everything=False, view_roots=(), manage_roots=(), roles=frozenset())
@@ -47,7 +56,7 @@ def scope_for(user: Any) -> Scope:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from dianti.orgs.models import ADMIN_ROLES, RoleGrant
+    from dianti.orgs.models import ADMIN_ROLES, Role, RoleGrant
 
     grants = list(RoleGrant.objects.filter(user=user).values_list("role", "organization__path"))
     scope = Scope(
@@ -55,6 +64,7 @@ def scope_for(user: Any) -> Scope:
         view_roots=tuple(paths.minimal_roots([p for _, p in grants])),
         manage_roots=tuple(paths.minimal_roots([p for r, p in grants if r in ADMIN_ROLES])),
         roles=frozenset(r for r, _ in grants),
+        approve_roots=tuple(paths.minimal_roots([p for r, p in grants if r == Role.APPROVER])),
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope

@@ -165,6 +165,9 @@ class Role(models.TextChoices):
     SECRETARY = "secretary", _("书记")
     EVALUATOR = "evaluator", _("评议人")
     POINT_STAFF = "point_staff", _("点位工作人员")
+    # Approves what a body at the top of the system decides (its list, its results, star grades): the second pair
+    # of eyes where no level above is in the system. Sees the subtree; manages nothing. See core/rules.py.
+    APPROVER = "approver", _("审批人")
 
 
 ADMIN_ROLES = frozenset({Role.COUNTY_ADMIN, Role.TOWN_ADMIN})

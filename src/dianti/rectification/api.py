@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
 from dianti.core.api import staff_auth
 
-from . import selectors
+from . import selectors, services
 from .models import Case
 
 router = Router(tags=["rectification"], auth=staff_auth)
@@ -86,3 +86,17 @@ def case(request: HttpRequest, case_id: int) -> dict[str, object]:
             "mechanisms": list(c.mechanisms.values_list("text", flat=True)),
             "events": [{"at": e.at, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
                         "actor": e.actor_name, "note": e.note} for e in selectors.events(c)]}
+
+
+class MoveIn(Schema):
+    note: str = ""
+    deadline: dt.date | None = None
+
+
+@router.post("/cases/{case_id}/moves/{name}", response=CaseOut,
+             summary="整改办理：issue/approve/return/submit/close/reject/reopen/carry_over/withdraw/extend（谁可办理见 /rules）")
+def case_move(request: HttpRequest, case_id: int, name: str, body: MoveIn) -> dict[str, object]:
+    case = selectors.case_get(request.user, case_id)
+    if name not in services.CASE_ACTIONS:
+        raise Http404("没有这个操作")
+    return _case(services.case_act(actor=request.user, case=case, name=name, note=body.note, deadline=body.deadline))

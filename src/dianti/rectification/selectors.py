@@ -212,3 +212,16 @@ def progress_percent(case: Case) -> int:
     """Return the mean progress of the case's measures (0 before the commitment)."""
     values = [m.percent for m in case.measures.all()]
     return round(sum(values) / len(values)) if values else 0
+
+
+def moves_waiting(case: Case, user: Any) -> list[tuple[str, str]]:
+    """Return (move label, who may make it) for the manager moves open now that ``user`` may not make — the level
+    above's, on an escalated or closed case — so the page says whom the case is waiting for."""
+    from dianti.core import rules
+
+    from . import states
+
+    ctx = states.context(case)
+    return [(str(m.label), rules.who(states.rule_for(case, m), ctx)) for m in states.MOVES.values()
+            if states.who(m) == states.MANAGER and m.name != "issue" and states.allowed(case, m)
+            and not rules.allows(user, states.rule_for(case, m), ctx)]

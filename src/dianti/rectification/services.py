@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from dianti.appraisal.models import ActionProposal
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Campaign, Phase, Subject
-from dianti.core import audit, notify, paths, ratelimit
+from dianti.core import audit, notify, paths, ratelimit, rules
 from dianti.core.scope import OutOfScope
 from dianti.orgs.models import ADMIN_ROLES, ContactPoint, Organization, RoleGrant
-from dianti.orgs.permissions import ensure_can_manage, is_system
+from dianti.orgs.permissions import ensure_can_manage
 
 from . import evidence, permissions, selectors
 from .models import (
@@ -41,7 +41,7 @@ from .models import (
     State,
     SupervisionReport,
 )
-from .states import MANAGER, MOVES, SECRETARY, allowed, target_of
+from .states import MOVES, allowed, context, rule_for, target_of
 
 MIN_TEXT = 4
 MAX_PROBLEMS = 20
@@ -141,22 +141,13 @@ def _sync_subject(actor: Any, subject: Subject) -> None:
     value = (R.OPEN if states & set(ACTIVE) else R.CARRIED_OVER if State.CARRIED_OVER in states
              else R.CLOSED if State.CLOSED in states else R.NONE)
     if subject.rectification != value:
-        campaign_services.subject_update(actor=actor, subject=subject, rectification=value)
-
-
-def _check_who(actor: Any, case: Case, who: str) -> None:
-    if who == MANAGER:
-        permissions.ensure_can_manage_case(actor, case)
-    elif who == SECRETARY:
-        permissions.ensure_is_secretary(actor, case)
-    elif not is_system(actor):
-        raise OutOfScope(_("该操作只能由系统执行"))
+        campaign_services.subject_outcome_set(actor=actor, subject=subject, rectification=value)
 
 
 def _move(case: Case, name: str, actor: Any, note: str = "", **fields: Any) -> Case:
     """Make the move ``name``: check who and from where, write state, event, audit; sync the subject; tell people."""
     move = MOVES[name]
-    _check_who(actor, case, move.who)
+    rules.ensure(actor, rule_for(case, move), context(case))
     if not allowed(case, move):
         raise ValidationError(_("当前状态为“%(state)s”，不能%(move)s") % {"state": case.get_state_display(),
                                                                        "move": move.label})
@@ -494,6 +485,30 @@ def case_extend(*, actor: Any, case: Case, deadline: dt.date, note: str) -> Case
 def case_withdraw(*, actor: Any, case: Case, reason: str) -> Case:
     case = _locked(case)
     return _move(case, "withdraw", actor, reason)
+
+
+CASE_ACTIONS = ("issue", "approve", "return", "submit", "close", "reject", "reopen", "carry_over", "withdraw",
+                "extend")
+
+
+def case_act(*, actor: Any, case: Case, name: str, note: str = "", deadline: dt.date | None = None) -> Case:
+    """Make the move ``name`` as a page or the API asks for it: one door to the services above."""
+    if name == "extend":
+        if deadline is None:
+            raise ValidationError({"deadline": _("请填写新的整改期限")})
+        return case_extend(actor=actor, case=case, deadline=deadline, note=note)
+    act = {"issue": lambda: case_issue(actor=actor, case=case),
+           "approve": lambda: commitment_approve(actor=actor, case=case, note=note),
+           "return": lambda: commitment_return(actor=actor, case=case, comment=note),
+           "submit": lambda: case_submit(actor=actor, case=case, note=note),
+           "close": lambda: case_close(actor=actor, case=case, reason=note),
+           "reject": lambda: case_reject(actor=actor, case=case, note=note),
+           "reopen": lambda: case_reopen(actor=actor, case=case, reason=note),
+           "carry_over": lambda: case_carry_over(actor=actor, case=case, reason=note),
+           "withdraw": lambda: case_withdraw(actor=actor, case=case, reason=note)}.get(name)
+    if act is None:
+        raise ValidationError(_("没有这个操作"))
+    return act()
 
 
 # ── supervision by the points and the public ────────────────────────────────────────────────────────────────────

@@ -130,10 +130,11 @@ def _role(user: Any, case: Case) -> dict[str, bool]:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(request.user, pk)
     role = _role(request.user, case)
-    moves = states.available(case, states.MANAGER) if role["manager"] else []
+    moves = states.available(case, request.user, states.MANAGER) if role["manager"] else []
     return render(request, "rectification/detail.html", {
         "case": case, "role": role, "moves": [m for m in moves if m.name != "issue"],
-        "secretary_moves": states.available(case, states.SECRETARY) if role["secretary"] else [],
+        "waiting": selectors.moves_waiting(case, request.user) if role["manager"] else [],
+        "secretary_moves": states.available(case, request.user, states.SECRETARY) if role["secretary"] else [],
         "problems": selectors.measures(case), "mechanisms": list(case.mechanisms.all()),
         "supervisions": list(case.supervisions.select_related("point")),
         "observations": list(case.observations.all()[:50]), "events": selectors.events(case),
@@ -148,17 +149,6 @@ def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rectification/timeline.html", {"case": case, "events": selectors.events(case)})
 
 
-ACTIONS = {
-    "issue": lambda user, case, d: services.case_issue(actor=user, case=case),
-    "approve": lambda user, case, d: services.commitment_approve(actor=user, case=case, note=d["note"]),
-    "return": lambda user, case, d: services.commitment_return(actor=user, case=case, comment=d["note"]),
-    "submit": lambda user, case, d: services.case_submit(actor=user, case=case, note=d["note"]),
-    "close": lambda user, case, d: services.case_close(actor=user, case=case, reason=d["note"]),
-    "reject": lambda user, case, d: services.case_reject(actor=user, case=case, note=d["note"]),
-    "reopen": lambda user, case, d: services.case_reopen(actor=user, case=case, reason=d["note"]),
-    "carry_over": lambda user, case, d: services.case_carry_over(actor=user, case=case, reason=d["note"]),
-    "withdraw": lambda user, case, d: services.case_withdraw(actor=user, case=case, reason=d["note"]),
-}
 
 
 @login_required
@@ -166,19 +156,14 @@ ACTIONS = {
 def case_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     case = selectors.case_get(request.user, pk)
     form = NoteForm(request.POST)
-    if name not in ACTIONS and name != "extend":
+    if name not in services.CASE_ACTIONS:
         raise Http404(_("没有这个操作"))
     if not form.is_valid():
         _flash(request, ValidationError(form.errors.as_data().get("deadline", [_("请检查填写的内容")])[0]))
         return redirect("rectification_case", pk=case.pk)
     d = form.cleaned_data
     try:
-        if name == "extend":
-            if d["deadline"] is None:
-                raise ValidationError(_("请填写新的整改期限"))
-            services.case_extend(actor=request.user, case=case, deadline=d["deadline"], note=d["note"])
-        else:
-            ACTIONS[name](request.user, case, d)
+        services.case_act(actor=request.user, case=case, name=name, note=d["note"], deadline=d["deadline"])
     except (ValidationError, OutOfScope) as exc:
         _flash(request, exc)
     else:
