@@ -4,11 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from dianti.core.http import error_messages
-
 from dianti.appraisal.api import router as appraisal_router
 from dianti.campaigns.api import router as campaigns_router
 from dianti.core.api import router as core_router
+from dianti.core.http import error_messages
 from dianti.meetings.api import router as meetings_router
 from dianti.orgs.api import router as orgs_router
 from dianti.rectification.api import router as rectification_router

@@ -3,8 +3,9 @@
 Tree (codes):  T (330424, county) ─┬─ TA (town A, 330424105) ─┬─ VA1 (village, grassroots) ─ VA1B (branch)
                                    │                           └─ VA2 (village)
                                    └─ TB (town B, 330424104) ─── VB1 (village)
-Users: county_admin (on T), town_admin (on TA), other_town_admin (on TB), secretary (on VA1),
-evaluator (on TA), point_staff (on TA), public (no grants), superuser.
+Users: county_admin (on T), county_approver (审批人 on T: approves what the county itself decides, there being
+nothing above T), town_admin (on TA), other_town_admin (on TB), secretary (on VA1), evaluator (on TA),
+point_staff (on TA), public (no grants), superuser.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Users:
     point_staff: Any
     public: Any
     superuser: Any
+    county_approver: Any = None
 
 
 @pytest.fixture
@@ -110,6 +112,7 @@ def users(tree: Tree) -> Users:
         point_staff=make("point_staff", tree.town_a, Role.POINT_STAFF, "直报点联络员"),
         public=make("public", tree.county, None, "群众"),
         superuser=user_model.objects.create_superuser(username="root", password="pw-root"),
+        county_approver=make("county_approver", tree.county, Role.APPROVER, "县委组织部分管领导"),
     )
 
 

@@ -101,7 +101,7 @@ def test_the_published_appraisal_is_ten_percent_of_the_total(
         county_scheme: Any, users: Any, tree: Any, upload: Any) -> None:
     c = closed(tree, HAND)
     services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    services.results_publish(actor=users.town_admin, campaign=c.campaign)
+    services.results_publish(actor=users.county_admin, campaign=c.campaign)
     upload(_client(users.town_admin), ["330424105201,2020,90,80,否"])
     a1 = AnnualAssessment.objects.get(organization=tree.village_a1, year=2020)
     assert a1.appraisal == pytest.approx(82.8125)

@@ -24,7 +24,7 @@ POOR = {"群众代表": [("差", "好")] * 12}
 def published(tree: Any, users: Any) -> Any:
     c = closed(tree, POOR)
     services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    services.results_publish(actor=users.town_admin, campaign=c.campaign)
+    services.results_publish(actor=users.county_admin, campaign=c.campaign)
     return c
 
 

@@ -20,9 +20,9 @@ from .factories import HAND, closed
 pytestmark = pytest.mark.django_db
 
 
-def _publish(c: Any, actor: Any) -> int:
-    services.results_submit(actor=actor, campaign=c.campaign)
-    return services.results_publish(actor=actor, campaign=c.campaign)
+def _publish(c: Any, users: Any) -> int:
+    services.results_submit(actor=users.town_admin, campaign=c.campaign)
+    return services.results_publish(actor=users.county_admin, campaign=c.campaign)
 
 
 def test_publishing_appraises_the_subjects_and_lets_the_campaign_move_on(tree: Any, users: Any) -> None:
@@ -50,7 +50,7 @@ def test_results_are_published_only_in_the_appraisal_phase(tree: Any, users: Any
 def test_publishing_needs_a_submission_and_can_be_sent_back(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
     with pytest.raises(ValidationError, match="请先提交"):
-        services.results_publish(actor=users.town_admin, campaign=c.campaign)
+        services.results_publish(actor=users.county_admin, campaign=c.campaign)
     services.results_submit(actor=users.town_admin, campaign=c.campaign)
     assert services.results_return(actor=users.county_admin, campaign=c.campaign, note="请核对纸质选票") == 2
     assert set(SubjectResult.objects.values_list("status", flat=True)) == {"draft"}
@@ -73,7 +73,7 @@ def test_secretaries_are_told_once_the_publication_commits(tree: Any, users: Any
     c = closed(tree, HAND)
     services.results_submit(actor=users.town_admin, campaign=c.campaign)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.results_publish(actor=users.town_admin, campaign=c.campaign)
+        services.results_publish(actor=users.county_admin, campaign=c.campaign)
     assert not Notification.objects.filter(kind="appraisal_published").exists()  # nothing before the commit
     for callback in callbacks:
         callback()
@@ -86,7 +86,7 @@ def test_the_public_page_shows_figures_and_never_a_ballot(tree: Any, users: Any)
     c = closed(tree, HAND)
     page = Client().get(f"/p/campaigns/{c.campaign.pk}/").content.decode()
     assert "评议得分" not in page  # nothing before publication
-    _publish(c, users.town_admin)
+    _publish(c, users)
     page = Client().get(f"/p/campaigns/{c.campaign.pk}/").content.decode()
     assert "评议得分：82.81" in page and "满意率 75.0%" in page and "好 3 · 较好 3 · 一般 1 · 差 1" in page
     ballot_ids = c.meeting.ballots.values_list("pk", flat=True)
@@ -99,7 +99,7 @@ def test_a_secretary_sees_their_own_published_result_without_the_ballot_trace(tr
     client = Client()
     client.force_login(users.secretary)
     assert client.get(f"/appraisal/subjects/{c.va1.pk}/").status_code == 404  # not before publication
-    _publish(c, users.town_admin)
+    _publish(c, users)
     page = client.get(f"/appraisal/subjects/{c.va1.pk}/").content.decode()
     assert "82.81" in page and "去掉最高" not in page and "处置建议" not in page
     assert client.get(f"/appraisal/subjects/{c.va2.pk}/").status_code == 404  # not someone else's

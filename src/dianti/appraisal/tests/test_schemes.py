@@ -54,7 +54,7 @@ def test_editing_makes_a_new_version_and_old_results_keep_theirs_until_recompute
 def test_recomputing_replaces_pending_proposals_but_keeps_published_results(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
     services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    services.results_publish(actor=users.town_admin, campaign=c.campaign)
+    services.results_publish(actor=users.county_admin, campaign=c.campaign)
     published = SubjectResult.objects.get(subject=c.va1)
     services.scheme_save(actor=users.superuser, key="default", data=_no_trimming(services.scheme_default()))
     report = services.results_compute(actor=users.town_admin, campaign=c.campaign)

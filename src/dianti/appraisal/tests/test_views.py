@@ -66,10 +66,15 @@ def test_the_workflow_through_the_page(tree: Any, users: Any) -> None:
     url = f"/appraisal/campaigns/{c.campaign.pk}/do/"
     r = client.post(url + "compute/", {"version": "1"}, follow=True)
     assert "第 1 版计算 2 个评议结果" in r.content.decode()
-    r = client.post(url + "publish/", follow=True)
-    assert "请先提交" in r.content.decode()
-    client.post(url + "submit/")
-    r = client.post(url + "publish/", follow=True)
+    r = client.post(url + "submit/", follow=True)
+    page = r.content.decode()
+    assert "等待海盐县委（上级）的管理员审核公示" in page and "审核通过并公示</button>" not in page
+    r = client.post(url + "publish/", follow=True)  # the town cannot publish what it submitted
+    assert "只能由海盐县委（上级）的管理员办理" in r.content.decode()
+    assert set(SubjectResult.objects.values_list("status", flat=True)) == {"submitted"}
+    county = _client(users.county_admin)
+    assert "审核通过并公示</button>" in county.get(f"/appraisal/campaigns/{c.campaign.pk}/").content.decode()
+    r = county.post(url + "publish/", follow=True)
     assert "已审核并公示 2 个评议结果" in r.content.decode()
     assert set(SubjectResult.objects.values_list("status", flat=True)) == {"published"}
 
@@ -132,7 +137,7 @@ def test_stats_count_subjects_with_published_results(tree: Any, users: Any) -> N
     c = closed(tree, HAND)
     assert Client().get("/api/v1/stats?org=330424").json()["appraised"] == 0
     services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    services.results_publish(actor=users.town_admin, campaign=c.campaign)
+    services.results_publish(actor=users.county_admin, campaign=c.campaign)
     assert Client().get("/api/v1/stats?org=330424").json()["appraised"] == 2
     assert Client().get("/api/v1/stats?org=330424105").json()["appraised"] == 2
     assert Client().get("/api/v1/stats?org=330424104").json()["appraised"] == 0

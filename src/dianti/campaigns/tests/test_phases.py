@@ -115,7 +115,7 @@ def test_town_admin_moves_own_campaign_forward(tree, users):
 
 def test_moving_back_is_for_the_level_above_not_the_convener(tree, users):
     campaign = in_topics(tree)
-    with pytest.raises(OutOfScope, match="上级组织的管理员"):
+    with pytest.raises(OutOfScope, match="海盐县委（上级）的管理员"):
         services.phase_move(actor=users.town_admin, campaign=campaign, to=Phase.NOMINATE)
     services.phase_move(actor=users.county_admin, campaign=campaign, to=Phase.NOMINATE, note="名单有误")
     assert campaign.phase == Phase.NOMINATE

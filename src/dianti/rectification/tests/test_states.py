@@ -110,7 +110,9 @@ def test_close_reopen_and_carry_over_keep_the_subject_in_step(subject: Any, user
     assert subject.rectification == "open"
     case = case_in(S.CLOSED, subject.campaign.subjects.exclude(pk=subject.pk).get(), actor=users.town_admin)
     assert case.subject.rectification == "closed"
-    services.case_reopen(actor=users.town_admin, case=case, reason="群众反映问题反弹")
+    with pytest.raises(OutOfScope, match="上级"):  # reopening is the level above's (core/rules.py)
+        services.case_reopen(actor=users.town_admin, case=case, reason="群众反映问题反弹")
+    services.case_reopen(actor=users.county_admin, case=case, reason="群众反映问题反弹")
     case.refresh_from_db()
     assert case.state == S.IN_PROGRESS and case.subject.rectification == "open" and case.closed_at is None
     services.case_carry_over(actor=users.town_admin, case=case, reason="涉及资金，年内无法完成")
@@ -129,7 +131,7 @@ def test_the_campaign_can_be_archived_only_when_no_case_is_open(subject: Any, us
     campaign = campaign_services.phase_move(actor=users.town_admin, campaign=subject.campaign, to="archived")
     assert campaign.phase == "archived"
     with pytest.raises(ValidationError, match="已归档"):
-        services.case_reopen(actor=users.town_admin, case=case, reason="群众反映问题反弹")
+        services.case_reopen(actor=users.county_admin, case=case, reason="群众反映问题反弹")
 
 
 def test_extending_an_overdue_case_resumes_where_it_was(subject: Any, users: Any) -> None:
