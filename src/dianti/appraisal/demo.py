@@ -17,7 +17,7 @@ from django.db import transaction
 from dianti.campaigns import demo as campaigns_demo
 from dianti.campaigns.models import Campaign, Phase
 from dianti.meetings.models import Meeting
-from dianti.orgs.demo import HAIYAN_CODE
+from dianti.orgs.demo import HAIYAN_CODE, demo_admin, demo_decider
 from dianti.orgs.models import Organization
 
 from . import annual, services
@@ -64,16 +64,19 @@ def _decide(campaign: Campaign, rng: random.Random) -> None:
     pending = ActionProposal.objects.filter(campaign=campaign, status=ActionProposal.Status.PENDING)
     for proposal in pending.select_related("subject", "campaign", "campaign__convener"):
         if (proposal.uncertain and rng.random() < 0.5) or rng.random() < 0.2:
-            services.proposal_dismiss(actor=None, proposal=proposal, note=rng.choice(DISMISS_NOTES))
+            services.proposal_dismiss(actor=demo_admin(campaign.convener), proposal=proposal,
+                                      note=rng.choice(DISMISS_NOTES))
         else:
-            services.proposal_confirm(actor=None, proposal=proposal, note="经镇党委会议研究确认")
+            services.proposal_confirm(actor=demo_admin(campaign.convener), proposal=proposal,
+                                      note="经镇党委会议研究确认")
 
 
 def _appraiser(campaign: Campaign, rng: random.Random) -> None:
     """Compute, submit, approve and publish the campaign's results, then decide its proposals."""
     _compute(campaign)
-    services.results_submit(actor=None, campaign=campaign)
-    services.results_publish(actor=None, campaign=campaign)
+    services.results_submit(actor=demo_admin(campaign.convener), campaign=campaign)
+    services.results_publish(actor=demo_decider("appraisal.results_publish", services.results_context(campaign)),
+                             campaign=campaign)
     _decide(campaign, rng)
 
 
@@ -94,7 +97,10 @@ def _annual(county: Organization, rng: random.Random) -> None:
                      for code, _label, _w in COMPONENTS[1:]}
             rows.append(annual.AnnualRow(o, year, marks, innovation=s > 1.0 and rng.random() < 0.5))
         annual.annual_scores_set(actor=None, rows=rows, note="演示数据")
-        annual.compute(county, year)
+        annual.annual_compute(actor=demo_admin(county), county=county, year=year)
+        if year == 2019:  # 2019's grades were confirmed by the approver; 2020's wait for them
+            annual.assessment_confirm(actor=demo_decider("appraisal.stars_confirm", annual.round_context(county, year)),
+                                      county=county, year=year, note="经县委组织部部务会研究确认")
 
 
 @transaction.atomic

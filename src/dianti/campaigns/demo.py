@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from dianti.orgs.demo import HAIYAN_CODE
+from dianti.orgs.demo import HAIYAN_CODE, demo_admin, demo_decider
 from dianti.orgs.models import Organization
 
 from . import services
@@ -66,8 +66,11 @@ def _choices(rng: random.Random, orgs: list[Organization]) -> list[services.Choi
 
 
 def _publish(campaign: Campaign) -> None:
-    services.list_submit(actor=None, campaign=campaign)
-    services.list_approve(actor=None, campaign=campaign)
+    """The convener's admin submits the list; the level above (or, at the top, the approver) approves it."""
+    services.list_submit(actor=demo_admin(campaign.convener), campaign=campaign)
+    campaign.refresh_from_db()
+    services.list_approve(actor=demo_decider("campaign.list_approve", services.list_context(campaign)),
+                          campaign=campaign)
 
 
 def _advance(campaign: Campaign, target: str, rng: random.Random) -> None:
@@ -119,7 +122,7 @@ def _town_campaign(town: Organization, year: int, state: str, rng: random.Random
     if state == "draft":
         return campaign
     if state == "submitted":
-        services.list_submit(actor=None, campaign=campaign)
+        services.list_submit(actor=demo_admin(town), campaign=campaign)
         return campaign
     _publish(campaign)
     services.phase_move(actor=None, campaign=campaign, to=Phase.TOPICS)

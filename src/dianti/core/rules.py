@@ -6,7 +6,8 @@ moving a campaign back) names, in :data:`RULES`, the *level* that may do it, mea
 business it is (its *body*: a campaign's convener, a case's issuing committee, an assessment's county):
 
 ``own``       本级 — an admin of the body, or of a body above it (the level above may always step in);
-``above``     上级 — an admin strictly above the body; where nothing is above the body in the system, a person
+``above``     上级 — an admin strictly above the body; where nothing is above the body in the system (no admin
+              holds a role on any organization above it — a county that runs the platform on its own), a person
               holding the approver role (审批人) at the body. Admins of the body itself never qualify;
 ``secretary`` 本人 — the secretary of the subject the act is about (their commitment, their progress);
 ``system``    系统 — only the platform (the daily deadline sweep).
@@ -110,6 +111,14 @@ def _parent(path: str) -> str:
     return path[: -paths.SEGMENT]
 
 
+def above_in_system(body_path: str) -> bool:
+    """Whether some admin holds a role above ``body_path``: then that level oversees it; if not, the body is the
+    top of the system and its approver (审批人) is the second pair of eyes."""
+    from dianti.orgs.models import ADMIN_ROLES, RoleGrant
+
+    return RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path__in=paths.ancestors(body_path)).exists()
+
+
 def _level_met(user: Any, rule: Rule, ctx: Context) -> bool:
     sc = scope_for(user)
     if rule.level == Level.SYSTEM:
@@ -118,10 +127,11 @@ def _level_met(user: Any, rule: Rule, ctx: Context) -> bool:
         return ctx.secretary_user_id is not None and getattr(user, "pk", None) == ctx.secretary_user_id
     if rule.level == Level.OWN:
         return sc.can_manage_path(ctx.body_path)
-    parent = _parent(ctx.body_path)
-    if parent:
-        return sc.can_manage_path(parent)
-    return sc.everything or sc.can_approve_path(ctx.body_path)
+    if sc.everything:
+        return True
+    if above_in_system(ctx.body_path):
+        return sc.can_manage_path(_parent(ctx.body_path))
+    return any(r == ctx.body_path for r in sc.approve_roots)
 
 
 def refusal(user: Any, action: str, ctx: Context) -> str | None:
@@ -164,9 +174,8 @@ def who(action: str, ctx: Context) -> str:
         return gettext("系统")
     if rule.level == Level.OWN:
         return gettext("%(org)s的管理员") % {"org": _org_name(ctx.body_path)}
-    parent = _parent(ctx.body_path)
-    if parent:
-        return gettext("%(org)s（上级）的管理员") % {"org": _org_name(parent)}
+    if above_in_system(ctx.body_path):
+        return gettext("%(org)s（上级）的管理员") % {"org": _org_name(_parent(ctx.body_path))}
     return gettext("%(org)s的审批人（提交人以外）") % {"org": _org_name(ctx.body_path)}
 
 
@@ -175,11 +184,10 @@ def deciders(action: str, ctx: Context) -> list[Any]:
     from dianti.orgs.models import ADMIN_ROLES, Role, RoleGrant
 
     rule = RULES[action]
-    parent = _parent(ctx.body_path)
     if rule.level == Level.OWN:
         grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=ctx.body_path)
-    elif rule.level == Level.ABOVE and parent:
-        grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=parent)
+    elif rule.level == Level.ABOVE and above_in_system(ctx.body_path):
+        grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=_parent(ctx.body_path))
     elif rule.level == Level.ABOVE:
         grants = RoleGrant.objects.filter(role=Role.APPROVER, organization__path=ctx.body_path)
     else:

@@ -20,7 +20,7 @@ from django.db.models import OuterRef, Subquery
 from dianti.core import audit, paths
 
 from . import services
-from .models import ContactPoint, Membership, Organization, Person, Position, Role
+from .models import ADMIN_ROLES, ContactPoint, Membership, Organization, Person, Position, Role, RoleGrant
 
 L, K, F = Organization.Level, Organization.Kind, Organization.Field
 HAIYAN_CODE = "330424"
@@ -283,6 +283,7 @@ def _towns_for(code: str) -> list[tuple[Any, ...]]:
 DEMO_USERS = [
     # username, display name, role, organization code
     ("county_admin", "县委组织部 管理员", Role.COUNTY_ADMIN, HAIYAN_CODE),
+    ("county_approver", "县委组织部 分管副部长（审批人）", Role.APPROVER, HAIYAN_CODE),
     ("town_admin", "通元镇 组织委员", Role.TOWN_ADMIN, "330424105"),
     ("secretary", None, Role.SECRETARY, "330424105201"),
     ("evaluator", "党员代表 评议人", Role.EVALUATOR, "330424105"),
@@ -308,6 +309,32 @@ def _demo_users() -> list[tuple[str, str, str]]:
             services.role_grant(actor=None, user=user, organization=org, role=role)
         made.append((username, str(Role(role).label), org.name))
     return made
+
+
+def demo_admin(org: Organization) -> Any:
+    """Return the demo admin of ``org`` (a town's 组织委员, the county's 组织部), so every act in the demo is made
+    by the person whose job it is: 通元镇 and the county use the printed logins, other towns get their own."""
+    grant = RoleGrant.objects.filter(organization=org, role__in=ADMIN_ROLES).select_related("user").first()
+    if grant is not None:
+        return grant.user
+    user_model = get_user_model()
+    template = user_model.objects.filter(username="town_admin").first()
+    user, _ = user_model.objects.get_or_create(username=f"admin_{org.code}", defaults={
+        "first_name": f"{org.display_name} 组织委员", "is_staff": True,
+        "password": template.password if template is not None else "!"})
+    role = Role.COUNTY_ADMIN if org.level == Organization.Level.COUNTY else Role.TOWN_ADMIN
+    services.role_grant(actor=None, user=user, organization=org, role=role)
+    return user
+
+
+def demo_decider(action: str, ctx: Any) -> Any:
+    """Return the person core/rules.py says decides ``action`` here (the level above, or the approver)."""
+    from dianti.core import rules
+
+    found = rules.deciders(action, ctx)
+    if not found:
+        raise RuntimeError(f"the demo has nobody who may {action} at {ctx.body_path}")
+    return found[0]
 
 
 def load(counties: int = 1) -> dict[str, Any]:

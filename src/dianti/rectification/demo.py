@@ -20,6 +20,7 @@ from dianti.appraisal.models import ActionProposal
 from dianti.campaigns import demo as campaigns_demo
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import ratelimit
+from dianti.orgs.demo import demo_admin
 from dianti.orgs.models import ContactPoint
 
 from . import selectors, services
@@ -120,16 +121,17 @@ def _to_state(case: Case, state: str, rng: random.Random) -> Case:
     """Walk one case forward to ``state`` the way people would."""
     if state == State.DRAFT:
         return case
-    services.case_issue(actor=None, case=case)
+    admin = demo_admin(case.issuer)
+    services.case_issue(actor=admin, case=case)
     if state == State.ISSUED:
         return case
     if state == State.CARRIED_OVER:
-        services.case_carry_over(actor=None, case=case, reason="涉及土地政策调整，年内无法完成，转入下年度继续整改")
+        services.case_carry_over(actor=admin, case=case, reason="涉及土地政策调整，年内无法完成，转入下年度继续整改")
         return case
     _commit(case, rng)
     if state == State.COMMITTED:
         return case
-    services.commitment_approve(actor=None, case=case, note="措施具体，同意按此整改")
+    services.commitment_approve(actor=admin, case=case, note="措施具体，同意按此整改")
     _supervise(case, rng)
     if state == State.IN_PROGRESS:
         _progress(case, rng, done=False, photos=True)
@@ -139,7 +141,7 @@ def _to_state(case: Case, state: str, rng: random.Random) -> Case:
     services.case_submit(actor=None, case=case, note="各项措施均已完成，申请验收")
     if state == State.AWAITING:
         return case
-    services.case_close(actor=None, case=case, reason="经实地核查和群众走访，各项措施已落实到位，同意销号")
+    services.case_close(actor=admin, case=case, reason="经实地核查和群众走访，各项措施已落实到位，同意销号")
     return case
 
 

@@ -1,0 +1,41 @@
+"""The Haiyan demo follows the institution's rules: every approval in it was made by the person core/rules.py names
+(the level above, or at the top the approver), never by whoever submitted the thing approved."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from dianti.appraisal.models import AssessmentRound, SubjectResult
+from dianti.campaigns.models import Campaign
+from dianti.core import rules
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_approval_in_the_demo_was_made_by_the_level_above(db: Any) -> None:
+    call_command("demo", "--quiet-logins", stdout=io.StringIO())
+    lists = Campaign.objects.exclude(list_approved_by=None).select_related("list_approved_by", "list_submitted_by")
+    assert lists.count() >= 9
+    for c in lists:
+        ctx = rules.Context(body_path=c.org_path, made_by_id=c.list_submitted_by_id)
+        assert c.list_submitted_by is not None and c.list_approved_by != c.list_submitted_by, c
+        assert rules.allows(c.list_approved_by, "campaign.list_approve", ctx), c
+        assert not rules.allows(c.list_submitted_by, "campaign.list_approve", ctx), c
+    county = Campaign.objects.get(convener__code="330424", year=2020)
+    assert county.list_approved_by.username == "county_approver"  # nothing above the county in the system
+
+    published = SubjectResult.objects.filter(status="published").select_related(
+        "subject__campaign", "published_by", "submitted_by")
+    assert published.exists()
+    for r in published:
+        ctx = rules.Context(body_path=r.subject.campaign.org_path, made_by_id=r.submitted_by_id)
+        assert r.submitted_by is not None and rules.allows(r.published_by, "appraisal.results_publish", ctx), r
+        assert not rules.allows(r.submitted_by, "appraisal.results_publish", ctx), r
+
+    confirmed = AssessmentRound.objects.get(year=2019)
+    assert (confirmed.computed_by.username, confirmed.confirmed_by.username) == ("county_admin", "county_approver")
+    assert AssessmentRound.objects.get(year=2020).confirmed_at is None  # waiting for the approver in the demo
