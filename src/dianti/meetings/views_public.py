@@ -84,7 +84,8 @@ def _with_secret(response: HttpResponse, request: HttpRequest, secret: str) -> H
 
 def _notice(request: HttpRequest, message: str, status: int, *, drop_code: bool = False) -> HttpResponse:
     """A plain message instead of the ballot: no group, no marks, no form."""
-    response = render(request, "meetings/evaluator_notice.html", {"message": message}, status=status)
+    response = render(request, "meetings/evaluator_notice.html", {"message": message, "refused": status >= 400},
+                      status=status)
     if drop_code:
         response.delete_cookie(EVALUATOR_COOKIE)
     return response
