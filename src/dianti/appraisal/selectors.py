@@ -77,6 +77,16 @@ def meeting_rows(meeting: Meeting) -> list[ResultRow]:
     return sorted(rows, key=lambda r: order[r.subject.pk])
 
 
+def meeting_scores(meeting: Meeting) -> dict[int, float | None]:
+    """Return {subject id: score of record} for the subjects the meeting heard whose result is computed (one query).
+
+    Registered with the meetings step (``meetings.selectors.SCORE_PROVIDERS``), so the meeting page, its API and
+    its minutes print the very figure the appraisal pages do; a subject missing here has no result yet.
+    """
+    return dict(SubjectResult.objects.filter(subject__agenda_items__meeting=meeting)
+                .values_list("subject_id", "score"))
+
+
 def subject_get(user: Any, pk: int) -> tuple[Subject, SubjectResult | None, bool]:
     """Return (subject, result, full) for a staff member in scope (full=True) or the subject's own secretary once
     the result is published (full=False: figures without the explanation trace)."""

@@ -19,7 +19,9 @@ router = Router(tags=["meetings"], auth=staff_auth)
 class ProgressOut(Schema):
     group: str
     weight: float
-    submitted: int
+    submitted: int  # ballots cast: codes that have cast plus counted paper sheets
+    phone: int
+    paper: int
     expected: int
 
 
@@ -48,7 +50,8 @@ class ResultOut(Schema):
     ballots: int
     by_group: dict[str, int]
     distribution: dict[str, int]
-    mean: float | None
+    score: float | None  # the appraisal engine's score of record; null until it is computed
+    score_text: str
 
 
 def _meeting(m: Meeting) -> dict[str, object]:
@@ -58,7 +61,7 @@ def _meeting(m: Meeting) -> dict[str, object]:
                         "secretary": i.subject.secretary_name, "topic": i.subject.topic, "report": bool(i.report)}
                        for i in selectors.agenda(m)],
             "progress": [{"group": p.group.name, "weight": float(p.group.weight), "submitted": p.submitted,
-                          "expected": p.expected} for p in selectors.progress(m)]}
+                          "phone": p.phone, "paper": p.paper, "expected": p.expected} for p in selectors.progress(m)]}
 
 
 @router.get("", response=list[MeetingOut], summary="本人可见的述职会")
@@ -73,5 +76,6 @@ def results(request: HttpRequest, meeting_id: int) -> list[dict[str, object]]:
         raise HttpError(409, "投票截止前不公布结果")
     names = dict(m.groups.values_list("pk", "name"))
     return [{"organization": r.organization, "secretary": r.secretary, "ballots": r.total,
-             "by_group": {names[g]: n for g, n in r.by_group.items()}, "distribution": r.distribution, "mean": r.mean}
+             "by_group": {names[g]: n for g, n in r.by_group.items()}, "distribution": r.distribution,
+             "score": r.score, "score_text": r.score_text}
             for r in selectors.results(m)]

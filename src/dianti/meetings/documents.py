@@ -65,8 +65,21 @@ def paper_ballots_pdf(*, meeting: Any, copies: int) -> bytes:
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
 
 
+def _attendance_line(meeting: Any) -> str:
+    """Return "出席：N 人（names…）": everyone who signed in on a phone or whom staff recorded, by name or count."""
+    rows = list(meeting.attendance.all())
+    total = sum(a.headcount for a in rows)
+    named = [a.name for a in rows if a.name]
+    parts = "、".join(named[:60]) + ("等" if len(named) > 60 else "")
+    unnamed = total - len(named)
+    if unnamed:
+        parts += ("；" if parts else "") + f"另有 {unnamed} 人未登记姓名"
+    return f"出席：{total} 人" + (f"（{parts}）" if parts else "")
+
+
 def minutes_docx(*, meeting: Any, results: Sequence[Any]) -> bytes:
-    """Return the minutes (会议纪要) as .docx: attendance, agenda and reports, questions and answers, ballot counts."""
+    """Return the minutes (会议纪要) as .docx: attendance, agenda and reports, questions and answers, ballot counts
+    and each secretary's score of record (from ``results``: the appraisal engine's, never a second formula)."""
     from django.utils import timezone
     from docx import Document
     from docx.shared import Pt
@@ -78,9 +91,7 @@ def minutes_docx(*, meeting: Any, results: Sequence[Any]) -> bytes:
     doc.add_heading(f"{meeting.title}会议纪要", level=1)
     when = timezone.localtime(meeting.starts_at)
     doc.add_paragraph(f"时间：{when:%Y年%m月%d日 %H:%M}　　地点：{meeting.venue}　　主持人：{meeting.host or '—'}")
-    attendance = list(meeting.attendance.all())
-    doc.add_paragraph(f"出席：{len(attendance)} 人" + ("（" + "、".join(a.name for a in attendance[:60])
-                                                        + ("等" if len(attendance) > 60 else "") + "）" if attendance else ""))
+    doc.add_paragraph(_attendance_line(meeting))
     doc.add_heading("一、述职情况", level=2)
     for item in meeting.agenda.select_related("subject", "subject__organization"):
         s = item.subject
@@ -98,19 +109,19 @@ def minutes_docx(*, meeting: Any, results: Sequence[Any]) -> bytes:
         doc.add_paragraph(f"答：{q.answer or '（未记录）'}")
     doc.add_heading("三、测评票数", level=2)
     groups = list(meeting.groups.all())
-    table = doc.add_table(rows=1, cols=2 + len(groups) + 1)
+    table = doc.add_table(rows=1, cols=2 + len(groups) + 2)
     table.style = "Table Grid"
     header = table.rows[0].cells
     header[0].text, header[1].text = "述职对象", "书记"
     for i, g in enumerate(groups):
         header[2 + i].text = f"{g.name}（应到 {g.size}）"
-    header[-1].text = "合计"
+    header[-2].text, header[-1].text = "合计", "得分"
     for r in results:
         cells = table.add_row().cells
         cells[0].text, cells[1].text = r.organization, r.secretary
         for i, g in enumerate(groups):
             cells[2 + i].text = str(r.by_group.get(g.pk, 0))
-        cells[-1].text = str(r.total)
+        cells[-2].text, cells[-1].text = str(r.total), r.score_text  # the appraisal's score of record
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

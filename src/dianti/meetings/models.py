@@ -5,6 +5,12 @@ Secrecy by construction: a :class:`Ballot` row carries the meeting, the agenda i
 the code or the person. Exactly-once is enforced by ``Ballot.token``, a hash of the evaluator's plain code and the
 agenda item; only someone holding the plain code (printed on the slip, never stored) can compute it, so the database
 alone cannot say which code cast which ballot. Codes are stored hashed, with no use time.
+
+Records that deliberately carry no actor and no time (see docs/ballot-secrecy.md): :class:`Ballot` and
+:class:`EvaluatorCode`. A time or an actor on either would let whoever reads the database line a ballot up with the
+person seen voting at that moment (or with the code that cast it), which is what a secret ballot forbids. What is
+audited instead is what staff do *around* the ballot (issuing codes, opening, closing, resolving paper), never the
+ballot itself.
 """
 
 from __future__ import annotations
@@ -90,7 +96,15 @@ class PanelGroup(models.Model):
 
 
 class EvaluatorCode(models.Model):
-    """A one-time evaluator code, stored only as a hash; printed once on a slip."""
+    """A one-time evaluator code, stored only as a hash; printed once on a slip.
+
+    ``used`` says the slip has been opened (scanned), ``cast`` that a ballot was cast with it: progress counts
+    ``cast``, never ``used``. ``device_hash`` binds a cast code to the device that cast it — a keyed hash of a random
+    secret kept in that device's cookie, distinct from the device id of the hall's question and sign-in pages, so it
+    cannot be matched with a signed-in name. Only that device may read back or revise the ballot; any other gets
+    "此评议码已使用". It is cleared when the meeting closes (codes are dead then), which also rewrites every code row
+    of the meeting at once. Deliberately no actor and no time of use (see the module docstring).
+    """
 
     class Kind(models.TextChoices):
         PHONE = "phone", _("手机")
@@ -101,6 +115,8 @@ class EvaluatorCode(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PHONE)
     used = models.BooleanField(default=False)
+    cast = models.BooleanField(default=False)
+    device_hash = models.CharField(max_length=64, blank=True)
     revoked = models.BooleanField(default=False)
 
     class Meta:
@@ -111,7 +127,12 @@ class EvaluatorCode(models.Model):
 
 
 class Ballot(models.Model):
-    """One evaluator's grade for one secretary. Carries the group, never the person or code."""
+    """One evaluator's grade for one secretary. Carries the group, never the person or code.
+
+    Deliberately no actor, no time (no ``created_at``, no ``auto_now``) and no link to the code or a paper entry:
+    with any of them the database could tell who voted what. Ids are not an order either: rows of one submission are
+    written together, and several evaluators submit at once.
+    """
 
     class Kind(models.TextChoices):
         PHONE = "phone", _("手机")
@@ -188,7 +209,11 @@ class QuestionVote(models.Model):
 
 
 class Attendance(models.Model):
-    """Someone signed in at the meeting, by scanning the hall's QR code or through a clerk."""
+    """Someone signed in at the meeting, by scanning the hall's QR code or through a clerk.
+
+    A clerk's row may stand for several people present who gave no name (``headcount`` > 1, e.g. 群众代表 12 人);
+    the minutes count heads, not rows.
+    """
 
     class Via(models.TextChoices):
         QR = "qr", _("扫码签到")
@@ -198,6 +223,7 @@ class Attendance(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     role = models.CharField(_("身份"), max_length=50, blank=True)
     via = models.CharField(max_length=8, choices=Via.choices)
+    headcount = models.PositiveIntegerField(_("人数"), default=1)
     device_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

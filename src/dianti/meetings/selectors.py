@@ -1,21 +1,20 @@
 """Reads for meetings: scoped lookups, ballot progress (counts only while voting is open) and, after closing,
-counts and means per secretary (the appraisal step adds the full scoring)."""
+counts per secretary beside the score of record, which the appraisal step provides (see ``SCORE_PROVIDERS``)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from dianti.core import scope
 
-from .models import AgendaItem, Ballot, Meeting, PanelGroup, PaperEntry, Question
-
-# Points of each grade until the campaign's scoring scheme says otherwise (好/较好/一般/差 → 95/85/70/55).
-DEFAULT_POINTS = [95.0, 85.0, 70.0, 55.0]
+from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup, PaperEntry, Question
 
 
 def visible_meetings(user: Any) -> QuerySet[Meeting]:
@@ -43,25 +42,88 @@ def agenda(meeting: Meeting) -> QuerySet[AgendaItem]:
 
 @dataclass(frozen=True)
 class GroupProgress:
+    """Ballots cast in one group — codes that have cast plus counted paper sheets — against the group's size."""
+
     group: PanelGroup
-    submitted: int
+    phone: int
+    paper: int
+
+    @property
+    def submitted(self) -> int:
+        return self.phone + self.paper
 
     @property
     def expected(self) -> int:
         return self.group.size
 
+    @property
+    def over(self) -> bool:
+        return self.submitted > self.group.size
 
-def progress(meeting: Meeting, item: AgendaItem | None = None) -> list[GroupProgress]:
-    """Ballots received per group (for one item, or the evaluators who have voted on anything): counts only."""
-    groups = list(meeting.groups.all())
-    if item is not None:
-        counts = dict(Ballot.objects.filter(item=item).values_list("group").annotate(n=Count("id")))
-    else:
-        counts = dict(meeting.codes.filter(used=True).values_list("group").annotate(n=Count("id")))
-        paper = dict(PaperEntry.objects.filter(meeting=meeting, accepted=True).values_list("group")
-                     .annotate(n=Count("serial", distinct=True)))
-        counts = {g: counts.get(g, 0) + paper.get(g, 0) for g in set(counts) | set(paper)}
-    return [GroupProgress(g, counts.get(g.pk, 0)) for g in groups]
+
+def _counted_sheets(meeting_id: int) -> dict[int, int]:
+    """Return {serial: group id} of the counted (accepted) paper sheets."""
+    sheets: dict[int, int] = {}
+    for serial, group_id in (PaperEntry.objects.filter(meeting_id=meeting_id, accepted=True).order_by("id")
+                             .values_list("serial", "group_id")):
+        sheets.setdefault(serial, group_id)
+    return sheets
+
+
+def progress(meeting: Meeting) -> list[GroupProgress]:
+    """Return, per group, the ballots cast (phone and paper) against its size: the one figure the staff console,
+    the projector and the API show. A code merely opened is not a ballot; a paper sheet counts once both entries
+    agree (or one was chosen). Counts only."""
+    phone = dict(EvaluatorCode.objects.filter(meeting_id=meeting.pk, cast=True).order_by()
+                 .values_list("group").annotate(n=Count("id")))
+    paper = Counter(_counted_sheets(meeting.pk).values())
+    return [GroupProgress(g, phone.get(g.pk, 0), paper.get(g.pk, 0)) for g in meeting.groups.all()]
+
+
+def ballots_cast_in(group: PanelGroup) -> int:
+    """Return the ballots cast in ``group`` as :func:`progress` counts them."""
+    phone = EvaluatorCode.objects.filter(group=group, cast=True).count()
+    return phone + sum(1 for g in _counted_sheets(group.meeting_id).values() if g == group.pk)
+
+
+@dataclass(frozen=True)
+class PaperPending:
+    """Paper sheets not yet counted: typed twice and disagreeing, or typed only once."""
+
+    disputed: list[int]
+    single: list[int]
+
+
+def paper_pending(meeting: Meeting) -> PaperPending:
+    entries: dict[int, int] = Counter()
+    counted = set()
+    for serial, accepted in PaperEntry.objects.filter(meeting=meeting).values_list("serial", "accepted"):
+        entries[serial] += 1
+        if accepted:
+            counted.add(serial)
+    waiting = {s: n for s, n in entries.items() if s not in counted}
+    return PaperPending(sorted(s for s, n in waiting.items() if n >= 2), sorted(s for s, n in waiting.items() if n == 1))
+
+
+# Meetings cannot import the appraisal step (it comes after, and imports meetings): the appraisal app registers
+# here, when it is ready, the callable that returns each subject's score of record ({subject id: score or None}).
+SCORE_PROVIDERS: list[Callable[[Meeting], Mapping[int, float | None]]] = []
+
+
+def scores_of_record(meeting: Meeting) -> dict[int, float | None]:
+    """Return {subject id: the appraisal engine's score, or None while it is not computed} for the meeting."""
+    scores: dict[int, float | None] = {}
+    for provider in SCORE_PROVIDERS:
+        scores.update(provider(meeting))
+    return scores
+
+
+NOT_COMPUTED = gettext_lazy("尚未计算评议结果")
+
+
+def score_text(score: float | None) -> str:
+    """Return the score of record as every page, export and document prints it ("58.00"), or say it is missing."""
+    return str(NOT_COMPUTED) if score is None else f"{score:.2f}"
 
 
 @dataclass
@@ -71,39 +133,33 @@ class ResultRow:
     secretary: str
     by_group: dict[int, int] = field(default_factory=dict)
     distribution: dict[str, int] = field(default_factory=dict)
-    mean: float | None = None
+    score: float | None = None
 
     @property
     def total(self) -> int:
         return sum(self.by_group.values())
 
-
-def points_of(meeting: Meeting) -> dict[str, float]:
-    grades = list(meeting.grades)
-    if len(grades) == len(DEFAULT_POINTS):
-        return dict(zip(grades, DEFAULT_POINTS, strict=True))
-    step = 45.0 / max(1, len(grades) - 1)
-    return {g: 100.0 - i * step for i, g in enumerate(grades)}
+    @property
+    def score_text(self) -> str:
+        return score_text(self.score)
 
 
 def results(meeting: Meeting) -> list[ResultRow]:
-    """Return, per secretary, ballots per group, the grade distribution and the mean points (one query)."""
+    """Return, per secretary, ballots per group, the grade distribution (counts), and the score of record as the
+    appraisal engine computed it — never a mean of our own (one truth per figure)."""
     if meeting.status != Meeting.Status.CLOSED:
         raise PermissionError("投票截止前不显示结果")
-    points = points_of(meeting)
-    rows = {item.pk: ResultRow(item, item.subject.organization.display_name, item.subject.secretary_name)
-            for item in agenda(meeting)}
-    sums: dict[int, float] = defaultdict(float)
+    scores = scores_of_record(meeting)
+    rows = {item.pk: ResultRow(item, item.subject.organization.display_name, item.subject.secretary_name,
+                               score=scores.get(item.subject_id)) for item in agenda(meeting)}
     grade_counts: dict[int, Counter[str]] = defaultdict(Counter)
     for item_id, group_id, grade, n in (Ballot.objects.filter(meeting=meeting)
                                         .values_list("item", "group", "grade").annotate(n=Count("id"))):
         row = rows[item_id]
         row.by_group[group_id] = row.by_group.get(group_id, 0) + n
         grade_counts[item_id][grade] += n
-        sums[item_id] += points.get(grade, 0.0) * n
     for item_id, row in rows.items():
         row.distribution = {g: grade_counts[item_id].get(g, 0) for g in meeting.grades}
-        row.mean = round(sums[item_id] / row.total, 2) if row.total else None
     return list(rows.values())
 
 
@@ -122,6 +178,11 @@ def questions_for_moderation(meeting: Meeting) -> QuerySet[Question]:
 def items_for_secretary(user: Any) -> QuerySet[AgendaItem]:
     return (AgendaItem.objects.filter(subject__secretary__user=user).select_related("meeting", "subject")
             .order_by("-meeting__starts_at"))
+
+
+def attendance_count(meeting: Meeting) -> int:
+    """Return how many people attended: phone sign-ins and those staff recorded, by name or by count."""
+    return meeting.attendance.aggregate(n=Sum("headcount"))["n"] or 0
 
 
 def paper_entries(meeting: Meeting) -> dict[int, list[PaperEntry]]:

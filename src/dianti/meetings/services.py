@@ -1,22 +1,24 @@
-"""Writes for meetings: scheduling, codes, reports, opening and closing, ballots (exactly once, secret), paper
-double entry, questions and attendance."""
+"""Writes for meetings: scheduling, codes, reports, opening and closing, questions and attendance.
+
+Ballots (phone, :mod:`.ballots`) and paper double entry (:mod:`.paper`) live in their own modules and are offered
+here too, so that views, the API and other steps of the cycle have one door for every write of the meeting.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import secrets
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Campaign, Phase, Subject
@@ -24,22 +26,37 @@ from dianti.core import audit, notify, ratelimit
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs.permissions import ensure_can_manage
 
+from . import selectors
+from .ballots import (  # noqa: F401  (offered here: one door for the meeting's writes)
+    CodeUsed,
+    Mark,
+    VotingClosed,
+    ballot_submit,
+    ballot_token,
+    code_hash,
+    code_used_elsewhere,
+    evaluator_enter,
+    evaluator_for,
+    format_code,
+    marks_for_device,
+    normalize_code,
+)
 from .models import (
     DEFAULT_GRADES,
     AgendaItem,
     Attendance,
-    Ballot,
     EvaluatorCode,
     Meeting,
     PanelGroup,
-    PaperEntry,
     Question,
     QuestionVote,
 )
+from .paper import disputes, paper_enter, paper_resolve  # noqa: F401  (offered here, as above)
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 MAX_EVALUATORS = 2000
+MAX_ATTENDANCE = 10000
 # Later steps of the cycle act on a closed meeting inside its transaction (the appraisal step computes drafts).
 CLOSE_HOOKS: list[Callable[[Any, Meeting], None]] = []
 
@@ -107,22 +124,6 @@ def meeting_schedule(
     return meeting
 
 
-def format_code(code: str) -> str:
-    return f"{code[:5]}-{code[5:]}"
-
-
-def normalize_code(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def code_hash(code: str) -> str:
-    return ratelimit.digest(f"evaluator:{normalize_code(code)}")
-
-
-def ballot_token(code: str, item_id: int) -> str:
-    return ratelimit.digest(f"ballot:{normalize_code(code)}:{item_id}")
-
-
 @transaction.atomic
 def codes_issue(*, actor: Any, meeting: Meeting) -> list[tuple[PanelGroup, str]]:
     """Make one fresh code per evaluator seat and return them (group, plain code) for printing. Codes not yet used
@@ -135,8 +136,8 @@ def codes_issue(*, actor: Any, meeting: Meeting) -> list[tuple[PanelGroup, str]]
     rows = []
     for group in meeting.groups.all():
         have = meeting.codes.filter(group=group, used=True).count()
-        for _ in range(max(0, group.size - have)):
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        for _seat in range(max(0, group.size - have)):
+            code = "".join(secrets.choice(CODE_ALPHABET) for _pos in range(CODE_LENGTH))
             rows.append(EvaluatorCode(meeting=meeting, group=group, code_hash=code_hash(code)))
             issued.append((group, code))
     # Slips are handed out in print order; rows stored in that order would let their ids say whose slip each was.
@@ -145,32 +146,6 @@ def codes_issue(*, actor: Any, meeting: Meeting) -> list[tuple[PanelGroup, str]]
     audit.record(actor=actor, action="meeting.codes", target=meeting, org_path=meeting.org_path,
                  changes={"codes": [None, len(issued)]})
     return issued
-
-
-def evaluator_for(meeting: Meeting, code: str) -> EvaluatorCode:
-    found = EvaluatorCode.objects.filter(code_hash=code_hash(code), meeting_id=meeting.pk).first()
-    if found is None:
-        raise ValidationError("评议码不正确，请核对评议码条上的字符")
-    if found.revoked:
-        raise ValidationError("该评议码已作废，请向工作人员领取新的评议码")
-    return found
-
-
-def evaluator_enter(*, code: str) -> EvaluatorCode:
-    """Return the evaluator code scanned from a slip (or typed in) and mark it taken, so a reissue keeps it.
-
-    Marked here, in the scan's own transaction, and not by the first ballot: PostgreSQL stamps every row a
-    transaction writes with its id (``xmin``), so a code row updated with the ballots would name its ballots.
-    """
-    found = EvaluatorCode.objects.filter(code_hash=code_hash(code)).select_related("meeting").first()
-    if found is None:
-        raise ValidationError("评议码不正确，请核对评议码条上的字符")
-    if found.revoked:
-        raise ValidationError("该评议码已作废，请向工作人员领取新的评议码")
-    if not found.used:
-        EvaluatorCode.objects.filter(pk=found.pk).update(used=True)
-        found.used = True
-    return found
 
 
 @transaction.atomic
@@ -199,206 +174,46 @@ def meeting_set_current(*, actor: Any, meeting: Meeting, item: AgendaItem) -> Me
 
 
 @transaction.atomic
-def meeting_close(*, actor: Any, meeting: Meeting) -> Meeting:
-    """Close voting: nothing more is accepted; every secretary on the agenda has now reported."""
+def meeting_close(*, actor: Any, meeting: Meeting, drop_single_entries: bool = False) -> Meeting:
+    """Close voting: nothing more is accepted; every secretary on the agenda has now reported; codes are dead.
+
+    Refuse while paper sheets disagree. Sheets typed in only once are not counted; refuse, naming them, unless the
+    chair confirmed dropping them (``drop_single_entries``), which the audit record then lists.
+    """
     ensure_can_manage(actor, meeting.campaign.convener)
     # Wait for ballots in flight (they hold the meeting row FOR SHARE) and keep new ones out until committed, so
     # every acknowledged ballot is one this close — and the appraisal it triggers — counts.
     meeting.status = Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
     if meeting.status != Meeting.Status.OPEN:
         raise ValidationError("只有进行中的会议可以结束投票")
-    disputed = disputes(meeting)
-    if disputed:
-        raise ValidationError(f"还有 {len(disputed)} 张纸质选票两次录入不一致，请先核对：编号 "
-                              + "、".join(str(s) for s in disputed[:10]))
+    pending = selectors.paper_pending(meeting)
+    if pending.disputed:
+        raise ValidationError(f"还有 {len(pending.disputed)} 张纸质选票两次录入不一致，请先核对：编号 "
+                              + _serials(pending.disputed))
+    if pending.single and not drop_single_entries:
+        raise ValidationError(_("还有 %(n)d 张纸质选票只录入了一次，尚未计入：编号 %(serials)s。请由第二位录入员"
+                                "录入后再结束；如确认不计入这些选票，请勾选确认后结束投票")
+                              % {"n": len(pending.single), "serials": _serials(pending.single)})
     meeting.status, meeting.closed_at = Meeting.Status.CLOSED, timezone.now()
     meeting.save(update_fields=["status", "closed_at"])
+    # Codes are dead once voting is closed: no device may read a ballot back, so no binding is kept (and every
+    # code row of the meeting is rewritten by this one statement, whatever wrote it before).
+    EvaluatorCode.objects.filter(meeting=meeting).update(device_hash="")
     for item in meeting.agenda.select_related("subject", "subject__campaign", "subject__campaign__convener"):
         AgendaItem.objects.filter(pk=item.pk).update(reported=True)
         if item.subject.status in (Subject.Status.CHOSEN, Subject.Status.TOPIC_SET):
             campaign_services.subject_update(actor=actor, subject=item.subject, status=Subject.Status.REPORTED)
-    audit.record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.org_path,
+    note = _("只录入一次、未计入的纸质选票：编号 %(serials)s") % {"serials": _serials(pending.single)} \
+        if pending.single else ""
+    audit.record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.org_path, note=note,
                  changes={"status": ["进行中", "已结束"], "ballots": [None, meeting.ballots.count()]})
     for hook in CLOSE_HOOKS:
         hook(actor, meeting)
     return meeting
 
 
-@dataclass(frozen=True)
-class Mark:
-    grade: str
-    scores: Mapping[str, int] | None = None
-    comment: str = ""
-
-
-def _check_mark(meeting: Meeting, mark: Mark) -> dict[str, int]:
-    if mark.grade not in meeting.grades:
-        raise ValidationError(f"“{mark.grade}”不是有效的等次")
-    scores = {}
-    for name, value in (mark.scores or {}).items():
-        if name not in meeting.items:
-            raise ValidationError(f"没有“{name}”这一分项")
-        if type(value) is not int or not 0 <= value <= 100:  # noqa: E721  (True is an int, not a score)
-            raise ValidationError(f"“{name}”的分数应为 0 至 100 的整数")
-        scores[name] = value
-    return scores
-
-
-class VotingClosed(ValidationError):
-    pass
-
-
-# SQLite has one writer at a time, and a writer that finds the database locked sleeps in growing steps (1, 2, 5 …
-# 100 ms) before it tries again: with a hall voting at once, a thread could sleep through several turns. The threads
-# of one server process queue here instead and are woken the moment the writer before them is done.
-_SQLITE_BALLOT_WRITER = threading.Lock()
-
-
-def _one_writer_at_a_time() -> contextlib.AbstractContextManager[Any]:
-    return _SQLITE_BALLOT_WRITER if connection.vendor == "sqlite" else contextlib.nullcontext()
-
-
-def _read_open_meeting(pk: int) -> Meeting:
-    """Read the meeting's voting state, holding it FOR SHARE on PostgreSQL: ballots do not block each other, but
-    a close waits for them and they wait for a close (SQLite serialises writing transactions anyway)."""
-    qs = Meeting.objects.only("status", "grades", "items", "allow_revise")
-    if connection.vendor == "postgresql":
-        table = Meeting._meta.db_table
-        found = list(Meeting.objects.raw(
-            f'SELECT id, status, grades, items, allow_revise FROM "{table}" WHERE id = %s FOR SHARE', [pk]))
-        if found:
-            return found[0]
-    return qs.get(pk=pk)
-
-
-def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark]) -> int:
-    """Store one evaluator's marks (agenda item id → mark), each exactly once per code and item.
-
-    A retry or a double tap of the same ballot changes nothing; a changed mark replaces the earlier one while the
-    meeting allows revising, and is refused otherwise. The stored ballot carries the evaluator's group only.
-    Return how many marks this submission holds.
-
-    A fixed number of queries whatever the number of secretaries: the marks are written in one statement, which
-    settles races on the unique token in the database — ``ON CONFLICT`` updates (or, without revising, skips) the
-    row that a concurrent copy of the same ballot stored first — so concurrent submissions never fail and never
-    store a mark twice. While revising is allowed every mark is written, unchanged ones too, so of two copies
-    racing the one that writes last wins. Otherwise the earlier marks of this code are read to refuse a change,
-    and ``_write_ballots`` compares again after writing.
-
-    What need not be read inside the writing transaction (the agenda, the earlier marks) is read before it, to keep
-    SQLite's single-writer turn short.
-    """
-    items = set(AgendaItem.objects.filter(meeting_id=meeting.pk).order_by().values_list("pk", flat=True))
-    tokens = {item_id: ballot_token(code, item_id) for item_id in marks}
-    earlier = None if meeting.allow_revise else _marks_of(list(tokens.values()))
-    with _one_writer_at_a_time(), transaction.atomic():
-        # The status as of now, not as of the page load.
-        meeting = _read_open_meeting(meeting.pk)
-        if meeting.status != Meeting.Status.OPEN:
-            raise VotingClosed("投票已截止，不能再提交" if meeting.status == Meeting.Status.CLOSED else "会议尚未开始投票")
-        evaluator = evaluator_for(meeting, code)
-        wanted: dict[str, Ballot] = {}
-        for item_id, mark in marks.items():
-            if item_id not in items:
-                raise ValidationError("选票中有不属于本场会议的述职对象")
-            token = tokens[item_id]
-            wanted[token] = Ballot(meeting_id=meeting.pk, item_id=item_id, group_id=evaluator.group_id, token=token,
-                                   grade=mark.grade, scores=_check_mark(meeting, mark),
-                                   comment=mark.comment.strip()[:500])
-        if meeting.allow_revise:
-            to_write = list(wanted.values())
-        else:
-            earlier = _marks_of(list(wanted)) if earlier is None else earlier
-            to_write = [b for t, b in wanted.items() if earlier.get(t) != (b.grade, b.scores, b.comment)]
-            if any(b.token in earlier for b in to_write):
-                raise ValidationError("本场会议的评议提交后不能修改")
-        if to_write:
-            _write_ballots(to_write, revise=meeting.allow_revise)
-        if not evaluator.used:
-            EvaluatorCode.objects.filter(pk=evaluator.pk).update(used=True)
-    return len(wanted)
-
-
-BALLOT_VALUES = ["grade", "scores", "comment"]
-
-
-def _marks_of(tokens: list[str]) -> dict[str, tuple[str, dict[str, int], str]]:
-    return {token: (grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
-        token__in=tokens).values_list("token", *BALLOT_VALUES)}
-
-
-def _write_ballots(rows: list[Ballot], *, revise: bool) -> None:
-    """Insert ``rows``; a row whose token a concurrent transaction stored meanwhile is replaced when revising, and
-    must otherwise hold the very same mark (a double tap) or the whole ballot is refused."""
-    if revise:
-        Ballot.objects.bulk_create(rows, update_conflicts=True, unique_fields=["token"], update_fields=BALLOT_VALUES)
-        return
-    Ballot.objects.bulk_create(rows, ignore_conflicts=True)
-    stored = _marks_of([b.token for b in rows])
-    if any(stored.get(b.token) != (b.grade, b.scores, b.comment) for b in rows):
-        raise ValidationError("本场会议的评议提交后不能修改")
-
-
-@transaction.atomic
-def paper_enter(*, actor: Any, meeting: Meeting, group: PanelGroup, serial: int, grades: Mapping[int, str]) -> str:
-    """Record one clerk's typing of paper ballot ``serial``. When two clerks' entries agree, the ballot counts;
-    when they differ, it waits for :func:`paper_resolve`. Return "waiting", "accepted" or "mismatch"."""
-    ensure_can_manage(actor, meeting.campaign.convener)
-    if meeting.status != Meeting.Status.OPEN:
-        raise VotingClosed("只有进行中的会议可以录入纸质选票")
-    if group.meeting_id != meeting.pk or serial < 1:
-        raise ValidationError("选票编号或评议人类别不正确")
-    items = set(meeting.agenda.values_list("pk", flat=True))
-    clean = {}
-    for item_id, grade in grades.items():
-        if item_id not in items:
-            raise ValidationError("选票中有不属于本场会议的述职对象")
-        if grade:
-            _check_mark(meeting, Mark(grade))
-            clean[str(item_id)] = grade
-    if PaperEntry.objects.filter(meeting=meeting, serial=serial, accepted=True).exists():
-        raise ValidationError(f"编号 {serial} 的选票已经计入，无需再录")
-    PaperEntry.objects.update_or_create(meeting=meeting, serial=serial, clerk=actor,
-                                        defaults={"group": group, "grades": clean})
-    entries = list(PaperEntry.objects.filter(meeting=meeting, serial=serial).exclude(clerk=actor))
-    if not entries:
-        return "waiting"
-    other = entries[0]
-    if other.grades != clean or other.group_id != group.pk:
-        return "mismatch"
-    _accept_paper(meeting, group, serial, clean)
-    return "accepted"
-
-
-def _accept_paper(meeting: Meeting, group: PanelGroup, serial: int, grades: Mapping[str, str]) -> None:
-    for item_id, grade in grades.items():
-        Ballot.objects.get_or_create(token=ratelimit.digest(f"paper:{meeting.pk}:{serial}:{item_id}"), defaults={
-            "meeting": meeting, "item_id": int(item_id), "group": group, "grade": grade, "kind": Ballot.Kind.PAPER})
-    PaperEntry.objects.filter(meeting=meeting, serial=serial).update(accepted=True)
-
-
-def disputes(meeting: Meeting) -> list[int]:
-    """Return the serials typed twice that disagree and are not yet resolved."""
-    by_serial: dict[int, list[PaperEntry]] = {}
-    for e in PaperEntry.objects.filter(meeting=meeting, accepted=False):
-        by_serial.setdefault(e.serial, []).append(e)
-    return sorted(s for s, es in by_serial.items() if len(es) >= 2)
-
-
-@transaction.atomic
-def paper_resolve(*, actor: Any, meeting: Meeting, serial: int, entry: PaperEntry) -> None:
-    """Settle a disputed paper ballot by choosing the entry that matches the paper, after looking at it."""
-    ensure_can_manage(actor, meeting.campaign.convener)
-    if meeting.status != Meeting.Status.OPEN:
-        raise VotingClosed("只有进行中的会议可以录入纸质选票")
-    if entry.meeting_id != meeting.pk or entry.serial != serial:
-        raise ValidationError("所选录入记录与选票编号不符")
-    # A ballot typed only once has not been checked by a second clerk; one already counted must not count twice.
-    if serial not in disputes(meeting):
-        raise ValidationError(f"编号 {serial} 没有两次录入不一致的记录，无需核对")
-    _accept_paper(meeting, entry.group, serial, entry.grades)
-    audit.record(actor=actor, action="meeting.paper_resolve", target=meeting, org_path=meeting.org_path,
-                 note=f"纸质选票编号 {serial} 以 {entry.clerk} 的录入为准")
+def _serials(serials: Sequence[int], limit: int = 20) -> str:
+    return "、".join(str(s) for s in serials[:limit]) + ("等" if len(serials) > limit else "")
 
 
 MAX_QUESTION = 300
@@ -458,12 +273,23 @@ def attendance_sign_in(*, meeting: Meeting, name: str, role: str, device_hash: s
 
 
 @transaction.atomic
-def attendance_add(*, actor: Any, meeting: Meeting, names: Sequence[str], role: str = "") -> int:
+def attendance_add(*, actor: Any, meeting: Meeting, names: Sequence[str], role: str = "", unnamed: int = 0) -> int:
+    """Record, for those who did not sign in on a phone, attendees by name and ``unnamed`` more by count only (one
+    row standing for them all); the minutes count both. Return how many people were added."""
     ensure_can_manage(actor, meeting.campaign.convener)
-    rows = [Attendance(meeting=meeting, name=n.strip()[:50], role=role.strip()[:50], via=Attendance.Via.CLERK)
+    if not 0 <= unnamed <= MAX_ATTENDANCE:
+        raise ValidationError(_("未登记姓名的人数应为 0 至 %(max)d") % {"max": MAX_ATTENDANCE})
+    role = role.strip()[:50]
+    rows = [Attendance(meeting=meeting, name=n.strip()[:50], role=role, via=Attendance.Via.CLERK)
             for n in names if n.strip()]
+    if unnamed:
+        rows.append(Attendance(meeting=meeting, name="", role=role, via=Attendance.Via.CLERK, headcount=unnamed))
+    if not rows:
+        raise ValidationError(_("请填写参会人员姓名，或填写未登记姓名的人数"))
     Attendance.objects.bulk_create(rows)
-    return len(rows)
+    audit.record(actor=actor, action="meeting.attendance", target=meeting, org_path=meeting.org_path,
+                 changes={"attendance": [None, sum(r.headcount for r in rows)]})
+    return sum(r.headcount for r in rows)
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Sum
+
 from dianti.core import paths
 from dianti.core.stats import add_to, register
 
@@ -30,4 +32,5 @@ def questions(path: str) -> int:
 @add_to("participants")
 def attendance(path: str) -> int:
     """Meeting attendance counts as participant person-times, beside the visits and symposiums."""
-    return Attendance.objects.filter(**_range(path, "meeting__org_path")).count()
+    # A clerk's row may stand for several people who gave no name: count heads, as the minutes do.
+    return Attendance.objects.filter(**_range(path, "meeting__org_path")).aggregate(n=Sum("headcount"))["n"] or 0

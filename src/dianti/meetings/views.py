@@ -80,12 +80,13 @@ def _meeting_title(campaign_title: str) -> str:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(request.user, pk)
     closed = meeting.status == Meeting.Status.CLOSED
+    pending = selectors.paper_pending(meeting)
     return render(request, "meetings/detail.html", {
         "meeting": meeting, "agenda": selectors.agenda(meeting), "progress": selectors.progress(meeting),
         "can_manage": can_manage_org(request.user, meeting.campaign.convener),
         "questions": selectors.questions_for_moderation(meeting), "results": selectors.results(meeting) if closed else None,
         "groups": list(meeting.groups.all()), "paper": selectors.paper_entries(meeting),
-        "disputes": services.disputes(meeting), "attendance": meeting.attendance.count(),
+        "pending": pending, "disputes": pending.disputed, "attendance": selectors.attendance_count(meeting),
         "public_url": request.build_absolute_uri(reverse("meeting_public", args=[meeting.public_key])),
     })
 
@@ -99,16 +100,19 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             services.meeting_open(actor=request.user, meeting=meeting)
             messages.success(request, _("会议开始，评议人可以投票了"))
         elif name == "close":
-            services.meeting_close(actor=request.user, meeting=meeting)
+            services.meeting_close(actor=request.user, meeting=meeting,
+                                   drop_single_entries=request.POST.get("drop_single_entries") == "1")
             messages.success(request, _("投票已截止，结果已生成"))
         elif name == "current":
             item_id = request.POST.get("item", "")
             item = AgendaItem.objects.get(pk=int(item_id) if item_id.isdecimal() else 0, meeting=meeting)
             services.meeting_set_current(actor=request.user, meeting=meeting, item=item)
         elif name == "attendance":
+            unnamed = request.POST.get("unnamed", "").strip()
             n = services.attendance_add(actor=request.user, meeting=meeting,
                                         names=request.POST.get("names", "").replace("，", "\n").splitlines(),
-                                        role=request.POST.get("role", ""))
+                                        role=request.POST.get("role", ""),
+                                        unnamed=int(unnamed) if unnamed.isascii() and unnamed.isdigit() else 0)
             messages.success(request, ngettext("已登记 %(n)d 人", "已登记 %(n)d 人", n) % {"n": n})
         else:
             return HttpResponse(status=404)
@@ -238,7 +242,7 @@ def _screen_context(meeting: Meeting) -> dict[str, object]:
             voices = list(source.topic.opinions.filter(status="visible").order_by("-supports")[:4])
     agenda = meeting.agenda.select_related("subject", "subject__organization").order_by("order")
     return {"meeting": meeting, "item": item, "voices": voices,
-            "progress": selectors.progress(meeting, item) if item else [],
+            "progress": selectors.progress(meeting),
             "questions": selectors.questions_for_screen(meeting), "total": agenda.count(),
             "next_item": agenda.filter(order__gt=item.order).first() if item else None}
 

@@ -1,15 +1,21 @@
 """The phone pages of the meeting hall: attendees ask and upvote questions and sign in; evaluators score.
 
 The evaluator's code travels in a signed cookie, never in the URL after the first scan and never in the database
-(server sessions would store it), so nothing on the server ties a code to its ballots.
+(server sessions would store it), so nothing on the server ties a code to its ballots. A random device secret in a
+second cookie binds a code, once it has cast, to that phone: any other phone holding the code (a dropped or
+photographed slip) gets only "此评议码已使用", and after the close nobody gets marks back.
 """
 
 from __future__ import annotations
+
+import secrets
+from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.core import ratelimit
@@ -17,9 +23,12 @@ from dianti.core.http import error_messages
 from dianti.voices.views_public import _device, _ip, _with_device
 
 from . import selectors, services
-from .models import Ballot, EvaluatorCode, Meeting, Question
+from .models import EvaluatorCode, Meeting, Question
 
 EVALUATOR_COOKIE = "dt_eval"
+# The evaluator's device secret: its own cookie, so the code's binding cannot be matched with the hall pages' device
+# id (which sign-in rows carry beside a name).
+DEVICE_COOKIE = "dt_evdev"
 COOKIE_SALT = "dianti.meetings.evaluator"
 
 
@@ -61,6 +70,27 @@ def question_vote(request: HttpRequest, key: str, qid: int) -> HttpResponse:
     return _with_device(redirect("meeting_public", key=key), raw)
 
 
+def _device_secret(request: HttpRequest) -> str:
+    """Return this phone's evaluator device secret (a new one if it has none): what binds a cast code to it."""
+    return request.COOKIES.get(DEVICE_COOKIE) or secrets.token_urlsafe(24)
+
+
+def _with_secret(response: HttpResponse, request: HttpRequest, secret: str) -> HttpResponse:
+    if request.COOKIES.get(DEVICE_COOKIE) != secret:
+        response.set_cookie(DEVICE_COOKIE, secret, max_age=7 * 86400, httponly=True, samesite="Lax",
+                            secure=request.is_secure())
+    return response
+
+
+def _notice(request: HttpRequest, message: str, status: int, *, drop_code: bool = False) -> HttpResponse:
+    """A plain message instead of the ballot: no group, no marks, no form."""
+    response = render(request, "meetings/evaluator_notice.html", {"message": message, "refused": status >= 400},
+                      status=status)
+    if drop_code:
+        response.delete_cookie(EVALUATOR_COOKIE)
+    return response
+
+
 def enter(request: HttpRequest, code: str = "") -> HttpResponse:
     """Take a code from the slip's QR code (or typed in), keep it in a signed cookie, and open the ballot."""
     code = services.normalize_code(code or request.POST.get("code", ""))
@@ -70,8 +100,11 @@ def enter(request: HttpRequest, code: str = "") -> HttpResponse:
     ip = _ip(request)
     if ratelimit.exceeded("evaluator-enter", ip, 30):
         return render(request, "meetings/evaluator_enter.html", {"error": "尝试次数太多，请稍后再试"}, status=429)
+    secret = _device_secret(request)
     try:
-        services.evaluator_enter(code=code)
+        services.evaluator_enter(code=code, device=secret)
+    except (services.CodeUsed, services.VotingClosed) as exc:
+        return _notice(request, exc.messages[0], 409, drop_code=True)
     except ValidationError as exc:
         ratelimit.allow("evaluator-enter", ip, 30, 600)
         return render(request, "meetings/evaluator_enter.html", {"error": "；".join(error_messages(exc)), "code": code},
@@ -79,7 +112,7 @@ def enter(request: HttpRequest, code: str = "") -> HttpResponse:
     response = redirect("evaluator_ballot")
     response.set_signed_cookie(EVALUATOR_COOKIE, code, salt=COOKIE_SALT, max_age=86400, httponly=True,
                                samesite="Lax", secure=request.is_secure())
-    return response
+    return _with_secret(response, request, secret)
 
 
 def _code(request: HttpRequest) -> str | None:
@@ -87,6 +120,17 @@ def _code(request: HttpRequest) -> str | None:
         return request.get_signed_cookie(EVALUATOR_COOKIE, salt=COOKIE_SALT, max_age=86400)
     except (KeyError, signing.BadSignature):
         return None
+
+
+def _marks(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> dict[int, services.Mark]:
+    marks = {}
+    for item in agenda:
+        grade = request.POST.get(f"grade_{item.pk}", "")
+        if grade:  # ascii: "²" is a digit to str.isdigit() but not to int()
+            scores = {name: int(v) for name in meeting.items
+                      if (v := request.POST.get(f"score_{item.pk}_{name}", "")).isascii() and v.isdigit()}
+            marks[item.pk] = services.Mark(grade, scores, request.POST.get(f"comment_{item.pk}", ""))
+    return marks
 
 
 def ballot(request: HttpRequest) -> HttpResponse:
@@ -99,29 +143,31 @@ def ballot(request: HttpRequest) -> HttpResponse:
         response = redirect("evaluator_enter_form")
         response.delete_cookie(EVALUATOR_COOKIE)
         return response
-    meeting = evaluator.meeting
+    meeting, secret = evaluator.meeting, _device_secret(request)
+    if meeting.status == Meeting.Status.CLOSED:  # codes are dead: nobody reads a ballot back
+        if request.method == "POST":
+            return _notice(request, _("投票已截止，不能再提交"), 400)
+        return _notice(request, _("投票已截止，谢谢您的参与。"), 200)
+    if services.code_used_elsewhere(evaluator, secret):
+        return _notice(request, str(services.CodeUsed().messages[0]), 409, drop_code=True)
     agenda = list(selectors.agenda(meeting))
     errors: list[str] = []
     saved = False
     if request.method == "POST":
-        marks = {}
-        for item in agenda:
-            grade = request.POST.get(f"grade_{item.pk}", "")
-            if grade:  # ascii: "²" is a digit to str.isdigit() but not to int()
-                scores = {name: int(v) for name in meeting.items
-                          if (v := request.POST.get(f"score_{item.pk}_{name}", "")).isascii() and v.isdigit()}
-                marks[item.pk] = services.Mark(grade, scores, request.POST.get(f"comment_{item.pk}", ""))
-        if not marks:
-            errors = ["请至少为一位书记选择等次"]
-        else:
-            try:
-                services.ballot_submit(meeting=meeting, code=code, marks=marks)
-                saved = True
-            except ValidationError as exc:
-                errors = error_messages(exc)
-    tokens = {services.ballot_token(code, item.pk): item.pk for item in agenda}
-    mine = {tokens[b.token]: b for b in Ballot.objects.filter(token__in=list(tokens))}
-    return render(request, "meetings/evaluator.html", {
+        marks = _marks(request, meeting, agenda)
+        try:
+            if not marks:
+                raise ValidationError(_("请至少为一位书记选择等次"))
+            services.ballot_submit(meeting=meeting, code=code, marks=marks, device=secret)
+            saved = True
+        except services.CodeUsed as exc:
+            return _notice(request, exc.messages[0], 409, drop_code=True)
+        except ValidationError as exc:
+            errors = error_messages(exc)
+        evaluator.refresh_from_db(fields=["cast", "device_hash"])
+    mine = services.marks_for_device(evaluator, code, secret, [item.pk for item in agenda])
+    response = render(request, "meetings/evaluator.html", {
         "meeting": meeting, "group": evaluator.group, "rows": [(item, mine.get(item.pk)) for item in agenda],
         "errors": errors, "saved": saved, "open": meeting.status == Meeting.Status.OPEN,
         "done": len(mine), "total": len(agenda)}, status=400 if errors else 200)
+    return _with_secret(response, request, secret)

@@ -131,14 +131,16 @@ def test_evaluator_scores_every_secretary_on_a_phone_revises_and_is_stopped_at_c
     assert Ballot.objects.get(item=items[5]).grade == "一般"
     screenshot(page, "meeting-evaluator-phone-saved", full_page=False)
 
-    # The host closes voting while this page is still open: the next tap is refused in words, nothing changes.
+    # The host closes voting while this page is still open: the next tap is refused in words, nothing changes, and
+    # the page shows no marks any more.
     services.meeting_close(actor=users.town_admin, meeting=meeting)
     _tap_grade(page.locator("fieldset.ballot-item").first, "差")
     _submit(page)
     assert "投票已截止" in page.get_by_role("alert").first.inner_text()
     assert Ballot.objects.get(item=items[0]).grade == "好"
     assert page.get_by_role("button", name="提交评议").count() == 0
-    assert page.locator("fieldset.ballot-item").first.get_by_role("radio", name="差").is_disabled()
+    # Codes are dead after the close: not even this phone gets its marks back.
+    assert page.locator("fieldset.ballot-item").count() == 0 and SECRET_COMMENT not in page.content()
 
     page.goto(f"{live_server.url}/m/e/")
     assert "投票已截止，谢谢您的参与" in page.locator(".evaluator").inner_text()

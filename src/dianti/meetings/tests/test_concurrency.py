@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, connections
 
-from dianti.meetings import services
+from dianti.meetings import ballots, services
 from dianti.meetings.models import Ballot, EvaluatorCode
 from dianti.meetings.services import Mark
 
@@ -90,14 +90,14 @@ def test_a_ballot_racing_the_close_is_counted_by_the_close_or_refused(h, monkeyp
     seen_by_close: list[int] = []
     monkeypatch.setattr(services, "CLOSE_HOOKS", [lambda actor, m: seen_by_close.append(m.ballots.count())])
     status_read, release = threading.Event(), threading.Event()
-    real = services.evaluator_for
+    real = ballots._write_ballots
 
-    def slow(meeting, code):  # the voter has read "open" and pauses there, as a busy server might
+    def slow(rows, *, revise):  # the voter has read "open" in its transaction and pauses, as a busy server might
         status_read.set()
         release.wait(10)
-        return real(meeting, code)
+        return real(rows, revise=revise)
 
-    monkeypatch.setattr(services, "evaluator_for", slow)
+    monkeypatch.setattr(ballots, "_write_ballots", slow)
     acknowledged = []
 
     def voter():

@@ -86,8 +86,9 @@ def test_minutes_hold_the_title_each_subject_the_questions_and_answers_and_the_c
     assert "二手车" not in text
     (table,) = document.tables
     rows = [[c.text for c in row.cells] for row in table.rows]
-    assert rows[0] == ["述职对象", "书记", "镇党委班子成员（应到 2）", "党员代表（应到 3）", "合计"]
-    assert rows[1] == ["雪水港村", "张书记", "1", "1", "2"] and rows[2][2:] == ["0", "1", "1"]
+    assert rows[0] == ["述职对象", "书记", "镇党委班子成员（应到 2）", "党员代表（应到 3）", "合计", "得分"]
+    first, second = selectors.results(h.meeting)
+    assert rows[1] == ["雪水港村", "张书记", "1", "1", "2", first.score_text] and rows[2][2:-1] == ["0", "1", "1"]
 
 
 def test_minutes_without_questions_say_so(tree):

@@ -91,7 +91,7 @@ def test_a_ballot_has_no_column_that_points_to_a_code_a_person_or_a_time(db):
 
 def test_a_code_keeps_no_time_of_use_and_no_person():
     fields = {f.name for f in EvaluatorCode._meta.concrete_fields}
-    assert fields == {"id", "meeting", "group", "code_hash", "kind", "used", "revoked"}
+    assert fields == {"id", "meeting", "group", "code_hash", "kind", "used", "cast", "device_hash", "revoked"}
     assert not [m for m in EvaluatorCode._meta.related_objects if m.related_model is Ballot]
 
 

@@ -1,4 +1,4 @@
-"""Closing the vote and the results it unlocks: counts per group, grade distribution and mean points."""
+"""Closing the vote and the results it unlocks: counts per group, grade distribution and the score of record."""
 
 from __future__ import annotations
 
@@ -39,25 +39,28 @@ def test_results_are_refused_while_voting_is_open(tree):
         selectors.results(h.meeting)
 
 
-def test_results_count_per_group_and_take_the_mean_of_grade_points(tree):
-    """3 ballots 好/较好/差 at the default points 95/85/55: (95 + 85 + 55) / 3 = 78.33."""
+def test_results_count_per_group_and_carry_the_score_of_record_not_a_mean_of_their_own(tree, monkeypatch):
     h = held(tree)
     vote(h, h.codes["党员代表"][0], "好", "好")
     vote(h, h.codes["党员代表"][1], "较好")
     vote(h, h.codes["镇党委班子成员"][0], "差")
     services.meeting_close(actor=None, meeting=h.meeting)
+    first_subject = h.items[0].subject_id
+    monkeypatch.setattr(selectors, "SCORE_PROVIDERS", [lambda m: {first_subject: 58.0}])
     first, second = selectors.results(h.meeting)
     members, committee = h.group("党员代表"), h.group("镇党委班子成员")
-    assert (first.organization, first.total, first.mean) == ("雪水港村", 3, 78.33)
+    assert (first.organization, first.total, first.score, first.score_text) == ("雪水港村", 3, 58.0, "58.00")
     assert first.by_group == {members.pk: 2, committee.pk: 1}
     assert first.distribution == {"好": 1, "较好": 1, "一般": 0, "差": 1}
-    assert (second.total, second.mean, second.by_group) == (1, 95.0, {members.pk: 1})
+    assert (second.total, second.score, second.by_group) == (1, None, {members.pk: 1})
+    assert second.score_text == "尚未计算评议结果"
 
 
-def test_a_secretary_nobody_scored_has_no_mean(tree):
+def test_a_secretary_nobody_scored_has_no_score(tree, monkeypatch):
     h = held(tree)
     services.meeting_close(actor=None, meeting=h.meeting)
-    assert [(r.total, r.mean, r.distribution) for r in selectors.results(h.meeting)] == [
+    monkeypatch.setattr(selectors, "SCORE_PROVIDERS", [])
+    assert [(r.total, r.score, r.distribution) for r in selectors.results(h.meeting)] == [
         (0, None, {"好": 0, "较好": 0, "一般": 0, "差": 0})] * 2
 
 
@@ -69,12 +72,7 @@ def test_paper_ballots_count_beside_phone_ballots(tree, users):
                              grades={h.items[0].pk: "一般", h.items[1].pk: ""})
     services.meeting_close(actor=None, meeting=h.meeting)
     first, second = selectors.results(h.meeting)
-    assert (first.total, first.mean, second.total) == (2, 82.5, 1)
-
-
-def test_points_of_another_scale_run_evenly_from_100_to_55(tree):
-    h = held(tree, grades=["优秀", "称职", "不称职"])
-    assert selectors.points_of(h.meeting) == {"优秀": 100.0, "称职": 77.5, "不称职": 55.0}
+    assert (first.total, second.total) == (2, 1)
 
 
 def test_results_take_a_bounded_number_of_queries(tree, django_assert_max_num_queries):
@@ -82,7 +80,7 @@ def test_results_take_a_bounded_number_of_queries(tree, django_assert_max_num_qu
     for code in h.all_codes():
         vote(h, code, "好", "差")
     services.meeting_close(actor=None, meeting=h.meeting)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # the agenda, the ballots' counts, the scores of record
         rows = selectors.results(h.meeting)
     assert sum(r.total for r in rows) == 2 * sum(g.size for g in GROUPS)
 

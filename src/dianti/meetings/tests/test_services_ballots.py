@@ -170,4 +170,3 @@ def test_progress_counts_evaluators_who_voted_per_group(tree):
 
     assert [(p.group.name, p.submitted, p.expected) for p in selectors.progress(h.meeting)] == [
         ("镇党委班子成员", 1, 2), ("党员代表", 2, 3)]
-    assert [(p.submitted) for p in selectors.progress(h.meeting, h.items[0])] == [0, 2]

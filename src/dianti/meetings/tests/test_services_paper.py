@@ -7,6 +7,7 @@ import contextlib
 import pytest
 from django.core.exceptions import ValidationError
 
+from dianti.core.models import AuditEvent
 from dianti.core.scope import OutOfScope
 from dianti.meetings import selectors, services
 from dianti.meetings.models import Ballot, PaperEntry
@@ -93,7 +94,7 @@ def test_an_entry_typed_only_once_cannot_be_resolved_into_a_ballot(h, users):
 
 def test_nothing_is_resolved_into_a_closed_meeting(h, users):
     _enter(h, users.town_admin, 5, "好", "好")
-    services.meeting_close(actor=None, meeting=h.meeting)
+    services.meeting_close(actor=None, meeting=h.meeting, drop_single_entries=True)
     with pytest.raises(ValidationError):
         services.paper_resolve(actor=users.town_admin, meeting=h.meeting, serial=5, entry=PaperEntry.objects.get())
     assert not Ballot.objects.exists()
@@ -142,3 +143,33 @@ def test_a_clerk_of_another_town_cannot_type_in(h, users):
     assert other == "waiting"
     with pytest.raises(OutOfScope):
         services.paper_resolve(actor=users.other_town_admin, meeting=h.meeting, serial=2, entry=PaperEntry.objects.get())
+
+
+def test_closing_with_sheets_typed_only_once_is_refused_naming_them(h, users):
+    _enter(h, users.town_admin, 4, "好", "好")
+    _enter(h, users.county_admin, 9, "差", "好")
+    _enter(h, users.town_admin, 2, "好", "较好")
+    _enter(h, users.county_admin, 2, "好", "较好")  # typed twice and counted: not listed
+    with pytest.raises(ValidationError) as exc:
+        services.meeting_close(actor=None, meeting=h.meeting)
+    assert "还有 2 张纸质选票只录入了一次，尚未计入：编号 4、9" in exc.value.messages[0]
+    assert selectors.paper_pending(h.meeting).single == [4, 9]
+    h.meeting.refresh_from_db()
+    assert h.meeting.status == h.meeting.Status.OPEN
+
+
+def test_the_chair_may_confirm_dropping_sheets_typed_once_and_the_record_names_them(h, users):
+    _enter(h, users.town_admin, 4, "好", "好")
+    services.meeting_close(actor=users.town_admin, meeting=h.meeting, drop_single_entries=True)
+    h.meeting.refresh_from_db()
+    assert h.meeting.status == h.meeting.Status.CLOSED and not Ballot.objects.exists()
+    assert "只录入一次、未计入的纸质选票：编号 4" in AuditEvent.objects.get(action="meeting.close").note
+
+
+def test_a_resolved_sheet_counts_once_in_the_group_chosen(h, users):
+    _enter(h, users.town_admin, 3, "好", "好", group="党员代表")
+    _enter(h, users.county_admin, 3, "好", "好", group="镇党委班子成员")
+    chosen = PaperEntry.objects.get(serial=3, clerk=users.county_admin)
+    services.paper_resolve(actor=users.town_admin, meeting=h.meeting, serial=3, entry=chosen)
+    assert [(p.group.name, p.paper) for p in selectors.progress(h.meeting)] == [("镇党委班子成员", 1), ("党员代表", 0)]
+    assert selectors.paper_pending(h.meeting) == selectors.PaperPending([], [])

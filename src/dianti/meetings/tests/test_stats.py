@@ -36,3 +36,13 @@ def test_stats_count_closed_meetings_ballots_questions_and_attendance(tree, user
 
 def test_stats_keys_include_the_meeting_counts(db):
     assert {"meetings", "ballots", "questions", "participants"} <= set(stats.keys())
+
+
+def test_attendance_recorded_by_count_counts_every_head(tree):
+    from dianti.meetings import services, stats
+
+    from .factories import held
+
+    h = held(tree)
+    services.attendance_add(actor=None, meeting=h.meeting, names=["李四"], unnamed=5)
+    assert stats.attendance(h.meeting.org_path) == 6

@@ -1,0 +1,262 @@
+"""Writes for the secret ballot cast on a phone: evaluator codes, binding a cast code to its device, and ballots
+(exactly once, secret). Paper ballots are in :mod:`.paper`; callers use both through :mod:`.services`.
+
+What the database may hold, and what it must never hold, is written down in docs/ballot-secrecy.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from dianti.core import ratelimit
+
+from . import selectors
+from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup
+
+
+def format_code(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+def normalize_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def code_hash(code: str) -> str:
+    return ratelimit.digest(f"evaluator:{normalize_code(code)}")
+
+
+def ballot_token(code: str, item_id: int) -> str:
+    return ratelimit.digest(f"ballot:{normalize_code(code)}:{item_id}")
+
+
+def device_hash(secret: str) -> str:
+    """Return the keyed hash of an evaluator device's secret (its own cookie, not the hall pages' device id)."""
+    return ratelimit.digest(f"evaluator-device:{secret}")
+
+
+class VotingClosed(ValidationError):
+    pass
+
+
+class CodeUsed(ValidationError):
+    """The code has cast a ballot from another device: say only that, show nothing, change nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(_("此评议码已使用"))
+
+
+def code_used_elsewhere(evaluator: EvaluatorCode, device: str) -> bool:
+    """Return True when ``evaluator`` has cast from a device other than the one holding ``device`` (its secret)."""
+    return evaluator.cast and evaluator.device_hash != device_hash(device)
+
+
+def evaluator_for(meeting: Meeting, code: str) -> EvaluatorCode:
+    found = EvaluatorCode.objects.filter(code_hash=code_hash(code), meeting_id=meeting.pk).first()
+    if found is None:
+        raise ValidationError("评议码不正确，请核对评议码条上的字符")
+    if found.revoked:
+        raise ValidationError("该评议码已作废，请向工作人员领取新的评议码")
+    return found
+
+
+def evaluator_enter(*, code: str, device: str = "") -> EvaluatorCode:
+    """Return the evaluator code scanned from a slip (or typed in) on the device holding secret ``device``, and
+    mark it opened (``used``), so a reissue keeps it.
+
+    A code that has cast from another device is refused with nothing but "此评议码已使用"; once the meeting has
+    closed every code is dead. Marked here, in the scan's own transaction, and not by the first ballot: PostgreSQL
+    stamps every row a transaction writes with its id (``xmin``), so a code row updated with the ballots would
+    name its ballots.
+    """
+    found = EvaluatorCode.objects.filter(code_hash=code_hash(code)).select_related("meeting").first()
+    if found is None:
+        raise ValidationError("评议码不正确，请核对评议码条上的字符")
+    if found.revoked:
+        raise ValidationError("该评议码已作废，请向工作人员领取新的评议码")
+    if found.meeting.status == Meeting.Status.CLOSED:
+        raise VotingClosed(_("投票已截止，评议码已失效"))
+    if code_used_elsewhere(found, device):
+        raise CodeUsed()
+    if not found.used:
+        EvaluatorCode.objects.filter(pk=found.pk).update(used=True)
+        found.used = True
+    return found
+
+
+@dataclass(frozen=True)
+class Mark:
+    grade: str
+    scores: Mapping[str, int] | None = None
+    comment: str = ""
+
+
+def check_mark(meeting: Meeting, mark: Mark) -> dict[str, int]:
+    if mark.grade not in meeting.grades:
+        raise ValidationError(f"“{mark.grade}”不是有效的等次")
+    scores = {}
+    for name, value in (mark.scores or {}).items():
+        if name not in meeting.items:
+            raise ValidationError(f"没有“{name}”这一分项")
+        if type(value) is not int or not 0 <= value <= 100:  # noqa: E721  (True is an int, not a score)
+            raise ValidationError(f"“{name}”的分数应为 0 至 100 的整数")
+        scores[name] = value
+    return scores
+
+
+def ensure_room(group: PanelGroup, *, claimed: int = 0) -> None:
+    """Refuse one more ballot (a phone's first or a paper sheet) when the group already has as many as members;
+    ``claimed`` ballots already counted are the one being added (a code claimed in the same transaction)."""
+    have = selectors.ballots_cast_in(group) - claimed
+    if have >= group.size:
+        raise ValidationError(_("评议组“%(group)s”已有 %(n)d 张有效票，等于组内人数 %(size)d，不能再增加。"
+                                "如有多余的选票，请交主持人核实") % {"group": group.name, "n": have, "size": group.size})
+
+
+# SQLite has one writer at a time, and a writer that finds the database locked sleeps in growing steps (1, 2, 5 …
+# 100 ms) before it tries again: with a hall voting at once, a thread could sleep through several turns. The threads
+# of one server process queue here instead and are woken the moment the writer before them is done.
+_SQLITE_BALLOT_WRITER = threading.Lock()
+
+
+def _one_writer_at_a_time() -> contextlib.AbstractContextManager[Any]:
+    return _SQLITE_BALLOT_WRITER if connection.vendor == "sqlite" else contextlib.nullcontext()
+
+
+def _read_open_meeting(pk: int) -> Meeting:
+    """Read the meeting's voting state, holding it FOR SHARE on PostgreSQL: ballots do not block each other, but
+    a close waits for them and they wait for a close (SQLite serialises writing transactions anyway)."""
+    qs = Meeting.objects.only("status", "grades", "items", "allow_revise")
+    if connection.vendor == "postgresql":
+        table = Meeting._meta.db_table
+        found = list(Meeting.objects.raw(
+            f'SELECT id, status, grades, items, allow_revise FROM "{table}" WHERE id = %s FOR SHARE', [pk]))
+        if found:
+            return found[0]
+    return qs.get(pk=pk)
+
+
+def _ensure_open(meeting: Meeting) -> None:
+    if meeting.status != Meeting.Status.OPEN:
+        raise VotingClosed("投票已截止，不能再提交" if meeting.status == Meeting.Status.CLOSED else "会议尚未开始投票")
+
+
+def _claim(evaluator: EvaluatorCode, device: str) -> bool:
+    """Mark the code cast and bind it to the device, unless it already is; return True when claimed just now.
+
+    Its own short transaction, before the ballots' (see :func:`evaluator_enter` on ``xmin``). The group's row is
+    locked so that two last seats are not taken at once.
+    """
+    if evaluator.cast:
+        if evaluator.device_hash != device_hash(device):
+            raise CodeUsed()
+        return False
+    with _one_writer_at_a_time(), transaction.atomic():
+        _ensure_open(_read_open_meeting(evaluator.meeting_id))
+        group = PanelGroup.objects.select_for_update().get(pk=evaluator.group_id)
+        claimed = EvaluatorCode.objects.filter(pk=evaluator.pk, cast=False).update(
+            cast=True, used=True, device_hash=device_hash(device))
+        if claimed:  # refused (and so rolled back) when the group had no room left for this code
+            ensure_room(group, claimed=1)
+    if not claimed:  # a copy of this submission (or another device) claimed it meanwhile
+        evaluator.refresh_from_db(fields=["cast", "device_hash"])
+        return _claim(evaluator, device)
+    return True
+
+
+def _release(evaluator: EvaluatorCode, tokens: list[str]) -> None:
+    """Undo a claim whose ballot was refused, unless a copy of the same submission stored marks meanwhile."""
+    if not Ballot.objects.filter(token__in=tokens).exists():
+        EvaluatorCode.objects.filter(pk=evaluator.pk).update(cast=False, device_hash="")
+
+
+def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], device: str = "") -> int:
+    """Store one evaluator's marks (agenda item id → mark), each exactly once per code and item, from the device
+    holding secret ``device`` (the evaluator's cookie; callers without a browser share the empty one).
+
+    The first submission binds the code to that device; from any other it is refused ("此评议码已使用"). A retry or
+    a double tap changes nothing; a changed mark replaces the earlier one while the meeting allows revising, and is
+    refused otherwise. A first ballot beyond the group's size (phone and paper together) is refused. The stored
+    ballot carries the evaluator's group only. Return how many marks this submission holds.
+
+    A fixed number of queries whatever the number of secretaries: the marks are written in one statement, which
+    settles races on the unique token in the database — ``ON CONFLICT`` updates (or, without revising, skips) the
+    row that a concurrent copy of the same ballot stored first — so concurrent submissions never fail and never
+    store a mark twice. While revising is allowed every mark is written, unchanged ones too, so of two copies
+    racing the one that writes last wins. What need not be read inside the writing transaction (the agenda, the
+    earlier marks) is read before it, to keep SQLite's single-writer turn short.
+    """
+    items = list(AgendaItem.objects.filter(meeting_id=meeting.pk).order_by().values_list("pk", flat=True))
+    evaluator = evaluator_for(meeting, code)
+    wanted: dict[str, Ballot] = {}
+    for item_id, mark in marks.items():
+        if item_id not in items:
+            raise ValidationError("选票中有不属于本场会议的述职对象")
+        token = ballot_token(code, item_id)
+        wanted[token] = Ballot(meeting_id=meeting.pk, item_id=item_id, group_id=evaluator.group_id, token=token,
+                               grade=mark.grade, scores=check_mark(meeting, mark), comment=mark.comment.strip()[:500])
+    earlier = None if meeting.allow_revise else _marks_of(list(wanted))
+    claimed = _claim(evaluator, device)
+    try:
+        _write_submission(meeting.pk, wanted, earlier)
+    except Exception:
+        if claimed:
+            _release(evaluator, [ballot_token(code, item_id) for item_id in items])
+        raise
+    return len(wanted)
+
+
+def _write_submission(meeting_id: int, wanted: dict[str, Ballot], earlier: dict[str, Any] | None) -> None:
+    with _one_writer_at_a_time(), transaction.atomic():
+        meeting = _read_open_meeting(meeting_id)  # the status as of now, not as of the page load
+        _ensure_open(meeting)
+        if meeting.allow_revise:
+            to_write = list(wanted.values())
+        else:
+            earlier = _marks_of(list(wanted)) if earlier is None else earlier
+            to_write = [b for t, b in wanted.items() if earlier.get(t) != (b.grade, b.scores, b.comment)]
+            if any(b.token in earlier for b in to_write):
+                raise ValidationError("本场会议的评议提交后不能修改")
+        if to_write:
+            _write_ballots(to_write, revise=meeting.allow_revise)
+
+
+BALLOT_VALUES = ["grade", "scores", "comment"]
+
+
+def _marks_of(tokens: list[str]) -> dict[str, tuple[str, dict[str, int], str]]:
+    return {token: (grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
+        token__in=tokens).values_list("token", *BALLOT_VALUES)}
+
+
+def _write_ballots(rows: list[Ballot], *, revise: bool) -> None:
+    """Insert ``rows``; a row whose token a concurrent transaction stored meanwhile is replaced when revising, and
+    must otherwise hold the very same mark (a double tap) or the whole ballot is refused."""
+    if revise:
+        Ballot.objects.bulk_create(rows, update_conflicts=True, unique_fields=["token"], update_fields=BALLOT_VALUES)
+        return
+    Ballot.objects.bulk_create(rows, ignore_conflicts=True)
+    stored = _marks_of([b.token for b in rows])
+    if any(stored.get(b.token) != (b.grade, b.scores, b.comment) for b in rows):
+        raise ValidationError("本场会议的评议提交后不能修改")
+
+
+def marks_for_device(evaluator: EvaluatorCode, code: str, device: str, items: list[int]) -> dict[int, Ballot]:
+    """Return the code's ballots by agenda item — only to the device that cast them, and only while voting is open.
+
+    Anyone else holding the code (a dropped or photographed slip) gets nothing back.
+    """
+    if evaluator.meeting.status != Meeting.Status.OPEN or not evaluator.cast:
+        return {}
+    if evaluator.device_hash != device_hash(device):
+        return {}
+    tokens = {ballot_token(code, pk): pk for pk in items}
+    return {tokens[b.token]: b for b in Ballot.objects.filter(token__in=list(tokens))}
