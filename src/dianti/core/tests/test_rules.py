@@ -109,3 +109,12 @@ def test_a_withdrawn_result_keeps_its_publication_history_and_tells_the_secretar
     client.force_login(users.town_admin)
     page = client.get(f"/appraisal/subjects/{subject.pk}/").content.decode()
     assert "已撤回" in page and "发现计票差错" in page and "撤回已公示的结果" not in page
+
+
+def test_docs_rules_md_is_the_declared_table() -> None:
+    from pathlib import Path
+
+    from dianti.core.management.commands.rules import markdown
+
+    doc = Path(__file__).resolve().parents[4] / "docs" / "rules.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), "run `dianti rules > docs/rules.md`"
