@@ -68,7 +68,7 @@ class CampaignEditForm(forms.Form):
 
 
 class TopicForm(forms.Form):
-    topic = forms.CharField(label=_("述职题目"), max_length=200, min_length=4,
+    text = forms.CharField(label=_("述职题目"), max_length=200, min_length=4,
                             widget=forms.TextInput(attrs={"placeholder": _("如：如何把美丽资源变成美丽经济")}))
 
 

@@ -195,7 +195,12 @@ def subject_remove(*, actor: Any, subject: Subject) -> None:
 
 @transaction.atomic
 def subject_topic_set(*, actor: Any, subject: Subject, topic: str) -> Subject:
-    """Assign the topic a secretary must report on, and tell the secretary."""
+    """Write the topic a secretary must report on, and tell the secretary.
+
+    The lower step of :func:`dianti.voices.topics.topic_assign`, the one door pages use: that service also records
+    where the topic came from, tells the villagers behind it and asks before repeating another secretary's topic.
+    Call this directly only from fixtures and demo data that have no opinions behind the topic.
+    """
     campaign = subject.campaign
     ensure_can_manage(actor, campaign.convener)
     if campaign.phase != Phase.TOPICS:

@@ -87,11 +87,13 @@ def test_detail_page_shows_what_blocks_the_next_phase(tree, users, as_user):
     assert "进入述职" in html and "还有 2 个述职对象没有题目" in html
 
 
-def test_topic_form_sets_the_topic(tree, users, as_user):
+def test_topic_form_sets_the_topic_through_the_topic_decision(tree, users, as_user):
     campaign = in_topics(tree)
     subject = campaign.subjects.get(organization=tree.village_a1)
-    response = as_user(users.town_admin).post(reverse("subject_topic", args=[campaign.pk, subject.pk]),
-                                              {"topic": "如何把美丽资源变成美丽经济"})
+    client = as_user(users.town_admin)
+    page = client.get(reverse("subject_topic", args=[campaign.pk, subject.pk])).content.decode()
+    assert f'action="{reverse("voices_assign", args=[subject.pk])}"' in page
+    response = client.post(reverse("voices_assign", args=[subject.pk]), {"text": "如何把美丽资源变成美丽经济"})
     assert response.status_code == 302
     subject.refresh_from_db()
     assert subject.topic == "如何把美丽资源变成美丽经济"
