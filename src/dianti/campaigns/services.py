@@ -291,7 +291,7 @@ def phase_move(*, actor: Any, campaign: Campaign, to: str, note: str = "") -> Ca
     if not phases.may_make(actor, campaign, transition):
         who = "召集组织的管理员" if transition.forward else "上级组织的管理员"
         raise OutOfScope(f"“{transition.label}”只能由{who}操作")
-    missing = transition.guard(campaign)
+    missing = transition.missing(campaign)
     if missing:
         raise TransitionRefused([f"不能{transition.label}：" + "；".join(missing)])
     old = campaign.phase
