@@ -40,6 +40,18 @@ class ResultRow:
     def uncertain(self) -> bool:
         return bool(self.result and self.result.detail.get("uncertain"))
 
+    def _uncertain_on(self, rate: str) -> list[str]:
+        """Return the actions of the rules on this rate whose outcome is uncertain, as the engine stored them."""
+        return list(((self.result.detail or {}).get(rate) or {}).get("uncertain", [])) if self.result else []
+
+    @property
+    def satisfaction_uncertain(self) -> list[str]:
+        return self._uncertain_on("satisfaction")
+
+    @property
+    def dissatisfaction_uncertain(self) -> list[str]:
+        return self._uncertain_on("dissatisfaction")
+
 
 def visible_campaigns(user: Any) -> QuerySet[Campaign]:
     """Return the campaigns the user may see, with counts of subjects, results by status and pending proposals."""
@@ -135,7 +147,7 @@ def chart_rows(rows: list[ResultRow]) -> list[dict[str, Any]]:
     """Return the campaign/meeting chart data: one entry per subject with a score, best first."""
     out = [{"name": r.subject.organization.display_name, "score": round(r.result.score, 2),
             "sat": _pct(r.result.satisfaction), "low": _pct(r.result.satisfaction_low),
-            "high": _pct(r.result.satisfaction_high), "uncertain": r.uncertain}
+            "high": _pct(r.result.satisfaction_high), "uncertain": bool(r.satisfaction_uncertain)}
            for r in rows if r.result is not None and r.result.score is not None]
     return sorted(out, key=lambda x: -x["score"])
 
