@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dianti.core import scope
+from dianti.core import paths, scope
 from dianti.orgs.models import Organization
 
 from .models import Campaign, Category, Phase
@@ -52,10 +52,14 @@ class CampaignForm(forms.Form):
 
 class CampaignEditForm(forms.Form):
     title = forms.CharField(label=_("活动名称"), max_length=200)
+    parent = forms.ModelChoiceField(label=_("上级述职活动（县、镇、村三级联述）"), queryset=Campaign.objects.none(),
+                                    required=False, empty_label=_("（无）"))
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
-        super().__init__(*args, initial={"title": campaign.title, **{
+        super().__init__(*args, initial={"title": campaign.title, "parent": campaign.parent_id, **{
             f"deadline_{p}": v for p, v in campaign.deadlines.items()}}, **kwargs)
+        self.fields["parent"].queryset = Campaign.objects.filter(
+            org_path__in=paths.ancestors(campaign.org_path), year=campaign.year).order_by("-org_path")
         for phase in Phase:
             self.fields[f"deadline_{phase.value}"] = forms.DateField(
                 label=_("“%(phase)s”截止日期") % {"phase": phase.label}, required=False,
@@ -63,7 +67,7 @@ class CampaignEditForm(forms.Form):
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return {"title": d["title"], "deadlines": {
+        return {"title": d["title"], "parent": d["parent"], "deadlines": {
             p.value: d[f"deadline_{p.value}"].isoformat() for p in Phase if d.get(f"deadline_{p.value}")}}
 
 

@@ -156,7 +156,8 @@ class DuplicateTopic(ValidationError):
     """The topic is already another secretary's in the same campaign; the page asks before accepting it."""
 
 
-def _same_topic_elsewhere(subject: Any, text: str) -> list[Any]:
+def same_topic_elsewhere(subject: Any, text: str) -> list[Any]:
+    """Return the other subjects of the campaign whose topic is ``text`` (normalised)."""
     key = normalise_title(text)
     others = (subject.campaign.subjects.exclude(pk=subject.pk).exclude(topic="")
               .select_related("organization").order_by("order", "id"))
@@ -164,7 +165,7 @@ def _same_topic_elsewhere(subject: Any, text: str) -> list[Any]:
 
 
 def _ensure_distinct(subject: Any, text: str) -> None:
-    twins = _same_topic_elsewhere(subject, text)
+    twins = same_topic_elsewhere(subject, text)
     if twins:
         names = "、".join(f"{s.organization.display_name}（{s.secretary_name or _('书记未定')}）" for s in twins)
         raise DuplicateTopic(_("“%(topic)s”已是%(names)s的述职题目。不同书记一般应有不同的题目；"
