@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import paths, scope
@@ -259,8 +260,10 @@ def public_subjects(campaign: Campaign) -> list[Subject]:
 
 
 def annual_years(user: Any) -> list[int]:
-    return sorted(set(scope.restrict(AnnualAssessment.objects.all(), user, "org_path")
-                      .values_list("year", flat=True)), reverse=True)
+    """Return the years to offer, newest first: those with assessments or campaigns in scope, and this year."""
+    assessed = scope.restrict(AnnualAssessment.objects.all(), user, "org_path").values_list("year", flat=True)
+    campaigns = scope.restrict(Campaign.objects.all(), user, "org_path").values_list("year", flat=True)
+    return sorted({*assessed, *campaigns, timezone.localdate().year}, reverse=True)
 
 
 def annual_list(user: Any, year: int, within: Organization | None = None) -> QuerySet[AnnualAssessment]:
