@@ -37,7 +37,7 @@ class CampaignForm(forms.Form):
         for phase in Phase:
             self.fields[f"deadline_{phase.value}"] = forms.DateField(
                 label=_("“%(phase)s”截止日期") % {"phase": phase.label}, required=False,
-                widget=forms.DateInput(attrs={"type": "date"}))
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -63,7 +63,7 @@ class CampaignEditForm(forms.Form):
         for phase in Phase:
             self.fields[f"deadline_{phase.value}"] = forms.DateField(
                 label=_("“%(phase)s”截止日期") % {"phase": phase.label}, required=False,
-                widget=forms.DateInput(attrs={"type": "date"}))
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
