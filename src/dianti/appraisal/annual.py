@@ -30,6 +30,7 @@ from .models import AnnualAssessment, AssessmentRound, ScoringScheme, SubjectRes
 from .services import engine_scheme, scheme_default, scheme_for_campaign
 
 INNOVATION_KINDS = (Project.Kind.INNOVATION,)
+PROVISIONAL = "provisional"  # the flag of a total with a component missing: no band, no stars (see the engine)
 
 
 def county_of(org: Organization) -> Organization:
@@ -144,6 +145,9 @@ def compute(county: Organization, year: int) -> int:
         a.peers_path = org.parent.path if org.parent else ""
         a.peer_rank, a.peer_count = res.peer_rank, res.peer_count
         a.flags = [{"code": f.code, "message": f.message} for f in res.flags]
+        if res.provisional:
+            a.flags.insert(0, {"code": PROVISIONAL, "missing": list(res.missing),
+                               "message": f"暂定（缺少：{'、'.join(res.missing)}）"})
         a.flags += [{"code": "unknown_component", "message": f"“{code}”不在本年度考核方案中，未计入。"}
                     for code in dropped]
         a.explanation = (f"考核方案：{row.name}（{row.key} 第 {row.version} 版）\n" + res.explain())

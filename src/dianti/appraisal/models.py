@@ -181,6 +181,15 @@ class AnnualAssessment(models.Model):
     def __str__(self) -> str:
         return f"{self.organization} {self.year}: {self.total}"
 
+    @property
+    def missing(self) -> list[str]:
+        """Return the labels of the components still missing: while any is, the total is provisional (暂定)."""
+        return next((list(f.get("missing", [])) for f in self.flags if f.get("code") == "provisional"), [])
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.missing)
+
 
 class AssessmentRound(models.Model):
     """A county's annual assessment for one year as a whole: who computed it, and who (above the county, or its

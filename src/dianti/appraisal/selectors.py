@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import paths, scope
@@ -39,6 +40,18 @@ class ResultRow:
     @property
     def uncertain(self) -> bool:
         return bool(self.result and self.result.detail.get("uncertain"))
+
+    def _uncertain_on(self, rate: str) -> list[str]:
+        """Return the actions of the rules on this rate whose outcome is uncertain, as the engine stored them."""
+        return list(((self.result.detail or {}).get(rate) or {}).get("uncertain", [])) if self.result else []
+
+    @property
+    def satisfaction_uncertain(self) -> list[str]:
+        return self._uncertain_on("satisfaction")
+
+    @property
+    def dissatisfaction_uncertain(self) -> list[str]:
+        return self._uncertain_on("dissatisfaction")
 
 
 def visible_campaigns(user: Any) -> QuerySet[Campaign]:
@@ -145,7 +158,7 @@ def chart_rows(rows: list[ResultRow]) -> list[dict[str, Any]]:
     """Return the campaign/meeting chart data: one entry per subject with a score, best first."""
     out = [{"name": r.subject.organization.display_name, "score": round(r.result.score, 2),
             "sat": _pct(r.result.satisfaction), "low": _pct(r.result.satisfaction_low),
-            "high": _pct(r.result.satisfaction_high), "uncertain": r.uncertain}
+            "high": _pct(r.result.satisfaction_high), "uncertain": bool(r.satisfaction_uncertain)}
            for r in rows if r.result is not None and r.result.score is not None]
     return sorted(out, key=lambda x: -x["score"])
 
@@ -257,8 +270,10 @@ def public_subjects(campaign: Campaign) -> list[Subject]:
 
 
 def annual_years(user: Any) -> list[int]:
-    return sorted(set(scope.restrict(AnnualAssessment.objects.all(), user, "org_path")
-                      .values_list("year", flat=True)), reverse=True)
+    """Return the years to offer, newest first: those with assessments or campaigns in scope, and this year."""
+    assessed = scope.restrict(AnnualAssessment.objects.all(), user, "org_path").values_list("year", flat=True)
+    campaigns = scope.restrict(Campaign.objects.all(), user, "org_path").values_list("year", flat=True)
+    return sorted({*assessed, *campaigns, timezone.localdate().year}, reverse=True)
 
 
 def annual_list(user: Any, year: int, within: Organization | None = None) -> QuerySet[AnnualAssessment]:

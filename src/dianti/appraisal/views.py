@@ -360,7 +360,9 @@ def _annual_export(rows: Any, year: int) -> HttpResponse:
                      a.organization.parent.display_name if a.organization.parent else "",
                      f"{a.peer_rank}/{a.peer_count}" if a.peer_rank else "",
                      *[None if parts.get(x) is None else round(parts[x], 2) for x in labels],
-                     None if a.total is None else round(a.total, 2), a.band, a.stars or None, a.innovation,
+                     None if a.total is None else round(a.total, 2),
+                     a.band or ("暂定（缺少：" + "、".join(a.missing) + "）" if a.provisional else ""), a.stars or None,
+                     a.innovation,
                      "；".join(f["message"] for f in a.flags)])
     return xlsx_response(workbook(headers, body, f"{year}年度综合考核"), f"{year}年度综合考核.xlsx")
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dianti.core import scope
+from dianti.core import paths, scope
 from dianti.orgs.models import Organization
 
 from .models import Campaign, Category, Phase
@@ -37,7 +37,7 @@ class CampaignForm(forms.Form):
         for phase in Phase:
             self.fields[f"deadline_{phase.value}"] = forms.DateField(
                 label=_("“%(phase)s”截止日期") % {"phase": phase.label}, required=False,
-                widget=forms.DateInput(attrs={"type": "date"}))
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -52,23 +52,27 @@ class CampaignForm(forms.Form):
 
 class CampaignEditForm(forms.Form):
     title = forms.CharField(label=_("活动名称"), max_length=200)
+    parent = forms.ModelChoiceField(label=_("上级述职活动（县、镇、村三级联述）"), queryset=Campaign.objects.none(),
+                                    required=False, empty_label=_("（无）"))
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
-        super().__init__(*args, initial={"title": campaign.title, **{
+        super().__init__(*args, initial={"title": campaign.title, "parent": campaign.parent_id, **{
             f"deadline_{p}": v for p, v in campaign.deadlines.items()}}, **kwargs)
+        self.fields["parent"].queryset = Campaign.objects.filter(
+            org_path__in=paths.ancestors(campaign.org_path), year=campaign.year).order_by("-org_path")
         for phase in Phase:
             self.fields[f"deadline_{phase.value}"] = forms.DateField(
                 label=_("“%(phase)s”截止日期") % {"phase": phase.label}, required=False,
-                widget=forms.DateInput(attrs={"type": "date"}))
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return {"title": d["title"], "deadlines": {
+        return {"title": d["title"], "parent": d["parent"], "deadlines": {
             p.value: d[f"deadline_{p.value}"].isoformat() for p in Phase if d.get(f"deadline_{p.value}")}}
 
 
 class TopicForm(forms.Form):
-    topic = forms.CharField(label=_("述职题目"), max_length=200, min_length=4,
+    text = forms.CharField(label=_("述职题目"), max_length=200, min_length=4,
                             widget=forms.TextInput(attrs={"placeholder": _("如：如何把美丽资源变成美丽经济")}))
 
 

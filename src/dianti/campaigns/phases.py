@@ -70,6 +70,18 @@ def _nothing(c: Campaign) -> list[str]:
     return []
 
 
+# Guards the later steps of the cycle contribute to a move (campaigns cannot import them): appraisal, for one, adds
+# "every proposal decided" to 进入整改 from its AppConfig.ready(). Keyed by (source, target) phase.
+CONTRIBUTED_GUARDS: dict[tuple[str, str], list[Guard]] = {}
+
+
+def guard_contribute(source: str, target: str, guard: Guard) -> None:
+    """Add ``guard`` to the move ``source`` → ``target`` (once, however often an app's ready() runs)."""
+    guards = CONTRIBUTED_GUARDS.setdefault((str(source), str(target)), [])
+    if guard not in guards:
+        guards.append(guard)
+
+
 @dataclass(frozen=True)
 class Transition:
     source: str
@@ -77,6 +89,11 @@ class Transition:
     label: str
     forward: bool
     guard: Guard
+
+    def missing(self, campaign: Campaign) -> list[str]:
+        """Return what the move still needs: its own guard's list, then the contributed guards' lists."""
+        extra = CONTRIBUTED_GUARDS.get((str(self.source), str(self.target)), [])
+        return self.guard(campaign) + [m for g in extra for m in g(campaign)]
 
 
 P = Phase
@@ -108,5 +125,5 @@ def may_make(user: Any, campaign: Campaign, transition: Transition) -> bool:
 
 def available(user: Any, campaign: Campaign) -> list[tuple[Transition, list[str]]]:
     """Return the moves out of the current phase this user may make, each with what is still missing."""
-    return [(t, t.guard(campaign)) for (src, _), t in TRANSITIONS.items()
+    return [(t, t.missing(campaign)) for (src, _), t in TRANSITIONS.items()
             if src == campaign.phase and may_make(user, campaign, t)]

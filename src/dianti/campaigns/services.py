@@ -32,6 +32,16 @@ def _nearest_parent_campaign(convener: Organization, year: int) -> Campaign | No
             if ancestors else None)
 
 
+def parent_candidates(convener: Organization, year: int) -> Any:
+    """Return the campaigns ``convener``'s campaign of ``year`` may join: those of its ancestors in that year."""
+    return Campaign.objects.filter(org_path__in=paths.ancestors(convener.path), year=year).order_by("-org_path")
+
+
+def _check_parent(convener: Organization, year: int, parent: Campaign | None) -> None:
+    if parent is not None and not parent_candidates(convener, year).filter(pk=parent.pk).exists():
+        raise ValidationError({"parent": f"“{parent.title}”不是上级党委{year}年度的述职活动，不能作为上级活动"})
+
+
 def _validate_deadlines(deadlines: dict[str, Any]) -> dict[str, str]:
     clean = {}
     for phase, value in (deadlines or {}).items():
@@ -58,7 +68,9 @@ def campaign_create(*, actor: Any, convener: Organization, year: int, title: str
     if Campaign.objects.filter(convener=convener, year=year, batch=batch).exists():
         raise ValidationError({"year": f"{convener.display_name}{year}年度{batch}的述职活动已存在"})
     fields["deadlines"] = _validate_deadlines(fields.get("deadlines", {}))
-    parent = fields.pop("parent", None) or _nearest_parent_campaign(convener, year)
+    parent = fields.pop("parent", None)
+    _check_parent(convener, int(year), parent)
+    parent = parent or _nearest_parent_campaign(convener, year)
     campaign = Campaign(convener=convener, org_path=convener.path, year=year, title=title.strip(), batch=batch,
                         parent=parent, created_by=actor if getattr(actor, "is_authenticated", False) else None,
                         **fields)
@@ -79,6 +91,8 @@ def campaign_update(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaig
     before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
     if "deadlines" in fields:
         fields["deadlines"] = _validate_deadlines(fields["deadlines"])
+    if "parent" in fields:
+        _check_parent(campaign.convener, int(fields.get("year", campaign.year)), fields["parent"])
     for name, value in fields.items():
         if name not in CAMPAIGN_FIELDS:
             raise ValueError(f"unknown campaign field {name}")
@@ -215,7 +229,12 @@ def subject_outcome_set(*, actor: Any, subject: Subject, **fields: Any) -> Subje
 
 @transaction.atomic
 def subject_topic_set(*, actor: Any, subject: Subject, topic: str) -> Subject:
-    """Assign the topic a secretary must report on, and tell the secretary."""
+    """Write the topic a secretary must report on, and tell the secretary.
+
+    The lower step of :func:`dianti.voices.topics.topic_assign`, the one door pages use: that service also records
+    where the topic came from, tells the villagers behind it and asks before repeating another secretary's topic.
+    Call this directly only from fixtures and demo data that have no opinions behind the topic.
+    """
     campaign = subject.campaign
     ensure_can_manage(actor, campaign.convener)
     if campaign.phase != Phase.TOPICS:
@@ -332,7 +351,7 @@ def phase_move(*, actor: Any, campaign: Campaign, to: str, note: str = "") -> Ca
         raise TransitionRefused(
             f"不能从“{Phase(campaign.phase).label}”直接转到“{Phase(to).label if to in Phase.values else to}”")
     rules.ensure(actor, phases.rule_of(transition), rules.Context(body_path=campaign.org_path))
-    missing = transition.guard(campaign)
+    missing = transition.missing(campaign)
     if missing:
         raise TransitionRefused([f"不能{transition.label}：" + "；".join(missing)])
     old = campaign.phase

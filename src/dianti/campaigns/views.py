@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dianti.core import rules
 from dianti.core.excel import workbook, xlsx_response
@@ -173,20 +173,15 @@ def subject_edit(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def subject_topic(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
+    """The campaign page's topic form. It posts to the topic workbench's decision (``voices_assign``), the one door
+    that records where the topic came from and tells the secretary and the villagers behind it."""
     campaign = selectors.campaign_get(request.user, pk)
     subject = selectors.subject_get(request.user, campaign, sid)
-    form = TopicForm(request.POST or None, initial={"topic": subject.topic})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.subject_topic_set(actor=request.user, subject=subject, topic=form.cleaned_data["topic"])
-        except ValidationError as exc:
-            form.add_error(None, "；".join(error_messages(exc)))
-        except OutOfScope as exc:
-            raise PermissionDenied(str(exc)) from exc
-        else:
-            messages.success(request, _("已为%(org)s设定述职题目") % {"org": subject.organization.display_name})
-            return redirect("campaign_detail", pk=campaign.pk)
+    if not can_manage_org(request.user, campaign.convener):
+        raise PermissionDenied("只有召集组织的管理员可以为述职对象点题")
+    form = TopicForm(initial={"text": subject.topic})
     responsibilities = subject.organization.responsibilities.filter(year=campaign.year)
     return render(request, "campaigns/topic_form.html", {"campaign": campaign, "subject": subject, "form": form,
                                                          "responsibilities": responsibilities})

@@ -8,4 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (register the system checks)
+        from . import checks, messages  # noqa: F401  (checks: register the system checks)
+
+        messages.install()

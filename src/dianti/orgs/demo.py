@@ -291,6 +291,15 @@ DEMO_USERS = [
 ]
 
 
+def _attach_to_points(user: Any, town: Organization) -> None:
+    """Make the point-staff login a person on the staff of the town's 民情直报点, so it relays for their villages."""
+    person = services.person_create(actor=None, name=user.first_name, organization=town)
+    person.user = user
+    person.save(update_fields=["user"])
+    for point in ContactPoint.objects.filter(kind=ContactPoint.Kind.DIRECT_REPORT, org_path__startswith=town.path):
+        point.staff.add(person)
+
+
 def _demo_users() -> list[tuple[str, str, str]]:
     user_model = get_user_model()
     made = []
@@ -307,6 +316,8 @@ def _demo_users() -> list[tuple[str, str, str]]:
                 person.user = user
                 person.save(update_fields=["user"])
             services.role_grant(actor=None, user=user, organization=org, role=role)
+            if role == Role.POINT_STAFF:
+                _attach_to_points(user, org)
         made.append((username, str(Role(role).label), org.name))
     return made
 

@@ -23,7 +23,7 @@ from dianti.core import ratelimit
 from dianti.orgs.demo import demo_admin
 from dianti.orgs.models import ContactPoint
 
-from . import selectors, services
+from . import drafts, selectors, services
 from .models import ACTIVE, Case, Rating, State
 
 LOW_SCORE = 80.0
@@ -68,7 +68,7 @@ def to_rectify(campaign: Campaign) -> list[tuple[Subject, ActionProposal | None]
 
 def _open(subject: Subject, proposal: ActionProposal | None, rng: random.Random, deadline: dt.date) -> Case:
     case = Case.objects.filter(subject=subject, state__in=ACTIVE).first()
-    problems = ([proposal.reason] if proposal else []) + rng.sample(PROBLEMS, 2)
+    problems = ([drafts.problem_from_proposal(proposal)] if proposal else []) + rng.sample(PROBLEMS, 2)
     if subject.topic:
         problems.append(f"群众反映强烈的“{subject.topic}”问题，解决进度慢、成效不明显")
     if case is None:

@@ -15,7 +15,8 @@ from dianti.orgs.models import ContactPoint
 from .models import Case, Rating
 from .services import MeasureIn
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# <input type="date"> takes only ISO dates; the zh-hans input format (2027/03/06) would leave it empty at every edit.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OpenForm(forms.Form):

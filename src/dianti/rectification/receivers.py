@@ -17,12 +17,13 @@ DEFAULT_DAYS = 90
 def open_case_for_proposal(sender: Any, proposal: Any, actor: Any = None, **kwargs: Any) -> None:
     from dianti.appraisal.models import ActionProposal
 
-    from . import services
+    from . import drafts, services
 
     if proposal.action != ActionProposal.Action.RECTIFICATION:
         return
     try:
-        services.case_open(actor=actor, subject=proposal.subject, problems=[proposal.reason], proposal=proposal,
+        services.case_open(actor=actor, subject=proposal.subject, problems=[drafts.problem_from_proposal(proposal)],
+                           proposal=proposal,
                            deadline=timezone.localdate() + dt.timedelta(days=DEFAULT_DAYS))
     except (ValidationError, PermissionDenied) as exc:  # a case is already open, or the campaign is archived
         log.info("no case opened for proposal %s: %s", proposal.pk, exc)

@@ -24,7 +24,7 @@ from dianti.core.scope import OutOfScope
 from dianti.orgs.models import ADMIN_ROLES, ContactPoint, Organization, RoleGrant
 from dianti.orgs.permissions import ensure_can_manage
 
-from . import evidence, permissions, selectors
+from . import drafts, evidence, permissions, selectors
 from .models import (
     ACTIVE,
     Case,
@@ -228,7 +228,8 @@ def case_open(*, actor: Any, subject: Subject, problems: str | list[str], deadli
 def cases_open_from_proposals(*, actor: Any, campaign: Campaign, deadline: dt.date) -> list[Case]:
     """Open a draft case for every confirmed 整改通知 proposal of ``campaign`` that has none yet."""
     ensure_can_manage(actor, campaign.convener)
-    return [case_open(actor=actor, subject=p.subject, problems=[p.reason], deadline=deadline, proposal=p)
+    return [case_open(actor=actor, subject=p.subject, problems=[drafts.problem_from_proposal(p)], deadline=deadline,
+                      proposal=p)
             for p in selectors.proposals_without_case(campaign)]
 
 
@@ -275,6 +276,7 @@ def case_issue(*, actor: Any, case: Case, issued_on: dt.date | None = None) -> C
         raise ValidationError(_("该整改通知单已下发"))
     if not case.problems.exists():
         raise ValidationError(_("请先写明发现的问题"))
+    drafts.ensure_plain(list(case.problems.values_list("text", flat=True)))
     issued_on = issued_on or timezone.localdate()
     seq, number = _allocate_number(case, issued_on.year)
     _move(case, "issue", actor, _("文号 %(number)s，整改期限 %(deadline)s") % {

@@ -95,7 +95,7 @@ def _mine_and_assign(campaign: Campaign, fallback: Iterator[str], rng: random.Ra
         if not assign:
             continue
         top = max(ranked, key=lambda t: t.heat, default=None)
-        text = _as_question(top.title) if top else next(fallback)
+        text = _own_wording(subject, _as_question(top.title) if top else next(fallback))
         topics.topic_assign(actor=None, subject=subject, text=text, topic=top)
 
 
@@ -114,6 +114,14 @@ def _as_question(title: str) -> str:
         if cue in title:
             return wording
     return f"群众反映“{title.rstrip('。！!？?，,')[:40]}”，如何解决"
+
+
+def _own_wording(subject: Any, text: str) -> str:
+    """Word the topic for this organization when another secretary of the campaign already has it, as a committee
+    does: different secretaries get different topics."""
+    if topics.same_topic_elsewhere(subject, text):
+        return f"{subject.organization.display_name}{text}"
+    return text
 
 
 def _setter(campaign: Campaign, fallback: Iterator[str], rng: random.Random) -> None:
@@ -140,6 +148,7 @@ def load(counties: int = 1, **_: Any) -> None:
             for subject in subjects[: len(subjects) // 2] if campaign.convener.code == "330424003" else []:
                 top = Topic.objects.filter(organization=subject.organization, campaign=campaign).order_by("-heat").first()
                 if top is not None:
-                    topics.topic_assign(actor=None, subject=subject, text=_as_question(top.title), topic=top)
+                    topics.topic_assign(actor=None, subject=subject, topic=top,
+                                        text=_own_wording(subject, _as_question(top.title)))
         else:
             _mine_and_assign(campaign, iter(campaigns_demo.TOPICS * 10), rng, assign=False)

@@ -8,10 +8,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dianti.core import scope
+from dianti.core import paths, scope
 from dianti.orgs.models import ContactPoint, Organization
 
 from .models import OFFLINE_CHANNELS, Channel
+from .services import relay_points
 
 
 class PublicOpinionForm(forms.Form):
@@ -45,12 +46,25 @@ class OfflineOpinionForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["point"].queryset = scope.restrict(ContactPoint.objects.all(), user, "org_path")
+        mine = relay_points(user)
+        self.relay_roots = sorted({p.org_path for p in mine})
+        self.fields["point"].queryset = (scope.restrict(ContactPoint.objects.all(), user, "org_path", manage=True)
+                                         | ContactPoint.objects.filter(pk__in=[p.pk for p in mine])).distinct()
+        if len(mine) == 1 and not self.is_bound:
+            self.fields["point"].initial = mine[0].pk
+            self.fields["channel"].initial = mine[0].kind
+
+    def _recordable(self) -> Any:
+        """The organizations this user may record for: those they manage, and those their points serve."""
+        served = Q(pk__in=[])
+        for root in self.relay_roots:
+            served |= Q(path__gte=root, path__lt=paths.successor(root))
+        return Organization.objects.filter(scope.path_filter(self.user, manage=True) | served)
 
     def clean_organization(self) -> Organization:
-        """Accept an organization code, or a name or short name that matches exactly one organization in scope."""
+        """Accept an organization code, or a name or short name that matches exactly one organization in reach."""
         text = self.cleaned_data["organization"].strip()
-        visible = scope.restrict(Organization.objects.all(), self.user)
+        visible = self._recordable()
         found = list(visible.filter(code=text)[:1]) or list(
             visible.filter(Q(name=text) | Q(short_name=text))[:2]) or list(
             visible.filter(Q(name__contains=text) | Q(short_name__contains=text))[:2])

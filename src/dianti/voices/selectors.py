@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from dianti.campaigns.models import Subject
+from dianti.campaigns.models import Campaign, Subject
 from dianti.core import paths, scope
 from dianti.orgs.models import Organization
 
@@ -86,13 +86,36 @@ def public_org(code: str) -> Organization:
     return org
 
 
-def public_topics(org: Organization, limit: int = 10) -> QuerySet[Topic]:
-    return Topic.objects.filter(organization=org, size__gte=1).order_by("-heat", "id")[:limit]
+def public_topics(org: Organization, campaign: Campaign | None = None, limit: int = 10) -> QuerySet[Topic]:
+    """Return the topics the QR page shows as current: those of the open ``campaign`` (all, when none is open)."""
+    qs = Topic.objects.filter(organization=org, size__gte=1)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return qs.order_by("-heat", "id")[:limit]
 
 
-def public_recent(org: Organization, limit: int = 20) -> QuerySet[Opinion]:
-    return (Opinion.objects.filter(organization=org, status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
-            .only("id", "title", "text", "created_at", "supports", "channel").order_by("-created_at")[:limit])
+def public_recent(org: Organization, campaign: Campaign | None = None, limit: int = 20) -> QuerySet[Opinion]:
+    """Return the latest visible opinions of the open ``campaign`` (all, when none is open)."""
+    qs = Opinion.objects.filter(organization=org, status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return qs.only("id", "title", "text", "created_at", "supports", "channel").order_by("-created_at")[:limit]
+
+
+def _earlier(campaign: Campaign) -> Q:
+    return Q(campaign__isnull=True) | (~Q(campaign=campaign) & Q(campaign__year__lte=campaign.year))
+
+
+def public_earlier(org: Organization, campaign: Campaign | None, limit: int = 10) -> list[Any]:
+    """Return the earlier calls' topics while a new call is open, newest year first, each with ``year`` set
+    (None for voices gathered outside any campaign): last year's voices stay reachable, labelled as such."""
+    if campaign is None:
+        return []
+    topics = list(Topic.objects.filter(_earlier(campaign), organization=org, size__gte=1)
+                  .select_related("campaign").order_by("-campaign__year", "-heat", "id")[:limit])
+    for t in topics:
+        t.year = t.campaign.year if t.campaign else None
+    return topics
 
 
 def tracked(code: str) -> Opinion:

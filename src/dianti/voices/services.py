@@ -10,13 +10,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.html import strip_tags
 
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import audit, ratelimit
+from dianti.core.scope import OutOfScope
 from dianti.orgs.models import ContactPoint, Organization
-from dianti.orgs.permissions import ensure_can_manage
+from dianti.orgs.permissions import can_manage_org, ensure_can_manage
 from dianti.orgs.services import validate_phone
 
 from .models import OFFLINE_CHANNELS, Channel, Opinion, Support, Topic
@@ -131,7 +132,7 @@ def opinion_record(
     point: ContactPoint | None = None, title: str = "", name: str = "", phone: str = "",
 ) -> Opinion:
     """Record an opinion gathered offline: a visit, a symposium, a point's relay or a self-inspection finding."""
-    ensure_can_manage_or_point(actor, organization, point)
+    point = ensure_can_record(actor, organization, point)
     if channel not in OFFLINE_CHANNELS:
         raise ValidationError({"channel": "请选择意见来源渠道"})
     if people_met < 0 or people_met > 10000:
@@ -151,12 +152,32 @@ def opinion_record(
     return opinion
 
 
-def ensure_can_manage_or_point(actor: Any, organization: Organization, point: ContactPoint | None) -> None:
-    """Admins over the organization may record; so may the staff of a point placed over it."""
-    if point is not None and actor is not None and organization.path.startswith(point.org_path) and \
-            point.staff.filter(user=actor).exists():
-        return
+def relay_points(actor: Any) -> QuerySet[ContactPoint]:
+    """Return the points ``actor`` staffs (as a person attached to them): the points they relay opinions through."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return ContactPoint.objects.none()
+    return ContactPoint.objects.filter(staff__user=actor).select_related("organization").distinct()
+
+
+def ensure_can_record(actor: Any, organization: Organization, point: ContactPoint | None) -> ContactPoint | None:
+    """Return the point to file the opinion under, or refuse.
+
+    Admins over the organization may record (through any point, or none). Point staff relay for the organizations
+    their points serve — the point's organization and everything under it — and nothing outside them; when they
+    name no point, the point of theirs that serves the organization is taken.
+    """
+    if can_manage_org(actor, organization):
+        if point is not None and not organization.path.startswith(point.org_path):
+            raise ValidationError({"point": f"“{point.name}”不服务于“{organization.name}”"})
+        return point
+    mine = relay_points(actor)
+    serving = [p for p in mine if organization.path.startswith(p.org_path) and (point is None or p.pk == point.pk)]
+    if serving:
+        return serving[0]
+    if mine:
+        raise OutOfScope(f"您所在的点位不服务于“{organization.name}”，不能为其录入意见")
     ensure_can_manage(actor, organization)
+    return point
 
 
 def _after_new(opinion: Opinion) -> None:

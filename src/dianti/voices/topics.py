@@ -8,6 +8,7 @@ with that opinion. Distinct people are counted from the hashed author keys of th
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dianti.core import audit
 from dianti.orgs.permissions import ensure_can_manage
@@ -145,16 +147,61 @@ def absorb(opinion_id: int) -> None:
     absorb_one(opinion_id)
 
 
+def normalise_title(text: str) -> str:
+    """Return ``text`` without spaces, punctuation or case, so "如何修路？" and "如何 修路" compare equal."""
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+class DuplicateTopic(ValidationError):
+    """The topic is already another secretary's in the same campaign; the page asks before accepting it."""
+
+
+def same_topic_elsewhere(subject: Any, text: str) -> list[Any]:
+    """Return the other subjects of the campaign whose topic is ``text`` (normalised)."""
+    key = normalise_title(text)
+    others = (subject.campaign.subjects.exclude(pk=subject.pk).exclude(topic="")
+              .select_related("organization").order_by("order", "id"))
+    return [s for s in others if normalise_title(s.topic) == key]
+
+
+def _ensure_distinct(subject: Any, text: str) -> None:
+    twins = same_topic_elsewhere(subject, text)
+    if twins:
+        names = "、".join(f"{s.organization.display_name}（{s.secretary_name or _('书记未定')}）" for s in twins)
+        raise DuplicateTopic(_("“%(topic)s”已是%(names)s的述职题目。不同书记一般应有不同的题目；"
+                               "如确需相同，请确认后再提交。") % {"topic": text.strip(), "names": names},
+                             code="duplicate_topic")
+
+
+def _mined_topic_titled(subject: Any, text: str) -> Topic | None:
+    key = normalise_title(text)
+    from .selectors import topics_for_subject
+
+    return next((t for t in topics_for_subject(subject) if normalise_title(t.title) == key), None)
+
+
+def _tell_authors(subject: Any, topic: Topic, text: str) -> None:
+    from dianti.core import notify
+
+    authors = (_members(topic.pk).exclude(author_phone="").values_list("author_name", "author_phone").distinct())
+    notify.notify(
+        [notify.Recipient(user_id=None, name=name or "群众", phone=phone) for name, phone in authors],
+        notify.Message(kind="opinion_chosen", title="您反映的问题已被确定为述职题目",
+                       body=f"{subject.organization.display_name}书记将围绕“{text}”述职。"))
+
+
 @transaction.atomic
 def topic_assign(*, actor: Any, subject: Any, text: str, topic: Topic | None = None,
-                 responsibility: Any = None) -> Any:
-    """Set a subject's topic from a mined topic (the people's loudest voice) or a 党建责任清单 item.
+                 responsibility: Any = None, confirm_duplicate: bool = False) -> Any:
+    """Set a subject's topic — the one door for every page that sets one (the workbench and the campaign page).
 
-    The secretary is told (through the campaigns service), and so is everyone who left a phone number on an
-    opinion behind the topic; their tracking pages show the choice from now on.
+    The topic comes from a mined topic (the people's loudest voice), a 党建责任清单 item, or the committee's own
+    words; words equal to a mined topic's title count as that topic. The secretary is told (through
+    :func:`dianti.campaigns.services.subject_topic_set`, the lower step), and so is everyone who left a phone
+    number on an opinion behind the topic. A topic another secretary of the campaign already has is refused with
+    :class:`DuplicateTopic` unless ``confirm_duplicate``: different secretaries get different topics.
     """
     from dianti.campaigns.services import subject_topic_set
-    from dianti.core import notify
 
     from .models import AssignedTopic
 
@@ -162,14 +209,14 @@ def topic_assign(*, actor: Any, subject: Any, text: str, topic: Topic | None = N
         raise ValidationError("只能选用本组织的话题")
     if responsibility is not None and responsibility.organization_id != subject.organization_id:
         raise ValidationError("只能选用本组织的责任清单事项")
+    if not confirm_duplicate:
+        _ensure_distinct(subject, text)
+    if topic is None and responsibility is None:
+        topic = _mined_topic_titled(subject, text)
     subject = subject_topic_set(actor=actor, subject=subject, topic=text)
     AssignedTopic.objects.update_or_create(subject=subject, defaults={
         "topic": topic, "responsibility": responsibility,
         "assigned_by": actor if getattr(actor, "is_authenticated", False) else None})
     if topic is not None:
-        authors = (_members(topic.pk).exclude(author_phone="").values_list("author_name", "author_phone").distinct())
-        notify.notify(
-            [notify.Recipient(user_id=None, name=name or "群众", phone=phone) for name, phone in authors],
-            notify.Message(kind="opinion_chosen", title="您反映的问题已被确定为述职题目",
-                           body=f"{subject.organization.display_name}书记将围绕“{text}”述职。"))
+        _tell_authors(subject, topic, subject.topic)
     return subject

@@ -63,9 +63,10 @@ def org_page(request: HttpRequest, code: str) -> HttpResponse:
                 return _with_device(redirect("voices_track", code=opinion.tracking_code), raw)
         else:
             status = 400
+    campaign = services.open_campaign_for(org)
     response = render(request, "voices/public_org.html", {
-        "org": org, "form": form, "campaign": services.open_campaign_for(org),
-        "topics": selectors.public_topics(org), "recent": selectors.public_recent(org),
+        "org": org, "form": form, "campaign": campaign, "topics": selectors.public_topics(org, campaign),
+        "recent": selectors.public_recent(org, campaign), "earlier": selectors.public_earlier(org, campaign),
     }, status=status)
     return _with_device(response, raw)
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,16 +42,29 @@ def mine(request: HttpRequest, subject_id: int) -> HttpResponse:
     return redirect("job_detail", pk=job.pk)
 
 
+def _back(request: HttpRequest, subject: Subject) -> str:
+    """Return the page the decision came from (the campaign page or the workbench), never another site."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return reverse("voices_workbench", args=[subject.pk])
+
+
 @login_required
 @require_POST
 def assign(request: HttpRequest, subject_id: int) -> HttpResponse:
+    """The one door for setting a topic: the workbench and the campaign page both post here."""
     subject = _subject(request, subject_id)
     topic = Topic.objects.filter(pk=request.POST.get("topic") or 0, organization=subject.organization).first()
     item = ResponsibilityItem.objects.filter(pk=request.POST.get("responsibility") or 0,
                                              organization=subject.organization).first()
     try:
         topics.topic_assign(actor=request.user, subject=subject, text=request.POST.get("text", ""), topic=topic,
-                            responsibility=item)
+                            responsibility=item, confirm_duplicate=bool(request.POST.get("confirm_duplicate")))
+    except topics.DuplicateTopic as exc:
+        return render(request, "voices/assign_confirm.html", {
+            "subject": subject, "warning": exc.messages[0], "back": _back(request, subject),
+            "fields": {k: request.POST.get(k, "") for k in ("text", "topic", "responsibility", "next")}})
     except ValidationError as exc:
         for m in error_messages(exc):
             messages.error(request, m)
@@ -58,7 +72,7 @@ def assign(request: HttpRequest, subject_id: int) -> HttpResponse:
         raise PermissionDenied(str(exc)) from exc
     else:
         messages.success(request, _("已为%(org)s确定述职题目，并通知书记") % {"org": subject.organization.display_name})
-    return redirect("voices_workbench", subject_id=subject.pk)
+    return redirect(_back(request, subject))
 
 
 @login_required

@@ -5,7 +5,9 @@ imported from Excel). The total is Σ w_j·x_j over the components; a missing co
 (Σ w_j·x_j / Σ_present w_j) and flagged, or scored 0, as the scheme's ``missing`` says. The total gives the grade
 band (考核等次) and the star grade for 晋位升级 (e.g. ≥ 90 with an innovation project → 5★, 80–90 → 4★ …): bands are
 tried from the highest ``min_score`` down and the first the subject qualifies for wins, so a 92 without an innovation
-project falls to 4★. Rankings run over all subjects and within each peer group (a town's villages).
+project falls to 4★. A total with a component missing is provisional: it is shown and ranked, but gives no band, no
+stars and no proposals until every component is in (a 10 % appraisal alone must not make anyone 优秀 ★★★★).
+Rankings run over all subjects and within each peer group (a town's villages).
 
 Everything that follows from a total — a star grade, a band's consequences, a rule's action — is returned as a
 :class:`~.scoring.Proposal` for a person to confirm; nothing here acts on its own.
@@ -84,6 +86,12 @@ class AssessmentResult:
     peer_count: int
     proposals: tuple[Proposal, ...]
     flags: tuple[Flag, ...]
+    missing: tuple[str, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """Return whether a component is missing: the total is then provisional and carries no band or stars."""
+        return bool(self.missing)
 
     def explain(self) -> str:
         """Return, in Chinese, how the total, band, stars and ranks follow from the component marks."""
@@ -98,7 +106,10 @@ class AssessmentResult:
             return "\n".join(lines)
         terms = " + ".join(f"{p.used_weight:.4g}×{p.score:.2f}" for p in self.parts if p.score is not None)
         lines.append(f"总分 = {terms} = {self.total:.2f}")
-        lines.append(f"考核等次：{self.band or '—'}；星级：{f'{self.stars}★' if self.stars else '未达星级'}")
+        if self.provisional:
+            lines.append(f"暂定（缺少：{'、'.join(self.missing)}）：各项得分齐全前不评定考核等次和星级。")
+        else:
+            lines.append(f"考核等次：{self.band or '—'}；星级：{f'{self.stars}★' if self.stars else '未达星级'}")
         if self.rank is not None:
             lines.append(f"总排名第 {self.rank}；在同级（{self.peers}）{self.peer_count} 个中排第 {self.peer_rank}")
         lines += [f"建议：{p.action}（{p.reason}）" for p in self.proposals]
@@ -159,7 +170,8 @@ def assess(entries: Sequence[AssessmentInput], config: AssessmentConfig, *, meth
                  for p in parts if p.score is None]
         proposals = list(e.proposals)
         band, stars = None, 0
-        if tot is not None:
+        missing = tuple(p.label for p in parts if p.score is None)
+        if tot is not None and not missing:
             band, stars = band_for(tot, config), stars_for(tot, e.innovation, config)
             if stars:
                 proposals.append(Proposal(e.subject, f"评定为 {stars} 星", "stars",
@@ -169,5 +181,5 @@ def assess(entries: Sequence[AssessmentInput], config: AssessmentConfig, *, meth
         results.append(AssessmentResult(
             subject=e.subject, total=tot, parts=parts, band=band, stars=stars, rank=overall[i], peers=e.peers,
             peer_rank=peer_rank[i], peer_count=sum(1 for j in by_peer[e.peers] if values[j] is not None),
-            proposals=tuple(proposals), flags=tuple(flags)))
+            proposals=tuple(proposals), flags=tuple(flags), missing=missing))
     return results

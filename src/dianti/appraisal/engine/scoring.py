@@ -296,6 +296,12 @@ class SubjectResult:
         """Return whether any rule's outcome is uncertain."""
         return any(o.status == "uncertain" for o in self.outcomes)
 
+    def uncertain_on(self, rate: Rate) -> tuple[RuleOutcome, ...]:
+        """Return the uncertain outcomes of the rules that measure ``rate`` (the same set of grades), so a page
+        labels exactly the figure whose interval straddles a rule's threshold — not every figure of the subject."""
+        grades = set(rate.grades)
+        return tuple(o for o in self.outcomes if o.status == "uncertain" and set(o.rate.grades) == grades)
+
     def proposals(self) -> tuple[Proposal, ...]:
         """Return a proposal for every triggered or uncertain rule, the uncertain ones marked as such."""
         out = []
@@ -353,6 +359,9 @@ class SubjectResult:
             return {"grades": list(r.grades), "count": r.count, "total": r.total, "value": r.value,
                     "low": r.low, "high": r.high, "confidence": r.confidence}
 
+        def shown(r: Rate) -> dict[str, Any]:
+            return {**rate(r), "uncertain": [o.rule.action for o in self.uncertain_on(r)]}
+
         return {
             "subject": self.subject, "scheme_version": self.scheme_version, "n_ballots": self.n_ballots,
             "n_valid": self.n_valid, "invalid": [list(x) for x in self.invalid], "score": self.score,
@@ -361,7 +370,7 @@ class SubjectResult:
                         "items": {i.item: i.score for i in g.items}} for g in self.groups],
             "items": {i.item: i.score for i in self.items},
             "distribution": dict(self.distribution),
-            "satisfaction": rate(self.satisfaction), "dissatisfaction": rate(self.dissatisfaction),
+            "satisfaction": shown(self.satisfaction), "dissatisfaction": shown(self.dissatisfaction),
             "rules": [{"code": o.rule.code, "action": o.rule.action, "status": o.status, "rate": rate(o.rate)}
                       for o in self.outcomes],
             "flags": [{"code": f.code, "message": f.message} for f in self.flags],

@@ -88,12 +88,13 @@ def test_a_good_file_is_imported_and_ranked_at_once(
     assert job.status == Job.Status.DONE, job.result
     a1 = AnnualAssessment.objects.get(organization=tree.village_a1, year=2020)
     a2 = AnnualAssessment.objects.get(organization=tree.village_a2, year=2020)
-    # No published appraisal yet: 述职评议 is missing and its 10 % is spread over the others (flagged).
+    # No published appraisal yet: 述职评议 is missing and its 10 % is spread over the others; the total is provisional.
     assert a1.total == pytest.approx((0.4 * 90 + 0.5 * 80) / 0.9)   # 84.44
     assert a2.total == pytest.approx((0.4 * 70 + 0.5 * 60) / 0.9)   # 64.44
-    assert (a1.band, a1.stars, a1.rank, a1.peer_rank, a1.peer_count) == ("良好", 4, 1, 1, 2)
-    assert (a2.band, a2.stars, a2.rank, a2.innovation) == ("一般", 2, 2, True)
-    assert a1.flags[0]["code"] == "missing_component"
+    assert (a1.band, a1.stars, a1.rank, a1.peer_rank, a1.peer_count) == ("", 0, 1, 1, 2)
+    assert (a2.band, a2.stars, a2.rank, a2.innovation) == ("", 0, 2, True)
+    assert a1.provisional and a1.missing == ["述职评议"]
+    assert [f["code"] for f in a1.flags] == ["provisional", "missing_component"]
     assert a1.scheme_id == county_scheme.pk and "总分 = " in a1.explanation
 
 
@@ -109,13 +110,42 @@ def test_the_published_appraisal_is_ten_percent_of_the_total(
     assert not a1.flags
 
 
+def _published(tree: Any, users: Any) -> None:
+    """Publish the 2020 appraisals of 雪水港村 and 丰义村, so the 述职评议 component is in."""
+    c = closed(tree, HAND)
+    services.results_submit(actor=users.town_admin, campaign=c.campaign)
+    services.results_publish(actor=users.town_admin, campaign=c.campaign)
+
+
 def test_five_stars_need_an_innovation_project(
         county_scheme: Any, users: Any, tree: Any, upload: Any) -> None:
-    upload(_client(users.town_admin), ["330424105201,2020,95,95,是", "330424105202,2020,95,95,否"])
+    _published(tree, users)
+    upload(_client(users.town_admin), ["330424105201,2020,98,98,是", "330424105202,2020,98,98,否"])
     stars = dict(AnnualAssessment.objects.values_list("organization__short_name", "stars"))
     assert stars == {"雪水港村": 5, "丰义村": 4}
-    ranks = dict(AnnualAssessment.objects.values_list("organization__short_name", "rank"))
-    assert ranks == {"雪水港村": 1, "丰义村": 1}  # tied totals share the rank
+
+
+def test_a_total_from_the_appraisal_alone_is_provisional_with_no_band_or_stars(
+        county_scheme: Any, users: Any, tree: Any) -> None:
+    _published(tree, users)
+    annual.annual_compute(actor=users.county_admin, county=tree.county, year=2020)
+    a1 = AnnualAssessment.objects.get(organization=tree.village_a1, year=2020)
+    assert a1.total == pytest.approx(82.8125) and (a1.band, a1.stars) == ("", 0)
+    assert a1.missing == ["党建工作", "中心工作"]
+    listing = _client(users.town_admin).get("/appraisal/assessment/?year=2020").content.decode()
+    assert "暂定（缺少：党建工作、中心工作）" in listing and "★" not in listing.split("<tbody>")[1]
+
+
+def test_the_year_list_offers_the_years_of_campaigns_and_this_year(
+        county_scheme: Any, users: Any, tree: Any) -> None:
+    from django.utils import timezone
+
+    from dianti.campaigns.tests.factories import town_campaign
+
+    town_campaign(tree, year=2021)
+    page = _client(users.town_admin).get("/appraisal/assessment/").content.decode()
+    years = page[page.index('id="year"'):page.index("</select>")]
+    assert '<option value="2021"' in years and f'<option value="{timezone.localdate().year}"' in years
 
 
 def test_recomputing_is_for_the_countys_admins(
@@ -128,10 +158,11 @@ def test_recomputing_is_for_the_countys_admins(
 
 def test_history_over_the_years_in_a_table_and_a_chart(
         county_scheme: Any, users: Any, tree: Any, upload: Any) -> None:
+    _published(tree, users)
     client = _client(users.town_admin)
     upload(client, ["330424105201,2019,80,80,否", "330424105201,2020,90,92,是"])
     page = client.get(f"/appraisal/assessment/orgs/{tree.village_a1.code}/").content.decode()
     assert page.index("2019") < page.index("2020") and 'data-chart="history"' in page
-    assert '"year": 2019, "total": 80.0' in page and '"stars": 5' in page
+    assert '"year": 2019, "total": 80.0' in page and '"stars": 5' in page and "暂定（缺少：述职评议）" in page
     listing = client.get("/appraisal/assessment/?year=2020").content.decode()
     assert "雪水港村" in listing and "★★★★★" in listing

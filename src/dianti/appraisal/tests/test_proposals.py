@@ -91,3 +91,25 @@ def test_the_review_page_confirms_and_dismisses(published: Any, users: Any) -> N
     client.post(f"/appraisal/proposals/{unqualified.pk}/decide/", {"decision": "dismiss", "note": "票数偏少"})
     assert dict(ActionProposal.objects.values_list("action", "status")) == {
         "talk": "confirmed", "unqualified": "dismissed", "rectification": "pending"}
+
+
+def test_the_campaign_cannot_move_to_rectification_while_proposals_are_undecided(published: Any, users: Any) -> None:
+    from dianti.campaigns import services as campaign_services
+    from dianti.campaigns.models import Phase
+
+    pending = ActionProposal.objects.filter(campaign=published.campaign, status="pending").count()
+    assert pending >= 2
+    with pytest.raises(ValidationError, match=f"还有 {pending} 条处理建议尚未决定：雪水港村（"):
+        campaign_services.phase_move(actor=users.town_admin, campaign=published.campaign, to=Phase.RECTIFICATION)
+    for p in ActionProposal.objects.filter(campaign=published.campaign):
+        services.proposal_dismiss(actor=users.town_admin, proposal=p, note="已当面提醒，不再约谈")
+    campaign_services.phase_move(actor=users.town_admin, campaign=published.campaign, to=Phase.RECTIFICATION)
+
+
+def test_the_campaign_page_names_the_undecided_proposals(published: Any, users: Any) -> None:
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(users.town_admin)
+    html = client.get(reverse("campaign_detail", args=[published.campaign.pk])).content.decode()
+    assert "条处理建议尚未决定：雪水港村" in html

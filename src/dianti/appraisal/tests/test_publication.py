@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from dianti.appraisal import services
-from dianti.appraisal.models import SubjectResult
+from dianti.appraisal.models import ActionProposal, SubjectResult
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Phase, Subject
 from dianti.core.models import AuditEvent, Notification
@@ -37,6 +37,8 @@ def test_publishing_appraises_the_subjects_and_lets_the_campaign_move_on(tree: A
     r = SubjectResult.objects.get(subject=c.va1)
     assert (r.status, r.published_by, r.submitted_by) == ("published", users.county_admin, users.town_admin)
     assert AuditEvent.objects.filter(action="appraisal.publish").exists()
+    for p in ActionProposal.objects.filter(campaign=c.campaign):  # every proposal decided before 整改
+        services.proposal_confirm(actor=users.town_admin, proposal=p)
     campaign_services.phase_move(actor=users.town_admin, campaign=c.campaign, to=Phase.RECTIFICATION)
 
 

@@ -141,3 +141,13 @@ def test_stats_count_subjects_with_published_results(tree: Any, users: Any) -> N
     assert Client().get("/api/v1/stats?org=330424").json()["appraised"] == 2
     assert Client().get("/api/v1/stats?org=330424105").json()["appraised"] == 2
     assert Client().get("/api/v1/stats?org=330424104").json()["appraised"] == 0
+
+
+def test_the_uncertain_tag_sits_on_the_rate_whose_interval_straddles_the_line(tree: Any, users: Any) -> None:
+    # 雪水港村: nobody satisfied (0%, wholly below 60% → 约谈 decided), 6 of 10 差 (straddles 50% → 不合格 uncertain).
+    c = closed(tree, {"群众代表": [("一般", "好")] * 4 + [("差", "好")] * 6})
+    html = _client(users.town_admin).get(f"/appraisal/campaigns/{c.campaign.pk}/").content.decode()
+    row = html[html.index("雪水港村"):html.index("丰义村")]
+    satisfaction, dissatisfaction = row.split('data-label="不满意率"')
+    assert "0.0%" in satisfaction and "不确定" not in satisfaction.split('data-label="满意率"')[1]
+    assert "不合格不确定" in dissatisfaction.split("</td>")[0]

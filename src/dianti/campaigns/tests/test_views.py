@@ -87,11 +87,13 @@ def test_detail_page_shows_what_blocks_the_next_phase(tree, users, as_user):
     assert "进入述职" in html and "还有 2 个述职对象没有题目" in html
 
 
-def test_topic_form_sets_the_topic(tree, users, as_user):
+def test_topic_form_sets_the_topic_through_the_topic_decision(tree, users, as_user):
     campaign = in_topics(tree)
     subject = campaign.subjects.get(organization=tree.village_a1)
-    response = as_user(users.town_admin).post(reverse("subject_topic", args=[campaign.pk, subject.pk]),
-                                              {"topic": "如何把美丽资源变成美丽经济"})
+    client = as_user(users.town_admin)
+    page = client.get(reverse("subject_topic", args=[campaign.pk, subject.pk])).content.decode()
+    assert f'action="{reverse("voices_assign", args=[subject.pk])}"' in page
+    response = client.post(reverse("voices_assign", args=[subject.pk]), {"text": "如何把美丽资源变成美丽经济"})
     assert response.status_code == 302
     subject.refresh_from_db()
     assert subject.topic == "如何把美丽资源变成美丽经济"
@@ -125,3 +127,44 @@ def test_subjects_export_is_a_spreadsheet_of_the_list(tree, users, as_user):
     assert rows[0][:4] == ("序号", "组织编码", "组织", "书记")
     assert {r[2] for r in rows[1:]} == {"中共雪水港村总支部委员会", "中共丰义村委员会"}
     assert campaign.phase == Phase.TOPICS
+
+
+def _create(client, convener, year, title):
+    return client.post(reverse("campaign_create"), {"convener": convener.pk, "year": year, "title": title,
+                                                    "direct_only": "on"})
+
+
+def test_a_new_years_town_campaign_created_first_is_picked_up_by_the_county_campaign(tree, users, as_user):
+    town_campaign(tree, year=2020)
+    county_2020 = Campaign.objects.create(convener=tree.county, org_path=tree.county.path, year=2020, title="县2020")
+    _create(as_user(users.town_admin), tree.town_a, 2021, "通元镇2021年度村党组织书记点题述职")
+    _create(as_user(users.county_admin), tree.county, 2021, "海盐县2021年度镇街党（工）委书记点题述职")
+    town, county = (Campaign.objects.get(year=2021, convener=o) for o in (tree.town_a, tree.county))
+    assert town.parent == county and county_2020.children.count() <= 1
+
+
+def test_a_new_years_town_campaign_created_second_joins_the_county_campaign(tree, users, as_user):
+    _create(as_user(users.county_admin), tree.county, 2021, "海盐县2021年度镇街党（工）委书记点题述职")
+    _create(as_user(users.town_admin), tree.town_a, 2021, "通元镇2021年度村党组织书记点题述职")
+    town, county = (Campaign.objects.get(year=2021, convener=o) for o in (tree.town_a, tree.county))
+    assert town.parent == county
+    html = as_user(users.town_admin).get(reverse("campaign_detail", args=[town.pk])).content.decode()
+    assert county.title in html
+
+
+def test_the_edit_form_links_a_campaign_to_its_parent_and_refuses_a_stranger(tree, users, as_user):
+    from dianti.campaigns import services
+
+    town = town_campaign(tree, year=2021)
+    county = services.campaign_create(actor=None, convener=tree.county, year=2021, title="县2021")
+    Campaign.objects.filter(pk=town.pk).update(parent=None)  # as left by the old code
+    other_year = services.campaign_create(actor=None, convener=tree.county, year=2020, title="县2020")
+    client = as_user(users.county_admin)
+    form = client.get(reverse("campaign_edit", args=[town.pk])).content.decode()
+    assert 'name="parent"' in form and "县2021" in form and "县2020" not in form
+    client.post(reverse("campaign_edit", args=[town.pk]), {"title": town.title, "parent": other_year.pk})
+    town.refresh_from_db()
+    assert town.parent is None
+    client.post(reverse("campaign_edit", args=[town.pk]), {"title": town.title, "parent": county.pk})
+    town.refresh_from_db()
+    assert town.parent == county

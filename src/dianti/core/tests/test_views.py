@@ -137,3 +137,25 @@ def test_the_home_page_offers_the_audit_log_only_to_admins(client: Any, users: A
     assert f'href="{reverse("audit_log")}"' in client.get(reverse("home")).content.decode()
     client.force_login(users.secretary)
     assert f'href="{reverse("audit_log")}"' not in client.get(reverse("home")).content.decode()
+
+
+def test_favicon_is_served_and_linked_from_every_page(client: Any, db: Any) -> None:
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert finders.find(response.url.removeprefix("/static/")) is not None
+    login = client.get(reverse("login")).content.decode()
+    assert 'rel="icon"' in login and "favicon" in login
+
+
+def test_length_messages_speak_the_users_language(tree: Any, client: Any) -> None:
+    from django import forms
+
+    class Form(forms.Form):
+        text = forms.CharField(max_length=10, min_length=2)
+
+    assert Form({"text": "一" * 12}).errors["text"] == ["最多 10 个字（现在 12 个），请删减一些"]
+    assert Form({"text": "一"}).errors["text"] == ["至少要写 2 个字（现在 1 个）"]
+    page = client.post(reverse("voices_public", args=[tree.village_a1.code]), {"text": "路" * 4001}).content.decode()
+    assert "最多 4000 个字（现在 4001 个）" in page and "变量" not in page

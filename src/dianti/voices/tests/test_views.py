@@ -126,3 +126,22 @@ def test_stats_count_opinions_participants_and_assigned_topics(tree, client):
     body = client.get("/api/v1/stats", {"org": "330424"}).json()
     assert body["opinions"] == 2 and body["participants"] == 20
     assert body["topics_assigned"] == 0
+
+
+def test_a_new_campaign_year_starts_a_fresh_call_and_labels_last_years_voices(tree, client):
+    from dianti.campaigns.models import Campaign
+    from dianti.campaigns.tests.factories import published
+    from dianti.voices.mining_bridge import mine_organization
+
+    last = in_topics(tree, year=2020)
+    for i in range(3):
+        opinion(tree.village_a1, f"去年反映：村口的路灯坏了好几盏，晚上出行很不方便{i}", who=f"old{i}")
+    mine_organization(tree.village_a1, last)
+    Campaign.objects.filter(pk=last.pk).update(phase="archived")
+    published(tree, year=2021)
+    opinion(tree.village_a1, "今年反映：老年食堂希望增加晚餐供应", who="new")
+    page = client.get(reverse("voices_public", args=[tree.village_a1.code])).content.decode()
+    current, _, earlier = page.partition("往年的话题")
+    assert "2021年大家关心的话题" in current or "今年反映" in current
+    assert "去年反映" not in current and "老年食堂" in current
+    assert "2020年" in earlier and "路灯" in earlier

@@ -72,3 +72,14 @@ def test_assess_ranks_among_peers_and_proposes_never_acts() -> None:
     assert [p.action for p in a1.proposals] == ["评定为 5 星"]
     assert [p.action for p in a2.proposals] == ["约谈", "整改"]
     assert "总分 = 0.1×50.00 + 0.9×55.00 = 54.50" in a2.explain()
+
+
+def test_a_total_with_a_missing_component_is_provisional_with_no_band_stars_or_proposals() -> None:
+    config = replace(CONFIG, rules=(ScoreRule("low", "<", 95, "整改"),))
+    [alone, complete] = assess([AssessmentInput("v1", {"appraisal": 92}, innovation=True),
+                                AssessmentInput("v2", {"appraisal": 92, "other": 92}, innovation=True)], config)
+    assert alone.total == pytest.approx(92) and alone.provisional
+    assert (alone.band, alone.stars, alone.proposals) == (None, 0, ())
+    assert alone.missing == tuple(p.label for p in alone.parts if p.code == "other")
+    assert "暂定（缺少：" in alone.explain() and "考核等次" not in alone.explain().split("暂定")[1][:20]
+    assert not complete.provisional and complete.band == "优秀" and complete.stars == 5

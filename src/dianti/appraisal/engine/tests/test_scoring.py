@@ -185,3 +185,21 @@ def test_result_records_the_scheme_version_and_recomputes_under_a_new_one() -> N
     assert v1.score == pytest.approx((0.5 * 95 + 0.3 * 65) / 0.8)
     assert v2.score == pytest.approx(0.7 * 95 + 0.3 * 65)
     assert v2.to_dict()["scheme_version"] == 2
+
+
+def test_an_uncertain_rule_is_labelled_on_its_own_rate_only() -> None:
+    # 0/10 satisfied: the whole interval (0–28%) lies below the 60% line, so 约谈 is decided; 6/10 差 straddles 50%.
+    result = score_subject(ballots("public", [("一般", 70)] * 4 + [("差", 55)] * 6), plain_scheme())
+    status = {o.rule.code: o.status for o in result.outcomes}
+    assert status["interview"] == "triggered" and status["unqualified"] == "uncertain"
+    assert result.satisfaction.high is not None and result.satisfaction.high < 0.6
+    assert result.uncertain_on(result.satisfaction) == ()
+    assert [o.rule.code for o in result.uncertain_on(result.dissatisfaction)] == ["unqualified"]
+    shown = result.to_dict()
+    assert shown["satisfaction"]["uncertain"] == [] and shown["dissatisfaction"]["uncertain"] == ["不合格"]
+
+
+def test_a_rate_whose_interval_straddles_the_line_is_labelled() -> None:
+    result = score_subject(ballots("public", [("好", 100)] * 3 + [("一般", 70)] * 3), plain_scheme())
+    assert result.satisfaction.low is not None and result.satisfaction.low < 0.6 < (result.satisfaction.high or 0)
+    assert [o.rule.code for o in result.uncertain_on(result.satisfaction)] == ["interview"]
