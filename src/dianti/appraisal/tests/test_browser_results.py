@@ -25,8 +25,8 @@ def _charts_drawn(page: Any) -> int:
     return int(page.evaluate("document.querySelectorAll('.chart[data-drawn] svg').length"))
 
 
-def test_town_admin_reads_charts_then_submits_and_publishes(page_desktop: Any, live_server: Any, campaign: Any,
-                                                            screenshot: Any) -> None:
+def test_town_admin_reads_charts_and_submits_then_the_county_publishes(
+        page_desktop: Any, live_server: Any, campaign: Any, screenshot: Any) -> None:
     page = page_desktop
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -39,6 +39,11 @@ def test_town_admin_reads_charts_then_submits_and_publishes(page_desktop: Any, l
     page.get_by_role("button", name="提交审核").click()
     page.wait_for_load_state()
     assert "已提交审核：2 个评议结果" in page.content()
+    assert "等待海盐县委（上级）的管理员审核公示" in page.inner_text("#results-waiting")
+    assert page.get_by_role("button", name="审核通过并公示").count() == 0  # never the town's own results
+    page.context.clear_cookies()
+    login(page, live_server, "county_admin", "pw-county_admin")
+    page.goto(f"{live_server.url}/appraisal/campaigns/{campaign.campaign.pk}/")
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="审核通过并公示").click()
     page.wait_for_load_state()
