@@ -5,7 +5,7 @@ imported from Excel). The total is Σ w_j·x_j over the components; a missing co
 (Σ w_j·x_j / Σ_present w_j) and flagged, or scored 0, as the scheme's ``missing`` says. The total gives the grade
 band (考核等次) and the star grade for 晋位升级 (e.g. ≥ 90 with an innovation project → 5★, 80–90 → 4★ …): bands are
 tried from the highest ``min_score`` down and the first the subject qualifies for wins, so a 92 without an innovation
-project falls to 4★. A total with a component missing is provisional: it is shown and ranked, but gives no band, no
+project falls to 4★. A total with a component missing is provisional: it is shown but not ranked, and gives no band, no
 stars and no proposals until every component is in (a 10 % appraisal alone must not make anyone 优秀 ★★★★).
 Rankings run over all subjects and within each peer group (a town's villages).
 
@@ -154,7 +154,8 @@ def assess(entries: Sequence[AssessmentInput], config: AssessmentConfig, *, meth
            decimals: int = 2) -> list[AssessmentResult]:
     """Return each subject's assessment, ranked overall and within its peer group (see :func:`rank`)."""
     totals = [total(e.scores, config) for e in entries]
-    values = [t for t, _ in totals]
+    # A provisional total (a component missing) is shown but not ranked: it is not comparable with complete ones.
+    values = [t if all(p.score is not None for p in parts) else None for t, parts in totals]
     overall = rank(values, method, decimals)
     by_peer: dict[Hashable, list[int]] = defaultdict(list)
     for i, e in enumerate(entries):

@@ -91,8 +91,9 @@ def test_a_good_file_is_imported_and_ranked_at_once(
     # No published appraisal yet: 述职评议 is missing and its 10 % is spread over the others; the total is provisional.
     assert a1.total == pytest.approx((0.4 * 90 + 0.5 * 80) / 0.9)   # 84.44
     assert a2.total == pytest.approx((0.4 * 70 + 0.5 * 60) / 0.9)   # 64.44
-    assert (a1.band, a1.stars, a1.rank, a1.peer_rank, a1.peer_count) == ("", 0, 1, 1, 2)
-    assert (a2.band, a2.stars, a2.rank, a2.innovation) == ("", 0, 2, True)
+    # Provisional totals carry no band or stars and are not ranked against complete ones.
+    assert (a1.band, a1.stars, a1.rank, a1.peer_rank, a1.peer_count) == ("", 0, None, None, 0)
+    assert (a2.band, a2.stars, a2.rank, a2.innovation) == ("", 0, None, True)
     assert a1.provisional and a1.missing == ["述职评议"]
     assert [f["code"] for f in a1.flags] == ["provisional", "missing_component"]
     assert a1.scheme_id == county_scheme.pk and "总分 = " in a1.explanation

@@ -83,3 +83,12 @@ def test_a_total_with_a_missing_component_is_provisional_with_no_band_stars_or_p
     assert alone.missing == tuple(p.label for p in alone.parts if p.code == "other")
     assert "暂定（缺少：" in alone.explain() and "考核等次" not in alone.explain().split("暂定")[1][:20]
     assert not complete.provisional and complete.band == "优秀" and complete.stars == 5
+
+
+def test_a_provisional_total_is_not_ranked_against_complete_ones() -> None:
+    [alone, complete, lower] = assess([AssessmentInput("v1", {"appraisal": 99}, peers="t"),
+                                       AssessmentInput("v2", {"appraisal": 80, "other": 80}, peers="t"),
+                                       AssessmentInput("v3", {"appraisal": 70, "other": 70}, peers="t")], CONFIG)
+    assert (alone.rank, alone.peer_rank) == (None, None)
+    assert (complete.rank, complete.peer_rank, complete.peer_count) == (1, 1, 2)
+    assert lower.rank == 2
