@@ -18,15 +18,15 @@ from .models import (
     Measure,
     State,
 )
-from .services import (  # the shared helpers of every case move
+from .workflow import (  # the shared engine of every case move
     ESCALATE_AFTER_DAYS,
     REMIND_DAYS,
-    _event,
-    _locked,
-    _move,
-    _tell_issuer,
-    _tell_secretary,
     cn_date,
+    event,
+    locked,
+    move,
+    tell_issuer,
+    tell_secretary,
 )
 
 
@@ -45,8 +45,8 @@ def _escalate(case: Case, level: int, items: list[_Late]) -> None:
                                               "where": _("（上报）") if above else ""}
     lines = "；".join(_("%(what)s已逾期 %(days)d 天") % {"what": i.what, "days": i.days} for i in items)
     body = f"{case.number}：{lines}。"
-    _tell_issuer(case, "rectification_escalated", title, body, above=above)
-    _event(case, "escalate", _("系统"), body + (_("已上报上级党委组织部门。") if above else _("已报发文党委。")))
+    tell_issuer(case, "rectification_escalated", title, body, above=above)
+    event(case, "escalate", _("系统"), body + (_("已上报上级党委组织部门。") if above else _("已报发文党委。")))
 
 
 def deadline_sweep(today: dt.date | None = None) -> dict[str, int]:
@@ -59,7 +59,7 @@ def deadline_sweep(today: dt.date | None = None) -> dict[str, int]:
     for case in Case.objects.filter(state=State.ISSUED, deadline__gte=today, deadline__lte=soon).exclude(
             reminded_for=F("deadline")).select_related("subject__secretary", "subject__organization"):
         with transaction.atomic():
-            _tell_secretary(case, "rectification_reminder", _("整改期限临近：%(number)s") % {"number": case.number},
+            tell_secretary(case, "rectification_reminder", _("整改期限临近：%(number)s") % {"number": case.number},
                             _("请尽快提交整改承诺，整改期限：%(d)s。") % {"d": cn_date(case.deadline)})
             Case.objects.filter(pk=case.pk).update(reminded_for=case.deadline)
         counts["reminded"] += 1
@@ -67,7 +67,7 @@ def deadline_sweep(today: dt.date | None = None) -> dict[str, int]:
     for m in Measure.objects.filter(running, percent__lt=100, deadline__gte=today, deadline__lte=soon).exclude(
             reminded_for=F("deadline")).select_related("case__subject__secretary"):
         with transaction.atomic():
-            _tell_secretary(m.case, "rectification_reminder", _("整改措施即将到期：%(m)s") % {"m": m.text[:30]},
+            tell_secretary(m.case, "rectification_reminder", _("整改措施即将到期：%(m)s") % {"m": m.text[:30]},
                             _("责任人 %(o)s，完成时限 %(d)s，当前进度 %(p)d%%。") % {
                                 "o": m.owner, "d": cn_date(m.deadline), "p": m.percent})
             Measure.objects.filter(pk=m.pk).update(reminded_for=m.deadline)
@@ -75,10 +75,10 @@ def deadline_sweep(today: dt.date | None = None) -> dict[str, int]:
     for case in Case.objects.filter(state__in=[State.ISSUED, State.COMMITTED, State.IN_PROGRESS],
                                     deadline__lt=today).exclude(overdue_for=F("deadline")):
         with transaction.atomic():
-            case = _locked(case)
-            _move(case, "overdue", None, _("整改期限 %(d)s 已过") % {"d": cn_date(case.deadline)},
+            case = locked(case)
+            move(case, "overdue", None, _("整改期限 %(d)s 已过") % {"d": cn_date(case.deadline)},
                   overdue_for=case.deadline)
-            _tell_secretary(case, "rectification_overdue", _("整改已逾期：%(number)s") % {"number": case.number},
+            tell_secretary(case, "rectification_overdue", _("整改已逾期：%(number)s") % {"number": case.number},
                             _("整改期限 %(d)s 已过，请尽快完成并说明情况。") % {"d": cn_date(case.deadline)})
         counts["overdue"] += 1
     counts["escalated"] = _escalate_late(today)

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from .models import Case
-from .services import cn_date
+from .workflow import cn_date
 
 CN_NUMBERS = "一二三四五六七八九十"
 

@@ -12,23 +12,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dianti.appraisal.models import ActionProposal
-from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Campaign, Phase, Subject
-from dianti.core import audit, notify, paths, ratelimit, rules
+from dianti.core import audit, ratelimit
 from dianti.core.scope import OutOfScope
-from dianti.orgs.models import ADMIN_ROLES, ContactPoint, Organization, RoleGrant
+from dianti.orgs.models import ContactPoint
 from dianti.orgs.permissions import ensure_can_manage
 
 from . import drafts, evidence, permissions, selectors
 from .models import (
     ACTIVE,
     Case,
-    CaseEvent,
     Escalation,
     Evidence,
     Measure,
@@ -41,145 +38,30 @@ from .models import (
     State,
     SupervisionReport,
 )
-from .states import MOVES, allowed, context, rule_for, target_of
-
-MIN_TEXT = 4
-MAX_PROBLEMS = 20
-MAX_MEASURES = 60
-COMMIT_DAYS = 7  # the notice asks for the commitment within a week
-REMIND_DAYS = 3
-ESCALATE_AFTER_DAYS = 7  # a late measure goes to the committee at once, and to the level above a week later
-
-
-# ── helpers ──────────────────────────────────────────────────────────────────────────────────────────────────────
-
-def _actor_name(actor: Any) -> str:
-    if getattr(actor, "is_authenticated", False):
-        return str(actor.get_full_name() or actor.get_username())
-    return actor if isinstance(actor, str) else _("系统")
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _lines(text: str | list[str]) -> list[str]:
-    items = text.splitlines() if isinstance(text, str) else text
-    return [i.strip() for i in items if i and i.strip()]
-
-
-def cn_date(d: dt.date) -> str:
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": d.year, "m": d.month, "d": d.day}
-
-
-def notice_prefix(org: Organization) -> str:
-    """Return the body's abbreviation in document numbers: 中共通元镇委员会 / 通元镇 → 通元党整."""
-    name = (org.short_name or org.name).removeprefix("中共")
-    for _round in range(3):
-        for suffix in ("委员会", "党工委", "党委", "街道", "镇", "乡", "县委", "区委", "县", "区"):
-            if name.endswith(suffix) and len(name) > len(suffix) + 1:
-                name = name.removesuffix(suffix)
-                break
-    return f"{name}党整"
-
-
-def _admins_at(path: str) -> list[notify.Recipient]:
-    if not path:
-        return []
-    grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=path).select_related("user")
-    return [notify.recipient_for_user(g.user) for g in grants]
-
-
-def _above(path: str) -> str:
-    return path[: -paths.SEGMENT]
-
-
-def _case_url(case: Case) -> str:
-    return reverse("rectification_case", args=[case.pk])
-
-
-def _tell_secretary(case: Case, kind: str, title: str, body: str) -> None:
-    secretary = case.subject.secretary
-    if secretary is not None:
-        notify.notify([notify.recipient_for_person(secretary)],
-                      notify.Message(kind=kind, title=title, body=body, url=_case_url(case)))
-
-
-def _tell_issuer(case: Case, kind: str, title: str, body: str, *, above: bool = False) -> None:
-    recipients = _admins_at(_above(case.issuer_path) if above else case.issuer_path)
-    notify.notify(recipients, notify.Message(kind=kind, title=title, body=body, url=_case_url(case)))
-
-
-def _tell_public(case: Case, label: str, note: str) -> None:
-    """Tell every villager who left a phone with an opinion behind the topic that the case moved; the tracking page
-    of each such opinion shows the same step (see :mod:`.tracking`)."""
-    org = case.subject.organization.display_name
-    for opinion in selectors.opinions_behind(case.subject).exclude(author_phone=""):
-        body = _("您反映的问题有了新进展：%(org)s的整改%(label)s。%(note)s凭查询码 %(code)s 可查看全过程。") % {
-            "org": org, "label": label, "note": f"{note}。" if note else "", "code": opinion.tracking_code}
-        notify.notify([notify.Recipient(user_id=None, name=opinion.author_name or _("群众"),
-                                        phone=opinion.author_phone)],
-                      notify.Message(kind="rectification_public", title=_("您关心的问题：整改%(label)s") % {"label": label},
-                                     body=body, url=reverse("voices_track", args=[opinion.tracking_code])))
-
-
-def _event(case: Case, kind: str, actor: Any, note: str = "", *, from_state: str = "", to_state: str = "",
-           public: bool = False) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, actor=_user(actor), actor_name=_actor_name(actor),
-                                    note=note, from_state=from_state, to_state=to_state, public=public)
-
-
-def _audit(actor: Any, action: str, case: Case, changes: dict[str, Any] | None = None, note: str = "") -> None:
-    audit.record(actor=actor, action=f"rectification.{action}", target=case, org_path=case.org_path,
-                 changes=changes or {}, note=note)
-
-
-def _sync_subject(actor: Any, subject: Subject) -> None:
-    """Set the subject's rectification from its cases: open while any is active, else carried over, else closed."""
-    R = Subject.Rectification
-    states = set(Case.objects.filter(subject=subject).values_list("state", flat=True))
-    value = (R.OPEN if states & set(ACTIVE) else R.CARRIED_OVER if State.CARRIED_OVER in states
-             else R.CLOSED if State.CLOSED in states else R.NONE)
-    if subject.rectification != value:
-        campaign_services.subject_outcome_set(actor=actor, subject=subject, rectification=value)
-
-
-def _move(case: Case, name: str, actor: Any, note: str = "", **fields: Any) -> Case:
-    """Make the move ``name``: check who and from where, write state, event, audit; sync the subject; tell people."""
-    move = MOVES[name]
-    rules.ensure(actor, rule_for(case, move), context(case))
-    if not allowed(case, move):
-        raise ValidationError(_("当前状态为“%(state)s”，不能%(move)s") % {"state": case.get_state_display(),
-                                                                       "move": move.label})
-    note = note.strip()
-    if move.note_required and len(note) < MIN_TEXT:
-        raise ValidationError({"note": _("请写明%(move)s的理由（至少 %(n)d 个字）") % {"move": move.label, "n": MIN_TEXT}})
-    old = case.state
-    new = target_of(case, move)
-    case.resume_state = old if new == State.OVERDUE else ""
-    case.state = new
-    for key, value in fields.items():
-        setattr(case, key, value)
-    case.save()
-    _event(case, name, actor, note, from_state=old, to_state=new, public=move.public)
-    _audit(actor, name, case, {"state": [State(old).label, State(new).label],
-                               **{k: [None, v] for k, v in fields.items() if k in ("deadline", "number")}}, note)
-    _sync_subject(actor, case.subject)
-    if move.public:
-        _tell_public(case, str(move.label) if name != "overdue" else _("已逾期"), note)
-    return case
-
-
-def _locked(case: Case) -> Case:
-    """Re-read the case under a row lock, so two people acting at once are serialized."""
-    return Case.objects.select_for_update(of=("self",)).select_related(
-        "subject", "subject__secretary", "subject__organization", "campaign", "issuer").get(pk=case.pk)
-
+from .states import MOVES, allowed
+from .workflow import (
+    COMMIT_DAYS,
+    MAX_MEASURES,
+    MAX_PROBLEMS,
+    MIN_TEXT,
+    actor_name,
+    case_audit,
+    cn_date,
+    event,
+    lines_of,
+    locked,
+    move,
+    notice_prefix,
+    sync_subject,
+    tell_issuer,
+    tell_secretary,
+    user_of,
+)
 
 # ── opening and issuing ─────────────────────────────────────────────────────────────────────────────────────────
 
 def _clean_problems(problems: str | list[str]) -> list[str]:
-    items = _lines(problems)
+    items = lines_of(problems)
     if not items:
         raise ValidationError({"problems": _("请至少写明一个发现的问题")})
     if len(items) > MAX_PROBLEMS:
@@ -215,12 +97,12 @@ def case_open(*, actor: Any, subject: Subject, problems: str | list[str], deadli
     _check_deadline(deadline)
     case = Case.objects.create(subject=subject, campaign=campaign, proposal=proposal, org_path=subject.org_path,
                                issuer=campaign.convener, issuer_path=campaign.org_path, deadline=deadline,
-                               requirements=requirements.strip(), created_by=_user(actor))
+                               requirements=requirements.strip(), created_by=user_of(actor))
     Problem.objects.bulk_create([Problem(case=case, order=i, text=t) for i, t in enumerate(items, start=1)])
     note = _("依据评议处置建议：%(reason)s") % {"reason": proposal.reason} if proposal else _("人工开立")
-    _event(case, "open", actor, note, to_state=State.DRAFT)
-    _audit(actor, "open", case, {"problems": [None, items], "deadline": [None, deadline]}, note)
-    _sync_subject(actor, subject)
+    event(case, "open", actor, note, to_state=State.DRAFT)
+    case_audit(actor, "open", case, {"problems": [None, items], "deadline": [None, deadline]}, note)
+    sync_subject(actor, subject)
     return case
 
 
@@ -236,7 +118,7 @@ def cases_open_from_proposals(*, actor: Any, campaign: Campaign, deadline: dt.da
 @transaction.atomic
 def case_draft_update(*, actor: Any, case: Case, problems: str | list[str], deadline: dt.date,
                       requirements: str = "") -> Case:
-    case = _locked(case)
+    case = locked(case)
     permissions.ensure_can_manage_case(actor, case)
     if case.state != State.DRAFT:
         raise ValidationError(_("整改通知单已下发，不能再修改问题和要求"))
@@ -248,7 +130,7 @@ def case_draft_update(*, actor: Any, case: Case, problems: str | list[str], dead
     Problem.objects.bulk_create([Problem(case=case, order=i, text=t) for i, t in enumerate(items, start=1)])
     case.deadline, case.requirements = deadline, requirements.strip()
     case.save(update_fields=["deadline", "requirements", "updated_at"])
-    _audit(actor, "edit", case, audit.diff(before, {"problems": items, "deadline": deadline,
+    case_audit(actor, "edit", case, audit.diff(before, {"problems": items, "deadline": deadline,
                                                     "requirements": case.requirements}))
     return case
 
@@ -270,7 +152,7 @@ def _allocate_number(case: Case, year: int) -> tuple[int, str]:
 @transaction.atomic
 def case_issue(*, actor: Any, case: Case, issued_on: dt.date | None = None) -> Case:
     """Issue the 党建工作整改通知单: give it the body's next number for the year and send it to the secretary."""
-    case = _locked(case)
+    case = locked(case)
     permissions.ensure_can_manage_case(actor, case)
     if case.state != State.DRAFT:
         raise ValidationError(_("该整改通知单已下发"))
@@ -279,11 +161,11 @@ def case_issue(*, actor: Any, case: Case, issued_on: dt.date | None = None) -> C
     drafts.ensure_plain(list(case.problems.values_list("text", flat=True)))
     issued_on = issued_on or timezone.localdate()
     seq, number = _allocate_number(case, issued_on.year)
-    _move(case, "issue", actor, _("文号 %(number)s，整改期限 %(deadline)s") % {
+    move(case, "issue", actor, _("文号 %(number)s，整改期限 %(deadline)s") % {
         "number": number, "deadline": cn_date(case.deadline)},
         number=number, year=issued_on.year, seq=seq, issued_on=issued_on, issued_at=timezone.now(),
         requirements=case.requirements or default_requirements(case))
-    _tell_secretary(case, "rectification_notice", _("整改通知单 %(number)s") % {"number": number},
+    tell_secretary(case, "rectification_notice", _("整改通知单 %(number)s") % {"number": number},
                     _("%(issuer)s向%(org)s下发了党建工作整改通知单，请于 %(days)d 日内提交整改承诺，"
                       "整改期限：%(deadline)s。") % {"issuer": case.issuer.name, "org": case.subject.organization.name,
                                                    "days": COMMIT_DAYS, "deadline": cn_date(case.deadline)})
@@ -343,12 +225,12 @@ def _check_measures(case: Case, measures: list[MeasureIn]) -> list[MeasureIn]:
 def commitment_submit(*, actor: Any, case: Case, measures: list[MeasureIn], mechanisms: str | list[str],
                       pledge: str = "") -> Case:
     """The secretary's 三责联诺: measures (改) for every problem, lasting mechanisms (立); the committee reviews it."""
-    case = _locked(case)
+    case = locked(case)
     permissions.ensure_is_secretary(actor, case)
     if not allowed(case, MOVES["commit"]):
         raise ValidationError(_("当前状态为“%(state)s”，不能提交整改承诺") % {"state": case.get_state_display()})
     kept = _check_measures(case, measures)
-    mech = _lines(mechanisms)
+    mech = lines_of(mechanisms)
     if not mech:
         raise ValidationError({"mechanisms": _("请至少写一条长效机制（立）")})
     case.measures.all().delete()
@@ -359,9 +241,9 @@ def commitment_submit(*, actor: Any, case: Case, measures: list[MeasureIn], mech
         Measure.objects.create(case=case, problem_id=m.problem_id, order=order[m.problem_id], text=m.text.strip(),
                                owner=m.owner.strip()[:50], deadline=m.deadline, expected=m.expected.strip()[:300])
     Mechanism.objects.bulk_create([Mechanism(case=case, order=i, text=t[:300]) for i, t in enumerate(mech, 1)])
-    _move(case, "commit", actor, _("%(m)d 项措施，%(k)d 项长效机制") % {"m": len(kept), "k": len(mech)},
+    move(case, "commit", actor, _("%(m)d 项措施，%(k)d 项长效机制") % {"m": len(kept), "k": len(mech)},
           pledge=pledge.strip(), committed_at=timezone.now(), review_comment="")
-    _tell_issuer(case, "rectification_commitment", _("%(org)s提交了整改承诺") % {
+    tell_issuer(case, "rectification_commitment", _("%(org)s提交了整改承诺") % {
         "org": case.subject.organization.display_name},
         _("%(number)s：%(m)d 项整改措施、%(k)d 项长效机制，请审核。") % {"number": case.number, "m": len(kept),
                                                                  "k": len(mech)})
@@ -370,18 +252,18 @@ def commitment_submit(*, actor: Any, case: Case, measures: list[MeasureIn], mech
 
 @transaction.atomic
 def commitment_approve(*, actor: Any, case: Case, note: str = "") -> Case:
-    case = _locked(case)
-    _move(case, "approve", actor, note, approved_at=timezone.now(), review_comment=note.strip())
-    _tell_secretary(case, "rectification_approved", _("整改承诺已通过：%(number)s") % {"number": case.number},
+    case = locked(case)
+    move(case, "approve", actor, note, approved_at=timezone.now(), review_comment=note.strip())
+    tell_secretary(case, "rectification_approved", _("整改承诺已通过：%(number)s") % {"number": case.number},
                     _("请按承诺推进整改，并及时报告每项措施的进展。") + (note and f" {note}"))
     return case
 
 
 @transaction.atomic
 def commitment_return(*, actor: Any, case: Case, comment: str) -> Case:
-    case = _locked(case)
-    _move(case, "return", actor, comment, review_comment=comment.strip())
-    _tell_secretary(case, "rectification_returned", _("整改承诺被退回：%(number)s") % {"number": case.number},
+    case = locked(case)
+    move(case, "return", actor, comment, review_comment=comment.strip())
+    tell_secretary(case, "rectification_returned", _("整改承诺被退回：%(number)s") % {"number": case.number},
                     _("审核意见：%(c)s。请修改后重新提交。") % {"c": comment.strip()})
     return case
 
@@ -392,7 +274,7 @@ def commitment_return(*, actor: Any, case: Case, comment: str) -> Case:
 def progress_report(*, actor: Any, measure: Measure, percent: int, text: str, files: list[Any] | None = None
                     ) -> ProgressReport:
     """Report progress on one measure, with photos or documents as evidence."""
-    case = _locked(measure.case)
+    case = locked(measure.case)
     permissions.ensure_is_secretary(actor, case)
     if not (case.state == State.IN_PROGRESS or (case.state == State.OVERDUE
                                                  and case.resume_state == State.IN_PROGRESS)):
@@ -403,7 +285,7 @@ def progress_report(*, actor: Any, measure: Measure, percent: int, text: str, fi
         raise ValidationError({"text": _("请写明进展情况（至少 %(n)d 个字）") % {"n": MIN_TEXT}})
     checked = evidence.check_all(list(files or []))
     report = ProgressReport.objects.create(measure=measure, percent=int(percent), text=text.strip(),
-                                           author=_user(actor), author_name=_actor_name(actor))
+                                           author=user_of(actor), author_name=actor_name(actor))
     for upload, kind in checked:
         item = Evidence(report=report, kind=kind, name=str(upload.name)[:200], size=upload.size or 0)
         item.file.save(upload.name, upload, save=False)
@@ -412,22 +294,22 @@ def progress_report(*, actor: Any, measure: Measure, percent: int, text: str, fi
     measure.done_at = timezone.now() if measure.percent == 100 else None
     measure.save(update_fields=["percent", "done_at"])
     note = _("措施“%(m)s”进度 %(p)d%%") % {"m": measure.text[:30], "p": measure.percent}
-    _event(case, "progress", actor, note + (_("（附 %(n)d 份佐证）") % {"n": len(checked)} if checked else ""),
+    event(case, "progress", actor, note + (_("（附 %(n)d 份佐证）") % {"n": len(checked)} if checked else ""),
            public=True)
-    _audit(actor, "progress", case, {"percent": [None, measure.percent], "evidence": [None, len(checked)]}, note)
+    case_audit(actor, "progress", case, {"percent": [None, measure.percent], "evidence": [None, len(checked)]}, note)
     return report
 
 
 @transaction.atomic
 def case_submit(*, actor: Any, case: Case, note: str = "") -> Case:
     """Ask the committee to verify: every measure must be done."""
-    case = _locked(case)
+    case = locked(case)
     permissions.ensure_is_secretary(actor, case)
     unfinished = [m for m in case.measures.all() if m.percent < 100]
     if allowed(case, MOVES["submit"]) and unfinished:
         raise ValidationError(_("还有 %(n)d 项措施未完成（进度不到 100%%），完成后才能申请验收") % {"n": len(unfinished)})
-    _move(case, "submit", actor, note)
-    _tell_issuer(case, "rectification_verify", _("%(org)s申请整改验收") % {
+    move(case, "submit", actor, note)
+    tell_issuer(case, "rectification_verify", _("%(org)s申请整改验收") % {
         "org": case.subject.organization.display_name}, _("%(number)s：请核实后验收销号。") % {"number": case.number})
     return case
 
@@ -435,58 +317,58 @@ def case_submit(*, actor: Any, case: Case, note: str = "") -> Case:
 @transaction.atomic
 def case_close(*, actor: Any, case: Case, reason: str) -> Case:
     """销号: the committee verified the rectification; the reason is stated."""
-    case = _locked(case)
-    _move(case, "close", actor, reason, closed_at=timezone.now(), close_reason=reason.strip())
-    _tell_secretary(case, "rectification_closed", _("整改已销号：%(number)s") % {"number": case.number}, reason)
+    case = locked(case)
+    move(case, "close", actor, reason, closed_at=timezone.now(), close_reason=reason.strip())
+    tell_secretary(case, "rectification_closed", _("整改已销号：%(number)s") % {"number": case.number}, reason)
     return case
 
 
 @transaction.atomic
 def case_reject(*, actor: Any, case: Case, note: str) -> Case:
-    case = _locked(case)
-    _move(case, "reject", actor, note)
-    _tell_secretary(case, "rectification_rejected", _("整改验收未通过：%(number)s") % {"number": case.number},
+    case = locked(case)
+    move(case, "reject", actor, note)
+    tell_secretary(case, "rectification_rejected", _("整改验收未通过：%(number)s") % {"number": case.number},
                     _("意见：%(n)s。请继续整改后再次申请验收。") % {"n": note.strip()})
     return case
 
 
 @transaction.atomic
 def case_reopen(*, actor: Any, case: Case, reason: str) -> Case:
-    case = _locked(case)
+    case = locked(case)
     if case.campaign.phase == Phase.ARCHIVED:
         raise ValidationError(_("该述职活动已归档，不能重新打开整改；请在下一年度开立新的整改"))
-    _move(case, "reopen", actor, reason, closed_at=None, close_reason="")
-    _tell_secretary(case, "rectification_reopened", _("整改重新打开：%(number)s") % {"number": case.number}, reason)
+    move(case, "reopen", actor, reason, closed_at=None, close_reason="")
+    tell_secretary(case, "rectification_reopened", _("整改重新打开：%(number)s") % {"number": case.number}, reason)
     return case
 
 
 @transaction.atomic
 def case_carry_over(*, actor: Any, case: Case, reason: str) -> Case:
     """转下年度: the case stays unfinished and is carried into next year's campaign (the campaign may be archived)."""
-    case = _locked(case)
-    _move(case, "carry_over", actor, reason, carried_to_year=case.campaign.year + 1)
-    _tell_secretary(case, "rectification_carried", _("整改转下年度：%(number)s") % {"number": case.number}, reason)
+    case = locked(case)
+    move(case, "carry_over", actor, reason, carried_to_year=case.campaign.year + 1)
+    tell_secretary(case, "rectification_carried", _("整改转下年度：%(number)s") % {"number": case.number}, reason)
     return case
 
 
 @transaction.atomic
 def case_extend(*, actor: Any, case: Case, deadline: dt.date, note: str) -> Case:
     """Set a new deadline (an overdue case resumes where it was); reminders and escalation start afresh."""
-    case = _locked(case)
+    case = locked(case)
     if deadline <= timezone.localdate():
         raise ValidationError({"deadline": _("新的整改期限应晚于今天")})
     old = case.deadline
-    _move(case, "extend", actor, _("整改期限由 %(a)s 调整为 %(b)s：%(n)s") % {
+    move(case, "extend", actor, _("整改期限由 %(a)s 调整为 %(b)s：%(n)s") % {
         "a": cn_date(old), "b": cn_date(deadline), "n": note.strip()} if len(note.strip()) >= MIN_TEXT else note,
         deadline=deadline, overdue_for=None, reminded_for=None, escalation=Escalation.NONE)
-    _tell_secretary(case, "rectification_extended", _("整改期限调整为 %(d)s") % {"d": cn_date(deadline)}, note)
+    tell_secretary(case, "rectification_extended", _("整改期限调整为 %(d)s") % {"d": cn_date(deadline)}, note)
     return case
 
 
 @transaction.atomic
 def case_withdraw(*, actor: Any, case: Case, reason: str) -> Case:
-    case = _locked(case)
-    return _move(case, "withdraw", actor, reason)
+    case = locked(case)
+    return move(case, "withdraw", actor, reason)
 
 
 CASE_ACTIONS = ("issue", "approve", "return", "submit", "close", "reject", "reopen", "carry_over", "withdraw",
@@ -519,7 +401,7 @@ def case_act(*, actor: Any, case: Case, name: str, note: str = "", deadline: dt.
 def supervision_add(*, actor: Any, case: Case, visited_on: dt.date, seen: str, rating: str,
                     point: ContactPoint | None = None) -> SupervisionReport:
     """A visit by staff of a 民情直报点 / 组织工作观察点 (or the committee): what they saw and their rating."""
-    case = _locked(case)
+    case = locked(case)
     if not permissions.can_supervise(actor, case):
         raise OutOfScope(_("只有本辖区民情直报点、观察点的工作人员或管理员可以填写督查记录"))
     if case.state in (State.DRAFT, State.WITHDRAWN):
@@ -533,14 +415,14 @@ def supervision_add(*, actor: Any, case: Case, visited_on: dt.date, seen: str, r
     if point is not None and not point.org_path.startswith(case.issuer_path):
         raise ValidationError({"point": _("该点位不在整改对象所在辖区")})
     report = SupervisionReport.objects.create(case=case, point=point, visited_on=visited_on, seen=seen.strip(),
-                                              rating=rating, author=_user(actor), author_name=_actor_name(actor))
+                                              rating=rating, author=user_of(actor), author_name=actor_name(actor))
     label = Rating(rating).label
     note = _("%(who)s走访督查（%(point)s），评价：%(rating)s。%(seen)s") % {
-        "who": _actor_name(actor), "point": point.name if point else _("管理员"), "rating": label, "seen": seen.strip()[:80]}
-    _event(case, "supervision", actor, note)
-    _audit(actor, "supervise", case, {"rating": [None, str(label)]}, seen.strip()[:200])
+        "who": actor_name(actor), "point": point.name if point else _("管理员"), "rating": label, "seen": seen.strip()[:80]}
+    event(case, "supervision", actor, note)
+    case_audit(actor, "supervise", case, {"rating": [None, str(label)]}, seen.strip()[:200])
     if rating == Rating.POOR:
-        _tell_issuer(case, "rectification_supervision", _("督查评价为“差”：%(org)s") % {
+        tell_issuer(case, "rectification_supervision", _("督查评价为“差”：%(org)s") % {
             "org": case.subject.organization.display_name}, seen.strip()[:200])
     return report
 
@@ -561,14 +443,14 @@ def observation_add(*, case: Case, opinion: Any, text: str, ip_hash: str, device
         for scope, key in (("ip", ip_hash), ("dev", device_hash)):
             if key and not ratelimit.allow(f"observe:{scope}:{window}", key, limit, window):
                 raise RateLimited(_("提交太频繁了，请稍后再试"))
-    case = _locked(case)
+    case = locked(case)
     if case.state in (State.DRAFT, State.WITHDRAWN):
         raise ValidationError(_("该问题尚未进入整改"))
     if not selectors.opinions_behind(case.subject).filter(pk=opinion.pk).exists():
         raise ValidationError(_("这条意见与该整改无关"))
     obs = Observation.objects.create(case=case, opinion=opinion, text=clean_text(text, limit=1000),
                                      device_hash=device_hash)
-    _event(case, "observation", _("群众"), _("群众观察（查询码 %(code)s）：%(text)s") % {
+    event(case, "observation", _("群众"), _("群众观察（查询码 %(code)s）：%(text)s") % {
         "code": opinion.tracking_code, "text": obs.text[:80]})
     audit.record(actor=_("群众"), action="rectification.observe", target=case, org_path=case.org_path,
                  note=obs.text[:200])

@@ -28,7 +28,7 @@ def _detail(case: Case, e: CaseEvent) -> tuple[str, str]:
         "carry_over": (_("转下年度"), _("整改转入下一年度继续推进：%(note)s")),
     }
     label, text = labels.get(e.kind, (e.kind, "%(note)s"))
-    from .services import cn_date
+    from .workflow import cn_date
 
     return label, text % {"issuer": case.issuer.display_name, "org": org, "number": case.number,
                           "deadline": cn_date(case.deadline), "note": e.note}

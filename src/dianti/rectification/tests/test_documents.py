@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from dianti.rectification import documents, services
+from dianti.rectification import documents, services, workflow
 from dianti.rectification.models import Case
 
 from .factories import PROBLEMS, in_days
@@ -39,8 +39,8 @@ def test_numbers_count_up_per_body_per_year(campaign: Any, users: Any, tree: Any
     case = services.case_open(actor=users.town_admin, subject=a1, problems=PROBLEMS, deadline=in_days(60))
     third = services.case_issue(actor=users.town_admin, case=case, issued_on=dt.date(2021, 1, 5))
     assert third.number == "通元党整〔2021〕1号"  # a new year starts again at 1
-    assert services.notice_prefix(tree.town_a) == "通元党整"
-    assert services.notice_prefix(tree.county) == "海盐党整"
+    assert workflow.notice_prefix(tree.town_a) == "通元党整"
+    assert workflow.notice_prefix(tree.county) == "海盐党整"
 
 
 def test_the_docx_has_every_part_of_the_official_layout(subject: Any, users: Any) -> None:
