@@ -257,11 +257,20 @@ def public_results(campaign: Campaign) -> dict[int, PublicResult]:
 
 
 def public_subjects(campaign: Campaign) -> list[Subject]:
-    """Return the campaign's subjects, each with ``public_result`` (None until its result is published)."""
+    """Return the campaign's subjects, each with ``public_result`` (None until its result is published) and
+    ``withdrawn`` (the latest withdrawal of an earlier publication, when the result is not published again yet:
+    the public sees that a published figure was withdrawn and why, never a silent change)."""
+    from .models import ResultPublication
+
     results = public_results(campaign)
+    withdrawn: dict[int, Any] = {}
+    for p in ResultPublication.objects.filter(result__subject__campaign=campaign, withdrawn_at__isnull=False).order_by(
+            "withdrawn_at").values("result__subject_id", "withdrawn_at", "withdraw_reason"):
+        withdrawn[p["result__subject_id"]] = p
     subjects = list(campaign.subjects.select_related("organization").order_by("order", "id"))
     for s in subjects:
         s.public_result = results.get(s.pk)  # type: ignore[attr-defined]
+        s.withdrawn = None if s.pk in results else withdrawn.get(s.pk)  # type: ignore[attr-defined]
     return subjects
 
 

@@ -118,3 +118,13 @@ def test_docs_rules_md_is_the_declared_table() -> None:
 
     doc = Path(__file__).resolve().parents[4] / "docs" / "rules.md"
     assert doc.read_text(encoding="utf-8") == markdown(), "run `dianti rules > docs/rules.md`"
+
+
+def test_the_public_page_says_a_published_result_was_withdrawn_and_why(tree: Any, users: Any) -> None:
+    campaign = _results(SubjectResult.Status.PUBLISHED, "town_admin")(tree, users)
+    subject = campaign.subjects.get(organization=tree.village_a1)
+    page = Client().get(f"/p/campaigns/{campaign.pk}/").content.decode()
+    assert "80.00" in page and "撤回" not in page
+    appraisal.results_withdraw(actor=users.county_admin, subject=subject, reason="发现计票差错")
+    page = Client().get(f"/p/campaigns/{campaign.pk}/").content.decode()
+    assert "已公示的评议结果于" in page and "发现计票差错" in page
