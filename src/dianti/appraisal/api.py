@@ -15,7 +15,7 @@ from dianti.core.scope import scope_for
 from dianti.meetings import selectors as meeting_selectors
 from dianti.orgs.models import Organization
 
-from . import annual, selectors, services
+from . import annual, publication, selectors, services
 from .models import ActionProposal, AnnualAssessment
 
 router = Router(tags=["appraisal"], auth=staff_auth)
@@ -166,9 +166,9 @@ class ActOut(Schema):
              summary="评议结果：submit 送审（本级）、publish 审核通过并公示（上级，非送审人）、return 退回（上级）")
 def results_act(request: HttpRequest, campaign_id: int, action: str, body: NoteIn) -> dict[str, Any]:
     campaign = campaign_selectors.campaign_get(request.user, campaign_id)
-    acts = {"submit": lambda: services.results_submit(actor=request.user, campaign=campaign),
-            "publish": lambda: services.results_publish(actor=request.user, campaign=campaign),
-            "return": lambda: services.results_return(actor=request.user, campaign=campaign, note=body.note)}
+    acts = {"submit": lambda: publication.results_submit(actor=request.user, campaign=campaign),
+            "publish": lambda: publication.results_publish(actor=request.user, campaign=campaign),
+            "return": lambda: publication.results_return(actor=request.user, campaign=campaign, note=body.note)}
     if action not in acts:
         raise Http404("没有这个操作")
     return {"done": action, "count": acts[action]()}
@@ -179,7 +179,7 @@ def result_withdraw(request: HttpRequest, subject_id: int, body: NoteIn) -> dict
     subject, _result, full = selectors.subject_get(request.user, subject_id)
     if not full:
         raise Http404("找不到该评议结果，或您无权查看")
-    services.results_withdraw(actor=request.user, subject=subject, reason=body.note)
+    publication.results_withdraw(actor=request.user, subject=subject, reason=body.note)
     return {"done": "withdraw"}
 
 

@@ -20,7 +20,7 @@ from dianti.meetings.models import Meeting
 from dianti.orgs.demo import HAIYAN_CODE, demo_admin, demo_decider
 from dianti.orgs.models import Organization
 
-from . import annual, services
+from . import annual, publication, services
 from .engine import default_scheme
 from .engine.scheme import AssessmentConfig, Component, EvaluatorGroup
 from .models import ActionProposal, AnnualAssessment, ScoringScheme, SubjectResult
@@ -74,8 +74,8 @@ def _decide(campaign: Campaign, rng: random.Random) -> None:
 def _appraiser(campaign: Campaign, rng: random.Random) -> None:
     """Compute, submit, approve and publish the campaign's results, then decide its proposals."""
     _compute(campaign)
-    services.results_submit(actor=demo_admin(campaign.convener), campaign=campaign)
-    services.results_publish(actor=demo_decider("appraisal.results_publish", services.results_context(campaign)),
+    publication.results_submit(actor=demo_admin(campaign.convener), campaign=campaign)
+    publication.results_publish(actor=demo_decider("appraisal.results_publish", publication.results_context(campaign)),
                              campaign=campaign)
     _decide(campaign, rng)
 

@@ -25,7 +25,7 @@ from dianti.meetings import selectors as meeting_selectors
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 
-from . import annual, importers, selectors, services, views_review
+from . import annual, importers, publication, selectors, services, views_review
 from .forms import (
     PROPOSAL_ACTIONS,
     PROPOSAL_STATUSES,
@@ -76,7 +76,7 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "appraisal/campaign_results.html", {
         "campaign": campaign, "rows": rows, "scheme": current, "statuses": statuses,
         "computed": sum(statuses.values()), "can_manage": can_manage_org(request.user, campaign.convener),
-        "may": _may(request.user, services.results_context(campaign)),
+        "may": _may(request.user, publication.results_context(campaign)),
         "chart": selectors.chart_rows(rows), "thresholds": selectors.satisfaction_thresholds(current),
         "outdated": [r for r in rows if r.result and r.result.scheme_id != current.pk],
         "scheme_form": SchemeChoiceForm(keys=_scheme_keys(), initial={"scheme": current.key}),
@@ -95,9 +95,9 @@ def _may(user: Any, ctx: rules.Context) -> dict[str, Any]:
 
 
 CAMPAIGN_ACTIONS = {
-    "submit": (services.results_submit, gettext_lazy("已提交审核：%(n)d 个评议结果")),
-    "publish": (services.results_publish, gettext_lazy("已审核并公示 %(n)d 个评议结果，已通知相关书记")),
-    "return": (services.results_return, gettext_lazy("已退回 %(n)d 个评议结果")),
+    "submit": (publication.results_submit, gettext_lazy("已提交审核：%(n)d 个评议结果")),
+    "publish": (publication.results_publish, gettext_lazy("已审核并公示 %(n)d 个评议结果，已通知相关书记")),
+    "return": (publication.results_return, gettext_lazy("已退回 %(n)d 个评议结果")),
 }
 
 

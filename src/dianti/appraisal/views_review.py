@@ -19,7 +19,7 @@ from dianti.core.http import error_messages
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs.models import Organization
 
-from . import annual, selectors, services
+from . import annual, publication, selectors
 from .models import AssessmentRound, ResultPublication, SubjectResult
 
 
@@ -35,7 +35,7 @@ def result_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not full:
         raise Http404(_("找不到该评议结果，或您无权查看"))
     try:
-        services.results_withdraw(actor=request.user, subject=subject, reason=request.POST.get("reason", ""))
+        publication.results_withdraw(actor=request.user, subject=subject, reason=request.POST.get("reason", ""))
     except (ValidationError, OutOfScope) as exc:
         _flash(request, exc)
     else:

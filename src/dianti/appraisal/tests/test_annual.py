@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from dianti.appraisal import annual, services
+from dianti.appraisal import annual, publication, services
 from dianti.appraisal.engine import default_scheme
 from dianti.appraisal.engine.scheme import AssessmentConfig, Component
 from dianti.appraisal.models import AnnualAssessment
@@ -102,8 +102,8 @@ def test_a_good_file_is_imported_and_ranked_at_once(
 def test_the_published_appraisal_is_ten_percent_of_the_total(
         county_scheme: Any, users: Any, tree: Any, upload: Any) -> None:
     c = closed(tree, HAND)
-    services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    services.results_publish(actor=users.county_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
+    publication.results_publish(actor=users.county_admin, campaign=c.campaign)
     upload(_client(users.town_admin), ["330424105201,2020,90,80,否"])
     a1 = AnnualAssessment.objects.get(organization=tree.village_a1, year=2020)
     assert a1.appraisal == pytest.approx(82.8125)
@@ -114,8 +114,8 @@ def test_the_published_appraisal_is_ten_percent_of_the_total(
 def _published(tree: Any, users: Any) -> None:
     """Publish the 2020 appraisals of 雪水港村 and 丰义村, so the 述职评议 component is in."""
     c = closed(tree, HAND)
-    services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    services.results_publish(actor=users.county_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
+    publication.results_publish(actor=users.county_admin, campaign=c.campaign)
 
 
 def test_five_stars_need_an_innovation_project(

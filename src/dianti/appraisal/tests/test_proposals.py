@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from dianti.appraisal import selectors, services, signals
+from dianti.appraisal import publication, selectors, services, signals
 from dianti.appraisal.models import ActionProposal
 from dianti.core.models import AuditEvent
 from dianti.core.scope import OutOfScope
@@ -23,8 +23,8 @@ POOR = {"群众代表": [("差", "好")] * 12}
 @pytest.fixture
 def published(tree: Any, users: Any) -> Any:
     c = closed(tree, POOR)
-    services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    services.results_publish(actor=users.county_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
+    publication.results_publish(actor=users.county_admin, campaign=c.campaign)
     return c
 
 

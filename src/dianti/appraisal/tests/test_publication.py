@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from dianti.appraisal import services
+from dianti.appraisal import publication, services
 from dianti.appraisal.models import ActionProposal, SubjectResult
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Phase, Subject
@@ -21,17 +21,17 @@ pytestmark = pytest.mark.django_db
 
 
 def _publish(c: Any, users: Any) -> int:
-    services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    return services.results_publish(actor=users.county_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
+    return publication.results_publish(actor=users.county_admin, campaign=c.campaign)
 
 
 def test_publishing_appraises_the_subjects_and_lets_the_campaign_move_on(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
     with pytest.raises(ValidationError, match="尚未公布"):
         campaign_services.phase_move(actor=users.town_admin, campaign=c.campaign, to=Phase.RECTIFICATION)
-    assert services.results_submit(actor=users.town_admin, campaign=c.campaign) == 2
+    assert publication.results_submit(actor=users.town_admin, campaign=c.campaign) == 2
     assert set(SubjectResult.objects.values_list("status", flat=True)) == {"submitted"}
-    assert services.results_publish(actor=users.county_admin, campaign=c.campaign) == 2
+    assert publication.results_publish(actor=users.county_admin, campaign=c.campaign) == 2
     va1 = Subject.objects.get(pk=c.va1.pk)
     assert (va1.status, va1.score) == (Subject.Status.APPRAISED, 82.81)
     r = SubjectResult.objects.get(subject=c.va1)
@@ -46,15 +46,15 @@ def test_results_are_published_only_in_the_appraisal_phase(tree: Any, users: Any
     c = closed(tree, HAND, appraisal=False)
     assert SubjectResult.objects.count() == 2  # computed at close, while still in 述职
     with pytest.raises(ValidationError, match="评议"):
-        services.results_submit(actor=users.town_admin, campaign=c.campaign)
+        publication.results_submit(actor=users.town_admin, campaign=c.campaign)
 
 
 def test_publishing_needs_a_submission_and_can_be_sent_back(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
     with pytest.raises(ValidationError, match="请先提交"):
-        services.results_publish(actor=users.county_admin, campaign=c.campaign)
-    services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    assert services.results_return(actor=users.county_admin, campaign=c.campaign, note="请核对纸质选票") == 2
+        publication.results_publish(actor=users.county_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
+    assert publication.results_return(actor=users.county_admin, campaign=c.campaign, note="请核对纸质选票") == 2
     assert set(SubjectResult.objects.values_list("status", flat=True)) == {"draft"}
     assert AuditEvent.objects.get(action="appraisal.return").note == "请核对纸质选票"
 
@@ -62,20 +62,20 @@ def test_publishing_needs_a_submission_and_can_be_sent_back(tree: Any, users: An
 def test_another_towns_admin_can_neither_submit_nor_publish(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
     with pytest.raises(OutOfScope):
-        services.results_submit(actor=users.other_town_admin, campaign=c.campaign)
-    services.results_submit(actor=users.town_admin, campaign=c.campaign)
+        publication.results_submit(actor=users.other_town_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
     with pytest.raises(OutOfScope):
-        services.results_publish(actor=users.other_town_admin, campaign=c.campaign)
+        publication.results_publish(actor=users.other_town_admin, campaign=c.campaign)
     with pytest.raises(OutOfScope):
-        services.results_publish(actor=users.secretary, campaign=c.campaign)
+        publication.results_publish(actor=users.secretary, campaign=c.campaign)
 
 
 def test_secretaries_are_told_once_the_publication_commits(tree: Any, users: Any,
                                                           django_capture_on_commit_callbacks: Any) -> None:
     c = closed(tree, HAND)
-    services.results_submit(actor=users.town_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.results_publish(actor=users.county_admin, campaign=c.campaign)
+        publication.results_publish(actor=users.county_admin, campaign=c.campaign)
     assert not Notification.objects.filter(kind="appraisal_published").exists()  # nothing before the commit
     for callback in callbacks:
         callback()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from dianti.appraisal import services
+from dianti.appraisal import publication, services
 from dianti.appraisal.models import ActionProposal, ScoringScheme, SubjectResult
 from dianti.core.models import AuditEvent
 from dianti.core.scope import OutOfScope
@@ -53,8 +53,8 @@ def test_editing_makes_a_new_version_and_old_results_keep_theirs_until_recompute
 
 def test_recomputing_replaces_pending_proposals_but_keeps_published_results(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
-    services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    services.results_publish(actor=users.county_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
+    publication.results_publish(actor=users.county_admin, campaign=c.campaign)
     published = SubjectResult.objects.get(subject=c.va1)
     services.scheme_save(actor=users.superuser, key="default", data=_no_trimming(services.scheme_default()))
     report = services.results_compute(actor=users.town_admin, campaign=c.campaign)

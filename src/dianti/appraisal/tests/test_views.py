@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from dianti.appraisal import services
+from dianti.appraisal import publication, services
 from dianti.appraisal.forms import SchemeForm
 from dianti.appraisal.models import ScoringScheme, SubjectResult
 
@@ -136,8 +136,8 @@ def test_the_api_gives_results_with_their_explanation(tree: Any, users: Any) -> 
 def test_stats_count_subjects_with_published_results(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
     assert Client().get("/api/v1/stats?org=330424").json()["appraised"] == 0
-    services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    services.results_publish(actor=users.county_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
+    publication.results_publish(actor=users.county_admin, campaign=c.campaign)
     assert Client().get("/api/v1/stats?org=330424").json()["appraised"] == 2
     assert Client().get("/api/v1/stats?org=330424105").json()["appraised"] == 2
     assert Client().get("/api/v1/stats?org=330424104").json()["appraised"] == 0

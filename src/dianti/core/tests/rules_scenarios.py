@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from dianti.appraisal import annual
+from dianti.appraisal import annual, publication
 from dianti.appraisal import services as appraisal
 from dianti.appraisal.models import ActionProposal, AssessmentRound, SubjectResult
 from dianti.campaigns import services as campaigns
@@ -142,9 +142,9 @@ def _results(status: str, made_by: str | None, body: str = "town") -> Callable[[
         for s in campaign.subjects.all():
             SubjectResult.objects.create(subject=s, scheme=scheme, score=80.0, ballots=10, satisfaction=0.9)
         if status != SubjectResult.Status.DRAFT:
-            appraisal.results_submit(actor=_as(users, made_by), campaign=campaign)
+            publication.results_submit(actor=_as(users, made_by), campaign=campaign)
         if status == SubjectResult.Status.PUBLISHED:
-            appraisal.results_publish(actor=users.county_approver if body == "top" else users.county_admin,
+            publication.results_publish(actor=users.county_approver if body == "top" else users.county_admin,
                                       campaign=campaign)
         return campaign
     return setup
@@ -159,7 +159,7 @@ def _results_act(verb: str, body: str, made_by: str | None, before: str, after: 
     return Scenario(
         action=f"appraisal.results_{verb}", body=body, made_by=made_by if verb != "submit" else None,
         setup=_results(before, made_by, body),
-        service=lambda actor, c: getattr(appraisal, f"results_{verb}")(actor=actor, campaign=c),
+        service=lambda actor, c: getattr(publication, f"results_{verb}")(actor=actor, campaign=c),
         page=lambda client, c: client.post(f"/appraisal/campaigns/{c.pk}/do/{verb}/", {"note": "请核对纸质选票"}),
         api=lambda client, c: client.post(f"/api/v1/appraisal/campaigns/{c.pk}/results/{verb}",
                                           {"note": "请核对纸质选票"}, content_type="application/json"),
@@ -191,7 +191,7 @@ APPRAISAL = [
     _results_act("return", "town", "town_admin", S.SUBMITTED, S.DRAFT),
     Scenario(
         action="appraisal.results_withdraw", setup=_results(S.PUBLISHED, "town_admin"),
-        service=lambda actor, c: appraisal.results_withdraw(actor=actor, subject=_first_subject(c),
+        service=lambda actor, c: publication.results_withdraw(actor=actor, subject=_first_subject(c),
                                                             reason="发现计票差错，重新核对"),
         page=lambda client, c: client.post(f"/appraisal/subjects/{_first_subject(c).pk}/withdraw/",
                                            {"reason": "发现计票差错，重新核对"}),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dianti.appraisal import services as appraisal
+from dianti.appraisal import publication
 from dianti.appraisal.models import ResultPublication, SubjectResult
 from dianti.campaigns import services as campaigns
 from dianti.campaigns.models import Subject
@@ -94,16 +94,16 @@ def test_a_withdrawn_result_keeps_its_publication_history_and_tells_the_secretar
     campaign = _results(SubjectResult.Status.PUBLISHED, "town_admin")(tree, users)
     subject = campaign.subjects.get(organization=tree.village_a1)
     with pytest.raises(OutOfScope):
-        appraisal.results_withdraw(actor=users.town_admin, subject=subject, reason="发现计票差错")
+        publication.results_withdraw(actor=users.town_admin, subject=subject, reason="发现计票差错")
     with django_capture_on_commit_callbacks(execute=True):
-        appraisal.results_withdraw(actor=users.county_admin, subject=subject, reason="发现计票差错")
+        publication.results_withdraw(actor=users.county_admin, subject=subject, reason="发现计票差错")
     subject.refresh_from_db()
     assert (subject.status, subject.score) == (Subject.Status.REPORTED, None)
     pub = ResultPublication.objects.get(result__subject=subject)
     assert (pub.score, pub.withdrawn_by, pub.withdraw_reason) == (80.0, users.county_admin, "发现计票差错")
     assert "发现计票差错" in Notification.objects.get(kind="appraisal_withdrawn", recipient=users.secretary).body
-    appraisal.results_submit(actor=users.town_admin, campaign=campaign)
-    appraisal.results_publish(actor=users.county_admin, campaign=campaign)
+    publication.results_submit(actor=users.town_admin, campaign=campaign)
+    publication.results_publish(actor=users.county_admin, campaign=campaign)
     assert ResultPublication.objects.filter(result__subject=subject).count() == 2  # nothing overwritten
     client = Client()
     client.force_login(users.town_admin)
@@ -125,6 +125,6 @@ def test_the_public_page_says_a_published_result_was_withdrawn_and_why(tree: Any
     subject = campaign.subjects.get(organization=tree.village_a1)
     page = Client().get(f"/p/campaigns/{campaign.pk}/").content.decode()
     assert "80.00" in page and "撤回" not in page
-    appraisal.results_withdraw(actor=users.county_admin, subject=subject, reason="发现计票差错")
+    publication.results_withdraw(actor=users.county_admin, subject=subject, reason="发现计票差错")
     page = Client().get(f"/p/campaigns/{campaign.pk}/").content.decode()
     assert "已公示的评议结果于" in page and "发现计票差错" in page

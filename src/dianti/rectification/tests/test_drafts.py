@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from dianti.appraisal import publication
 from dianti.appraisal import services as appraisal_services
 from dianti.appraisal.models import ActionProposal
 from dianti.appraisal.tests.factories import closed
@@ -28,8 +29,8 @@ def test_the_edit_form_shows_the_deadline_as_the_date_field_reads_it(client: Any
 
 def test_a_confirmed_proposal_drafts_the_problem_in_plain_words(tree: Any, users: Any) -> None:
     c = closed(tree, POOR)
-    appraisal_services.results_submit(actor=users.town_admin, campaign=c.campaign)
-    appraisal_services.results_publish(actor=users.county_admin, campaign=c.campaign)
+    publication.results_submit(actor=users.town_admin, campaign=c.campaign)
+    publication.results_publish(actor=users.county_admin, campaign=c.campaign)
     proposal = ActionProposal.objects.get(subject=c.va1, action=ActionProposal.Action.RECTIFICATION)
     assert "→" in proposal.reason  # the rule, as staff read it
     appraisal_services.proposal_confirm(actor=users.town_admin, proposal=proposal)
