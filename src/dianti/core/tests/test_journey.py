@@ -93,9 +93,11 @@ def villagers_speak(j: Journey) -> None:
                 j.phone_shot(page, "villager-gets-tracking-code")
     with j.phone() as page:  # a fourth villager only adds weight to what the others said
         j.open(page, f"/v/{XSG}/")
-        topic = page.locator(".voice-row", has_text="人反映").first
-        topic.get_by_role("button", name="我也关心").tap()
-        topic.get_by_role("button", name="已关心").wait_for()
+        assert page.locator(".voice-row").count() == 3
+        first = page.locator(".voice-row").first
+        first.get_by_role("button", name="我也关心").tap()
+        first.get_by_role("button", name="我也关心").and_(page.locator("[disabled]")).wait_for()
+        assert "已关心1" in "".join(first.inner_text().split())
         j.phone_shot(page, "villager-also-cares")
 
 
@@ -114,6 +116,11 @@ def town_sets_topics(j: Journey) -> None:
     page = j.as_staff("town_admin", j.campaign)
     with page.expect_navigation():
         page.locator("article.subject", has_text="雪水港村").get_by_role("link", name="群众点题").click()
+    workbench = page.url
+    j.click_and_wait(page, "重新梳理意见")  # sort the voices into topics: a background job with a progress page
+    page.locator("#job [data-status=done]").wait_for()
+    j.screenshot(page, "town-mining-job")
+    j.open(page, workbench.removeprefix(j.url))
     top = page.locator("article.topic").first
     assert "4" in top.locator(".stat").inner_text().split("人反映")[0], top.inner_text()
     assert "民情直报点" in top.inner_text() and "1人关心" in top.locator(".stat").inner_text().replace("\n", "")
@@ -220,8 +227,12 @@ def results_published(j: Journey) -> None:
     j.move_phase("进入评议")
     results = f"/appraisal/campaigns/{j.ids['campaign']}/"
     page = j.open(j.desk, results)
-    j.click_and_wait(page, "计算结果")
+    assert "计算 2/2" in page.inner_text(".steps")  # the close of the meeting computed drafts already
+    j.click_and_wait(page, "重新计算")
     assert "2 个评议结果" in page.inner_text(".messages")
+    rows = page.locator("table.result-table tbody tr")
+    assert "63.00" in rows.filter(has_text="雪水港村").inner_text()
+    assert "92.00" in rows.filter(has_text="丰义村").inner_text()
     j.click_and_wait(page, "提交审核")
     assert "等待海盐县委（上级）的管理员审核公示" in page.inner_text("#results-waiting")
     assert page.get_by_role("button", name="审核通过并公示").count() == 0
@@ -232,22 +243,35 @@ def results_published(j: Journey) -> None:
     j.screenshot(page, "county-publishes-results")
 
 
+def _decide(page: Any, proposal: Any, confirm: bool) -> None:
+    if not confirm:
+        proposal.locator("textarea[name=note]").fill("评议人数少、结果不确定，经党委研究不采纳")
+    with page.expect_navigation():
+        proposal.get_by_role("button", name="确认" if confirm else "不采纳").click()
+
+
 def town_decides_and_issues(j: Journey) -> None:
-    page = j.as_staff("town_admin", f"/appraisal/proposals/?campaign={j.ids['campaign']}")
-    proposals = page.locator("article.proposal")
-    assert proposals.filter(has_text="整改通知单").filter(has_text="雪水港村").count() == 1
-    assert proposals.filter(has_text="丰义村").count() == 0
+    page = j.as_staff("town_admin", f"/appraisal/proposals/?campaign={j.ids['campaign']}&status=")
+    pending = page.locator("article.proposal", has=page.locator("form.decide"))
+    assert pending.filter(has_text="雪水港村").filter(has_text="整改通知").count() == 1
     j.screenshot(page, "town-reads-proposals")
-    while page.locator("form.decide").count():
-        with page.expect_navigation():
-            page.locator("form.decide").first.get_by_role("button", name="确认").click()
+    # The low scorer's 整改通知 and 约谈 are confirmed; the "uncertain" ones, from a panel of four, are dismissed.
+    while pending.count():
+        first = pending.first
+        text = first.inner_text()
+        _decide(page, first, "雪水港村" in text and ("整改通知" in text or "约谈" in text))
+    assert "已确认" in page.locator("article.proposal", has_text="雪水港村").filter(has_text="整改通知").inner_text()
     j.move_phase("进入整改")
     j.open(page, f"/rectification/campaign/{j.ids['campaign']}/")
+    j.screenshot(page, "town-rectification-campaign")
+    # Confirming the 整改通知 opened a draft case; the town writes down the problems it found (理) and issues it.
     with page.expect_navigation():
-        page.locator("tr", has_text="雪水港村").get_by_role("link", name="开立整改").click()
-    page.fill("#id_problems", "村道积水问题群众反映多年，未列入村级重点工作\n党员联系群众不够，群众意见回应不及时")
-    j.click_and_wait(page, "开立（拟定中）")
+        page.locator("tr", has_text="雪水港村").get_by_role("link", name="拟定中").click()
     j.ids["case"] = int(page.url.rstrip("/").split("/")[-1])
+    with page.expect_navigation():
+        page.get_by_role("link", name="修改问题和要求").click()
+    page.fill("#id_problems", "村道积水问题群众反映多年，未列入村级重点工作\n党员联系群众不够，群众意见回应不及时")
+    j.click_and_wait(page, "保存")
     j.click_and_wait(page, "下发整改通知单")
     assert page.locator(".page-head .tag").first.inner_text() == "已下发"
     j.screenshot(page, "town-issues-notice")
