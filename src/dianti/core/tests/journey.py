@@ -69,8 +69,10 @@ class Journey:
         with page.expect_navigation():
             button.tap() if tap else button.click()
 
-    def flash(self, page: Any) -> str:
-        return page.locator(".messages, [role=status], [role=alert], .alert").all_inner_texts().__str__()
+    @staticmethod
+    def flash(page: Any) -> str:
+        """Return the messages the page shows after an action, to explain a failed assertion."""
+        return " / ".join(page.locator(".messages li").all_inner_texts())
 
     @property
     def campaign(self) -> str:
