@@ -21,7 +21,7 @@ from .journey import Journey, codes_from_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-XSG, FY = "330424105201", "330424105202"  # 雪水港村, 丰义村
+XSG = "330424105201"  # 雪水港村
 TITLE = "通元镇2021年度村党组织书记点题述职"
 TOPIC = "村道积水如何根治"
 VOICES = ["村口的道路一下雨就积水，老人小孩出行很不方便，希望尽快修排水沟",
@@ -169,6 +169,10 @@ def town_schedules_meeting(j: Journey) -> None:
 
 def secretary_sees_meeting(j: Journey) -> None:
     with j.phone("secretary") as page:
+        j.open(page, "/notifications/")  # the secretary was told: chosen, the topic, the meeting
+        told = page.inner_text("main")
+        assert "您已被点名述职" in told and f"您的述职题目：{TOPIC}" in told and "述职会安排" in told
+        j.phone_shot(page, "secretary-is-told")
         j.open(page, "/campaigns/mine/")
         assert TOPIC in page.inner_text("main") and TITLE in page.inner_text("main")
         j.phone_shot(page, "secretary-sees-topic")
