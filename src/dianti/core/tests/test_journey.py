@@ -120,7 +120,7 @@ def town_sets_topics(j: Journey) -> None:
     j.click_and_wait(page, "重新梳理意见")  # sort the voices into topics: a background job with a progress page
     page.locator("#job [data-status=done]").wait_for()
     j.screenshot(page, "town-mining-job")
-    j.open(page, workbench.removeprefix(j.url))
+    j.open(page, workbench.removeprefix(j.url))  # the job page has no link back, so the browser's back it is
     assert page.locator("article.topic").count() == 1  # four voices about one thing make one topic
     top = page.locator("article.topic").first
     assert " ".join(top.locator(".stat").inner_text().split()) == "4 人反映 4 条意见 1 人关心"
