@@ -33,10 +33,12 @@ class Journey:
         self.step += 1
         self.shot(page, f"journey-{self.step:02d}-{what}")
 
-    def phone_shot(self, page: Any, what: str) -> None:
-        """Every phone page must fit 375 px without sideways scrolling and with thumb-sized buttons."""
+    def phone_shot(self, page: Any, what: str, *, save: bool = True) -> None:
+        """Check that a phone page fits 375 px (no sideways scrolling, thumb-sized buttons); keep a picture of it
+        unless ``save`` is false (the second and third villager see the same page as the first)."""
         assert_fits_phone(page)
-        self.screenshot(page, what)
+        if save:
+            self.screenshot(page, what)
 
     def as_staff(self, username: str, path: str) -> Any:
         """Sign ``username`` in at the desk (signing the previous person out) and open ``path``."""

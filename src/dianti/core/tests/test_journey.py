@@ -16,6 +16,7 @@ import pytest
 from django.core.cache import cache
 
 from dianti.orgs import services as org_services
+from dianti.testing.browser import assert_fits_phone
 
 from .journey import Journey, codes_from_pdf
 
@@ -83,14 +84,13 @@ def villagers_speak(j: Journey) -> None:
         with j.phone() as page:
             j.open(page, f"/v/{XSG}/")
             assert "雪水港村" in page.inner_text("h1") and "正在听取群众意见" in page.inner_text(".hero")
-            if n == 0:
-                j.phone_shot(page, "villager-opens-qr-page")
+            j.phone_shot(page, "villager-opens-qr-page", save=n == 0)
             page.get_by_label("您的意见或建议").fill(text)
             j.click_and_wait(page, "提交", tap=True)
             assert "/v/t/" in page.url and "已受理" in page.inner_text(".timeline")
             if n == 0:
                 j.tracking = page.url.removeprefix(j.url)
-                j.phone_shot(page, "villager-gets-tracking-code")
+            j.phone_shot(page, "villager-gets-tracking-code", save=n == 0)
     with j.phone() as page:  # a fourth villager only adds weight to what the others said
         j.open(page, f"/v/{XSG}/")
         assert page.locator(".voice-row").count() == 3
@@ -197,8 +197,7 @@ def evaluators_vote(j: Journey) -> None:
             j.click_and_wait(page, "提交评议", tap=True)
             assert "已保存" in page.get_by_role("status").inner_text()
             assert "已评 2 / 2" in page.inner_text("#progress")
-            if n == 0:
-                j.phone_shot(page, "evaluator-votes")
+            j.phone_shot(page, "evaluator-votes", save=n == 0)
 
 
 def paper_ballot_typed_twice(j: Journey) -> None:
@@ -303,6 +302,7 @@ def secretary_commits(j: Journey) -> None:
         j.phone_shot(page, "secretary-writes-commitment")
         j.click_and_wait(page, "提交整改承诺", tap=True)
         assert "整改承诺已提交，等待党委审核" in page.inner_text("main")
+        assert_fits_phone(page)
 
 
 def town_approves_commitment(j: Journey) -> None:
@@ -321,10 +321,10 @@ def secretary_reports_done(j: Journey) -> None:
                 page.get_by_role("link", name="报告进展").nth(n).tap()
             page.get_by_label("完成进度（%）").fill("100")
             page.get_by_label("进展情况").fill("已完成，群众代表现场查看认可")
-            if n == 0:
-                j.phone_shot(page, "secretary-reports-progress")
+            j.phone_shot(page, "secretary-reports-progress", save=n == 0)
             j.click_and_wait(page, "提交进展", tap=True)
             assert "进展已报告" in page.inner_text(".messages")
+            assert_fits_phone(page)
         j.click_and_wait(page, "申请验收", tap=True)
         assert "已申请验收，等待党委验收" in page.inner_text("main")
         j.phone_shot(page, "secretary-asks-verification")
