@@ -303,10 +303,13 @@ class SubjectResult:
         return tuple(o for o in self.outcomes if o.status == "uncertain" and set(o.rate.grades) == grades)
 
     def proposals(self) -> tuple[Proposal, ...]:
-        """Return a proposal for every triggered or uncertain rule, the uncertain ones marked as such."""
+        """Return a proposal for every triggered rule, and for every uncertain rule whose point estimate meets the
+        condition (marked uncertain). An uncertain rule the observed rate does not meet — 4 of 4 voters satisfied,
+        whose wide interval still reaches below the line — proposes nothing: the result page marks that rate
+        不确定, but nobody is proposed for rectification on a rate that says they did well."""
         out = []
         for o in self.outcomes:
-            if o.status in ("triggered", "uncertain"):
+            if o.status == "triggered" or (o.status == "uncertain" and o.leaning):
                 out.append(Proposal(self.subject, o.rule.action, o.rule.code,
                                     f"{o.rule.describe()}：{o.rule.metric} {o.rate.text()}", o.status == "uncertain"))
         return tuple(out)

@@ -81,3 +81,5 @@ def closed(tree: Any, votes: Mapping[str, Sequence[Vote]], *, appraisal: bool = 
 PUBLIC = [("好", "较好"), ("好", "较好"), ("较好", "较好"), ("较好", "一般"), ("一般", "差"), ("差", "差")]
 TOWN = [("好", "好"), ("较好", "一般")]
 HAND = {"群众代表": PUBLIC, "镇干部": TOWN}
+# 12 of 12 群众代表 say 差 for 雪水港村: every rule (约谈, 不合格, 整改) fires without doubt.
+POOR = {"群众代表": [("差", "好")] * 12}

@@ -14,10 +14,9 @@ from dianti.appraisal.models import ActionProposal
 from dianti.core.models import AuditEvent
 from dianti.core.scope import OutOfScope
 
-from .factories import closed
+from .factories import POOR, closed
 
 pytestmark = pytest.mark.django_db
-POOR = {"群众代表": [("差", "好")] * 12}
 
 
 @pytest.fixture

@@ -43,11 +43,13 @@ def test_rules_propose_actions_and_mark_those_the_interval_cannot_decide(tree: A
     c = closed(tree, HAND)
     props = {(p.subject_id, p.action): p for p in ActionProposal.objects.all()}
     # 雪水港村: satisfaction 6/8 (0.41–0.93) crosses 60 %; 一般+差 2/8 (0.07–0.59) crosses 1/3; 差 1/8 (0.02–0.47)
-    # stays below 50 % → no 不合格.
-    assert {a for s, a in props if s == c.va1.pk} == {"talk", "rectification"}
+    # stays below 50 %. The first two are uncertain, but their observed rates are on the right side of the line:
+    # the result marks them 不确定 and nothing is proposed.
+    assert not {a for s, a in props if s == c.va1.pk}
+    outcomes = {o["code"]: o["status"] for o in SubjectResult.objects.get(subject=c.va1).detail["rules"]}
+    assert outcomes["interview"] == "uncertain" and outcomes["rectify"] == "uncertain"
+    # 丰义村 leans the wrong way on an interval that cannot decide: a proposal, marked uncertain, for a person.
     assert all(p.uncertain and p.status == "pending" for p in props.values())
-    assert props[c.va1.pk, "talk"].org_path == c.campaign.org_path
-    assert "满意率 75.0%（6/8" in props[c.va1.pk, "talk"].reason
 
 
 def test_a_large_unanimous_panel_triggers_rules_without_doubt(tree: Any) -> None:

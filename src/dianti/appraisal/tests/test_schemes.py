@@ -13,7 +13,7 @@ from dianti.appraisal.models import ActionProposal, ScoringScheme, SubjectResult
 from dianti.core.models import AuditEvent
 from dianti.core.scope import OutOfScope
 
-from .factories import HAND, closed
+from .factories import HAND, POOR, closed
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_editing_makes_a_new_version_and_old_results_keep_theirs_until_recompute
 
 
 def test_recomputing_replaces_pending_proposals_but_keeps_published_results(tree: Any, users: Any) -> None:
-    c = closed(tree, HAND)
+    c = closed(tree, POOR)
     publication.results_submit(actor=users.town_admin, campaign=c.campaign)
     publication.results_publish(actor=users.county_admin, campaign=c.campaign)
     published = SubjectResult.objects.get(subject=c.va1)
@@ -61,7 +61,7 @@ def test_recomputing_replaces_pending_proposals_but_keeps_published_results(tree
     assert (report.computed, report.skipped_published) == (0, 2)
     again = SubjectResult.objects.get(subject=c.va1)
     assert (again.score, again.scheme_id, again.status) == (published.score, published.scheme_id, "published")
-    assert ActionProposal.objects.filter(subject=c.va1).count() == 2
+    assert ActionProposal.objects.filter(subject=c.va1).count() == 3  # 约谈, 不合格, 整改 — all still there
 
 
 def test_an_unknown_version_is_refused() -> None:

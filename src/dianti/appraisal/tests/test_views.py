@@ -127,9 +127,11 @@ def test_the_api_gives_results_with_their_explanation(tree: Any, users: Any) -> 
     assert rows[0]["distribution"] == {"好": 3, "较好": 3, "一般": 1, "差": 1}
     detail = client.get(f"/api/v1/appraisal/subjects/{c.va1.pk}/result").json()
     assert "去掉最高" in detail["explanation"] and detail["panel_alpha"]["units"] == 2
-    assert {p["action"] for p in detail["proposals"]} == {"talk", "rectification"}
+    # 6 of 8 satisfied: every rate is on the right side of its line, though the intervals are too wide to be sure
+    # — the page marks them 不确定, but nobody is proposed for 约谈 or 整改 on such figures.
+    assert detail["proposals"] == []
     pending = client.get("/api/v1/appraisal/proposals?status=pending").json()
-    assert len(pending) == 5
+    assert len(pending) == 2  # 丰义村's two: its rates lean below the lines
     assert client.get(f"/api/v1/appraisal/meetings/{c.meeting.pk}/results").status_code == 200
 
 
