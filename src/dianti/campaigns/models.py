@@ -127,7 +127,14 @@ class Subject(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "organization"], name="uniq_subject")]
 
     def __str__(self) -> str:
-        return f"{self.organization.display_name} · {self.secretary_name or '—'}"
+        return self.display
+
+    @property
+    def display(self) -> str:
+        """The subject as pages name it: "雪水港村 · 张书记", or "丰义村（书记空缺）" — never a dangling dot."""
+        if self.secretary_name:
+            return f"{self.organization.display_name} · {self.secretary_name}"
+        return f"{self.organization.display_name}{_('（书记空缺）')}"
 
 
 class ResponsibilityItem(models.Model):

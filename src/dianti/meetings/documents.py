@@ -90,7 +90,7 @@ def minutes_docx(*, meeting: Any, results: Sequence[Any]) -> bytes:
     style.font.size = Pt(11)
     doc.add_heading(f"{meeting.title}会议纪要", level=1)
     when = timezone.localtime(meeting.starts_at)
-    doc.add_paragraph(f"时间：{when:%Y年%m月%d日 %H:%M}　　地点：{meeting.venue}　　主持人：{meeting.host or '—'}")
+    doc.add_paragraph(f"时间：{when.year}年{when.month}月{when.day}日 {when:%H:%M}　　地点：{meeting.venue}　　主持人：{meeting.host or '—'}")
     doc.add_paragraph(_attendance_line(meeting))
     doc.add_heading("一、述职情况", level=2)
     for item in meeting.agenda.select_related("subject", "subject__organization"):

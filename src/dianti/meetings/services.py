@@ -117,7 +117,7 @@ def meeting_schedule(
                                                size=g.size, order=i) for i, g in enumerate(groups)])
     audit.record(actor=actor, action="meeting.schedule", target=meeting, org_path=meeting.org_path,
                  changes={"starts_at": [None, starts_at], "venue": [None, venue], "subjects": [None, len(subjects)]})
-    when = f"{start:%Y年%m月%d日 %H:%M}"
+    when = f"{start.year}年{start.month}月{start.day}日 {start:%H:%M}"
     notify.notify([notify.recipient_for_person(s.secretary) for s in subjects if s.secretary],
                   notify.Message(kind="meeting_scheduled", title=f"述职会安排：{when}，{venue}",
                                  body=f"{meeting.title}。请提前上传述职报告。", url=reverse("my_campaigns")))

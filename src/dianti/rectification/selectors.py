@@ -216,12 +216,13 @@ def progress_percent(case: Case) -> int:
 
 def moves_waiting(case: Case, user: Any) -> list[tuple[str, str]]:
     """Return (move label, who may make it) for the manager moves open now that ``user`` may not make — the level
-    above's, on an escalated or closed case — so the page says whom the case is waiting for."""
+    above's, on an escalated case — so the page says whom the case is waiting for. Reopening a closed case is the
+    level above's right, not something the case waits for, so it is not listed."""
     from dianti.core import rules
 
     from . import states
 
     ctx = states.context(case)
     return [(str(m.label), rules.who(states.rule_for(case, m), ctx)) for m in states.MOVES.values()
-            if states.who(m) == states.MANAGER and m.name != "issue" and states.allowed(case, m)
+            if states.who(m) == states.MANAGER and m.name not in ("issue", "reopen") and states.allowed(case, m)
             and not rules.allows(user, states.rule_for(case, m), ctx)]

@@ -79,7 +79,7 @@ def test_minutes_hold_the_title_each_subject_the_questions_and_answers_and_the_c
     document = docx.Document(io.BytesIO(content))
     text = "\n".join(p.text for p in document.paragraphs)
     assert document.paragraphs[0].text == "通元镇村党组织书记点题述职评议会会议纪要" and "会议纪要" in document.paragraphs[0].text
-    assert "2020年06月20日 09:00" in text and "出席：2 人（李四、王五）" in text
+    assert "2020年6月20日 09:00" in text and "出席：2 人（李四、王五）" in text
     assert "中共雪水港村总支部委员会" in text and "中共丰义村委员会" in text and "书记：张书记" in text
     assert "报告摘要：雪水港村党总支书记述职报告" in text
     assert "问（雪水港村）：书记，村里的路灯什么时候能修好？" in text and "答：已列入今年计划，三个月内完成。" in text

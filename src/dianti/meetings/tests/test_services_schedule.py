@@ -110,7 +110,7 @@ def test_secretaries_are_told_on_commit_not_before(tree, users, django_capture_o
     for callback in callbacks:
         callback()
     told = Notification.objects.get(kind="meeting_scheduled")
-    assert told.recipient == users.secretary and "述职会安排：2020年06月20日 09:00" in told.title
+    assert told.recipient == users.secretary and "述职会安排：2020年6月20日 09:00" in told.title
 
 
 def test_a_refused_schedule_tells_nobody(tree, users, django_capture_on_commit_callbacks):
