@@ -196,6 +196,20 @@ class RuleOutcome:
     rate: Rate
     status: Status
 
+    def plain(self) -> str:
+        """Return the outcome in words a secretary reads, e.g. “评“一般”和“差”的占 100%（4 票中 4 票），达到
+        33% 的整改通知单线”, and say so when the panel is too small to be sure. (The formula stays in the trace.)"""
+        r, rule = self.rate, self.rule
+        if r.value is None:
+            return f"没有有效票，无法判断是否{rule.action}"
+        grades = "和".join(f"“{g}”" for g in r.grades)
+        words = {">": "超过", ">=": "达到", "<": "低于", "<=": "不高于"}[rule.op]
+        text = (f"评{grades}的占 {r.value:.0%}（{r.total} 票中 {r.count} 票），"
+                f"{words} {rule.threshold:.0%} 的{rule.action}线")
+        if self.status == "uncertain":
+            text += "；票数较少，结论不确定，请研究决定"
+        return text
+
     @property
     def leaning(self) -> bool | None:
         """Return whether the point estimate alone meets the condition (None without valid ballots)."""
@@ -311,7 +325,7 @@ class SubjectResult:
         for o in self.outcomes:
             if o.status == "triggered" or (o.status == "uncertain" and o.leaning):
                 out.append(Proposal(self.subject, o.rule.action, o.rule.code,
-                                    f"{o.rule.describe()}：{o.rule.metric} {o.rate.text()}", o.status == "uncertain"))
+                                    o.plain(), o.status == "uncertain"))
         return tuple(out)
 
     def explain(self) -> str:

@@ -32,7 +32,7 @@ def test_a_confirmed_proposal_drafts_the_problem_in_plain_words(tree: Any, users
     publication.results_submit(actor=users.town_admin, campaign=c.campaign)
     publication.results_publish(actor=users.county_admin, campaign=c.campaign)
     proposal = ActionProposal.objects.get(subject=c.va1, action=ActionProposal.Action.RECTIFICATION)
-    assert "→" in proposal.reason  # the rule, as staff read it
+    assert proposal.reason == "评“一般”和“差”的占 100%（12 票中 12 票），达到 33% 的整改通知单线"  # words, not the formula
     appraisal_services.proposal_confirm(actor=users.town_admin, proposal=proposal)
     text = Case.objects.get(subject=c.va1).problems.get().text
     assert text.startswith("在2020年述职评议中，“一般”和“差”的评价占 100%（12/12 票），达到 33% 的整改通知单线")

@@ -206,3 +206,10 @@ def test_a_rate_whose_interval_straddles_the_line_is_labelled() -> None:
     result = score_subject(ballots("public", [("好", 100)] * 3 + [("一般", 70)] * 3), plain_scheme())
     assert result.satisfaction.low is not None and result.satisfaction.low < 0.6 < (result.satisfaction.high or 0)
     assert [o.rule.code for o in result.uncertain_on(result.satisfaction)] == ["interview"]
+
+
+def test_a_proposal_gives_its_reason_in_words_not_the_formula() -> None:
+    marks = [("好", 95)] * 3 + [("差", 55)] * 5
+    [talk] = [p for p in score_subject(ballots("public", marks), plain_scheme()).proposals() if p.rule == "interview"]
+    assert "→" not in talk.reason and ">" not in talk.reason and "区间" not in talk.reason
+    assert talk.reason.startswith("评“好”") and "票数较少，结论不确定" in talk.reason
