@@ -12,7 +12,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import gettext
 
 
 class ChosenLanguageMiddleware:
@@ -66,8 +65,9 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if cap and length > cap:
-            message = gettext("提交的内容太大（%(size)s MB），超过了 %(cap)s MB 的上限。请压缩照片或拆分文件后再试。") % {
-                "size": f"{length / 1048576:.1f}", "cap": f"{cap / 1048576:.0f}"}
+            # Plain Chinese like the services' messages (the catalogue is refreshed with `make messages`).
+            message = (f"提交的内容太大（{length / 1048576:.1f} MB），超过了 {cap / 1048576:.0f} MB 的上限。"
+                       "请压缩照片或拆分文件后再试。")
             response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
             response["Connection"] = "close"  # the unread body must not be taken for the next request
             return response
