@@ -190,6 +190,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 from csp.constants import NONE, SELF  # noqa: E402
 
 INSTALLED_APPS.append("csp")
+# Who may read which page or API operation (core/reads.py): after authentication, before any view.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "dianti.core.reads.ReadRulesMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "dianti.core.middleware.RequestSizeLimitMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
