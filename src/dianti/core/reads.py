@@ -66,7 +66,7 @@ READS: dict[str, frozenset[str]] = {
     "campaign_create": ADMINS, "campaign_edit": ADMINS, "campaigns_export": ADMINS, "subjects_choose": ADMINS,
     "subjects_export": ADMINS, "subject_edit": ADMINS, "subject_topic": ADMINS,
     "responsibility_import": ADMINS, "responsibility_list": ADMINS,
-    "my_campaigns": _r(SECRETARY, ADMINS),  # an admin may be a secretary too (a town's own 述职)
+    "my_campaigns": LOGGED_IN,  # lists only the subjects whose secretary is the user, whatever their grants
     # The public portal and the public phone pages: no login, no personal data.
     "portal_index": EVERYONE, "portal_campaign": EVERYONE,
     "voices_track_lookup": EVERYONE, "voices_track": EVERYONE, "voices_support": EVERYONE,

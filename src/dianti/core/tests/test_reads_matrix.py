@@ -207,3 +207,13 @@ def test_point_staff_read_only_the_opinions_their_points_serve(world: dict[str, 
     ids = {row["id"] for row in client.get("/api/v1/voices/opinions").json()}
     assert world["opinion"].pk in ids and elsewhere.pk not in ids
     assert _client(users, "town_admin").get("/api/v1/voices/opinions").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["public", "evaluator", "point_staff", "secretary", "county_approver", "town_admin"])
+def test_the_home_page_links_only_to_pages_the_role_may_read(world: dict[str, Any], users: Any, role: str) -> None:
+    client = _client(users, role)
+    html = client.get(reverse("home")).content.decode()
+    links = set(re.findall(r'href="(/[^"#]*)"', html)) - {reverse("logout")}
+    refused = [url for url in sorted(links) if not url.startswith(("/static/", "/admin/"))
+               and client.get(url).status_code == 403]
+    assert not refused, refused
