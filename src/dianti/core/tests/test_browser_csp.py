@@ -58,3 +58,15 @@ def test_staff_console_projector_and_panel_run_their_scripts_under_the_policy(
     rows.first.locator("input").nth(1).fill("55")
     assert page.locator("#weight-total").inner_text() != ""  # panel.js added the weights up
     assert problems == [], problems
+
+
+def test_result_charts_draw_under_the_policy(page_desktop: Any, live_server: Any, tree: Any, users: Any) -> None:
+    from dianti.appraisal.tests.factories import HAND, closed
+
+    done = closed(tree, HAND)
+    page = page_desktop
+    problems = watch(page)
+    login(page, live_server, "town_admin", "pw-town_admin")
+    page.goto(f"{live_server.url}/appraisal/subjects/{done.va1.pk}/")
+    page.wait_for_function("document.querySelectorAll('.chart[data-drawn]').length > 0")
+    assert problems == [], problems
