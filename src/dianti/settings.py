@@ -185,9 +185,27 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the paper-ballot entry and panel forms a
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Content-Security-Policy (django-csp 4): scripts only from our own static files — no inline script, no eval
-# (htmx's eval is off through its meta config in the base templates). Styles keep 'unsafe-inline' for now: templates
-# size bars and print layouts with style attributes; an injected style cannot run code.
+# (htmx's eval is off through its meta config in the base templates). Style *elements* only from our files too (plus
+# the self-contained 500 page's, by hash), so injected CSS cannot read the page with selectors; style *attributes*
+# stay allowed (bars sized by a figure) — they cannot select anything. Browsers without the -elem/-attr directives
+# fall back to style-src. DIANTI_CSP_REPORT_ONLY=1 only reports (for a rollout, or Django's debug pages).
 from csp.constants import NONE, SELF  # noqa: E402
+
+
+def _inline_style_hashes(*templates: str) -> list[str]:
+    """Return the CSP hashes of the <style> blocks of templates served as HTML (recomputed, so an edit cannot
+    silently break the page)."""
+    import base64
+    import hashlib
+    import re
+
+    found = []
+    for template in templates:
+        for css in re.findall(r"<style>(.*?)</style>", (BASE_DIR / template).read_text(encoding="utf-8"), re.S):
+            digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+            found.append(f"'sha256-{digest}'")
+    return found
+
 
 INSTALLED_APPS.append("csp")
 # Who may read which page or API operation (core/reads.py): after authentication, before any view.
@@ -198,11 +216,13 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "dianti.core.middleware.SecurityHeadersMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
-CONTENT_SECURITY_POLICY = {
+_CSP = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, "'unsafe-inline'"],
+        "style-src-elem": [SELF, *_inline_style_hashes("core/templates/500.html")],
+        "style-src-attr": ["'unsafe-inline'"],
         "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
@@ -212,8 +232,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+if _env_bool("DIANTI_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 # No page uses the camera, microphone or location (paper ballots are typed in, not scanned): all off.
-DIANTI_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+DIANTI_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

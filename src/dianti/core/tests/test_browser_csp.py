@@ -70,3 +70,18 @@ def test_result_charts_draw_under_the_policy(page_desktop: Any, live_server: Any
     page.goto(f"{live_server.url}/appraisal/subjects/{done.va1.pk}/")
     page.wait_for_function("document.querySelectorAll('.chart[data-drawn]').length > 0")
     assert problems == [], problems
+
+
+def test_the_self_contained_500_page_keeps_its_style_under_the_policy(page_desktop: Any, live_server: Any,
+                                                                     client: Any) -> None:
+    from django.template.loader import render_to_string
+
+    policy = client.get("/login/")["Content-Security-Policy"]
+    page = page_desktop
+    problems = watch(page)
+    page.route(f"{live_server.url}/boom", lambda route: route.fulfill(
+        status=500, body=render_to_string("500.html"), content_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": policy}))
+    page.goto(f"{live_server.url}/boom")
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") == "rgb(183, 28, 28)"
+    assert problems == [], problems

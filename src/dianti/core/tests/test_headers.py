@@ -31,6 +31,8 @@ def _assert_strict_page(response: Any) -> None:
     script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src")).split()[1:]
     assert script_src == ["'self'"], policy
     assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    style_elem = next(d for d in policy.split(";") if d.strip().startswith("style-src-elem")).split()[1:]
+    assert "'unsafe-inline'" not in style_elem, policy  # no injected <style>: CSS selectors could read the page
     assert response["Permissions-Policy"].startswith("camera=()")
     assert "microphone=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
     html = response.content.decode()
