@@ -107,3 +107,17 @@ def test_production_settings_share_counters_in_the_database_or_redis(tmp_path: P
                                     check=True).stdout.strip()
     assert out[""] == "django.core.cache.backends.db.DatabaseCache"
     assert out["redis://127.0.0.1:6379/0"] == "django_redis.cache.RedisCache"
+
+
+def test_clearing_cookies_does_not_reset_the_opinion_limit_of_an_address(tree: Any, client: Any) -> None:
+    from dianti.campaigns.tests.factories import in_topics
+
+    in_topics(tree)
+    url = reverse("voices_public", args=[tree.village_a1.code])
+    limit = services.PUBLIC_LIMITS[0][0]
+    statuses = []
+    for i in range(limit + 1):
+        client.cookies.clear()
+        statuses.append(client.post(url, {"text": f"村口的路灯坏了好几个月了，第{i}次反映", "anonymous": "on"},
+                                    REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"1.2.3.{i}").status_code)
+    assert statuses[:limit] == [302] * limit and statuses[limit] == 429
