@@ -120,3 +120,14 @@ def users(tree: Tree) -> Users:
 def _jobs_inline(settings: Any) -> None:
     """Background jobs run inline in tests, so a test sees the finished job."""
     settings.JOBS_BACKEND = "sync"
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_memory(settings: Any) -> None:
+    """Rate-limit counters in process memory, fresh per test, so tests that never touch the database may clear
+    them; the shared database and Redis backends are tested on their own (core/tests/test_ratelimit.py)."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "dianti-tests"}}
+    cache.clear()

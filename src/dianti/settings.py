@@ -129,8 +129,6 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # Mounts the minimal ballot view that `dianti bench ballots` compares the product with; never set in production.
 BENCH_BASELINE = _env_bool("DIANTI_BENCH_BASELINE", False)
@@ -143,21 +141,6 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = _env_bool("DIANTI_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("DIANTI_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
 
 NOTIFY_CHANNELS = [
     c.strip()
@@ -177,3 +160,104 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DIANTI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# ── Security headers, cookies, proxies, shared cache, request size (issue 11; one block, keep it together) ──────
+# Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated). Empty: the peer is the client, so
+# a forged header changes nothing. Behind nginx on the same machine: DIANTI_TRUSTED_PROXIES=127.0.0.1,::1.
+DIANTI_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DIANTI_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# Rate-limit counters must be shared by every worker: Redis when configured, else a table in the database
+# (created on `migrate`, see core/apps.py). Process memory would let each worker count alone.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dianti_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+
+# Request size: bodies above DIANTI_MAX_REQUEST_BYTES are refused with a 413 before any view reads them
+# (core.middleware.RequestSizeLimitMiddleware); the largest legitimate body is an uploaded spreadsheet or report.
+DIANTI_MAX_REQUEST_BYTES = int(os.environ.get("DIANTI_MAX_REQUEST_BYTES", str(25 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads spill to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # non-file form fields: plenty for the longest text
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # the paper-ballot entry and panel forms are the widest
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
+# Content-Security-Policy (django-csp 4): scripts only from our own static files — no inline script, no eval
+# (htmx's eval is off through its meta config in the base templates). Style *elements* only from our files too (plus
+# the self-contained 500 page's, by hash), so injected CSS cannot read the page with selectors; style *attributes*
+# stay allowed (bars sized by a figure) — they cannot select anything. Browsers without the -elem/-attr directives
+# fall back to style-src. DIANTI_CSP_REPORT_ONLY=1 only reports (for a rollout, or Django's debug pages).
+from csp.constants import NONE, SELF  # noqa: E402
+
+
+def _inline_style_hashes(*templates: str) -> list[str]:
+    """Return the CSP hashes of the <style> blocks of templates served as HTML (recomputed, so an edit cannot
+    silently break the page)."""
+    import base64
+    import hashlib
+    import re
+
+    found = []
+    for template in templates:
+        for css in re.findall(r"<style>(.*?)</style>", (BASE_DIR / template).read_text(encoding="utf-8"), re.S):
+            digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+            found.append(f"'sha256-{digest}'")
+    return found
+
+
+INSTALLED_APPS.append("csp")
+# Who may read which page or API operation (core/reads.py): after authentication, before any view.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "dianti.core.reads.ReadRulesMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "dianti.core.middleware.RequestSizeLimitMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "dianti.core.middleware.SecurityHeadersMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "style-src-elem": [SELF, *_inline_style_hashes("core/templates/500.html")],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+if _env_bool("DIANTI_CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
+# No page uses the camera, microphone or location (paper ballots are typed in, not scanned): all off.
+DIANTI_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True  # the switcher is a plain form; no script reads it
+# HttpOnly on the CSRF cookie is safe: htmx sends the token from the page (hx-headers), not from document.cookie.
+CSRF_COOKIE_HTTPONLY = True
+# The app's own cookies (device ids, the evaluator's code) follow this; see voices.views_public._with_device.
+DIANTI_COOKIE_SECURE = not DEBUG
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("DIANTI_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DIANTI_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True

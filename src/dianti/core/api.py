@@ -7,22 +7,40 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
-from . import stats
+from . import reads, stats
 from .tokens import user_for_token
 
 
+def _operation(request: HttpRequest) -> str:
+    match = request.resolver_match
+    return match.view_name if match is not None else ""
+
+
 class TokenAuth(HttpBearer):
+    """A script's bearer token; its user then passes the read rules of the operation (core/reads.py)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
         user = user_for_token(token)
         if user is not None:
             request.user = user
+            reads.ensure(user, _operation(request))
         return user
 
 
-#: Staff endpoints accept a bearer token (scripts) or the browser session.
-staff_auth = [TokenAuth(), django_auth]
+class ReadRuleSessionAuth(SessionAuth):
+    """The browser session; its user then passes the read rules of the operation (core/reads.py)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
+        user = super().authenticate(request, key)
+        if user is not None:
+            reads.ensure(user, _operation(request))
+        return user
+
+
+#: Staff endpoints accept a bearer token (scripts) or the browser session, each checked against core/reads.py.
+staff_auth = [TokenAuth(), ReadRuleSessionAuth()]
 
 router = Router(tags=["stats"])
 

@@ -12,10 +12,23 @@ from django.utils.translation import pgettext
 from .scope import scope_for
 
 
+class Readable:
+    """``{% if "org_detail" in readable %}``: whether the user may open a URL name (core/reads.py), so a page
+    links only to what the user's role may read."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def __contains__(self, name: str) -> bool:
+        from .reads import may_read
+
+        return may_read(self.user, name)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": []}
+        return {"nav": [], "readable": Readable(user)}
     from .selectors import unread_count
 
     sc = scope_for(user)
@@ -31,10 +44,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         nav.append((_("述职会"), reverse("meeting_list")))
     nav += [(_("评议考核"), reverse("appraisal_index"))] if sc.is_admin else []
     nav += [(_("整改"), reverse("rectification_list"))] if sc.is_admin or sc.roles & {"secretary", "point_staff"} else []
-    nav.append((pgettext("navigation", "组织"), reverse("org_tree")))
+    readable = Readable(user)
+    if "org_tree" in readable:
+        nav.append((pgettext("navigation", "组织"), reverse("org_tree")))
     # 人员 and 审计日志 are reached from the home page and the organization pages, keeping the bar to one row.
     nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications")))
-    return {"nav": nav, "user_scope": sc, "unread_notifications": unread}
+    return {"nav": nav, "user_scope": sc, "unread_notifications": unread, "readable": readable}
 
 
 def _reports(user: Any) -> bool:

@@ -1,11 +1,25 @@
-"""A fixed-window rate limiter on the configured cache (Redis in production, process memory otherwise)."""
+"""A fixed-window rate limiter on Django's cache, shared by every worker.
+
+The counters live in the ``default`` cache, which settings point at the database (a cache table that ``migrate``
+creates) or, when ``DIANTI_REDIS_URL`` is set, at Redis: either way all web workers and machines count together, so
+a limit is the limit and not the limit times the workers. (Process memory would let each worker count alone.)
+
+Keys are keyed hashes (:func:`digest`) of an address or a device id, never the address itself. Pages count per
+address (see :func:`dianti.core.http.client_address` for which address is believed) *and* per device, so clearing
+cookies gives a script a new device but not a new address.
+"""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+
+
+def _cache() -> BaseCache:
+    return caches[getattr(settings, "DIANTI_RATELIMIT_CACHE", "default")]
 
 
 def digest(value: str) -> str:
@@ -13,20 +27,21 @@ def digest(value: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
 
 
-def allow(scope: str, key: str, limit: int, window_seconds: int) -> bool:
+def allow(scope: str, key: str, limit: int, window_seconds: int, *, cache: BaseCache | None = None) -> bool:
     """Count one hit for ``key``; return False once it exceeds ``limit`` hits within the window."""
+    store = cache or _cache()
     cache_key = f"rl:{scope}:{key}"
-    if cache.add(cache_key, 1, timeout=window_seconds):
+    if store.add(cache_key, 1, timeout=window_seconds):
         return True
     try:
-        count = cache.incr(cache_key)
+        count = store.incr(cache_key)
     except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window_seconds)
+        store.add(cache_key, 1, timeout=window_seconds)
         return True
     return count <= limit
 
 
-def exceeded(scope: str, key: str, limit: int) -> bool:
+def exceeded(scope: str, key: str, limit: int, *, cache: BaseCache | None = None) -> bool:
     """Return whether ``key`` has used up its ``limit`` hits in the current window, without counting a hit: for
     limits that count only failures (see :func:`allow`)."""
-    return int(cache.get(f"rl:{scope}:{key}") or 0) >= limit
+    return int((cache or _cache()).get(f"rl:{scope}:{key}") or 0) >= limit

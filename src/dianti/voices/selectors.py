@@ -32,8 +32,29 @@ class OpinionFilters:
                    unsorted=bool(query.get("unsorted")), review=bool(query.get("review")))
 
 
+# Roles whose grant opens the opinions of the whole subtree. An evaluator's or approver's grant does not (their work
+# needs no opinions); point staff read only what their points serve (see visible_opinions).
+_OPINION_ROLES = frozenset({"county_admin", "town_admin", "secretary"})
+
+
 def visible_opinions(user: Any) -> QuerySet[Opinion]:
-    return scope.restrict(Opinion.objects.all(), user, "org_path")
+    """Return the opinions ``user`` may read: admins' and secretaries' subtrees, and for point staff the
+    organizations their points serve (the point's organization and everything under it)."""
+    sc = scope.scope_for(user)
+    if sc.everything:
+        return Opinion.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Opinion.objects.none()
+    from dianti.orgs.models import ContactPoint, RoleGrant
+
+    roots = list(RoleGrant.objects.filter(user=user, role__in=_OPINION_ROLES)
+                 .values_list("organization__path", flat=True))
+    if "point_staff" in sc.roles:
+        roots += list(ContactPoint.objects.filter(staff__user=user).values_list("org_path", flat=True))
+    q = Q(pk__in=[])
+    for root in paths.minimal_roots(roots):
+        q |= Q(org_path__gte=root, org_path__lt=paths.successor(root))
+    return Opinion.objects.filter(q)
 
 
 def opinion_queue(user: Any, f: OpinionFilters) -> QuerySet[Opinion]:

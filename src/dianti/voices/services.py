@@ -27,6 +27,9 @@ MIN_TEXT = 5
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PUBLIC_LIMITS = ((5, 600), (30, 86400))  # (submissions, seconds) per address and per device
+# "我也关心" from one address for one topic or opinion per day: a hall or a village behind one mobile-network
+# address still counts, a script that clears its cookie between clicks stops here.
+SUPPORTS_PER_ADDRESS_DAY = 20
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -275,10 +278,19 @@ def _refresh_topics(topic_ids: set[int | None]) -> None:
             topics.refresh(tid)
 
 
-def support_add(*, device_hash: str, opinion: Opinion | None = None, topic: Topic | None = None) -> bool:
-    """Add one "我也关心" from a device; return False if that device already supports it."""
+def support_add(*, device_hash: str, ip_hash: str = "", opinion: Opinion | None = None,
+                topic: Topic | None = None) -> bool:
+    """Add one "我也关心" from a device; return False if that device already supports it.
+
+    One per device (the database's unique constraint), and at most :data:`SUPPORTS_PER_ADDRESS_DAY` per address
+    (``ip_hash``) per topic or opinion per day, since a new device is only a cleared cookie away. Public pages
+    always pass ``ip_hash``; only the demo loader leaves it empty.
+    """
     if not device_hash or (opinion is None) == (topic is None):
         raise ValidationError("无法记录：缺少设备标识")
+    target = f"opinion:{opinion.pk}" if opinion is not None else f"topic:{topic.pk}"  # type: ignore[union-attr]
+    if ip_hash and not ratelimit.allow(f"support:{target}", ip_hash, SUPPORTS_PER_ADDRESS_DAY, 86400):
+        raise RateLimited("同一网络今天对这一条的“我也关心”已经够多了，请明天再来")
     try:
         with transaction.atomic():
             Support.objects.create(device_hash=device_hash, opinion=opinion, topic=topic)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.core import ratelimit
-from dianti.core.http import error_messages
+from dianti.core.http import client_address, error_messages
 
 from . import selectors, services, tracking
 from .forms import PublicOpinionForm
@@ -28,13 +29,14 @@ def _device(request: HttpRequest) -> tuple[str, str]:
 
 
 def _with_device(response: HttpResponse, raw: str) -> HttpResponse:
-    response.set_cookie(DEVICE_COOKIE, raw, max_age=3 * 365 * 86400, httponly=True, samesite="Lax")
+    response.set_cookie(DEVICE_COOKIE, raw, max_age=3 * 365 * 86400, httponly=True, samesite="Lax",
+                        secure=settings.DIANTI_COOKIE_SECURE)
     return response
 
 
 def _ip(request: HttpRequest) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return ratelimit.digest("ip:" + (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")))
+    """Return the keyed hash of the client's address (behind trusted proxies only; see ``client_address``)."""
+    return ratelimit.digest("ip:" + client_address(request))
 
 
 def org_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -74,7 +76,8 @@ def org_page(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     raw, device_hash = _device(request)
-    if not ratelimit.allow("support", _ip(request), 120, 3600):
+    ip_hash = _ip(request)
+    if not ratelimit.allow("support", ip_hash, 120, 3600):
         return HttpResponse(_("操作太频繁了，请稍后再试"), status=429)
     if kind == "topic":
         target = Topic.objects.filter(pk=pk).first()
@@ -85,7 +88,9 @@ def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if target is None:
         return HttpResponse(_("找不到该内容"), status=404)
     try:
-        added = services.support_add(device_hash=device_hash, **kwargs)
+        added = services.support_add(device_hash=device_hash, ip_hash=ip_hash, **kwargs)
+    except services.RateLimited as exc:
+        return HttpResponse("；".join(error_messages(exc)), status=429)
     except ValidationError as exc:
         return HttpResponse("；".join(error_messages(exc)), status=400)
     target.refresh_from_db(fields=["supports"])

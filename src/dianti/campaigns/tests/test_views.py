@@ -78,7 +78,7 @@ def test_choosing_without_reason_shows_the_problem_and_saves_nothing(tree, users
 
 def test_secretary_cannot_open_the_choosing_page(tree, users, as_user):
     campaign = town_campaign(tree)
-    assert as_user(users.secretary).get(reverse("subjects_choose", args=[campaign.pk])).status_code == 404
+    assert as_user(users.secretary).get(reverse("subjects_choose", args=[campaign.pk])).status_code == 403
 
 
 def test_detail_page_shows_what_blocks_the_next_phase(tree, users, as_user):

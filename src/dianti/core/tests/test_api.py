@@ -66,7 +66,9 @@ def test_stats_query_count_does_not_grow_with_the_tree(client: Any, tree: Any, t
     assert response.json()["people"] == towns * towns * 2 * 2
 
 
-def test_openapi_schema_lists_the_endpoints(client: Any, db: Any) -> None:
+def test_openapi_schema_lists_the_endpoints(client: Any, users: Any) -> None:
+    assert client.get("/api/v1/openapi.json").status_code == 403  # staff only (core/reads.py)
+    client.force_login(users.county_admin)
     schema = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/stats", "/api/v1/orgs/tree", "/api/v1/orgs/search", "/api/v1/orgs/{code}"} <= set(schema["paths"])
 

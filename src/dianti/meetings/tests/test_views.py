@@ -65,11 +65,11 @@ def test_meeting_pages_are_hidden_from_another_town(tree, users, client):
     assert h.meeting.title not in client.get(reverse("meeting_list")).content.decode()
 
 
-def test_viewers_of_the_town_see_but_cannot_act(tree, users, client):
+def test_an_evaluator_of_the_town_neither_sees_nor_runs_the_console(tree, users, client):
     h = held(tree)
     pk = h.meeting.pk
-    _as(client, users.evaluator)
-    assert client.get(reverse("meeting_detail", args=[pk])).status_code == 200
+    _as(client, users.evaluator)  # evaluators score through the ballot pages only (core/reads.py)
+    assert client.get(reverse("meeting_detail", args=[pk])).status_code == 403
     assert client.post(reverse("meeting_action", args=[pk, "close"])).status_code == 403
     assert client.post(reverse("meeting_codes", args=[pk])).status_code == 403
     assert client.post(reverse("meeting_question", args=[pk, 1]), {"action": "approve"}).status_code == 403

@@ -1,6 +1,7 @@
 """The scope matrix: every named user against every organization, through every page and API endpoint that reads
 organizations or people. In scope → 200; out of scope → 404, exactly like a code that does not exist (no existence
-leak). Lists (search, people, exports, the API) hold exactly the rows in scope."""
+leak). Lists (search, people, exports, the API) hold exactly the rows in scope. A role whose work needs no such page
+(core/reads.py: evaluators, point staff, secretaries, the public) is refused it outright with 403."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from dianti.core import reads
 from dianti.core.tokens import token_create
 from dianti.orgs import services
 
@@ -81,6 +83,18 @@ PAGES: dict[str, tuple[str, Url]] = {
 }
 
 
+#: The URL name each page is declared under in core/reads.py.
+READ_NAME = {"org_detail": "org_detail", "org_children": "org_children", "people_of_org": "people_list",
+             "people_of_org_xlsx": "people_list", "person_detail": "person_detail", "api_detail": "api:detail",
+             "api_detail_token": "api:detail", "api_tree": "api:tree", "api_tree_token": "api:tree",
+             "org_search": "org_search", "org_export": "org_export", "org_tree": "org_tree", "api_search": "api:search"}
+
+
+def refused(world: World, username: str, page: str) -> bool:
+    """Whether the user's roles may not open ``page`` at all (core/reads.py)."""
+    return not reads.may_read(getattr(world.users, username), READ_NAME[page])
+
+
 @pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("username", USERS)
 def test_object_pages_answer_404_outside_the_users_subtree(client: Any, world: World, username: str,
@@ -89,9 +103,9 @@ def test_object_pages_answer_404_outside_the_users_subtree(client: Any, world: W
     headers = as_user(client, world, username, auth)
     responses = {target: client.get(url(world, target), **headers) for target in TARGETS}
     assert {t: r.status_code for t, r in responses.items()} == {
-        t: 200 if t in VISIBLE[username] else 404 for t in TARGETS}
+        t: 403 if refused(world, username, page) else 200 if t in VISIBLE[username] else 404 for t in TARGETS}
     for target, response in responses.items():
-        if response.status_code == 404:
+        if response.status_code in (403, 404):
             assert PERSON[target] not in response.content.decode()
 
 
@@ -155,6 +169,9 @@ def hidden_names(username: str) -> list[str]:
 @pytest.mark.parametrize("username", USERS)
 def test_search_page_lists_only_organizations_in_scope(client: Any, world: World, username: str) -> None:
     as_user(client, world, username, "session")
+    if refused(world, username, "org_search"):
+        assert client.get(reverse("org_search"), {"q": "330424"}).status_code == 403
+        return
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
         response = client.get(reverse("org_search"), {"q": "330424"}, **headers)
         assert {o.code for o in response.context["results"]} == visible_codes(username)
@@ -165,6 +182,9 @@ def test_search_page_lists_only_organizations_in_scope(client: Any, world: World
 @pytest.mark.parametrize("username", USERS)
 def test_org_export_holds_only_organizations_in_scope(client: Any, world: World, username: str) -> None:
     as_user(client, world, username, "session")
+    if refused(world, username, "org_export"):
+        assert client.get(reverse("org_export")).status_code == 403
+        return
     assert sheet_column(client.get(reverse("org_export")), "组织编码") == visible_codes(username)
     filtered = client.get(reverse("org_export"), {"q": "村"})
     assert sheet_column(filtered, "组织编码") == {c for c in visible_codes(username) if len(c) > 9}
@@ -173,6 +193,9 @@ def test_org_export_holds_only_organizations_in_scope(client: Any, world: World,
 @pytest.mark.parametrize("username", USERS)
 def test_people_list_and_export_hold_only_people_in_scope(client: Any, world: World, username: str) -> None:
     as_user(client, world, username, "session")
+    if refused(world, username, "people_of_org"):
+        assert client.get(reverse("people_list"), {"format": "xlsx"}).status_code == 403
+        return
     page = client.get(reverse("people_list")).content.decode()
     shown = {name for name in [*PERSON.values(), "张书记"] if name in page}
     assert shown == visible_people(username)
@@ -185,6 +208,10 @@ def test_people_list_and_export_hold_only_people_in_scope(client: Any, world: Wo
 def test_api_search_and_tree_hold_only_organizations_in_scope(client: Any, world: World, username: str,
                                                               auth: str) -> None:
     headers = as_user(client, world, username, auth)
+    if refused(world, username, "api_search"):
+        assert client.get("/api/v1/orgs/search?q=330424", **headers).status_code == 403
+        assert client.get("/api/v1/orgs/tree", **headers).status_code == 403
+        return
     assert api_codes(client.get("/api/v1/orgs/search?q=330424&limit=200", **headers)) == visible_codes(username)
     assert api_codes(client.get("/api/v1/orgs/search?q=村", **headers)) == {
         c for c in visible_codes(username) if len(c) > 9}
@@ -198,6 +225,9 @@ def test_api_search_and_tree_hold_only_organizations_in_scope(client: Any, world
 def test_tree_page_shows_only_the_users_subtree(client: Any, world: World, username: str) -> None:
     as_user(client, world, username, "session")
     response = client.get(reverse("org_tree"))
+    if refused(world, username, "org_tree"):
+        assert response.status_code == 403
+        return
     assert response.status_code == 200
     assert codes_in_html(response) <= visible_codes(username)
     html = response.content.decode()

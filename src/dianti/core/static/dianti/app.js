@@ -1,0 +1,36 @@
+/* Behaviour shared by every page, kept out of the templates so the Content-Security-Policy can forbid inline
+   script: the pages say what they want through data- attributes, this file does it. */
+(function () {
+  "use strict";
+
+  /* Mark the section the page belongs to (longest matching link), e.g. an organization page under 组织. */
+  function markSection() {
+    var links = document.querySelectorAll(".mainnav a"), best = null, path = location.pathname;
+    if (!links.length || document.querySelector(".mainnav a.active")) return;
+    Array.prototype.forEach.call(links, function (a) {
+      var href = a.getAttribute("href");
+      if (href !== "/" && path.indexOf(href) === 0 && (!best || href.length > best.getAttribute("href").length)) best = a;
+    });
+    if (best) { best.classList.add("active"); best.setAttribute("aria-current", "page"); }
+  }
+
+  /* <form data-confirm="…">: ask before sending (publishing results, issuing codes, closing the vote). */
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest ? e.target.closest("form[data-confirm]") : null;
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+  }, true);
+
+  /* <button data-fill='{"id_text": "…"}'>: copy values into form fields (e.g. adopt a responsibility as the topic). */
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("[data-fill]") : null;
+    if (!button) return;
+    var values = JSON.parse(button.getAttribute("data-fill"));
+    Object.keys(values).forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field) field.value = values[id];
+    });
+  });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", markSection);
+  else markSection();
+})();
