@@ -10,7 +10,10 @@ second-factor gate for staff, and the audit records of signing in and out and of
   the verification or enrolment page. What they owe is decided once at sign-in and kept in the session, so a normal
   page costs no query.
 - ``DownloadAuditMiddleware`` writes one ``export.download`` record for every attachment a signed-in user receives
-  (every Excel export, document and file download), since no export helper knows who asked.
+  (every Excel export, document and file download), since no export helper knows who asked. It also names the user
+  making the request to the receivers below, which record changes of an account's privileges (active, staff,
+  superuser, groups, permissions) made outside the services — in the admin, or a shell — as ``user.privilege``.
+  Role grants, the platform's own permissions, are recorded by ``orgs.services.role_grant`` / ``role_revoke``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import unquote
 
@@ -29,6 +33,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.views import redirect_to_login
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -223,7 +228,11 @@ class DownloadAuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        token = _acting.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            _acting.reset(token)
         disposition = response.get("Content-Disposition", "")
         user = getattr(request, "user", None)
         if (disposition.startswith("attachment") and 200 <= response.status_code < 300
@@ -246,3 +255,60 @@ def _filename(disposition: str) -> str:
         if key.lower() == "filename":
             return value.strip('"')
     return ""
+
+
+# The request being served, so that model signals (which get no request) can name who changed an account.
+_acting: ContextVar[HttpRequest | None] = ContextVar("dianti_acting_request", default=None)
+PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+
+def _actor() -> Any:
+    request = _acting.get()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="dianti.accounts.privilege_before")
+def _privileges_before(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if instance.pk is None:
+        return
+    if update_fields is not None and not set(update_fields) & set(PRIVILEGE_FIELDS):
+        return  # e.g. the last_login stamp of every sign-in: no query
+    before = type(instance).objects.filter(pk=instance.pk).values(*PRIVILEGE_FIELDS).first()
+    instance._dianti_privileges_before = before
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="dianti.accounts.privilege_after")
+def _privileges_after(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    before = getattr(instance, "_dianti_privileges_before", None)
+    instance._dianti_privileges_before = None
+    after = {name: getattr(instance, name) for name in PRIVILEGE_FIELDS}
+    if created:
+        changes = {name: [None, value] for name, value in after.items() if value}
+        if not (after["is_staff"] or after["is_superuser"]):
+            return  # an ordinary account; its roles are recorded when granted
+        action = "user.create"
+    elif before is None:
+        return
+    else:
+        changes = audit.diff(before, after)
+        action = "user.privilege"
+    if changes:
+        audit.record(actor=_actor(), action=action, target=instance, org_path=_home_path(instance), changes=changes)
+
+
+@receiver(m2m_changed, dispatch_uid="dianti.accounts.privilege_groups")
+def _groups_or_permissions_changed(sender: Any, instance: Any, action: str, pk_set: Any, **kwargs: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    through = {user_model.groups.through: "groups", user_model.user_permissions.through: "user_permissions"}
+    field = through.get(sender)
+    if field is None or not isinstance(instance, user_model) or action not in ("post_add", "post_remove",
+                                                                                   "post_clear"):
+        return
+    model = kwargs.get("model")
+    names = sorted(str(o) for o in model.objects.filter(pk__in=pk_set or ())) if model is not None else []
+    change = [None, names] if action == "post_add" else [names or "全部", None]
+    audit.record(actor=_actor(), action="user.privilege", target=instance, org_path=_home_path(instance),
+                 changes={field: change})

@@ -169,3 +169,37 @@ class TestDownloadAudit:
         client.force_login(users.county_admin)
         client.get(reverse("audit_log"))
         assert not AuditEvent.objects.filter(action="export.download").exists()
+
+
+class TestPrivilegeAudit:
+    def test_making_someone_superuser_in_the_admin_is_recorded_with_who_did_it(self, client: Any,
+                                                                               users: Any) -> None:
+        client.force_login(users.superuser)
+        user = users.town_admin
+        url = reverse("admin:auth_user_change", args=[user.pk])
+        form = {"username": user.username, "first_name": user.first_name, "last_name": "", "email": "",
+                "is_active": "on", "is_staff": "on", "is_superuser": "on",
+                "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-11-01", "date_joined_1": "09:00:00"}
+        response = client.post(url, form)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        event = AuditEvent.objects.filter(action="user.privilege").latest("id")
+        assert (event.actor, event.target_id) == (users.superuser, str(user.pk))
+        assert event.changes == {"is_superuser": [False, True]}
+
+    def test_deactivating_an_account_is_recorded(self, users: Any) -> None:
+        users.secretary.is_active = False
+        users.secretary.save()
+        event = AuditEvent.objects.filter(action="user.privilege").latest("id")
+        assert event.changes == {"is_active": [True, False]} and event.actor is None
+
+    def test_signing_in_writes_no_privilege_record(self, client: Any, users: Any) -> None:
+        sign_in(client, "secretary", "pw-secretary")
+        assert not AuditEvent.objects.filter(action="user.privilege").exists()
+
+    def test_adding_a_group_is_recorded(self, users: Any) -> None:
+        from django.contrib.auth.models import Group
+
+        group = Group.objects.create(name="数据管理员")
+        users.secretary.groups.add(group)
+        event = AuditEvent.objects.filter(action="user.privilege").latest("id")
+        assert event.changes == {"groups": [None, ["数据管理员"]]}
