@@ -89,7 +89,9 @@ def sink_write(sink: str, lines: list[str]) -> None:
     """Append ``lines`` to the external sink; a sink that fails is logged loudly and never fails the request."""
     try:
         if sink == "syslog" or sink.startswith("syslog://"):
-            _syslog(sink).info("\n".join(f"dianti-audit {line}" for line in lines))
+            logger = _syslog(sink)
+            for line in lines:  # one message a record: syslog cuts long messages
+                logger.info("dianti-audit %s", line)
         else:
             with Path(sink).open("a", encoding="utf-8") as out:
                 out.write("".join(line + "\n" for line in lines))

@@ -141,6 +141,19 @@ class TestExternalSink:
         with pytest.raises(CommandError, match="外部副本"):
             call_command("audit", "verify", "--sink", str(tmp_path / "audit.log"))
 
+    def test_a_remote_syslog_receives_the_line(self, settings: Any, db: Any,
+                                               django_capture_on_commit_callbacks: Any) -> None:
+        import socket
+
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.settimeout(5)
+            settings.DIANTI_AUDIT_SINK = f"syslog://127.0.0.1:{listener.getsockname()[1]}"
+            with django_capture_on_commit_callbacks(execute=True):
+                event = audit.record(actor="系统", action="demo.load", target=None, target_type="demo")
+            message = listener.recv(4096).decode()
+        assert f"dianti-audit {event.pk} " in message and message.rstrip("\x00").endswith(event.hash)
+
     def test_a_rolled_back_write_leaves_no_line(self, settings: Any, tmp_path: Path, db: Any,
                                                 django_capture_on_commit_callbacks: Any) -> None:
         from django.db import transaction
@@ -150,3 +163,36 @@ class TestExternalSink:
             audit.record(actor="系统", action="a", target=None, target_type="t")
             raise RuntimeError
         assert not (tmp_path / "audit.log").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_the_chain() -> None:
+    """Threads on their own connections append at the same moment; the chain stays one line, every record in it."""
+    import threading
+
+    from django.db import connections, transaction
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("threads need a database file (see django_db_modify_db_settings in dianti/conftest.py)")
+    threads, per_thread = 6, 8
+    barrier, errors = threading.Barrier(threads), []
+
+    def write(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(per_thread):
+                with transaction.atomic():
+                    audit.record(actor=f"线程{n}", action="race", target=None, target_type="t", note=str(i))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=write, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert not errors
+    assert audit.verify() == (threads * per_thread, None)
+    assert AuditChainHead.objects.get(pk=1).length == threads * per_thread
