@@ -33,6 +33,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.views import redirect_to_login
+from django.core.checks import Tags, register
+from django.core.checks import Warning as CheckWarning
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -312,3 +314,13 @@ def _groups_or_permissions_changed(sender: Any, instance: Any, action: str, pk_s
     change = [None, names] if action == "post_add" else [names or "全部", None]
     audit.record(actor=_actor(), action="user.privilege", target=instance, org_path=_home_path(instance),
                  changes={field: change})
+
+
+@register(Tags.security, deploy=True)
+def second_factor_is_required_in_production(app_configs: Any, **kwargs: Any) -> list[CheckWarning]:
+    """Warn when production runs without the second factor for county admins and approvers (等保 level 3 asks
+    for two kinds of proof for privileged accounts)."""
+    if settings.DEBUG or getattr(settings, "DIANTI_REQUIRE_2FA", False):
+        return []
+    return [CheckWarning("县级管理员、审批人和超级用户登录未要求手机验证码（DIANTI_REQUIRE_2FA 已关闭）。",
+                         hint="生产环境请去掉 DIANTI_REQUIRE_2FA=0。", id="dianti.W201")]

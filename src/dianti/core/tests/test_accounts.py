@@ -203,3 +203,12 @@ class TestPrivilegeAudit:
         users.secretary.groups.add(group)
         event = AuditEvent.objects.filter(action="user.privilege").latest("id")
         assert event.changes == {"groups": [None, ["数据管理员"]]}
+
+
+def test_check_deploy_warns_when_the_second_factor_is_off(tmp_path: Any) -> None:
+    from .test_settings import PRODUCTION, dianti
+
+    result = dianti(["check", "--deploy", "--fail-level", "WARNING"], tmp_path,
+                    **(PRODUCTION | {"DIANTI_REQUIRE_2FA": "0"}))
+    assert result.returncode != 0
+    assert "dianti.W201" in result.stderr + result.stdout
