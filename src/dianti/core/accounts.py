@@ -91,7 +91,7 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     return render(request, "core/login.html", context, status=429)
 
 
-def _home_path(user: Any) -> str:
+def home_path(user: Any) -> str:
     """Return the path of the highest organization the user holds a role on, so its admins see their records."""
     from dianti.orgs.models import RoleGrant
 
@@ -100,7 +100,7 @@ def _home_path(user: Any) -> str:
 
 
 # What the audit records say is stored data, written once in Chinese like the rest of the log, so not translated.
-def _where(request: HttpRequest | None) -> str:
+def address_note(request: HttpRequest | None) -> str:
     return f"地址 {client_address(request) or '—'}" if request is not None else ""
 
 
@@ -132,7 +132,7 @@ def _on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs:
             request.session[SESSION_SECOND_FACTOR] = owed
         else:
             request.session.pop(SESSION_SECOND_FACTOR, None)
-    audit.record(actor=user, action="login", target=user, org_path=_home_path(user), note=_where(request))
+    audit.record(actor=user, action="login", target=user, org_path=home_path(user), note=address_note(request))
 
 
 @receiver(user_login_failed, dispatch_uid="dianti.accounts.login_failed")
@@ -145,12 +145,12 @@ def _on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequ
     username = str(credentials.get("username") or "")[:150]
     user = get_user_model().objects.filter(username=username).first() if username else None
     if user is not None:
-        audit.record(actor=None, action="login.failed", target=user, org_path=_home_path(user),
-                     note=_where(request))
+        audit.record(actor=None, action="login.failed", target=user, org_path=home_path(user),
+                     note=address_note(request))
     else:
         label = f"不存在的账号（摘要 {ratelimit.digest('login:' + username)[:12]}）"
         audit.record(actor=None, action="login.failed", target=None, target_type="auth.user", target_repr=label,
-                     note=_where(request))
+                     note=address_note(request))
 
 
 @receiver(user_locked_out, dispatch_uid="dianti.accounts.locked_out")
@@ -161,7 +161,7 @@ def _on_locked_out(sender: Any, request: HttpRequest | None = None, username: st
     user = get_user_model().objects.filter(username=username).first() if username else None
     note = f"连续失败 {settings.AXES_FAILURE_LIMIT} 次，锁定 {cool_off_minutes()} 分钟；地址 {ip_address or '—'}"
     audit.record(actor=None, action="login.locked", target=user, target_type="auth.user",
-                 target_repr="" if user else "不存在的账号", org_path=_home_path(user) if user else "", note=note)
+                 target_repr="" if user else "不存在的账号", org_path=home_path(user) if user else "", note=note)
 
 
 @receiver(user_logged_out, dispatch_uid="dianti.accounts.logged_out")
@@ -169,8 +169,8 @@ def _on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs
     if user is None:
         return
     reason = getattr(request, "_dianti_logout_reason", "")
-    audit.record(actor=user, action="logout", target=user, org_path=_home_path(user),
-                 note="；".join(filter(None, [reason, _where(request)])))
+    audit.record(actor=user, action="logout", target=user, org_path=home_path(user),
+                 note="；".join(filter(None, [reason, address_note(request)])))
 
 
 Middleware = Callable[[HttpRequest], HttpResponse]
@@ -241,8 +241,8 @@ class DownloadAuditMiddleware:
                 and user is not None and user.is_authenticated):
             query = request.META.get("QUERY_STRING", "")
             audit.record(actor=user, action="export.download", target=None, target_type="download",
-                         target_repr=_filename(disposition), org_path=_home_path(user),
-                         note=f"{request.path}{'?' + query if query else ''}；{_where(request)}"[:1000])
+                         target_repr=_filename(disposition), org_path=home_path(user),
+                         note=f"{request.path}{'?' + query if query else ''}；{address_note(request)}"[:1000])
         return response
 
 
@@ -296,7 +296,7 @@ def _privileges_after(sender: Any, instance: Any, created: bool, **kwargs: Any) 
         changes = audit.diff(before, after)
         action = "user.privilege"
     if changes:
-        audit.record(actor=_actor(), action=action, target=instance, org_path=_home_path(instance), changes=changes)
+        audit.record(actor=_actor(), action=action, target=instance, org_path=home_path(instance), changes=changes)
 
 
 @receiver(m2m_changed, dispatch_uid="dianti.accounts.privilege_groups")
@@ -312,7 +312,7 @@ def _groups_or_permissions_changed(sender: Any, instance: Any, action: str, pk_s
     model = kwargs.get("model")
     names = sorted(str(o) for o in model.objects.filter(pk__in=pk_set or ())) if model is not None else []
     change = [None, names] if action == "post_add" else [names or "全部", None]
-    audit.record(actor=_actor(), action="user.privilege", target=instance, org_path=_home_path(instance),
+    audit.record(actor=_actor(), action="user.privilege", target=instance, org_path=home_path(instance),
                  changes={field: change})
 
 

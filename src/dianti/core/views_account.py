@@ -25,7 +25,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
-from .accounts import SESSION_SECOND_FACTOR, _home_path, _where
+from .accounts import SESSION_SECOND_FACTOR, address_note, home_path
 
 
 class CodeForm(forms.Form):
@@ -65,10 +65,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         allowed, _info = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["token"]):
             audit.record(actor=request.user, action="login.2fa", target=request.user,
-                         org_path=_home_path(request.user), note=_where(request))
+                         org_path=home_path(request.user), note=address_note(request))
             return _verified(request, device)
         audit.record(actor=request.user, action="login.2fa_failed", target=request.user,
-                     org_path=_home_path(request.user), note=_where(request))
+                     org_path=home_path(request.user), note=address_note(request))
         form.add_error("token", _("验证码不正确或已过期，请看手机上最新的验证码。") if allowed
                        else _("错误次数过多，请稍后再试。"))
     return render(request, "core/otp_verify.html", {"form": form, "next": _next(request)})
@@ -94,7 +94,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 audit.record(actor=request.user, action="2fa.enrol", target=request.user,
-                             org_path=_home_path(request.user), note=_where(request))
+                             org_path=home_path(request.user), note=address_note(request))
             messages.success(request, _("已绑定手机验证器，今后登录时需输入验证码。"))
             return _verified(request, device)
         form.add_error("token", _("验证码不正确，请确认手机时间准确后输入最新的验证码。"))
@@ -120,6 +120,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         audit.record(actor=self.request.user, action="password.change", target=self.request.user,
-                     org_path=_home_path(self.request.user), note=_where(self.request))
+                     org_path=home_path(self.request.user), note=address_note(self.request))
         messages.success(self.request, _("密码已修改。"))
         return response
