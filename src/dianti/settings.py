@@ -129,12 +129,14 @@ MIDDLEWARE += [
     "dianti.core.accounts.DownloadAuditMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into the login page with its message
 ]
-# Lockout: after AXES_FAILURE_LIMIT failures for one account, or from one address, refuse for the cool-off time.
-# Counted in the database, so every worker and every process sees the same count.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Lockout: after AXES_FAILURE_LIMIT failures for one account, or DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT from one address
+# (a town office shares one), refuse for the cool-off time. Counted in the database (axes' database handler), so
+# every worker and every process sees the same count.
+AXES_HANDLER = "dianti.core.accounts.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # in this order: LockoutHandler reads the counts so
 AXES_FAILURE_LIMIT = int(os.environ.get("DIANTI_LOGIN_FAILURE_LIMIT", "5"))
+DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DIANTI_LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dianti.core.accounts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "dianti.core.accounts.client_address"

@@ -2,8 +2,9 @@
 second-factor gate for staff, and the audit records of signing in and out and of every file downloaded.
 
 - Lockout is django-axes (database handler, so every worker counts the same failures): ``LockoutBackend`` refuses a
-  locked account or address before the password is checked, ``lockout_response`` shows the login page again with
-  "登录失败次数过多，请 N 分钟后再试". A successful sign-in clears the failures.
+  locked account or address before the password is checked (``LockoutHandler`` gives an address its own, higher
+  limit), ``lockout_response`` shows the login page again with "登录失败次数过多，请 N 分钟后再试". A successful
+  sign-in clears the failures.
 - ``SessionTimeoutMiddleware`` signs out a session idle longer than ``DIANTI_SESSION_IDLE_MINUTES`` (sliding) or older
   than ``DIANTI_SESSION_ABSOLUTE_HOURS`` (however busy).
 - ``SecondFactorMiddleware`` keeps a signed-in user who still owes a one-time code (see ``needs_second_factor``) on
@@ -26,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib import messages
@@ -35,6 +37,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.contrib.auth.views import redirect_to_login
 from django.core.checks import Tags, register
 from django.core.checks import Warning as CheckWarning
+from django.db.models import Sum
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -58,6 +61,24 @@ SECOND_FACTOR_ROLES = frozenset({"county_admin", "approver"})
 def client_address(request: HttpRequest) -> str:
     """Return the address a request came from: the socket's peer, never a header the client can write."""
     return str(request.META.get("REMOTE_ADDR", "") or "")
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """Axes' database handler, with a higher limit for an address than for an account.
+
+    A town office's staff sign in from one address, so a few typos between them must not lock the whole office out;
+    an address trying name after name is still stopped, at ``DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT``.
+    """
+
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
+        by_account, by_address = (
+            attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        # Axes compares one count with one limit (AXES_FAILURE_LIMIT, the account's): put the address's count on
+        # that scale, so reaching either limit locks.
+        scaled = by_address * settings.AXES_FAILURE_LIMIT // settings.DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT
+        return max(by_account, scaled)
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -159,7 +180,8 @@ def _on_locked_out(sender: Any, request: HttpRequest | None = None, username: st
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(username=username).first() if username else None
-    note = f"连续失败 {settings.AXES_FAILURE_LIMIT} 次，锁定 {cool_off_minutes()} 分钟；地址 {ip_address or '—'}"
+    note = (f"失败次数达到上限（每个账号 {settings.AXES_FAILURE_LIMIT} 次、每个地址 "
+            f"{settings.DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT} 次），锁定 {cool_off_minutes()} 分钟；地址 {ip_address or '—'}")
     audit.record(actor=None, action="login.locked", target=user, target_type="auth.user",
                  target_repr="" if user else "不存在的账号", org_path=home_path(user) if user else "", note=note)
 
