@@ -128,3 +128,9 @@ def test_repeated_wrong_codes_make_the_user_wait(client: Any, users: Any) -> Non
     refused = client.post(reverse("otp_verify"), {"token": code(device)})
     assert "错误次数过多" in refused.content.decode()
     assert client.get(reverse("home"))["Location"].startswith(reverse("otp_verify"))
+
+
+def test_home_offers_the_password_change_and_the_authenticator(client: Any, users: Any) -> None:
+    client.force_login(users.secretary)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("password_change") in page and reverse("otp_enrol") in page
