@@ -133,7 +133,7 @@ MIDDLEWARE += [
 # (a town office shares one), refuse for the cool-off time. Counted in the database (axes' database handler), so
 # every worker and every process sees the same count.
 AXES_HANDLER = "dianti.core.accounts.LockoutHandler"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # in this order: LockoutHandler reads the counts so
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # LockoutHandler reads the two counts in this order
 AXES_FAILURE_LIMIT = int(os.environ.get("DIANTI_LOGIN_FAILURE_LIMIT", "5"))
 DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DIANTI_LOGIN_LOCKOUT_MINUTES", "15")))
