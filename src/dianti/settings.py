@@ -8,6 +8,7 @@ in-process); production sets ``DIANTI_DATABASE_URL`` (PostgreSQL), ``DIANTI_REDI
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -100,13 +101,60 @@ if _test_db_url:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# ── Accounts, sessions, second factor and audit (issue 11; 等保 2.0 level 3: 身份鉴别, 访问控制, 安全审计) ────────────
+# See docs/security.md. Everything here can be tuned from the environment; the defaults are the production values.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("DIANTI_PASSWORD_MIN_LENGTH", "10"))}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "dianti.core.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    # `dianti demo` sets its published password directly; no form may ever accept it.
+    {"NAME": "dianti.core.passwords.DemoPasswordValidator"},
+]
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+AUTHENTICATION_BACKENDS = [
+    "dianti.core.accounts.LockoutBackend",  # django-axes: refuses a locked account or address before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += [
+    "django_otp.middleware.OTPMiddleware",
+    "dianti.core.accounts.SessionTimeoutMiddleware",
+    "dianti.core.accounts.SecondFactorMiddleware",
+    "dianti.core.accounts.DownloadAuditMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into the login page with its message
+]
+# Lockout: after AXES_FAILURE_LIMIT failures for one account, or DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT from one address
+# (a town office shares one), refuse for the cool-off time. Counted in the database (axes' database handler), so
+# every worker and every process sees the same count.
+AXES_HANDLER = "dianti.core.accounts.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # LockoutHandler reads the two counts in this order
+AXES_FAILURE_LIMIT = int(os.environ.get("DIANTI_LOGIN_FAILURE_LIMIT", "5"))
+DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DIANTI_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DIANTI_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "dianti.core.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "dianti.core.accounts.client_address"
+AXES_VERBOSE = False
+# Sessions: signed out after DIANTI_SESSION_IDLE_MINUTES without a request (sliding), and DIANTI_SESSION_ABSOLUTE_HOURS
+# after signing in whatever happens; the cookie dies with the browser, for shared office computers.
+DIANTI_SESSION_IDLE_MINUTES = int(os.environ.get("DIANTI_SESSION_IDLE_MINUTES", "30"))
+DIANTI_SESSION_ABSOLUTE_HOURS = int(os.environ.get("DIANTI_SESSION_ABSOLUTE_HOURS", "12"))
+SESSION_COOKIE_AGE = DIANTI_SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# TOTP second factor: required for superusers, county admins and approvers when on (the default in production);
+# `make run`'s demo and the test suite run with DEBUG on, so it is off there unless set.
+DIANTI_REQUIRE_2FA = _env_bool("DIANTI_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "点题述职"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Audit: an optional external copy of every record's hash line: a file path, "syslog" or "syslog://host:port".
+DIANTI_AUDIT_SINK = os.environ.get("DIANTI_AUDIT_SINK", "")
+# ── end of accounts, sessions, second factor and audit ─────────────────────────────────────────────────────────────
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from dianti.core import views as core_views
+from dianti.core import views_account
 from dianti.meetings.urls import public_urlpatterns as meetings_public
 from dianti.rectification.urls import public_urlpatterns as rectification_public
 from dianti.voices.urls import public_urlpatterns as voices_public
@@ -21,6 +22,9 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/verify/", views_account.otp_verify, name="otp_verify"),
+    path("account/2fa/", views_account.otp_enrol, name="otp_enrol"),
+    path("account/password/", views_account.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),

@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self) -> None:
-        from . import checks, messages  # noqa: F401  (checks: register the system checks)
+        from . import accounts, checks, messages  # noqa: F401  (register the system checks and sign-in receivers)
 
         messages.install()
         post_migrate.connect(_create_cache_table, sender=self)

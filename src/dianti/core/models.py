@@ -1,12 +1,20 @@
-"""Shared kernel models: the append-only audit log and background jobs."""
+"""Shared kernel models: the append-only, hash-chained audit log and background jobs."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# The "previous hash" of the first record of the chain.
+GENESIS = "0" * 64
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -16,11 +24,71 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("审计日志只可追加，不可删除")
 
+    def bulk_create(self, objs: Iterable[AuditEvent], *args: Any, **kwargs: Any) -> list[AuditEvent]:
+        """Append ``objs`` to the chain in list order (an import's many records), under the chain-head lock."""
+        objs = list(objs)
+        if not objs:
+            return objs
+        with transaction.atomic(using=self.db):
+            _append(objs, lambda: super(AuditEventQuerySet, self).bulk_create(objs, *args, **kwargs))
+        return objs
+
+
+def _append(events: Sequence[AuditEvent], insert: Callable[[], Any]) -> None:
+    """Chain ``events`` after the current head, insert them and move the head, all in the caller's transaction.
+
+    The head row is locked first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE transactions already
+    serialize writers), so two concurrent writers can never both link to the same predecessor: the second waits for
+    the first to commit and then links to its record. Ids are drawn after the lock, so id order is chain order.
+    """
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"hash": GENESIS})
+    previous = head.hash
+    for event in events:
+        event.changes = _json_ready(event.changes)
+        event.prev_hash = previous
+        event.hash = event.compute_hash()
+        previous = event.hash
+    insert()
+    AuditChainHead.objects.filter(pk=1).update(hash=previous, last_id=events[-1].pk, length=models.F("length")
+                                               + len(events))
+    sink = getattr(settings, "DIANTI_AUDIT_SINK", "")
+    if sink:
+        from .audit import sink_write
+
+        lines = [event.sink_line() for event in events]
+        transaction.on_commit(lambda: sink_write(sink, lines))
+
+
+def canonical(event: Any) -> bytes:
+    """Return the bytes an audit record's hash covers: every stored field but the id and the hash itself, as
+    sorted, compact UTF-8 JSON. Takes any object with the fields (the migration that back-fills passes its
+    historical model), so the formula lives here alone."""
+    content = {
+        "prev": event.prev_hash,
+        "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "target_repr": event.target_repr,
+        "org_path": event.org_path,
+        "changes": event.changes,
+        "note": event.note,
+    }
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _json_ready(value: Any) -> Any:
+    # Hash exactly what the database gives back: a JSON round trip turns tuples into lists, keys into strings.
+    return json.loads(json.dumps(value if value is not None else {}, ensure_ascii=False))
+
 
 class AuditEvent(models.Model):
     """One write to the system: who did what to which object, with old → new values. Never changed or deleted."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add, which stamps during the save) so the hash can cover it.
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -34,6 +102,9 @@ class AuditEvent(models.Model):
     org_path = models.CharField(_("组织路径"), max_length=255, blank=True, db_index=True)
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     note = models.TextField(_("备注"), blank=True)
+    # Tamper evidence: SHA-256 of this record's canonical content, which includes the hash of the record before it.
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, editable=False, default=GENESIS)
+    hash = models.CharField(_("哈希"), max_length=64, editable=False, db_index=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -49,10 +120,36 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("审计日志只可追加，不可修改")
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            _append([self], lambda: super(AuditEvent, self).save(*args, **kwargs))
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("审计日志只可追加，不可删除")
+
+    def canonical(self) -> bytes:
+        return canonical(self)
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(canonical(self)).hexdigest()
+
+    def sink_line(self) -> str:
+        """Return the line the external sink keeps for this record: id, time, action and hash."""
+        return f"{self.pk} {self.at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%S.%fZ} {self.action} {self.hash}"
+
+
+class AuditChainHead(models.Model):
+    """The one row naming the newest audit record's hash: the lock appends queue on, and a check on the tail."""
+
+    hash = models.CharField(max_length=64, default=GENESIS)
+    last_id = models.BigIntegerField(null=True, blank=True)
+    length = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.last_id} {self.hash[:12]}"
 
 
 class Job(models.Model):

@@ -141,14 +141,22 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
     return save
 
 
-def login(page: Any, live_server: Any, username: str, password: str) -> None:
-    """Sign in through the login form and wait for the page it leads to (``live_server`` may be its URL)."""
+def login(page: Any, live_server: Any, username: str, password: str, *,
+          otp: Callable[[], str] | None = None) -> None:
+    """Sign in through the login form and wait for the page it leads to (``live_server`` may be its URL).
+
+    When the account has an authenticator (the second factor), pass ``otp``: a function returning the current
+    6-digit code; it is typed into the verification page that follows the password."""
     base = str(getattr(live_server, "url", live_server)).rstrip("/")
     page.goto(f"{base}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("form:has(#id_password) button[type=submit]")
     page.wait_for_load_state()
+    if otp is not None and "/login/verify/" in page.url:
+        page.fill("#id_token", otp())
+        page.click("form:has(#id_token) button[type=submit]")
+        page.wait_for_load_state()
 
 
 TAP_TARGETS = "button, .btn, input[type=submit], .topbar nav a, summary"

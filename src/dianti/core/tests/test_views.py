@@ -102,7 +102,7 @@ def test_filters_by_date_range(client: Any, tree: Any, users: Any) -> None:
     client.force_login(users.county_admin)
 
     def months(**query: str) -> list[str]:
-        return [e.changes["short_name"][1] for e in shown(client, actor="县组织部", **query)]
+        return [e.changes["short_name"][1] for e in shown(client, actor="县组织部", action="org.update", **query)]
 
     assert months(since="2026-04-01") == ["五月"]
     assert months(until="2026-04-01") == ["三月"]
