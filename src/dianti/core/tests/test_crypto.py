@@ -108,3 +108,11 @@ def test_development_runs_without_a_key(monkeypatch: Any) -> None:
     monkeypatch.delenv(crypto.ENV_VAR, raising=False)
     assert checks.data_key_is_set_in_production(None) == []
     assert crypto.decrypt(crypto.encrypt(PHONE)) == PHONE
+
+
+def test_outbound_log_addresses_hold_no_plaintext(db: Any, key_a: str) -> None:
+    from dianti.core.models import OutboundMessage
+
+    m = OutboundMessage.objects.create(channel="log", kind="t", to_name="王阿姨", to_address=PHONE, title="t")
+    assert PHONE not in raw_column("core_outboundmessage", "to_address", m.pk)
+    assert OutboundMessage.objects.get(pk=m.pk).to_address == PHONE
