@@ -21,3 +21,4 @@ def test_the_opinion_form_shows_the_personal_information_notice_before_submittin
     assert notice_before_submit(page)
     for words in ("收集什么", "做什么用", "保存多久", "谁能看到", "手机号加密保存", "90 天后删除"):
         assert words in page
+
