@@ -14,6 +14,10 @@ Without ``DIANTI_DATA_KEY`` a key derived from ``SECRET_KEY`` is used, but only 
 ``DEBUG`` (development and the test suite); production refuses to start (check ``dianti.E101``) and refuses every
 read or write of a protected column with :class:`DataKeyError`. A token made under another key, or altered, is
 refused with the same error rather than shown as garbage.
+
+To change the key: set the new one as ``DIANTI_DATA_KEY`` and the old one as ``DIANTI_DATA_KEY_OLD`` (reads accept
+both), run ``dianti rekey`` (re-encrypts every column and recomputes every search hash under the new key; searches
+by phone miss until it has run), then drop ``DIANTI_DATA_KEY_OLD``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import os
 import sys
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -64,6 +68,14 @@ def parse_key(raw: str, name: str = ENV_VAR) -> bytes:
         raise DataKeyError(f"{name} 格式不正确：应为 32 字节随机数的 URL-safe Base64（44 个字符），"
                            f"可用 `dianti datakey` 生成。")
     return key
+
+
+OLD_ENV_VAR = "DIANTI_DATA_KEY_OLD"
+
+
+def old_master_keys() -> list[bytes]:
+    """Return the retired keys (``DIANTI_DATA_KEY_OLD``, comma-separated) still accepted for reading."""
+    return [parse_key(k, OLD_ENV_VAR) for k in os.environ.get(OLD_ENV_VAR, "").split(",") if k.strip()]
 
 
 def master_key() -> bytes:
@@ -106,9 +118,9 @@ def decrypt(token: str, *, label: str = "") -> str:
     """Return the plaintext of a token from :func:`encrypt`; refuse one made under another key or altered."""
     if not token:
         return token
-    fernet, _mac = _keys(master_key())
+    fernets = [_keys(master_key())[0], *(_keys(k)[0] for k in old_master_keys())]
     try:
-        return fernet.decrypt(token.encode()).decode()
+        return MultiFernet(fernets).decrypt(token.encode()).decode()
     except InvalidToken:
         where = f"（{label}）" if label else ""
         raise DataKeyError(f"无法解密个人信息{where}：{ENV_VAR} 与加密时所用的密钥不同，或数据已被篡改。"

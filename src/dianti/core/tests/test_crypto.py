@@ -117,3 +117,18 @@ def test_outbound_log_addresses_hold_no_plaintext(db: Any, key_a: str) -> None:
     m = OutboundMessage.objects.create(channel="log", kind="t", to_name="王阿姨", to_address=PHONE, title="t")
     assert PHONE not in raw_column("core_outboundmessage", "to_address", m.pk)
     assert OutboundMessage.objects.get(pk=m.pk).to_address == PHONE
+
+
+def test_the_key_can_be_changed_with_rekey(key_a: str, tree: Any, users: Any, monkeypatch: Any) -> None:
+    from django.core.management import call_command
+
+    services.person_create(actor=None, name="李丰义", organization=tree.village_a2, phone="13900001234")
+    new = crypto.generate_key()
+    monkeypatch.setenv(crypto.ENV_VAR, new)
+    monkeypatch.setenv(crypto.OLD_ENV_VAR, key_a)
+    assert Person.objects.get(name="李丰义").phone == "13900001234"  # the old key still reads
+    assert list(selectors.people_search(users.town_admin, "1234")) == []  # hashes are still the old key's
+    call_command("rekey")
+    monkeypatch.delenv(crypto.OLD_ENV_VAR)
+    assert Person.objects.get(name="李丰义").phone == "13900001234"  # the new key alone reads
+    assert [p.name for p in selectors.people_search(users.town_admin, "1234")] == ["李丰义"]
