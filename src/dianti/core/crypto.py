@@ -156,7 +156,7 @@ class _EmptyOnlyExact(Exact):
         return super().get_prep_lookup()
 
 
-class EncryptedCharField(models.CharField):  # type: ignore[type-arg]
+class EncryptedCharField(models.CharField):
     """A short text stored as a Fernet token; reads decrypt, writes encrypt, ``max_length`` is the plaintext's.
 
     Only ``=""`` and ``isnull`` lookups are allowed: search through a :class:`SearchHashField` beside it.
@@ -189,7 +189,7 @@ class EncryptedCharField(models.CharField):  # type: ignore[type-arg]
         return encrypt(str(value))
 
 
-class SearchHashField(models.CharField):  # type: ignore[type-arg]
+class SearchHashField(models.CharField):
     """The keyed hash of another field, filled on every save (including ``bulk_create``) from ``source``.
 
     ``kind`` is ``"phone"`` (the whole number) or ``"phone_tail"`` (its last four digits). A
