@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -18,6 +19,11 @@ from dianti.voices.services import Submitter, opinion_submit
 
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    cache.clear()  # the public form's limits count per process
 
 
 @pytest.fixture
@@ -167,3 +173,14 @@ def test_chunks_stream_and_the_last_one_is_flagged(tmp_path: Path) -> None:
     swapped = raw[:head] + second + first + raw[head + 2 * size:]
     with pytest.raises(backup.BackupError, match="损坏或被篡改"):
         backup.DecryptingReader(io.BytesIO(swapped), master).read()
+
+
+def test_check_verifies_a_backup_without_restoring_it(data: dict[str, Any], tmp_path: Path, capsys: Any) -> None:
+    out = make_backup(tmp_path)
+    call_command("restore", str(out), check=True)
+    assert "备份完好" in capsys.readouterr().out
+    raw = bytearray(out.read_bytes())
+    raw[-40] ^= 0x01
+    out.write_bytes(bytes(raw))
+    with pytest.raises(CommandError, match="损坏或被篡改"):
+        call_command("restore", str(out), check=True)

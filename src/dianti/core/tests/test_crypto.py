@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import FieldError
 from django.db import connection
 
@@ -14,6 +15,11 @@ from dianti.orgs.models import Person
 from dianti.voices.services import Submitter, opinion_submit
 
 PHONE = "13812345678"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    cache.clear()  # the public form's limits count per process
 
 
 def raw_column(table: str, column: str, pk: int) -> str:
