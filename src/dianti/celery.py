@@ -16,4 +16,5 @@ app.autodiscover_tasks(["dianti.core", "dianti.campaigns", "dianti.rectification
 app.conf.beat_schedule = {
     "deadline-reminders": {"task": "dianti.deadline_reminders", "schedule": crontab(hour=8, minute=0)},
     "rectification-deadlines": {"task": "dianti.rectification_deadlines", "schedule": crontab(hour=8, minute=10)},
+    "retention-sweep": {"task": "dianti.retention_sweep", "schedule": crontab(hour=3, minute=30)},
 }

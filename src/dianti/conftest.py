@@ -23,6 +23,10 @@ from dianti.core.jobs import _HANDLERS  # noqa: F401  (ensures handlers are impo
 
 pytest_plugins = ["dianti.testing.browser"]
 
+# Phones are encrypted under DIANTI_DATA_KEY (dianti.core.crypto); the suite runs under a fixed test key whatever
+# DEBUG defaults to, so it never depends on the development fallback.
+os.environ.setdefault("DIANTI_DATA_KEY", "ZGlhbnRpLXRlc3Qtb25seS1kYXRhLWtleS0wMDAwMDA=")
+
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:

@@ -178,6 +178,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Retention (dianti.core.retention): anonymous submitters' device hashes are erased after RETENTION_DAYS; import
+# spreadsheets and export files (names, whole phones) are deleted RETENTION_JOB_FILES_DAYS after their job ended.
+RETENTION_DAYS = int(os.environ.get("DIANTI_RETENTION_DAYS", "180"))
+RETENTION_JOB_FILES_DAYS = int(os.environ.get("DIANTI_RETENTION_JOB_FILES_DAYS", "30"))
+
 # Mounts the minimal ballot view that `dianti bench ballots` compares the product with; never set in production.
 BENCH_BASELINE = _env_bool("DIANTI_BENCH_BASELINE", False)
 

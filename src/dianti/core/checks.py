@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -18,4 +18,21 @@ def secret_key_is_not_the_development_key(app_configs: Any, **kwargs: Any) -> li
     if settings.SECRET_KEY.startswith("dianti-insecure-"):
         return [Warning("SECRET_KEY 仍是公开的开发用密钥。", hint="请用环境变量 DIANTI_SECRET_KEY 设置一个随机的长密钥。",
                         id="dianti.W001")]
+    return []
+
+
+@register(Tags.security)
+def data_key_is_set_in_production(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """Refuse to start in production (``DEBUG`` off) without ``DIANTI_DATA_KEY``, or with a malformed one.
+
+    Phone numbers are stored encrypted under that key; running without it would either fail on the first page
+    that shows a phone or, worse, encrypt new data under a key nobody kept.
+    """
+    from . import crypto
+
+    try:
+        crypto.master_key()
+    except crypto.DataKeyError as exc:
+        return [Error(str(exc), hint="生成：dianti datakey；设置：export DIANTI_DATA_KEY=…（与数据库、备份分开保管）。",
+                      id="dianti.E101")]
     return []

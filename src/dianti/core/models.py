@@ -13,6 +13,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .crypto import EncryptedCharField
+
 # The "previous hash" of the first record of the chain.
 GENESIS = "0" * 64
 
@@ -240,7 +242,8 @@ class OutboundMessage(models.Model):
     channel = models.CharField(max_length=32)
     kind = models.CharField(max_length=48)
     to_name = models.CharField(max_length=100, blank=True)
-    to_address = models.CharField(max_length=200, blank=True)
+    # A phone or an e-mail address: personal data, encrypted at rest like people's phones.
+    to_address = EncryptedCharField(max_length=200, blank=True)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from dianti.core import excel, jobs, paths
+from dianti.core import crypto, excel, jobs, paths
 from dianti.core.models import AuditEvent, Job
 from dianti.core.scope import scope_for
 
@@ -248,10 +248,13 @@ def _check_people_refs(job: Job, checked: _Checked, phones: dict[str, int]) -> N
     orgs: dict[str, Organization] = {}
     for i in range(0, len(codes), 900):
         orgs |= {o.code: o for o in Organization.objects.filter(code__in=codes[i:i + 900])}
-    plist = list(phones)
+    # Phones are stored encrypted: compare their keyed hashes, in the database.
+    by_hash = {crypto.phone_hash(p): p for p in phones}
+    hashes = list(by_hash)
     taken: set[str] = set()
-    for i in range(0, len(plist), 900):
-        taken |= set(Person.objects.filter(phone__in=plist[i:i + 900]).values_list("phone", flat=True))
+    for i in range(0, len(hashes), 900):
+        taken |= {by_hash[h] for h in Person.objects.filter(phone_hash__in=hashes[i:i + 900])
+                  .values_list("phone_hash", flat=True)}
     for r in checked.rows:
         if r["phone"] in taken:
             checked.bad(r["row"], "手机号", f"“{r['phone']}”已登记在系统中的另一人员名下")

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dianti.core import paths
+from dianti.core.crypto import EncryptedCharField, SearchHashField, SearchHashMixin
 
 
 class OrgQuerySet(models.QuerySet["Organization"]):
@@ -87,14 +88,18 @@ class Organization(models.Model):
         return self.path.startswith(path)
 
 
-class Person(models.Model):
+class Person(SearchHashMixin, models.Model):
     class Gender(models.TextChoices):
         MALE = "M", _("男")
         FEMALE = "F", _("女")
 
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
-    phone = models.CharField(_("手机号"), max_length=11, blank=True, db_index=True)
+    # Encrypted at rest (dianti.core.crypto); found again by keyed hashes of the whole number and of its last
+    # four digits — the part the masked number shows anyway.
+    phone = EncryptedCharField(_("手机号"), max_length=11, blank=True)
+    phone_hash = SearchHashField(source="phone", kind="phone")
+    phone_tail_hash = SearchHashField(source="phone", kind="phone_tail", max_length=32)
     is_party_member = models.BooleanField(_("党员"), default=False)
     organization = models.ForeignKey(
         Organization, verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="people"

@@ -10,7 +10,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
 
-from dianti.core import paths, scope
+from dianti.core import crypto, paths, scope
 
 from .models import Membership, Organization, Person, Position, RoleGrant
 
@@ -108,13 +108,21 @@ def people_search(user: Any, query: str = "", org: Organization | None = None) -
         qs = qs.filter(org_path__gte=org.path, org_path__lt=paths.successor(org.path))
     query = query.strip()
     if query:
-        by_phone = Q(phone__endswith=query)
-        if len(query) > 4:
-            # Matching more than the last four digits would confirm the masked middle of a number: allow it only
-            # where the user sees whole numbers anyway.
-            by_phone &= scope.path_filter(user, "org_path", manage=True)
-        qs = qs.filter(Q(name__icontains=query) | by_phone)
+        qs = qs.filter(Q(name__icontains=query) | _by_phone(user, query))
     return qs.order_by("org_path", "id")
+
+
+def _by_phone(user: Any, query: str) -> Q:
+    """Match a whole number or its last four digits, through the keyed hashes (phones are stored encrypted)."""
+    digits = query.replace(" ", "").replace("-", "")
+    if not digits.isdigit():
+        return Q(pk__in=[])
+    if len(digits) == 4:
+        return Q(phone_tail_hash=crypto.phone_tail_hash(digits))
+    if len(digits) == 11:
+        # Matching a whole number would confirm the masked middle of it: only where the user sees whole numbers.
+        return Q(phone_hash=crypto.phone_hash(digits)) & scope.path_filter(user, "org_path", manage=True)
+    return Q(pk__in=[])
 
 
 def person_memberships(user: Any, person: Person) -> QuerySet[Membership]:

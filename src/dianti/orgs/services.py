@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Substr
 
 from dianti.core import audit, paths, scope
 
-from .models import ContactPoint, Membership, Organization, Person, Position, RoleGrant
+from .models import ContactPoint, Membership, Organization, Person, Position, RoleGrant, mask_phone
 from .permissions import ensure_can_manage
 
 ORG_FIELDS = ("code", "name", "short_name", "kind", "level", "field", "parent", "secretary", "is_active")
@@ -96,6 +96,13 @@ def _move(actor: Any, org: Organization, new_parent: Organization | None) -> Non
     org.path, org.depth, org.parent = new, paths.depth(new), new_parent
 
 
+def _for_audit(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Mask the phone in what the audit log keeps: the number itself is stored only encrypted."""
+    if snapshot.get("phone"):
+        snapshot = {**snapshot, "phone": mask_phone(snapshot["phone"])}
+    return snapshot
+
+
 @transaction.atomic
 def person_create(*, actor: Any, name: str, organization: Organization, **fields: Any) -> Person:
     ensure_can_manage(actor, organization)
@@ -104,7 +111,7 @@ def person_create(*, actor: Any, name: str, organization: Organization, **fields
     person.full_clean()
     person.save()
     audit.record(actor=actor, action="person.create", target=person, org_path=person.org_path,
-                 changes={k: [None, v] for k, v in audit.snapshot(person, PERSON_FIELDS).items()})
+                 changes={k: [None, v] for k, v in _for_audit(audit.snapshot(person, PERSON_FIELDS)).items()})
     return person
 
 
@@ -124,6 +131,8 @@ def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     person.full_clean()
     person.save()
     changes = audit.diff(before, audit.snapshot(person, PERSON_FIELDS))
+    if "phone" in changes:
+        changes["phone"] = [mask_phone(v or "") for v in changes["phone"]]
     if changes:
         audit.record(actor=actor, action="person.update", target=person, org_path=person.org_path, changes=changes)
     return person

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dianti.campaigns.models import Campaign, ResponsibilityItem, Subject
+from dianti.core.crypto import EncryptedCharField
 from dianti.orgs.models import ContactPoint, Organization
 
 
@@ -84,7 +85,8 @@ class Opinion(models.Model):
     title = models.CharField(_("标题"), max_length=100, blank=True)
     text = models.TextField(_("意见内容"))
     author_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    author_phone = models.CharField(_("手机号"), max_length=11, blank=True)
+    # Encrypted at rest (dianti.core.crypto); author_key below is its keyed hash for counting people.
+    author_phone = EncryptedCharField(_("手机号"), max_length=11, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
     # Who raised it, hashed (phone, else device, else the opinion itself): counts distinct people, never shown.
     author_key = models.CharField(max_length=64, db_index=True)

@@ -3,12 +3,14 @@ one transaction and appends an audit record (public submissions are audited too,
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils.html import strip_tags
@@ -80,6 +82,19 @@ def _check_photo(photo: Any) -> None:
     photo.seek(0)
 
 
+def _without_metadata(photo: Any) -> ContentFile[bytes]:
+    """Return the photo re-encoded as JPEG with no metadata: a phone's EXIF says where (GPS), when and on which
+    device it was taken, which would undo an anonymous opinion."""
+    from PIL import Image, ImageOps
+
+    photo.seek(0)
+    with Image.open(photo) as img:
+        upright = ImageOps.exif_transpose(img)  # keep the picture the right way up once the orientation tag goes
+        out = io.BytesIO()
+        upright.convert("RGB").save(out, "JPEG", quality=90)
+    return ContentFile(out.getvalue())
+
+
 @dataclass(frozen=True)
 class Submitter:
     """Where a public submission came from, as hashes only."""
@@ -122,7 +137,7 @@ def opinion_submit(
         author_phone=phone, author_key=_author_key(phone, submitter.device_hash),
     )
     if photo is not None:
-        opinion.photo.save(f"{opinion.tracking_code}.jpg", photo, save=True)
+        opinion.photo.save(f"{opinion.tracking_code}.jpg", _without_metadata(photo), save=True)
     audit.record(actor=None, action="opinion.submit", target=opinion, org_path=opinion.org_path,
                  changes={"channel": [None, opinion.get_channel_display()]})
     _after_new(opinion)

@@ -25,6 +25,7 @@ PRODUCTION = {
     "DIANTI_DEBUG": "0",
     "DIANTI_SECRET_KEY": "k3v9-Zr1qP0xL7mWc2TgYb8NfHs4JdA6eUo5iRl0pVz3KqXwBy7CtGn2MhSj9DaFe",
     "DIANTI_ALLOWED_HOSTS": "dianti.example.gov.cn",
+    "DIANTI_DATA_KEY": "528g8WHfZZVB699GbAm99zwgMLWr4XFE1iq4UIwuTr0=",
 }
 
 
@@ -37,6 +38,7 @@ def test_check_deploy_passes_with_production_environment(tmp_path: Path) -> None
 @pytest.mark.parametrize(("override", "warning"), [
     ({"DIANTI_SECRET_KEY": ""}, "dianti.W001"),  # the published development key must not reach production
     ({"DIANTI_DEBUG": "1"}, "security.W018"),
+    ({"DIANTI_DATA_KEY": ""}, "dianti.E101"),  # no key for the phones: refuse to start
 ])
 def test_check_deploy_fails_without_a_real_secret_or_with_debug(tmp_path: Path, override: dict[str, str],
                                                                 warning: str) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from dianti.campaigns.services import deadline_reminders
+from dianti.core import retention
 
 
 class Command(BaseCommand):
@@ -13,3 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         n = deadline_reminders()
         self.stdout.write(f"已提醒 {n} 个述职活动")
+        # Cron setups run only this command daily; the retention rule rides along (Celery beat runs it itself).
+        erased = retention.sweep()
+        self.stdout.write(f"到期个人信息清理：{sum(erased.values())} 项")

@@ -1,0 +1,126 @@
+"""The retention rule: anonymous submitters' device hashes are erased after RETENTION_DAYS, import and export files
+after RETENTION_JOB_FILES_DAYS; records stay, counts stay, and nothing younger is touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from dianti.core import retention
+from dianti.core.models import Job
+from dianti.meetings.models import Attendance, Meeting, Question, QuestionVote
+from dianti.rectification.models import Observation, State
+from dianti.rectification.tests.factories import case_in, rectification_campaign
+from dianti.voices import services
+from dianti.voices.models import Opinion, Support
+from dianti.voices.tests.factories import opinion, submitter
+
+T0 = dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def old(tree: Any, users: Any) -> dict[str, Any]:
+    """What a campaign leaves behind, all made at T0."""
+    with time_machine.travel(T0, tick=False):
+        first = opinion(tree.village_a1, "村口的路灯坏了好几个月", who="phone-a")
+        second = opinion(tree.village_a1, "垃圾桶太少，希望多放几个", who="phone-a")
+        named = opinion(tree.village_a1, "河道需要清理一下", who="phone-b", anonymous=False, name="王阿姨",
+                        phone="13912340001")
+        services.support_add(device_hash=submitter("phone-c").device_hash, opinion=first)
+        campaign = rectification_campaign(tree)
+        case = case_in(State.ISSUED, campaign.subjects.get(organization=tree.village_a1))
+        seen = Observation.objects.create(case=case, opinion=first, text="路灯已经修好了", device_hash="d" * 64)
+        meeting = Meeting.objects.create(campaign=campaign, org_path=campaign.convener.path, title="述职评议会",
+                                         starts_at=T0, venue="会议室", public_key="retention-test")
+        question = Question.objects.create(meeting=meeting, text="路灯什么时候修？", device_hash="q" * 64)
+        QuestionVote.objects.create(question=question, device_hash="v" * 64)
+        signed = Attendance.objects.create(meeting=meeting, name="李四", via="qr", device_hash="s" * 64)
+        job = Job.objects.create(kind="import.people", title="导入人员", status=Job.Status.DONE, finished_at=T0)
+        job.input_file.save("people.xlsx", ContentFile(b"13912340001"), save=True)
+    return {"first": first, "second": second, "named": named, "observation": seen, "question": question,
+            "attendance": signed, "job": job}
+
+
+def fresh(obj: Any) -> Any:
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def test_nothing_is_erased_before_the_period_ends(old: dict[str, Any]) -> None:
+    with time_machine.travel(T0 + dt.timedelta(days=29), tick=False):
+        assert sum(retention.sweep().values()) == 0
+    with time_machine.travel(T0 + dt.timedelta(days=179), tick=False):
+        done = retention.sweep()
+    assert done["job_files"] == 1 and sum(done.values()) == 1  # files go after 30 days, devices after 180
+    assert fresh(old["first"]).author_key.startswith("dev:")
+    assert fresh(old["observation"]).device_hash == "d" * 64
+
+
+def test_device_hashes_are_erased_after_the_period(old: dict[str, Any]) -> None:
+    supports_before = fresh(old["first"]).supports
+    with time_machine.travel(T0 + dt.timedelta(days=181), tick=False):
+        done = retention.sweep()
+    assert done["opinion_devices"] == 2 and done["support_devices"] == 1 and done["observation_devices"] == 1
+    assert done["hall_devices"] == 3
+
+    first, second, named = fresh(old["first"]), fresh(old["second"]), fresh(old["named"])
+    # One device's opinions still count as one person, under a key that no device leads to.
+    assert first.author_key == second.author_key and first.author_key.startswith("anon:")
+    assert old["first"].author_key[4:] not in first.author_key
+    assert named.author_key == old["named"].author_key and named.author_phone == "13912340001"  # not anonymous
+    assert first.text == "村口的路灯坏了好几个月" and first.supports == supports_before  # the record stays
+    assert [s.device_hash.startswith(retention.ERASED) for s in Support.objects.all()] == [True]
+    assert fresh(old["observation"]).device_hash == "" and fresh(old["observation"]).text == "路灯已经修好了"
+    assert fresh(old["question"]).device_hash == "" and fresh(old["attendance"]).device_hash == ""
+    assert QuestionVote.objects.get().device_hash.startswith(retention.ERASED)
+    assert fresh(old["question"]).votes == old["question"].votes
+
+    with time_machine.travel(T0 + dt.timedelta(days=182), tick=False):
+        assert sum(retention.sweep().values()) == 0  # idempotent
+
+
+def test_job_files_are_deleted_from_storage_after_thirty_days(old: dict[str, Any]) -> None:
+    job = old["job"]
+    path = job.input_file.path
+    with time_machine.travel(T0 + dt.timedelta(days=31), tick=False):
+        retention.sweep()
+    job = fresh(job)
+    assert not job.input_file and job.status == Job.Status.DONE
+    import os
+
+    assert not os.path.exists(path)
+
+
+def test_younger_data_is_left_alone(tree: Any, old: dict[str, Any]) -> None:
+    with time_machine.travel(T0 + dt.timedelta(days=170), tick=False):
+        young = opinion(tree.village_a2, "希望村里建一个老年活动室", who="phone-d")
+    with time_machine.travel(T0 + dt.timedelta(days=181), tick=False):
+        retention.sweep()
+    assert fresh(young).author_key.startswith("dev:")
+
+
+def test_the_period_is_a_setting(old: dict[str, Any], settings: Any) -> None:
+    settings.RETENTION_DAYS = 30
+    with time_machine.travel(T0 + dt.timedelta(days=31), tick=False):
+        assert retention.sweep()["opinion_devices"] == 2
+
+
+def test_the_command_and_the_daily_reminders_run_the_sweep(old: dict[str, Any], capsys: Any) -> None:
+    with time_machine.travel(T0 + dt.timedelta(days=181), tick=False):
+        call_command("retention_sweep")
+    assert "意见的设备标识：2" in capsys.readouterr().out
+    assert Opinion.objects.filter(author_key__startswith="dev:").count() == 0
+    with time_machine.travel(timezone.now() + dt.timedelta(days=400), tick=False):
+        call_command("remind")
+    assert "到期个人信息清理" in capsys.readouterr().out
