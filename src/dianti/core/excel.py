@@ -1,6 +1,10 @@
 """Spreadsheet helpers: templates, exports and a reader that reports problems by row and column.
 
 Reading accepts .xlsx and .csv (UTF-8 with or without BOM, or GBK/GB18030, as Chinese offices often save them).
+
+Every cell an export writes goes through :func:`safe_cell`: text that a spreadsheet would take for a formula (it
+starts with ``= + - @``, a tab or a carriage return) gets a leading apostrophe, so an opinion written as
+``=HYPERLINK(...)`` by anyone on a public page is shown as text in the county's audit sheet, never run.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.encoding import escape_uri_path
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -36,31 +41,46 @@ class SheetError(ValueError):
     """The file as a whole cannot be read (wrong format, missing columns …)."""
 
 
+# What spreadsheet programs read as the start of a formula (OWASP "CSV injection"; tab and CR as well, which some
+# programs skip before looking for "=").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Return ``value`` as an export should write it: text that could start a formula behind an apostrophe, and
+    without the control characters an .xlsx cannot hold; numbers, dates and None unchanged (booleans as 是/否)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def safe_row(row: Iterable[Any]) -> list[Any]:
+    """Return ``row`` with every cell passed through :func:`safe_cell` (for .xlsx and .csv writers alike)."""
+    return [safe_cell(v) for v in row]
+
+
 def workbook(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1") -> bytes:
-    """Return an .xlsx with a bold, frozen header row and sensible column widths."""
+    """Return an .xlsx with a bold, frozen header row and sensible column widths; every cell made safe."""
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = title[:31]
-    ws.append(list(headers))
+    ws.append(safe_row(headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="FDE7E7")
     ws.freeze_panes = "A2"
     for row in rows:
-        ws.append([_cell(v) for v in row])
+        ws.append(safe_row(row))
     for i, header in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(40, len(str(header)) * 2 + 4))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return value
 
 
 def template(columns: Sequence[str], example: Sequence[Sequence[Any]]) -> bytes:
