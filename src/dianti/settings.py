@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not from a CDN
     "dianti.core",
     "dianti.orgs",
     "dianti.campaigns",
