@@ -2,7 +2,8 @@
 
 Every knob has a safe default for the single-machine setup that ``make run`` gives (SQLite under ``var/``, jobs run
 in-process); production sets ``DIANTI_DATABASE_URL`` (PostgreSQL), ``DIANTI_REDIS_URL`` (Celery broker),
-``DIANTI_SECRET_KEY``, ``DIANTI_ALLOWED_HOSTS`` and ``DIANTI_DEBUG=0``.
+``DIANTI_SECRET_KEY`` and ``DIANTI_ALLOWED_HOSTS``. ``DEBUG`` is off unless ``DIANTI_DEBUG=1`` (the development path:
+``make run``, the tests), and with it off a missing ``DIANTI_SECRET_KEY`` stops startup.
 """
 
 from __future__ import annotations
@@ -29,8 +30,19 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = _env_bool("DIANTI_DEBUG", True)
-SECRET_KEY = os.environ.get("DIANTI_SECRET_KEY") or "dianti-insecure-development-key-change-me-in-production-0123456789"
+# Fail closed: without DIANTI_DEBUG=1 this is production, and production refuses to start on no key (or on the
+# published development key) rather than sign sessions with it. `make run` and the test settings set DIANTI_DEBUG=1.
+DEBUG = _env_bool("DIANTI_DEBUG", False)
+_DEV_SECRET_KEY = "dianti-insecure-development-key-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("DIANTI_SECRET_KEY", "").strip() or (_DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("dianti-insecure-")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DIANTI_SECRET_KEY 未设置（或仍是公开的开发用密钥），拒绝启动。生产环境请设置一个随机的长密钥，例如："
+        "export DIANTI_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\"；"
+        "本机开发请设置 DIANTI_DEBUG=1（make run 已设置）。"
+        " / No DIANTI_SECRET_KEY (or the published development key) with DIANTI_DEBUG off: refusing to start.")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DIANTI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("DIANTI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
