@@ -149,9 +149,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 BENCH_BASELINE = _env_bool("DIANTI_BENCH_BASELINE", False)
 
 REDIS_URL = os.environ.get("DIANTI_REDIS_URL", "")
-# "thread": run background jobs in-process (single machine); "celery": hand them to Celery workers over Redis;
-# "sync": run them inline (tests).
-JOBS_BACKEND = os.environ.get("DIANTI_JOBS_BACKEND", "celery" if REDIS_URL else "thread")
+# "celery": hand background jobs to Celery workers over Redis; "process": run each in a `dianti run_job` process of
+# its own (single machine: out of the web worker); "thread": in a thread of the web process; "sync": inline (tests).
+JOBS_BACKEND = os.environ.get("DIANTI_JOBS_BACKEND", "celery" if REDIS_URL else "process")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
