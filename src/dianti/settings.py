@@ -1,7 +1,7 @@
 """Django settings for Dianti, read from environment variables.
 
-Every knob has a safe default for the single-machine setup that ``make run`` gives (SQLite under ``var/``, jobs run
-in-process); production sets ``DIANTI_DATABASE_URL`` (PostgreSQL), ``DIANTI_REDIS_URL`` (Celery broker),
+Every knob has a safe default for the single-machine setup that ``make run`` gives (SQLite under ``var/``, each job in
+a process of its own); production sets ``DIANTI_DATABASE_URL`` (PostgreSQL), ``DIANTI_REDIS_URL`` (Celery broker),
 ``DIANTI_SECRET_KEY`` and ``DIANTI_ALLOWED_HOSTS``. ``DEBUG`` is off unless ``DIANTI_DEBUG=1`` (the development path:
 ``make run``, the tests), and with it off a missing ``DIANTI_SECRET_KEY`` stops startup.
 """
