@@ -10,6 +10,7 @@ photographed slip) gets only "此评议码已使用", and after the close nobody
 from __future__ import annotations
 
 import secrets
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -149,6 +150,15 @@ def _marks(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> tuple[d
     return marks, errors
 
 
+def _as_posted(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> dict[int, SimpleNamespace]:
+    """Return what was posted for each secretary, as the page shows a mark (grade, scores, comment); a secretary
+    whose card posted nothing (locked after submitting) is left out."""
+    return {item.pk: SimpleNamespace(
+        grade=request.POST.get(f"grade_{item.pk}", ""), comment=request.POST.get(f"comment_{item.pk}", ""),
+        scores={n: v for n in meeting.items if (v := request.POST.get(f"score_{item.pk}_{n}", "").strip()[:10])})
+        for item in agenda if f"comment_{item.pk}" in request.POST or f"grade_{item.pk}" in request.POST}
+
+
 def ballot(request: HttpRequest) -> HttpResponse:
     code = _code(request)
     if not code:
@@ -184,8 +194,11 @@ def ballot(request: HttpRequest) -> HttpResponse:
             errors = error_messages(exc)
         evaluator.refresh_from_db(fields=["cast", "device_hash"])
     mine = services.marks_for_device(evaluator, code, secret, [item.pk for item in agenda])
+    # A refused ballot comes back as the evaluator filled it in, to be corrected rather than started again.
+    shown = {**mine, **_as_posted(request, meeting, agenda)} if errors else mine
     response = render(request, "meetings/evaluator.html", {
-        "meeting": meeting, "group": evaluator.group, "rows": [(item, mine.get(item.pk)) for item in agenda],
+        "meeting": meeting, "group": evaluator.group,
+        "rows": [(item, mine.get(item.pk), shown.get(item.pk)) for item in agenda],
         "errors": errors, "saved": saved, "open": meeting.status == Meeting.Status.OPEN,
         "done": len(mine), "total": len(agenda)}, status=400 if errors else 200)
     return _with_secret(response, request, secret)

@@ -57,6 +57,17 @@ def test_a_comment_over_500_characters_is_told_not_cut(hall):
     assert not Ballot.objects.exists()
 
 
+def test_a_refused_ballot_comes_back_as_filled_in(hall):
+    first, second = hall.items
+    response = _cast(_phone(hall.codes["党员代表"][0]), {
+        f"grade_{first.pk}": "较好", f"score_{first.pk}_德": "101", f"grade_{second.pk}": "好",
+        f"comment_{second.pk}": "路灯" * 260})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'name="grade_{first.pk}" value="较好" checked' in page and 'value="101"' in page
+    assert "路灯" * 260 + "</textarea>" in page and 'maxlength="500"' not in page  # a paste is never cut unseen
+
+
 def test_a_comment_or_score_without_a_grade_is_told_not_dropped(hall):
     item = hall.items[0]
     response = _cast(_phone(hall.codes["党员代表"][0]), {f"comment_{item.pk}": "村口的路灯坏了"})
