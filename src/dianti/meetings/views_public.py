@@ -117,6 +117,18 @@ def enter(request: HttpRequest) -> HttpResponse:
     return _with_secret(response, request, secret)
 
 
+def code_in_path(request: HttpRequest, code: str) -> HttpResponse:
+    """Answer a link with a code in its path (``/m/e/<CODE>/``) with "not found" and the entry form, opening nothing.
+
+    Such links are never printed (slips carry the code after "#"), but one typed or shared by hand would otherwise
+    write the code into Django's own log of 404s; the web server's access log is the operator's to keep clean.
+    """
+    response = render(request, "meetings/evaluator_enter.html", {
+        "error": _("链接无效：请扫描评议码条上的二维码，或在下方输入评议码")}, status=404)
+    response._has_been_logged = True  # type: ignore[attr-defined]  (django.utils.log: no "Not Found: <path>")
+    return response
+
+
 def _code(request: HttpRequest) -> str | None:
     token = request.COOKIES.get(EVALUATOR_COOKIE)
     return sealed.unseal(token, max_age=COOKIE_AGE) if token else None

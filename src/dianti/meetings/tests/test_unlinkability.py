@@ -90,13 +90,16 @@ def test_the_physical_order_of_the_rows_says_nothing_after_the_close(burst):
     assert not _is_sorted(positions)
 
 
-def test_a_code_in_a_url_path_opens_nothing(tree):
+def test_a_code_in_a_url_path_opens_nothing_and_is_not_logged(tree, caplog):
     h = held(tree)
     code = h.codes["党员代表"][0]
     phone = Client()
     for path in (f"/m/e/{code}/", f"/m/e/{services.format_code(code)}/"):
-        response = phone.get(path)
+        with caplog.at_level(logging.DEBUG):
+            response = phone.get(path)
         assert response.status_code == 404 and EVALUATOR_COOKIE not in response.cookies
+        assert "请扫描评议码条上的二维码" in response.content.decode()
+        assert not [r for r in caplog.records if code in r.getMessage().upper().replace("-", "")]
     assert not EvaluatorCode.objects.filter(used=True).exists()
     assert phone.get(reverse("evaluator_ballot")).url == reverse("evaluator_enter_form")
 
