@@ -171,3 +171,18 @@ def test_slips_are_printed_group_by_group_in_no_fixed_order(tree):
     hashes = [services.code_hash(code) for _group, code in issued]
     by_id = list(EvaluatorCode.objects.filter(code_hash__in=hashes).order_by("pk").values_list("code_hash", flat=True))
     assert hashes != by_id
+
+
+def test_the_migration_gives_ballots_already_stored_random_ids_too(burst):
+    """Ballots stored before the random ids came carry counter ids; the migration draws new ones for them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for n, pk in enumerate(Ballot.objects.order_by("pk").values_list("pk", flat=True), start=1):
+        Ballot.objects.filter(pk=pk).update(id=n)  # as a sequence would have numbered them
+    marks = sorted(Ballot.objects.values_list("token", "grade"))
+    import_module("dianti.meetings.migrations.0003_ballot_random_id").rekey_ballots(apps, None)
+    ids = list(Ballot.objects.values_list("pk", flat=True))
+    assert sorted(Ballot.objects.values_list("token", "grade")) == marks
+    assert not set(ids) & set(range(1, len(ids) + 1))
