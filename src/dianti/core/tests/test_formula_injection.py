@@ -65,3 +65,13 @@ def test_opinions_in_the_mining_export_are_text_not_formulas(tmp_path: Path):
     assert not [c.coordinate for c in cells if c.data_type == "f"], "a cell holds a live formula"
     values = {c.value for c in cells}
     assert {"'@路灯不亮", "'-雪水港村路灯晚上不亮", "'+路灯坏了"} <= values
+
+
+def test_no_module_writes_a_spreadsheet_around_core_excel():
+    """A new export must write through core.excel (workbook or safe_row): no other Workbook or csv.writer."""
+    root = Path(excel.__file__).resolve().parents[1]
+    allowed = {root / "core" / "excel.py", root / "voices" / "files.py"}  # files.py writes each row via safe_row
+    writers = [p for p in root.rglob("*.py") if "tests" not in p.parts and p not in allowed
+               and any(w in p.read_text(encoding="utf-8") for w in ("Workbook(", "csv.writer(", "DictWriter("))]
+    assert writers == []
+    assert (root / "voices" / "files.py").read_text(encoding="utf-8").count("append(safe_row(") == 2
