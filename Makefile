@@ -3,6 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DIANTI := $(VENV)/bin/dianti
 PYTHON ?= python3
+# make is the development path: debug on, and the published development key allowed (production, without
+# DIANTI_DEBUG=1, refuses to start without DIANTI_SECRET_KEY).
+export DIANTI_DEBUG ?= 1
 
 .PHONY: run test install install-dev lint typecheck pytest bench demo clean messages
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from dianti.appraisal.api import router as appraisal_router
 from dianti.campaigns.api import router as campaigns_router
@@ -13,7 +13,10 @@ from dianti.orgs.api import router as orgs_router
 from dianti.rectification.api import router as rectification_router
 from dianti.voices.api import router as voices_router
 
-api = NinjaAPI(title="点题述职 API", version="1", urls_namespace="api")
+# Swagger UI from the files django-ninja ships ("ninja" is an installed app), never from a public CDN: a county's
+# network may not reach one, and a page that loads script from elsewhere runs whatever that host serves. No
+# validator badge either (it would send the schema to validator.swagger.io).
+api = NinjaAPI(title="点题述职 API", version="1", urls_namespace="api", docs=Swagger(settings={"validatorUrl": None}))
 api.add_router("", core_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/campaigns", campaigns_router)

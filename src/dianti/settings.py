@@ -1,8 +1,9 @@
 """Django settings for Dianti, read from environment variables.
 
-Every knob has a safe default for the single-machine setup that ``make run`` gives (SQLite under ``var/``, jobs run
-in-process); production sets ``DIANTI_DATABASE_URL`` (PostgreSQL), ``DIANTI_REDIS_URL`` (Celery broker),
-``DIANTI_SECRET_KEY``, ``DIANTI_ALLOWED_HOSTS`` and ``DIANTI_DEBUG=0``.
+Every knob has a safe default for the single-machine setup that ``make run`` gives (SQLite under ``var/``, each job in
+a process of its own); production sets ``DIANTI_DATABASE_URL`` (PostgreSQL), ``DIANTI_REDIS_URL`` (Celery broker),
+``DIANTI_SECRET_KEY`` and ``DIANTI_ALLOWED_HOSTS``. ``DEBUG`` is off unless ``DIANTI_DEBUG=1`` (the development path:
+``make run``, the tests), and with it off a missing ``DIANTI_SECRET_KEY`` stops startup.
 """
 
 from __future__ import annotations
@@ -30,8 +31,19 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = _env_bool("DIANTI_DEBUG", True)
-SECRET_KEY = os.environ.get("DIANTI_SECRET_KEY") or "dianti-insecure-development-key-change-me-in-production-0123456789"
+# Fail closed: without DIANTI_DEBUG=1 this is production, and production refuses to start on no key (or on the
+# published development key) rather than sign sessions with it. `make run` and the test settings set DIANTI_DEBUG=1.
+DEBUG = _env_bool("DIANTI_DEBUG", False)
+_DEV_SECRET_KEY = "dianti-insecure-development-key-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("DIANTI_SECRET_KEY", "").strip() or (_DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("dianti-insecure-")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DIANTI_SECRET_KEY 未设置（或仍是公开的开发用密钥），拒绝启动。生产环境请设置一个随机的长密钥，例如："
+        "export DIANTI_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\"；"
+        "本机开发请设置 DIANTI_DEBUG=1（make run 已设置）。"
+        " / No DIANTI_SECRET_KEY (or the published development key) with DIANTI_DEBUG off: refusing to start.")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DIANTI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("DIANTI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -43,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not from a CDN
     "dianti.core",
     "dianti.orgs",
     "dianti.campaigns",
@@ -187,9 +200,9 @@ RETENTION_JOB_FILES_DAYS = int(os.environ.get("DIANTI_RETENTION_JOB_FILES_DAYS",
 BENCH_BASELINE = _env_bool("DIANTI_BENCH_BASELINE", False)
 
 REDIS_URL = os.environ.get("DIANTI_REDIS_URL", "")
-# "thread": run background jobs in-process (single machine); "celery": hand them to Celery workers over Redis;
-# "sync": run them inline (tests).
-JOBS_BACKEND = os.environ.get("DIANTI_JOBS_BACKEND", "celery" if REDIS_URL else "thread")
+# "celery": hand background jobs to Celery workers over Redis; "process": run each in a `dianti run_job` process of
+# its own (single machine: out of the web worker); "thread": in a thread of the web process; "sync": inline (tests).
+JOBS_BACKEND = os.environ.get("DIANTI_JOBS_BACKEND", "celery" if REDIS_URL else "process")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

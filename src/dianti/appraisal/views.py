@@ -20,6 +20,7 @@ from dianti.campaigns.models import Campaign
 from dianti.core import rules
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages
+from dianti.core.redirects import safe_next
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.meetings import selectors as meeting_selectors
 from dianti.orgs.models import Organization
@@ -247,8 +248,7 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     "org": proposal.subject.organization.display_name, "action": proposal.get_action_display()})
         except (ValidationError, OutOfScope) as exc:
             _flash(request, exc)
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else "appraisal_proposals")
+    return redirect(safe_next(request, "appraisal_proposals"))
 
 
 # ---------------------------------------------------------------------------------------------------------------

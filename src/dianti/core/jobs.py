@@ -2,14 +2,21 @@
 
 A job kind is a function ``handler(job, progress)`` registered with :func:`handler`; :func:`submit` records a
 :class:`Job` and runs it after the surrounding transaction commits — in a Celery worker when
-``JOBS_BACKEND == "celery"`` (production, Redis), in a thread of this process on a single machine (``"thread"``),
-or inline (``"sync"``, tests). The handler calls ``progress(done, total)``; whatever it returns is stored as the
+``JOBS_BACKEND == "celery"`` (production, Redis), in a process of its own on a single machine (``"process"``:
+``dianti run_job <id>``), in a thread of this process (``"thread"``), or inline (``"sync"``, tests).
+
+Only ``"celery"`` and ``"process"`` keep a job out of the web worker that took the request: an import or a mining
+run in a thread shares the worker's interpreter lock and memory, and a heavy one (a spreadsheet bomb once took 59
+CPU-seconds and 1 GB) stalls or kills the requests beside it. The handler calls ``progress(done, total)``; whatever it returns is stored as the
 job's result, and an exception it raises marks the job failed with the exception's message.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -65,10 +72,32 @@ def _dispatch(job_id: int) -> None:
         from dianti.celery import app
 
         app.send_task("dianti.run_job", args=(job_id,))
+    elif backend == "process":
+        _spawn(job_id)
     elif backend == "thread":
         threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True, name=f"job-{job_id}").start()
     else:
         run(job_id)
+
+
+def _spawn(job_id: int) -> None:
+    """Run the job in a new ``dianti run_job`` process; a process that dies without finishing fails the job."""
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "dianti.settings"))
+    proc = subprocess.Popen([sys.executable, "-m", "dianti", "run_job", str(job_id)], env=env,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    # A thread that only waits (no CPU): it reaps the process and records a death the job could not record itself.
+    threading.Thread(target=_watch, args=(proc, job_id), daemon=True, name=f"job-{job_id}-watch").start()
+
+
+def _watch(proc: Any, job_id: int) -> None:
+    try:
+        code = proc.wait()
+        if code != 0:
+            Job.objects.filter(pk=job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
+                status=Job.Status.FAILED, message=f"任务进程意外退出（代码 {code}），请稍后重试或联系管理员",
+                finished_at=timezone.now())
+    finally:
+        close_old_connections()
 
 
 def _run_in_thread(job_id: int) -> None:

@@ -7,6 +7,7 @@ What the database may hold, and what it must never hold, is written down in docs
 from __future__ import annotations
 
 import contextlib
+import secrets
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +20,10 @@ from django.utils.translation import gettext as _
 from dianti.core import ratelimit
 
 from . import selectors
-from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup
+from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup, random_id
+from .text import clean
+
+MAX_COMMENT = 500
 
 
 def format_code(code: str) -> str:
@@ -100,8 +104,12 @@ class Mark:
 
 
 def check_mark(meeting: Meeting, mark: Mark) -> dict[str, int]:
+    """Return the mark's item scores; refuse an unknown grade or item, a score that is not 0–100 and a comment over
+    :data:`MAX_COMMENT` characters (said, never cut silently)."""
     if mark.grade not in meeting.grades:
-        raise ValidationError(f"“{mark.grade}”不是有效的等次")
+        raise ValidationError(f"“{clean(mark.grade)[:20]}”不是有效的等次")
+    if len(clean(mark.comment)) > MAX_COMMENT:
+        raise ValidationError(f"评语最多 {MAX_COMMENT} 字，现在有 {len(clean(mark.comment))} 字，请删减后再提交")
     scores = {}
     for name, value in (mark.scores or {}).items():
         if name not in meeting.items:
@@ -194,15 +202,24 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], dev
     racing the one that writes last wins. What need not be read inside the writing transaction (the agenda, the
     earlier marks) is read before it, to keep SQLite's single-writer turn short.
     """
-    items = list(AgendaItem.objects.filter(meeting_id=meeting.pk).order_by().values_list("pk", flat=True))
+    order = dict(AgendaItem.objects.filter(meeting_id=meeting.pk).order_by().values_list("pk", "order"))
+    items = list(order)
     evaluator = evaluator_for(meeting, code)
     wanted: dict[str, Ballot] = {}
+    problems: list[str] = []
     for item_id, mark in marks.items():
-        if item_id not in items:
+        if item_id not in order:
             raise ValidationError("选票中有不属于本场会议的述职对象")
+        try:
+            scores = check_mark(meeting, mark)
+        except ValidationError as exc:  # every problem of the ballot at once, each with its secretary's number
+            problems += [f"第 {order[item_id]} 位：{m}" for m in exc.messages]
+            continue
         token = ballot_token(code, item_id)
         wanted[token] = Ballot(meeting_id=meeting.pk, item_id=item_id, group_id=evaluator.group_id, token=token,
-                               grade=mark.grade, scores=check_mark(meeting, mark), comment=mark.comment.strip()[:500])
+                               grade=mark.grade, scores=scores, comment=clean(mark.comment))
+    if problems:
+        raise ValidationError(problems)
     earlier = None if meeting.allow_revise else _marks_of(list(wanted))
     claimed = _claim(evaluator, device)
     try:
@@ -260,3 +277,19 @@ def marks_for_device(evaluator: EvaluatorCode, code: str, device: str, items: li
         return {}
     tokens = {ballot_token(code, pk): pk for pk in items}
     return {tokens[b.token]: b for b in Ballot.objects.filter(token__in=list(tokens))}
+
+
+def ballots_reshuffle(meeting: Meeting) -> int:
+    """Rewrite the meeting's ballots in a random order under fresh random ids; return how many.
+
+    Called in the closing transaction. While voting is open rows reach the table in submission order (the heap's
+    physical order on PostgreSQL, the page order of SQLite's file) and each carries its own transaction's ``xmin``;
+    rewritten together they all carry the close's, in an order that owes nothing to who voted when.
+    """
+    rows = list(Ballot.objects.filter(meeting_id=meeting.pk))
+    secrets.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(meeting_id=meeting.pk).delete()
+    for row in rows:
+        row.pk = random_id()
+    Ballot.objects.bulk_create(rows)
+    return len(rows)

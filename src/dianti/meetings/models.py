@@ -15,6 +15,9 @@ ballot itself.
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -126,18 +129,42 @@ class EvaluatorCode(models.Model):
         return f"{self.meeting_id}/{self.group_id}"
 
 
+def random_id() -> int:
+    """Return a random positive id below 2**53 (exact as a JSON number in any browser)."""
+    return secrets.randbelow(2**53 - 1) + 1
+
+
+class RandomIdField(models.BigIntegerField):
+    """A primary key drawn at random (:func:`random_id`), so that the order of ids says nothing of the order of
+    writing. On SQLite the column is declared ``INTEGER`` so that it *is* the rowid: a ``BIGINT`` key would leave a
+    hidden rowid counting insertions one by one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default", random_id)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection: Any) -> str | None:
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
+
+
 class Ballot(models.Model):
     """One evaluator's grade for one secretary. Carries the group, never the person or code.
 
     Deliberately no actor, no time (no ``created_at``, no ``auto_now``) and no link to the code or a paper entry:
-    with any of them the database could tell who voted what. Ids are not an order either: rows of one submission are
-    written together, and several evaluators submit at once.
+    with any of them the database could tell who voted what. Ids are random (:class:`RandomIdField`), not a
+    sequence: one evaluator's marks are not a block of consecutive ids in submission order that an access log's times
+    could be lined up with. Closing the vote rewrites the meeting's ballots in a random order under fresh ids
+    (:func:`dianti.meetings.ballots.ballots_reshuffle`), which also drops the physical order of the rows.
     """
 
     class Kind(models.TextChoices):
         PHONE = "phone", _("手机")
         PAPER = "paper", _("纸质")
 
+    id = RandomIdField(primary_key=True, serialize=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="ballots")
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="ballots")
     group = models.ForeignKey(PanelGroup, on_delete=models.PROTECT, related_name="ballots")

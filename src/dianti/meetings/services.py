@@ -33,6 +33,7 @@ from .ballots import (  # noqa: F401  (offered here: one door for the meeting's 
     VotingClosed,
     ballot_submit,
     ballot_token,
+    ballots_reshuffle,
     code_hash,
     code_used_elsewhere,
     evaluator_enter,
@@ -52,6 +53,7 @@ from .models import (
     QuestionVote,
 )
 from .paper import disputes, paper_enter, paper_resolve  # noqa: F401  (offered here, as above)
+from .text import clean
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
@@ -141,8 +143,12 @@ def codes_issue(*, actor: Any, meeting: Meeting) -> list[tuple[PanelGroup, str]]
             rows.append(EvaluatorCode(meeting=meeting, group=group, code_hash=code_hash(code)))
             issued.append((group, code))
     # Slips are handed out in print order; rows stored in that order would let their ids say whose slip each was.
-    secrets.SystemRandom().shuffle(rows)
+    # The slips are printed in another random order (each group's together, to be handed to that group).
+    shuffle = secrets.SystemRandom().shuffle
+    shuffle(rows)
     EvaluatorCode.objects.bulk_create(rows)
+    shuffle(issued)
+    issued.sort(key=lambda pair: (pair[0].order, pair[0].pk))  # stable: within a group the slips stay shuffled
     audit.record(actor=actor, action="meeting.codes", target=meeting, org_path=meeting.org_path,
                  changes={"codes": [None, len(issued)]})
     return issued
@@ -199,6 +205,7 @@ def meeting_close(*, actor: Any, meeting: Meeting, drop_single_entries: bool = F
     # Codes are dead once voting is closed: no device may read a ballot back, so no binding is kept (and every
     # code row of the meeting is rewritten by this one statement, whatever wrote it before).
     EvaluatorCode.objects.filter(meeting=meeting).update(device_hash="")
+    ballots_reshuffle(meeting)
     for item in meeting.agenda.select_related("subject", "subject__campaign", "subject__campaign__convener"):
         AgendaItem.objects.filter(pk=item.pk).update(reported=True)
         if item.subject.status in (Subject.Status.CHOSEN, Subject.Status.TOPIC_SET):
@@ -217,19 +224,22 @@ def _serials(serials: Sequence[int], limit: int = 20) -> str:
 
 
 MAX_QUESTION = 300
+MAX_NAME = 50
 
 
 def question_ask(*, meeting: Meeting, text: str, device_hash: str, asker: str = "") -> Question:
-    text = " ".join(text.split())
+    text, asker = " ".join(clean(text).split()), clean(asker)
     if len(text) < 4:
         raise ValidationError("问题太短，请写清楚想问什么")
     if len(text) > MAX_QUESTION:
         raise ValidationError(f"问题请控制在 {MAX_QUESTION} 字以内")
+    if len(asker) > MAX_NAME:
+        raise ValidationError(f"提问人最多 {MAX_NAME} 字")
     if meeting.status != Meeting.Status.OPEN:
         raise ValidationError("会议未在进行中，暂不能提问")
     if not ratelimit.allow("question", device_hash, 5, 600):
         raise ValidationError("提问太频繁了，请稍后再试")
-    return Question.objects.create(meeting=meeting, item=meeting.current_item, text=text, asker=asker.strip()[:50],
+    return Question.objects.create(meeting=meeting, item=meeting.current_item, text=text, asker=asker,
                                    device_hash=device_hash)
 
 
@@ -253,7 +263,7 @@ def question_moderate(*, actor: Any, question: Question, action: str, answer: st
     elif action == "pin":
         question.pinned = not question.pinned
     elif action == "answer":
-        question.status, question.answer = Question.Status.ANSWERED, answer.strip()
+        question.status, question.answer = Question.Status.ANSWERED, clean(answer)
     else:
         raise ValidationError("未知操作")
     question.save(update_fields=["status", "pinned", "answer"])
@@ -262,13 +272,15 @@ def question_moderate(*, actor: Any, question: Question, action: str, answer: st
 
 
 def attendance_sign_in(*, meeting: Meeting, name: str, role: str, device_hash: str) -> Attendance:
-    name = name.strip()
+    name, role = clean(name), clean(role)
     if not name:
         raise ValidationError("请填写姓名")
+    if len(name) > MAX_NAME or len(role) > MAX_NAME:
+        raise ValidationError(f"姓名和身份各最多 {MAX_NAME} 字")
     found = Attendance.objects.filter(meeting=meeting, device_hash=device_hash).first() if device_hash else None
     if found is not None:
         return found
-    return Attendance.objects.create(meeting=meeting, name=name[:50], role=role.strip()[:50],
+    return Attendance.objects.create(meeting=meeting, name=name, role=role,
                                      via=Attendance.Via.QR, device_hash=device_hash)
 
 
@@ -279,9 +291,9 @@ def attendance_add(*, actor: Any, meeting: Meeting, names: Sequence[str], role: 
     ensure_can_manage(actor, meeting.campaign.convener)
     if not 0 <= unnamed <= MAX_ATTENDANCE:
         raise ValidationError(_("未登记姓名的人数应为 0 至 %(max)d") % {"max": MAX_ATTENDANCE})
-    role = role.strip()[:50]
-    rows = [Attendance(meeting=meeting, name=n.strip()[:50], role=role, via=Attendance.Via.CLERK)
-            for n in names if n.strip()]
+    role = clean(role)[:MAX_NAME]
+    rows = [Attendance(meeting=meeting, name=clean(n)[:MAX_NAME], role=role, via=Attendance.Via.CLERK)
+            for n in names if clean(n)]
     if unnamed:
         rows.append(Attendance(meeting=meeting, name="", role=role, via=Attendance.Via.CLERK, headcount=unnamed))
     if not rows:

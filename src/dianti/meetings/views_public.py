@@ -1,7 +1,8 @@
 """The phone pages of the meeting hall: attendees ask and upvote questions and sign in; evaluators score.
 
-The evaluator's code travels in a signed cookie, never in the URL after the first scan and never in the database
-(server sessions would store it), so nothing on the server ties a code to its ballots. A random device secret in a
+The evaluator's code travels in an encrypted cookie (:mod:`.sealed`), never in a URL path (the slip's QR code puts
+it after "#", which browsers do not send, and the entry page posts it) and never in the database (server sessions
+would store it), so nothing on the server or in its logs ties a code to its ballots. A random device secret in a
 second cookie binds a code, once it has cast, to that phone: any other phone holding the code (a dropped or
 photographed slip) gets only "此评议码已使用", and after the close nobody gets marks back.
 """
@@ -9,9 +10,9 @@ photographed slip) gets only "此评议码已使用", and after the close nobody
 from __future__ import annotations
 
 import secrets
+from types import SimpleNamespace
 from typing import Any
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,14 +23,14 @@ from dianti.core import ratelimit
 from dianti.core.http import error_messages
 from dianti.voices.views_public import _device, _ip, _with_device
 
-from . import selectors, services
+from . import sealed, selectors, services
 from .models import EvaluatorCode, Meeting, Question
 
 EVALUATOR_COOKIE = "dt_eval"
 # The evaluator's device secret: its own cookie, so the code's binding cannot be matched with the hall pages' device
 # id (which sign-in rows carry beside a name).
 DEVICE_COOKIE = "dt_evdev"
-COOKIE_SALT = "dianti.meetings.evaluator"
+COOKIE_AGE = 86400
 
 
 def public(request: HttpRequest, key: str) -> HttpResponse:
@@ -91,9 +92,10 @@ def _notice(request: HttpRequest, message: str, status: int, *, drop_code: bool 
     return response
 
 
-def enter(request: HttpRequest, code: str = "") -> HttpResponse:
-    """Take a code from the slip's QR code (or typed in), keep it in a signed cookie, and open the ballot."""
-    code = services.normalize_code(code or request.POST.get("code", ""))
+def enter(request: HttpRequest) -> HttpResponse:
+    """Take a code posted from the slip's QR code (the entry page reads it from the URL fragment) or typed in, keep
+    it in an encrypted cookie, and open the ballot. There is no ``GET`` with the code: it would land in access logs."""
+    code = services.normalize_code(request.POST.get("code", "")) if request.method == "POST" else ""
     if not code:
         return render(request, "meetings/evaluator_enter.html")
     # Only wrong codes count towards the limit: a whole hall scans its slips from behind one address.
@@ -110,27 +112,63 @@ def enter(request: HttpRequest, code: str = "") -> HttpResponse:
         return render(request, "meetings/evaluator_enter.html", {"error": "；".join(error_messages(exc)), "code": code},
                       status=400)
     response = redirect("evaluator_ballot")
-    response.set_signed_cookie(EVALUATOR_COOKIE, code, salt=COOKIE_SALT, max_age=86400, httponly=True,
-                               samesite="Lax", secure=request.is_secure())
+    response.set_cookie(EVALUATOR_COOKIE, sealed.seal(code), max_age=COOKIE_AGE, httponly=True, samesite="Lax",
+                        secure=request.is_secure())
     return _with_secret(response, request, secret)
 
 
+def code_in_path(request: HttpRequest, code: str) -> HttpResponse:
+    """Answer a link with a code in its path (``/m/e/<CODE>/``) with "not found" and the entry form, opening nothing.
+
+    Such links are never printed (slips carry the code after "#"), but one typed or shared by hand would otherwise
+    write the code into Django's own log of 404s; the web server's access log is the operator's to keep clean.
+    """
+    response = render(request, "meetings/evaluator_enter.html", {
+        "error": _("链接无效：请扫描评议码条上的二维码，或在下方输入评议码")}, status=404)
+    response._has_been_logged = True  # type: ignore[attr-defined]  (django.utils.log: no "Not Found: <path>")
+    return response
+
+
 def _code(request: HttpRequest) -> str | None:
-    try:
-        return request.get_signed_cookie(EVALUATOR_COOKIE, salt=COOKIE_SALT, max_age=86400)
-    except (KeyError, signing.BadSignature):
-        return None
+    token = request.COOKIES.get(EVALUATOR_COOKIE)
+    return sealed.unseal(token, max_age=COOKIE_AGE) if token else None
 
 
-def _marks(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> dict[int, services.Mark]:
-    marks = {}
+def _score(text: str) -> int | None:
+    """Return the whole number written in ``text``, or None when it is not one (at most 3 ASCII digits: "²" is a
+    digit to str.isdigit() but not to int(), and 5,000 digits are beyond what int() will read)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
+
+
+def _marks(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> tuple[dict[int, services.Mark], list[str]]:
+    """Return the marks posted, by agenda item, and what the evaluator must correct (nothing is dropped silently)."""
+    marks, errors = {}, []
     for item in agenda:
         grade = request.POST.get(f"grade_{item.pk}", "")
-        if grade:  # ascii: "²" is a digit to str.isdigit() but not to int()
-            scores = {name: int(v) for name in meeting.items
-                      if (v := request.POST.get(f"score_{item.pk}_{name}", "")).isascii() and v.isdigit()}
-            marks[item.pk] = services.Mark(grade, scores, request.POST.get(f"comment_{item.pk}", ""))
-    return marks
+        scores = {}
+        for name in meeting.items:
+            text = request.POST.get(f"score_{item.pk}_{name}", "").strip()
+            if text:
+                value = _score(text)
+                if value is None:
+                    errors.append(_("第 %(n)d 位：“%(item)s”的分数应为 0 至 100 的整数") % {"n": item.order, "item": name})
+                else:
+                    scores[name] = value
+        comment = request.POST.get(f"comment_{item.pk}", "")
+        if grade:
+            marks[item.pk] = services.Mark(grade, scores, comment)
+        elif scores or comment.strip():
+            errors.append(_("第 %(n)d 位：请先选择等次，分项打分和意见建议才能保存") % {"n": item.order})
+    return marks, errors
+
+
+def _as_posted(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> dict[int, SimpleNamespace]:
+    """Return what was posted for each secretary, as the page shows a mark (grade, scores, comment); a secretary
+    whose card posted nothing (locked after submitting) is left out."""
+    return {item.pk: SimpleNamespace(
+        grade=request.POST.get(f"grade_{item.pk}", ""), comment=request.POST.get(f"comment_{item.pk}", ""),
+        scores={n: v for n in meeting.items if (v := request.POST.get(f"score_{item.pk}_{n}", "").strip()[:10])})
+        for item in agenda if f"comment_{item.pk}" in request.POST or f"grade_{item.pk}" in request.POST}
 
 
 def ballot(request: HttpRequest) -> HttpResponse:
@@ -154,8 +192,10 @@ def ballot(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     saved = False
     if request.method == "POST":
-        marks = _marks(request, meeting, agenda)
+        marks, problems = _marks(request, meeting, agenda)
         try:
+            if problems:
+                raise ValidationError(problems)
             if not marks:
                 raise ValidationError(_("请至少为一位书记选择等次"))
             services.ballot_submit(meeting=meeting, code=code, marks=marks, device=secret)
@@ -166,8 +206,11 @@ def ballot(request: HttpRequest) -> HttpResponse:
             errors = error_messages(exc)
         evaluator.refresh_from_db(fields=["cast", "device_hash"])
     mine = services.marks_for_device(evaluator, code, secret, [item.pk for item in agenda])
+    # A refused ballot comes back as the evaluator filled it in, to be corrected rather than started again.
+    shown = {**mine, **_as_posted(request, meeting, agenda)} if errors else mine
     response = render(request, "meetings/evaluator.html", {
-        "meeting": meeting, "group": evaluator.group, "rows": [(item, mine.get(item.pk)) for item in agenda],
+        "meeting": meeting, "group": evaluator.group,
+        "rows": [(item, mine.get(item.pk), shown.get(item.pk)) for item in agenda],
         "errors": errors, "saved": saved, "open": meeting.status == Meeting.Status.OPEN,
         "done": len(mine), "total": len(agenda)}, status=400 if errors else 200)
     return _with_secret(response, request, secret)

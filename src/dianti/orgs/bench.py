@@ -86,7 +86,8 @@ class Target:
     def env(self, production: bool = False) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIANTI_")}
         env.update(DIANTI_DATABASE_URL=self.url, DIANTI_VAR_DIR=str(self.var_dir), DJANGO_SETTINGS_MODULE="dianti.settings",
-                   DIANTI_JOBS_BACKEND="sync", DIANTI_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
+                   DIANTI_JOBS_BACKEND="sync", DIANTI_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+                   DIANTI_DEBUG="1")
         if production:
             # What a deployment runs: no debug, compiled-template cache, manifest static files; plain HTTP on loopback.
             env.update(DIANTI_DEBUG="0", DIANTI_SECRET_KEY=secrets.token_urlsafe(50), DIANTI_SSL_REDIRECT="0",

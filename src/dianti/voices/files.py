@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dianti.core.excel import SheetError, read_table
+from dianti.core.excel import SheetError, read_table, safe_row
 from dianti.voices.mining.pipeline import MiningResult, Opinion
 
 __all__ = ["Columns", "SheetError", "parse_time", "read_labelled", "read_opinions", "result_json", "result_xlsx"]
@@ -189,9 +189,9 @@ def result_xlsx(result: MiningResult, opinions: Sequence[Opinion]) -> bytes:
     hot.append(list(_HOT_HEADERS))
     for rank, topic in enumerate(result.topics, start=1):
         first, last = topic.time_range
-        hot.append([rank, topic.id, topic.title, "、".join(topic.keywords), topic.size, topic.people, topic.likes,
-                    round(topic.heat, 2), topic.category or "", f"{_day(first)} 至 {_day(last)}" if first else "",
-                    "、".join(topic.members)])
+        hot.append(safe_row([rank, topic.id, topic.title, "、".join(topic.keywords), topic.size, topic.people,
+                             topic.likes, round(topic.heat, 2), topic.category or "",
+                             f"{_day(first)} 至 {_day(last)}" if first else "", "、".join(topic.members)]))
     _style(hot, (6, 9, 36, 24, 9, 9, 8, 8, 12, 24, 30))
     detail = wb.create_sheet("明细表")
     detail.append(list(_DETAIL_HEADERS))
@@ -199,9 +199,9 @@ def result_xlsx(result: MiningResult, opinions: Sequence[Opinion]) -> bytes:
         for member in topic.members:
             o = by_id[member]
             p = result.predictions.get(member)
-            detail.append([topic.id, topic.title, o.id, o.title, o.text[:2000], o.user or "",
-                           o.time.strftime("%Y-%m-%d %H:%M") if o.time else "", o.likes, o.dislikes,
-                           p.category if p and p.category else "", p.confidence if p else ""])
+            detail.append(safe_row([topic.id, topic.title, o.id, o.title, o.text[:2000], o.user or "",
+                                    o.time.strftime("%Y-%m-%d %H:%M") if o.time else "", o.likes, o.dislikes,
+                                    p.category if p and p.category else "", p.confidence if p else ""]))
     _style(detail, (9, 30, 12, 30, 60, 12, 16, 8, 8, 12, 8))
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.core.http import error_messages
+from dianti.core.redirects import safe_next
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs import selectors as org_selectors
 
@@ -67,7 +68,7 @@ def queue_action(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(str(exc)) from exc
         else:
             messages.success(request, ngettext("已处理 %(n)d 条意见", "已处理 %(n)d 条意见", n) % {"n": n})
-    return redirect(request.POST.get("next") or "voices_queue")
+    return redirect(safe_next(request, "voices_queue"))
 
 
 @login_required

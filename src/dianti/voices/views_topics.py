@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +16,7 @@ from dianti.core import jobs
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages
 from dianti.core.imports import ImportRefused
+from dianti.core.redirects import safe_next
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import ContactPoint
@@ -44,10 +44,7 @@ def mine(request: HttpRequest, subject_id: int) -> HttpResponse:
 
 def _back(request: HttpRequest, subject: Subject) -> str:
     """Return the page the decision came from (the campaign page or the workbench), never another site."""
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return back
-    return reverse("voices_workbench", args=[subject.pk])
+    return safe_next(request, "voices_workbench", subject.pk)
 
 
 @login_required
@@ -80,7 +77,7 @@ def assign(request: HttpRequest, subject_id: int) -> HttpResponse:
 def topic_action(request: HttpRequest, pk: int) -> HttpResponse:
     topic = selectors.topic_get(request.user, pk)
     action = request.POST.get("action")
-    back = request.POST.get("next") or reverse("voices_queue")
+    back = safe_next(request, "voices_queue")
     try:
         if action == "rename":
             topics.topic_rename(actor=request.user, topic=topic, title=request.POST.get("title", ""))

@@ -36,7 +36,6 @@ def test_check_deploy_passes_with_production_environment(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(("override", "warning"), [
-    ({"DIANTI_SECRET_KEY": ""}, "dianti.W001"),  # the published development key must not reach production
     ({"DIANTI_DEBUG": "1"}, "security.W018"),
     ({"DIANTI_DATA_KEY": ""}, "dianti.E101"),  # no key for the phones: refuse to start
 ])
@@ -45,3 +44,27 @@ def test_check_deploy_fails_without_a_real_secret_or_with_debug(tmp_path: Path, 
     result = dianti(["check", "--deploy", "--fail-level", "WARNING"], tmp_path, **(PRODUCTION | override))
     assert result.returncode != 0
     assert warning in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("override", [
+    {"DIANTI_SECRET_KEY": ""},
+    {"DIANTI_SECRET_KEY": "dianti-insecure-development-key-change-me-in-production-0123456789"},
+])
+@pytest.mark.parametrize("debug", ["0", None])  # said off, or not said at all: production either way
+def test_production_refuses_to_start_without_a_real_secret_key(tmp_path: Path, override: dict[str, str],
+                                                               debug: str | None) -> None:
+    env = PRODUCTION | override
+    if debug is None:
+        del env["DIANTI_DEBUG"]
+    else:
+        env["DIANTI_DEBUG"] = debug
+    result = dianti(["check"], tmp_path, **env)
+    assert result.returncode != 0
+    assert "DIANTI_SECRET_KEY 未设置（或仍是公开的开发用密钥），拒绝启动" in result.stderr
+
+
+def test_the_development_path_says_so_and_then_runs_on_the_development_key(tmp_path: Path) -> None:
+    result = dianti(["check"], tmp_path, DIANTI_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    refused = dianti(["check"], tmp_path)
+    assert refused.returncode != 0 and "DIANTI_DEBUG=1" in refused.stderr

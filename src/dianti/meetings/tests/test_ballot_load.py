@@ -20,11 +20,11 @@ from .factories import held, vote
 def test_a_hall_behind_one_address_enters_and_only_wrong_codes_count_towards_the_limit(tree):
     h = held(tree, groups=[services.GroupSpec("党员代表", Decimal(100), 40)])
     for code in h.all_codes():  # 40 phones on the hall's Wi-Fi: one address, well over the limit of 30
-        assert Client().get(reverse("evaluator_enter", args=[code])).status_code == 302
+        assert Client().post(reverse("evaluator_enter_form"), {"code": code}).status_code == 302
     guesser = Client()
     for _ in range(30):
-        assert guesser.get(reverse("evaluator_enter", args=["ABCDE23456"])).status_code == 400
-    assert guesser.get(reverse("evaluator_enter", args=["ABCDE23457"])).status_code == 429
+        assert guesser.post(reverse("evaluator_enter_form"), {"code": "ABCDE23456"}).status_code == 400
+    assert guesser.post(reverse("evaluator_enter_form"), {"code": "ABCDE23457"}).status_code == 429
 
 
 def _queries(h, code: str, *grades: str) -> int:

@@ -80,7 +80,7 @@ def _submit(page: Any) -> None:
 def test_evaluator_scores_every_secretary_on_a_phone_revises_and_is_stopped_at_close(
         page_phone: Any, live_server: Any, held: dict[str, Any], users: Any, screenshot: Any) -> None:
     page, meeting, items = page_phone, held["meeting"], held["items"]
-    page.goto(f"{live_server.url}/m/e/{held['codes']['党员代表'][0]}/")
+    page.goto(f"{live_server.url}/m/e/code/#{held['codes']['党员代表'][0]}")
     page.wait_for_url(f"{live_server.url}/m/e/")
     cards = page.locator("fieldset.ballot-item")
     assert cards.count() == len(items) == 6
@@ -151,8 +151,10 @@ def test_evaluator_scores_every_secretary_on_a_phone_revises_and_is_stopped_at_c
 
 def test_a_wrong_code_is_explained_in_chinese(page_phone: Any, live_server: Any, held: dict[str, Any]) -> None:
     page = page_phone
-    response = page.goto(f"{live_server.url}/m/e/ABCDE-23456/")
-    assert response.status == 400
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.goto(f"{live_server.url}/m/e/code/#ABCDE-23456")
+    assert posted.value.status == 400
+    page.wait_for_load_state()
     assert "评议码不正确，请核对评议码条上的字符" in page.get_by_role("alert").inner_text()
     assert page.get_by_label("评议码").input_value() == "ABCDE23456"
     assert_fits_phone(page)

@@ -23,7 +23,7 @@ def h(tree, users):
 
 def _open_on_a_phone(code: str) -> Client:
     phone = Client()
-    assert phone.get(reverse("evaluator_enter", args=[code])).status_code == 302
+    assert phone.post(reverse("evaluator_enter_form"), {"code": code}).status_code == 302
     return phone
 
 

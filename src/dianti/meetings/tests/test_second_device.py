@@ -21,7 +21,7 @@ COMMENT = "村口的路灯坏了三个月"
 
 def _phone(code: str) -> Client:
     phone = Client()
-    phone.get(reverse("evaluator_enter", args=[services.format_code(code)]))
+    phone.post(reverse("evaluator_enter_form"), {"code": services.format_code(code)})
     return phone
 
 
@@ -54,7 +54,7 @@ def cast(h):
 def test_a_used_code_entered_on_another_phone_says_only_that_it_is_used(h, cast):
     code, _first = cast
     second = Client()
-    response = second.get(reverse("evaluator_enter", args=[services.format_code(code)]))
+    response = second.post(reverse("evaluator_enter_form"), {"code": services.format_code(code)})
     assert response.status_code == 409
     _reveals_nothing(response.content.decode())
     assert EVALUATOR_COOKIE not in second.cookies or not second.cookies[EVALUATOR_COOKIE].value
@@ -115,7 +115,7 @@ def test_after_the_close_nobody_sees_marks_not_even_the_casting_phone(h, cast):
     page = first.get(reverse("evaluator_ballot"))
     assert page.status_code == 200 and "投票已截止" in page.content.decode()
     _reveals_nothing(page.content.decode())
-    again = Client().get(reverse("evaluator_enter", args=[code]))
+    again = Client().post(reverse("evaluator_enter_form"), {"code": code})
     assert again.status_code == 409 and "投票已截止，评议码已失效" in again.content.decode()
     assert set(EvaluatorCode.objects.values_list("device_hash", flat=True)) == {""}  # codes are dead
 

@@ -24,7 +24,7 @@ from .factories import held
 
 def _vote_by_phone(code: str, grades: dict[int, str]) -> Client:
     phone = Client()
-    entered = phone.get(reverse("evaluator_enter", args=[services.format_code(code)]))
+    entered = phone.post(reverse("evaluator_enter_form"), {"code": services.format_code(code)})
     assert entered.status_code == 302 and entered.url == reverse("evaluator_ballot")
     posted = phone.post(reverse("evaluator_ballot"), {f"grade_{pk}": g for pk, g in grades.items()})
     assert posted.status_code == 200, posted.content.decode()

@@ -137,9 +137,13 @@ def test_a_subject_from_another_meeting_is_refused(tree):
                                marks={other.agenda.first().pk: Mark("好")})
 
 
-def test_a_long_comment_is_cut_to_fit(tree):
+def test_a_comment_over_500_characters_is_refused_with_a_reason_not_cut(tree):
     h = held(tree)
-    vote(h, h.codes["党员代表"][0], "好", comment="  很好" * 300)
+    with pytest.raises(ValidationError) as refused:
+        vote(h, h.codes["党员代表"][0], "好", comment="很好" * 251)
+    assert refused.value.messages == ["第 1 位：评语最多 500 字，现在有 502 字，请删减后再提交"]
+    assert not Ballot.objects.exists()
+    vote(h, h.codes["党员代表"][0], "好", comment="很好" * 250)
     assert len(Ballot.objects.get().comment) == 500
 
 

@@ -15,7 +15,7 @@ from .factories import held
 
 def _phone(code: str) -> Client:
     phone = Client()
-    phone.get(reverse("evaluator_enter", args=[code]))
+    phone.post(reverse("evaluator_enter_form"), {"code": code})
     return phone
 
 
@@ -27,7 +27,7 @@ def _post(phone: Client, h, *grades: str, **extra: str):
 def test_scanning_the_slip_opens_the_ballot_and_keeps_the_code_out_of_the_url(tree):
     h = held(tree)
     phone = Client()
-    response = phone.get(reverse("evaluator_enter", args=[services.format_code(h.codes["党员代表"][0])]))
+    response = phone.post(reverse("evaluator_enter_form"), {"code": services.format_code(h.codes["党员代表"][0])})
     assert response.status_code == 302 and response.url == reverse("evaluator_ballot")
     assert h.codes["党员代表"][0] not in response.url and EVALUATOR_COOKIE in response.cookies
     page = phone.get(reverse("evaluator_ballot")).content.decode()
@@ -43,11 +43,11 @@ def test_a_typed_code_works_too(tree):
 
 def test_a_wrong_or_revoked_code_says_so(tree):
     h = held(tree)
-    wrong = Client().get(reverse("evaluator_enter", args=["ABCDE-23456"]))
+    wrong = Client().post(reverse("evaluator_enter_form"), {"code": "ABCDE-23456"})
     assert wrong.status_code == 400 and "评议码不正确，请核对评议码条上的字符" in wrong.content.decode()
     old = h.codes["党员代表"][0]
     services.codes_issue(actor=None, meeting=h.meeting)
-    revoked = Client().get(reverse("evaluator_enter", args=[old]))
+    revoked = Client().post(reverse("evaluator_enter_form"), {"code": old})
     assert revoked.status_code == 400 and "该评议码已作废，请向工作人员领取新的评议码" in revoked.content.decode()
 
 
@@ -84,7 +84,7 @@ def test_a_whole_hall_behind_one_address_can_scan_in(tree):
 
 def test_guessing_codes_is_slowed_down(tree):
     held(tree)
-    statuses = [Client().get(reverse("evaluator_enter", args=[f"ABCDE{n:05d}"])).status_code for n in range(35)]
+    statuses = [Client().post(reverse("evaluator_enter_form"), {"code": f"ABCDE{n:05d}"}).status_code for n in range(35)]
     assert statuses[:30] == [400] * 30 and statuses[-1] == 429
 
 
