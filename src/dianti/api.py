@@ -43,3 +43,9 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """A service refused the input or the state: 422 with every message, in the user's language."""
     messages = error_messages(exc)
     return api.create_response(request, {"detail": "；".join(messages), "errors": messages}, status=422)
+
+
+@api.exception_handler(OverflowError)
+def out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A number past what the database holds (SQLite: 64 bits) finds nothing: 404, not a server error."""
+    return api.create_response(request, {"detail": "找不到：编号超出范围"}, status=404)

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dianti.core.middleware.OutOfRangeMiddleware",
 ]
 
 ROOT_URLCONF = "dianti.urls"

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class ChosenLanguageMiddleware:
@@ -72,3 +73,19 @@ class RequestSizeLimitMiddleware:
             response["Connection"] = "close"  # the unread body must not be taken for the next request
             return response
         return self.get_response(request)
+
+
+class OutOfRangeMiddleware:
+    """Answer 404 when a number in the address does not fit the database (``/campaigns/99999999999999999999/``):
+    SQLite raises OverflowError for integers past 64 bits, which must not become a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OverflowError):
+            raise Http404(_("找不到：地址中的编号超出范围")) from exception
+        return None

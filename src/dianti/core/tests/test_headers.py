@@ -100,3 +100,12 @@ def test_a_body_above_the_cap_is_refused_with_a_chinese_413(client: Any, tree: A
 def test_the_default_caps_are_configured(settings: Any) -> None:
     assert 0 < settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.DIANTI_MAX_REQUEST_BYTES
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= settings.DIANTI_MAX_REQUEST_BYTES
+
+
+def test_a_number_past_64_bits_in_an_address_finds_nothing_instead_of_failing(users: Any) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(users.county_admin)
+    assert client.get("/campaigns/99999999999999999999/").status_code == 404
+    assert client.get("/api/v1/appraisal/proposals?campaign=99999999999999999999").status_code == 404

@@ -102,7 +102,8 @@ def test_production_settings_share_counters_in_the_database_or_redis(tmp_path: P
     src = str(Path(dianti.__file__).resolve().parents[1])
     out = {}
     for redis in ("", "redis://127.0.0.1:6379/0"):
-        env = {"DIANTI_REDIS_URL": redis, "PATH": "/usr/bin:/bin", "PYTHONPATH": src, "DIANTI_VAR_DIR": str(tmp_path)}
+        env = {"DIANTI_REDIS_URL": redis, "PATH": "/usr/bin:/bin", "PYTHONPATH": src, "DIANTI_VAR_DIR": str(tmp_path),
+               "DIANTI_SECRET_KEY": "test-" + "k" * 60}
         out[redis] = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                     check=True).stdout.strip()
     assert out[""] == "django.core.cache.backends.db.DatabaseCache"
