@@ -59,8 +59,12 @@ SECOND_FACTOR_ROLES = frozenset({"county_admin", "approver"})
 
 
 def client_address(request: HttpRequest) -> str:
-    """Return the address a request came from: the socket's peer, never a header the client can write."""
-    return str(request.META.get("REMOTE_ADDR", "") or "")
+    """Return the address a request came from, as :func:`dianti.core.http.client_address` trusts it: the socket's
+    peer, or behind a configured proxy (DIANTI_TRUSTED_PROXIES) the address that proxy saw — never a header an
+    untrusted client wrote."""
+    from .http import client_address as trusted
+
+    return trusted(request)
 
 
 class LockoutHandler(AxesDatabaseHandler):
