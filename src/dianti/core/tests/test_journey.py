@@ -186,7 +186,7 @@ def secretary_sees_meeting(j: Journey) -> None:
 def evaluators_vote(j: Journey) -> None:
     for n, (code, grades) in enumerate(zip(j.codes[:3], PHONE_GRADES, strict=True)):
         with j.phone() as page:
-            j.open(page, f"/m/e/{code}/")
+            j.open(page, f"/m/e/code/#{code}")  # as the slip's QR code opens it: the code after "#"
             page.wait_for_url(f"{j.url}/m/e/")
             cards = page.locator("fieldset.ballot-item")
             assert cards.count() == 2 and TOPIC in cards.first.inner_text()
