@@ -12,7 +12,8 @@ from typing import Any
 
 Benchmark = Callable[[dict[str, Any]], dict[str, Any]]
 _REGISTRY: dict[str, tuple[Benchmark, str]] = {}
-MODULES = ("dianti.orgs.bench", "dianti.voices.bench", "dianti.appraisal.bench", "dianti.meetings.bench")
+MODULES = ("dianti.orgs.bench", "dianti.voices.bench", "dianti.appraisal.bench", "dianti.meetings.bench",
+           "dianti.meetings.bench_crash")
 
 
 def register(name: str, help: str = "") -> Callable[[Benchmark], Benchmark]:
