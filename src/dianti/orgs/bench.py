@@ -91,8 +91,14 @@ class Target:
         if production:
             # What a deployment runs: no debug, compiled-template cache, manifest static files; plain HTTP on loopback.
             env.update(DIANTI_DEBUG="0", DIANTI_SECRET_KEY=secrets.token_urlsafe(50), DIANTI_SSL_REDIRECT="0",
-                       DIANTI_ALLOWED_HOSTS="127.0.0.1,localhost,testserver")
+                       DIANTI_ALLOWED_HOSTS="127.0.0.1,localhost,testserver", DIANTI_DATA_KEY=_data_key())
         return env
+
+
+def _data_key() -> str:
+    from dianti.core.crypto import generate_key
+
+    return generate_key()
 
 
 def _pg_url(server_url: str, dbname: str) -> str:
