@@ -16,6 +16,7 @@ import os
 import random
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +96,10 @@ def bench_ballots_crash(params: dict[str, Any]) -> dict[str, Any]:
         setup = _helper(env, {"action": "setup", "evaluators": n, "subjects": subjects})
         meeting = setup["meetings"][0]
         crowd = _evaluators(meeting, setup["grades"], random.Random(11))
-        with _server(env, target.var_dir, 2, 2) as (port, master):
-            storm = asyncio.run(_storm(port, master, crowd, concurrency, Meter(master, None)))
+        # The storm gets its own thread and event loop: the caller may already run one (a test process after
+        # Playwright's sync API has).
+        with _server(env, target.var_dir, 2, 2) as (port, master), ThreadPoolExecutor(1) as pool:
+            storm = pool.submit(asyncio.run, _storm(port, master, crowd, concurrency, Meter(master, None))).result()
         check = _helper(env, {"action": "verify", "meeting": meeting["meeting"]}, stdin={
             "with_scores": False, "acked": [[ev.code, ev.grades, ev.scores] for ev in crowd if ev.acked]})
     result = {"bench": "ballots_crash", "database": target.vendor, "evaluators": n, "subjects": subjects,
