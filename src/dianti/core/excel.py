@@ -13,6 +13,7 @@ import csv
 import io
 import threading
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -169,18 +170,25 @@ def _open_read_only(raw: bytes) -> Any:
             openpyxl_reader.ReadOnlyWorksheet = original
 
 
+# What a damaged .xlsx raises from inside zipfile, zlib, the XML parser or openpyxl.
+DAMAGED = (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, IndexError,
+           TypeError, SyntaxError, AttributeError)
+
+
 def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:
     check_xlsx_size(raw)
     try:
         wb = _open_read_only(raw)
         ws = wb.worksheets[0]
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
+    except DAMAGED as exc:
         raise SheetError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏") from exc
     # A sheet may declare itself A1:XFD1048576: rows are padded to the declared width, so bound it.
     width = min(ws.max_column or MAX_COLUMNS, MAX_COLUMNS) if ws.max_column else None
     try:
         for row in ws.iter_rows(values_only=True, max_col=width):
             yield ["" if v is None else str(v).strip() for v in row[:MAX_COLUMNS]]
+    except DAMAGED as exc:  # damage further in: a member that does not inflate, XML cut off
+        raise SheetError("Excel 文件已损坏，读到一半无法继续，请重新保存后再导入") from exc
     finally:
         wb.close()
 
