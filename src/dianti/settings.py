@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dianti.core.middleware.OutOfRangeMiddleware",
+    "dianti.core.middleware.NulByteMiddleware",
 ]
 
 ROOT_URLCONF = "dianti.urls"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,21 @@ class RequestSizeLimitMiddleware:
             response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
             response["Connection"] = "close"  # the unread body must not be taken for the next request
             return response
+        return self.get_response(request)
+
+
+class NulByteMiddleware:
+    """Refuse (400) an address or query string holding a NUL byte: never legitimate, and PostgreSQL refuses to store
+    or even compare text with one, so a lookup such as ``/v/t/?code=%00`` would otherwise end in a server error.
+    (Form fields are covered by Django's own validator.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs)
+                                           for k, vs in request.GET.lists()):
+            return HttpResponseBadRequest(_("地址中含有无效字符"), content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

@@ -109,3 +109,13 @@ def test_a_number_past_64_bits_in_an_address_finds_nothing_instead_of_failing(us
     client.force_login(users.county_admin)
     assert client.get("/campaigns/99999999999999999999/").status_code == 404
     assert client.get("/api/v1/appraisal/proposals?campaign=99999999999999999999").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_an_address_is_refused_before_it_reaches_the_database() -> None:
+    from django.test import Client
+
+    client = Client()
+    assert client.get("/v/t/", {"code": "AB\x00CD"}).status_code == 400
+    assert client.get("/v/AB%00CD/").status_code == 400
+    assert client.get("/r/AB%00/").status_code == 400
