@@ -71,6 +71,11 @@ def test_demo_builds_haiyan_with_logins_and_loading_twice_changes_nothing(db: An
     secretary = get_user_model().objects.get(username="secretary")
     assert secretary.person == Organization.objects.get(code="330424105201").secretary
 
+    # Every approval in the demo was made by the person core/rules.py names (see core/tests/rules_demo.py).
+    from dianti.core.tests.rules_demo import assert_demo_approvals_follow_the_rules
+
+    assert_demo_approvals_follow_the_rules()
+
     before = snapshot()
     again = io.StringIO()
     call_command("demo", "--quiet-logins", stdout=again)
