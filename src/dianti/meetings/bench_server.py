@@ -32,6 +32,11 @@ def baseline_ballot(request: Any, meeting: int, group: int) -> Any:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
+# Open to the evaluators' phones as the product's ballot page is (core/reads.py would refuse an undeclared view);
+# the URL exists only while `dianti bench ballots` runs (DIANTI_BENCH_BASELINE=1).
+baseline_ballot.reads_exempt = True  # type: ignore[attr-defined]
+
+
 # --------------------------------------------------------------------------------------------------------------
 # The helper side: ``python -m dianti.meetings.bench '{"action": …}'`` with the server's environment
 
@@ -54,7 +59,7 @@ def _setup(n: int, subjects: int) -> dict[str, Any]:
     from dianti.campaigns import services as campaigns
     from dianti.campaigns.models import Category, Phase
     from dianti.orgs import services as orgs
-    from dianti.orgs.models import Organization, Position
+    from dianti.orgs.models import Organization, Position, Role
 
     from . import services
 
@@ -94,9 +99,12 @@ def _setup(n: int, subjects: int) -> dict[str, Any]:
         services.meeting_open(actor=None, meeting=meeting)
         meetings.append({"meeting": meeting.pk, "codes": [[g.pk, code] for g, code in codes],
                          "items": list(meeting.agenda.order_by("order").values_list("pk", flat=True))})
-    root = get_user_model().objects.create_superuser(username="bench_root", password=secrets.token_urlsafe(16))
+    # The projector is opened by the town's admin (whom production does not require a second factor of; a
+    # superuser would be sent to enrol one first).
+    chair = get_user_model().objects.create_user(username="bench_chair", password=secrets.token_urlsafe(16))
+    orgs.role_grant(actor=None, user=chair, organization=campaign.convener, role=Role.TOWN_ADMIN)
     client = Client()
-    client.force_login(root)
+    client.force_login(chair)
     return {"meetings": meetings, "grades": list(services.DEFAULT_GRADES), "session": client.cookies["sessionid"].value}
 
 

@@ -217,3 +217,20 @@ def test_the_home_page_links_only_to_pages_the_role_may_read(world: dict[str, An
     refused = [url for url in sorted(links) if not url.startswith(("/static/", "/admin/"))
                and client.get(url).status_code == 403]
     assert not refused, refused
+
+
+def test_only_a_view_that_says_so_is_exempt_from_the_read_table(rf: Any) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.urls import ResolverMatch
+
+    def view(request: Any) -> HttpResponse:
+        return HttpResponse("ok")
+
+    middleware = reads.ReadRulesMiddleware(lambda request: HttpResponse("ok"))
+    request = rf.get("/somewhere/")
+    request.user = AnonymousUser()
+    request.resolver_match = ResolverMatch(view, (), {}, url_name=None)
+    assert middleware.process_view(request, view, (), {}) is not None  # undeclared: to the login page
+    view.reads_exempt = True  # type: ignore[attr-defined]
+    assert middleware.process_view(request, view, (), {}) is None
