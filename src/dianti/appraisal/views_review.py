@@ -59,11 +59,12 @@ def rounds_for(user: Any, year: int) -> list[dict[str, Any]]:
     sc = scope_for(user)
     counties = Organization.objects.filter(level=Organization.Level.COUNTY)
     if not sc.everything:
-        counties = [c for c in counties.filter(path__in=[*sc.manage_roots, *sc.approve_roots, *sc.view_roots])]
+        counties = counties.filter(path__in=[*sc.manage_roots, *sc.approve_roots, *sc.view_roots])
+    rounds = {r.county_id: r for r in AssessmentRound.objects.filter(county__in=counties, year=year).select_related(
+        "computed_by", "confirmed_by")}
     out = []
     for county in counties:
-        r = AssessmentRound.objects.filter(county=county, year=year).select_related(
-            "computed_by", "confirmed_by").first()
+        r = rounds.get(county.pk)
         ctx = annual.round_context(county, year)
         out.append({"county": county, "round": r, "who": rules.who("appraisal.stars_confirm", ctx),
                     "may_confirm": r is not None and not r.is_confirmed

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.utils.functional import Promise
@@ -106,6 +107,11 @@ class Context:
     made_by_id: int | None = None
     secretary_user_id: int | None = None
 
+    @cached_property
+    def above_in_system(self) -> bool:
+        """Asked once per context: a page that checks several acts of one body queries it once."""
+        return above_in_system(self.body_path)
+
 
 def _parent(path: str) -> str:
     return path[: -paths.SEGMENT]
@@ -129,7 +135,7 @@ def _level_met(user: Any, rule: Rule, ctx: Context) -> bool:
         return sc.can_manage_path(ctx.body_path)
     if sc.everything:
         return True
-    if above_in_system(ctx.body_path):
+    if ctx.above_in_system:
         return sc.can_manage_path(_parent(ctx.body_path))
     return any(r == ctx.body_path for r in sc.approve_roots)
 
@@ -174,7 +180,7 @@ def who(action: str, ctx: Context) -> str:
         return gettext("系统")
     if rule.level == Level.OWN:
         return gettext("%(org)s的管理员") % {"org": _org_name(ctx.body_path)}
-    if above_in_system(ctx.body_path):
+    if ctx.above_in_system:
         return gettext("%(org)s（上级）的管理员") % {"org": _org_name(_parent(ctx.body_path))}
     return gettext("%(org)s的审批人（提交人以外）") % {"org": _org_name(ctx.body_path)}
 
@@ -186,7 +192,7 @@ def deciders(action: str, ctx: Context) -> list[Any]:
     rule = RULES[action]
     if rule.level == Level.OWN:
         grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=ctx.body_path)
-    elif rule.level == Level.ABOVE and above_in_system(ctx.body_path):
+    elif rule.level == Level.ABOVE and ctx.above_in_system:
         grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=_parent(ctx.body_path))
     elif rule.level == Level.ABOVE:
         grants = RoleGrant.objects.filter(role=Role.APPROVER, organization__path=ctx.body_path)

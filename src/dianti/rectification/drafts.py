@@ -12,9 +12,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from dianti.appraisal.engine.scoring import OP_WORDS
+
 # What only a formula contains: the rule arrow, comparison signs, and the interval of the rate.
 FORMULA_MARKS = ("→", ">=", "<=", "≥", "≤", " > ", " < ", "区间")
-OP_WORDS = {">": "超过", ">=": "达到", "<": "低于", "<=": "不高于"}
 
 
 def _rule_figures(proposal: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:

@@ -188,6 +188,10 @@ class Rate:
                 f"{self.low:.1%}–{self.high:.1%}）")
 
 
+# A rule's comparison in words, for text a secretary reads (proposal reasons here, notice drafts in rectification).
+OP_WORDS: dict[str, str] = {">": "超过", ">=": "达到", "<": "低于", "<=": "不高于"}
+
+
 @dataclass(frozen=True)
 class RuleOutcome:
     """A rule's outcome: the rate it measured, the status, and which way the point estimate leans."""
@@ -203,7 +207,7 @@ class RuleOutcome:
         if r.value is None:
             return f"没有有效票，无法判断是否{rule.action}"
         grades = "和".join(f"“{g}”" for g in r.grades)
-        words = {">": "超过", ">=": "达到", "<": "低于", "<=": "不高于"}[rule.op]
+        words = OP_WORDS[rule.op]
         text = (f"评{grades}的占 {r.value:.0%}（{r.total} 票中 {r.count} 票），"
                 f"{words} {rule.threshold:.0%} 的{rule.action}线")
         if self.status == "uncertain":
