@@ -1,29 +1,22 @@
-"""The HTTP API under /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json). Each app adds its router."""
+"""The HTTP API under /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json). Each step of the cycle adds its
+router through its component."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
-from dianti.appraisal.api import router as appraisal_router
-from dianti.campaigns.api import router as campaigns_router
 from dianti.core.api import router as core_router
+from dianti.core.components import components
 from dianti.core.http import error_messages
-from dianti.meetings.api import router as meetings_router
-from dianti.orgs.api import router as orgs_router
-from dianti.rectification.api import router as rectification_router
-from dianti.voices.api import router as voices_router
 
 # Swagger UI from the files django-ninja ships ("ninja" is an installed app), never from a public CDN: a county's
 # network may not reach one, and a page that loads script from elsewhere runs whatever that host serves. No
 # validator badge either (it would send the schema to validator.swagger.io).
 api = NinjaAPI(title="点题述职 API", version="1", urls_namespace="api", docs=Swagger(settings={"validatorUrl": None}))
 api.add_router("", core_router)
-api.add_router("/orgs", orgs_router)
-api.add_router("/campaigns", campaigns_router)
-api.add_router("/voices", voices_router)
-api.add_router("/meetings", meetings_router)
-api.add_router("/appraisal", appraisal_router)
-api.add_router("/rectification", rectification_router)
+for component in components():  # each step's router, declared by its component (core/components.py)
+    if component.api is not None:
+        api.add_router(component.api_prefix, component.api())
 
 
 @api.exception_handler(Http404)

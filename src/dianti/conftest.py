@@ -19,8 +19,6 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from dianti.core.jobs import _HANDLERS  # noqa: F401  (ensures handlers are importable)
-
 pytest_plugins = ["dianti.testing.browser"]
 
 # Phones are encrypted under DIANTI_DATA_KEY (dianti.core.crypto); the suite runs under a fixed test key whatever

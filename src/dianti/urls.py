@@ -6,9 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dianti.core import views as core_views
 from dianti.core import views_account
-from dianti.meetings.urls import public_urlpatterns as meetings_public
-from dianti.rectification.urls import public_urlpatterns as rectification_public
-from dianti.voices.urls import public_urlpatterns as voices_public
+from dianti.core.components import components
 
 from .api import api
 
@@ -29,19 +27,17 @@ urlpatterns = [
     path("audit/", core_views.audit_log, name="audit_log"),
     path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),
     path("notifications/", core_views.notifications, name="notifications"),
-    path("orgs/", include("dianti.orgs.urls")),
-    path("campaigns/", include("dianti.campaigns.urls")),
-    path("p/", include("dianti.portal.urls")),
-    path("voices/", include("dianti.voices.urls")),
-    path("v/", include(voices_public)),
-    path("meetings/", include("dianti.meetings.urls")),
-    path("m/", include(meetings_public)),
-    path("appraisal/", include("dianti.appraisal.urls")),
-    path("rectification/", include("dianti.rectification.urls")),
-    path("r/", include(rectification_public)),
+    path("events/failures/", core_views.event_failures, name="event_failures"),
+    path("events/failures/<int:pk>/retry/", core_views.event_retry, name="event_retry"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+# Each step of the cycle mounts its own pages (core/components.py): staff pages and public ones (no login).
+for component in components():
+    if component.urls:
+        urlpatterns.append(path(component.prefix, include(component.urls)))
+    if component.public_urls:
+        urlpatterns.append(path(component.public_prefix, include(component.public_urls)))
 
 if settings.BENCH_BASELINE:  # only `dianti bench ballots` sets it: the minimal view its figures are compared with
     from dianti.meetings.bench_server import baseline_ballot

@@ -68,7 +68,6 @@ def _number(text: str) -> float | None:
     return value if 0 <= value <= 100 else None
 
 
-@jobs.handler("import.annual_assessment")
 def import_annual(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     with job.input_file.open("rb") as fh:
         raw = fh.read()

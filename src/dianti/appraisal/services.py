@@ -22,13 +22,13 @@ from django.utils.translation import gettext as _
 
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Campaign, Subject
-from dianti.core import audit, rules
+from dianti.core import audit, events, rules
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.meetings.models import Meeting
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage, is_system
 
-from . import adapter, signals
+from . import adapter
 from .engine import Scheme, SchemeError, default_scheme
 from .engine.scoring import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
@@ -254,19 +254,19 @@ def results_compute(*, actor: Any, campaign: Campaign | None = None, meeting: Me
     return ComputeReport(len(computed), len(skipped - computed), proposals, row)
 
 
-def compute_on_close(actor: Any, meeting: Meeting) -> None:
-    """Compute draft results when a meeting closes (a hook of ``meeting_close``).
+def on_meeting_closed(*, actor: Any, meeting_id: int, org_path: str) -> None:
+    """Compute draft results as a meeting closes (subscriber of ``meeting_closed``, in a savepoint of the close).
 
     Nothing here may stop a meeting from closing: a scheme that does not fit the meeting is left for the results
-    page to report (where computing can be run again), and an unexpected error is logged, not raised.
+    page to report (where computing can be run again); an unexpected error rolls back this computation alone and is
+    recorded for the meeting's admins to run again (core/events.py), never only logged.
     """
+    meeting = Meeting.objects.get(pk=meeting_id)
     try:
         with transaction.atomic():
             results_compute(actor=actor, meeting=meeting)
     except (ValidationError, OutOfScope) as exc:
         log.info("results of meeting %s not computed on close: %s", meeting.pk, exc)
-    except Exception:
-        log.exception("computing the results of meeting %s on close failed", meeting.pk)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -294,9 +294,10 @@ def _decide(actor: Any, proposal: ActionProposal, status: str, note: str) -> Act
 
 @transaction.atomic
 def proposal_confirm(*, actor: Any, proposal: ActionProposal, note: str = "") -> ActionProposal:
-    """Confirm a proposed action (a person decides; nothing is automatic) and send ``proposal_confirmed``."""
+    """Confirm a proposed action (a person decides; nothing is automatic) and publish ``proposal_confirmed``."""
     proposal = _decide(actor, proposal, ActionProposal.Status.CONFIRMED, note)
-    signals.proposal_confirmed.send(sender=ActionProposal, proposal=proposal, actor=actor)
+    events.publish("proposal_confirmed", actor=actor, proposal_id=proposal.pk, action=proposal.action,
+                   org_path=proposal.campaign.org_path)
     return proposal
 
 

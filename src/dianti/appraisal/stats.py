@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dianti.core import paths
-from dianti.core.stats import register
 
 from .models import SubjectResult
 
 
-@register("appraised")
 def appraised(path: str) -> int:
     """Published results of campaigns convened within the subtree (counted like ``subjects``)."""
     return SubjectResult.objects.filter(status=SubjectResult.Status.PUBLISHED, subject__campaign__org_path__gte=path,

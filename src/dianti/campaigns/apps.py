@@ -6,6 +6,3 @@ class CampaignsConfig(AppConfig):
     name = "dianti.campaigns"
     label = "campaigns"
     verbose_name = _("党委点名")
-
-    def ready(self) -> None:
-        from . import importers, stats  # noqa: F401  (register job handlers and stats)

@@ -23,7 +23,6 @@ def responsibility_import_submit(*, actor: Any, upload: Any) -> Job:
     return submit_import(actor=actor, upload=upload, kind="import.responsibilities", what="党建责任清单")
 
 
-@jobs.handler("import.responsibilities")
 def import_responsibilities(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     with job.input_file.open("rb") as fh:
         raw = fh.read()

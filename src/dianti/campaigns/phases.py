@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
-from dianti.core import rules
+from dianti.core import components, rules
 
 from .models import Campaign, Phase, Subject
 
@@ -70,16 +70,12 @@ def _nothing(c: Campaign) -> list[str]:
     return []
 
 
-# Guards the later steps of the cycle contribute to a move (campaigns cannot import them): appraisal, for one, adds
-# "every proposal decided" to 进入整改 from its AppConfig.ready(). Keyed by (source, target) phase.
-CONTRIBUTED_GUARDS: dict[tuple[str, str], list[Guard]] = {}
-
-
-def guard_contribute(source: str, target: str, guard: Guard) -> None:
-    """Add ``guard`` to the move ``source`` → ``target`` (once, however often an app's ready() runs)."""
-    guards = CONTRIBUTED_GUARDS.setdefault((str(source), str(target)), [])
-    if guard not in guards:
-        guards.append(guard)
+def contributed_guards(source: str, target: str) -> list[Guard]:
+    """Return the guards later steps of the cycle add to the move ``source`` → ``target`` (campaigns cannot import
+    them): each step declares them in its component (``phase_guards``) — appraisal adds "every proposal decided" to
+    进入整改."""
+    return [guard for c in components.components() for s, t, guard in c.phase_guards
+            if (str(s), str(t)) == (str(source), str(target))]
 
 
 @dataclass(frozen=True)
@@ -92,7 +88,7 @@ class Transition:
 
     def missing(self, campaign: Campaign) -> list[str]:
         """Return what the move still needs: its own guard's list, then the contributed guards' lists."""
-        extra = CONTRIBUTED_GUARDS.get((str(self.source), str(self.target)), [])
+        extra = contributed_guards(self.source, self.target)
         return self.guard(campaign) + [m for g in extra for m in g(campaign)]
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from dianti.core import audit, notify, paths, rules
+from dianti.core import audit, events, notify, paths, rules
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage
@@ -249,6 +249,7 @@ def subject_topic_set(*, actor: Any, subject: Subject, topic: str) -> Subject:
                  changes={"topic": [before or None, topic]})
     _tell_secretary(subject, "topic_assigned", f"您的述职题目：{topic}",
                     f"{campaign.title}：请围绕“{topic}”准备述职。")
+    events.publish("topic_assigned", actor=actor, subject_id=subject.pk, topic=topic, org_path=campaign.org_path)
     return subject
 
 

@@ -118,9 +118,9 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
 
 def home_path(user: Any) -> str:
     """Return the path of the highest organization the user holds a role on, so its admins see their records."""
-    from dianti.orgs.models import RoleGrant
+    from .directory import directory
 
-    paths = RoleGrant.objects.filter(user=user).values_list("organization__path", flat=True)
+    paths = [p for _, p in directory().grants(user)]
     return min(paths, key=lambda p: (len(p), p), default="")
 
 
@@ -142,9 +142,9 @@ def needs_second_factor(user: Any) -> str | None:
 
 
 def _holds_second_factor_role(user: Any) -> bool:
-    from dianti.orgs.models import RoleGrant
+    from .directory import directory
 
-    return RoleGrant.objects.filter(user=user, role__in=SECOND_FACTOR_ROLES).exists()
+    return any(role in SECOND_FACTOR_ROLES for role, _ in directory().grants(user))
 
 
 @receiver(user_logged_in, dispatch_uid="dianti.accounts.logged_in")

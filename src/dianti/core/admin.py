@@ -88,12 +88,12 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return ScopedForm
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        from dianti.orgs.models import Organization, Person
-
-        if db_field.related_model is Organization:
-            kwargs["queryset"] = scope.restrict(Organization.objects.all(), request.user, manage=True)
-        elif db_field.related_model is Person:
-            kwargs["queryset"] = scope.restrict(Person.objects.all(), request.user, "org_path", manage=True)
+        # A choice of organization, person or any row placed in the tree offers only what the user manages.
+        related = db_field.related_model
+        placed = {f.name for f in related._meta.get_fields()} & {"path", "org_path"}
+        if placed:
+            field = "path" if "path" in placed else "org_path"
+            kwargs["queryset"] = scope.restrict(related._default_manager.all(), request.user, field, manage=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

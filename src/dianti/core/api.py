@@ -47,9 +47,9 @@ router = Router(tags=["stats"])
 
 @router.get("/stats", auth=None, summary="某组织及其下级的汇总数据（仅计数，不含个人信息）")
 def subtree_stats(request: HttpRequest, org: str) -> dict[str, Any]:
-    from dianti.orgs.models import Organization
+    from .directory import directory
 
-    found = Organization.objects.filter(code=org).values_list("path", "name").first()
+    found = directory().org_by_code(org)
     if found is None:
         raise HttpError(404, f"找不到组织编码“{org}”")
     path, name = found

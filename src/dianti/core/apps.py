@@ -11,9 +11,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self) -> None:
-        from . import accounts, checks, messages  # noqa: F401  (register the system checks and sign-in receivers)
+        from . import accounts, checks, components, messages  # noqa: F401  (system checks, sign-in receivers)
 
         messages.install()
+        components.discover()  # every app's component.py: the steps of the cycle (core/components.py)
         post_migrate.connect(_create_cache_table, sender=self)
 
 

@@ -1,20 +1,17 @@
-"""The demo is built step by step by each app of the cycle, in the order of the cycle."""
+"""The demo is built step by step by each step of the cycle (``demo`` in its component), in the order of the
+cycle; each step may report something for the command to print (the organizations step: logins, counties)."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-STEPS = ("dianti.orgs.demo", "dianti.campaigns.demo", "dianti.voices.demo", "dianti.meetings.demo",
-         "dianti.appraisal.demo", "dianti.rectification.demo")
+from . import components
 
 
 def load_all(counties: int = 1) -> dict[str, Any]:
-    """Run every app's ``load`` in cycle order; return what the organizations step reports (logins, counties)."""
+    """Run every step's demo loader in cycle order; return what the steps report, merged."""
     report: dict[str, Any] = {}
-    modules = [importlib.import_module(m) for m in STEPS]  # import all first: later steps hook into earlier ones
-    for module, step in zip(STEPS, modules, strict=True):
-        result = step.load(counties=counties)
-        if module == "dianti.orgs.demo":
-            report = result
+    for component in components.components():
+        if component.demo is not None:
+            report.update(component.demo(counties=counties) or {})
     return report

@@ -1,6 +1,6 @@
 """Background jobs with visible progress.
 
-A job kind is a function ``handler(job, progress)`` registered with :func:`handler`; :func:`submit` records a
+A job kind is a function ``handler(job, progress)`` declared by a step (``jobs`` in its component); :func:`submit` records a
 :class:`Job` and runs it after the surrounding transaction commits — in a Celery worker when
 ``JOBS_BACKEND == "celery"`` (production, Redis), in a process of its own on a single machine (``"process"``:
 ``dianti run_job <id>``), in a thread of this process (``"thread"``), or inline (``"sync"``, tests).
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Handler = Callable[[Job, Progress], dict[str, Any]]
-_HANDLERS: dict[str, Handler] = {}
 
 
 class JobFailed(Exception):
@@ -42,18 +41,17 @@ class JobFailed(Exception):
         self.result = result or {}
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    def decorator(fn: Handler) -> Handler:
-        _HANDLERS[kind] = fn
-        return fn
+def handlers() -> dict[str, Handler]:
+    """Return every job kind some step declares (``jobs`` in its component) with its handler."""
+    from . import components
 
-    return decorator
+    return {kind: fn for c in components.components() for kind, fn in c.jobs.items()}
 
 
 def submit(*, kind: str, title: str, actor: Any, params: dict[str, Any] | None = None,
            input_file: Any = None) -> Job:
     """Record a job and start it once the current transaction commits."""
-    if kind not in _HANDLERS:
+    if kind not in handlers():
         raise ValueError(f"unknown job kind {kind}")
     job = Job(kind=kind, title=title, params=params or {},
               created_by=actor if getattr(actor, "is_authenticated", False) else None)
@@ -116,7 +114,7 @@ def run(job_id: int) -> Job:
         Job.objects.filter(pk=job.pk).update(progress=done, total=total)
 
     try:
-        result = _HANDLERS[job.kind](job, progress)
+        result = handlers()[job.kind](job, progress)
     except JobFailed as exc:
         _finish(job, Job.Status.FAILED, str(exc), exc.result)
     except Exception as exc:  # a bug must still end the job visibly, not leave it "running" forever

@@ -257,3 +257,29 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to_name}: {self.title}"
+
+
+class EventFailure(models.Model):
+    """An on-commit subscriber of a domain event that failed (see :mod:`dianti.core.events`): kept with its payload
+    so the admins of the organization see it and may run it again; resolved, never deleted."""
+
+    event = models.CharField(_("事件"), max_length=48)
+    subscriber = models.CharField(_("处理环节"), max_length=48)
+    payload = models.JSONField(default=dict)
+    error = models.TextField(_("错误"))
+    org_path = models.CharField(max_length=255, db_index=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=1)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("未完成的后续处理")
+        verbose_name_plural = _("未完成的后续处理")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscriber}"

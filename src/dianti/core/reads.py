@@ -56,7 +56,7 @@ READS: dict[str, frozenset[str]] = {
     "healthz": EVERYONE, "favicon": EVERYONE, "login": EVERYONE, "logout": EVERYONE, "set_language": EVERYONE,
     "home": LOGGED_IN, "notifications": LOGGED_IN, "job_detail": LOGGED_IN,  # a job is its starter's only
     "otp_verify": LOGGED_IN, "otp_enrol": LOGGED_IN, "password_change": LOGGED_IN,  # one's own account
-    "audit_log": ADMINS,
+    "audit_log": ADMINS, "event_failures": ADMINS, "event_retry": ADMINS,  # follow-ups that failed, in their tree
     # Organizations and people: the admins' register. People lists carry names and phones.
     "org_tree": OVERSIGHT, "org_search": OVERSIGHT, "org_detail": OVERSIGHT, "org_children": OVERSIGHT,
     "org_import": ADMINS, "org_import_template": ADMINS, "org_export": ADMINS,

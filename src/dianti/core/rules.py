@@ -35,6 +35,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import paths
+from .directory import directory
 from .scope import OutOfScope, scope_for
 
 
@@ -120,9 +121,8 @@ def _parent(path: str) -> str:
 def above_in_system(body_path: str) -> bool:
     """Whether some admin holds a role above ``body_path``: then that level oversees it; if not, the body is the
     top of the system and its approver (审批人) is the second pair of eyes."""
-    from dianti.orgs.models import ADMIN_ROLES, RoleGrant
-
-    return RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path__in=paths.ancestors(body_path)).exists()
+    d = directory()
+    return d.any_holder(roles=d.admin_roles, paths=paths.ancestors(body_path))
 
 
 def _level_met(user: Any, rule: Rule, ctx: Context) -> bool:
@@ -165,10 +165,7 @@ def ensure(user: Any, action: str, ctx: Context) -> None:
 
 
 def _org_name(path: str) -> str:
-    from dianti.orgs.models import Organization
-
-    org = Organization.objects.filter(path=path).only("name", "short_name").first()
-    return org.display_name if org is not None else ""
+    return directory().org_name(path)
 
 
 def who(action: str, ctx: Context) -> str:
@@ -187,18 +184,16 @@ def who(action: str, ctx: Context) -> str:
 
 def deciders(action: str, ctx: Context) -> list[Any]:
     """Return the users a waiting ``action`` waits for (to tell them): the admins (or approvers) it names."""
-    from dianti.orgs.models import ADMIN_ROLES, Role, RoleGrant
-
-    rule = RULES[action]
+    rule, d = RULES[action], directory()
     if rule.level == Level.OWN:
-        grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=ctx.body_path)
+        holders = d.holders(roles=d.admin_roles, paths=[ctx.body_path])
     elif rule.level == Level.ABOVE and ctx.above_in_system:
-        grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=_parent(ctx.body_path))
+        holders = d.holders(roles=d.admin_roles, paths=[_parent(ctx.body_path)])
     elif rule.level == Level.ABOVE:
-        grants = RoleGrant.objects.filter(role=Role.APPROVER, organization__path=ctx.body_path)
+        holders = d.holders(roles=[d.approver_role], paths=[ctx.body_path])
     else:
         return []
-    users = {g.user_id: g.user for g in grants.select_related("user") if g.user_id != ctx.made_by_id}
+    users = {u.pk: u for u in holders if u.pk != ctx.made_by_id}
     return list(users.values())
 
 

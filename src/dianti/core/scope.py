@@ -56,15 +56,16 @@ def scope_for(user: Any) -> Scope:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    from dianti.orgs.models import ADMIN_ROLES, Role, RoleGrant
+    from .directory import directory
 
-    grants = list(RoleGrant.objects.filter(user=user).values_list("role", "organization__path"))
+    d = directory()
+    grants = d.grants(user)
     scope = Scope(
         everything=bool(user.is_superuser),
         view_roots=tuple(paths.minimal_roots([p for _, p in grants])),
-        manage_roots=tuple(paths.minimal_roots([p for r, p in grants if r in ADMIN_ROLES])),
+        manage_roots=tuple(paths.minimal_roots([p for r, p in grants if r in d.admin_roles])),
         roles=frozenset(r for r, _ in grants),
-        approve_roots=tuple(paths.minimal_roots([p for r, p in grants if r == Role.APPROVER])),
+        approve_roots=tuple(paths.minimal_roots([p for r, p in grants if r == d.approver_role])),
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope

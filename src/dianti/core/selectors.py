@@ -78,13 +78,17 @@ STAT_LABELS = [
 
 def home_summary(user: Any) -> dict[str, Any]:
     """Return, for each organization the user's roles sit on, the cycle in numbers (labelled, in cycle order)."""
-    from dianti.orgs.selectors import top_orgs
+    from .directory import directory
 
     roots = []
-    for org in top_orgs(user)[:5]:
+    for org in directory().top_orgs(user)[:5]:
         counts = stats.compute(org.path)
         roots.append((org, [(label, counts[key], key) for key, label in STAT_LABELS if key in counts]))
-    return {"roots": roots, "scope": scope.scope_for(user)}
+    sc = scope.scope_for(user)
+    from . import components, events
+
+    failures = events.failures_for(user).count() if sc.is_admin else 0
+    return {"roots": roots, "scope": sc, "todo": components.todo_for(user), "failures": failures}
 
 
 def notifications_for(user: Any) -> QuerySet[Notification]:

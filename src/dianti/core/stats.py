@@ -1,49 +1,43 @@
-"""Aggregate counts for a subtree, contributed by each app of the cycle.
+"""Aggregate counts for a subtree, contributed by each step of the cycle.
 
-Each app registers the keys it owns (``organizations``, ``people`` …) with :func:`register`; the public stats
-endpoint and the dashboards call :func:`compute`. A contributor takes the subtree's root path and returns an int;
-it must only count, never return personal data.
+Each step declares the keys it owns (``stats`` in its component: ``organizations``, ``people`` …) and what it adds
+to keys other steps own (``stats_add``: meeting attendance to ``participants``); the public stats endpoint and the
+dashboards call :func:`compute`. A contributor takes the subtree's root path and returns an int; it must only
+count, never return personal data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import components
+
 Contributor = Callable[[str], int]
-_REGISTRY: dict[str, Contributor] = {}
 
 
-def register(key: str) -> Callable[[Contributor], Contributor]:
-    def decorator(fn: Contributor) -> Contributor:
-        _REGISTRY[key] = fn
-        return fn
-
-    return decorator
+def _owned() -> dict[str, Contributor]:
+    return {key: fn for c in components.components() for key, fn in c.stats.items()}
 
 
-_ADDENDS: dict[str, list[Contributor]] = {}
-
-
-def add_to(key: str) -> Callable[[Contributor], Contributor]:
-    """Register a further contribution to a key another app owns (e.g. meeting attendance to participants)."""
-
-    def decorator(fn: Contributor) -> Contributor:
-        _ADDENDS.setdefault(key, []).append(fn)
-        return fn
-
-    return decorator
+def _addends() -> dict[str, list[Contributor]]:
+    added: dict[str, list[Contributor]] = {}
+    for c in components.components():
+        for key, fn in c.stats_add.items():
+            added.setdefault(key, []).append(fn)
+    return added
 
 
 def contributors() -> int:
     """Return how many contributor functions :func:`compute` calls (each is one query at most)."""
-    return len(_REGISTRY) + sum(len(fns) for fns in _ADDENDS.values())
+    return len(_owned()) + sum(len(fns) for fns in _addends().values())
 
 
 def keys() -> list[str]:
-    return list(_REGISTRY)
+    return list(_owned())
 
 
 def compute(path: str) -> dict[str, int]:
-    """Return every registered count for the subtree rooted at ``path``."""
-    return {key: int(fn(path)) + sum(int(extra(path)) for extra in _ADDENDS.get(key, []))
-            for key, fn in _REGISTRY.items()}
+    """Return every declared count for the subtree rooted at ``path``, in cycle order."""
+    added = _addends()
+    return {key: int(fn(path)) + sum(int(extra(path)) for extra in added.get(key, []))
+            for key, fn in _owned().items()}

@@ -1,4 +1,4 @@
-"""Pages of the shared kernel: health check, home, audit log and background-job progress."""
+"""Pages of the shared kernel: health check, home, audit log, background-job progress and failed follow-ups."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import selectors
+from . import events, selectors
 from .scope import scope_for
 
 
@@ -61,3 +63,28 @@ def notifications(request: HttpRequest) -> HttpResponse:
         notifications_mark_read(user=request.user, ids=[int(i) for i in request.POST.getlist("id") if i.isdigit()])
     page = Paginator(selectors.notifications_for(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "core/notifications.html", {"page": page})
+
+
+@login_required
+def event_failures(request: HttpRequest) -> HttpResponse:
+    """The follow-ups of a step that failed in the admin's tree (core/events.py), each with a way to run it again."""
+    return render(request, "core/event_failures.html", {"rows": events.failure_rows(request.user)})
+
+
+@login_required
+@require_POST
+def event_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    failure = get_object_or_404(events.failures_for(request.user), pk=pk)
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    try:
+        done = events.failure_retry(actor=request.user, failure=failure)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        if done:
+            messages.success(request, _("已重新处理完成"))
+        else:
+            messages.error(request, _("重试仍未成功：%(error)s") % {"error": failure.error})
+    return redirect("event_failures")

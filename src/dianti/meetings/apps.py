@@ -6,6 +6,3 @@ class MeetingsConfig(AppConfig):
     name = "dianti.meetings"
     label = "meetings"
     verbose_name = _("述职会")
-
-    def ready(self) -> None:
-        from . import stats  # noqa: F401  (register stats)

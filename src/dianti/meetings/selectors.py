@@ -1,10 +1,9 @@
 """Reads for meetings: scoped lookups, ballot progress (counts only while voting is open) and, after closing,
-counts per secretary beside the score of record, which the appraisal step provides (see ``SCORE_PROVIDERS``)."""
+counts per secretary beside the score of record, which the appraisal step provides (see :func:`scores_of_record`)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from dianti.core import scope
+from dianti.core import components, scope
 
 from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup, PaperEntry, Question
 
@@ -105,15 +104,13 @@ def paper_pending(meeting: Meeting) -> PaperPending:
     return PaperPending(sorted(s for s, n in waiting.items() if n >= 2), sorted(s for s, n in waiting.items() if n == 1))
 
 
-# Meetings cannot import the appraisal step (it comes after, and imports meetings): the appraisal app registers
-# here, when it is ready, the callable that returns each subject's score of record ({subject id: score or None}).
-SCORE_PROVIDERS: list[Callable[[Meeting], Mapping[int, float | None]]] = []
-
-
 def scores_of_record(meeting: Meeting) -> dict[int, float | None]:
-    """Return {subject id: the appraisal engine's score, or None while it is not computed} for the meeting."""
+    """Return {subject id: the appraisal engine's score, or None while it is not computed} for the meeting.
+
+    Meetings cannot import the appraisal step (it comes after, and imports meetings): the appraisal component
+    provides ``"meeting_scores"`` (core/components.py), the one place the score of record is read from."""
     scores: dict[int, float | None] = {}
-    for provider in SCORE_PROVIDERS:
+    for provider in components.providers("meeting_scores"):
         scores.update(provider(meeting))
     return scores
 

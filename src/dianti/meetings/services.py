@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Campaign, Phase, Subject
-from dianti.core import audit, notify, ratelimit
+from dianti.core import audit, events, notify, ratelimit
 from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs.permissions import ensure_can_manage
 
@@ -59,8 +59,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 MAX_EVALUATORS = 2000
 MAX_ATTENDANCE = 10000
-# Later steps of the cycle act on a closed meeting inside its transaction (the appraisal step computes drafts).
-CLOSE_HOOKS: list[Callable[[Any, Meeting], None]] = []
 
 
 @dataclass(frozen=True)
@@ -214,8 +212,8 @@ def meeting_close(*, actor: Any, meeting: Meeting, drop_single_entries: bool = F
         if pending.single else ""
     audit.record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.org_path, note=note,
                  changes={"status": ["进行中", "已结束"], "ballots": [None, meeting.ballots.count()]})
-    for hook in CLOSE_HOOKS:
-        hook(actor, meeting)
+    # Later steps act on the closed meeting (the appraisal step computes the score of record): see component.py.
+    events.publish("meeting_closed", actor=actor, meeting_id=meeting.pk, org_path=meeting.org_path)
     return meeting
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Sum
 
 from dianti.core import paths
-from dianti.core.stats import add_to, register
 
 from .models import Attendance, Ballot, Meeting, Question
 
@@ -14,22 +13,18 @@ def _range(path: str, field: str = "org_path") -> dict[str, str]:
     return {f"{field}__gte": path, f"{field}__lt": paths.successor(path)}
 
 
-@register("meetings")
 def meetings(path: str) -> int:
     return Meeting.objects.filter(status=Meeting.Status.CLOSED, **_range(path)).count()
 
 
-@register("ballots")
 def ballots(path: str) -> int:
     return Ballot.objects.filter(**_range(path, "meeting__org_path")).count()
 
 
-@register("questions")
 def questions(path: str) -> int:
     return Question.objects.filter(**_range(path, "meeting__org_path")).count()
 
 
-@add_to("participants")
 def attendance(path: str) -> int:
     """Meeting attendance counts as participant person-times, beside the visits and symposiums."""
     # A clerk's row may stand for several people who gave no name: count heads, as the minutes do.

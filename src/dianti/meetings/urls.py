@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_public
+from . import views
 
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
@@ -15,12 +15,4 @@ urlpatterns = [
     path("<int:pk>/minutes.docx", views.minutes, name="meeting_minutes"),
     path("<int:pk>/screen/", views.screen, name="meeting_screen"),
     path("items/<int:item_id>/report/", views.report_upload, name="meeting_report"),
-]
-
-public_urlpatterns = [
-    path("e/", views_public.ballot, name="evaluator_ballot"),
-    path("e/code/", views_public.enter, name="evaluator_enter_form"),
-    path("e/<str:code>/", views_public.code_in_path, name="evaluator_enter"),  # opens nothing: no code in a URL path
-    path("<str:key>/", views_public.public, name="meeting_public"),
-    path("<str:key>/q/<int:qid>/vote/", views_public.question_vote, name="meeting_question_vote"),
 ]

@@ -356,7 +356,7 @@ def load(counties: int = 1) -> dict[str, Any]:
         # counties); autovacuum would do it on PostgreSQL eventually, nothing ever does on SQLite.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return loaded
+    return {**loaded, "password": DEMO_PASSWORD}
 
 
 @transaction.atomic

@@ -178,7 +178,6 @@ def _check_org_refs(job: Job, checked: _Checked, in_file: dict[str, int]) -> Non
     checked.rows_parents = parents  # type: ignore[attr-defined]
 
 
-@jobs.handler("import.orgs")
 def import_orgs(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     checked = _org_rows(job, progress)
     _fail_if_errors(checked)
@@ -268,7 +267,6 @@ def _check_people_refs(job: Job, checked: _Checked, phones: dict[str, int]) -> N
     checked.orgs = orgs  # type: ignore[attr-defined]
 
 
-@jobs.handler("import.people")
 def import_people(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     checked = _people_rows(job, progress)
     _fail_if_errors(checked)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dianti.core import paths
-from dianti.core.stats import register
 
 from .models import Organization, Person
 
@@ -12,17 +11,14 @@ def _people(path: str):  # type: ignore[no-untyped-def]
     return Person.objects.filter(org_path__gte=path, org_path__lt=paths.successor(path))
 
 
-@register("organizations")
 def grassroots_organizations(path: str) -> int:
     """Grassroots Party organizations (村、社区、企业、学校… branches and committees below town level)."""
     return Organization.objects.subtree(path).grassroots().filter(is_active=True).count()
 
 
-@register("people")
 def people(path: str) -> int:
     return _people(path).count()
 
 
-@register("party_members")
 def party_members(path: str) -> int:
     return _people(path).filter(is_party_member=True).count()

@@ -22,8 +22,9 @@ from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import ratelimit
 from dianti.orgs.demo import demo_admin
 from dianti.orgs.models import ContactPoint
+from dianti.voices import selectors as voice_selectors
 
-from . import drafts, selectors, services
+from . import drafts, services
 from .models import ACTIVE, Case, Rating, State
 
 LOW_SCORE = 80.0
@@ -110,7 +111,7 @@ def _supervise(case: Case, rng: random.Random) -> None:
 
 
 def _observe(case: Case) -> None:
-    opinion = selectors.opinions_behind(case.subject).first()
+    opinion = voice_selectors.opinions_behind(case.subject).first()
     if opinion is not None:
         services.observation_add(case=case, opinion=opinion, text="路灯已经修好了，晚上出门亮堂多了",
                                  ip_hash=ratelimit.digest(f"demo-obs-ip-{case.pk}"),

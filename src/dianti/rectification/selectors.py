@@ -185,17 +185,6 @@ def subjects_for_opening(campaign: Campaign) -> list[Openable]:
     return [Openable(s, proposals.get(s.pk), latest.get(s.pk)) for s in subjects]
 
 
-def opinions_behind(subject: Subject) -> QuerySet[Any]:
-    """Return the opinions behind the subject's assigned topic (and those merged into them as duplicates)."""
-    from dianti.voices.models import AssignedTopic, Opinion
-
-    topic_id = (AssignedTopic.objects.filter(subject=subject, topic__isnull=False)
-                .values_list("topic_id", flat=True).first())
-    if topic_id is None:
-        return Opinion.objects.none()
-    return Opinion.objects.filter(Q(topic_id=topic_id) | Q(duplicate_of__topic_id=topic_id))
-
-
 def case_for_opinion(opinion: Any) -> Case | None:
     """Return the latest issued case of the subject whose topic this opinion is behind, if there is one."""
     from dianti.voices.models import AssignedTopic

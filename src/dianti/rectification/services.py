@@ -21,6 +21,7 @@ from dianti.core import audit, ratelimit
 from dianti.core.scope import OutOfScope
 from dianti.orgs.models import ContactPoint
 from dianti.orgs.permissions import ensure_can_manage
+from dianti.voices import selectors as voice_selectors
 
 from . import drafts, evidence, permissions, selectors
 from .models import (
@@ -446,7 +447,7 @@ def observation_add(*, case: Case, opinion: Any, text: str, ip_hash: str, device
     case = locked(case)
     if case.state in (State.DRAFT, State.WITHDRAWN):
         raise ValidationError(_("该问题尚未进入整改"))
-    if not selectors.opinions_behind(case.subject).filter(pk=opinion.pk).exists():
+    if not voice_selectors.opinions_behind(case.subject).filter(pk=opinion.pk).exists():
         raise ValidationError(_("这条意见与该整改无关"))
     obs = Observation.objects.create(case=case, opinion=opinion, text=clean_text(text, limit=1000),
                                      device_hash=device_hash)

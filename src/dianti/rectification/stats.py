@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import Q
 
 from dianti.core import paths
-from dianti.core.stats import register
 
 from .models import ACTIVE, Case, State
 from .selectors import overdue_q
@@ -15,17 +14,14 @@ def _in(path: str) -> Q:
     return Q(org_path__gte=path, org_path__lt=paths.successor(path))
 
 
-@register("rectifications_open")
 def rectifications_open(path: str) -> int:
     """Cases issued and not yet closed or carried over (drafts are not yet rectifications)."""
     return Case.objects.filter(_in(path), state__in=[s for s in ACTIVE if s != State.DRAFT]).count()
 
 
-@register("rectifications_overdue")
 def rectifications_overdue(path: str) -> int:
     return Case.objects.filter(_in(path)).filter(overdue_q()).count()
 
 
-@register("rectifications_closed")
 def rectifications_closed(path: str) -> int:
     return Case.objects.filter(_in(path), state=State.CLOSED).count()

@@ -1,4 +1,4 @@
-"""The rectification lines on a villager's tracking page (appended to :data:`dianti.voices.tracking.STEP_PROVIDERS`):
+"""The rectification lines on a villager's tracking page (this step's ``tracking`` in its component):
 the notice, the commitment, the latest progress, verification and 销号 — what became of what they said."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dianti.voices.tracking import Step
+from dianti.core.components import TrackingStep as Step
 
 from . import selectors
 from .models import Case, CaseEvent, State
@@ -44,3 +44,10 @@ def rectification_steps(opinion: Any) -> list[Step]:
     if case.state not in (State.CLOSED, State.CARRIED_OVER):
         steps.append(Step(_("销号"), _("整改完成并经党委验收后销号。"), False))
     return steps
+
+
+def panel_context(opinion: Any) -> dict[str, Any] | None:
+    """The context of the panel under the steps (``tracking_panel``): the case behind the opinion, how far its
+    measures are, and a way to tell the committee what one sees."""
+    case = selectors.case_for_opinion(opinion)
+    return {"case": case, "opinion": opinion, "percent": selectors.progress_percent(case) if case else 0}

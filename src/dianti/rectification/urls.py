@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_public
+from . import views
 
 urlpatterns = [
     path("", views.case_list, name="rectification_list"),
@@ -15,8 +15,4 @@ urlpatterns = [
     path("<int:pk>/notice.<str:fmt>", views.notice, name="rectification_notice"),
     path("measures/<int:measure_id>/progress/", views.progress, name="rectification_progress"),
     path("evidence/<int:pk>/", views.evidence_file, name="rectification_evidence"),
-]
-
-public_urlpatterns = [
-    path("<str:code>/", views_public.observe, name="rectification_observe"),
 ]

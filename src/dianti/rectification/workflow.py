@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Subject
-from dianti.core import audit, notify, paths, rules
+from dianti.core import audit, events, notify, paths, rules
 from dianti.orgs.models import ADMIN_ROLES, Organization, RoleGrant
 
-from . import selectors
 from .models import ACTIVE, Case, CaseEvent, State
 from .states import MOVES, allowed, context, rule_for, target_of
 
@@ -86,19 +85,6 @@ def tell_issuer(case: Case, kind: str, title: str, body: str, *, above: bool = F
     notify.notify(recipients, notify.Message(kind=kind, title=title, body=body, url=case_url(case)))
 
 
-def tell_public(case: Case, label: str, note: str) -> None:
-    """Tell every villager who left a phone with an opinion behind the topic that the case moved; the tracking page
-    of each such opinion shows the same step (see :mod:`.tracking`)."""
-    org = case.subject.organization.display_name
-    for opinion in selectors.opinions_behind(case.subject).exclude(author_phone=""):
-        body = _("您反映的问题有了新进展：%(org)s的整改%(label)s。%(note)s凭查询码 %(code)s 可查看全过程。") % {
-            "org": org, "label": label, "note": f"{note}。" if note else "", "code": opinion.tracking_code}
-        notify.notify([notify.Recipient(user_id=None, name=opinion.author_name or _("群众"),
-                                        phone=opinion.author_phone)],
-                      notify.Message(kind="rectification_public", title=_("您关心的问题：整改%(label)s") % {"label": label},
-                                     body=body, url=reverse("voices_track", args=[opinion.tracking_code])))
-
-
 def event(case: Case, kind: str, actor: Any, note: str = "", *, from_state: str = "", to_state: str = "",
            public: bool = False) -> CaseEvent:
     return CaseEvent.objects.create(case=case, kind=kind, actor=user_of(actor), actor_name=actor_name(actor),
@@ -121,7 +107,8 @@ def sync_subject(actor: Any, subject: Subject) -> None:
 
 
 def move(case: Case, name: str, actor: Any, note: str = "", **fields: Any) -> Case:
-    """Make the move ``name``: check who and from where, write state, event, audit; sync the subject; tell people."""
+    """Make the move ``name``: check who and from where, write state, event, audit; sync the subject; publish
+    ``case_moved``."""
     move = MOVES[name]
     rules.ensure(actor, rule_for(case, move), context(case))
     if not allowed(case, move):
@@ -141,8 +128,10 @@ def move(case: Case, name: str, actor: Any, note: str = "", **fields: Any) -> Ca
     case_audit(actor, name, case, {"state": [State(old).label, State(new).label],
                                **{k: [None, v] for k, v in fields.items() if k in ("deadline", "number")}}, note)
     sync_subject(actor, case.subject)
-    if move.public:
-        tell_public(case, str(move.label) if name != "overdue" else _("已逾期"), note)
+    # Other steps hear of every move once it is final (the villagers behind the topic are told of public ones).
+    events.publish("case_moved", actor=actor, case_id=case.pk, subject_id=case.subject_id, move=name,
+                   public=move.public, label=str(move.label) if name != "overdue" else _("已逾期"), note=note,
+                   org_path=case.org_path)
     return case
 
 

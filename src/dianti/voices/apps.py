@@ -6,6 +6,3 @@ class VoicesConfig(AppConfig):
     name = "dianti.voices"
     label = "voices"
     verbose_name = _("群众点题")
-
-    def ready(self) -> None:
-        from . import importers, mining_bridge, stats  # noqa: F401  (register job handlers and stats)

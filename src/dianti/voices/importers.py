@@ -76,7 +76,6 @@ def _check(job: Job, index: dict[str, int], body: list[tuple[int, list[str]]],
     return errors, rows
 
 
-@jobs.handler("import.opinions")
 def import_opinions(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     with job.input_file.open("rb") as fh:
         raw = fh.read()

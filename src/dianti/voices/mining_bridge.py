@@ -113,7 +113,6 @@ def mine_organization(org: Organization, campaign: Campaign | None) -> dict[str,
             "sorted": sum(1 for a in result.assignments.values() if a)}
 
 
-@jobs.handler("voices.mine")
 def mine_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     org = Organization.objects.get(pk=job.params["organization"])
     campaign = Campaign.objects.filter(pk=job.params.get("campaign")).first()
@@ -199,7 +198,6 @@ def opinions_label(*, actor: Any, opinions: list[Opinion], category: str) -> int
     return len(opinions)
 
 
-@jobs.handler("voices.train")
 def train_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     """Retrain the learned classifier on every staff label; keep the keyword rules if there are too few."""
     rows = list(Opinion.objects.filter(category_source=Opinion.CategorySource.STAFF)

@@ -13,7 +13,7 @@ from dianti.core import paths, scope
 from dianti.orgs.models import Organization
 
 from .mining.classify import REVIEW_THRESHOLD
-from .models import Opinion, Topic
+from .models import AssignedTopic, Opinion, Topic
 
 
 @dataclass(frozen=True)
@@ -145,3 +145,12 @@ def tracked(code: str) -> Opinion:
     if opinion is None:
         raise Http404("查询码不存在，请核对后重新输入")
     return opinion
+
+
+def opinions_behind(subject: Subject) -> QuerySet[Opinion]:
+    """Return the opinions behind the subject's assigned topic (and those merged into them as duplicates)."""
+    topic_id = (AssignedTopic.objects.filter(subject=subject, topic__isnull=False)
+                .values_list("topic_id", flat=True).first())
+    if topic_id is None:
+        return Opinion.objects.none()
+    return Opinion.objects.filter(Q(topic_id=topic_id) | Q(duplicate_of__topic_id=topic_id))

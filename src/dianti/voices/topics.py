@@ -180,16 +180,6 @@ def _mined_topic_titled(subject: Any, text: str) -> Topic | None:
     return next((t for t in topics_for_subject(subject) if normalise_title(t.title) == key), None)
 
 
-def _tell_authors(subject: Any, topic: Topic, text: str) -> None:
-    from dianti.core import notify
-
-    authors = (_members(topic.pk).exclude(author_phone="").values_list("author_name", "author_phone").distinct())
-    notify.notify(
-        [notify.Recipient(user_id=None, name=name or "群众", phone=phone) for name, phone in authors],
-        notify.Message(kind="opinion_chosen", title="您反映的问题已被确定为述职题目",
-                       body=f"{subject.organization.display_name}书记将围绕“{text}”述职。"))
-
-
 @transaction.atomic
 def topic_assign(*, actor: Any, subject: Any, text: str, topic: Topic | None = None,
                  responsibility: Any = None, confirm_duplicate: bool = False) -> Any:
@@ -197,8 +187,8 @@ def topic_assign(*, actor: Any, subject: Any, text: str, topic: Topic | None = N
 
     The topic comes from a mined topic (the people's loudest voice), a 党建责任清单 item, or the committee's own
     words; words equal to a mined topic's title count as that topic. The secretary is told (through
-    :func:`dianti.campaigns.services.subject_topic_set`, the lower step), and so is everyone who left a phone
-    number on an opinion behind the topic. A topic another secretary of the campaign already has is refused with
+    :func:`dianti.campaigns.services.subject_topic_set`, the lower step, which publishes ``topic_assigned``), and
+    so, once it commits, is everyone who left a phone number on an opinion behind the topic (:mod:`.receivers`). A topic another secretary of the campaign already has is refused with
     :class:`DuplicateTopic` unless ``confirm_duplicate``: different secretaries get different topics.
     """
     from dianti.campaigns.services import subject_topic_set
@@ -217,6 +207,4 @@ def topic_assign(*, actor: Any, subject: Any, text: str, topic: Topic | None = N
     AssignedTopic.objects.update_or_create(subject=subject, defaults={
         "topic": topic, "responsibility": responsibility,
         "assigned_by": actor if getattr(actor, "is_authenticated", False) else None})
-    if topic is not None:
-        _tell_authors(subject, topic, subject.topic)
     return subject

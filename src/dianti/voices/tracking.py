@@ -1,26 +1,21 @@
 """What became of an opinion: the steps a villager sees with their tracking code.
 
-received → grouped into a topic → chosen as a secretary's topic → meeting → result → rectification. Later steps of
-the cycle add their own lines through :data:`STEP_PROVIDERS`, each a function of the opinion returning steps.
+received → grouped into a topic → chosen as a secretary's topic → meeting → result → rectification. Every step of
+the cycle adds its own lines (``tracking`` in its component; this step's are :func:`steps`) and, below them, a
+panel of its own (``tracking_panel``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from dianti.core.components import TrackingStep, components
+
 from .models import AssignedTopic, Opinion
 
-
-@dataclass(frozen=True)
-class Step:
-    label: str
-    detail: str
-    done: bool
-    at: dt.datetime | None = None
+Step = TrackingStep
 
 
 def _received(op: Opinion) -> list[Step]:
@@ -54,9 +49,20 @@ def _chosen(op: Opinion) -> list[Step]:
     return [Step(_("已点题"), detail, True, assignment.assigned_at)]
 
 
-StepProvider = Callable[[Opinion], list[Step]]
-STEP_PROVIDERS: list[StepProvider] = [_received, _grouped, _chosen]
+def steps(opinion: Opinion) -> list[Step]:
+    """This step's lines: received, grouped, chosen as a topic."""
+    return _received(opinion) + _grouped(opinion) + _chosen(opinion)
 
 
 def timeline(opinion: Opinion) -> list[Step]:
-    return [step for provider in STEP_PROVIDERS for step in provider(opinion)]
+    """Every step's lines, in the order of the cycle."""
+    return [step for c in components() if c.tracking is not None for step in c.tracking(opinion)]
+
+
+def panels(opinion: Opinion) -> list[tuple[str, dict[str, Any]]]:
+    """(template, context) of every step's panel that has something to show for the opinion."""
+    shown = []
+    for c in components():
+        if c.tracking_panel is not None and (context := c.tracking_panel.context(opinion)) is not None:
+            shown.append((c.tracking_panel.template, context))
+    return shown

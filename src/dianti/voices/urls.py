@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_public, views_topics
+from . import views, views_topics
 
 urlpatterns = [
     path("", views.queue, name="voices_queue"),
@@ -13,11 +13,4 @@ urlpatterns = [
     path("subjects/<int:subject_id>/mine/", views_topics.mine, name="voices_mine"),
     path("subjects/<int:subject_id>/assign/", views_topics.assign, name="voices_assign"),
     path("topics/<int:pk>/", views_topics.topic_action, name="voices_topic_action"),
-]
-
-public_urlpatterns = [
-    path("t/", views_public.track, name="voices_track_lookup"),
-    path("t/<str:code>/", views_public.track, name="voices_track"),
-    path("support/<str:kind>/<int:pk>/", views_public.support, name="voices_support"),
-    path("<str:code>/", views_public.org_page, name="voices_public"),
 ]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -110,4 +111,6 @@ def track(request: HttpRequest, code: str = "") -> HttpResponse:
     except Http404:
         return render(request, "voices/track_lookup.html", {"error": _("查询码不存在，请核对后重新输入"), "code": code},
                       status=404)
-    return render(request, "voices/track.html", {"opinion": opinion, "steps": tracking.timeline(opinion)})
+    panels = [render_to_string(template, context, request) for template, context in tracking.panels(opinion)]
+    return render(request, "voices/track.html", {"opinion": opinion, "steps": tracking.timeline(opinion),
+                                                 "panels": panels})

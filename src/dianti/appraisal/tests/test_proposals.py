@@ -9,10 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from dianti.appraisal import publication, selectors, services, signals
+from dianti.appraisal import publication, selectors, services
 from dianti.appraisal.models import ActionProposal
 from dianti.core.models import AuditEvent
 from dianti.core.scope import OutOfScope
+from dianti.testing.components import subscribed
 
 from .factories import POOR, closed
 
@@ -40,15 +41,12 @@ def test_nothing_is_decided_before_publication(tree: Any, users: Any) -> None:
 def test_confirming_records_who_and_why_and_tells_the_rectification_step(published: Any, users: Any) -> None:
     heard: list[Any] = []
 
-    def listener(sender: Any, proposal: ActionProposal, actor: Any, **kw: Any) -> None:
-        heard.append((proposal.action, actor))
+    def listener(*, actor: Any, proposal_id: int, action: str, org_path: str) -> None:
+        heard.append((action, actor))
 
-    signals.proposal_confirmed.connect(listener, dispatch_uid="test-listener")
-    try:
+    with subscribed("proposal_confirmed", listener):
         p = services.proposal_confirm(actor=users.town_admin, proposal=_proposal(published, "rectification"),
                                       note="镇党委会议研究同意")
-    finally:
-        signals.proposal_confirmed.disconnect(dispatch_uid="test-listener")
     assert (p.status, p.decided_by, p.note) == ("confirmed", users.town_admin, "镇党委会议研究同意")
     assert heard == [("rectification", users.town_admin)]
     event = AuditEvent.objects.get(action="proposal.confirmed")

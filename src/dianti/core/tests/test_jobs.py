@@ -8,11 +8,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from dianti.core import jobs
+from dianti.core import components, jobs
 from dianti.core.models import Job
 
 
-@jobs.handler("test.count")
 def _count(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     total = job.params["n"]
     for done in range(0, total + 1, 10):
@@ -20,14 +19,17 @@ def _count(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     return {"message": f"数到 {total}", "counted": total}
 
 
-@jobs.handler("test.refuse")
 def _refuse(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     raise jobs.JobFailed("文件有问题", {"errors": [{"row": 2}]})
 
 
-@jobs.handler("test.crash")
 def _crash(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     raise RuntimeError("除零")
+
+
+# A throwaway step declaring three job kinds, as a component does (core/components.py).
+components.register(components.Component(label="test_jobs", name="test", order=999, jobs={
+    "test.count": _count, "test.refuse": _refuse, "test.crash": _crash}))
 
 
 def submit(capture: Any, kind: str, **kwargs: Any) -> Job:

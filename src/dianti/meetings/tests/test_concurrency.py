@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, connections
 
+from dianti.core import components
 from dianti.meetings import ballots, services
-from dianti.meetings.models import Ballot, EvaluatorCode
+from dianti.meetings.models import Ballot, EvaluatorCode, Meeting
 from dianti.meetings.services import Mark
 
 from .factories import held
@@ -88,7 +89,9 @@ def test_every_evaluator_at_once_each_counted_once(h):
 def test_a_ballot_racing_the_close_is_counted_by_the_close_or_refused(h, monkeypatch):
     """Every ballot acknowledged is one the close (and the appraisal it triggers) counts."""
     seen_by_close: list[int] = []
-    monkeypatch.setattr(services, "CLOSE_HOOKS", [lambda actor, m: seen_by_close.append(m.ballots.count())])
+    monkeypatch.setitem(components._REGISTRY, "test_listener", components.Component(
+        label="test_listener", name="test", order=999, subscribes={"meeting_closed": lambda *, actor, meeting_id,
+        org_path: seen_by_close.append(Meeting.objects.get(pk=meeting_id).ballots.count())}))
     status_read, release = threading.Event(), threading.Event()
     real = ballots._write_ballots
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dianti.campaigns.models import Subject
+from dianti.core import components
 from dianti.core.scope import OutOfScope
 from dianti.meetings import selectors, services
 from dianti.meetings.models import AgendaItem, Meeting
@@ -46,7 +47,9 @@ def test_results_count_per_group_and_carry_the_score_of_record_not_a_mean_of_the
     vote(h, h.codes["镇党委班子成员"][0], "差")
     services.meeting_close(actor=None, meeting=h.meeting)
     first_subject = h.items[0].subject_id
-    monkeypatch.setattr(selectors, "SCORE_PROVIDERS", [lambda m: {first_subject: 58.0}])
+    # Whatever the step that provides the score of record says is the figure shown (here: one score, one not).
+    monkeypatch.setitem(components._REGISTRY, "appraisal", components.Component(
+        label="appraisal", name="test", order=50, provides={"meeting_scores": lambda m: {first_subject: 58.0}}))
     first, second = selectors.results(h.meeting)
     members, committee = h.group("党员代表"), h.group("镇党委班子成员")
     assert (first.organization, first.total, first.score, first.score_text) == ("雪水港村", 3, 58.0, "58.00")
@@ -59,7 +62,7 @@ def test_results_count_per_group_and_carry_the_score_of_record_not_a_mean_of_the
 def test_a_secretary_nobody_scored_has_no_score(tree, monkeypatch):
     h = held(tree)
     services.meeting_close(actor=None, meeting=h.meeting)
-    monkeypatch.setattr(selectors, "SCORE_PROVIDERS", [])
+    monkeypatch.setitem(components._REGISTRY, "appraisal", components.Component(label="appraisal", name="", order=50))
     assert [(r.total, r.score, r.distribution) for r in selectors.results(h.meeting)] == [
         (0, None, {"好": 0, "较好": 0, "一般": 0, "差": 0})] * 2
 

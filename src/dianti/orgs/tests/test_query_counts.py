@@ -87,9 +87,9 @@ def table_steps(steps: list[str], table: str) -> list[str]:
 @sqlite_only
 @pytest.mark.parametrize("key", ["organizations", "people", "party_members"])
 def test_stats_counts_read_only_an_index(tree: Any, key: str) -> None:
-    from dianti.core.stats import _REGISTRY
+    from dianti.core import components
 
-    [sql] = captured(lambda: _REGISTRY[key](tree.county.path))
+    [sql] = captured(lambda: components.get("orgs").stats[key](tree.county.path))
     table = "orgs_organization" if key == "organizations" else "orgs_person"
     steps = table_steps(plan(sql), table)
     assert steps and all("USING COVERING INDEX" in s for s in steps), steps

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from dianti.appraisal.models import ActionProposal
+from dianti.core import events
 from dianti.rectification.models import Case, Observation, State
 
 from .factories import case_in, in_days
@@ -211,13 +212,19 @@ def test_the_list_leads_admins_to_the_campaigns_in_rectification(client: Any, us
 
 
 def test_confirming_a_proposal_opens_a_draft_case(users: Any, campaign: Any, subject: Any) -> None:
-    signals = pytest.importorskip("dianti.appraisal.signals")
     proposal = ActionProposal.objects.create(subject=subject, campaign=campaign, org_path=campaign.org_path,
                                              action=ActionProposal.Action.RECTIFICATION, rule="low",
                                              reason="满意率低于 60%", status=ActionProposal.Status.CONFIRMED)
-    signals.proposal_confirmed.send(sender=ActionProposal, proposal=proposal, actor=users.town_admin)
+    _confirmed(proposal, users.town_admin)
     case = Case.objects.get(subject=subject)
     assert case.state == State.DRAFT and case.proposal == proposal
     # A second confirmation while the case is open changes nothing (and does not fail the confirmation).
-    signals.proposal_confirmed.send(sender=ActionProposal, proposal=proposal, actor=users.town_admin)
+    _confirmed(proposal, users.town_admin)
     assert Case.objects.count() == 1
+
+
+def _confirmed(proposal: ActionProposal, actor: Any) -> None:
+    """Publish what the appraisal step publishes when a proposal is confirmed (inside its transaction)."""
+    with transaction.atomic():
+        events.publish("proposal_confirmed", actor=actor, proposal_id=proposal.pk, action=proposal.action,
+                       org_path=proposal.org_path)

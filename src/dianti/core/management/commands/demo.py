@@ -6,7 +6,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from dianti.core.demo import load_all
-from dianti.orgs import demo
 
 
 class Command(BaseCommand):
@@ -25,6 +24,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write("演示数据已存在，未重复载入")
         if not quiet_logins:
-            self.stdout.write(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
+            self.stdout.write(f"\n演示账号（密码均为 {loaded['password']}）：")
             for username, role, org in loaded["users"]:
                 self.stdout.write(f"  {username:<14} {role:<8} {org}")

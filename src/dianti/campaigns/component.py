@@ -1,0 +1,42 @@
+"""党委点名: campaigns, their phases and the list of secretaries who must report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from dianti.core.components import Component, Export, NavEntry, register
+from dianti.core.events import ON_COMMIT, Event
+
+from . import demo, importers, stats, todo
+
+
+def _api() -> Any:
+    from .api import router
+
+    return router
+
+
+def _reports(user: Any, sc: Any) -> bool:
+    """Secretaries, and anyone who is the secretary of some subject (a town admin who is also a town secretary)."""
+    from .models import Subject
+
+    return "secretary" in sc.roles or Subject.objects.filter(secretary__user=user).exists()
+
+
+register(Component(
+    label="campaigns", name=_("党委点名"), order=20,
+    urls="dianti.campaigns.urls", prefix="campaigns/",
+    api=_api, api_prefix="/campaigns",
+    nav=(NavEntry(_("述职活动"), "campaign_list", lambda user, sc: sc.is_admin, 10),
+         NavEntry(_("我的述职"), "my_campaigns", _reports, 30)),
+    stats={"campaigns": stats.campaigns, "subjects": stats.subjects},
+    exports=(Export(_("述职活动一览"), "campaigns_export"), Export(_("述职对象名单"), "subjects_export", "campaign")),
+    demo=demo.load,
+    jobs={"import.responsibilities": importers.import_responsibilities},
+    todo=todo.for_user,
+    publishes=(Event("topic_assigned", ON_COMMIT, ("subject_id", "topic", "org_path"), "述职题目已确定",
+                     "题目写定后才告诉别人：回滚的点题不通知任何人"),),
+    permissions="dianti.campaigns.permissions",
+))

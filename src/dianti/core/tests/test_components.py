@@ -1,0 +1,155 @@
+"""Conformance: every step of the cycle plugs into the house the same way, through its component. A step missing
+a face — or declaring one that leads nowhere — fails here, so the next step added cannot be half-plugged."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import NoReverseMatch, get_resolver, reverse
+from ninja import Router
+
+from dianti.core import components, events, jobs, reads, stats
+from dianti.core.components import Todo
+from dianti.core.scope import scope_for
+
+# A step with staff pages owes every face; the public site owes its public pages and its permissions.
+STAFF_FACES = ("urls", "api", "nav", "stats", "demo", "todo", "permissions")
+PUBLIC_FACES = ("public_urls", "permissions")
+NOT_STEPS = {"core", "bench"}
+
+
+def _steps() -> list[components.Component]:
+    return [c for c in components.components() if not c.label.startswith("test_")]
+
+
+def _url_names() -> set[str]:
+    return {k for k in get_resolver().reverse_dict if isinstance(k, str)}
+
+
+def test_every_app_of_the_cycle_registers_exactly_one_component() -> None:
+    ours = {a.label for a in apps.get_app_configs() if a.name.startswith("dianti.")} - NOT_STEPS
+    assert {c.label for c in _steps()} == ours
+    orders = [c.order for c in _steps()]
+    assert len(orders) == len(set(orders)), "two steps claim the same place in the cycle"
+
+
+@pytest.mark.parametrize("component", _steps(), ids=lambda c: c.label)
+def test_a_component_has_every_face_its_kind_owes(component: components.Component) -> None:
+    owed = STAFF_FACES if component.urls else PUBLIC_FACES
+    missing = [face for face in owed if not getattr(component, face)]
+    assert not missing, f"{component.label} is missing {missing}"
+    importlib.import_module(component.permissions)
+    module = importlib.import_module(component.permissions)
+    checks = [n for n, f in inspect.getmembers(module, inspect.isfunction)
+              if f.__module__ == module.__name__ and not n.startswith("_")]
+    assert checks, f"{component.permissions} declares no named check"
+
+
+@pytest.mark.parametrize("component", [c for c in _steps() if c.urls], ids=lambda c: c.label)
+def test_a_step_with_staff_pages_has_an_admin(component: components.Component) -> None:
+    models = apps.get_app_config(component.label).get_models()
+    assert any(admin.site.is_registered(m) for m in models), f"{component.label} has no model in the admin"
+
+
+@pytest.mark.parametrize("component", _steps(), ids=lambda c: c.label)
+def test_its_pages_are_mounted_under_its_prefix_and_each_is_in_the_read_table(
+        component: components.Component) -> None:
+    for module, prefix in ((component.urls, component.prefix), (component.public_urls, component.public_prefix)):
+        if not module:
+            continue
+        patterns = importlib.import_module(module).urlpatterns
+        assert patterns and prefix.endswith("/")
+        for pattern in patterns:
+            assert pattern.name in reads.READS, f"{pattern.name} is not in core/reads.py"
+            if not pattern.pattern.regex.groupindex:
+                assert reverse(pattern.name).startswith("/" + prefix), pattern.name
+
+
+@pytest.mark.parametrize("component", [c for c in _steps() if c.api], ids=lambda c: c.label)
+def test_its_api_router_is_mounted_under_its_prefix(component: components.Component) -> None:
+    from dianti.api import api
+
+    assert component.api is not None and isinstance(component.api(), Router)
+    paths = api.get_openapi_schema()["paths"]
+    assert any(p.startswith("/api/v1" + component.api_prefix + "/") for p in paths), component.label
+
+
+def test_navigation_entries_lead_to_pages_their_viewers_may_read(users: Any) -> None:
+    entries = [e for c in _steps() for e in c.nav]
+    assert len({e.position for e in entries}) == len(entries)
+    for entry in entries:
+        reverse(entry.url_name)
+        for name in ("county_admin", "town_admin", "secretary", "evaluator", "point_staff", "county_approver"):
+            user = getattr(users, name)
+            if entry.visible(user, scope_for(user)):
+                assert reads.may_read(user, entry.url_name), f"{name} sees {entry.url_name} but may not read it"
+
+
+def test_exports_name_pages_staff_may_read() -> None:
+    names = _url_names()
+    for c in _steps():
+        for export in c.exports:
+            assert export.url_name in names and reads.READS[export.url_name], export.url_name
+
+
+def test_stats_keys_are_owned_once_and_addends_add_to_owned_keys(tree: Any) -> None:
+    owned = [k for c in _steps() for k in c.stats]
+    assert len(owned) == len(set(owned))
+    assert {k for c in _steps() for k in c.stats_add} <= set(owned)
+    counts = stats.compute(tree.county.path)
+    assert set(counts) == set(owned) and all(isinstance(v, int) for v in counts.values())
+
+
+def test_job_kinds_are_declared_once_and_every_submitted_kind_is_declared() -> None:
+    kinds = [k for c in _steps() for k in c.jobs]
+    assert len(kinds) == len(set(kinds))
+    assert set(kinds) <= set(jobs.handlers()) and all(callable(f) for f in jobs.handlers().values())
+
+
+def test_todo_lists_answer_every_named_user(users: Any) -> None:
+    for c in _steps():
+        if c.todo is None:
+            continue
+        for name in ("county_admin", "town_admin", "secretary", "evaluator", "point_staff", "public"):
+            items = c.todo(getattr(users, name))
+            assert isinstance(items, list) and all(isinstance(i, Todo) for i in items), (c.label, name)
+
+
+def test_every_subscription_is_to_a_published_event_with_a_subscriber_that_takes_its_payload() -> None:
+    declared = events.declared()
+    published = [e.name for c in _steps() for e in c.publishes]
+    assert len(published) == len(set(published)), "an event is published by one step"
+    for c in _steps():
+        for name, fn in c.subscribes.items():
+            assert name in declared, f"{c.label} subscribes to {name}, which no step publishes"
+            inspect.signature(fn).bind(actor=None, **{key: None for key in declared[name].payload})
+
+
+def test_providers_and_phase_guards_are_callables() -> None:
+    for c in _steps():
+        for name, provided in c.provides.items():
+            assert provided is not None, name
+        for source, target, guard in c.phase_guards:
+            assert callable(guard) and source != target
+
+
+def test_tracking_faces_are_callables_and_panel_templates_exist() -> None:
+    from django.template.loader import get_template
+
+    for c in _steps():
+        if c.tracking is not None:
+            assert callable(c.tracking)
+        if c.tracking_panel is not None:
+            get_template(c.tracking_panel.template)
+
+
+def test_an_unknown_provider_is_a_plain_wiring_error() -> None:
+    with pytest.raises(LookupError, match="no component provides"):
+        components.provider("nothing-by-this-name")
+    with pytest.raises(NoReverseMatch):
+        reverse("not-a-page")

@@ -1,0 +1,36 @@
+"""述职会: the meeting, the secret ballot (phones and paper), questions from the floor, the projector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from dianti.core.components import Component, Export, NavEntry, register
+from dianti.core.events import IN_SAVEPOINT, Event
+
+from . import demo, stats, todo
+
+
+def _api() -> Any:
+    from .api import router
+
+    return router
+
+
+register(Component(
+    label="meetings", name=_("述职会"), order=40,
+    urls="dianti.meetings.urls", prefix="meetings/",
+    public_urls="dianti.meetings.urls_public", public_prefix="m/",
+    api=_api, api_prefix="/meetings",
+    nav=(NavEntry(_("述职会"), "meeting_list", lambda user, sc: sc.is_admin, 40),),
+    stats={"meetings": stats.meetings, "ballots": stats.ballots, "questions": stats.questions},
+    stats_add={"participants": stats.attendance},
+    exports=(Export(_("评议码"), "meeting_codes", "meeting"), Export(_("纸质测评表"), "meeting_paper_pdf", "meeting"),
+             Export(_("会议纪要"), "meeting_minutes", "meeting")),
+    demo=demo.load,
+    todo=todo.for_user,
+    publishes=(Event("meeting_closed", IN_SAVEPOINT, ("meeting_id", "org_path"), "述职会结束投票",
+                     "投票结束不因后续计算失败而撤销：选票已封存，计算失败记录在案，由管理员重试"),),
+    permissions="dianti.meetings.permissions",
+))

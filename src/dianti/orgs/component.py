@@ -1,0 +1,36 @@
+"""The organization tree and its people: the first step of the house, and the kernel's directory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from dianti.core.components import Component, Export, NavEntry, register
+from dianti.core.reads import may_read
+
+from . import demo, importers, stats, todo
+from .directory import OrgDirectory
+
+
+def _api() -> Any:
+    from .api import router
+
+    return router
+
+
+register(Component(
+    label="orgs", name=_("组织与人员"), order=10,
+    urls="dianti.orgs.urls", prefix="orgs/",
+    api=_api, api_prefix="/orgs",
+    nav=(NavEntry(pgettext_lazy("navigation", "组织"), "org_tree", lambda user, sc: may_read(user, "org_tree"), 80),),
+    stats={"organizations": stats.grassroots_organizations, "people": stats.people,
+           "party_members": stats.party_members},
+    exports=(Export(_("组织名册"), "org_export"),),
+    demo=demo.load,
+    jobs={"import.orgs": importers.import_orgs, "import.people": importers.import_people},
+    todo=todo.for_user,
+    provides={"directory": OrgDirectory()},
+    permissions="dianti.orgs.permissions",
+))

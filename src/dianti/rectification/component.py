@@ -1,0 +1,40 @@
+"""整改: notices, commitments, measures, supervision and 销号 — and what the people see of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from dianti.core.components import Component, Export, NavEntry, TrackingPanel, register
+from dianti.core.events import ON_COMMIT, Event
+
+from . import demo, receivers, stats, todo, tracking
+
+
+def _api() -> Any:
+    from .api import router
+
+    return router
+
+
+register(Component(
+    label="rectification", name=_("整改"), order=60,
+    urls="dianti.rectification.urls", prefix="rectification/",
+    public_urls="dianti.rectification.urls_public", public_prefix="r/",
+    api=_api, api_prefix="/rectification",
+    nav=(NavEntry(_("整改"), "rectification_list",
+                  lambda user, sc: sc.is_admin or bool(sc.roles & {"secretary", "point_staff"}), 60),),
+    stats={"rectifications_open": stats.rectifications_open, "rectifications_overdue": stats.rectifications_overdue,
+           "rectifications_closed": stats.rectifications_closed},
+    exports=(Export(_("整改通知单"), "rectification_notice", "case"),),
+    demo=demo.load,
+    tracking=tracking.rectification_steps,
+    tracking_panel=TrackingPanel("rectification/_track_panel.html", tracking.panel_context),
+    todo=todo.for_user,
+    publishes=(Event("case_moved", ON_COMMIT,
+                     ("case_id", "subject_id", "move", "public", "label", "note", "org_path"), "整改进展变化",
+                     "整改状态写定后才告诉群众：回滚的操作不通知任何人；通知失败不撤销整改操作"),),
+    subscribes={"proposal_confirmed": receivers.open_case_for_proposal},
+    permissions="dianti.rectification.permissions",
+))

@@ -1,0 +1,38 @@
+"""群众点题: opinions from the QR page and offline channels, mined into topics; the people's tracking page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from dianti.core.components import Component, Export, NavEntry, register
+
+from . import demo, importers, mining_bridge, receivers, stats, todo, tracking
+
+
+def _api() -> Any:
+    from .api import router
+
+    return router
+
+
+register(Component(
+    label="voices", name=_("群众点题"), order=30,
+    urls="dianti.voices.urls", prefix="voices/",
+    public_urls="dianti.voices.urls_public", public_prefix="v/",
+    api=_api, api_prefix="/voices",
+    nav=(NavEntry(_("群众意见"), "voices_queue", lambda user, sc: sc.is_admin or "point_staff" in sc.roles, 20),),
+    stats={"opinions": stats.opinions, "opinions_sorted": stats.opinions_sorted,
+           "topics_assigned": stats.topics_assigned, "participants": stats.participants},
+    exports=(Export(_("意见征集二维码海报"), "voices_poster", "organization"),
+             Export(_("联系点二维码海报"), "voices_point_poster", "contact point")),
+    demo=demo.load,
+    jobs={"import.opinions": importers.import_opinions, "voices.mine": mining_bridge.mine_job,
+          "voices.train": mining_bridge.train_job},
+    tracking=tracking.steps,
+    todo=todo.for_user,
+    subscribes={"topic_assigned": receivers.tell_authors_topic_assigned,
+                "case_moved": receivers.tell_people_case_moved},
+    permissions="dianti.voices.permissions",
+))
