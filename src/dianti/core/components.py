@@ -96,6 +96,7 @@ class Component:
     provides: Mapping[str, Any] = field(default_factory=dict)  # named functions other steps ask for
     publishes: tuple[str, ...] = ()
     subscribes: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    retention: Mapping[str, Callable[[Any], int]] = field(default_factory=dict)  # what it erases after a cutoff
     phase_guards: tuple[tuple[str, str, Callable[[Any], Any]], ...] = ()  # (from, to, guard) on campaign moves
     permissions: str = ""  # its permissions module (the named checks its views and services call)
 

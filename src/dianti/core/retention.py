@@ -17,15 +17,14 @@ job's row and result stay.
 What is a record stays: opinions' text and photos, evidence photos, reports, minutes, ballots, the audit log.
 There are no meeting photos to erase (meetings store only the secretary's report document).
 
-Runs daily from Celery beat (``dianti.retention_sweep``) and from ``dianti remind`` (for cron setups), or alone as
+Each step of the cycle declares what it erases (``retention`` in its component: a function of the cutoff
+returning how many rows it touched); the kernel erases job files. Runs daily from Celery beat (``dianti.retention_sweep``) and from ``dianti remind`` (for cron setups), or alone as
 ``dianti retention_sweep``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from datetime import datetime, timedelta
 
 from django.apps import apps
@@ -48,42 +47,9 @@ def job_files_days() -> int:
     return int(getattr(settings, "RETENTION_JOB_FILES_DAYS", 30))
 
 
-def _placeholder_per_row() -> Concat:
+def placeholder_per_row() -> Concat:
     # Unique per row (the unique constraints on (target, device_hash) must hold), and says what happened.
     return Concat(Value(ERASED), Cast("pk", CharField()))
-
-
-def _opinions(cutoff: datetime) -> int:
-    opinion = apps.get_model("voices", "Opinion")
-    old = opinion.objects.filter(created_at__lt=cutoff, author_key__startswith="dev:")
-    salt = secrets.token_bytes(16)  # forgotten after this sweep: the new keys cannot be traced to a device
-    n = 0
-    for key in old.order_by().values_list("author_key", flat=True).distinct().iterator():
-        anon = "anon:" + hashlib.sha256(salt + key.encode()).hexdigest()[:56]
-        n += old.filter(author_key=key).update(author_key=anon)
-    return n
-
-
-def _supports(cutoff: datetime) -> int:
-    support = apps.get_model("voices", "Support")
-    return (support.objects.filter(created_at__lt=cutoff).exclude(device_hash__startswith=ERASED)
-            .update(device_hash=_placeholder_per_row()))
-
-
-def _observations(cutoff: datetime) -> int:
-    observation = apps.get_model("rectification", "Observation")
-    return observation.objects.filter(created_at__lt=cutoff).exclude(device_hash="").update(device_hash="")
-
-
-def _hall(cutoff: datetime) -> int:
-    question = apps.get_model("meetings", "Question")
-    vote = apps.get_model("meetings", "QuestionVote")
-    attendance = apps.get_model("meetings", "Attendance")
-    n = question.objects.filter(created_at__lt=cutoff).exclude(device_hash="").update(device_hash="")
-    n += (vote.objects.filter(question__created_at__lt=cutoff).exclude(device_hash__startswith=ERASED)
-          .update(device_hash=_placeholder_per_row()))
-    n += attendance.objects.filter(created_at__lt=cutoff).exclude(device_hash="").update(device_hash="")
-    return n
 
 
 def _job_files(cutoff: datetime) -> int:
@@ -104,13 +70,10 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Erase what the retention rule says is due; return how many rows or files each part touched."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=retention_days())
-    with transaction.atomic():
-        done = {
-            "opinion_devices": _opinions(cutoff),
-            "support_devices": _supports(cutoff),
-            "observation_devices": _observations(cutoff),
-            "hall_devices": _hall(cutoff),
-        }
+    from . import components
+
+    with transaction.atomic():  # each step erases what it keeps (``retention`` in its component)
+        done = {key: int(erase(cutoff)) for c in components.components() for key, erase in c.retention.items()}
     done["job_files"] = _job_files(now - timedelta(days=job_files_days()))
     log.info("retention sweep: %s", done)
     return done

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.events import IN_SAVEPOINT, Event
 
-from . import demo, stats, todo
+from . import demo, retention, stats, todo
 
 
 def _api() -> Any:
@@ -30,6 +30,7 @@ register(Component(
              Export(_("会议纪要"), "meeting_minutes", "meeting")),
     demo=demo.load,
     todo=todo.for_user,
+    retention={"hall_devices": retention.hall_devices},
     publishes=(Event("meeting_closed", IN_SAVEPOINT, ("meeting_id", "org_path"), "述职会结束投票",
                      "投票结束不因后续计算失败而撤销：选票已封存，计算失败记录在案，由管理员重试"),),
     permissions="dianti.meetings.permissions",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dianti.core.components import Component, Export, NavEntry, register
 
-from . import demo, importers, mining_bridge, receivers, stats, todo, tracking
+from . import demo, importers, mining_bridge, receivers, retention, stats, todo, tracking
 
 
 def _api() -> Any:
@@ -31,6 +31,7 @@ register(Component(
     jobs={"import.opinions": importers.import_opinions, "voices.mine": mining_bridge.mine_job,
           "voices.train": mining_bridge.train_job},
     tracking=tracking.steps,
+    retention={"opinion_devices": retention.opinion_devices, "support_devices": retention.support_devices},
     todo=todo.for_user,
     subscribes={"topic_assigned": receivers.tell_authors_topic_assigned,
                 "case_moved": receivers.tell_people_case_moved},
