@@ -27,7 +27,8 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def refused(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    """A rule of core/rules.py (or the scope) refused: 403 with the sentence that names who may."""
+    """A rule of core/rules.py refused: 403 with the sentence that names who may. (Out of scope is not this: an
+    OutOfScope is an Http404 first, answered above like a missing id.)"""
     return api.create_response(request, {"detail": str(exc) or "您无权办理"}, status=403)
 
 

@@ -317,7 +317,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True  # the switcher is a plain form; no script reads it
 # HttpOnly on the CSRF cookie is safe: htmx sends the token from the page (hx-headers), not from document.cookie.
 CSRF_COOKIE_HTTPONLY = True
-# The app's own cookies (device ids, the evaluator's code) follow this; see voices.views_public._with_device.
+# The app's own cookies (device ids, the evaluator's code) follow this; see core.devices.remember_device.
 DIANTI_COOKIE_SECURE = not DEBUG
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -44,9 +44,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dianti.core import ratelimit
 from dianti.meetings.models import Ballot as BallotRow
 from dianti.meetings.models import Meeting, PanelGroup, PaperEntry
+from dianti.meetings.paper import paper_ballot_token
 
 from .engine import Ballot, Scheme, krippendorff_alpha, rater_flags, score_subject
 from .engine.scheme import EvaluatorGroup, Item
@@ -97,13 +97,13 @@ def _items(base: Scheme, meeting: Meeting) -> tuple[tuple[Item, ...], dict[str, 
 def paper_serials(meeting: Meeting) -> dict[str, int]:
     """Return {ballot token: paper serial} for the meeting's accepted paper ballots.
 
-    The meetings app stores an accepted paper ballot under the token digest("paper:<meeting>:<serial>:<item>")
-    (see ``meetings.services._accept_paper``); recomputing it is the only link from a ballot back to its paper.
+    The meetings app stores an accepted paper ballot under :func:`~dianti.meetings.paper.paper_ballot_token`;
+    recomputing it is the only link from a ballot back to its paper.
     """
     out = {}
     for serial, grades in PaperEntry.objects.filter(meeting=meeting, accepted=True).values_list("serial", "grades"):
         for item_id in grades:
-            out[ratelimit.digest(f"paper:{meeting.pk}:{serial}:{item_id}")] = serial
+            out[paper_ballot_token(meeting.pk, serial, item_id)] = serial
     return out
 
 

@@ -11,12 +11,12 @@ from ninja import Router, Schema
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.core.api import staff_auth
-from dianti.core.scope import scope_for
 from dianti.meetings import selectors as meeting_selectors
 from dianti.orgs.models import Organization
 
 from . import annual, publication, selectors, services
 from .models import ActionProposal, AnnualAssessment
+from .permissions import ensure_can_view_county
 
 router = Router(tags=["appraisal"], auth=staff_auth)
 
@@ -197,8 +197,7 @@ def proposal_act(request: HttpRequest, proposal_id: int, decision: str, body: No
 
 @router.post("/assessment/{code}/{year}/confirm", response=ActOut, summary="确认县的年度考核等次和星级（上级或审批人，非计算人）")
 def assessment_confirm(request: HttpRequest, code: str, year: int, body: NoteIn) -> dict[str, Any]:
-    county = Organization.objects.filter(code=code, level=Organization.Level.COUNTY).first()
-    if county is None or not scope_for(request.user).can_view_path(county.path):
-        raise Http404("找不到该县的年度考核")
+    county = ensure_can_view_county(
+        request.user, Organization.objects.filter(code=code, level=Organization.Level.COUNTY).first())
     annual.assessment_confirm(actor=request.user, county=county, year=year, note=body.note)
     return {"done": "confirm"}

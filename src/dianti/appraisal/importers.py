@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dianti.core import excel, jobs
+from dianti.core.imports import ImportRefused
 from dianti.core.models import Job
 from dianti.core.scope import scope_for
 from dianti.orgs.models import Organization
@@ -25,10 +26,6 @@ from .engine.scheme import APPRAISAL_COMPONENT
 
 CODE, YEAR, INNOVATION = "组织编码", "年度", "创新项目"
 YES, NO = ("是", "有", "y", "yes", "1", "true"), ("否", "无", "n", "no", "0", "false", "")
-
-
-class ImportRefused(ValueError):
-    pass
 
 
 def component_labels(orgs: Iterable[Organization], year: int) -> dict[str, str]:

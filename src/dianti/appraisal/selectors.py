@@ -19,9 +19,11 @@ from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import paths, scope
 from dianti.meetings.models import Meeting
 from dianti.orgs.models import Organization
+from dianti.orgs.permissions import ensure_can_view_org
 
 from .engine.scoring import STATUS_TEXT
 from .models import ActionProposal, AnnualAssessment, ScoringScheme, SubjectResult
+from .permissions import can_read_own_result, can_view_results_of
 
 # ---------------------------------------------------------------------------------------------------------------
 # Results
@@ -105,13 +107,12 @@ def subject_get(user: Any, pk: int) -> tuple[Subject, SubjectResult | None, bool
     the result is published (full=False: figures without the explanation trace)."""
     subject = (Subject.objects.select_related("campaign", "campaign__convener", "organization", "secretary")
                .filter(pk=pk).first())
-    if subject is None:
-        raise Http404("找不到该述职对象")
+    if subject is None:  # the same words as for a subject out of reach: an answer must not tell which it was
+        raise Http404("找不到该评议结果，或您无权查看")
     result = SubjectResult.objects.select_related("scheme", "meeting").filter(subject=subject).first()
-    if scope.scope_for(user).can_view_path(subject.campaign.org_path):
+    if can_view_results_of(user, subject):
         return subject, result, True
-    own = subject.secretary is not None and subject.secretary.user_id == getattr(user, "pk", None)
-    if own and result is not None and result.status == SubjectResult.Status.PUBLISHED:
+    if can_read_own_result(user, subject, result):
         return subject, result, False
     raise Http404("找不到该评议结果，或您无权查看")
 
@@ -294,10 +295,7 @@ def annual_list(user: Any, year: int, within: Organization | None = None) -> Que
 
 
 def org_for(user: Any, code: str) -> Organization:
-    org = Organization.objects.filter(code=code).select_related("parent").first()
-    if org is None or not scope.scope_for(user).can_view_path(org.path):
-        raise Http404("找不到该组织，或您无权查看")
-    return org
+    return ensure_can_view_org(user, Organization.objects.filter(code=code).select_related("parent").first())
 
 
 def annual_history(org: Organization) -> list[AnnualAssessment]:

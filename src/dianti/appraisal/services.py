@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -23,15 +23,15 @@ from django.utils.translation import gettext as _
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Campaign, Subject
 from dianti.core import audit, events, rules
-from dianti.core.scope import OutOfScope, scope_for
 from dianti.meetings.models import Meeting
 from dianti.orgs.models import Organization
-from dianti.orgs.permissions import ensure_can_manage, is_system
+from dianti.orgs.permissions import ensure_can_manage
 
 from . import adapter
 from .engine import Scheme, SchemeError, default_scheme
 from .engine.scoring import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
+from .permissions import ensure_can_edit_scheme
 
 log = logging.getLogger(__name__)
 DEFAULT_KEY = "default"
@@ -84,14 +84,6 @@ def engine_scheme(row: ScoringScheme) -> Scheme:
     return Scheme.from_dict(row.data)
 
 
-def can_edit_scheme(user: Any, organization: Organization | None) -> bool:
-    """Schemes owned by an organization are edited by its admins; the shared default only by superusers."""
-    if is_system(user):
-        return True
-    sc = scope_for(user)
-    return sc.everything if organization is None else sc.can_manage_path(organization.path)
-
-
 @transaction.atomic
 def scheme_save(*, actor: Any, key: str, data: Mapping[str, Any], organization: Organization | None = None
                 ) -> ScoringScheme:
@@ -105,8 +97,7 @@ def scheme_save(*, actor: Any, key: str, data: Mapping[str, Any], organization: 
         raise ValidationError({"key": _("方案编号只能由字母、数字、下划线和短横线组成，不超过 64 个字符")})
     latest = ScoringScheme.objects.filter(key=key).select_for_update().order_by("-version").first()
     owner = latest.organization if latest is not None else organization
-    if not can_edit_scheme(actor, owner):
-        raise OutOfScope(_("您无权修改评分方案“%(key)s”") % {"key": key})
+    ensure_can_edit_scheme(actor, owner, key)
     version = (ScoringScheme.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0) + 1
     try:
         scheme = Scheme.from_dict({**data, "version": version})
@@ -265,7 +256,7 @@ def on_meeting_closed(*, actor: Any, meeting_id: int, org_path: str) -> None:
     try:
         with transaction.atomic():
             results_compute(actor=actor, meeting=meeting)
-    except (ValidationError, OutOfScope) as exc:
+    except (ValidationError, PermissionDenied) as exc:
         log.info("results of meeting %s not computed on close: %s", meeting.pk, exc)
 
 

@@ -19,14 +19,15 @@ from dianti.campaigns import selectors as campaign_selectors
 from dianti.campaigns.models import Campaign
 from dianti.core import rules
 from dianti.core.excel import workbook, xlsx_response
-from dianti.core.http import error_messages
+from dianti.core.http import error_messages, flash_errors
+from dianti.core.imports import import_page
 from dianti.core.redirects import safe_next
-from dianti.core.scope import OutOfScope, scope_for
+from dianti.core.scope import scope_for
 from dianti.meetings import selectors as meeting_selectors
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 
-from . import annual, importers, publication, selectors, services, views_review
+from . import annual, importers, permissions, publication, selectors, services, views_review
 from .forms import (
     PROPOSAL_ACTIONS,
     PROPOSAL_STATUSES,
@@ -39,14 +40,7 @@ from .models import ActionProposal, ScoringScheme, SubjectResult
 
 
 def _staff(request: HttpRequest) -> None:
-    sc = scope_for(request.user)
-    if not (sc.is_admin or sc.is_approver):
-        raise PermissionDenied(_("只有管理员可以使用评议考核"))
-
-
-def _flash(request: HttpRequest, exc: Exception) -> None:
-    for m in error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]:
-        messages.error(request, m)
+    permissions.ensure_appraisal_staff(request.user)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -127,8 +121,8 @@ def campaign_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             messages.success(request, str(text) % {"n": n})
         else:
             return HttpResponse(status=404)
-    except (ValidationError, OutOfScope) as exc:
-        _flash(request, exc)
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc)
     return redirect("appraisal_campaign", pk=campaign.pk)
 
 
@@ -246,8 +240,8 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 services.proposal_dismiss(actor=request.user, proposal=proposal, note=note)
                 messages.success(request, _("已不采纳：%(org)s · %(action)s") % {
                     "org": proposal.subject.organization.display_name, "action": proposal.get_action_display()})
-        except (ValidationError, OutOfScope) as exc:
-            _flash(request, exc)
+        except (ValidationError, PermissionDenied) as exc:
+            flash_errors(request, exc)
     return redirect(safe_next(request, "appraisal_proposals"))
 
 
@@ -261,7 +255,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     services.scheme_default()
     schemes = selectors.latest_schemes()
     return render(request, "appraisal/schemes.html", {"schemes": [
-        (s, services.can_edit_scheme(request.user, s.organization)) for s in schemes]})
+        (s, permissions.can_edit_scheme(request.user, s.organization)) for s in schemes]})
 
 
 @login_required
@@ -273,7 +267,7 @@ def scheme_detail(request: HttpRequest, key: str) -> HttpResponse:
         shown = next((v for v in versions if v.version == int(request.GET["v"])), shown)
     return render(request, "appraisal/scheme_detail.html", {
         "versions": versions, "scheme": shown, "data": shown.data,
-        "can_edit": services.can_edit_scheme(request.user, shown.organization)})
+        "can_edit": permissions.can_edit_scheme(request.user, shown.organization)})
 
 
 def _scheme_form_page(request: HttpRequest, base: ScoringScheme, new: bool) -> HttpResponse:
@@ -289,8 +283,6 @@ def _scheme_form_page(request: HttpRequest, base: ScoringScheme, new: bool) -> H
             except ValidationError as exc:
                 for m in error_messages(exc):
                     form.add_error(None, m)
-            except OutOfScope as exc:
-                raise PermissionDenied(str(exc)) from exc
             else:
                 messages.success(request, _("已保存为第 %(v)d 版。已计算的结果仍按原版本，重新计算后才按新版本")
                                  % {"v": row.version})
@@ -303,7 +295,7 @@ def _scheme_form_page(request: HttpRequest, base: ScoringScheme, new: bool) -> H
 def scheme_edit(request: HttpRequest, key: str) -> HttpResponse:
     _staff(request)
     base = selectors.scheme_versions(key)[0]
-    if not services.can_edit_scheme(request.user, base.organization):
+    if not permissions.can_edit_scheme(request.user, base.organization):
         raise PermissionDenied(_("您无权修改该评分方案；可以“以此为基础新建”自己的方案"))
     return _scheme_form_page(request, base, new=False)
 
@@ -371,19 +363,21 @@ def _annual_export(rows: Any, year: int) -> HttpResponse:
 def annual_import(request: HttpRequest) -> HttpResponse:
     _staff(request)
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
-    if request.GET.get("template"):
+
+    def template() -> HttpResponse:
         header, example = importers.template_for(request.user, year)
         return xlsx_response(workbook(header, example, "导入"), f"{year}年度考核得分导入模板.xlsx")
-    error = ""
-    if request.method == "POST":
-        try:
-            job = importers.annual_import_submit(actor=request.user, upload=request.FILES.get("file"))
-        except importers.ImportRefused as exc:
-            error = str(exc)
-        else:
-            return redirect("job_detail", pk=job.pk)
-    return render(request, "appraisal/annual_import.html", {"error": error, "year": year},
-                  status=400 if error else 200)
+
+    return import_page(
+        request, submit=lambda upload: importers.annual_import_submit(actor=request.user, upload=upload),
+        template=template, page={
+            "title": _("导入年度考核得分"), "file_label": _("Excel（.xlsx）或 CSV 文件"),
+            "back": (f"{reverse('appraisal_annual')}?year={year}", _("年度综合考核")),
+            "templates": [(f"?template=1&year={year}", _("下载导入模板"))],
+            "help": [_("每行一个组织、一个年度：组织编码、年度，以及考核方案中除“述职评议”以外各组成部分的得分（0–100），"
+                       "可选“创新项目”（是/否）。“述职评议”得分取公布的评议结果，不必导入。"),
+                     _("先检查全部行：只要有一处问题，就一条也不导入，并逐行列出问题所在的行号和列名。导入成功后自动重新计算总分、"
+                       "等次、星级和排名。")]})
 
 
 @login_required
@@ -394,8 +388,8 @@ def annual_compute(request: HttpRequest) -> HttpResponse:
     year = int(request.POST.get("year", "0") or 0)
     try:
         n = annual.annual_compute(actor=request.user, county=county, year=year)
-    except (ValidationError, OutOfScope) as exc:
-        _flash(request, exc)
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已重新计算 %(n)d 个组织的年度综合考核") % {"n": n})
     return redirect(f"{reverse('appraisal_annual')}?year={year}&org={county.code}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,17 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.core import rules
-from dianti.core.http import error_messages
-from dianti.core.scope import OutOfScope, scope_for
+from dianti.core.http import flash_errors
+from dianti.core.scope import scope_for
 from dianti.orgs.models import Organization
 
 from . import annual, publication, selectors
 from .models import AssessmentRound, ResultPublication, SubjectResult
-
-
-def _flash(request: HttpRequest, exc: Exception) -> None:
-    for m in error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]:
-        messages.error(request, m)
+from .permissions import ensure_can_view_county
 
 
 @login_required
@@ -36,8 +32,8 @@ def result_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("找不到该评议结果，或您无权查看"))
     try:
         publication.results_withdraw(actor=request.user, subject=subject, reason=request.POST.get("reason", ""))
-    except (ValidationError, OutOfScope) as exc:
-        _flash(request, exc)
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已撤回该评议结果，并通知了书记和召集党委"))
     return redirect("appraisal_subject", pk=subject.pk)
@@ -75,16 +71,16 @@ def rounds_for(user: Any, year: int) -> list[dict[str, Any]]:
 @login_required
 @require_POST
 def annual_confirm(request: HttpRequest) -> HttpResponse:
-    county = Organization.objects.filter(code=request.POST.get("county", ""),
-                                         level=Organization.Level.COUNTY).first()
+    county = ensure_can_view_county(request.user, Organization.objects.filter(
+        code=request.POST.get("county", ""), level=Organization.Level.COUNTY).first())
     year = request.POST.get("year", "")
-    if county is None or not year.isdigit() or not scope_for(request.user).can_view_path(county.path):
+    if not year.isdigit():
         raise Http404(_("找不到该县的年度考核"))
     try:
         annual.assessment_confirm(actor=request.user, county=county, year=int(year),
                                   note=request.POST.get("note", ""))
-    except (ValidationError, OutOfScope) as exc:
-        _flash(request, exc)
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已确认%(year)s年度考核等次和星级") % {"year": year})
     return redirect(reverse("appraisal_annual") + f"?year={year}")

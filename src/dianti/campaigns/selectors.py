@@ -17,6 +17,7 @@ from dianti.core import paths, scope
 from dianti.orgs.models import Organization
 
 from .models import Campaign, Category, Project, Subject
+from .permissions import ensure_can_view_campaign
 
 SUGGEST_LOW_SCORE = 80.0
 SUGGEST_GAP_YEARS = 3
@@ -31,9 +32,7 @@ def visible_campaigns(user: Any, year: int | None = None) -> QuerySet[Campaign]:
 
 def campaign_get(user: Any, pk: int) -> Campaign:
     campaign = Campaign.objects.select_related("convener", "parent", "list_approved_by", "list_submitted_by").filter(pk=pk).first()
-    if campaign is None or not scope.scope_for(user).can_view_path(campaign.org_path):
-        raise Http404("找不到该述职活动，或您无权查看")
-    return campaign
+    return ensure_can_view_campaign(user, campaign)
 
 
 def subjects_of(campaign: Campaign) -> QuerySet[Subject]:
@@ -168,13 +167,6 @@ def own_counts(campaign: Campaign) -> dict[str, int]:
 def public_campaigns() -> QuerySet[Campaign]:
     return (Campaign.objects.filter(list_status=Campaign.ListStatus.PUBLISHED).select_related("convener")
             .annotate(n_subjects=Count("subjects")).order_by("-year", "org_path"))
-
-
-def public_campaign_get(pk: int) -> Campaign:
-    campaign = public_campaigns().filter(pk=pk).first()
-    if campaign is None:
-        raise Http404("该名单尚未公示")
-    return campaign
 
 
 def responsibilities(org: Organization, year: int | None = None) -> QuerySet[Any]:

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dianti.core import audit, events, notify, paths, rules
-from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage
 
@@ -418,7 +417,3 @@ def deadline_reminders(today: dt.date | None = None) -> int:
         count += 1
     return count
 
-
-def ensure_can_view_campaign(user: Any, campaign: Campaign) -> None:
-    if not scope_for(user).can_view_path(campaign.org_path):
-        raise OutOfScope("您无权查看该述职活动")

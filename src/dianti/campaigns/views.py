@@ -16,14 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dianti.core import rules
 from dianti.core.excel import workbook, xlsx_response
-from dianti.core.http import error_messages
-from dianti.core.imports import ImportRefused
-from dianti.core.scope import OutOfScope, scope_for
+from dianti.core.http import error_messages, flash_errors
+from dianti.core.imports import import_page
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 
-from . import importers, phases, selectors, services
+from . import importers, permissions, phases, selectors, services
 from .forms import CATEGORY_CHOICES, CampaignEditForm, CampaignForm, ResponsibilityForm, TopicForm
 from .models import Campaign, Phase
 
@@ -33,13 +32,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     campaigns = selectors.visible_campaigns(request.user, int(year) if year.isdigit() else None)
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "year": year,
-                                                            "can_create": scope_for(request.user).is_admin})
+                                                            "can_create": permissions.can_create_campaign(request.user)})
 
 
 @login_required
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    if not scope_for(request.user).is_admin:
-        raise PermissionDenied("只有管理员可以发起述职活动")
+    permissions.ensure_can_create_campaign(request.user)
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +58,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.campaign_update(actor=request.user, campaign=campaign, **form.service_kwargs())
-        except (ValidationError, OutOfScope) as exc:
+        except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, "；".join(error_messages(exc)) if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, _("已保存"))
@@ -78,7 +76,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": selectors.own_counts(campaign),
         "rollup": rows, "totals": totals,
         "moves": phases.available(request.user, campaign),
-        "can_manage": can_manage_org(request.user, campaign.convener),
+        "can_manage": permissions.can_manage_campaign(request.user, campaign),
         "list_rule": _list_rule(request.user, campaign),
         "phases": _phase_rows(campaign),
         "meetings": campaign.meetings.order_by("starts_at"),
@@ -113,8 +111,7 @@ def _as_date(value: str | None) -> dt.date | None:
 @login_required
 def subjects_choose(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.user, pk)
-    if not can_manage_org(request.user, campaign.convener):
-        raise PermissionDenied("只有召集组织的管理员可以点名")
+    permissions.ensure_can_manage_campaign(request.user, campaign, "只有召集组织的管理员可以点名")
     errors: list[str] = []
     posted = request.POST if request.method == "POST" else None
     if posted is not None:
@@ -165,10 +162,7 @@ def subject_edit(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
                                     reason=request.POST.get("reason", ""))
             messages.success(request, _("已保存"))
     except ValidationError as exc:
-        for m in error_messages(exc):
-            messages.error(request, m)
-    except OutOfScope as exc:
-        raise PermissionDenied(str(exc)) from exc
+        flash_errors(request, exc)
     return redirect("campaign_detail", pk=campaign.pk)
 
 
@@ -179,8 +173,7 @@ def subject_topic(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
     that records where the topic came from and tells the secretary and the villagers behind it."""
     campaign = selectors.campaign_get(request.user, pk)
     subject = selectors.subject_get(request.user, campaign, sid)
-    if not can_manage_org(request.user, campaign.convener):
-        raise PermissionDenied("只有召集组织的管理员可以为述职对象点题")
+    permissions.ensure_can_manage_campaign(request.user, campaign, "只有召集组织的管理员可以为述职对象点题")
     form = TopicForm(initial={"text": subject.topic})
     responsibilities = subject.organization.responsibilities.filter(year=campaign.year)
     return render(request, "campaigns/topic_form.html", {"campaign": campaign, "subject": subject, "form": form,
@@ -203,10 +196,7 @@ def list_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             service(actor=request.user, campaign=campaign)
     except ValidationError as exc:
-        for m in error_messages(exc):
-            messages.error(request, m)
-    except OutOfScope as exc:
-        raise PermissionDenied(str(exc)) from exc
+        flash_errors(request, exc)
     else:
         messages.success(request, {"submit": _("名单已提交审批"), "approve": _("名单已审批并公示，已通知被点名的书记"),
                                    "return": _("名单已退回修改")}[action])
@@ -220,11 +210,8 @@ def phase_move(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.phase_move(actor=request.user, campaign=campaign, to=request.POST.get("to", ""),
                             note=request.POST.get("note", ""))
-    except ValidationError as exc:
-        for m in error_messages(exc):
-            messages.error(request, m)
-    except OutOfScope as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已进入“%(phase)s”阶段") % {"phase": campaign.get_phase_display()})
     return redirect("campaign_detail", pk=campaign.pk)
@@ -258,10 +245,7 @@ def responsibility_list(request: HttpRequest, code: str) -> HttpResponse:
     org = org_selectors.org_get(request.user, code)
     form = ResponsibilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.responsibility_add(actor=request.user, organization=org, **form.cleaned_data)
-        except OutOfScope as exc:
-            raise PermissionDenied(str(exc)) from exc
+        services.responsibility_add(actor=request.user, organization=org, **form.cleaned_data)
         messages.success(request, _("已添加责任事项"))
         return redirect("responsibility_list", code=org.code)
     return render(request, "campaigns/responsibilities.html", {
@@ -271,16 +255,10 @@ def responsibility_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def responsibility_import(request: HttpRequest) -> HttpResponse:
-    if request.GET.get("template"):
-        return xlsx_response(workbook(importers.COLUMNS, importers.EXAMPLE, "导入"), "党建责任清单导入模板.xlsx")
-    error = ""
-    if request.method == "POST":
-        try:
-            job = importers.responsibility_import_submit(actor=request.user, upload=request.FILES.get("file"))
-        except ImportRefused as exc:
-            error = str(exc)
-        else:
-            return redirect("job_detail", pk=job.pk)
-    return render(request, "campaigns/responsibility_import.html", {"error": error}, status=400 if error else 200)
+    return import_page(
+        request, submit=lambda upload: importers.responsibility_import_submit(actor=request.user, upload=upload),
+        template=lambda: xlsx_response(workbook(importers.COLUMNS, importers.EXAMPLE, "导入"), "党建责任清单导入模板.xlsx"),
+        page={"title": _("导入党建责任清单"), "templates": [("?template=1", _("下载模板"))],
+              "help": [_("按模板填写组织编码、年度、责任事项和具体内容。导入要么全部成功，要么一条也不写入。")]})
 
 

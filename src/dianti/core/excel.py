@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.encoding import escape_uri_path
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.reader import excel as openpyxl_reader
@@ -30,7 +29,8 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
 from openpyxl.xml.functions import iterparse
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from .http import file_response
+
 MAX_ROWS = 200_000
 
 
@@ -95,9 +95,8 @@ def template(columns: Sequence[str], example: Sequence[Sequence[Any]]) -> bytes:
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
-    return response
+    """Return a workbook as a download named ``filename`` (see :func:`dianti.core.http.file_response`)."""
+    return file_response(content, filename, "xlsx")
 
 
 def _decode(raw: bytes) -> str:

@@ -1,12 +1,16 @@
-"""Small helpers shared by the thin views: error messages, and the client's address behind trusted proxies."""
+"""Small helpers shared by the thin views: error messages and their flash, file downloads, and the client's
+address behind trusted proxies."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import Any, Literal
+from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 
 
 def error_messages(exc: ValidationError) -> list[str]:
@@ -14,6 +18,45 @@ def error_messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "message_dict"):
         return [m for msgs in exc.message_dict.values() for m in msgs]
     return list(exc.messages)
+
+
+def flash_errors(request: HttpRequest, problem: ValidationError | PermissionDenied | Any) -> None:
+    """Flash every message of ``problem`` as an error on the next page.
+
+    ``problem`` is a service's ``ValidationError`` (each message), a ``PermissionDenied`` (its sentence, which
+    names who may), or a bound form (each of its errors).
+    """
+    if isinstance(problem, ValidationError):
+        texts = error_messages(problem)
+    elif isinstance(problem, PermissionDenied):
+        texts = [str(problem)]
+    else:
+        texts = [str(m) for msgs in problem.errors.values() for m in msgs]
+    for text in texts:
+        messages.error(request, text)
+
+
+FILE_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """Return a ``Content-Disposition`` value naming ``filename``: an ASCII ``filename`` for old clients and the
+    exact name as RFC 5987's ``filename*`` (UTF-8, percent-encoded), which every current browser prefers."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def file_response(content: bytes, filename: str, kind: Literal["pdf", "docx", "xlsx"], *,
+                  inline: bool = False) -> HttpResponse:
+    """Return ``content`` as a download of type ``kind`` named ``filename`` (shown in the browser when ``inline``)."""
+    response = HttpResponse(content, content_type=FILE_TYPES[kind])
+    response["Content-Disposition"] = content_disposition(filename, inline=inline)
+    return response
 
 
 def _networks(entries: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -15,7 +15,7 @@ business it is (its *body*: a campaign's convener, a case's issuing committee, a
 A rule with ``four_eyes`` also refuses the person who made the thing being decided (who submitted the list or the
 results, who computed the assessment), whatever their level: nobody approves their own work.
 
-Services call :func:`ensure` (raises :class:`~dianti.core.scope.OutOfScope`, a 403, with a sentence naming who may);
+Services call :func:`ensure` (raises ``PermissionDenied``, a 403, with a sentence naming who may);
 pages call :func:`allows` to show a button only to those who may press it and :func:`who` to say whom it waits for.
 ``actor=None`` is the system (demo loader, migrations, sweeps) and passes. The matrix test
 (``core/tests/test_rules_matrix.py``) walks every row here × every named role × own level / level above / other
@@ -30,13 +30,14 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import paths
 from .directory import directory
-from .scope import OutOfScope, scope_for
+from .scope import scope_for
 
 
 class Level(StrEnum):
@@ -158,10 +159,13 @@ def allows(user: Any, action: str, ctx: Context) -> bool:
 
 
 def ensure(user: Any, action: str, ctx: Context) -> None:
-    """Raise :class:`OutOfScope` (403) unless ``user`` may do ``action`` in ``ctx``."""
+    """Raise ``PermissionDenied`` (403, naming who may) unless ``user`` may do ``action`` in ``ctx``.
+
+    The rules are asked about what the user can already see (a selector found it for them), so saying no is no
+    leak; something outside their subtree never gets this far (:class:`~dianti.core.scope.OutOfScope`, a 404)."""
     reason = refusal(user, action, ctx)
     if reason is not None:
-        raise OutOfScope(reason)
+        raise PermissionDenied(reason)
 
 
 def _org_name(path: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from . import paths
 
@@ -97,8 +98,15 @@ def restrict(qs: QuerySet[Any], user: Any, field: str = "path", *, manage: bool 
     return qs.filter(path_filter(user, field, manage=manage))
 
 
-class OutOfScope(PermissionDenied):
+class OutOfScope(Http404, PermissionDenied):
     """Raised when a user reaches for an object outside their organization subtree.
 
-    A ``PermissionDenied``, so a view, the admin or the API that lets it through answers 403, not 500.
+    To the asker such an object does not exist: pages and the API answer 404, the same as for an id that was never
+    used, so no answer tells that something is there (``Http404`` comes first among the bases, and Django and the
+    API both look for it first). It is also a ``PermissionDenied``, so code that catches every refusal catches it.
+    Its message should read like the selector's own "not found" ("找不到该…，或您无权查看").
+
+    Refusing an act on something the user *can* see is not this: that is a plain ``PermissionDenied`` (403) with a
+    sentence naming who may (:func:`dianti.core.rules.ensure`, the ``ensure_…`` checks of each app's
+    ``permissions.py``).
     """

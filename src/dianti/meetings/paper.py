@@ -22,6 +22,15 @@ from .ballots import Mark, VotingClosed, check_mark, ensure_room
 from .models import Ballot, Meeting, PanelGroup, PaperEntry
 
 
+def paper_ballot_token(meeting_id: int, serial: int, item_id: int | str) -> str:
+    """Return the token an accepted paper sheet's ballot for one agenda item is stored under.
+
+    It is made from what is printed on the sheet (the meeting, the serial) and the item, never from a person: the
+    appraisal recomputes it to tell which ballots came from which sheet (``appraisal.adapter.paper_serials``).
+    """
+    return ratelimit.digest(f"paper:{meeting_id}:{serial}:{item_id}")
+
+
 def _clean_grades(meeting: Meeting, grades: Mapping[int, str]) -> dict[str, str]:
     items = set(meeting.agenda.values_list("pk", flat=True))
     clean = {}
@@ -67,7 +76,7 @@ def _accept_paper(meeting: Meeting, group: PanelGroup, serial: int, grades: Mapp
     """Count the sheet under ``group``; only ``entries`` (the agreeing ones, or the one chosen) are marked accepted,
     so every accepted entry of a serial names the group the sheet counts in."""
     for item_id, grade in grades.items():
-        Ballot.objects.get_or_create(token=ratelimit.digest(f"paper:{meeting.pk}:{serial}:{item_id}"), defaults={
+        Ballot.objects.get_or_create(token=paper_ballot_token(meeting.pk, serial, item_id), defaults={
             "meeting": meeting, "item_id": int(item_id), "group": group, "grade": grade, "kind": Ballot.Kind.PAPER})
     PaperEntry.objects.filter(pk__in=entries).update(accepted=True)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from dianti.core import components, scope
 
 from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup, PaperEntry, Question
+from .permissions import ensure_can_view_meeting
 
 
 def visible_meetings(user: Any) -> QuerySet[Meeting]:
@@ -22,9 +23,7 @@ def visible_meetings(user: Any) -> QuerySet[Meeting]:
 
 def meeting_get(user: Any, pk: int) -> Meeting:
     meeting = Meeting.objects.select_related("campaign", "campaign__convener", "current_item").filter(pk=pk).first()
-    if meeting is None or not scope.scope_for(user).can_view_path(meeting.org_path):
-        raise Http404("找不到该述职会，或您无权查看")
-    return meeting
+    return ensure_can_view_meeting(user, meeting)
 
 
 def public_meeting(key: str) -> Meeting:

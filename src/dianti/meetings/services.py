@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import audit, events, notify, ratelimit
-from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs.permissions import ensure_can_manage
 
 from . import selectors
@@ -53,6 +52,7 @@ from .models import (
     QuestionVote,
 )
 from .paper import disputes, paper_enter, paper_resolve  # noqa: F401  (offered here, as above)
+from .permissions import ensure_can_upload_report
 from .text import clean
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -307,10 +307,7 @@ def report_upload(*, actor: Any, item: AgendaItem, upload: Any) -> AgendaItem:
     """Attach the secretary's 述职报告 (.docx or .pdf) and keep its text for reading on screen."""
     from .documents import extract_text
 
-    subject = item.subject
-    is_secretary = subject.secretary is not None and subject.secretary.user_id == getattr(actor, "pk", None)
-    if not is_secretary and not scope_for(actor).can_manage_path(item.meeting.org_path):
-        raise OutOfScope("只有述职书记本人或召集组织的管理员可以上传述职报告")
+    ensure_can_upload_report(actor, item)
     if item.meeting.status == Meeting.Status.CLOSED:
         raise ValidationError("会议已结束，不能再更换报告")
     text = extract_text(upload)

@@ -15,26 +15,19 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
-from dianti.core.http import error_messages
-from dianti.core.scope import OutOfScope
-from dianti.orgs.permissions import can_manage_org
+from dianti.campaigns.permissions import ensure_can_manage_campaign
+from dianti.core.http import error_messages, file_response, flash_errors
 from dianti.voices.posters import qr_svg
 
-from . import documents, selectors, services
+from . import documents, permissions, selectors, services
 from .forms import ScheduleForm
 from .models import AgendaItem, Meeting, PanelGroup, PaperEntry, Question
 
 
 def _manageable(request: HttpRequest, pk: int) -> Meeting:
     meeting = selectors.meeting_get(request.user, pk)
-    if not can_manage_org(request.user, meeting.campaign.convener):
-        raise PermissionDenied("只有召集组织的管理员可以操作述职会")
+    permissions.ensure_can_manage_meeting(request.user, meeting)
     return meeting
-
-
-def _flash(request: HttpRequest, exc: Exception) -> None:
-    for m in error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]:
-        messages.error(request, m)
 
 
 @login_required
@@ -46,8 +39,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def schedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = campaign_selectors.campaign_get(request.user, campaign_id)
-    if not can_manage_org(request.user, campaign.convener):
-        raise PermissionDenied("只有召集组织的管理员可以安排述职会")
+    ensure_can_manage_campaign(request.user, campaign, "只有召集组织的管理员可以安排述职会")
     subjects = campaign_selectors.subjects_of(campaign)
     form = ScheduleForm(request.POST or None, subjects=subjects,
                         initial={"title": _meeting_title(campaign.title), "host": ""})
@@ -83,7 +75,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending = selectors.paper_pending(meeting)
     return render(request, "meetings/detail.html", {
         "meeting": meeting, "agenda": selectors.agenda(meeting), "progress": selectors.progress(meeting),
-        "can_manage": can_manage_org(request.user, meeting.campaign.convener),
+        "can_manage": permissions.can_manage_meeting(request.user, meeting),
         "questions": selectors.questions_for_moderation(meeting), "results": selectors.results(meeting) if closed else None,
         "groups": list(meeting.groups.all()), "paper": selectors.paper_entries(meeting),
         "pending": pending, "disputes": pending.disputed, "attendance": selectors.attendance_count(meeting),
@@ -116,15 +108,11 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             messages.success(request, ngettext("已登记 %(n)d 人", "已登记 %(n)d 人", n) % {"n": n})
         else:
             return HttpResponse(status=404)
-    except (ValidationError, OutOfScope, AgendaItem.DoesNotExist) as exc:
-        _flash(request, exc)
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc)
+    except AgendaItem.DoesNotExist:
+        flash_errors(request, ValidationError(_("请选择议程中的述职对象")))
     return redirect("meeting_detail", pk=meeting.pk)
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -135,12 +123,12 @@ def codes(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         issued = services.codes_issue(actor=request.user, meeting=meeting)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
         return redirect("meeting_detail", pk=meeting.pk)
     # The code rides in the URL fragment, which browsers never send: it stays out of server and proxy logs.
     entry = request.build_absolute_uri(reverse("evaluator_enter_form"))
     pdf = documents.slips_pdf(meeting=meeting, codes=issued, url_for=lambda code: f"{entry}#{code}")
-    return _pdf(pdf, f"evaluator-slips-{meeting.pk}.pdf")
+    return file_response(pdf, f"evaluator-slips-{meeting.pk}.pdf", "pdf")
 
 
 @login_required
@@ -148,7 +136,8 @@ def paper_ballots(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _manageable(request, pk)
     copies_text = request.GET.get("copies", "")
     copies = min(max(int(copies_text) if copies_text.isdecimal() else 20, 1), 500)
-    return _pdf(documents.paper_ballots_pdf(meeting=meeting, copies=copies), f"paper-ballots-{meeting.pk}.pdf")
+    return file_response(documents.paper_ballots_pdf(meeting=meeting, copies=copies), f"paper-ballots-{meeting.pk}.pdf",
+                         "pdf")
 
 
 @login_required
@@ -161,7 +150,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
         grades = {item.pk: request.POST.get(f"grade_{item.pk}", "") for item in meeting.agenda.all()}
         outcome = services.paper_enter(actor=request.user, meeting=meeting, group=group, serial=serial, grades=grades)
     except (ValidationError, ValueError, PanelGroup.DoesNotExist) as exc:
-        _flash(request, exc if isinstance(exc, ValidationError) else ValidationError("请填写选票编号并选择评议人类别"))
+        flash_errors(request, exc if isinstance(exc, ValidationError) else ValidationError("请填写选票编号并选择评议人类别"))
     else:
         text = {"waiting": f"编号 {serial} 已录入，等待第二位录入员核对",
                 "accepted": f"编号 {serial} 两次录入一致，已计入",
@@ -181,7 +170,7 @@ def paper_resolve(request: HttpRequest, pk: int, serial: int) -> HttpResponse:
         try:
             services.paper_resolve(actor=request.user, meeting=meeting, serial=serial, entry=entry)
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("编号 %(serial)s 已按核对结果计入") % {"serial": serial})
     return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#paper")
@@ -198,7 +187,7 @@ def question_moderate(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
         services.question_moderate(actor=request.user, question=question, action=request.POST.get("action", ""),
                                    answer=request.POST.get("answer", ""))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#questions")
 
 
@@ -209,9 +198,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("会议结束后才能生成会议纪要"))
         return redirect("meeting_detail", pk=meeting.pk)
     content = documents.minutes_docx(meeting=meeting, results=selectors.results(meeting))
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    response["Content-Disposition"] = f'attachment; filename="minutes-{meeting.pk}.docx"'
-    return response
+    return file_response(content, f"minutes-{meeting.pk}.docx", "docx")
 
 
 @login_required
@@ -255,14 +242,13 @@ def report_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             services.report_upload(actor=request.user, item=item, upload=request.FILES.get("report"))
-        except (ValidationError, OutOfScope) as exc:
-            _flash(request, exc)
+        except (ValidationError, PermissionDenied) as exc:
+            flash_errors(request, exc)
         except AttributeError:
             messages.error(request, _("请选择要上传的报告文件"))
         else:
             messages.success(request, _("述职报告已上传"))
             return redirect("meeting_report", item_id=item.pk)
-    is_secretary = item.subject.secretary and item.subject.secretary.user_id == request.user.pk
-    if not is_secretary:
+    if not permissions.is_item_secretary(request.user, item):
         selectors.meeting_get(request.user, item.meeting_id)
     return render(request, "meetings/report.html", {"item": item})

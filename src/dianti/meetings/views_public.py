@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.core import ratelimit
+from dianti.core.devices import address_hash, device_identity, remember_device
 from dianti.core.http import error_messages
-from dianti.voices.views_public import _device, _ip, _with_device
 
 from . import sealed, selectors, services
 from .models import EvaluatorCode, Meeting, Question
@@ -35,7 +35,7 @@ COOKIE_AGE = 86400
 
 def public(request: HttpRequest, key: str) -> HttpResponse:
     meeting = selectors.public_meeting(key)
-    raw, device_hash = _device(request)
+    raw, device_hash = device_identity(request)
     error = ""
     if request.method == "POST":
         try:
@@ -48,7 +48,7 @@ def public(request: HttpRequest, key: str) -> HttpResponse:
         except ValidationError as exc:
             error = "；".join(error_messages(exc))
         else:
-            return _with_device(redirect("meeting_public", key=key), raw)
+            return remember_device(redirect("meeting_public", key=key), raw)
     signed_in = meeting.attendance.filter(device_hash=device_hash).exists()
     questions = meeting.questions.filter(status__in=[Question.Status.APPROVED, Question.Status.ANSWERED])
     # The asker sees their own questions still waiting for the moderator, so a silent page does not invite a resend.
@@ -56,7 +56,7 @@ def public(request: HttpRequest, key: str) -> HttpResponse:
     response = render(request, "meetings/public.html", {
         "meeting": meeting, "item": meeting.current_item, "questions": questions.order_by("-pinned", "-votes")[:30],
         "mine": mine[:5], "error": error, "signed_in": signed_in}, status=400 if error else 200)
-    return _with_device(response, raw)
+    return remember_device(response, raw)
 
 
 @require_POST
@@ -65,10 +65,10 @@ def question_vote(request: HttpRequest, key: str, qid: int) -> HttpResponse:
     question = meeting.questions.filter(pk=qid, status__in=[Question.Status.APPROVED, Question.Status.ANSWERED]).first()
     if question is None:
         raise Http404("找不到该问题")
-    raw, device_hash = _device(request)
-    if ratelimit.allow("qvote", _ip(request), 200, 3600):
+    raw, device_hash = device_identity(request)
+    if ratelimit.allow("qvote", address_hash(request), 200, 3600):
         services.question_vote(question=question, device_hash=device_hash)
-    return _with_device(redirect("meeting_public", key=key), raw)
+    return remember_device(redirect("meeting_public", key=key), raw)
 
 
 def _device_secret(request: HttpRequest) -> str:
@@ -99,7 +99,7 @@ def enter(request: HttpRequest) -> HttpResponse:
     if not code:
         return render(request, "meetings/evaluator_enter.html")
     # Only wrong codes count towards the limit: a whole hall scans its slips from behind one address.
-    ip = _ip(request)
+    ip = address_hash(request)
     if ratelimit.exceeded("evaluator-enter", ip, 30):
         return render(request, "meetings/evaluator_enter.html", {"error": "尝试次数太多，请稍后再试"}, status=429)
     secret = _device_secret(request)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 
 from dianti.core import crypto, excel, jobs, paths
+from dianti.core.imports import ImportRefused
 from dianti.core.models import AuditEvent, Job
 from dianti.core.scope import scope_for
 
@@ -41,10 +42,6 @@ SPECS = {
                    ("姓名", "所属组织编码"),
                    (("张三", "男", "13800000000", "是", "330424105201", "党员"),)),
 }
-
-
-class ImportRefused(ValueError):
-    """The upload cannot even start (no file, wrong type, too big, no permission)."""
 
 
 def import_submit(*, actor: Any, kind: str, upload: Any) -> Job:

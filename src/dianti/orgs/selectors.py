@@ -13,6 +13,7 @@ from django.http import Http404
 from dianti.core import crypto, paths, scope
 
 from .models import Membership, Organization, Person, Position, RoleGrant
+from .permissions import ensure_can_view_org
 
 
 def visible_orgs(user: Any) -> QuerySet[Organization]:
@@ -56,8 +57,7 @@ class TreeNode:
 
 def tree_children(user: Any, org: Organization) -> list[TreeNode]:
     """Return the children of ``org`` with the number of grassroots organizations below each (two queries)."""
-    if not scope.scope_for(user).can_view_path(org.path):
-        raise Http404("找不到该组织，或您无权查看")
+    ensure_can_view_org(user, org)
     children = list(org.children.select_related("secretary").order_by("path"))
     if not children:
         return []

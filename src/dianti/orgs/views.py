@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from dianti.core import excel
+from dianti.core.imports import import_page
 
 from . import exports, importers, selectors
 from .permissions import can_manage_org, can_see_full_phone
@@ -88,16 +91,12 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        return _import_post(request)
-    return render(request, "orgs/import.html", {"specs": importers.SPECS})
-
-
-def _import_post(request: HttpRequest) -> HttpResponse:
-    kind = request.POST.get("kind", "")
-    upload = request.FILES.get("file")
-    try:
-        job = importers.import_submit(actor=request.user, kind=kind, upload=upload)
-    except importers.ImportRefused as exc:
-        return render(request, "orgs/import.html", {"specs": importers.SPECS, "error": str(exc)}, status=400)
-    return redirect("job_detail", pk=job.pk)
+    return import_page(
+        request, submit=lambda upload: importers.import_submit(actor=request.user, kind=request.POST.get("kind", ""),
+                                                               upload=upload),
+        page={"title": _("导入"), "heading": _("导入组织与人员"),
+              "kinds": [(key, spec.title) for key, spec in importers.SPECS.items()],
+              "templates": [(reverse("org_import_template", args=[key]), _("下载%(t)s模板") % {"t": spec.title})
+                            for key, spec in importers.SPECS.items()],
+              "help": [_("先下载模板，按模板填写后上传。支持 .xlsx 与 .csv（UTF-8 或 GBK 编码）。导入要么全部成功，要么一条也不写入："
+                         "有任何问题都会列出行号、列名和原因。")]})

@@ -8,11 +8,13 @@ from django.shortcuts import render
 from dianti.appraisal import selectors as appraisal_selectors
 from dianti.campaigns import selectors as campaign_selectors
 
+from . import permissions
+
 
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/index.html", {"campaigns": campaign_selectors.public_campaigns()[:200]})
 
 
 def campaign(request: HttpRequest, pk: int) -> HttpResponse:
-    c = campaign_selectors.public_campaign_get(pk)
+    c = permissions.ensure_published(campaign_selectors.public_campaigns().filter(pk=pk).first())
     return render(request, "portal/campaign.html", {"campaign": c, "subjects": appraisal_selectors.public_subjects(c)})

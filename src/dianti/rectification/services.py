@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from dianti.appraisal.models import ActionProposal
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import audit, ratelimit
-from dianti.core.scope import OutOfScope
 from dianti.orgs.models import ContactPoint
 from dianti.orgs.permissions import ensure_can_manage
 from dianti.voices import selectors as voice_selectors
@@ -403,8 +402,7 @@ def supervision_add(*, actor: Any, case: Case, visited_on: dt.date, seen: str, r
                     point: ContactPoint | None = None) -> SupervisionReport:
     """A visit by staff of a 民情直报点 / 组织工作观察点 (or the committee): what they saw and their rating."""
     case = locked(case)
-    if not permissions.can_supervise(actor, case):
-        raise OutOfScope(_("只有本辖区民情直报点、观察点的工作人员或管理员可以填写督查记录"))
+    permissions.ensure_can_supervise(actor, case)
     if case.state in (State.DRAFT, State.WITHDRAWN):
         raise ValidationError(_("整改通知单尚未下发"))
     if visited_on > timezone.localdate():

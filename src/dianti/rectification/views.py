@@ -12,23 +12,15 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
-from dianti.core.http import error_messages
-from dianti.core.scope import OutOfScope
-from dianti.orgs.permissions import can_manage_org
+from dianti.core.http import error_messages, file_response, flash_errors
 
 from . import documents, exports, permissions, selectors, services, states
 from .forms import BatchOpenForm, CommitmentForm, NoteForm, OpenForm, ProgressForm, SupervisionForm
 from .models import Case, Evidence, Measure, State
-
-
-def _flash(request: HttpRequest, exc: Exception) -> None:
-    for m in error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]:
-        messages.error(request, m)
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -56,16 +48,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def campaign_cases(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """A campaign's subjects with their confirmed 整改通知 proposals and cases: open one from each, or by hand."""
     campaign = campaign_selectors.campaign_get(request.user, campaign_id)
-    if not can_manage_org(request.user, campaign.convener):
-        raise PermissionDenied(_("只有召集组织的管理员可以开立整改"))
+    permissions.ensure_can_open_cases(request.user, campaign)
     if request.method == "POST":
         form = BatchOpenForm(request.POST)
         if form.is_valid():
             try:
                 made = services.cases_open_from_proposals(actor=request.user, campaign=campaign,
                                                           deadline=form.cleaned_data["deadline"])
-            except (ValidationError, OutOfScope) as exc:
-                _flash(request, exc)
+            except (ValidationError, PermissionDenied) as exc:
+                flash_errors(request, exc)
             else:
                 messages.success(request, _("已依据处置建议开立 %(n)d 项整改（拟定中），请逐项核对问题后下发") % {"n": len(made)})
         return redirect("rectification_campaign", campaign_id=campaign.pk)
@@ -83,7 +74,7 @@ def case_open(request: HttpRequest, subject_id: int) -> HttpResponse:
 
     subject = Subject.objects.select_related("campaign", "campaign__convener", "organization").filter(
         pk=subject_id).first()
-    if subject is None or not can_manage_org(request.user, subject.campaign.convener):
+    if subject is None or not permissions.can_open_cases(request.user, subject.campaign):
         raise Http404(_("找不到该述职对象，或您无权为其开立整改"))
     proposal = ActionProposal.objects.filter(subject=subject, status=ActionProposal.Status.CONFIRMED,
                                              action=ActionProposal.Action.RECTIFICATION).first()
@@ -159,13 +150,13 @@ def case_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in services.CASE_ACTIONS:
         raise Http404(_("没有这个操作"))
     if not form.is_valid():
-        _flash(request, ValidationError(form.errors.as_data().get("deadline", [_("请检查填写的内容")])[0]))
+        flash_errors(request, ValidationError(form.errors.as_data().get("deadline", [_("请检查填写的内容")])[0]))
         return redirect("rectification_case", pk=case.pk)
     d = form.cleaned_data
     try:
         services.case_act(actor=request.user, case=case, name=name, note=d["note"], deadline=d["deadline"])
-    except (ValidationError, OutOfScope) as exc:
-        _flash(request, exc)
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已%(move)s") % {"move": states.MOVES[name].label})
     return redirect("rectification_case", pk=case.pk)
@@ -183,7 +174,7 @@ def commitment(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.commitment_submit(actor=request.user, case=case, measures=measures,
                                            mechanisms=form.mechanisms, pledge=form.pledge)
-            except (ValidationError, OutOfScope) as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 form.errors.extend(error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)])
             else:
                 messages.success(request, _("整改承诺已提交，等待党委审核"))
@@ -217,16 +208,15 @@ def progress(request: HttpRequest, measure_id: int) -> HttpResponse:
 @login_required
 def supervise(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(request.user, pk)
-    if not permissions.can_supervise(request.user, case):
-        raise PermissionDenied(_("只有本辖区点位工作人员或管理员可以填写督查记录"))
+    permissions.ensure_can_supervise(request.user, case)
     form = SupervisionForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             services.supervision_add(actor=request.user, case=case, visited_on=d["visited_on"], seen=d["seen"],
                                      rating=d["rating"], point=d["point"])
-        except (ValidationError, OutOfScope) as exc:
-            _form_errors(form, exc) if isinstance(exc, ValidationError) else _flash(request, exc)
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc) if isinstance(exc, ValidationError) else flash_errors(request, exc)
         else:
             messages.success(request, _("督查记录已保存"))
             return redirect("rectification_case", pk=case.pk)
@@ -239,12 +229,7 @@ def notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("docx", "pdf"):
         raise Http404
     content, name = documents.notice_file(case, fmt)
-    mime = "application/pdf" if fmt == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    response = HttpResponse(content, content_type=mime)
-    disposition = "inline" if fmt == "pdf" else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{escape_uri_path(name)}"
-    return response
+    return file_response(content, name, "pdf" if fmt == "pdf" else "docx", inline=fmt == "pdf")
 
 
 @login_required

@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from dianti.core.devices import address_hash, device_identity, remember_device
 from dianti.voices import selectors as voice_selectors
-from dianti.voices.views_public import _device, _ip, _with_device
 
 from . import selectors, services
 from .forms import ObservationForm
@@ -24,7 +24,7 @@ def observe(request: HttpRequest, code: str) -> HttpResponse:
     case = selectors.case_for_opinion(opinion)
     if case is None:
         raise Http404(_("这条意见目前没有对应的整改"))
-    raw, device_hash = _device(request)
+    raw, device_hash = device_identity(request)
     form = ObservationForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -33,7 +33,7 @@ def observe(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.observation_add(case=case, opinion=opinion, text=form.cleaned_data["text"],
-                                         ip_hash=_ip(request), device_hash=device_hash)
+                                         ip_hash=address_hash(request), device_hash=device_hash)
             except services.RateLimited as exc:
                 form.add_error(None, exc.messages[0])
                 status = 429
@@ -42,7 +42,7 @@ def observe(request: HttpRequest, code: str) -> HttpResponse:
                     form.add_error("text" if "text" in getattr(exc, "message_dict", {}) else None, m)
                 status = 400
             else:
-                return _with_device(render(request, "rectification/public_thanks.html",
+                return remember_device(render(request, "rectification/public_thanks.html",
                                            {"opinion": opinion, "case": case}), raw)
         else:
             status = 400
@@ -50,4 +50,4 @@ def observe(request: HttpRequest, code: str) -> HttpResponse:
         "opinion": opinion, "case": case, "form": form, "percent": selectors.progress_percent(case),
         "measures": list(case.measures.all()), "open": case.state not in (State.CLOSED, State.CARRIED_OVER),
     }, status=status)
-    return _with_device(response, raw)
+    return remember_device(response, raw)

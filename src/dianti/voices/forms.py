@@ -12,7 +12,7 @@ from dianti.core import paths, scope
 from dianti.orgs.models import ContactPoint, Organization
 
 from .models import OFFLINE_CHANNELS, Channel
-from .services import relay_points
+from .permissions import relay_points
 
 
 class PublicOpinionForm(forms.Form):

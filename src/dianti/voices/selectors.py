@@ -14,6 +14,7 @@ from dianti.orgs.models import Organization
 
 from .mining.classify import REVIEW_THRESHOLD
 from .models import AssignedTopic, Opinion, Topic
+from .permissions import ensure_can_view_topic
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,7 @@ def topics_for_subject(subject: Subject) -> QuerySet[Topic]:
 
 
 def topic_get(user: Any, pk: int) -> Topic:
-    topic = Topic.objects.select_related("organization").filter(pk=pk).first()
-    if topic is None or not scope.scope_for(user).can_view_path(topic.org_path):
-        raise Http404("找不到该话题，或您无权查看")
-    return topic
+    return ensure_can_view_topic(user, Topic.objects.select_related("organization").filter(pk=pk).first())
 
 
 def unsorted_for_subject(subject: Subject) -> QuerySet[Opinion]:

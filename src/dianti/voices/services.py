@@ -12,17 +12,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils.html import strip_tags
 
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import audit, ratelimit
-from dianti.core.scope import OutOfScope
 from dianti.orgs.models import ContactPoint, Organization
-from dianti.orgs.permissions import can_manage_org, ensure_can_manage
+from dianti.orgs.permissions import ensure_can_manage
 from dianti.orgs.services import validate_phone
 
 from .models import OFFLINE_CHANNELS, Channel, Opinion, Support, Topic
+from .permissions import ensure_can_record, relay_points  # noqa: F401  (relay_points: offered here too)
 
 MAX_TEXT = 2000
 MIN_TEXT = 5
@@ -168,34 +168,6 @@ def opinion_record(
                  changes={"channel": [None, opinion.get_channel_display()], "people_met": [None, people_met]})
     _after_new(opinion)
     return opinion
-
-
-def relay_points(actor: Any) -> QuerySet[ContactPoint]:
-    """Return the points ``actor`` staffs (as a person attached to them): the points they relay opinions through."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return ContactPoint.objects.none()
-    return ContactPoint.objects.filter(staff__user=actor).select_related("organization").distinct()
-
-
-def ensure_can_record(actor: Any, organization: Organization, point: ContactPoint | None) -> ContactPoint | None:
-    """Return the point to file the opinion under, or refuse.
-
-    Admins over the organization may record (through any point, or none). Point staff relay for the organizations
-    their points serve — the point's organization and everything under it — and nothing outside them; when they
-    name no point, the point of theirs that serves the organization is taken.
-    """
-    if can_manage_org(actor, organization):
-        if point is not None and not organization.path.startswith(point.org_path):
-            raise ValidationError({"point": f"“{point.name}”不服务于“{organization.name}”"})
-        return point
-    mine = relay_points(actor)
-    serving = [p for p in mine if organization.path.startswith(p.org_path) and (point is None or p.pk == point.pk)]
-    if serving:
-        return serving[0]
-    if mine:
-        raise OutOfScope(f"您所在的点位不服务于“{organization.name}”，不能为其录入意见")
-    ensure_can_manage(actor, organization)
-    return point
 
 
 def _after_new(opinion: Opinion) -> None:

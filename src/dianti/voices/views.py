@@ -13,12 +13,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
-from dianti.core.http import error_messages
+from dianti.core.http import flash_errors
 from dianti.core.redirects import safe_next
-from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs import selectors as org_selectors
 
-from . import mining_bridge, selectors, services
+from . import mining_bridge, permissions, selectors, services
 from .forms import OfflineOpinionForm
 from .models import Channel, Opinion
 
@@ -62,10 +61,7 @@ def queue_action(request: HttpRequest) -> HttpResponse:
         try:
             n = BULK[action](request.user, opinions, request.POST)
         except ValidationError as exc:
-            for m in error_messages(exc):
-                messages.error(request, m)
-        except OutOfScope as exc:
-            raise PermissionDenied(str(exc)) from exc
+            flash_errors(request, exc)
         else:
             messages.success(request, ngettext("已处理 %(n)d 条意见", "已处理 %(n)d 条意见", n) % {"n": n})
     return redirect(safe_next(request, "voices_queue"))
@@ -84,7 +80,7 @@ def record(request: HttpRequest) -> HttpResponse:
             for field, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
                 for m in msgs:
                     form.add_error(field if field in form.fields else None, m)
-        except OutOfScope as exc:
+        except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已录入，查询码 %(code)s") % {"code": opinion.tracking_code})
@@ -97,9 +93,8 @@ def workbench(request: HttpRequest, subject_id: int) -> HttpResponse:
     """The committee's topic choice for one subject: mined topics, the voices behind them, and the decision."""
     from dianti.campaigns.models import Subject
 
-    subject = Subject.objects.select_related("campaign", "organization", "secretary").filter(pk=subject_id).first()
-    if subject is None or not scope_for(request.user).can_view_path(subject.campaign.org_path):
-        raise PermissionDenied("您无权查看该述职对象")
+    subject = permissions.ensure_can_view_subject(request.user, Subject.objects.select_related(
+        "campaign", "organization", "secretary").filter(pk=subject_id).first())
     campaign_selectors.campaign_get(request.user, subject.campaign_id)
     topics = list(selectors.topics_for_subject(subject).prefetch_related("opinions"))
     return render(request, "voices/workbench.html", {

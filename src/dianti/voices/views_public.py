@@ -3,9 +3,6 @@ data shown."""
 
 from __future__ import annotations
 
-import secrets
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,35 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.core import ratelimit
-from dianti.core.http import client_address, error_messages
+from dianti.core.devices import address_hash, device_identity, remember_device
+from dianti.core.http import error_messages
 
 from . import selectors, services, tracking
 from .forms import PublicOpinionForm
 from .models import Opinion, Topic
 
-DEVICE_COOKIE = "dt_dev"
-
-
-def _device(request: HttpRequest) -> tuple[str, str]:
-    """Return the device id from its cookie (a new one if absent) and its keyed hash."""
-    raw = request.COOKIES.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
-    return raw, ratelimit.digest(f"dev:{raw}")
-
-
-def _with_device(response: HttpResponse, raw: str) -> HttpResponse:
-    response.set_cookie(DEVICE_COOKIE, raw, max_age=3 * 365 * 86400, httponly=True, samesite="Lax",
-                        secure=settings.DIANTI_COOKIE_SECURE)
-    return response
-
-
-def _ip(request: HttpRequest) -> str:
-    """Return the keyed hash of the client's address (behind trusted proxies only; see ``client_address``)."""
-    return ratelimit.digest("ip:" + client_address(request))
-
 
 def org_page(request: HttpRequest, code: str) -> HttpResponse:
     org = selectors.public_org(code)
-    raw, device_hash = _device(request)
+    raw, device_hash = device_identity(request)
     form = PublicOpinionForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -53,7 +32,7 @@ def org_page(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 opinion = services.opinion_submit(
                     organization=org, text=d["text"], title=d["title"], anonymous=d["anonymous"], name=d["name"],
-                    phone=d["phone"], photo=d["photo"], submitter=services.Submitter(_ip(request), device_hash))
+                    phone=d["phone"], photo=d["photo"], submitter=services.Submitter(address_hash(request), device_hash))
             except services.RateLimited as exc:
                 form.add_error(None, exc.messages[0])
                 status = 429
@@ -63,7 +42,7 @@ def org_page(request: HttpRequest, code: str) -> HttpResponse:
                         form.add_error(field if field in form.fields else None, m)
                 status = 400
             else:
-                return _with_device(redirect("voices_track", code=opinion.tracking_code), raw)
+                return remember_device(redirect("voices_track", code=opinion.tracking_code), raw)
         else:
             status = 400
     campaign = services.open_campaign_for(org)
@@ -71,13 +50,13 @@ def org_page(request: HttpRequest, code: str) -> HttpResponse:
         "org": org, "form": form, "campaign": campaign, "topics": selectors.public_topics(org, campaign),
         "recent": selectors.public_recent(org, campaign), "earlier": selectors.public_earlier(org, campaign),
     }, status=status)
-    return _with_device(response, raw)
+    return remember_device(response, raw)
 
 
 @require_POST
 def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    raw, device_hash = _device(request)
-    ip_hash = _ip(request)
+    raw, device_hash = device_identity(request)
+    ip_hash = address_hash(request)
     if not ratelimit.allow("support", ip_hash, 120, 3600):
         return HttpResponse(_("操作太频繁了，请稍后再试"), status=429)
     if kind == "topic":
@@ -97,14 +76,14 @@ def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target.refresh_from_db(fields=["supports"])
     response = render(request, "voices/_support_button.html", {"kind": kind, "target": target, "done": True,
                                                                  "added": added})
-    return _with_device(response, raw)
+    return remember_device(response, raw)
 
 
 def track(request: HttpRequest, code: str = "") -> HttpResponse:
     code = code or request.GET.get("code", "").strip()
     if not code:
         return render(request, "voices/track_lookup.html")
-    if not ratelimit.allow("track", _ip(request), 60, 600):
+    if not ratelimit.allow("track", address_hash(request), 60, 600):
         return render(request, "voices/track_lookup.html", {"error": _("查询太频繁了，请稍后再试")}, status=429)
     try:
         opinion = selectors.tracked(code)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,22 +14,19 @@ from django.views.decorators.http import require_POST
 from dianti.campaigns.models import ResponsibilityItem, Subject
 from dianti.core import jobs
 from dianti.core.excel import workbook, xlsx_response
-from dianti.core.http import error_messages
-from dianti.core.imports import ImportRefused
+from dianti.core.http import file_response, flash_errors
+from dianti.core.imports import import_page
 from dianti.core.redirects import safe_next
-from dianti.core.scope import OutOfScope, scope_for
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import ContactPoint
 
-from . import importers, posters, selectors, topics
+from . import importers, permissions, posters, selectors, topics
 from .models import Opinion, Topic
 
 
 def _subject(request: HttpRequest, subject_id: int) -> Subject:
-    subject = Subject.objects.select_related("campaign", "organization").filter(pk=subject_id).first()
-    if subject is None or not scope_for(request.user).can_manage_path(subject.campaign.org_path):
-        raise PermissionDenied("只有召集组织的管理员可以为述职对象点题")
-    return subject
+    return permissions.ensure_can_choose_topic(
+        request.user, Subject.objects.select_related("campaign", "organization").filter(pk=subject_id).first())
 
 
 @login_required
@@ -63,10 +60,7 @@ def assign(request: HttpRequest, subject_id: int) -> HttpResponse:
             "subject": subject, "warning": exc.messages[0], "back": _back(request, subject),
             "fields": {k: request.POST.get(k, "") for k in ("text", "topic", "responsibility", "next")}})
     except ValidationError as exc:
-        for m in error_messages(exc):
-            messages.error(request, m)
-    except OutOfScope as exc:
-        raise PermissionDenied(str(exc)) from exc
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已为%(org)s确定述职题目，并通知书记") % {"org": subject.organization.display_name})
     return redirect(_back(request, subject))
@@ -89,17 +83,14 @@ def topic_action(request: HttpRequest, pk: int) -> HttpResponse:
             ids = [int(i) for i in request.POST.getlist("opinion") if i.isdigit()]
             topics.topic_split(actor=request.user, topic=topic, opinion_ids=ids, title=request.POST.get("title", ""))
         elif action == "move":
-            opinion = Opinion.objects.get(pk=int(request.POST.get("opinion", "0")), topic=topic)
+            opinion = get_object_or_404(Opinion, pk=int(request.POST.get("opinion", "0")), topic=topic)
             target = Topic.objects.filter(pk=request.POST.get("target") or 0).first()
             topics.opinion_set_topic(actor=request.user, opinion=opinion, topic=target)
         else:
             messages.error(request, _("未知操作"))
             return redirect(back)
     except ValidationError as exc:
-        for m in error_messages(exc):
-            messages.error(request, m)
-    except (OutOfScope, Opinion.DoesNotExist) as exc:
-        raise PermissionDenied(str(exc)) from exc
+        flash_errors(request, exc)
     else:
         messages.success(request, _("已保存"))
     return redirect(back)
@@ -107,23 +98,12 @@ def topic_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
-    if request.GET.get("template"):
-        return xlsx_response(workbook(importers.COLUMNS, importers.EXAMPLE, "导入"), "群众意见导入模板.xlsx")
-    error = ""
-    if request.method == "POST":
-        try:
-            job = importers.opinions_import_submit(actor=request.user, upload=request.FILES.get("file"))
-        except ImportRefused as exc:
-            error = str(exc)
-        else:
-            return redirect("job_detail", pk=job.pk)
-    return render(request, "voices/import.html", {"error": error}, status=400 if error else 200)
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return import_page(
+        request, submit=lambda upload: importers.opinions_import_submit(actor=request.user, upload=upload),
+        template=lambda: xlsx_response(workbook(importers.COLUMNS, importers.EXAMPLE, "导入"), "群众意见导入模板.xlsx"),
+        page={"title": _("导入群众意见"), "templates": [("?template=1", _("下载模板"))],
+              "help": [_("按模板填写组织编码、渠道（走访、座谈、民情直报点、组织工作观察点、自查）、意见内容等。支持 .xlsx 和 .csv"
+                         "（UTF-8 或 GBK）。导入要么全部成功，要么一条也不写入。")]})
 
 
 @login_required
@@ -132,15 +112,14 @@ def poster(request: HttpRequest, code: str) -> HttpResponse:
     url = request.build_absolute_uri(reverse("voices_public", args=[org.code]))
     pdf = posters.poster_pdf(title="群众点题", subtitle=org.name, url=url,
                              lines=["您最希望书记解决什么问题？", "您的意见将作为书记述职的题目"])
-    return _pdf(pdf, f"poster-{org.code}.pdf")
+    return file_response(pdf, f"poster-{org.code}.pdf", "pdf", inline=True)
 
 
 @login_required
 def point_poster(request: HttpRequest, pk: int) -> HttpResponse:
-    point = ContactPoint.objects.select_related("organization").filter(pk=pk).first()
-    if point is None or not scope_for(request.user).can_view_path(point.org_path):
-        raise PermissionDenied("您无权查看该点位")
+    point = permissions.ensure_can_view_point(
+        request.user, ContactPoint.objects.select_related("organization").filter(pk=pk).first())
     url = request.build_absolute_uri(reverse("voices_public", args=[point.organization.code]))
     pdf = posters.poster_pdf(title=point.get_kind_display(), subtitle=point.name, url=url,
                              lines=[point.place, point.organization.name])
-    return _pdf(pdf, f"poster-point-{point.pk}.pdf")
+    return file_response(pdf, f"poster-point-{point.pk}.pdf", "pdf", inline=True)

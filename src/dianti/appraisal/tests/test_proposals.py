@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from dianti.appraisal import publication, selectors, services
 from dianti.appraisal.models import ActionProposal
 from dianti.core.models import AuditEvent
-from dianti.core.scope import OutOfScope
 from dianti.testing.components import subscribed
 
 from .factories import POOR, closed
@@ -65,7 +64,7 @@ def test_dismissing_needs_a_reason(published: Any, users: Any) -> None:
 
 def test_another_town_can_neither_see_nor_decide(published: Any, users: Any) -> None:
     p = _proposal(published, "talk")
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.proposal_confirm(actor=users.other_town_admin, proposal=p)
     assert not selectors.proposals(users.other_town_admin).exists()
     assert selectors.proposals(users.county_admin).count() == 3

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from dianti.appraisal import publication, services
 from dianti.appraisal.models import ActionProposal, ScoringScheme, SubjectResult
 from dianti.core.models import AuditEvent
-from dianti.core.scope import OutOfScope
 
 from .factories import HAND, POOR, closed
 
@@ -81,11 +80,11 @@ def test_the_engines_validation_message_is_what_the_user_reads(users: Any) -> No
 
 def test_only_superusers_edit_the_shared_default_and_admins_their_own(tree: Any, users: Any) -> None:
     data = services.scheme_default().data
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.scheme_save(actor=users.town_admin, key="default", data=data)
     own = services.scheme_save(actor=users.town_admin, key="tongyuan", data=data, organization=tree.town_a)
     assert (own.version, own.organization_id) == (1, tree.town_a.pk)
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.scheme_save(actor=users.other_town_admin, key="tongyuan", data=data)
     with pytest.raises(ValidationError):
         services.scheme_save(actor=users.town_admin, key="通元 方案", data=data, organization=tree.town_a)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from dianti.appraisal import publication
@@ -15,7 +16,7 @@ from dianti.campaigns.models import Subject
 from dianti.campaigns.tests.factories import choose, town_campaign
 from dianti.core import rules
 from dianti.core.models import Notification
-from dianti.core.scope import OutOfScope, forget
+from dianti.core.scope import forget
 from dianti.orgs import services as orgs
 from dianti.orgs.models import Organization, Role
 
@@ -54,7 +55,7 @@ def test_the_page_says_whom_a_submitted_list_waits_for_and_hides_the_button_from
     client.force_login(users.town_admin)
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "名单已提交，等待海盐县委（上级）的管理员审批公示" in page and "审批并公示</button>" not in page
-    with pytest.raises(OutOfScope, match="海盐县委（上级）的管理员"):
+    with pytest.raises(PermissionDenied, match="海盐县委（上级）的管理员"):
         campaigns.list_approve(actor=users.town_admin, campaign=campaign)
     assert Notification.objects.filter(kind="list_waiting", recipient=users.county_admin).exists()
     client.force_login(users.county_admin)
@@ -64,9 +65,9 @@ def test_the_page_says_whom_a_submitted_list_waits_for_and_hides_the_button_from
 def test_the_submitter_never_approves_even_at_the_top(tree: Any, users: Any) -> None:
     campaign = county_campaign(tree)
     campaigns.list_submit(actor=users.superuser, campaign=campaign)
-    with pytest.raises(OutOfScope, match="双人审核"):
+    with pytest.raises(PermissionDenied, match="双人审核"):
         campaigns.list_approve(actor=users.superuser, campaign=campaign)
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         campaigns.list_approve(actor=users.county_admin, campaign=campaign)
     campaigns.list_approve(actor=users.county_approver, campaign=campaign)
 
@@ -94,7 +95,7 @@ def test_a_withdrawn_result_keeps_its_publication_history_and_tells_the_secretar
         tree: Any, users: Any, django_capture_on_commit_callbacks: Any) -> None:
     campaign = _results(SubjectResult.Status.PUBLISHED, "town_admin")(tree, users)
     subject = campaign.subjects.get(organization=tree.village_a1)
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         publication.results_withdraw(actor=users.town_admin, subject=subject, reason="发现计票差错")
     with django_capture_on_commit_callbacks(execute=True):
         publication.results_withdraw(actor=users.county_admin, subject=subject, reason="发现计票差错")

@@ -8,12 +8,11 @@ import re
 
 import docx
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from dianti.core import ratelimit
-from dianti.core.scope import OutOfScope
 from dianti.meetings import documents, selectors, services
 from dianti.meetings.models import AgendaItem
 
@@ -131,9 +130,9 @@ def test_only_the_subject_s_own_secretary_or_an_admin_may_upload(tree, users):
     h = held(tree)
     upload = SimpleUploadedFile("述职报告.docx", report_docx())
     for outsider in (users.other_town_admin, users.evaluator, users.public, users.point_staff):
-        with pytest.raises(OutOfScope):
+        with pytest.raises(PermissionDenied):
             services.report_upload(actor=outsider, item=h.items[0], upload=upload)
-    with pytest.raises(OutOfScope):  # 张书记 is 雪水港村's secretary, not 丰义村's
+    with pytest.raises(PermissionDenied):  # 张书记 is 雪水港村's secretary, not 丰义村's
         services.report_upload(actor=users.secretary, item=h.items[1], upload=upload)
     assert services.report_upload(actor=users.town_admin, item=h.items[1], upload=upload).report_text
 

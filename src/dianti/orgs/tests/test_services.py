@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from dianti.core.models import AuditEvent
 from dianti.core.scope import OutOfScope
@@ -68,14 +69,23 @@ def test_town_admin_cannot_change_another_towns_organization(tree: Any, users: A
     assert tree.village_b1.name == "中共长墙山村委员会"
 
 
-def test_out_of_scope_write_is_a_permission_denied_for_django(tree: Any, users: Any) -> None:
-    # Views, the admin and the API turn it into 403 rather than a server error.
+def test_out_of_scope_write_is_a_404_and_a_permission_denied_for_django(tree: Any, users: Any) -> None:
+    # Pages and the API answer it like a missing organization (404, no existence leak); code that catches every
+    # refusal (PermissionDenied) still catches it.
+    with pytest.raises(Http404):
+        services.org_create(actor=users.town_admin, code="X1", name="越权", parent=tree.town_b)
     with pytest.raises(PermissionDenied):
         services.org_create(actor=users.town_admin, code="X1", name="越权", parent=tree.town_b)
 
 
+def test_what_a_user_sees_but_may_not_manage_is_refused_not_hidden(tree: Any, users: Any) -> None:
+    with pytest.raises(PermissionDenied, match="您无权管理") as refused:
+        services.org_update(actor=users.county_approver, org=tree.town_a, name="改名")
+    assert not isinstance(refused.value, OutOfScope)
+
+
 def test_only_the_system_or_a_superuser_creates_top_level_organizations(users: Any) -> None:
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.org_create(actor=users.county_admin, code="330500", name="中共湖州市委员会", parent=None)
     org = services.org_create(actor=users.superuser, code="330500", name="中共湖州市委员会", parent=None)
     assert org.depth == 1
@@ -125,7 +135,7 @@ def test_cannot_move_an_organization_under_itself_or_its_descendant(tree: Any, u
 
 
 def test_town_admin_cannot_move_an_organization_into_another_town(tree: Any, users: Any) -> None:
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.org_update(actor=users.town_admin, org=tree.village_a2, parent=tree.town_b)
     assert Organization.objects.get(code="330424105202").parent == tree.town_a
 
@@ -167,7 +177,7 @@ def test_person_update_records_old_and_new_values_and_refuses_bad_phone(tree: An
 
 def test_town_admin_cannot_move_a_person_into_another_town(tree: Any, users: Any) -> None:
     person = PersonFactory(organization=tree.village_a2)
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.person_update(actor=users.town_admin, person=person, organization=tree.village_b1)
 
 
@@ -195,7 +205,7 @@ def test_adding_the_same_position_twice_keeps_one_membership(tree: Any) -> None:
 
 def test_town_admin_cannot_appoint_another_towns_person(tree: Any, users: Any) -> None:
     outsider = PersonFactory(organization=tree.village_b1)
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.membership_add(actor=users.town_admin, person=outsider, organization=tree.village_a2,
                                 position=Position.SECRETARY)
     assert Organization.objects.get(pk=tree.village_a2.pk).secretary is None
@@ -205,7 +215,7 @@ def test_role_grant_and_revoke_are_audited_and_scoped(tree: Any, users: Any) -> 
     grant = services.role_grant(actor=users.town_admin, user=users.public, organization=tree.village_a2,
                                 role=Role.EVALUATOR)
     assert last_event("role.grant").changes == {"role": [None, "评议人"]}
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.role_grant(actor=users.town_admin, user=users.public, organization=tree.town_b, role=Role.EVALUATOR)
     services.role_revoke(actor=users.town_admin, grant=grant)
     assert not RoleGrant.objects.filter(pk=grant.pk).exists()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from dianti.core.scope import OutOfScope
 from dianti.rectification import selectors, services
 from dianti.rectification.models import State
 
@@ -43,17 +42,17 @@ def test_who_may_close_a_case(case: Any, users: Any, who: str, may: bool) -> Non
         case.refresh_from_db()
         assert case.state == State.CLOSED
     else:
-        with pytest.raises(OutOfScope):
+        with pytest.raises(PermissionDenied):
             services.case_close(actor=user, case=case, reason="经核查已整改到位")
 
 
 def test_a_town_admin_cannot_open_or_issue_in_another_town(subject: Any, users: Any) -> None:
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.case_open(actor=users.other_town_admin, subject=subject, problems=PROBLEMS, deadline=in_days(30))
     case = services.case_open(actor=users.town_admin, subject=subject, problems=PROBLEMS, deadline=in_days(30))
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.case_issue(actor=users.other_town_admin, case=case)
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.case_draft_update(actor=users.other_town_admin, case=case, problems=PROBLEMS, deadline=in_days(9))
 
 
@@ -61,7 +60,7 @@ def test_only_the_secretary_answers_and_reports(case: Any, users: Any) -> None:
     services.case_reject(actor=users.town_admin, case=case, note="还有一处没有整改")
     measure = case.measures.first()
     for who in ("town_admin", "county_admin", "point_staff"):
-        with pytest.raises(OutOfScope):
+        with pytest.raises(PermissionDenied):
             services.progress_report(actor=getattr(users, who), measure=measure, percent=100, text="已经全部完成")
 
 
@@ -70,7 +69,7 @@ def test_point_staff_supervise_but_an_evaluator_does_not(case: Any, users: Any) 
 
     services.supervision_add(actor=users.point_staff, case=case, visited_on=dt.date.today(), rating="good",
                              seen="公开栏已更新，村民知晓")
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.supervision_add(actor=users.evaluator, case=case, visited_on=dt.date.today(), rating="good",
                                  seen="公开栏已更新，村民知晓")
     with pytest.raises(ValidationError, match="走访日期"):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from dianti.core.scope import OutOfScope
 from dianti.orgs import services as org_services
 from dianti.voices import services
 from dianti.voices.models import Channel, Opinion
@@ -41,7 +40,7 @@ def test_point_staff_relay_for_the_organizations_their_point_serves(tree, users,
 
 @pytest.mark.parametrize("org", ["village_a2", "village_b1", "town_a"])
 def test_point_staff_cannot_relay_outside_what_their_point_serves(tree, users, point, org):
-    with pytest.raises(OutOfScope, match="点位不服务于"):
+    with pytest.raises(PermissionDenied, match="点位不服务于"):
         _relay(users.point_staff, getattr(tree, org))
     assert not Opinion.objects.exists()
 
@@ -52,7 +51,7 @@ def test_a_point_cannot_file_an_opinion_about_an_organization_it_does_not_serve(
 
 
 def test_a_point_staff_role_without_a_point_relays_nothing(tree, users):
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         _relay(users.point_staff, tree.village_a1)
 
 

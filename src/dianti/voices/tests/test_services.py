@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from dianti.campaigns.tests.factories import in_topics
 from dianti.core.models import AuditEvent
-from dianti.core.scope import OutOfScope
 from dianti.voices import services
 from dianti.voices.models import Channel, Opinion, Support
 
@@ -75,7 +74,7 @@ def test_point_staff_may_record_for_the_organizations_their_point_covers(tree, u
     op = services.opinion_record(actor=users.point_staff, organization=tree.village_a1, channel=Channel.DIRECT_REPORT,
                                  text="直报点转来：村口道路积水严重", point=point)
     assert op.point == point
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.opinion_record(actor=users.point_staff, organization=tree.village_a2, channel=Channel.DIRECT_REPORT,
                                 text="直报点转来：别的村的问题", point=point)
 
@@ -92,7 +91,7 @@ def test_hiding_needs_a_reason_keeps_the_opinion_and_is_audited(tree, users):
 
 def test_town_admin_cannot_moderate_another_towns_opinions(tree, users):
     op = opinion(tree.village_b1, "长墙山村的路灯坏了好几个月")
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):
         services.opinions_hide(actor=users.town_admin, opinions=[op], reason="越权")
     op.refresh_from_db()
     assert op.status == Opinion.Status.VISIBLE

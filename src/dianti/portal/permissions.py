@@ -1,0 +1,22 @@
+"""Named permission checks for the public portal. The public reads only what has been published (公示): a campaign
+whose list of subjects is published, and each result once it is published (``appraisal.selectors.public_results``).
+Nothing here needs a login, and nothing unpublished answers otherwise than "not published yet" (404).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from dianti.campaigns.models import Campaign
+
+
+def is_published(campaign: Campaign) -> bool:
+    """Whether the public may read the campaign: its list of subjects has been approved and published."""
+    return campaign.list_status == Campaign.ListStatus.PUBLISHED
+
+
+def ensure_published(campaign: Campaign | None) -> Campaign:
+    """Return ``campaign`` if the public may read it; otherwise answer 404, the same as for an id never used."""
+    if campaign is None or not is_published(campaign):
+        raise Http404("该名单尚未公示")
+    return campaign
