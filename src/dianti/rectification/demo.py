@@ -23,7 +23,7 @@ from dianti.core import ratelimit
 from dianti.orgs.demo import demo_admin
 from dianti.orgs.models import ContactPoint
 
-from . import drafts, selectors, services
+from . import deadlines, drafts, selectors, services
 from .models import ACTIVE, Case, Rating, State
 
 LOW_SCORE = 80.0
@@ -164,7 +164,7 @@ def _overdue(case: Case, rng: random.Random) -> None:
     past = timezone.localdate() - dt.timedelta(days=12)
     Case.objects.filter(pk=case.pk).update(deadline=past)  # demo shortcut: the calendar moves on
     case.measures.filter(percent__lt=100).update(deadline=past)
-    services.deadline_sweep()
+    deadlines.deadline_sweep()
 
 
 def _carry_2019() -> None:
