@@ -119,6 +119,8 @@ def import_graph() -> dict[str, set[str]]:
 
     Tests, migrations, conftest and `dianti.bench` are left out, as nodes and as targets; imports under
     `if TYPE_CHECKING:` are not arrows. Importing a submodule is an arrow to it, not to its parent packages.
+    Imports by name at run time (`importlib.import_module(name)`, settings' dotted paths) are not arrows either:
+    `dianti.core.demo` reaching every app's demo through its STEPS strings does not show here.
     """
     return {module: set(arrows) for module, arrows in _graph().items()}
 
