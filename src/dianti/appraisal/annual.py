@@ -27,7 +27,8 @@ from dianti.orgs.permissions import ensure_can_manage
 from .engine import AssessmentInput, assess
 from .engine.scheme import APPRAISAL_COMPONENT, AssessmentConfig
 from .models import AnnualAssessment, AssessmentRound, ScoringScheme, SubjectResult
-from .services import engine_scheme, scheme_default, scheme_for_campaign
+from .selectors import DEFAULT_KEY, engine_scheme, scheme_for_campaign, scheme_get
+from .services import scheme_ensure
 
 INNOVATION_KINDS = (Project.Kind.INNOVATION,)
 PROVISIONAL = "provisional"  # the flag of a total with a component missing: no band, no stars (see the engine)
@@ -53,7 +54,7 @@ def annual_scheme(county: Organization, year: int) -> ScoringScheme:
     own = ScoringScheme.objects.filter(organization=county).order_by("-created_at", "-version").first()
     if own is not None:
         return ScoringScheme.objects.filter(key=own.key).order_by("-version").first() or own
-    return scheme_default()
+    return scheme_get(DEFAULT_KEY)
 
 
 def config_for(county: Organization, year: int) -> tuple[ScoringScheme, AssessmentConfig]:
@@ -109,6 +110,8 @@ def _appraisals(county: Organization, year: int) -> dict[int, float]:
 def compute(county: Organization, year: int) -> int:
     """Recompute every assessment of ``county`` for ``year`` (no permission check: callers check). Return count."""
     row, config = config_for(county, year)
+    if row.pk is None:  # the default, read before it was stored: the assessments keep a reference to it
+        row = scheme_ensure()
     known = {c.code for c in config.components}
     appraisals = _appraisals(county, year)
     existing = {a.organization_id: a for a in AnnualAssessment.objects.filter(

@@ -11,9 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import paths, scope
@@ -21,6 +23,7 @@ from dianti.meetings.models import Meeting
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_view_org
 
+from .engine import Scheme, default_scheme
 from .engine.scoring import STATUS_TEXT
 from .models import ActionProposal, AnnualAssessment, ScoringScheme, SubjectResult
 from .permissions import can_read_own_result, can_view_results_of
@@ -209,18 +212,63 @@ def confirmed_rectifications(campaign: Campaign | None = None) -> QuerySet[Actio
 # Schemes
 
 
+DEFAULT_KEY = "default"
+
+
+def _unstored_default() -> ScoringScheme:
+    """Return the engine's default scheme as an unsaved row: what the default reads as until a writer stores it
+    (:func:`dianti.appraisal.services.scheme_ensure`). Reads never store it."""
+    scheme = default_scheme()
+    row = ScoringScheme(key=DEFAULT_KEY, version=scheme.version, name=scheme.name, data=scheme.to_dict())
+    row.n_results = 0  # type: ignore[attr-defined]  (as annotated by scheme_versions)
+    return row
+
+
+def scheme_get(key: str, version: int | None = None) -> ScoringScheme:
+    """Return version ``version`` (default: the latest) of scheme ``key``; raise ValidationError if there is none.
+
+    The latest default is there even before it is stored (unsaved, ``pk`` None): writers store it first.
+    """
+    qs = ScoringScheme.objects.filter(key=key)
+    row = (qs.filter(version=version) if version is not None else qs.order_by("-version")).first()
+    if row is None and key == DEFAULT_KEY and version is None:
+        return _unstored_default()
+    if row is None:
+        if version is not None:
+            raise ValidationError(_("评分方案“%(key)s”没有第 %(version)d 版") % {"key": key, "version": version})
+        raise ValidationError(_("找不到评分方案“%(key)s”") % {"key": key})
+    return row
+
+
+def scheme_for_campaign(campaign: Campaign, version: int | None = None) -> ScoringScheme:
+    """Return the campaign's scheme (``Campaign.scheme_key``, the default when blank), latest version unless given."""
+    return scheme_get(campaign.scheme_key or DEFAULT_KEY, version)
+
+
+def engine_scheme(row: ScoringScheme) -> Scheme:
+    """Return the engine's scheme stored in ``row``."""
+    return Scheme.from_dict(row.data)
+
+
 def latest_schemes() -> list[ScoringScheme]:
-    """Return the latest version of every scheme key (schemes are rules, visible to every admin)."""
+    """Return the latest version of every scheme key (schemes are rules, visible to every admin), the default first
+    among equals even before it is stored."""
     rows = ScoringScheme.objects.select_related("organization").order_by("key", "-version")
     latest: dict[str, ScoringScheme] = {}
     for row in rows:
         latest.setdefault(row.key, row)
+    if DEFAULT_KEY not in latest:
+        latest[DEFAULT_KEY] = _unstored_default()
+        latest = dict(sorted(latest.items()))
     return list(latest.values())
 
 
 def scheme_versions(key: str) -> list[ScoringScheme]:
+    """Return every version of scheme ``key``, newest first, each with ``n_results``; 404 for an unknown key."""
     rows = list(ScoringScheme.objects.filter(key=key).select_related("organization", "created_by")
                 .annotate(n_results=Count("results")).order_by("-version"))
+    if not rows and key == DEFAULT_KEY:
+        return [_unstored_default()]
     if not rows:
         raise Http404("找不到该评分方案")
     return rows

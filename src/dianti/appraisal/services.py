@@ -27,14 +27,14 @@ from dianti.meetings.models import Meeting
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage
 
-from . import adapter
+from . import adapter, selectors
 from .engine import Scheme, SchemeError, default_scheme
 from .engine.scoring import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
 from .permissions import ensure_can_edit_scheme
+from .selectors import DEFAULT_KEY
 
 log = logging.getLogger(__name__)
-DEFAULT_KEY = "default"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # The engine's rules name their action in words; the proposal stores one of three actions.
 ACTION_BY_TEXT = {"约谈": ActionProposal.Action.TALK, "不合格": ActionProposal.Action.UNQUALIFIED,
@@ -50,8 +50,14 @@ ACTION_TEXT = {ActionProposal.Action.TALK: "约谈", ActionProposal.Action.UNQUA
 # Schemes
 
 
-def scheme_default() -> ScoringScheme:
-    """Return the latest default scheme, creating version 1 from the engine's :func:`default_scheme` on first use."""
+def scheme_ensure() -> ScoringScheme:
+    """Return the latest stored default scheme, storing version 1 from the engine's :func:`default_scheme` first if
+    there is none — the one place the default is created.
+
+    Reads never store it (until then :mod:`.selectors` offer it unsaved); writers that keep a reference to the
+    scheme they used (results, annual assessments, a new version of the default) call this first. No actor: the
+    default is the system's, the same for everyone, and storing it changes nothing anyone sees.
+    """
     row = ScoringScheme.objects.filter(key=DEFAULT_KEY).order_by("-version").first()
     if row is not None:
         return row
@@ -61,27 +67,9 @@ def scheme_default() -> ScoringScheme:
     return row
 
 
-def scheme_get(key: str, version: int | None = None) -> ScoringScheme:
-    """Return version ``version`` (default: the latest) of scheme ``key``; raise ValidationError if there is none."""
-    if key == DEFAULT_KEY and version is None:
-        return scheme_default()
-    qs = ScoringScheme.objects.filter(key=key)
-    row = (qs.filter(version=version) if version is not None else qs.order_by("-version")).first()
-    if row is None:
-        if version is not None:
-            raise ValidationError(_("评分方案“%(key)s”没有第 %(version)d 版") % {"key": key, "version": version})
-        raise ValidationError(_("找不到评分方案“%(key)s”") % {"key": key})
-    return row
-
-
-def scheme_for_campaign(campaign: Campaign, version: int | None = None) -> ScoringScheme:
-    """Return the campaign's scheme (``Campaign.scheme_key``, the default when blank), latest version unless given."""
-    return scheme_get(campaign.scheme_key or DEFAULT_KEY, version)
-
-
-def engine_scheme(row: ScoringScheme) -> Scheme:
-    """Return the engine's scheme stored in ``row``."""
-    return Scheme.from_dict(row.data)
+def _stored(row: ScoringScheme) -> ScoringScheme:
+    """Return ``row``, or the stored default when ``row`` is the default as read before it was stored."""
+    return row if row.pk is not None else scheme_ensure()
 
 
 @transaction.atomic
@@ -95,6 +83,8 @@ def scheme_save(*, actor: Any, key: str, data: Mapping[str, Any], organization: 
     """
     if not KEY_PATTERN.match(key or ""):
         raise ValidationError({"key": _("方案编号只能由字母、数字、下划线和短横线组成，不超过 64 个字符")})
+    if key == DEFAULT_KEY:
+        scheme_ensure()  # the default's version 1 is always the engine's; an edit of it is version 2
     latest = ScoringScheme.objects.filter(key=key).select_for_update().order_by("-version").first()
     owner = latest.organization if latest is not None else organization
     ensure_can_edit_scheme(actor, owner, key)
@@ -114,7 +104,7 @@ def scheme_save(*, actor: Any, key: str, data: Mapping[str, Any], organization: 
 @transaction.atomic
 def campaign_scheme_set(*, actor: Any, campaign: Campaign, key: str) -> Campaign:
     """Make scheme ``key`` the campaign's; results already computed keep their version until recomputed."""
-    scheme_get(key)
+    _stored(selectors.scheme_get(key))
     return campaign_services.campaign_update(actor=actor, campaign=campaign,
                                              scheme_key="" if key == DEFAULT_KEY else key)
 
@@ -206,9 +196,9 @@ def results_compute(*, actor: Any, campaign: Campaign | None = None, meeting: Me
     elif meeting is not None and meeting.campaign_id != campaign.pk:
         raise ValidationError(_("该述职会不属于本次活动"))
     ensure_can_manage(actor, campaign.convener)
-    row = scheme_for_campaign(campaign, version)
+    row = _stored(selectors.scheme_for_campaign(campaign, version))
     try:
-        base = engine_scheme(row)
+        base = selectors.engine_scheme(row)
     except SchemeError as exc:
         raise ValidationError(str(exc)) from exc
     published = set(SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.PUBLISHED)

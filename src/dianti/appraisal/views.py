@@ -64,9 +64,8 @@ def _scheme_keys() -> list[tuple[str, str]]:
 def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     campaign = campaign_selectors.campaign_get(request.user, pk)
-    services.scheme_default()
     rows = selectors.campaign_rows(campaign)
-    current = services.scheme_for_campaign(campaign)
+    current = selectors.scheme_for_campaign(campaign)
     statuses = {s: sum(1 for r in rows if r.result and r.result.status == s) for s in SubjectResult.Status.values}
     return render(request, "appraisal/campaign_results.html", {
         "campaign": campaign, "rows": rows, "scheme": current, "statuses": statuses,
@@ -252,7 +251,6 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def scheme_list(request: HttpRequest) -> HttpResponse:
     _staff(request)
-    services.scheme_default()
     schemes = selectors.latest_schemes()
     return render(request, "appraisal/schemes.html", {"schemes": [
         (s, permissions.can_edit_scheme(request.user, s.organization)) for s in schemes]})
@@ -303,7 +301,7 @@ def scheme_edit(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 def scheme_new(request: HttpRequest) -> HttpResponse:
     _staff(request)
-    base = selectors.scheme_versions(request.GET.get("from") or services.scheme_default().key)[0]
+    base = selectors.scheme_versions(request.GET.get("from") or selectors.DEFAULT_KEY)[0]
     return _scheme_form_page(request, base, new=True)
 
 

@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import logging
-import logging.handlers
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import models
 from django.utils.functional import Promise
 
 from .models import GENESIS, AuditChainHead, AuditEvent
-
-log = logging.getLogger(__name__)
 
 
 def _plain(value: Any) -> Any:
@@ -83,39 +78,6 @@ def record(
         changes={k: _plain(v) for k, v in (changes or {}).items()},
         note=note,
     )
-
-
-def sink_write(sink: str, lines: list[str]) -> None:
-    """Append ``lines`` to the external sink; a sink that fails is logged loudly and never fails the request."""
-    try:
-        if sink == "syslog" or sink.startswith("syslog://"):
-            logger = _syslog(sink)
-            for line in lines:  # one message a record: syslog cuts long messages
-                logger.info("dianti-audit %s", line)
-        else:
-            with Path(sink).open("a", encoding="utf-8") as out:
-                out.write("".join(line + "\n" for line in lines))
-    except OSError:
-        log.exception("审计外部副本写入失败：%s", sink)
-
-
-_SYSLOG: dict[str, logging.Logger] = {}
-
-
-def _syslog(sink: str) -> logging.Logger:
-    if sink not in _SYSLOG:
-        url = urlsplit(sink)
-        address: Any = (url.hostname, url.port or 514) if url.hostname else "/dev/log"
-        if address == "/dev/log" and not Path(address).exists():
-            address = ("localhost", 514)
-        handler = logging.handlers.SysLogHandler(address=address,
-                                                 facility=logging.handlers.SysLogHandler.LOG_AUTHPRIV)
-        logger = logging.getLogger(f"dianti.audit.sink.{len(_SYSLOG)}")
-        logger.propagate = False
-        logger.setLevel(logging.INFO)
-        logger.addHandler(handler)
-        _SYSLOG[sink] = logger
-    return _SYSLOG[sink]
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def _append(events: Sequence[AuditEvent], insert: Callable[[], Any]) -> None:
                                                + len(events))
     sink = getattr(settings, "DIANTI_AUDIT_SINK", "")
     if sink:
-        from .audit import sink_write
+        from .audit_sink import sink_write
 
         lines = [event.sink_line() for event in events]
         transaction.on_commit(lambda: sink_write(sink, lines))

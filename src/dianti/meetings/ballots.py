@@ -21,17 +21,9 @@ from dianti.core import ratelimit
 
 from . import selectors
 from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup, random_id
-from .text import clean
+from .text import clean, normalize_code
 
 MAX_COMMENT = 500
-
-
-def format_code(code: str) -> str:
-    return f"{code[:5]}-{code[5:]}"
-
-
-def normalize_code(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 def code_hash(code: str) -> str:

@@ -47,7 +47,7 @@ def slips_pdf(*, meeting: Any, codes: Sequence[tuple[Any, str]], url_for: Any) -
 
     from dianti.voices.posters import qr_svg
 
-    from .services import format_code
+    from .text import format_code
 
     slips = [{"group": group.name, "code": format_code(code), "qr": qr_svg(url_for(code))} for group, code in codes]
     html = render_to_string("meetings/slips.html", {"meeting": meeting, "slips": slips})

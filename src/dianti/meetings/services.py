@@ -37,9 +37,7 @@ from .ballots import (  # noqa: F401  (offered here: one door for the meeting's 
     code_used_elsewhere,
     evaluator_enter,
     evaluator_for,
-    format_code,
     marks_for_device,
-    normalize_code,
 )
 from .models import (
     DEFAULT_GRADES,
@@ -53,7 +51,7 @@ from .models import (
 )
 from .paper import disputes, paper_enter, paper_resolve  # noqa: F401  (offered here, as above)
 from .permissions import ensure_can_upload_report
-from .text import clean
+from .text import clean, format_code, normalize_code  # noqa: F401  (codes offered here, as above)
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10

@@ -24,7 +24,7 @@ from dianti.orgs.demo import demo_admin
 from dianti.orgs.models import ContactPoint
 from dianti.voices import selectors as voice_selectors
 
-from . import drafts, services
+from . import deadlines, drafts, services
 from .models import ACTIVE, Case, Rating, State
 
 LOW_SCORE = 80.0
@@ -165,7 +165,7 @@ def _overdue(case: Case, rng: random.Random) -> None:
     past = timezone.localdate() - dt.timedelta(days=12)
     Case.objects.filter(pk=case.pk).update(deadline=past)  # demo shortcut: the calendar moves on
     case.measures.filter(percent__lt=100).update(deadline=past)
-    services.deadline_sweep()
+    deadlines.deadline_sweep()
 
 
 def _carry_2019() -> None:

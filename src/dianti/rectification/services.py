@@ -455,5 +455,3 @@ def observation_add(*, case: Case, opinion: Any, text: str, ip_hash: str, device
                  note=obs.text[:200])
     return obs
 
-
-from .deadlines import deadline_sweep  # noqa: E402,F401  (kept importable from here; the sweep lives in deadlines.py)

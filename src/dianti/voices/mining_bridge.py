@@ -1,9 +1,8 @@
 """Between the database and the pure mining core (:mod:`dianti.voices.mining`): load opinions, run the miner,
-store topics and the miner's state, and keep heat figures consistent with the core's formula."""
+store topics and the miner's state; a topic's figures (heat among them) are :mod:`.figures`'."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -16,15 +15,12 @@ from dianti.core import jobs
 from dianti.core.models import Job
 from dianti.orgs.models import Organization
 
+from .figures import CHANNEL_KEYS, refresh
 from .mining import pipeline
 from .mining.classify import KeywordClassifier, LearnedClassifier
-from .mining.heat import Voice, heat
-from .models import Channel, ClassifierState, MiningState, Opinion, Topic
+from .models import ClassifierState, MiningState, Opinion, Topic
 
 log = logging.getLogger(__name__)
-
-# The core names two channels its own way.
-CHANNEL_KEYS = {Channel.DIRECT_REPORT: "direct_point", Channel.OBSERVATION: "observation_point"}
 
 
 def _person(author_key: str) -> str | None:
@@ -36,17 +32,6 @@ def to_core(op: Opinion) -> pipeline.Opinion:
     return pipeline.Opinion(id=str(op.pk), text=op.text, title=op.title, user=_person(op.author_key),
                             time=op.created_at, likes=op.supports, channel=CHANNEL_KEYS.get(op.channel, op.channel),
                             participants=max(1, op.people_met))
-
-
-def heat_of(members: list[dict[str, Any]], supporters: int, *, now: dt.datetime) -> float:
-    """Return the heat of a topic with these member opinions and this many distinct supporters (the core's
-    formula; supporters enter as its net supports L)."""
-    voices = [Voice(person=m["author_key"], channel=CHANNEL_KEYS.get(m["channel"], m["channel"]),
-                    time=m["created_at"], participants=max(1, m["people_met"])) for m in members]
-    if voices:
-        first = voices[0]
-        voices[0] = Voice(first.person, first.channel, first.time, supporters, 0, first.participants)
-    return heat(voices, now=now).heat
 
 
 def classifier() -> Any:
@@ -92,8 +77,6 @@ def _pool(org: Organization, campaign: Campaign | None) -> Any:
 def mine_organization(org: Organization, campaign: Campaign | None) -> dict[str, Any]:
     """Mine the organization's opinions into topics. Curated topics and their opinions are kept as they are;
     every other topic is rebuilt. Return a summary."""
-    from .topics import refresh
-
     pool = list(_pool(org, campaign).exclude(topic__curated=True).order_by("id"))
     clf = classifier()
     _apply_predictions(pool, clf)
@@ -125,8 +108,6 @@ def mine_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 
 def absorb_one(opinion_id: int) -> None:
     """Classify one new opinion and let the stored mining state place it in a topic, if one fits."""
-    from .topics import refresh
-
     with transaction.atomic():
         op = Opinion.objects.select_related("organization").filter(pk=opinion_id).first()
         if op is None or op.status != Opinion.Status.VISIBLE or op.topic_id or op.category_source:
@@ -172,30 +153,6 @@ def category_names() -> list[str]:
     from .mining.classify import DEFAULT_CATEGORIES
 
     return [c.name for c in DEFAULT_CATEGORIES]
-
-
-@transaction.atomic
-def opinions_label(*, actor: Any, opinions: list[Opinion], category: str) -> int:
-    """Record the category staff give; every ``RETRAIN_EVERY`` new labels retrain the classifier in the background."""
-    from dianti.core import audit
-    from dianti.orgs.permissions import ensure_can_manage
-
-    if category not in category_names():
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError("请选择类别")
-    for op in opinions:
-        ensure_can_manage(actor, op.organization)
-        old = op.category
-        op.category, op.category_confidence, op.category_source = category, 1.0, Opinion.CategorySource.STAFF
-        op.save(update_fields=["category", "category_confidence", "category_source"])
-        audit.record(actor=actor, action="opinion.label", target=op, org_path=op.org_path,
-                     changes={"category": [old or None, category]})
-    labelled = Opinion.objects.filter(category_source=Opinion.CategorySource.STAFF).count()
-    last = ClassifierState.objects.order_by("-trained_at").values_list("labels", flat=True).first() or 0
-    if labelled >= MIN_LABELS and labelled - last >= RETRAIN_EVERY:
-        jobs.submit(kind="voices.train", title="重新训练意见分类模型", actor=actor)
-    return len(opinions)
 
 
 def train_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:

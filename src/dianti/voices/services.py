@@ -16,12 +16,13 @@ from django.db.models import F
 from django.utils.html import strip_tags
 
 from dianti.campaigns.models import Campaign, Phase, Subject
-from dianti.core import audit, ratelimit
+from dianti.core import audit, jobs, ratelimit
 from dianti.orgs.models import ContactPoint, Organization
 from dianti.orgs.permissions import ensure_can_manage
 from dianti.orgs.services import validate_phone
 
-from .models import OFFLINE_CHANNELS, Channel, Opinion, Support, Topic
+from . import figures, mining_bridge
+from .models import OFFLINE_CHANNELS, Channel, ClassifierState, Opinion, Support, Topic
 from .permissions import ensure_can_record, relay_points  # noqa: F401  (relay_points: offered here too)
 
 MAX_TEXT = 2000
@@ -172,10 +173,8 @@ def opinion_record(
 
 def _after_new(opinion: Opinion) -> None:
     """Classify the new opinion and add it to its organization's topics once this transaction commits."""
-    from . import topics
-
     opinion_id = opinion.pk
-    transaction.on_commit(lambda: topics.absorb(opinion_id))
+    transaction.on_commit(lambda: mining_bridge.absorb_one(opinion_id))
 
 
 @transaction.atomic
@@ -242,6 +241,26 @@ def opinions_mark_duplicate(*, actor: Any, opinions: list[Opinion], original: Op
     return len(opinions)
 
 
+@transaction.atomic
+def opinions_label(*, actor: Any, opinions: list[Opinion], category: str) -> int:
+    """Record the category staff give; every :data:`~.mining_bridge.RETRAIN_EVERY` new labels retrain the
+    classifier in the background."""
+    if category not in mining_bridge.category_names():
+        raise ValidationError("请选择类别")
+    for op in opinions:
+        ensure_can_manage(actor, op.organization)
+        old = op.category
+        op.category, op.category_confidence, op.category_source = category, 1.0, Opinion.CategorySource.STAFF
+        op.save(update_fields=["category", "category_confidence", "category_source"])
+        audit.record(actor=actor, action="opinion.label", target=op, org_path=op.org_path,
+                     changes={"category": [old or None, category]})
+    labelled = Opinion.objects.filter(category_source=Opinion.CategorySource.STAFF).count()
+    last = ClassifierState.objects.order_by("-trained_at").values_list("labels", flat=True).first() or 0
+    if labelled >= mining_bridge.MIN_LABELS and labelled - last >= mining_bridge.RETRAIN_EVERY:
+        jobs.submit(kind="voices.train", title="重新训练意见分类模型", actor=actor)
+    return len(opinions)
+
+
 def _move_supports(qs: Any, **target: Any) -> None:
     """Re-point supports at a new target, keeping one per device (a person never counts twice)."""
     field = next(iter(target))
@@ -258,11 +277,9 @@ def _recount_opinion(opinion: Opinion) -> None:
 
 
 def _refresh_topics(topic_ids: set[int | None]) -> None:
-    from . import topics
-
     for tid in topic_ids:
         if tid is not None:
-            topics.refresh(tid)
+            figures.refresh(tid)
 
 
 def support_add(*, device_hash: str, ip_hash: str = "", opinion: Opinion | None = None,
@@ -286,9 +303,7 @@ def support_add(*, device_hash: str, ip_hash: str = "", opinion: Opinion | None 
     if opinion is not None:
         Opinion.objects.filter(pk=opinion.pk).update(supports=F("supports") + 1)
         if opinion.topic_id:
-            from . import topics
-
-            transaction.on_commit(lambda: topics.refresh(opinion.topic_id))
+            transaction.on_commit(lambda: figures.refresh(opinion.topic_id))
     else:
         Topic.objects.filter(pk=topic.pk).update(supports=F("supports") + 1)  # type: ignore[union-attr]
     return True

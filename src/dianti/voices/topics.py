@@ -1,57 +1,25 @@
-"""Topics: mining an organization's opinions into topics, keeping topic figures current, and the curation moves
-staff make (merge, split, rename, move an opinion) — none of which ever loses a supporter.
+"""Topics: the curation moves staff make (merge, split, rename, move an opinion) — none of which ever loses a
+supporter — and assigning a subject its topic. Mining opinions into topics is :mod:`.mining_bridge`'s; a topic's
+figures are recomputed by :func:`.figures.refresh`.
 
-Supporters: a topic's supporters are the devices that +1'd the topic itself or any of its opinions. Merging keeps
-the union (a device counts once); splitting copies the topic's own +1s to both halves, and each opinion's +1s go
-with that opinion. Distinct people are counted from the hashed author keys of the member opinions.
+Supporters (see :mod:`.figures`): merging keeps the union (a device counts once); splitting copies the topic's own
++1s to both halves, and each opinion's +1s go with that opinion.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dianti.core import audit
 from dianti.orgs.permissions import ensure_can_manage
 
+from .figures import refresh
 from .models import Opinion, Support, Topic
-
-
-def _members(topic_id: int) -> Any:
-    return Opinion.objects.filter(topic_id=topic_id, status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
-
-
-def supporters(topic: Topic) -> set[str]:
-    """Return the distinct devices supporting the topic or any of its visible opinions."""
-    own = Support.objects.filter(topic=topic).values_list("device_hash", flat=True)
-    via = Support.objects.filter(opinion__in=_members(topic.pk)).values_list("device_hash", flat=True)
-    return set(own) | set(via)
-
-
-def refresh(topic_id: int) -> Topic | None:
-    """Recompute a topic's size, people, supports, channels, time span and heat from its opinions."""
-    from .mining_bridge import heat_of
-
-    topic = Topic.objects.filter(pk=topic_id).first()
-    if topic is None:
-        return None
-    members = list(_members(topic_id).values("author_key", "channel", "people_met", "created_at", "supports"))
-    topic.size = len(members)
-    topic.people = len({m["author_key"] for m in members})
-    topic.supports = len(supporters(topic))
-    topic.channels = dict(Counter(m["channel"] for m in members))
-    span = _members(topic_id).aggregate(first=Min("created_at"), last=Max("created_at"))
-    topic.first_at, topic.last_at = span["first"], span["last"]
-    topic.heat = heat_of(members, topic.supports, now=timezone.now())
-    topic.save(update_fields=["size", "people", "supports", "channels", "first_at", "last_at", "heat", "updated_at"])
-    return topic
 
 
 def _ensure_same_org(topics: list[Topic]) -> None:
@@ -138,13 +106,6 @@ def opinion_set_topic(*, actor: Any, opinion: Opinion, topic: Topic | None) -> O
     audit.record(actor=actor, action="opinion.topic", target=opinion, org_path=opinion.org_path,
                  changes={"topic": [old.title if old else None, topic.title if topic else None]})
     return opinion
-
-
-def absorb(opinion_id: int) -> None:
-    """Classify a new opinion and, if it clearly belongs to one of its organization's topics, add it there."""
-    from .mining_bridge import absorb_one
-
-    absorb_one(opinion_id)
 
 
 def normalise_title(text: str) -> str:

@@ -36,7 +36,7 @@ BULK = {
     "unhide": lambda user, ops, post: services.opinions_unhide(actor=user, opinions=ops),
     "move": lambda user, ops, post: services.opinions_move(
         actor=user, opinions=ops, organization=org_selectors.org_get(user, post.get("org_code", "").strip())),
-    "label": lambda user, ops, post: mining_bridge.opinions_label(actor=user, opinions=ops,
+    "label": lambda user, ops, post: services.opinions_label(actor=user, opinions=ops,
                                                                   category=post.get("category", "")),
     "duplicate": lambda user, ops, post: services.opinions_mark_duplicate(
         actor=user, opinions=ops[1:], original=ops[0]) if len(ops) > 1 else _raise("请至少选择两条意见：第一条为原件"),

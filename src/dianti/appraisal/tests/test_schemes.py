@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from dianti.appraisal import publication, services
+from dianti.appraisal import publication, selectors, services
 from dianti.appraisal.models import ActionProposal, ScoringScheme, SubjectResult
 from dianti.core.models import AuditEvent
 
@@ -23,16 +23,33 @@ def _no_trimming(row: ScoringScheme) -> dict[str, Any]:
     return data
 
 
-def test_the_default_scheme_is_created_on_demand_once() -> None:
-    first = services.scheme_default()
+def test_the_default_scheme_is_stored_on_demand_once() -> None:
+    first = services.scheme_ensure()
     assert (first.key, first.version) == ("default", 1)
-    assert services.scheme_default().pk == first.pk
-    assert services.engine_scheme(first).scale.labels == ("好", "较好", "一般", "差")
+    assert services.scheme_ensure().pk == first.pk
+    assert selectors.engine_scheme(first).scale.labels == ("好", "较好", "一般", "差")
+
+
+def test_reading_the_default_before_it_is_stored_writes_nothing() -> None:
+    read = selectors.scheme_get("default")
+    assert (read.pk, read.key, read.version) == (None, "default", 1)
+    assert read.data == services.scheme_ensure().data  # what is stored later is what was read
+    ScoringScheme.objects.all().delete()
+    assert [s.key for s in selectors.latest_schemes()] == ["default"]
+    assert [v.version for v in selectors.scheme_versions("default")] == [1]
+    assert not ScoringScheme.objects.exists()
+
+
+def test_a_result_computed_with_the_unstored_default_stores_it_first(tree: Any, users: Any) -> None:
+    c = closed(tree, HAND)  # closing the meeting computes the results: the default is stored then
+    r = SubjectResult.objects.get(subject=c.va1)
+    assert (r.scheme.key, r.scheme.version) == ("default", 1)
+    assert ScoringScheme.objects.filter(key="default").count() == 1
 
 
 def test_editing_makes_a_new_version_and_old_results_keep_theirs_until_recomputed(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
-    v1 = services.scheme_default()
+    v1 = services.scheme_ensure()
     v2 = services.scheme_save(actor=users.superuser, key="default", data=_no_trimming(v1))
     assert (v2.version, ScoringScheme.objects.filter(key="default").count()) == (2, 2)
     r = SubjectResult.objects.get(subject=c.va1)
@@ -55,7 +72,7 @@ def test_recomputing_replaces_pending_proposals_but_keeps_published_results(tree
     publication.results_submit(actor=users.town_admin, campaign=c.campaign)
     publication.results_publish(actor=users.county_admin, campaign=c.campaign)
     published = SubjectResult.objects.get(subject=c.va1)
-    services.scheme_save(actor=users.superuser, key="default", data=_no_trimming(services.scheme_default()))
+    services.scheme_save(actor=users.superuser, key="default", data=_no_trimming(services.scheme_ensure()))
     report = services.results_compute(actor=users.town_admin, campaign=c.campaign)
     assert (report.computed, report.skipped_published) == (0, 2)
     again = SubjectResult.objects.get(subject=c.va1)
@@ -64,13 +81,13 @@ def test_recomputing_replaces_pending_proposals_but_keeps_published_results(tree
 
 
 def test_an_unknown_version_is_refused() -> None:
-    services.scheme_default()
+    services.scheme_ensure()
     with pytest.raises(ValidationError, match="没有第 9 版"):
-        services.scheme_get("default", 9)
+        selectors.scheme_get("default", 9)
 
 
 def test_the_engines_validation_message_is_what_the_user_reads(users: Any) -> None:
-    data = dict(services.scheme_default().data)
+    data = dict(services.scheme_ensure().data)
     data["groups"] = [{"code": "a", "label": "群众代表", "weight": 0.5}, {"code": "b", "label": "镇干部", "weight": 0.3}]
     with pytest.raises(ValidationError) as err:
         services.scheme_save(actor=users.superuser, key="default", data=data)
@@ -79,7 +96,7 @@ def test_the_engines_validation_message_is_what_the_user_reads(users: Any) -> No
 
 
 def test_only_superusers_edit_the_shared_default_and_admins_their_own(tree: Any, users: Any) -> None:
-    data = services.scheme_default().data
+    data = services.scheme_ensure().data
     with pytest.raises(PermissionDenied):
         services.scheme_save(actor=users.town_admin, key="default", data=data)
     own = services.scheme_save(actor=users.town_admin, key="tongyuan", data=data, organization=tree.town_a)
@@ -92,7 +109,7 @@ def test_only_superusers_edit_the_shared_default_and_admins_their_own(tree: Any,
 
 def test_a_campaign_takes_another_scheme_and_results_follow_on_recompute(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
-    data = _no_trimming(services.scheme_default())
+    data = _no_trimming(services.scheme_ensure())
     own = services.scheme_save(actor=users.town_admin, key="tongyuan", data=data, organization=tree.town_a)
     services.campaign_scheme_set(actor=users.town_admin, campaign=c.campaign, key="tongyuan")
     c.campaign.refresh_from_db()

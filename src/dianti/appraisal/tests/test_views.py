@@ -80,7 +80,7 @@ def test_the_workflow_through_the_page(tree: Any, users: Any) -> None:
 
 
 def test_the_scheme_form_saves_a_new_version_and_shows_the_engines_message(tree: Any, users: Any) -> None:
-    row = services.scheme_default()
+    row = services.scheme_ensure()
     client = _client(users.superuser)
     bad = _form_post(row, users.superuser, group_0_weight="60")  # 60 + 30 + 20 = 110 %
     r = client.post("/appraisal/schemes/default/edit/", bad)
@@ -97,7 +97,7 @@ def test_the_scheme_form_saves_a_new_version_and_shows_the_engines_message(tree:
 
 
 def test_a_town_admin_builds_a_scheme_of_its_own_from_the_default(tree: Any, users: Any) -> None:
-    row = services.scheme_default()
+    row = services.scheme_ensure()
     client = _client(users.town_admin)
     data = _form_post(row, users.town_admin, key="tongyuan", organization=str(tree.town_a.pk), name="通元镇评议办法",
                       star_4_stars="1", star_4_min_score="50")

@@ -138,7 +138,7 @@ def appraisal_campaign(tree: Any, body: str = "town") -> Campaign:
 def _results(status: str, made_by: str | None, body: str = "town") -> Callable[[Any, Any], Campaign]:
     def setup(tree: Any, users: Any) -> Campaign:
         campaign = appraisal_campaign(tree, body)
-        scheme = appraisal.scheme_default()
+        scheme = appraisal.scheme_ensure()
         for s in campaign.subjects.all():
             SubjectResult.objects.create(subject=s, scheme=scheme, score=80.0, ballots=10, satisfaction=0.9)
         if status != SubjectResult.Status.DRAFT:

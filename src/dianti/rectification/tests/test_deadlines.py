@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dianti.core.models import Notification
 from dianti.rectification import services
+from dianti.rectification.deadlines import deadline_sweep
 from dianti.rectification.models import Case, CaseEvent, Escalation, State
 
 pytestmark = pytest.mark.django_db(transaction=True)  # notifications are sent on commit
@@ -45,26 +46,26 @@ def running(subject: Any, users: Any) -> Case:
 
 def test_the_secretary_is_reminded_once_three_days_before_a_measure_is_due(running: Case, users: Any) -> None:
     with _on(dt.date(2020, 9, 26)):
-        assert services.deadline_sweep()["reminded"] == 0
+        assert deadline_sweep()["reminded"] == 0
     with _on(dt.date(2020, 9, 27)):
-        assert services.deadline_sweep()["reminded"] == 1
-        assert services.deadline_sweep()["reminded"] == 0  # once per deadline
+        assert deadline_sweep()["reminded"] == 1
+        assert deadline_sweep()["reminded"] == 0  # once per deadline
     assert any("即将到期" in t for t in _titles(users.secretary))
 
 
 def test_a_late_measure_goes_to_the_town_at_once_and_to_the_county_a_week_later(running: Case, users: Any) -> None:
     before = len(_titles(users.county_admin))
     with _on(dt.date(2020, 10, 1)):
-        assert services.deadline_sweep()["escalated"] == 1
+        assert deadline_sweep()["escalated"] == 1
     measure = running.measures.get()
     assert measure.escalation == Escalation.ISSUER
     assert any("整改逾期" in t for t in _titles(users.town_admin))
     assert len(_titles(users.county_admin)) == before
     assert not _titles(users.other_town_admin)
     with _on(dt.date(2020, 10, 5)):
-        assert services.deadline_sweep()["escalated"] == 0  # still late, already told
+        assert deadline_sweep()["escalated"] == 0  # still late, already told
     with _on(dt.date(2020, 10, 7)):
-        assert services.deadline_sweep()["escalated"] == 1
+        assert deadline_sweep()["escalated"] == 1
     measure.refresh_from_db()
     assert measure.escalation == Escalation.ABOVE
     assert any("上报" in t for t in _titles(users.county_admin))
@@ -75,16 +76,16 @@ def test_a_finished_measure_is_never_escalated(running: Case, users: Any) -> Non
     with _on(dt.date(2020, 9, 20)):
         services.progress_report(actor=users.secretary, measure=running.measures.get(), percent=100, text="已经完成整改")
     with _on(dt.date(2020, 10, 20)):
-        assert services.deadline_sweep()["escalated"] == 0
+        assert deadline_sweep()["escalated"] == 0
 
 
 def test_the_case_goes_overdue_when_its_deadline_passes_and_shows_red(running: Case, users: Any) -> None:
     with _on(dt.date(2020, 10, 31)):
-        services.deadline_sweep()
+        deadline_sweep()
         running.refresh_from_db()
         assert running.state == State.IN_PROGRESS and not running.is_overdue
     with _on(dt.date(2020, 11, 1)):
-        counts = services.deadline_sweep()
+        counts = deadline_sweep()
         running.refresh_from_db()
         assert counts["overdue"] == 1
         assert running.state == State.OVERDUE and running.resume_state == State.IN_PROGRESS and running.is_overdue
@@ -94,7 +95,7 @@ def test_the_case_goes_overdue_when_its_deadline_passes_and_shows_red(running: C
         services.case_submit(actor=users.secretary, case=running)
         running.refresh_from_db()
         assert running.state == State.AWAITING and not running.is_overdue
-        assert services.deadline_sweep()["overdue"] == 0
+        assert deadline_sweep()["overdue"] == 0
 
 
 def test_an_unanswered_notice_is_reminded_before_its_deadline(subject: Any, users: Any) -> None:
@@ -103,7 +104,7 @@ def test_an_unanswered_notice_is_reminded_before_its_deadline(subject: Any, user
                                   deadline=dt.date(2020, 8, 20))
         services.case_issue(actor=users.town_admin, case=case)
     with _on(dt.date(2020, 8, 18)):
-        assert services.deadline_sweep()["reminded"] == 1
+        assert deadline_sweep()["reminded"] == 1
     assert any("期限临近" in t for t in _titles(users.secretary))
 
 
@@ -116,7 +117,7 @@ def test_the_command_runs_the_sweep_for_a_given_day(running: Case, capsys: Any) 
 
 def test_a_long_overdue_case_is_escalated_in_one_message_per_level(running: Case, users: Any) -> None:
     with _on(dt.date(2020, 11, 15)):  # the case 15 days late, its measure 46 days late: both levels at once
-        counts = services.deadline_sweep()
+        counts = deadline_sweep()
     assert counts["overdue"] == 1 and counts["escalated"] == 1
     town = [t for t in _titles(users.town_admin) if t.startswith("整改逾期")]
     county = [t for t in _titles(users.county_admin) if t.startswith("整改逾期")]
@@ -124,4 +125,4 @@ def test_a_long_overdue_case_is_escalated_in_one_message_per_level(running: Case
     body = Notification.objects.get(recipient=users.county_admin, kind="rectification_escalated").body
     assert "整改已逾期 15 天" in body and "已逾期 46 天" in body
     with _on(dt.date(2020, 11, 20)):
-        assert services.deadline_sweep()["escalated"] == 0
+        assert deadline_sweep()["escalated"] == 0

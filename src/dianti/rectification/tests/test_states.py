@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from dianti.core.models import AuditEvent
-from dianti.rectification import services, states
+from dianti.rectification import deadlines, services, states
 from dianti.rectification.models import CaseEvent, State
 
 from .factories import case_in, in_days
@@ -139,7 +139,7 @@ def test_extending_an_overdue_case_resumes_where_it_was(subject: Any, users: Any
     case = case_in(S.IN_PROGRESS, subject, actor=users.town_admin, secretary=users.secretary, deadline=10)
     later = in_days(40)
     with time_machine.travel(in_days(12), tick=False):
-        services.deadline_sweep()
+        deadlines.deadline_sweep()
         case.refresh_from_db()
         assert case.state == S.OVERDUE and case.resume_state == S.IN_PROGRESS
         services.case_extend(actor=users.town_admin, case=case, deadline=later, note="受台风影响，顺延一个月")

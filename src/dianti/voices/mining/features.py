@@ -49,6 +49,7 @@ from .segment import (
     merge_codes,
     specificity,
     stopwords,
+    teach,
     warm_up,
     word_frequency,
 )
@@ -99,6 +100,13 @@ def _role(word: str) -> str:
 def clear_caches() -> None:
     """Forget cached word roles (after the segmenter learned new words)."""
     _role.cache_clear()
+
+
+def add_words(words: list[str]) -> None:
+    """Teach the segmenter extra words (e.g. an organization's village and estate names) and forget the word roles
+    cached from what it said before."""
+    teach(words)
+    clear_caches()
 
 
 def _analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str] | None = None) -> list[str]:

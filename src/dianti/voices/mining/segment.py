@@ -105,17 +105,18 @@ def warm_up() -> None:
     _get_tokenizer()
 
 
-def add_words(words: list[str]) -> None:
-    """Teach the segmenter extra words (e.g. an organization's village and estate names)."""
+def teach(words: list[str]) -> None:
+    """Teach the segmenter extra words (e.g. an organization's village and estate names).
+
+    Caches built on the segmenter's answers above this module are not cleared here: call
+    :func:`~dianti.voices.mining.features.add_words`, which teaches and then forgets them.
+    """
     tokenizer = _get_tokenizer()
     for word in words:
         if word.strip():
             tokenizer.add_word(word.strip(), None, "ns")
             _taught.add(word.strip())
     is_place_name.cache_clear()
-    from .features import clear_caches
-
-    clear_caches()
 
 
 @lru_cache(maxsize=65536)
@@ -156,7 +157,7 @@ def word_frequency(word: str) -> int:
 
 
 def is_taught(word: str) -> bool:
-    """Return True for a place name taught with :func:`add_words`."""
+    """Return True for a place name taught with :func:`teach`."""
     return word in _taught
 
 
@@ -165,7 +166,7 @@ def is_place_name(token: str) -> bool:
     """Return True when ``token`` looks like the name of a concrete place or body (魏家坡, 伊景园, 润芳园).
 
     A name is a content word jieba's dictionary does not know (its HMM found it), a word taught with
-    :func:`add_words`, or a rare word with a place ending (小区, 苑, 村, 路, 中学 …). Administrative places are not
+    :func:`teach`, or a rare word with a place ending (小区, 苑, 村, 路, 中学 …). Administrative places are not
     names: they are too wide to say *where* (see :func:`is_admin_place`).
     """
     if len(token) < 2 or token.isascii() or is_admin_place(token) or token in stopwords() or is_domain_term(token):

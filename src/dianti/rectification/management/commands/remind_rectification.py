@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from dianti.rectification.services import deadline_sweep
+from dianti.rectification.deadlines import deadline_sweep
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
 import subprocess
 import sys
 
+from dianti.voices.mining.features import add_words
 from dianti.voices.mining.normalize import normalize
-from dianti.voices.mining.segment import add_words, is_admin_place, is_place_name, tokenize
+from dianti.voices.mining.segment import is_admin_place, is_place_name, tokenize
 
 
 def test_importing_the_segmenter_is_quiet_and_does_not_load_jieba() -> None:

@@ -1,0 +1,63 @@
+"""A topic's figures — size, people, supporters, channels, time span and heat — computed here and nowhere else.
+
+Both the curation moves (:mod:`.topics`) and the miner's bridge (:mod:`.mining_bridge`) call :func:`refresh` after
+they change a topic's members; neither imports the other for it.
+
+Supporters: a topic's supporters are the devices that +1'd the topic itself or any of its visible opinions (a
+device counts once). Distinct people are counted from the hashed author keys of the member opinions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from .mining.heat import Voice, heat
+from .models import Channel, Opinion, Support, Topic
+
+# The core names two channels its own way.
+CHANNEL_KEYS = {Channel.DIRECT_REPORT: "direct_point", Channel.OBSERVATION: "observation_point"}
+
+
+def members(topic_id: int) -> Any:
+    """Return the topic's counted opinions: visible, and not marked as a duplicate of another."""
+    return Opinion.objects.filter(topic_id=topic_id, status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
+
+
+def supporters(topic: Topic) -> set[str]:
+    """Return the distinct devices supporting the topic or any of its visible opinions."""
+    own = Support.objects.filter(topic=topic).values_list("device_hash", flat=True)
+    via = Support.objects.filter(opinion__in=members(topic.pk)).values_list("device_hash", flat=True)
+    return set(own) | set(via)
+
+
+def heat_of(voices: list[dict[str, Any]], supporters: int, *, now: dt.datetime) -> float:
+    """Return the heat of a topic with these member opinions and this many distinct supporters (the core's
+    formula; supporters enter as its net supports L)."""
+    core = [Voice(person=m["author_key"], channel=CHANNEL_KEYS.get(m["channel"], m["channel"]),
+                  time=m["created_at"], participants=max(1, m["people_met"])) for m in voices]
+    if core:
+        first = core[0]
+        core[0] = Voice(first.person, first.channel, first.time, supporters, 0, first.participants)
+    return heat(core, now=now).heat
+
+
+def refresh(topic_id: int) -> Topic | None:
+    """Recompute a topic's size, people, supports, channels, time span and heat from its opinions."""
+    topic = Topic.objects.filter(pk=topic_id).first()
+    if topic is None:
+        return None
+    rows = list(members(topic_id).values("author_key", "channel", "people_met", "created_at", "supports"))
+    topic.size = len(rows)
+    topic.people = len({m["author_key"] for m in rows})
+    topic.supports = len(supporters(topic))
+    topic.channels = dict(Counter(m["channel"] for m in rows))
+    span = members(topic_id).aggregate(first=Min("created_at"), last=Max("created_at"))
+    topic.first_at, topic.last_at = span["first"], span["last"]
+    topic.heat = heat_of(rows, topic.supports, now=timezone.now())
+    topic.save(update_fields=["size", "people", "supports", "channels", "first_at", "last_at", "heat", "updated_at"])
+    return topic
