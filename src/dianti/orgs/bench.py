@@ -87,18 +87,25 @@ class Target:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIANTI_")}
         env.update(DIANTI_DATABASE_URL=self.url, DIANTI_VAR_DIR=str(self.var_dir), DJANGO_SETTINGS_MODULE="dianti.settings",
                    DIANTI_JOBS_BACKEND="sync", DIANTI_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
-                   DIANTI_DEBUG="1")
+                   DIANTI_DEBUG="1", DIANTI_DATA_KEY=self.data_key())
         if production:
             # What a deployment runs: no debug, compiled-template cache, manifest static files; plain HTTP on loopback.
             env.update(DIANTI_DEBUG="0", DIANTI_SECRET_KEY=secrets.token_urlsafe(50), DIANTI_SSL_REDIRECT="0",
-                       DIANTI_ALLOWED_HOSTS="127.0.0.1,localhost,testserver", DIANTI_DATA_KEY=_data_key())
+                       DIANTI_ALLOWED_HOSTS="127.0.0.1,localhost,testserver")
         return env
 
+    def data_key(self) -> str:
+        """Return the database's data key, kept beside it in its var/ directory: the data is loaded with the
+        development settings and read with production's, and both must use the same key."""
+        path = self.var_dir / DATA_KEY_FILE
+        if not path.exists():
+            from dianti.core.crypto import generate_key
 
-def _data_key() -> str:
-    from dianti.core.crypto import generate_key
+            path.write_text(generate_key())
+        return path.read_text().strip()
 
-    return generate_key()
+
+DATA_KEY_FILE = "data.key"
 
 
 def _pg_url(server_url: str, dbname: str) -> str:
@@ -144,7 +151,7 @@ def _cached_target(counties: int, database: str | None, rebuild: bool) -> Target
     if database:
         name = f"dianti_bench_tree_c{counties}"
         var_dir = _bench_dir() / f"tree-c{counties}-pg"
-        if rebuild:
+        if rebuild or not (var_dir / DATA_KEY_FILE).exists():  # a database loaded under a key no longer known
             _pg_admin(database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             shutil.rmtree(var_dir, ignore_errors=True)
         if not _pg_exists(database, name):
@@ -152,7 +159,7 @@ def _cached_target(counties: int, database: str | None, rebuild: bool) -> Target
         var_dir.mkdir(parents=True, exist_ok=True)
         return Target(_pg_url(database, name), var_dir, "postgresql", f"PostgreSQL database {name}")
     var_dir = _bench_dir() / f"tree-c{counties}"
-    if rebuild:
+    if rebuild or not (var_dir / DATA_KEY_FILE).exists():
         shutil.rmtree(var_dir, ignore_errors=True)
     var_dir.mkdir(parents=True, exist_ok=True)
     db = var_dir / "db.sqlite3"
@@ -331,6 +338,24 @@ def _users() -> dict[str, Any]:
     return {"county_admin": model.objects.get(username="county_admin"), BENCH_SUPERUSER: root}
 
 
+def _signed_in(user: Any) -> Any:
+    """Return a test client signed in as ``user`` the way production lets a county admin or a superuser in: the
+    password and a one-time code from a confirmed TOTP device, the session marked verified as ``django_otp.login``
+    marks it (without the code the pages redirect to the second factor's enrolment)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    user.otp_device = device  # signed in with the code: the login owes no second factor
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def _calibration() -> None:
     """A fixed piece of pure-Python work (about 10 ms on an idle core): the CPU-bound baseline."""
     sum(len(str(i)) for i in range(100_000))
@@ -347,8 +372,7 @@ def _measure(repeat: int, http: bool, show_sql: bool = False) -> dict[str, Any]:
     users = _users()
     clients: dict[str | None, Client] = {None: Client()}
     for key, user in users.items():
-        clients[key] = Client()
-        clients[key].force_login(user)
+        clients[key] = _signed_in(user)
     pages: dict[str, dict[str, Any]] = {}
     for name, path, who, headers in PAGES:
         client = clients[who]
