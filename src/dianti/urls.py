@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -42,8 +41,3 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
-
-if settings.BENCH_BASELINE:  # only `dianti bench ballots` sets it: the minimal view its figures are compared with
-    from dianti.meetings.bench_server import baseline_ballot
-
-    urlpatterns.append(path("_bench/ballot/<int:meeting>/<int:group>/", baseline_ballot))
