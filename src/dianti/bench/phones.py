@@ -181,9 +181,10 @@ async def run_burst(evaluators: list[Evaluator], concurrency: int, spread: float
         if spread:
             await asyncio.sleep(max(0.0, start + i * spread / len(evaluators) - loop.time()))
         async with gate:
+            # A worker killed mid-response cuts the body short (IncompleteReadError): a failed POST like the rest.
             try:
                 acked, status, ms = await post(ev)
-            except (TimeoutError, OSError, ConnectionError, ValueError) as exc:
+            except (TimeoutError, OSError, ConnectionError, ValueError, asyncio.IncompleteReadError) as exc:
                 acked, status, ms = False, 0, 0.0
                 if record:
                     ev.error = f"{type(exc).__name__}: {exc}"
