@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dianti.appraisal",
     "dianti.rectification",
     "dianti.portal",
+    "dianti.bench",  # the `dianti bench` command only: no models, no URLs
 ]
 
 MIDDLEWARE = [
@@ -197,9 +198,6 @@ WHITENOISE_USE_FINDERS = DEBUG
 # spreadsheets and export files (names, whole phones) are deleted RETENTION_JOB_FILES_DAYS after their job ended.
 RETENTION_DAYS = int(os.environ.get("DIANTI_RETENTION_DAYS", "180"))
 RETENTION_JOB_FILES_DAYS = int(os.environ.get("DIANTI_RETENTION_JOB_FILES_DAYS", "30"))
-
-# Mounts the minimal ballot view that `dianti bench ballots` compares the product with; never set in production.
-BENCH_BASELINE = _env_bool("DIANTI_BENCH_BASELINE", False)
 
 REDIS_URL = os.environ.get("DIANTI_REDIS_URL", "")
 # "celery": hand background jobs to Celery workers over Redis; "process": run each in a `dianti run_job` process of

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -39,7 +38,3 @@ for component in components():
     if component.public_urls:
         urlpatterns.append(path(component.public_prefix, include(component.public_urls)))
 
-if settings.BENCH_BASELINE:  # only `dianti bench ballots` sets it: the minimal view its figures are compared with
-    from dianti.meetings.bench_server import baseline_ballot
-
-    urlpatterns.append(path("_bench/ballot/<int:meeting>/<int:group>/", baseline_ballot))

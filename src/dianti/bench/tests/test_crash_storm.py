@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dianti.meetings.bench_crash import bench_ballots_crash
+from dianti.bench.ballots_crash import bench_ballots_crash
 
 pytestmark = pytest.mark.storm
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dianti.core import bench
+from dianti import bench
 
 
 class Command(BaseCommand):

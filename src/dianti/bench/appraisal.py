@@ -2,10 +2,11 @@
 
 A province is ~100 counties of ~1,500 organizations: 150,000 subjects with 3 million ballots (20 a subject on
 average, three evaluator groups of unequal size, some groups empty, half the ballots stating an exact mark, 德能勤绩廉
-item marks with ~1% straight-lined ballots that the scheme rules invalid). :func:`~.engine.batch.score_batch`
-scores them all; a random sample of subjects is scored again one by one with
-:func:`~.engine.scoring.score_subject`, timed and extrapolated to the province (the baseline), and checked to give
-the same results. Options (``-o key=value``): subjects, ballots, sample, seed, items (1/0).
+item marks with ~1% straight-lined ballots that the scheme rules invalid).
+:func:`~dianti.appraisal.engine.batch.score_batch` scores them all; a random sample of subjects is scored again one
+by one with :func:`~dianti.appraisal.engine.scoring.score_subject`, timed and extrapolated to the province (the
+baseline), and checked to give the same results. Options (``-o key=value``): subjects, ballots, sample, seed,
+items (1/0).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from dianti.core.bench import register
+from dianti.appraisal.engine.batch import mismatches, score_batch
+from dianti.appraisal.engine.scheme import default_scheme
+from dianti.appraisal.engine.scoring import score_subject
+from dianti.appraisal.engine.synthetic import ballots_of, synthetic_province
 
-from .engine.batch import mismatches, score_batch
-from .engine.scheme import default_scheme
-from .engine.scoring import score_subject
-from .engine.synthetic import ballots_of, synthetic_province
+from . import register
 
 
 @register("appraisal", "评议考核：全省 15 万对象、300 万张票一次算完（截尾均值、权重、满意率、Wilson 区间）")

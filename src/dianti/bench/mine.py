@@ -10,7 +10,7 @@ Reads the 2020 Teddy Cup citizen messages from ``../shared/data/teddy2020c`` bes
   ``labelled_dev.csv``, mine with classification, write the JSON; wall and CPU seconds, stage times, topics;
 * ``incremental`` — :func:`assign` of held-out messages into the mined state: median and p95 milliseconds, alone
   and with the state's round trip through bytes (what a web request that loads and stores it pays);
-* ``synthetic`` — ``n`` synthetic opinions (recombined templates, :mod:`.mining.synth`) mined in a fresh process:
+* ``synthetic`` — ``n`` synthetic opinions (recombined templates, :mod:`dianti.voices.mining.synth`) mined in a fresh process:
   wall and CPU seconds, peak memory (``ru_maxrss`` of the mining process and of its segmenting workers), agreement with the
   true topics (adjusted Rand index), and assign latency on the large state.
 
@@ -33,7 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dianti.core.bench import register
+from . import register
+from .targets import loadavg
 
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "teddy2020c"
@@ -182,7 +183,7 @@ def synthetic_child(n: int, workers: int) -> None:
 
 
 def _synthetic(n: int, workers: int) -> dict[str, Any]:
-    code = f"from dianti.voices.bench import synthetic_child; synthetic_child({n}, {workers})"
+    code = f"from dianti.bench.mine import synthetic_child; synthetic_child({n}, {workers})"
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1800, check=False)
     if done.returncode != 0:
@@ -200,7 +201,7 @@ def bench_mine(params: dict[str, Any]) -> dict[str, Any]:
         return {"skipped": f"没有找到数据目录 {data}（需要 labelled_dev.csv 和 messages_with_likes.csv）"}
     workers = int(params.get("workers", 2))
     # Wall times on a shared machine depend on its load: report it, and CPU seconds beside every wall time.
-    report: dict[str, Any] = {"data": str(data), "cpus": os.cpu_count(), "load_average_at_start": _load()}
+    report: dict[str, Any] = {"data": str(data), "cpus": os.cpu_count(), "load_average_at_start": loadavg()}
     print("— 分类（交叉验证）…", flush=True)
     report["classify"] = _classify(data, int(params.get("folds", 5)))
     print("— 挖掘 messages_with_likes.csv …", flush=True)
@@ -211,9 +212,5 @@ def bench_mine(params: dict[str, Any]) -> dict[str, Any]:
     if n:
         print(f"— {n} 条合成意见（独立进程）…", flush=True)
         report["synthetic"] = _synthetic(n, workers)
-    report["load_average_at_end"] = _load()
+    report["load_average_at_end"] = loadavg()
     return report
-
-
-def _load() -> list[float]:
-    return [round(x, 1) for x in os.getloadavg()]

@@ -20,20 +20,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from dianti.core.bench import register
-from dianti.orgs.bench import _dianti, _load
-
-from .bench import (
-    Evaluator,
-    Meter,
-    _burst,
-    _evaluators,
-    _helper,
-    _post_product,
-    _prepare,
-    _server,
-    _throwaway,
-)
+from . import register
+from .phones import Evaluator, Meter, evaluators_for, post_ballot, run_burst, scan_slip
+from .server import run_action, serving, throwaway
+from .targets import loadavg, run_dianti
 
 
 def workers_of(master: int) -> list[int]:
@@ -58,7 +48,7 @@ async def _storm(port: int, master: int, crowd: list[Evaluator], concurrency: in
     async def post(ev: Evaluator) -> Any:
         nonlocal answered
         try:
-            return await _post_product(port, ev, False)
+            return await post_ballot(port, ev, False)
         finally:
             answered += 1
             if not killed and answered >= len(crowd) // 4:
@@ -71,13 +61,13 @@ async def _storm(port: int, master: int, crowd: list[Evaluator], concurrency: in
 
     async def prepare(ev: Evaluator) -> None:
         async with gate:
-            await _prepare(port, ev)
+            await scan_slip(port, ev)
 
     await asyncio.gather(*(prepare(ev) for ev in crowd))
-    burst = await _burst(crowd, concurrency, 0, post, True, meter)
+    burst = await run_burst(crowd, concurrency, 0, post, True, meter)
     first_failed = [ev for ev in crowd if not ev.acked]
     await asyncio.sleep(1.0)  # gunicorn has started a new worker by now
-    retry = await _burst(first_failed, concurrency, 0, lambda ev: _post_product(port, ev, False), True, meter)
+    retry = await run_burst(first_failed, concurrency, 0, lambda ev: post_ballot(port, ev, False), True, meter)
     return {"killed": killed, "first_acked": burst.acked, "first_failed": len(first_failed),
             "retried_acked": retry.acked, "still_failed": sum(1 for ev in crowd if not ev.acked)}
 
@@ -88,24 +78,24 @@ def bench_ballots_crash(params: dict[str, Any]) -> dict[str, Any]:
     n = int(params.get("evaluators") or 500)
     subjects = int(params.get("subjects") or 3)
     concurrency = int(params.get("concurrency") or 50)
-    load_before = _load()
+    load_before = loadavg()
     t0 = time.perf_counter()
-    with _throwaway(params.get("database"), False) as target:
+    with throwaway(params.get("database"), False) as target:
         env = target.env(production=True)
-        _dianti(target, "migrate", "--no-input")
-        setup = _helper(env, {"action": "setup", "evaluators": n, "subjects": subjects})
+        run_dianti(target, "migrate", "--no-input")
+        setup = run_action(env, {"action": "setup", "evaluators": n, "subjects": subjects})
         meeting = setup["meetings"][0]
-        crowd = _evaluators(meeting, setup["grades"], random.Random(11))
+        crowd = evaluators_for(meeting, setup["grades"], random.Random(11))
         # The storm gets its own thread and event loop: the caller may already run one (a test process after
         # Playwright's sync API has).
-        with _server(env, target.var_dir, 2, 2) as (port, master), ThreadPoolExecutor(1) as pool:
+        with serving(env, target.var_dir, 2, 2) as (port, master), ThreadPoolExecutor(1) as pool:
             storm = pool.submit(asyncio.run, _storm(port, master, crowd, concurrency, Meter(master, None))).result()
-        check = _helper(env, {"action": "verify", "meeting": meeting["meeting"]}, stdin={
+        check = run_action(env, {"action": "verify", "meeting": meeting["meeting"]}, stdin={
             "with_scores": False, "acked": [[ev.code, ev.grades, ev.scores] for ev in crowd if ev.acked]})
     result = {"bench": "ballots_crash", "database": target.vendor, "evaluators": n, "subjects": subjects,
               **storm, "acknowledged": check["expected"], "stored": check["stored"], "lost": check["lost"],
               "duplicates": check["duplicates"], "wrong": check["wrong"],
-              "seconds": round(time.perf_counter() - t0, 1), "loadavg": [load_before, _load()]}
+              "seconds": round(time.perf_counter() - t0, 1), "loadavg": [load_before, loadavg()]}
     print(f"强杀服务进程 {storm['killed']}：首轮确认 {storm['first_acked']}，失败 {storm['first_failed']}，重试确认 "
           f"{storm['retried_acked']}；已确认 {check['expected']} 份，丢失 {check['lost']}，重复 {check['duplicates']}，"
           f"不符 {check['wrong']}", flush=True)

@@ -1,4 +1,4 @@
-"""A small HTTP/1.1 client over asyncio streams, for the ballots benchmark (loopback only)."""
+"""A small HTTP/1.1 client over asyncio streams, for the ballots benchmarks' phones (loopback only)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from http.cookies import SimpleCookie
 
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT_S = 60.0
-
-
 
 
 @dataclass
@@ -93,7 +91,5 @@ class Connection:
         self.reader = self.writer = None
 
 
-def _cookie_header(jar: dict[str, str]) -> str:
+def cookie_header(jar: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in jar.items())
-
-

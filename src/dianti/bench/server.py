@@ -1,44 +1,101 @@
-"""The server side of ``dianti bench ballots``: the baseline view, and the setup and verification the benchmark runs
-in a helper process against the throwaway database (``python -m dianti.meetings.bench_server SPEC``)."""
+"""The server side of the ballots benchmarks (``ballots``, ``ballots_crash``): the throw-away database, the
+``dianti serve`` process, and the setup and verification run in a helper process against that database with the
+server's environment (``python -m dianti.bench.server SPEC``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import secrets
+import subprocess
 import sys
-import uuid
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from .bench import GROUPS, ITEMS  # noqa: F401
+from .http import HOST
+from .targets import Target, answer, bench_dir, free_port, pg_admin, pg_url, wait_until_up
 
-
-def baseline_ballot(request: Any, meeting: int, group: int) -> Any:
-    """The least a Django view can do for one ballot: read the grades from the form and insert the rows, one
-    ``bulk_create`` in one transaction. No code, no checks, no page."""
-    from django.db import transaction
-    from django.http import HttpResponse, HttpResponseNotAllowed
-
-    from .models import Ballot
-
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    rows = [Ballot(meeting_id=meeting, item_id=int(key[6:]), group_id=group, grade=value,
-                   token=f"baseline-{uuid.uuid4().hex}")
-            for key, value in request.POST.items() if key.startswith("grade_")]
-    with transaction.atomic():
-        Ballot.objects.bulk_create(rows)
-    return HttpResponse(b"ok", content_type="text/plain")
-
-
-# Open to the evaluators' phones as the product's ballot page is (core/reads.py would refuse an undeclared view);
-# the URL exists only while `dianti bench ballots` runs (DIANTI_BENCH_BASELINE=1).
-baseline_ballot.reads_exempt = True  # type: ignore[attr-defined]
+ITEMS = ["德", "能", "勤", "绩", "廉"]
+# The demo's panel (镇党委班子成员 7, 党员代表 24, 群众代表 24, 驻村干部 5), scaled to the number of evaluators.
+GROUPS = [("镇党委班子成员", 30, 7), ("党员代表", 30, 24), ("群众代表", 30, 24), ("驻村干部", 10, 5)]
 
 
 # --------------------------------------------------------------------------------------------------------------
-# The helper side: ``python -m dianti.meetings.bench '{"action": …}'`` with the server's environment
+# The database and the server
+
+
+@contextlib.contextmanager
+def throwaway(database: str | None, keep: bool) -> Iterator[Target]:
+    """Yield an empty database for one run, removed afterwards (unless ``keep``). ``var/bench/ballots/`` is the
+    server's var/ directory either way, so the collected static files are reused from run to run."""
+    var_dir = bench_dir() / "ballots"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    if database:
+        name = f"dianti_bench_ballots_{os.getpid()}"
+        pg_admin(database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg_admin(database, f'CREATE DATABASE "{name}"')
+        try:
+            yield Target(pg_url(database, name), var_dir, "postgresql", f"PostgreSQL database {name}")
+        finally:
+            if not keep:
+                pg_admin(database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    db = var_dir / f"ballots-{os.getpid()}.sqlite3"
+    try:
+        yield Target(f"sqlite:///{db}", var_dir, "sqlite", str(db))
+    finally:
+        if not keep:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def run_action(env: dict[str, str], spec: dict[str, Any], stdin: Any = None) -> dict[str, Any]:
+    """Run this module as a script with ``env`` (the server's, secret key included) and return its JSON answer."""
+    proc = subprocess.run([sys.executable, "-m", "dianti.bench.server", json.dumps(spec)], env=env,
+                          input=json.dumps(stdin) if stdin is not None else "", capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench helper {spec.get('action')} failed ({proc.returncode}):\n"
+                           f"{proc.stdout}\n{proc.stderr}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], var_dir: Path, workers: int, threads: int) -> Iterator[tuple[int, int]]:
+    """Run ``dianti serve`` with ``env`` on a free loopback port while the block runs (its errors go to
+    ``serve.log`` in ``var_dir``); yield the port and the pid of gunicorn's master."""
+    port = free_port()
+    log = open(var_dir / "serve.log", "w")  # noqa: SIM115  (closed below, after the server)
+    server = subprocess.Popen([sys.executable, "-m", "dianti", "serve", "--bind", f"{HOST}:{port}", "--workers",
+                               str(workers), "--threads", str(threads)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=log)
+    try:
+        wait_until_up(f"http://{HOST}:{port}/healthz", server)
+        yield port, server.pid  # `dianti serve` execs gunicorn: this is the master, the workers its children
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def logged_errors(log: Path) -> dict[str, Any]:
+    """How many 500s Django logged, and the exception lines of their tracebacks."""
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    exceptions = Counter(line[:200] for line in lines if re.match(r"[\w.]+(Error|Exception)\b", line))
+    return {"internal_errors": sum(1 for line in lines if line.startswith("Internal Server Error")),
+            "exceptions": dict(exceptions)}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The helper side: ``python -m dianti.bench.server '{"action": …}'`` with the server's environment
 
 
 def _sizes(n: int) -> list[int]:
@@ -58,10 +115,9 @@ def _setup(n: int, subjects: int) -> dict[str, Any]:
 
     from dianti.campaigns import services as campaigns
     from dianti.campaigns.models import Category, Phase
+    from dianti.meetings import services
     from dianti.orgs import services as orgs
     from dianti.orgs.models import Organization, Position, Role
-
-    from . import services
 
     L, K, F = Organization.Level, Organization.Kind, Organization.Field
     county = orgs.org_create(actor=None, code="330424", name="中共海盐县委员会", parent=None, short_name="海盐县委",
@@ -110,8 +166,8 @@ def _setup(n: int, subjects: int) -> dict[str, Any]:
 
 def _verify(meeting_id: int, spec: dict[str, Any]) -> dict[str, Any]:
     """Compare the database with what the server acknowledged."""
-    from .models import Ballot, EvaluatorCode
-    from .services import ballot_token
+    from dianti.meetings.models import Ballot, EvaluatorCode
+    from dianti.meetings.services import ballot_token
 
     expected: dict[str, tuple[str, dict[str, int]]] = {}
     for code, grades, scores in spec["acked"]:
@@ -132,20 +188,6 @@ def _verify(meeting_id: int, spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str]) -> None:
-    import django
-
-    spec = json.loads(argv[1])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dianti.settings")
-    django.setup()
-    if spec["action"] == "setup":
-        result = _setup(int(spec["evaluators"]), int(spec["subjects"]))
-    elif spec["action"] == "verify":
-        result = _verify(int(spec["meeting"]), json.loads(sys.stdin.read()))
-    else:
-        raise SystemExit(f"unknown action {spec['action']}")
-    print(json.dumps(result, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    main(sys.argv)
+    answer(sys.argv, {"setup": lambda spec: _setup(int(spec["evaluators"]), int(spec["subjects"])),
+                      "verify": lambda spec: _verify(int(spec["meeting"]), json.loads(sys.stdin.read()))})

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from dianti.appraisal.bench import bench_appraisal
-from dianti.core.bench import load_all
+from dianti.bench import load_all
+from dianti.bench.appraisal import bench_appraisal
 
 
 def test_bench_is_registered() -> None:
