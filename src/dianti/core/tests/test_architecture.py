@@ -11,8 +11,6 @@ from collections import deque
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 PACKAGE = "dianti"
 ROOT = Path(__file__).resolve().parents[2]  # src/dianti
 SKIPPED_PARTS = frozenset({"tests", "migrations"})
