@@ -30,8 +30,9 @@ def for_user(user: Any) -> list[Todo]:
         if rules.allows(user, "appraisal.results_publish", results_context(c)):
             items.append(Todo(_("审核评议结果：%(title)s") % {"title": c.title},
                               reverse("appraisal_campaign", args=[c.pk]), why=_("评议结果已送审，等待您审核公示")))
-    pending = restrict(ActionProposal.objects.filter(status=ActionProposal.Status.PENDING), user,
-                       "campaign__org_path", manage=True).count()
+    # Proposals are decided by the convener's own admins (the level above may, but it is not waiting for them).
+    pending = ActionProposal.objects.filter(status=ActionProposal.Status.PENDING,
+                                            campaign__org_path__in=sc.manage_roots).count()
     if pending:
         items.append(Todo(_("待确认的处置建议（%(n)d 条）") % {"n": pending}, reverse("appraisal_proposals"), pending,
                           _("评议结果触发的约谈、整改等建议，须由人确认")))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dianti.core.components import Todo
-from dianti.core.scope import restrict, scope_for
+from dianti.core.scope import scope_for
 
 from .models import AgendaItem, Meeting
 
@@ -22,9 +22,9 @@ def for_user(user: Any) -> list[Todo]:
                                            report="").select_related("meeting")[:20]):
         items.append(Todo(_("上传述职报告：%(title)s") % {"title": item.meeting.title},
                           reverse("meeting_report", args=[item.pk]), why=_("述职会前请上传述职报告")))
-    if scope_for(user).is_admin:
-        for meeting in restrict(Meeting.objects.filter(status=Meeting.Status.OPEN), user, "org_path",
-                                manage=True)[:20]:
+    own = scope_for(user).manage_roots  # the convener's admins run the meeting; the level above only watches
+    if own:
+        for meeting in Meeting.objects.filter(status=Meeting.Status.OPEN, org_path__in=own)[:20]:
             items.append(Todo(_("述职会正在投票：%(title)s") % {"title": meeting.title},
                               reverse("meeting_detail", args=[meeting.pk]), why=_("投票结束后请结束投票")))
     return items

@@ -144,3 +144,12 @@ def test_an_unknown_provider_is_a_plain_wiring_error() -> None:
         components.provider("nothing-by-this-name")
     with pytest.raises(NoReverseMatch):
         reverse("not-a-page")
+
+
+def test_docs_components_md_is_the_registry() -> None:
+    from pathlib import Path
+
+    from dianti.core.management.commands.components import markdown
+
+    doc = Path(__file__).resolve().parents[4] / "docs" / "components.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), "run `dianti components > docs/components.md`"

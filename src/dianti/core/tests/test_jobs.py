@@ -27,9 +27,12 @@ def _crash(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     raise RuntimeError("除零")
 
 
-# A throwaway step declaring three job kinds, as a component does (core/components.py).
-components.register(components.Component(label="test_jobs", name="test", order=999, jobs={
-    "test.count": _count, "test.refuse": _refuse, "test.crash": _crash}))
+@pytest.fixture(autouse=True)
+def _test_kinds(monkeypatch: Any) -> None:
+    """A throwaway step declaring three job kinds, as a component does (core/components.py)."""
+    monkeypatch.setitem(components._REGISTRY, "test_jobs", components.Component(
+        label="test_jobs", name="test", order=999,
+        jobs={"test.count": _count, "test.refuse": _refuse, "test.crash": _crash}))
 
 
 def submit(capture: Any, kind: str, **kwargs: Any) -> Job:

@@ -70,7 +70,10 @@ def town_creates_and_chooses(j: Journey) -> None:
 
 
 def county_approves(j: Journey) -> None:
-    page = j.as_staff("county_admin", j.campaign)
+    page = j.as_staff("county_admin", "/")  # the home page's to-do list leads to what waits for this person
+    assert f"审批述职对象名单：{TITLE}" in page.inner_text(".todo")
+    with page.expect_navigation():
+        page.get_by_role("link", name=f"审批述职对象名单：{TITLE}").click()
     assert "已提交" in page.inner_text("main") and TITLE in page.inner_text("h1")
     j.click_and_wait(page, "审批并公示")
     assert "名单已审批并公示" in page.inner_text(".messages")
