@@ -3,6 +3,7 @@ router through its component."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Swagger
 
 from dianti.core.api import router as core_router
@@ -16,7 +17,7 @@ api = NinjaAPI(title="点题述职 API", version="1", urls_namespace="api", docs
 api.add_router("", core_router)
 for component in components():  # each step's router, declared by its component (core/components.py)
     if component.api is not None:
-        api.add_router(component.api_prefix, component.api())
+        api.add_router(component.api_prefix, import_string(component.api))
 
 
 @api.exception_handler(Http404)

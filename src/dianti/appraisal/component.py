@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
 from dianti.campaigns.models import Phase
@@ -14,17 +12,10 @@ from . import demo, importers, services, stats, todo
 from .guards import proposals_decided
 from .selectors import meeting_scores
 
-
-def _api() -> Any:
-    from .api import router
-
-    return router
-
-
 register(Component(
     label="appraisal", name=_("评议考核"), order=50,
     urls="dianti.appraisal.urls", prefix="appraisal/",
-    api=_api, api_prefix="/appraisal",
+    api="dianti.appraisal.api.router", api_prefix="/appraisal",
     nav=(NavEntry(_("评议考核"), "appraisal_index", lambda user, sc: sc.is_admin, 50),),
     stats={"appraised": stats.appraised},
     exports=(Export(_("述职活动评议结果"), "appraisal_campaign_export", "campaign"),

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .http import HOST
-from .targets import Target, answer, bench_dir, free_port, pg_admin, pg_url, wait_until_up
+from .targets import Target, answer, bench_dir, free_port, pg_admin, pg_url, stop, wait_until_up
 
 ITEMS = ["德", "能", "勤", "绩", "廉"]
 # The demo's panel (镇党委班子成员 7, 党员代表 24, 群众代表 24, 驻村干部 5), scaled to the number of evaluators.
@@ -78,11 +78,7 @@ def serving(env: dict[str, str], var_dir: Path, workers: int, threads: int) -> I
         wait_until_up(f"http://{HOST}:{port}/healthz", server)
         yield port, server.pid  # `dianti serve` execs gunicorn: this is the master, the workers its children
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         log.close()
 
 

@@ -197,3 +197,11 @@ def wait_until_up(url: str, server: subprocess.Popen[Any]) -> None:
             time.sleep(0.2)
     raise RuntimeError("dianti serve did not start within 60 s")
 
+
+def stop(server: subprocess.Popen[Any]) -> None:
+    """Stop a server the bench started: politely, then by force after 20 seconds."""
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()

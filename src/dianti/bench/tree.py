@@ -42,6 +42,7 @@ from .targets import (
     pg_admin,
     run_dianti,
     run_helper,
+    stop,
     wait_until_up,
 )
 
@@ -266,11 +267,7 @@ def _measure_http(cookies: dict[str, str], repeat: int) -> dict[str, dict[str, A
             results[name] = {**_percentiles(server_ms),
                              "client_median_ms": round(statistics.median(client_ms), 2)}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
     base_ms = results["healthz"]["median_ms"]
     for row in results.values():
         row["x_healthz"] = round(row["median_ms"] / base_ms, 1)

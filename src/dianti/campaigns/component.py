@@ -12,12 +12,6 @@ from dianti.core.events import ON_COMMIT, Event
 from . import demo, importers, stats, todo
 
 
-def _api() -> Any:
-    from .api import router
-
-    return router
-
-
 def _reports(user: Any, sc: Any) -> bool:
     """Secretaries, and anyone who is the secretary of some subject (a town admin who is also a town secretary)."""
     from .models import Subject
@@ -28,7 +22,7 @@ def _reports(user: Any, sc: Any) -> bool:
 register(Component(
     label="campaigns", name=_("党委点名"), order=20,
     urls="dianti.campaigns.urls", prefix="campaigns/",
-    api=_api, api_prefix="/campaigns",
+    api="dianti.campaigns.api.router", api_prefix="/campaigns",
     nav=(NavEntry(_("述职活动"), "campaign_list", lambda user, sc: sc.is_admin, 10),
          NavEntry(_("我的述职"), "my_campaigns", _reports, 30)),
     stats={"campaigns": stats.campaigns, "subjects": stats.subjects},

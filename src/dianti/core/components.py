@@ -82,7 +82,7 @@ class Component:
     prefix: str = ""
     public_urls: str | None = None  # public (no login) URLconf module, mounted at ``public_prefix``
     public_prefix: str = ""
-    api: Callable[[], Any] | None = None  # returns the django-ninja Router, mounted at /api/v1/<api_prefix>
+    api: str | None = None  # dotted path of its django-ninja Router, mounted at /api/v1/<api_prefix>
     api_prefix: str = ""
     nav: tuple[NavEntry, ...] = ()
     stats: Mapping[str, Callable[[str], int]] = field(default_factory=dict)  # key it owns → count for a subtree

@@ -12,25 +12,19 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from dianti.core.admin import ScopedAdmin
+from dianti.core.admin import ReadOnlyInline, ScopedAdmin
 
 from .models import AgendaItem, Meeting, PanelGroup, Question
 
 
-class AgendaInline(admin.TabularInline):  # type: ignore[type-arg]
+class AgendaInline(ReadOnlyInline):
     model = AgendaItem
     fields = ("order", "subject", "minutes", "reported", "report_uploaded_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
-class GroupInline(admin.TabularInline):  # type: ignore[type-arg]
+class GroupInline(ReadOnlyInline):
     model = PanelGroup
     fields = ("order", "name", "size")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Meeting)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
 from dianti.core.components import Component, Export, NavEntry, register
@@ -11,18 +9,11 @@ from dianti.core.events import IN_SAVEPOINT, Event
 
 from . import demo, retention, stats, todo
 
-
-def _api() -> Any:
-    from .api import router
-
-    return router
-
-
 register(Component(
     label="meetings", name=_("述职会"), order=40,
     urls="dianti.meetings.urls", prefix="meetings/",
     public_urls="dianti.meetings.urls_public", public_prefix="m/",
-    api=_api, api_prefix="/meetings",
+    api="dianti.meetings.api.router", api_prefix="/meetings",
     nav=(NavEntry(_("述职会"), "meeting_list", lambda user, sc: sc.is_admin, 40),),
     stats={"meetings": stats.meetings, "ballots": stats.ballots, "questions": stats.questions},
     stats_add={"participants": stats.attendance},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -13,17 +11,10 @@ from dianti.core.reads import may_read
 from . import demo, importers, stats, todo
 from .directory import OrgDirectory
 
-
-def _api() -> Any:
-    from .api import router
-
-    return router
-
-
 register(Component(
     label="orgs", name=_("组织与人员"), order=10,
     urls="dianti.orgs.urls", prefix="orgs/",
-    api=_api, api_prefix="/orgs",
+    api="dianti.orgs.api.router", api_prefix="/orgs",
     nav=(NavEntry(pgettext_lazy("navigation", "组织"), "org_tree", lambda user, sc: may_read(user, "org_tree"), 80),),
     stats={"organizations": stats.grassroots_organizations, "people": stats.people,
            "party_members": stats.party_members},

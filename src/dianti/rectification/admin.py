@@ -2,25 +2,19 @@
 
 from django.contrib import admin
 
-from dianti.core.admin import ScopedAdmin
+from dianti.core.admin import ReadOnlyInline, ScopedAdmin
 
 from .models import Case, CaseEvent, Measure, SupervisionReport
 
 
-class EventInline(admin.TabularInline):  # type: ignore[type-arg]
+class EventInline(ReadOnlyInline):
     model = CaseEvent
     fields = ("at", "kind", "from_state", "to_state", "actor_name", "note")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
-class MeasureInline(admin.TabularInline):  # type: ignore[type-arg]
+class MeasureInline(ReadOnlyInline):
     model = Measure
     fields = ("problem", "text", "owner", "deadline", "percent", "escalation")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Case)

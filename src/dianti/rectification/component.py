@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
 from dianti.core.components import Component, Export, NavEntry, TrackingPanel, register
@@ -11,18 +9,11 @@ from dianti.core.events import ON_COMMIT, Event
 
 from . import demo, receivers, retention, stats, todo, tracking
 
-
-def _api() -> Any:
-    from .api import router
-
-    return router
-
-
 register(Component(
     label="rectification", name=_("整改"), order=60,
     urls="dianti.rectification.urls", prefix="rectification/",
     public_urls="dianti.rectification.urls_public", public_prefix="r/",
-    api=_api, api_prefix="/rectification",
+    api="dianti.rectification.api.router", api_prefix="/rectification",
     nav=(NavEntry(_("整改"), "rectification_list",
                   lambda user, sc: sc.is_admin or bool(sc.roles & {"secretary", "point_staff"}), 60),),
     stats={"rectifications_open": stats.rectifications_open, "rectifications_overdue": stats.rectifications_overdue,

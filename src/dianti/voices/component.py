@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
 from dianti.core.components import Component, Export, NavEntry, register
 
 from . import demo, importers, mining_bridge, receivers, retention, stats, todo, tracking
 
-
-def _api() -> Any:
-    from .api import router
-
-    return router
-
-
 register(Component(
     label="voices", name=_("群众点题"), order=30,
     urls="dianti.voices.urls", prefix="voices/",
     public_urls="dianti.voices.urls_public", public_prefix="v/",
-    api=_api, api_prefix="/voices",
+    api="dianti.voices.api.router", api_prefix="/voices",
     nav=(NavEntry(_("群众意见"), "voices_queue", lambda user, sc: sc.is_admin or "point_staff" in sc.roles, 20),),
     stats={"opinions": stats.opinions, "opinions_sorted": stats.opinions_sorted,
            "topics_assigned": stats.topics_assigned, "participants": stats.participants},
