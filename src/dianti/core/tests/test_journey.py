@@ -72,6 +72,7 @@ def town_creates_and_chooses(j: Journey) -> None:
 def county_approves(j: Journey) -> None:
     page = j.as_staff("county_admin", "/")  # the home page's to-do list leads to what waits for this person
     assert f"审批述职对象名单：{TITLE}" in page.inner_text(".todo")
+    j.screenshot(page, "county-todo")
     with page.expect_navigation():
         page.get_by_role("link", name=f"审批述职对象名单：{TITLE}").click()
     assert "已提交" in page.inner_text("main") and TITLE in page.inner_text("h1")
