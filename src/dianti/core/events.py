@@ -19,6 +19,11 @@ A recorded failure is an :class:`~dianti.core.models.EventFailure`: logged, show
 organization on their home page, and retried from there (:func:`failure_retry`) — never only logged. The
 publisher is never half-done: either the act and every ``IN_TRANSACTION`` effect stand, or none.
 
+Events run forward along the cycle, where imports cannot: an earlier step tells later ones what happened without
+knowing them. A later step that needs an earlier one to act calls that step's service directly (imports point back
+along the cycle: the close of a meeting marks its subjects 已述职 through ``campaigns.services``), so an event is
+never a disguised command.
+
 Payloads are plain values (ids, strings, booleans) so a failed delivery can be stored and retried; subscribers load
 what they need. ``actor`` (who acted; on a retry, who retried) is passed beside the payload.
 """
