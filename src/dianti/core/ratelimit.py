@@ -12,10 +12,13 @@ cookies gives a script a new device but not a new address.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def _cache() -> BaseCache:
@@ -39,6 +42,19 @@ def allow(scope: str, key: str, limit: int, window_seconds: int, *, cache: BaseC
         store.add(cache_key, 1, timeout=window_seconds)
         return True
     return count <= limit
+
+
+class RateLimited(ValidationError):
+    """Too many submissions from one address or device; public pages answer 429 with the message."""
+
+
+def ensure_within(action: str, limits: Iterable[tuple[int, int]], *, ip_hash: str, device_hash: str) -> None:
+    """Count one public submission of ``action`` against every ``(limit, window seconds)``, per address and per
+    device; raise :class:`RateLimited` once either is over."""
+    for limit, window in limits:
+        for scope, key in (("ip", ip_hash), ("dev", device_hash)):
+            if key and not allow(f"{action}:{scope}:{window}", key, limit, window):
+                raise RateLimited(_("提交太频繁了，请稍后再试"))
 
 
 def exceeded(scope: str, key: str, limit: int, *, cache: BaseCache | None = None) -> bool:

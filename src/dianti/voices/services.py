@@ -104,8 +104,7 @@ class Submitter:
     device_hash: str
 
 
-class RateLimited(ValidationError):
-    pass
+RateLimited = ratelimit.RateLimited  # what the public pages catch (one kind, from the kernel)
 
 
 def _create(**fields: Any) -> Opinion:
@@ -124,10 +123,7 @@ def opinion_submit(
     name: str = "", phone: str = "", photo: Any = None,
 ) -> Opinion:
     """Take an opinion from the public page (QR code); return it with its tracking code."""
-    for limit, window in PUBLIC_LIMITS:
-        for scope, key in (("ip", submitter.ip_hash), ("dev", submitter.device_hash)):
-            if key and not ratelimit.allow(f"opinion:{scope}:{window}", key, limit, window):
-                raise RateLimited("提交太频繁了，请稍后再试")
+    ratelimit.ensure_within("opinion", PUBLIC_LIMITS, ip_hash=submitter.ip_hash, device_hash=submitter.device_hash)
     text = clean_text(text)
     phone = validate_phone(phone) if phone else ""
     _check_photo(photo)
