@@ -259,13 +259,6 @@ def _tell_secretary(subject: Subject, kind: str, title: str, body: str) -> None:
                   notify.Message(kind=kind, title=title, body=body, url=reverse("my_campaigns")))
 
 
-def _admins_of(org_path: str) -> list[notify.Recipient]:
-    from dianti.orgs.models import ADMIN_ROLES, RoleGrant
-
-    grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=org_path).select_related("user")
-    return [notify.recipient_for_user(g.user) for g in grants]
-
-
 def list_context(campaign: Campaign) -> rules.Context:
     return rules.Context(body_path=campaign.org_path, made_by_id=campaign.list_submitted_by_id)
 
@@ -333,7 +326,7 @@ def list_return(*, actor: Any, campaign: Campaign, note: str = "") -> Campaign:
         for subject in campaign.subjects.select_related("secretary", "organization"):
             _tell_secretary(subject, "list_returned", f"述职对象名单已退回修改：{campaign.title}",
                             f"已公示的名单被上级退回修改，重新审批后会再次公示。{why}")
-    notify.notify(_admins_of(campaign.org_path), notify.Message(
+    notify.notify(notify.admins_at(campaign.org_path), notify.Message(
         kind="list_returned", title=f"述职对象名单被退回：{campaign.title}", body=why or "请修改后重新提交。",
         url=reverse("campaign_detail", args=[campaign.pk])))
     return campaign
@@ -407,7 +400,7 @@ def deadline_reminders(today: dt.date | None = None) -> int:
             msg = notify.Message(kind="deadline", title=f"{campaign.title}：“{label}”阶段将于 {due} 截止",
                                  body=f"距截止还有 {days} 天。",
                                  url=reverse("campaign_detail", args=[campaign.pk]))
-            recipients = _admins_of(campaign.org_path)
+            recipients = notify.admins_at(campaign.org_path)
             if campaign.phase in (Phase.TOPICS, Phase.REPORTING):
                 recipients += [notify.recipient_for_person(s.secretary)
                                for s in campaign.subjects.select_related("secretary") if s.secretary]

@@ -89,6 +89,14 @@ def recipient_for_user(user: Any) -> Recipient:
                      phone=getattr(person, "phone", "") or "")
 
 
+def admins_at(path: str) -> list[Recipient]:
+    """Whom to tell at an organization: the admins holding a role on the one at ``path`` (not those above it)."""
+    from .directory import directory
+
+    d = directory()
+    return [recipient_for_user(u) for u in d.holders(roles=d.admin_roles, paths=[path])] if path else []
+
+
 def recipient_for_person(person: Any) -> Recipient:
     return Recipient(user_id=person.user_id, name=person.name, phone=person.phone or "")
 

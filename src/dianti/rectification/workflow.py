@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Subject
 from dianti.core import audit, events, notify, paths, rules
-from dianti.orgs.models import ADMIN_ROLES, Organization, RoleGrant
+from dianti.orgs.models import Organization
 
 from .models import ACTIVE, Case, CaseEvent, State
 from .states import MOVES, allowed, context, rule_for, target_of
@@ -58,13 +58,6 @@ def notice_prefix(org: Organization) -> str:
     return f"{name}党整"
 
 
-def admins_at(path: str) -> list[notify.Recipient]:
-    if not path:
-        return []
-    grants = RoleGrant.objects.filter(role__in=ADMIN_ROLES, organization__path=path).select_related("user")
-    return [notify.recipient_for_user(g.user) for g in grants]
-
-
 def path_above(path: str) -> str:
     return path[: -paths.SEGMENT]
 
@@ -81,7 +74,7 @@ def tell_secretary(case: Case, kind: str, title: str, body: str) -> None:
 
 
 def tell_issuer(case: Case, kind: str, title: str, body: str, *, above: bool = False) -> None:
-    recipients = admins_at(path_above(case.issuer_path) if above else case.issuer_path)
+    recipients = notify.admins_at(path_above(case.issuer_path) if above else case.issuer_path)
     notify.notify(recipients, notify.Message(kind=kind, title=title, body=body, url=case_url(case)))
 
 
