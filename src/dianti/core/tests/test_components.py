@@ -75,6 +75,19 @@ def test_its_api_router_is_mounted_under_its_prefix(component: components.Compon
     assert router.auth is staff_auth, f"{component.label}: declare its router as Router(…, auth=staff_auth)"
 
 
+def _keeps_device_hashes(label: str) -> list[str]:
+    return [f"{m.__name__}.{f.name}" for m in apps.get_app_config(label).get_models() for f in m._meta.fields
+            if f.name.endswith(("device_hash", "ip_hash"))]
+
+
+@pytest.mark.parametrize("component", _steps(), ids=lambda c: c.label)
+def test_a_step_that_keeps_device_hashes_declares_what_it_erases(component: components.Component) -> None:
+    """PIPL art. 19: a device or address hash serves a short purpose, and the retention sweep (core/retention.py)
+    only erases what a step declares in its component's ``retention``."""
+    kept = _keeps_device_hashes(component.label)
+    assert not kept or component.retention, f"{component.label} keeps {kept} but declares no retention"
+
+
 def test_navigation_entries_lead_to_pages_their_viewers_may_read(users: Any) -> None:
     entries = [e for c in _steps() for e in c.nav]
     assert len({e.position for e in entries}) == len(entries)
