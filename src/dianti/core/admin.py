@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
 
 from . import scope
@@ -31,6 +32,24 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         for part in self.scope_field.split("__"):
             value = getattr(value, part)
         return str(value)
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        """Filter a list by its declared filters only (``list_filter``, ``date_hierarchy``; the search box is apart).
+
+        Django answers any lookup on a column of the model itself (``?author_key__startswith=…``), shown or not: one
+        prefix at a time that reads a column the admin never shows, and rows can then be linked through it (an
+        anonymous opinion to the same person's named ones, a hall question to the same device's)."""
+        declared = {self.date_hierarchy} if self.date_hierarchy else set()
+        for f in self.get_list_filter(request) if request is not None else self.list_filter:
+            if isinstance(f, str):
+                declared.add(f)
+            elif isinstance(f, (list, tuple)):
+                declared.add(f[0])
+            else:
+                declared.add(getattr(f, "parameter_name", ""))
+        if not any(lookup == f or lookup.startswith(f + LOOKUP_SEP) for f in declared if f):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return scope.scope_for(request.user).is_admin

@@ -9,7 +9,8 @@ publishes and subscribes to (:mod:`dianti.core.events`). The kernel never import
 the order of the cycle. (In the spirit of Decidim's ``register_component`` and Wagtail's hooks.)
 
 To add a step: create the app, give it a ``component.py`` registering its component (the conformance test in
-``core/tests/test_components.py`` names any face that is missing), and add it to ``INSTALLED_APPS``.
+``core/tests/test_components.py`` names any face that is missing), and add it to ``INSTALLED_APPS``; README.md
+("How a step plugs in") lists the rest (the read table, the API's authentication, retention, the docs table).
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,17 +144,25 @@ def failure_retry(*, actor: Any, failure: Any) -> bool:
     fn = dict(subscribers(failure.event)).get(failure.subscriber)
     if event is None or fn is None:
         raise ValidationError(_("这项后续处理已不再需要（订阅已取消）"))
-    try:
-        with transaction.atomic():
-            fn(actor=actor, **failure.payload)
-    except Exception as exc:  # noqa: BLE001 — a failed retry is recorded on the same row
+    from .models import EventFailure
+
+    with transaction.atomic():
+        # Claim the row as read: of two retries at once (a double click), the second finds it taken and runs
+        # nothing, rather than running the follow-up twice (a second SMS to every villager behind a topic).
+        claimed = EventFailure.objects.filter(pk=failure.pk, resolved_at__isnull=True,
+                                              attempts=failure.attempts).update(attempts=F("attempts") + 1)
+        if not claimed:
+            raise ValidationError(_("这项后续处理已经完成"))
         failure.attempts += 1
-        failure.error = _describe(exc)[:1000]
-        failure.save(update_fields=["attempts", "error"])
-        return False
-    failure.attempts += 1
-    failure.resolved_at, failure.resolved_by = timezone.now(), actor
-    failure.save(update_fields=["attempts", "resolved_at", "resolved_by"])
-    audit.record(actor=actor, action="event.retry", target=failure, org_path=failure.org_path,
-                 changes={"event": [None, failure.event], "subscriber": [None, failure.subscriber]})
+        try:
+            with transaction.atomic():
+                fn(actor=actor, **failure.payload)
+        except Exception as exc:  # noqa: BLE001 — a failed retry is recorded on the same row
+            failure.error = _describe(exc)[:1000]
+            failure.save(update_fields=["error"])
+            return False
+        failure.resolved_at, failure.resolved_by = timezone.now(), actor
+        failure.save(update_fields=["resolved_at", "resolved_by"])
+        audit.record(actor=actor, action="event.retry", target=failure, org_path=failure.org_path,
+                     changes={"event": [None, failure.event], "subscriber": [None, failure.subscriber]})
     return True

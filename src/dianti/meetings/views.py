@@ -7,7 +7,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -238,7 +238,10 @@ def _screen_context(meeting: Meeting) -> dict[str, object]:
 def report_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     item = AgendaItem.objects.select_related("meeting", "subject", "subject__secretary").filter(pk=item_id).first()
     if item is None:
-        return HttpResponse(status=404)
+        raise Http404("找不到该述职会，或您无权查看")
+    if not permissions.is_item_secretary(request.user, item):
+        # Before anything else, so an item out of scope answers exactly like a missing one, for a POST too.
+        selectors.meeting_get(request.user, item.meeting_id)
     if request.method == "POST":
         try:
             services.report_upload(actor=request.user, item=item, upload=request.FILES.get("report"))
@@ -249,6 +252,4 @@ def report_upload(request: HttpRequest, item_id: int) -> HttpResponse:
         else:
             messages.success(request, _("述职报告已上传"))
             return redirect("meeting_report", item_id=item.pk)
-    if not permissions.is_item_secretary(request.user, item):
-        selectors.meeting_get(request.user, item.meeting_id)
     return render(request, "meetings/report.html", {"item": item})

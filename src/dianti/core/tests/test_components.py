@@ -65,10 +65,27 @@ def test_its_pages_are_mounted_under_its_prefix_and_each_is_in_the_read_table(
 @pytest.mark.parametrize("component", [c for c in _steps() if c.api], ids=lambda c: c.label)
 def test_its_api_router_is_mounted_under_its_prefix(component: components.Component) -> None:
     from dianti.api import api
+    from dianti.core.api import staff_auth
 
-    assert component.api is not None and isinstance(import_string(component.api), Router)
+    assert component.api is not None and isinstance(router := import_string(component.api), Router)
     paths = api.get_openapi_schema()["paths"]
     assert any(p.startswith("/api/v1" + component.api_prefix + "/") for p in paths), component.label
+    # The read table is enforced for the API by this authentication (the middleware leaves API operations to it):
+    # a router without it answers anyone, signed in or not.
+    assert router.auth is staff_auth, f"{component.label}: declare its router as Router(…, auth=staff_auth)"
+
+
+def _keeps_device_hashes(label: str) -> list[str]:
+    return [f"{m.__name__}.{f.name}" for m in apps.get_app_config(label).get_models() for f in m._meta.fields
+            if f.name.endswith(("device_hash", "ip_hash"))]
+
+
+@pytest.mark.parametrize("component", _steps(), ids=lambda c: c.label)
+def test_a_step_that_keeps_device_hashes_declares_what_it_erases(component: components.Component) -> None:
+    """PIPL art. 19: a device or address hash serves a short purpose, and the retention sweep (core/retention.py)
+    only erases what a step declares in its component's ``retention``."""
+    kept = _keeps_device_hashes(component.label)
+    assert not kept or component.retention, f"{component.label} keeps {kept} but declares no retention"
 
 
 def test_navigation_entries_lead_to_pages_their_viewers_may_read(users: Any) -> None:

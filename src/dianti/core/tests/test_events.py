@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
@@ -142,3 +143,24 @@ def test_every_declared_event_says_when_and_why_and_carries_its_organization() -
     for event in declared.values():
         assert event.when in events.WHEN and event.why and event.label, event.name
         assert "org_path" in event.payload, f"{event.name}: a recorded failure must be placed in the tree"
+
+
+def test_two_retries_at_once_run_the_follow_up_once(users: Any, tree: Any) -> None:
+    """A double click on 重试 (two requests that both read the failure unresolved) must not run it twice: a second
+    SMS to every villager behind a topic, say."""
+    runs: list[str] = []
+
+    def counts(*, actor: Any, what: str, org_path: str) -> None:
+        runs.append(what)
+        if len(runs) == 1:
+            raise RuntimeError("暂时不可用")
+
+    with _plug(events.IN_SAVEPOINT, counts):
+        _act(users.town_admin, tree.town_a.path)
+        first, second = EventFailure.objects.get(), EventFailure.objects.get()  # what each request read
+        assert events.failure_retry(actor=users.town_admin, failure=first)
+        with pytest.raises(ValidationError):
+            events.failure_retry(actor=users.county_admin, failure=second)
+    assert runs == ["做了", "做了"]  # the publication, then one retry
+    failure = EventFailure.objects.get()
+    assert (failure.attempts, failure.resolved_by) == (2, users.town_admin)

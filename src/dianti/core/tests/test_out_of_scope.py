@@ -5,6 +5,7 @@ it exists. (A rule's refusal on something the user *can* see stays a 403 naming 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -29,6 +30,9 @@ def _pages(w: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], dict[str, 
         ("voices", "voices_point_poster", {"pk": w["point"].pk}, {"pk": MISSING}),
         ("meetings", "meeting_detail", {"pk": w["meeting"].pk}, {"pk": MISSING}),
         ("meetings", "meeting_minutes", {"pk": w["meeting"].pk}, {"pk": MISSING}),
+        ("meetings", "meeting_screen", {"pk": w["meeting"].pk}, {"pk": MISSING}),
+        ("meetings", "meeting_paper_pdf", {"pk": w["meeting"].pk}, {"pk": MISSING}),
+        ("meetings", "meeting_report", {"item_id": w["item"].pk}, {"item_id": MISSING}),
         ("appraisal", "appraisal_campaign", {"pk": w["campaign"].pk}, {"pk": MISSING}),
         ("appraisal", "appraisal_subject", {"pk": w["va1"].pk}, {"pk": MISSING}),
         ("appraisal", "appraisal_annual_org", {"code": w["tree"].village_a1.code}, {"code": "999999999999"}),
@@ -54,6 +58,11 @@ def _api(w: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _page(response: Any) -> tuple[int, str]:
+    """The status and the body, without what differs on every response (the masked CSRF token)."""
+    return response.status_code, re.sub(r"[A-Za-z0-9]{64}", "…", response.content.decode())
+
+
 def _other_town(users: Any) -> Client:
     client = Client()
     client.force_login(users.other_town_admin)
@@ -65,10 +74,11 @@ def test_every_app_answers_another_towns_page_like_a_missing_one(world: dict[str
     client = _other_town(users)
     wrong = []
     for app, name, theirs, missing in _pages(world):
-        seen = client.get(reverse(name, kwargs=theirs)).status_code
-        absent = client.get(reverse(name, kwargs=missing)).status_code
-        if (seen, absent) != (404, 404):
-            wrong.append(f"{app} {name}: town A's → {seen}, missing → {absent}")
+        seen = _page(client.get(reverse(name, kwargs=theirs)))
+        absent = _page(client.get(reverse(name, kwargs=missing)))
+        if (seen[0], absent[0]) != (404, 404) or seen[1] != absent[1]:
+            wrong.append(f"{app} {name}: town A's → {seen[0]} ({len(seen[1])} characters), missing → {absent[0]} "
+                         f"({len(absent[1])} characters)")
     assert not wrong, "\n".join(wrong)
     assert {app for app, *_ in _pages(world)} >= {"orgs", "campaigns", "voices", "meetings", "appraisal",
                                                   "rectification"}
@@ -104,3 +114,19 @@ def test_a_refusal_on_what_the_user_sees_stays_403(world: dict[str, Any], users:
     client.force_login(users.county_approver)
     assert client.get(reverse("campaign_detail", args=[world["campaign"].pk])).status_code == 200
     assert client.get(reverse("subjects_choose", args=[world["campaign"].pk])).status_code == 403
+
+
+def test_uploading_a_report_to_another_towns_agenda_item_is_answered_like_a_missing_one(
+        world: dict[str, Any], users: Any) -> None:  # noqa: F811
+    """The POST is refused before anything else happens: the same page as for a missing item, no message about
+    the meeting on it, and no report stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item, answers = world["item"], []
+    for target in (item.pk, MISSING):
+        upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4", content_type="application/pdf")
+        answers.append(_page(_other_town(users).post(reverse("meeting_report", args=[target]), {"report": upload})))
+    assert answers[0][0] == 404 and answers[0] == answers[1]
+    assert "找不到该述职会" not in answers[0][1]
+    item.refresh_from_db()
+    assert not item.report
