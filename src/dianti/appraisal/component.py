@@ -18,6 +18,7 @@ register(Component(
     api="dianti.appraisal.api.router", api_prefix="/appraisal",
     nav=(NavEntry(_("评议考核"), "appraisal_index", lambda user, sc: sc.is_admin, 50),),
     stats={"appraised": stats.appraised},
+    stat_labels={"appraised": _("已公布评议（人）")},
     exports=(Export(_("述职活动评议结果"), "appraisal_campaign_export", "campaign"),
              Export(_("述职会评议结果"), "appraisal_meeting_export", "meeting")),
     demo=demo.load,

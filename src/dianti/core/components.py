@@ -88,6 +88,7 @@ class Component:
     nav: tuple[NavEntry, ...] = ()
     stats: Mapping[str, Callable[[str], int]] = field(default_factory=dict)  # key it owns → count for a subtree
     stats_add: Mapping[str, Callable[[str], int]] = field(default_factory=dict)  # addends to others' keys
+    stat_labels: Mapping[str, Any] = field(default_factory=dict)  # of its keys, those the home page shows: names
     exports: tuple[Export, ...] = ()
     demo: Callable[..., dict[str, Any] | None] | None = None  # load(counties=N); run in cycle order
     jobs: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # background job kind → handler
@@ -144,6 +145,11 @@ def navigation(user: Any, scope: Any) -> list[NavEntry]:
     """Return the entries of every step that ``user`` (with ``scope``) sees, in the bar's order."""
     entries = [e for c in components() for e in c.nav if e.visible(user, scope)]
     return sorted(entries, key=lambda e: e.position)
+
+
+def stat_labels() -> list[tuple[str, Any]]:
+    """Return ``(key, label)`` of every count the home page shows, in cycle order."""
+    return [(key, label) for c in components() for key, label in c.stat_labels.items()]
 
 
 def todo_for(user: Any) -> list[Todo]:

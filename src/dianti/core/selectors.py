@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
-from django.utils.translation import gettext_lazy as _
 
 from . import scope, stats
 from .models import AuditEvent, Job, Notification
@@ -64,28 +63,17 @@ def job_get(user: Any, pk: int) -> Job:
     return job
 
 
-# How the home page names each count of the stats registry, in the order of the cycle.
-STAT_LABELS = [
-    ("organizations", _("基层党组织（个）")), ("party_members", _("党员（人）")),
-    ("campaigns", _("述职活动（项）")), ("subjects", _("点名书记（人）")),
-    ("opinions", _("群众意见（条）")), ("topics_assigned", _("已点题（人）")),
-    ("participants", _("参与（人次）")), ("meetings", _("述职会（场）")),
-    ("ballots", _("测评票（张）")), ("appraised", _("已公布评议（人）")),
-    ("rectifications_open", _("整改中（件）")), ("rectifications_overdue", _("整改逾期（件）")),
-    ("rectifications_closed", _("已销号（件）")),
-]
-
-
 def home_summary(user: Any) -> dict[str, Any]:
     """Return, for each organization the user's roles sit on, the cycle in numbers (labelled, in cycle order)."""
+    from . import components
     from .directory import directory
 
     roots = []
     for org in directory().top_orgs(user)[:5]:
         counts = stats.compute(org.path)
-        roots.append((org, [(label, counts[key], key) for key, label in STAT_LABELS if key in counts]))
+        roots.append((org, [(label, counts[key], key) for key, label in components.stat_labels() if key in counts]))
     sc = scope.scope_for(user)
-    from . import components, events
+    from . import events
 
     failures = events.failures_for(user).count() if sc.is_admin else 0
     return {"roots": roots, "scope": sc, "todo": components.todo_for(user), "failures": failures}

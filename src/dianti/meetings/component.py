@@ -17,6 +17,7 @@ register(Component(
     nav=(NavEntry(_("述职会"), "meeting_list", lambda user, sc: sc.is_admin, 40),),
     stats={"meetings": stats.meetings, "ballots": stats.ballots, "questions": stats.questions},
     stats_add={"participants": stats.attendance},
+    stat_labels={"meetings": _("述职会（场）"), "ballots": _("测评票（张）")},
     exports=(Export(_("评议码"), "meeting_codes", "meeting"), Export(_("纸质测评表"), "meeting_paper_pdf", "meeting"),
              Export(_("会议纪要"), "meeting_minutes", "meeting")),
     demo=demo.load,

@@ -18,6 +18,7 @@ register(Component(
     nav=(NavEntry(pgettext_lazy("navigation", "组织"), "org_tree", lambda user, sc: may_read(user, "org_tree"), 80),),
     stats={"organizations": stats.grassroots_organizations, "people": stats.people,
            "party_members": stats.party_members},
+    stat_labels={"organizations": _("基层党组织（个）"), "party_members": _("党员（人）")},
     exports=(Export(_("组织名册"), "org_export"),),
     demo=demo.load,
     jobs={"import.orgs": importers.import_orgs, "import.people": importers.import_people},

@@ -18,6 +18,8 @@ register(Component(
                   lambda user, sc: sc.is_admin or bool(sc.roles & {"secretary", "point_staff"}), 60),),
     stats={"rectifications_open": stats.rectifications_open, "rectifications_overdue": stats.rectifications_overdue,
            "rectifications_closed": stats.rectifications_closed},
+    stat_labels={"rectifications_open": _("整改中（件）"), "rectifications_overdue": _("整改逾期（件）"),
+                 "rectifications_closed": _("已销号（件）")},
     exports=(Export(_("整改通知单"), "rectification_notice", "case"),),
     demo=demo.load,
     tracking=tracking.rectification_steps,

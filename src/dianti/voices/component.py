@@ -16,6 +16,7 @@ register(Component(
     nav=(NavEntry(_("群众意见"), "voices_queue", lambda user, sc: sc.is_admin or "point_staff" in sc.roles, 20),),
     stats={"opinions": stats.opinions, "opinions_sorted": stats.opinions_sorted,
            "topics_assigned": stats.topics_assigned, "participants": stats.participants},
+    stat_labels={"opinions": _("群众意见（条）"), "topics_assigned": _("已点题（人）"), "participants": _("参与（人次）")},
     exports=(Export(_("意见征集二维码海报"), "voices_poster", "organization"),
              Export(_("联系点二维码海报"), "voices_point_poster", "contact point")),
     demo=demo.load,

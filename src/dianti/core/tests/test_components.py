@@ -107,6 +107,8 @@ def test_exports_name_pages_staff_may_read() -> None:
 
 
 def test_stats_keys_are_owned_once_and_addends_add_to_owned_keys(tree: Any) -> None:
+    for c in _steps():
+        assert set(c.stat_labels) <= set(c.stats), f"{c.label} names counts it does not own"
     owned = [k for c in _steps() for k in c.stats]
     assert len(owned) == len(set(owned))
     assert {k for c in _steps() for k in c.stats_add} <= set(owned)
