@@ -15,7 +15,7 @@ from django.core.management import call_command
 from dianti.core import jobs
 from dianti.core.models import Job
 
-from .test_jobs import _count  # noqa: F401  (registers the test.count handler)
+from .test_jobs import _test_kinds  # noqa: F401  (the autouse fixture that declares test.count, used here too)
 from .test_settings import dianti
 
 
