@@ -206,6 +206,12 @@ JOBS_BACKEND = os.environ.get("DIANTI_JOBS_BACKEND", "celery" if REDIS_URL else 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE  # beat's hours are local hours
+# The daily sweeps (core/daily.py: deadline reminders, rectification's overdue marking, retention) run once a day
+# from DIANTI_DAILY_HOUR (local time): from Celery beat with Celery, else from a thread of each web process (one of
+# them claims the day). DIANTI_DAILY_IN_SERVER=0 leaves them to `dianti daily` from cron.
+DAILY_HOUR = int(os.environ.get("DIANTI_DAILY_HOUR", "7"))
+DAILY_IN_SERVER = _env_bool("DIANTI_DAILY_IN_SERVER", JOBS_BACKEND in ("process", "thread"))
 
 
 NOTIFY_CHANNELS = [
@@ -320,7 +326,7 @@ DIANTI_COOKIE_SECURE = not DEBUG
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _env_bool("DIANTI_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True

@@ -15,6 +15,7 @@ admin.site.index_title = _("数据管理")
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),

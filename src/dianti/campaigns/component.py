@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.events import ON_COMMIT, Event
 
-from . import demo, importers, stats, todo
+from . import demo, importers, services, stats, todo
 
 
 def _reports(user: Any, sc: Any) -> bool:
@@ -30,6 +30,7 @@ register(Component(
     exports=(Export(_("述职活动一览"), "campaigns_export"), Export(_("述职对象名单"), "subjects_export", "campaign")),
     demo=demo.load,
     jobs={"import.responsibilities": importers.import_responsibilities},
+    daily={"deadline_reminders": services.deadline_reminders},
     todo=todo.for_user,
     publishes=(Event("topic_assigned", ON_COMMIT, ("subject_id", "topic", "org_path"), "述职题目已确定",
                      "题目写定后才告诉别人：回滚的点题不通知任何人"),),

@@ -245,7 +245,7 @@ class SecondFactorMiddleware:
     @staticmethod
     def _exempt(path: str) -> bool:
         open_paths = (reverse("otp_verify"), reverse("otp_enrol"), reverse("logout"), "/i18n/",
-                      settings.STATIC_URL, "/healthz", "/favicon.ico")
+                      settings.STATIC_URL, "/healthz", "/readyz", "/favicon.ico")
         return path.startswith(open_paths)
 
 

@@ -2,11 +2,12 @@
 
 Every app of the cycle has one ``component.py`` that calls :func:`register` with a :class:`Component`: its URLs
 (staff and public), its API router, its navigation entries and who sees them, the counts it contributes, its
-exports, its demo step, its background job handlers, its lines on the opinion tracking page, its to-do items for a
-person, what it provides other steps (a named function, e.g. the score of record) and the domain events it
-publishes and subscribes to (:mod:`dianti.core.events`). The kernel never imports an app: ``dianti/urls.py``,
-``dianti/api.py``, the navigation, the demo, the stats and the tracking page are loops over :func:`components`, in
-the order of the cycle. (In the spirit of Decidim's ``register_component`` and Wagtail's hooks.)
+exports, its demo step, its background job handlers, its daily sweeps (:mod:`dianti.core.daily`), its lines on the
+opinion tracking page, its to-do items for a person, what it provides other steps (a named function, e.g. the
+score of record) and the domain events it publishes and subscribes to (:mod:`dianti.core.events`). The kernel never
+imports an app: ``dianti/urls.py``, ``dianti/api.py``, the navigation, the demo, the stats, the daily sweeps and the
+tracking page are loops over :func:`components`, in the order of the cycle. (In the spirit of Decidim's
+``register_component`` and Wagtail's hooks.)
 
 To add a step: create the app, give it a ``component.py`` registering its component (the conformance test in
 ``core/tests/test_components.py`` names any face that is missing), and add it to ``INSTALLED_APPS``; README.md
@@ -99,6 +100,7 @@ class Component:
     publishes: tuple[str, ...] = ()
     subscribes: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     retention: Mapping[str, Callable[[Any], int]] = field(default_factory=dict)  # what it erases after a cutoff
+    daily: Mapping[str, Callable[[], Any]] = field(default_factory=dict)  # sweep name → run once a day (core.daily)
     phase_guards: tuple[tuple[str, str, Callable[[Any], Any]], ...] = ()  # (from, to, guard) on campaign moves
     permissions: str = ""  # its permissions module (the named checks its views and services call)
 

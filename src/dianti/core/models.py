@@ -283,3 +283,21 @@ class EventFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscriber}"
+
+
+class DailyRun(models.Model):
+    """The daily sweeps' claim for one local day (see :mod:`dianti.core.daily`): the first process to insert the
+    day's row runs them; every other — another gunicorn worker, Celery beat — finds the row and does nothing."""
+
+    day = models.DateField(_("日期"), unique=True)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    results = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("每日例行处理")
+        verbose_name_plural = _("每日例行处理")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -7,18 +7,38 @@ a limit is the limit and not the limit times the workers. (Process memory would 
 Keys are keyed hashes (:func:`digest`) of an address or a device id, never the address itself. Pages count per
 address (see :func:`dianti.core.http.client_address` for which address is believed) *and* per device, so clearing
 cookies gives a script a new device but not a new address.
+
+Loading data (``dianti demo``) writes through the same public services but is no visitor: it runs inside
+:func:`suspended`, which neither counts nor refuses. Only code enters it — no setting, header or parameter does.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+# A context variable, not a global: a suspension covers the block that entered it and nothing else — not another
+# thread, not a request served beside it.
+_suspended: ContextVar[bool] = ContextVar("dianti_ratelimit_suspended", default=False)
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Within the block, count no hit and refuse nothing: for loading data through the public services
+    (:func:`dianti.core.demo.load_all`), never for anything a request reaches."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
 
 
 def _cache() -> BaseCache:
@@ -31,7 +51,10 @@ def digest(value: str) -> str:
 
 
 def allow(scope: str, key: str, limit: int, window_seconds: int, *, cache: BaseCache | None = None) -> bool:
-    """Count one hit for ``key``; return False once it exceeds ``limit`` hits within the window."""
+    """Count one hit for ``key``; return False once it exceeds ``limit`` hits within the window (always True, and
+    nothing counted, inside :func:`suspended`)."""
+    if _suspended.get():
+        return True
     store = cache or _cache()
     cache_key = f"rl:{scope}:{key}"
     if store.add(cache_key, 1, timeout=window_seconds):
@@ -59,5 +82,7 @@ def ensure_within(action: str, limits: Iterable[tuple[int, int]], *, ip_hash: st
 
 def exceeded(scope: str, key: str, limit: int, *, cache: BaseCache | None = None) -> bool:
     """Return whether ``key`` has used up its ``limit`` hits in the current window, without counting a hit: for
-    limits that count only failures (see :func:`allow`)."""
+    limits that count only failures (see :func:`allow`). Inside :func:`suspended` nothing is used up."""
+    if _suspended.get():
+        return False
     return int((cache or _cache()).get(f"rl:{scope}:{key}") or 0) >= limit

@@ -18,7 +18,8 @@ What is a record stays: opinions' text and photos, evidence photos, reports, min
 There are no meeting photos to erase (meetings store only the secretary's report document).
 
 Each step of the cycle declares what it erases (``retention`` in its component: a function of the cutoff
-returning how many rows it touched); the kernel erases job files. Runs daily from Celery beat (``dianti.retention_sweep``) and from ``dianti remind`` (for cron setups), or alone as
+returning how many rows it touched); the kernel erases job files. Runs once a day with the other daily sweeps
+(:mod:`dianti.core.daily`: Celery beat, or the web server on a single machine), and alone as
 ``dianti retention_sweep``.
 """
 

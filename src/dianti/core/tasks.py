@@ -8,9 +8,11 @@ def run_job_task(job_id: int) -> None:
     run(job_id)
 
 
-@shared_task(name="dianti.retention_sweep")
-def retention_sweep_task() -> dict[str, int]:
-    """Daily: erase anonymous submitters' device hashes and old job files (see :mod:`dianti.core.retention`)."""
-    from .retention import sweep
+@shared_task(name="dianti.daily_sweeps")
+def daily_sweeps_task() -> dict[str, object] | None:
+    """Daily, from beat: every step's daily sweep and the retention sweep, unless today's already ran (see
+    :func:`dianti.core.daily.run_due`)."""
+    from .daily import run_due
 
-    return sweep()
+    run = run_due()
+    return run.results if run else None

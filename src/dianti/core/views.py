@@ -1,4 +1,5 @@
-"""Pages of the shared kernel: health check, home, audit log, background-job progress and failed follow-ups."""
+"""Pages of the shared kernel: health and readiness checks, home, audit log, background-job progress and failed
+follow-ups."""
 
 from __future__ import annotations
 
@@ -12,14 +13,24 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import events, selectors
+from . import events, readiness, selectors
 from .scope import scope_for
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
+    """Alive: the process answers and its database does (see :func:`readyz` for ready to work)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready: 200 when every check of :mod:`dianti.core.readiness` passes, else 503; the body names each check."""
+    ready, checks = readiness.report()
+    response = JsonResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                            status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

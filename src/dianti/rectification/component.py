@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core.components import Component, Export, NavEntry, TrackingPanel, register
 from dianti.core.events import ON_COMMIT, Event
 
-from . import demo, receivers, retention, stats, todo, tracking
+from . import deadlines, demo, receivers, retention, stats, todo, tracking
 
 register(Component(
     label="rectification", name=_("整改"), order=60,
@@ -26,6 +26,7 @@ register(Component(
     tracking_panel=TrackingPanel("rectification/_track_panel.html", tracking.panel_context),
     todo=todo.for_user,
     retention={"observation_devices": retention.observation_devices},
+    daily={"deadline_sweep": deadlines.deadline_sweep},
     publishes=(Event("case_moved", ON_COMMIT,
                      ("case_id", "subject_id", "move", "public", "label", "note", "org_path"), "整改进展变化",
                      "整改状态写定后才告诉群众：回滚的操作不通知任何人；通知失败不撤销整改操作"),),

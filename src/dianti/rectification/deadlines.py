@@ -1,6 +1,7 @@
 """Deadlines of rectification: reminders before a deadline, overdue marking, and escalation town → county.
 
-Run daily (``dianti remind_rectification`` or the Celery beat entry in :mod:`dianti.celery`)."""
+Run daily as this step's daily sweep (``daily`` in its component, run by :mod:`dianti.core.daily`), or by hand with
+``dianti remind_rectification``."""
 
 from __future__ import annotations
 

@@ -122,3 +122,63 @@ def test_clearing_cookies_does_not_reset_the_opinion_limit_of_an_address(tree: A
         statuses.append(client.post(url, {"text": f"村口的路灯坏了好几个月了，第{i}次反映", "anonymous": "on"},
                                     REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"1.2.3.{i}").status_code)
     assert statuses[:limit] == [302] * limit and statuses[limit] == 429
+
+
+# ── Loading data is not a visitor: the demo runs with the public limits suspended ─────────────────────────────────
+
+
+def test_loading_data_twice_is_refused_nothing_and_leaves_the_visitors_count_untouched(
+        tree: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dianti.campaigns.tests.factories import in_topics
+    from dianti.core import components, demo
+
+    in_topics(tree)
+    same = services.Submitter(ratelimit.digest("ip:demo"), ratelimit.digest("dev:demo"))
+    limit = services.PUBLIC_LIMITS[0][0]
+
+    def submit(i: int) -> None:
+        services.opinion_submit(organization=tree.village_a1, text=f"村口的路灯坏了好几个月了，第{i}次反映",
+                                submitter=same)
+
+    def load(counties: int = 1) -> None:
+        for i in range(limit * 3):
+            submit(i)
+
+    loader = components.Component(label="test_loader", name="test_loader", order=999, demo=load)
+    monkeypatch.setattr(components, "components", lambda: [loader])
+    demo.load_all()
+    demo.load_all()
+    # Afterwards the same address and device, as a visitor, start from nothing and are limited as ever.
+    for i in range(limit):
+        submit(i)
+    with pytest.raises(ratelimit.RateLimited):
+        submit(limit)
+
+
+def test_a_suspension_covers_its_own_block_and_not_another_thread() -> None:
+    import threading
+
+    from django.core.cache.backends.locmem import LocMemCache
+
+    store = LocMemCache("test-suspension", {})
+
+    def hits(key: str) -> list[bool]:
+        return [ratelimit.allow("t", key, 1, 60, cache=store) for _ in range(2)]
+
+    beside: list[bool] = []
+    with ratelimit.suspended():
+        assert hits("a") == [True, True]
+        assert not ratelimit.exceeded("t", "b", 0, cache=store)
+        thread = threading.Thread(target=lambda: beside.extend(hits("b")))
+        thread.start()
+        thread.join()
+    assert beside == [True, False]  # a request served beside the load is counted as ever
+    assert hits("a") == [True, False]  # and nothing inside the block was counted
+
+
+def test_only_the_demo_loader_suspends_rate_limits() -> None:
+    # Nothing a request reaches may enter the suspension: it is entered by name, in these places only.
+    package = Path(dianti.__file__).resolve().parent
+    users = {str(p.relative_to(package)) for p in package.rglob("*.py")
+             if "ratelimit.suspended(" in p.read_text(encoding="utf-8") and "tests" not in p.parts}
+    assert users == {"core/demo.py", "bench/demo.py"}

@@ -126,3 +126,14 @@ def test_a_long_overdue_case_is_escalated_in_one_message_per_level(running: Case
     assert "整改已逾期 15 天" in body and "已逾期 46 天" in body
     with _on(dt.date(2020, 11, 20)):
         assert deadline_sweep()["escalated"] == 0
+
+
+def test_a_case_past_its_deadline_turns_overdue_when_the_days_sweeps_run(running: Case, users: Any) -> None:
+    from dianti.core import daily
+
+    with _on(dt.date(2020, 11, 1)):
+        run = daily.run_due()
+    running.refresh_from_db()
+    assert run is not None and run.results["rectification.deadline_sweep"]["overdue"] == 1
+    assert running.state == State.OVERDUE
+    assert any("已逾期" in t for t in _titles(users.secretary))

@@ -10,7 +10,7 @@ from dianti.core import retention
 class Command(BaseCommand):
     help = ("按保存期限清理个人信息：匿名提交者的设备标识（意见、关心、群众观察、会场提问与签到）满 "
             "DIANTI_RETENTION_DAYS 天（默认 180）后抹去；导入的表格和导出的文件满 DIANTI_RETENTION_JOB_FILES_DAYS 天"
-            "（默认 30）后删除。生产环境由 Celery beat 每天运行，`dianti remind` 也会顺带运行。")
+            "（默认 30）后删除。每天由每日例行处理自动运行（见 dianti daily），`dianti remind` 也会顺带运行。")
 
     def handle(self, *args: Any, **options: Any) -> None:
         done = retention.sweep()

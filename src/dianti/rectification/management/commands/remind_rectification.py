@@ -9,7 +9,7 @@ from dianti.rectification.deadlines import deadline_sweep
 
 
 class Command(BaseCommand):
-    help = "整改期限：临近提醒、逾期标记、逐级上报（镇→县）。每条提醒和上报只发一次。生产环境由 Celery beat 每天运行。"
+    help = "整改期限：临近提醒、逾期标记、逐级上报（镇→县）。每条提醒和上报只发一次。每天由每日例行处理自动运行（见 dianti daily）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--today", help="按指定日期运行（YYYY-MM-DD），用于补跑")
