@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +12,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-import dianti
 from dianti.core import components, daily
 from dianti.core.models import DailyRun
 from dianti.testing.components import plugged
+from dianti.testing.probe import REDIS, setting_with_and_without_redis
 
 pytestmark = pytest.mark.django_db
 
@@ -91,15 +89,8 @@ def test_the_scheduler_starts_once_per_process_and_only_where_the_server_runs_th
 
 
 def test_single_machine_servers_run_the_sweeps_and_celery_setups_leave_them_to_beat(tmp_path: Path) -> None:
-    code = "import dianti.settings as s; print(s.DAILY_IN_SERVER)"
-    src = str(Path(dianti.__file__).resolve().parents[1])
-    out = {}
-    for redis in ("", "redis://127.0.0.1:6379/0"):
-        env = {"DIANTI_REDIS_URL": redis, "PATH": "/usr/bin:/bin", "PYTHONPATH": src, "DIANTI_VAR_DIR": str(tmp_path),
-               "DIANTI_SECRET_KEY": "test-" + "k" * 60}
-        out[redis] = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                                    check=True).stdout.strip()
-    assert out == {"": "True", "redis://127.0.0.1:6379/0": "False"}
+    out = setting_with_and_without_redis("s.DAILY_IN_SERVER", tmp_path)
+    assert out == {"": "True", REDIS: "False"}
 
 
 def test_beat_schedules_the_one_task_and_it_claims_the_day(counted: list[str]) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from django.urls import reverse
 import dianti
 from dianti.core import ratelimit
 from dianti.core.http import client_address
+from dianti.testing.probe import REDIS, setting_with_and_without_redis
 from dianti.voices import services
 from dianti.voices.tests.factories import opinion
 
@@ -98,16 +97,9 @@ def test_two_workers_share_one_count(two_workers: tuple[DatabaseCache, DatabaseC
 
 
 def test_production_settings_share_counters_in_the_database_or_redis(tmp_path: Path) -> None:
-    code = "import dianti.settings as s; print(s.CACHES['default']['BACKEND'])"
-    src = str(Path(dianti.__file__).resolve().parents[1])
-    out = {}
-    for redis in ("", "redis://127.0.0.1:6379/0"):
-        env = {"DIANTI_REDIS_URL": redis, "PATH": "/usr/bin:/bin", "PYTHONPATH": src, "DIANTI_VAR_DIR": str(tmp_path),
-               "DIANTI_SECRET_KEY": "test-" + "k" * 60}
-        out[redis] = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                                    check=True).stdout.strip()
+    out = setting_with_and_without_redis("s.CACHES['default']['BACKEND']", tmp_path)
     assert out[""] == "django.core.cache.backends.db.DatabaseCache"
-    assert out["redis://127.0.0.1:6379/0"] == "django_redis.cache.RedisCache"
+    assert out[REDIS] == "django_redis.cache.RedisCache"
 
 
 def test_clearing_cookies_does_not_reset_the_opinion_limit_of_an_address(tree: Any, client: Any) -> None:
