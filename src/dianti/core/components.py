@@ -19,9 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import autodiscover_modules
+
+if TYPE_CHECKING:
+    from .events import Event
 
 _REGISTRY: dict[str, Component] = {}
 
@@ -97,7 +100,7 @@ class Component:
     tracking_panel: TrackingPanel | None = None
     todo: Callable[[Any], list[Todo]] | None = None
     provides: Mapping[str, Any] = field(default_factory=dict)  # named functions other steps ask for
-    publishes: tuple[str, ...] = ()
+    publishes: tuple[Event, ...] = ()  # the events it declares (core/events.py) and publishes
     subscribes: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     retention: Mapping[str, Callable[[Any], int]] = field(default_factory=dict)  # what it erases after a cutoff
     daily: Mapping[str, Callable[[], Any]] = field(default_factory=dict)  # sweep name → run once a day (core.daily)
