@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from dianti.campaigns.models import Subject
 from dianti.core import notify
 
-from .models import AssignedTopic, Opinion
+from .figures import members
+from .models import AssignedTopic
 from .selectors import opinions_behind
 
 
@@ -22,13 +23,12 @@ def tell_authors_topic_assigned(*, actor: Any, subject_id: int, topic: str, org_
         "subject__organization").first()
     if assigned is None:  # the committee's own words or a 责任清单 item: nobody's opinion behind it
         return
-    authors = (Opinion.objects.filter(topic_id=assigned.topic_id, status=Opinion.Status.VISIBLE,
-                                      duplicate_of__isnull=True)
-               .exclude(author_phone="").values_list("author_name", "author_phone").distinct())
+    authors = members(assigned.topic_id).exclude(author_phone="").values_list("author_name", "author_phone").distinct()
     notify.notify(
-        [notify.Recipient(user_id=None, name=name or "群众", phone=phone) for name, phone in authors],
-        notify.Message(kind="opinion_chosen", title="您反映的问题已被确定为述职题目",
-                       body=f"{assigned.subject.organization.display_name}书记将围绕“{topic}”述职。"))
+        [notify.Recipient(user_id=None, name=name or _("群众"), phone=phone) for name, phone in authors],
+        notify.Message(kind="opinion_chosen", title=_("您反映的问题已被确定为述职题目"),
+                       body=_("%(org)s书记将围绕“%(topic)s”述职。") % {
+                           "org": assigned.subject.organization.display_name, "topic": topic}))
 
 
 def tell_people_case_moved(*, actor: Any, case_id: int, subject_id: int, move: str, public: bool, label: str,
