@@ -96,6 +96,9 @@ class Component:
     exports: tuple[Export, ...] = ()
     demo: Callable[..., dict[str, Any] | None] | None = None  # load(counties=N); run in cycle order
     jobs: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # background job kind → handler
+    # kind → Celery queue (core.jobs.QUEUES) for kinds that do not belong on "default": long mining or report runs go
+    # to "heavy", so a busy heavy worker never delays an import or the morning's reminders ("urgent").
+    job_queues: Mapping[str, str] = field(default_factory=dict)
     tracking: Callable[[Any], list[TrackingStep]] | None = None
     tracking_panel: TrackingPanel | None = None
     todo: Callable[[Any], list[Todo]] | None = None

@@ -26,6 +26,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from .models import Job
+from .queues import DEFAULT
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,16 @@ class JobFailed(Exception):
     def __init__(self, message: str, result: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.result = result or {}
+
+
+def queue_for(kind: str) -> str:
+    """Return the Celery queue a job kind runs on: what its step declares (``job_queues``), else ``default``."""
+    from . import components
+
+    for component in components.components():
+        if kind in component.job_queues:
+            return component.job_queues[kind]
+    return DEFAULT
 
 
 def handlers() -> dict[str, Handler]:
@@ -58,18 +69,18 @@ def submit(*, kind: str, title: str, actor: Any, params: dict[str, Any] | None =
     if input_file is not None:
         job.input_file.save(getattr(input_file, "name", "upload"), input_file, save=False)
     job.save()
-    transaction.on_commit(lambda: _dispatch(job.pk))
+    transaction.on_commit(lambda: _dispatch(job.pk, job.kind))
     return job
 
 
-def _dispatch(job_id: int) -> None:
+def _dispatch(job_id: int, kind: str) -> None:
     backend = settings.JOBS_BACKEND
     if backend == "celery":
         # Send through the project's app: in a web process nothing else imports dianti.celery, and a bare
         # shared_task.delay() would go to Celery's default broker (amqp://localhost), leaving the job queued.
         from dianti.celery import app
 
-        app.send_task("dianti.run_job", args=(job_id,))
+        app.send_task("dianti.run_job", args=(job_id,), queue=queue_for(kind))
     elif backend == "process":
         _spawn(job_id)
     elif backend == "thread":

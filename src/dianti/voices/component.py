@@ -22,6 +22,7 @@ register(Component(
     demo=demo.load,
     jobs={"import.opinions": importers.import_opinions, "voices.mine": mining_bridge.mine_job,
           "voices.train": mining_bridge.train_job},
+    job_queues={"voices.mine": "heavy", "voices.train": "heavy"},
     tracking=tracking.steps,
     retention={"opinion_devices": retention.opinion_devices, "support_devices": retention.support_devices},
     todo=todo.for_user,

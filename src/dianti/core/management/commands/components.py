@@ -34,6 +34,12 @@ Recorded failures are shown to the organization's admins (home page → 未完�
 """
 
 
+def _queued(component: Any, kind: str) -> str:
+    """A job kind, with its queue when it is not the default one."""
+    queue = component.job_queues.get(kind)
+    return f"{kind} ({queue})" if queue else kind
+
+
 def _yes(value: Any) -> str:
     return "✓" if value else ""
 
@@ -44,7 +50,7 @@ def markdown() -> str:
         rows = [f"| {c.order} | `{c.label}` {c.name} | {'/' + c.prefix if c.urls else ''} | "
                 f"{'/' + c.public_prefix if c.public_urls else ''} | "
                 f"{'/api/v1' + c.api_prefix if c.api else ''} | {', '.join(c.stats) or ''} | "
-                f"{', '.join(c.jobs) or ''} | {', '.join(c.daily) or ''} | {_yes(c.todo)} | {_yes(c.tracking or c.tracking_panel)} |" for c in steps]
+                f"{', '.join(_queued(c, kind) for kind in c.jobs) or ''} | {', '.join(c.daily) or ''} | {_yes(c.todo)} | {_yes(c.tracking or c.tracking_panel)} |" for c in steps]
         events = [f"| `{e.name}` {e.label} | `{c.label}` | {e.when} | "
                   f"{', '.join(f'`{s.label}`' for s in steps if e.name in s.subscribes)} | {e.why} |"
                   for c in steps for e in c.publishes]
