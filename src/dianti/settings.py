@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dianti.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -225,13 +226,13 @@ EMAIL_BACKEND = os.environ.get("DIANTI_EMAIL_BACKEND", "django.core.mail.backend
                                if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DIANTI_FROM_EMAIL", "dianti@localhost")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DIANTI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs (core/logs.py): one JSON object per line in production, plain lines under `make run`; DIANTI_LOG_FORMAT=json|text
+# overrides. Every line logged during a request carries its id (X-Request-ID); Celery logs through the same handler.
+from dianti.core.logs import config as _logging_config  # noqa: E402
+
+LOGGING = _logging_config(json_lines=os.environ.get("DIANTI_LOG_FORMAT", "text" if DEBUG else "json") == "json",
+                          level=os.environ.get("DIANTI_LOG_LEVEL", "INFO"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 
 # ── Security headers, cookies, proxies, shared cache, request size (issue 11; one block, keep it together) ──────
