@@ -18,7 +18,7 @@ from typing import Any
 Benchmark = Callable[[dict[str, Any]], dict[str, Any]]
 _REGISTRY: dict[str, tuple[Benchmark, str]] = {}
 # The package's modules that are not benchmarks: the Django app's parts, and the server's settings and URLs.
-NOT_BENCHMARKS = frozenset({"apps", "settings", "urls", "views"})
+NOT_BENCHMARKS = frozenset({"apps", "settings", "urls", "views", "report"})
 
 
 def register(name: str, help: str = "") -> Callable[[Benchmark], Benchmark]:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dianti import bench
+from dianti.bench import report
 
 
 class Command(BaseCommand):
@@ -18,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--counties", type=int)
         parser.add_argument("--database")
         parser.add_argument("--data")
+        parser.add_argument("--out", default="bench-results", help="dianti bench all 写结果表（JSON + Markdown）的目录")
 
     def handle(self, *args: Any, name: str, option: list[str], **options: Any) -> None:
         registry = bench.load_all()
@@ -30,6 +33,7 @@ class Command(BaseCommand):
             key, _, value = item.partition("=")
             params[key] = value
         names = sorted(registry) if name == "all" else [name]
+        before = report.machine()
         results = {}
         for n in names:
             if n not in registry:
@@ -38,4 +42,6 @@ class Command(BaseCommand):
             results[n] = registry[n][0](params)
             self.stdout.write(json.dumps(results[n], ensure_ascii=False))
         if len(names) > 1:
+            json_path, md_path = report.write(results, before, Path(options["out"]))
+            self.stdout.write(f"结果表：{md_path}（JSON：{json_path}）")
             self.stdout.write(json.dumps(results, ensure_ascii=False))
