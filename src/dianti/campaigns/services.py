@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dianti.core import audit, events, notify, paths, rules
 from dianti.orgs.models import Organization
@@ -204,8 +206,8 @@ def subject_remove(*, actor: Any, subject: Subject) -> None:
     audit.record(actor=actor, action="subject.remove", target=subject, org_path=subject.campaign.org_path,
                  changes={"reason": [subject.reason, None]})
     if subject.chosen_told_at is not None:
-        _tell_secretary(subject, "unchosen", f"您已不在述职对象名单中：{subject.campaign.title}",
-                        f"{subject.organization.name}已从修改后的述职对象名单中移出。")
+        _tell_secretary(subject, "unchosen", _("您已不在述职对象名单中：%(title)s") % {"title": subject.campaign.title},
+                        _("%(org)s已从修改后的述职对象名单中移出。") % {"org": subject.organization.name})
     subject.delete()
 
 
@@ -246,8 +248,8 @@ def subject_topic_set(*, actor: Any, subject: Subject, topic: str) -> Subject:
     subject.save(update_fields=["topic", "topic_assigned_at", "status"])
     audit.record(actor=actor, action="subject.topic", target=subject, org_path=campaign.org_path,
                  changes={"topic": [before or None, topic]})
-    _tell_secretary(subject, "topic_assigned", f"您的述职题目：{topic}",
-                    f"{campaign.title}：请围绕“{topic}”准备述职。")
+    _tell_secretary(subject, "topic_assigned", _("您的述职题目：%(topic)s") % {"topic": topic},
+                    _("%(title)s：请围绕“%(topic)s”准备述职。") % {"title": campaign.title, "topic": topic})
     events.publish("topic_assigned", actor=actor, subject_id=subject.pk, topic=topic, org_path=campaign.org_path)
     return subject
 
@@ -281,8 +283,9 @@ def list_submit(*, actor: Any, campaign: Campaign) -> Campaign:
                  changes={"list_status": ["draft", "submitted"]})
     deciders = rules.deciders("campaign.list_approve", list_context(campaign))
     notify.notify([notify.recipient_for_user(u) for u in deciders], notify.Message(
-        kind="list_waiting", title=f"述职对象名单待您审批：{campaign.title}",
-        body=f"{campaign.convener.display_name}提交了 {campaign.subjects.count()} 个述职对象，请审批并公示或退回。",
+        kind="list_waiting", title=_("述职对象名单待您审批：%(title)s") % {"title": campaign.title},
+        body=_("%(org)s提交了 %(count)d 个述职对象，请审批并公示或退回。") % {
+            "org": campaign.convener.display_name, "count": campaign.subjects.count()},
         url=reverse("campaign_detail", args=[campaign.pk])))
     return campaign
 
@@ -302,9 +305,10 @@ def list_approve(*, actor: Any, campaign: Campaign) -> Campaign:
                  changes={"list_status": ["submitted", "published"]})
     untold = campaign.subjects.filter(chosen_told_at__isnull=True).select_related("secretary", "organization")
     for subject in untold:
-        _tell_secretary(subject, "chosen", f"您已被点名述职：{campaign.title}",
-                        f"{subject.organization.name}被列为述职对象（{subject.get_category_display()}）。"
-                        f"理由：{subject.reason}")
+        _tell_secretary(subject, "chosen", _("您已被点名述职：%(title)s") % {"title": campaign.title},
+                        _("%(org)s被列为述职对象（%(category)s）。理由：%(reason)s") % {
+                            "org": subject.organization.name, "category": subject.get_category_display(),
+                            "reason": subject.reason})
     untold.update(chosen_told_at=now)
     return campaign
 
@@ -321,13 +325,14 @@ def list_return(*, actor: Any, campaign: Campaign, note: str = "") -> Campaign:
     campaign.save(update_fields=["list_status", "list_published_at"])
     audit.record(actor=actor, action="campaign.list_return", target=campaign, org_path=campaign.org_path,
                  changes={"list_status": [old, "draft"]}, note=note)
-    why = f"退回理由：{note.strip()}" if note.strip() else ""
+    why = _("退回理由：%(note)s") % {"note": note.strip()} if note.strip() else ""
     if old == Campaign.ListStatus.PUBLISHED:
         for subject in campaign.subjects.select_related("secretary", "organization"):
-            _tell_secretary(subject, "list_returned", f"述职对象名单已退回修改：{campaign.title}",
-                            f"已公示的名单被上级退回修改，重新审批后会再次公示。{why}")
+            _tell_secretary(subject, "list_returned", _("述职对象名单已退回修改：%(title)s") % {"title": campaign.title},
+                            _("已公示的名单被上级退回修改，重新审批后会再次公示。") + why)
     notify.notify(notify.admins_at(campaign.org_path), notify.Message(
-        kind="list_returned", title=f"述职对象名单被退回：{campaign.title}", body=why or "请修改后重新提交。",
+        kind="list_returned", title=_("述职对象名单被退回：%(title)s") % {"title": campaign.title},
+        body=why or _("请修改后重新提交。"),
         url=reverse("campaign_detail", args=[campaign.pk])))
     return campaign
 
@@ -397,8 +402,11 @@ def deadline_reminders(today: dt.date | None = None) -> int:
             continue
         with transaction.atomic():
             label = Phase(campaign.phase).label
-            msg = notify.Message(kind="deadline", title=f"{campaign.title}：“{label}”阶段将于 {due} 截止",
-                                 body=f"距截止还有 {days} 天。",
+            msg = notify.Message(kind="deadline",
+                                 title=_("%(title)s：“%(phase)s”阶段将于 %(due)s 截止") % {
+                                     "title": campaign.title, "phase": label, "due": due},
+                                 body=ngettext("距截止还有 %(days)d 天。", "距截止还有 %(days)d 天。", days) % {
+                                     "days": days},
                                  url=reverse("campaign_detail", args=[campaign.pk]))
             recipients = notify.admins_at(campaign.org_path)
             if campaign.phase in (Phase.TOPICS, Phase.REPORTING):
