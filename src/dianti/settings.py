@@ -197,6 +197,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Retention (dianti.core.retention): anonymous submitters' device hashes are erased after RETENTION_DAYS; import
 # spreadsheets and export files (names, whole phones) are deleted RETENTION_JOB_FILES_DAYS after their job ended.
+# Exports (core/exports.py): a file of more rows than this is made by a background job, not in the request.
+DIANTI_EXPORT_INLINE_ROWS = int(os.environ.get("DIANTI_EXPORT_INLINE_ROWS", "5000"))
+
 RETENTION_DAYS = int(os.environ.get("DIANTI_RETENTION_DAYS", "180"))
 RETENTION_JOB_FILES_DAYS = int(os.environ.get("DIANTI_RETENTION_JOB_FILES_DAYS", "30"))
 

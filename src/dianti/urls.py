@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/file", core_views.job_file, name="job_file"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("events/failures/", core_views.event_failures, name="event_failures"),
     path("events/failures/<int:pk>/retry/", core_views.event_retry, name="event_retry"),

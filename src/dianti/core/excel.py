@@ -72,19 +72,27 @@ def safe_row(row: Iterable[Any]) -> list[Any]:
 
 
 def workbook(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1") -> bytes:
-    """Return an .xlsx with a bold, frozen header row and sensible column widths; every cell made safe."""
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(safe_row(headers))
-    for cell in ws[1]:
+    """Return an .xlsx with a bold, frozen header row and sensible column widths; every cell made safe.
+
+    Written in openpyxl's write-only mode: rows stream to the file instead of living as cell objects, so a province's
+    150,000-row roster costs tens of megabytes, not gigabytes."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.freeze_panes = "A2"
+    for i, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(header)) * 2 + 4))
+    head = []
+    for value in safe_row(headers):
+        cell = WriteOnlyCell(ws, value=value)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="FDE7E7")
-    ws.freeze_panes = "A2"
+        head.append(cell)
+    ws.append(head)
     for row in rows:
         ws.append(safe_row(row))
-    for i, header in enumerate(headers, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(40, len(str(header)) * 2 + 4))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

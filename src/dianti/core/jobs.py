@@ -26,7 +26,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from .models import Job
-from .queues import DEFAULT
+from .queues import DEFAULT, HEAVY
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +43,22 @@ class JobFailed(Exception):
 
 
 def queue_for(kind: str) -> str:
-    """Return the Celery queue a job kind runs on: what its step declares (``job_queues``), else ``default``."""
+    """Return the Celery queue a job kind runs on: what its step declares (``job_queues``), else ``heavy`` for a
+    large export (``export.*``, :mod:`.exports`) and ``default`` for the rest."""
     from . import components
 
     for component in components.components():
         if kind in component.job_queues:
             return component.job_queues[kind]
-    return DEFAULT
+    return HEAVY if kind.startswith("export.") else DEFAULT
 
 
 def handlers() -> dict[str, Handler]:
     """Return every job kind some step declares (``jobs`` in its component) with its handler."""
     from . import components
+    from .exports import audit_job
 
-    return {kind: fn for c in components.components() for kind, fn in c.jobs.items()}
+    return {"export.audit": audit_job, **{kind: fn for c in components.components() for kind, fn in c.jobs.items()}}
 
 
 def submit(*, kind: str, title: str, actor: Any, params: dict[str, Any] | None = None,

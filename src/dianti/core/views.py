@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import events, readiness, selectors
+from . import events, exports, readiness, selectors
+from .http import FILE_TYPES, file_response
 from .scope import scope_for
 
 
@@ -50,11 +51,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).is_admin:
         raise PermissionDenied("只有管理员可以查看审计日志")
     filters = selectors.AuditFilters.from_query(request.GET)
-    page = Paginator(selectors.audit_events(request.user, filters), 50).get_page(request.GET.get("page"))
     if request.GET.get("format") == "xlsx":
-        from .exports import audit_xlsx
-
-        return audit_xlsx(selectors.audit_events(request.user, filters)[:20000])
+        events = selectors.audit_events(request.user, filters)
+        query = request.GET.copy()
+        query.pop("format", None)
+        return exports.deliver(request, rows=events.count(), make=lambda: exports.audit_xlsx(events),
+                               kind="export.audit", title=_("导出审计日志"), params={"query": query.urlencode()})
+    page = Paginator(selectors.audit_events(request.user, filters), 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "filters": filters,
                                                    "actions": selectors.audit_actions(request.user)})
 
@@ -64,6 +67,19 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get(request.user, pk)
     template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+def job_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file a finished export job made, for the person who asked for it."""
+    job = selectors.job_get(request.user, pk)
+    if job.status != job.Status.DONE or not job.output_file:
+        raise Http404(_("该任务没有可下载的文件"))
+    with job.output_file.open("rb") as handle:
+        content = handle.read()
+    name = job.result.get("filename") or job.output_file.name.rsplit("/", 1)[-1]
+    kind = name.rsplit(".", 1)[-1]
+    return file_response(content, name, kind if kind in FILE_TYPES else "xlsx")
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.reads import may_read
 
-from . import demo, importers, stats, todo
+from . import demo, exports, importers, stats, todo
 from .directory import OrgDirectory
 
 register(Component(
@@ -21,7 +21,8 @@ register(Component(
     stat_labels={"organizations": _("基层党组织（个）"), "party_members": _("党员（人）")},
     exports=(Export(_("组织名册"), "org_export"),),
     demo=demo.load,
-    jobs={"import.orgs": importers.import_orgs, "import.people": importers.import_people},
+    jobs={"import.orgs": importers.import_orgs, "import.people": importers.import_people,
+          "export.orgs": exports.orgs_job},
     todo=todo.for_user,
     provides={"directory": OrgDirectory()},
     permissions="dianti.orgs.permissions",

@@ -75,14 +75,20 @@ def tree_children(user: Any, org: Organization) -> list[TreeNode]:
     return [TreeNode(c, counts.get(c.path, 0), c.child_counter > 0) for c in children]
 
 
-def org_search(user: Any, query: str, limit: int = 50) -> list[Organization]:
+def org_matches(user: Any, query: str) -> QuerySet[Organization]:
+    """The organizations the user may see whose name, short name or code (from its start) matches ``query``; all
+    of them for an empty query."""
     query = query.strip()
-    if not query:
+    qs = visible_orgs(user)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(short_name__icontains=query) | Q(code__startswith=query))
+    return qs
+
+
+def org_search(user: Any, query: str, limit: int = 50) -> list[Organization]:
+    if not query.strip():
         return []
-    qs = visible_orgs(user).filter(
-        Q(name__icontains=query) | Q(short_name__icontains=query) | Q(code__startswith=query)
-    )
-    return list(qs.select_related("parent", "secretary").order_by("depth", "path")[:limit])
+    return list(org_matches(user, query).select_related("parent", "secretary").order_by("depth", "path")[:limit])
 
 
 def org_breadcrumbs(user: Any, org: Organization) -> list[Organization]:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dianti.core import excel
+from dianti.core import exports as core_exports
 from dianti.core.imports import import_page
 
 from . import exports, importers, selectors
@@ -77,8 +78,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def export_orgs(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    orgs = selectors.org_search(request.user, q, limit=100000) if q else selectors.visible_orgs(request.user)
-    return exports.orgs_xlsx(orgs)
+    orgs = selectors.org_matches(request.user, q).order_by("depth", "path")
+    return core_exports.deliver(request, rows=orgs.count(), make=lambda: exports.orgs_xlsx(orgs), kind="export.orgs",
+                                title=_("导出组织名册"), params={"q": q})
 
 
 @login_required
