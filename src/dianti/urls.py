@@ -28,6 +28,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/file", core_views.job_file, name="job_file"),
     path("notifications/", core_views.notifications, name="notifications"),
+    path("exports/", core_views.exports_centre, name="exports"),
     path("events/failures/", core_views.event_failures, name="event_failures"),
     path("events/failures/<int:pk>/retry/", core_views.event_retry, name="event_retry"),
     path("api/v1/", api.urls),

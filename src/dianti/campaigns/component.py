@@ -27,7 +27,7 @@ register(Component(
          NavEntry(_("我的述职"), "my_campaigns", _reports, 30)),
     stats={"campaigns": stats.campaigns, "subjects": stats.subjects},
     stat_labels={"campaigns": _("述职活动（项）"), "subjects": _("点名书记（人）")},
-    exports=(Export(_("述职活动一览"), "campaigns_export"), Export(_("述职对象名单"), "subjects_export", "campaign")),
+    exports=(Export(_("述职活动一览"), "campaigns_export"), Export(_("述职对象名单"), "subjects_export", "campaign", "campaign_list")),
     demo=demo.load,
     jobs={"import.responsibilities": importers.import_responsibilities},
     daily={"deadline_reminders": services.deadline_reminders},

@@ -47,6 +47,7 @@ class Export:
     label: Any
     url_name: str
     needs: str = ""  # e.g. "campaign": the URL takes that object's id
+    where: str = ""  # with ``needs``: the URL name of the page listing those objects (the download centre links it)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,18 @@ def discover() -> None:
 def components() -> list[Component]:
     """Return the registered steps in the order of the cycle."""
     return sorted(_REGISTRY.values(), key=lambda c: (c.order, c.label))
+
+
+def exports_for(user: Any) -> list[tuple[Any, list[Export]]]:
+    """Return, step by step in cycle order, the exports ``user`` may download (the read table decides)."""
+    from .reads import may_read
+
+    found = []
+    for component in components():
+        mine = [e for e in component.exports if may_read(user, e.url_name)]
+        if mine:
+            found.append((component.name, mine))
+    return found
 
 
 def get(label: str) -> Component:

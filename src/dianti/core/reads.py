@@ -56,6 +56,7 @@ READS: dict[str, frozenset[str]] = {
     "healthz": EVERYONE, "readyz": EVERYONE, "favicon": EVERYONE, "login": EVERYONE, "logout": EVERYONE, "set_language": EVERYONE,
     "home": LOGGED_IN, "notifications": LOGGED_IN,
     "job_detail": LOGGED_IN, "job_file": LOGGED_IN,  # a job is its starter's only
+    "exports": LOGGED_IN,  # lists only the exports the person may read
     "otp_verify": LOGGED_IN, "otp_enrol": LOGGED_IN, "password_change": LOGGED_IN,  # one's own account
     "audit_log": ADMINS, "event_failures": ADMINS, "event_retry": ADMINS,  # follow-ups that failed, in their tree
     # Organizations and people: the admins' register. People lists carry names and phones.

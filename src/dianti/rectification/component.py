@@ -20,7 +20,7 @@ register(Component(
            "rectifications_closed": stats.rectifications_closed},
     stat_labels={"rectifications_open": _("整改中（件）"), "rectifications_overdue": _("整改逾期（件）"),
                  "rectifications_closed": _("已销号（件）")},
-    exports=(Export(_("整改通知单"), "rectification_notice", "case"),),
+    exports=(Export(_("整改通知单"), "rectification_notice", "case", "rectification_list"),),
     demo=demo.load,
     tracking=tracking.rectification_steps,
     tracking_panel=TrackingPanel("rectification/_track_panel.html", tracking.panel_context),
