@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dianti.core import excel
+from dianti.core.dbrouter import replica_reads
 from dianti.core.imports import import_page
 
 from . import exports, importers, selectors
@@ -74,6 +75,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@replica_reads
 @login_required
 def export_orgs(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
