@@ -25,7 +25,7 @@ from dianti.campaigns.models import Campaign
 from dianti.core import dbrouter, replica
 from dianti.core.dbrouter import PIN_COOKIE, Reads, ReplicaMiddleware, ReplicaRouter, replica_reads
 from dianti.core.models import Job
-from dianti.core.replica import REPLICA, Freshness
+from dianti.core.replica import REPLICA, Freshness, Sample
 
 router = ReplicaRouter()
 ROUTERS = ["dianti.core.dbrouter.ReplicaRouter"]  # as settings install it with DIANTI_REPLICA_URL
@@ -33,24 +33,26 @@ NOW = dt.datetime(2026, 11, 26, 1, 2, 3, tzinfo=dt.UTC)  # 09:02:03 in Asia/Shan
 
 
 @pytest.fixture(autouse=True)
-def fresh_measurement() -> Iterator[None]:
+def fresh_measurement(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(replica, "RESAMPLE_SECONDS", 0)
     replica.forget()
     yield
     replica.forget()
 
 
 def lagging(seconds: float) -> Any:
+    """A replica busy replaying (it has received more than it replayed) whose last replayed commit is ``seconds`` old."""
     calls: list[float] = []
 
-    def measure() -> Freshness:
+    def measure() -> Sample:
         calls.append(seconds)
-        return Freshness(seconds, NOW - dt.timedelta(seconds=seconds))
+        return Sample(NOW, NOW - dt.timedelta(seconds=seconds), received=2000, replayed=1000)
 
     measure.calls = calls  # type: ignore[attr-defined]
     return measure
 
 
-def down() -> Freshness:
+def down() -> Sample:
     raise OperationalError("connection refused")
 
 
@@ -135,25 +137,48 @@ def test_migrations_run_on_the_primary_only_and_relations_cross_aliases() -> Non
 # ── How fresh the replica is ───────────────────────────────────────────────────────────────────────────────────────
 
 def test_a_replica_behind_lags_by_its_last_replayed_commit() -> None:
-    replayed = NOW - dt.timedelta(seconds=4)
-    assert replica.lag_of(NOW, replayed, caught_up=False, in_recovery=True) == Freshness(4.0, replayed)
+    replayed_at = NOW - dt.timedelta(seconds=4)
+    assert replica.lag_of(Sample(NOW, replayed_at, received=2000, replayed=1000)) == Freshness(4.0, replayed_at)
 
 
 def test_a_replica_that_replayed_all_it_received_is_current_however_old_the_last_commit() -> None:
-    assert replica.lag_of(NOW, NOW - dt.timedelta(hours=3), caught_up=True, in_recovery=True) == Freshness(0.0, NOW)
+    hours_ago = NOW - dt.timedelta(hours=3)
+    assert replica.lag_of(Sample(NOW, hours_ago, received=2000, replayed=2000)) == Freshness(0.0, NOW)
+
+
+def test_a_replica_that_replayed_all_it_had_received_last_time_is_at_most_that_far_behind() -> None:
+    minute_ago, before = NOW - dt.timedelta(minutes=1), NOW - dt.timedelta(seconds=2)
+    busy = Sample(NOW, minute_ago, received=3000, replayed=2500)
+    assert replica.lag_of(busy, Sample(before, minute_ago, received=2400, replayed=2000)) == Freshness(2.0, before)
+    stuck = replica.lag_of(busy, Sample(before, minute_ago, received=2600, replayed=2500))
+    assert stuck == Freshness(60.0, minute_ago)
 
 
 def test_a_replica_that_has_replayed_nothing_yet_cannot_serve() -> None:
-    assert replica.lag_of(NOW, None, caught_up=False, in_recovery=True) is None
+    assert replica.lag_of(Sample(NOW, None, received=2000, replayed=1000)) is None
+
+
+def test_a_server_not_in_recovery_is_current() -> None:
+    assert replica.lag_of(Sample(NOW, None, None, None, in_recovery=False)) == Freshness(0.0, NOW)
 
 
 @override_settings(DIANTI_REPLICA_LAG_CACHE_SECONDS=60)
 def test_the_lag_is_measured_once_per_period(monkeypatch: pytest.MonkeyPatch) -> None:
     measure = lagging(1)
-    monkeypatch.setattr(replica, "measure", measure)
+    monkeypatch.setattr(replica, "sample", measure)
     for _ in range(5):
         assert replica.freshness() == Freshness(1, NOW - dt.timedelta(seconds=1))
     assert len(measure.calls) == 1
+
+
+@override_settings(DIANTI_REPLICA_MAX_LAG_SECONDS=10)
+def test_a_busy_replica_whose_last_commit_is_old_is_asked_twice_before_being_sent_away(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    minute_ago, first = NOW - dt.timedelta(minutes=1), NOW - dt.timedelta(seconds=0.2)
+    answers = iter([Sample(first, minute_ago, received=3000, replayed=2900),
+                    Sample(NOW, minute_ago, received=3100, replayed=3000)])
+    monkeypatch.setattr(replica, "sample", lambda: next(answers))
+    assert replica.freshness() == Freshness(0.2, first)
 
 
 # ── Requests ───────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -161,7 +186,7 @@ def test_the_lag_is_measured_once_per_period(monkeypatch: pytest.MonkeyPatch) ->
 @override_settings(DIANTI_REPLICA_MAX_LAG_SECONDS=10)
 def test_a_declared_page_reads_the_replica_and_says_how_fresh(rf: RequestFactory,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(replica, "measure", lagging(3))
+    monkeypatch.setattr(replica, "sample", lagging(3))
     view = Seen()
     response = serve(view, rf.get("/p/"))
     assert view.alias == REPLICA
@@ -171,7 +196,7 @@ def test_a_declared_page_reads_the_replica_and_says_how_fresh(rf: RequestFactory
 
 
 def test_an_undeclared_page_and_a_post_read_the_primary(rf: RequestFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(replica, "measure", lagging(0))
+    monkeypatch.setattr(replica, "sample", lagging(0))
     undeclared = Seen(declared=False)
     assert serve(undeclared, rf.get("/campaigns/"))["X-Dianti-Db"] == "primary"
     posted = Seen()
@@ -183,7 +208,7 @@ def test_an_undeclared_page_and_a_post_read_the_primary(rf: RequestFactory, monk
 @override_settings(DIANTI_REPLICA_MAX_LAG_SECONDS=10)
 def test_a_replica_lagging_past_the_limit_sends_reads_to_the_primary_and_says_so(
         rf: RequestFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(replica, "measure", lagging(11))
+    monkeypatch.setattr(replica, "sample", lagging(11))
     view = Seen()
     with caplog.at_level(logging.WARNING, logger="dianti.replica"):
         response = serve(view, rf.get("/p/"))
@@ -193,7 +218,7 @@ def test_a_replica_lagging_past_the_limit_sends_reads_to_the_primary_and_says_so
 
 def test_a_replica_that_is_down_sends_reads_to_the_primary_and_says_so(
         rf: RequestFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(replica, "measure", down)
+    monkeypatch.setattr(replica, "sample", down)
     view = Seen()
     with caplog.at_level(logging.WARNING, logger="dianti.replica"):
         response = serve(view, rf.get("/p/"))
@@ -205,7 +230,7 @@ def test_a_replica_that_is_down_sends_reads_to_the_primary_and_says_so(
 @override_settings(DIANTI_REPLICA_PIN_SECONDS=15, DATABASE_ROUTERS=ROUTERS)
 def test_a_browser_that_wrote_reads_the_primary_until_the_pin_expires(rf: RequestFactory,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(replica, "measure", lagging(0))
+    monkeypatch.setattr(replica, "sample", lagging(0))
     wrote = serve(Seen(declared=False, write=True), rf.post("/campaigns/new/"))
     cookie = wrote.cookies[PIN_COOKIE]
     assert cookie["max-age"] == 15 and cookie["httponly"]
@@ -226,7 +251,7 @@ def test_a_browser_that_wrote_reads_the_primary_until_the_pin_expires(rf: Reques
 
 
 def test_a_forged_pin_cookie_pins_nothing(rf: RequestFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(replica, "measure", lagging(0))
+    monkeypatch.setattr(replica, "sample", lagging(0))
     request = rf.get("/p/")
     request.COOKIES[PIN_COOKIE] = "1"
     assert serve(Seen(), request)["X-Dianti-Db"] == "replica"
@@ -236,7 +261,7 @@ def test_a_forged_pin_cookie_pins_nothing(rf: RequestFactory, monkeypatch: pytes
 @override_settings(DATABASE_ROUTERS=ROUTERS)
 def test_a_write_in_a_declared_request_pins_its_later_reads_and_the_browser(rf: RequestFactory,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(replica, "measure", lagging(0))
+    monkeypatch.setattr(replica, "sample", lagging(0))
     view = Seen(write=True)
     response = serve(view, rf.get("/p/"))
     assert (view.alias, view.context, response["X-Dianti-Db"]) == (DEFAULT_DB_ALIAS, {}, "replica; wrote")
@@ -245,7 +270,7 @@ def test_a_write_in_a_declared_request_pins_its_later_reads_and_the_browser(rf: 
 
 @override_settings(DIANTI_REPLICA_HEADER=False)
 def test_the_header_is_shown_only_when_asked_for(rf: RequestFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(replica, "measure", lagging(0))
+    monkeypatch.setattr(replica, "sample", lagging(0))
     assert "X-Dianti-Db" not in serve(Seen(), rf.get("/p/"))
 
 
@@ -259,7 +284,7 @@ def test_the_freshness_line_shows_the_replicas_time_in_local_time() -> None:
 
 def test_a_job_declared_replica_safe_reads_the_replica_and_others_do_not(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(replica, "configured", lambda: True)
-    monkeypatch.setattr(replica, "measure", lagging(2))
+    monkeypatch.setattr(replica, "sample", lagging(2))
 
     def export(job: Any, progress: Any) -> dict[str, Any]:
         return {"read": router.db_for_read(Campaign)}
