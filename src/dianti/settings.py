@@ -337,3 +337,22 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DIANTI_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# ── Read replica (docs/scaling.md, "Read replicas"): off unless DIANTI_REPLICA_URL names a streaming replica ──────
+# Dashboards, public pages and exports (views declared with core.dbrouter.replica_reads) read it while it lags at
+# most DIANTI_REPLICA_MAX_LAG_SECONDS (measured at most every DIANTI_REPLICA_LAG_CACHE_SECONDS per process); a browser
+# that wrote reads the primary for DIANTI_REPLICA_PIN_SECONDS. Without the URL nothing of this is installed.
+REPLICA_URL = os.environ.get("DIANTI_REPLICA_URL", "").strip()
+DIANTI_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("DIANTI_REPLICA_MAX_LAG_SECONDS", "10"))
+DIANTI_REPLICA_LAG_CACHE_SECONDS = float(os.environ.get("DIANTI_REPLICA_LAG_CACHE_SECONDS", "3"))
+DIANTI_REPLICA_PIN_SECONDS = int(os.environ.get("DIANTI_REPLICA_PIN_SECONDS", "15"))
+# X-Dianti-Db on every response: which database served its reads, and why not the replica (for tests and smoke runs).
+DIANTI_REPLICA_HEADER = _env_bool("DIANTI_REPLICA_HEADER", DEBUG)
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=60)
+    # A replica that is down must cost a page two seconds at most, once per measurement, then reads fall back.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["dianti.core.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.append("dianti.core.dbrouter.ReplicaMiddleware")  # last: see its docstring
+    TEMPLATES[0]["OPTIONS"]["context_processors"].append("dianti.core.dbrouter.freshness")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.campaigns.models import Campaign
 from dianti.core import rules
+from dianti.core.dbrouter import replica_reads
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages, flash_errors
 from dianti.core.imports import import_page
@@ -158,6 +159,7 @@ def _export_rows(rows: list[selectors.ResultRow]) -> tuple[list[str], list[list[
     return headers, out
 
 
+@replica_reads
 @login_required
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
@@ -182,6 +184,7 @@ def meeting_results(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@replica_reads
 @login_required
 def meeting_export(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)

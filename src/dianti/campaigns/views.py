@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from dianti.core import rules
+from dianti.core.dbrouter import replica_reads
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages, flash_errors
 from dianti.core.imports import import_page
@@ -222,6 +223,7 @@ def my_campaigns(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/mine.html", {"subjects": selectors.my_subjects(request.user)})
 
 
+@replica_reads
 @login_required
 def campaigns_export(request: HttpRequest) -> HttpResponse:
     rows = ((c.year, c.title, c.convener.name, c.get_phase_display(), c.get_list_status_display(), c.n_subjects)
@@ -230,6 +232,7 @@ def campaigns_export(request: HttpRequest) -> HttpResponse:
                          "述职活动.xlsx")
 
 
+@replica_reads
 @login_required
 def subjects_export(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(request.user, pk)

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from .dbrouter import job_reads
 from .models import Job
 from .queues import DEFAULT, HEAVY
 
@@ -126,8 +127,10 @@ def run(job_id: int) -> Job:
     def progress(done: int, total: int) -> None:
         Job.objects.filter(pk=job.pk).update(progress=done, total=total)
 
+    handler = handlers()[job.kind]
     try:
-        result = handlers()[job.kind](job, progress)
+        with job_reads(handler):  # a handler declared replica_reads reads the replica (core/dbrouter.py)
+            result = handler(job, progress)
     except JobFailed as exc:
         _finish(job, Job.Status.FAILED, str(exc), exc.result)
     except Exception as exc:  # a bug must still end the job visibly, not leave it "running" forever

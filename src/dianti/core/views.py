@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import events, exports, readiness, selectors
+from .dbrouter import replica_reads
 from .http import FILE_TYPES, file_response
 from .scope import scope_for
 
@@ -41,6 +42,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@replica_reads
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", selectors.home_summary(request.user))

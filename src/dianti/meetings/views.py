@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.campaigns.permissions import ensure_can_manage_campaign
+from dianti.core.dbrouter import replica_reads
 from dianti.core.http import error_messages, file_response, flash_errors
 from dianti.voices.posters import qr_svg
 
@@ -131,6 +132,7 @@ def codes(request: HttpRequest, pk: int) -> HttpResponse:
     return file_response(pdf, f"evaluator-slips-{meeting.pk}.pdf", "pdf")
 
 
+@replica_reads
 @login_required
 def paper_ballots(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _manageable(request, pk)
@@ -191,6 +193,7 @@ def question_moderate(request: HttpRequest, pk: int, qid: int) -> HttpResponse:
     return redirect(reverse("meeting_detail", args=[meeting.pk]) + "#questions")
 
 
+@replica_reads
 @login_required
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(request.user, pk)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.core import ratelimit
+from dianti.core.dbrouter import replica_reads
 from dianti.core.devices import address_hash, device_identity, remember_device
 from dianti.core.http import error_messages
 
@@ -33,6 +34,7 @@ DEVICE_COOKIE = "dt_evdev"
 COOKIE_AGE = 86400
 
 
+@replica_reads
 def public(request: HttpRequest, key: str) -> HttpResponse:
     meeting = selectors.public_meeting(key)
     raw, device_hash = device_identity(request)

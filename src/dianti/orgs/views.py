@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from dianti.core import excel
 from dianti.core import exports as core_exports
+from dianti.core.dbrouter import replica_reads
 from dianti.core.imports import import_page
 
 from . import exports, importers, selectors
@@ -75,6 +76,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@replica_reads
 @login_required
 def export_orgs(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")

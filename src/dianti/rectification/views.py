@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
+from dianti.core.dbrouter import replica_reads
 from dianti.core.http import error_messages, file_response, flash_errors
 
 from . import documents, exports, permissions, selectors, services, states
@@ -223,6 +224,7 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rectification/supervise.html", {"case": case, "form": form})
 
 
+@replica_reads
 @login_required
 def notice(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     case = selectors.case_get(request.user, pk)

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from dianti.core.dbrouter import replica_reads
 from dianti.core.devices import address_hash, device_identity, remember_device
 from dianti.voices import selectors as voice_selectors
 
@@ -16,6 +17,7 @@ from .forms import ObservationForm
 from .models import State
 
 
+@replica_reads
 def observe(request: HttpRequest, code: str) -> HttpResponse:
     try:
         opinion = voice_selectors.tracked(code)

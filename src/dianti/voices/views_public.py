@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dianti.core import ratelimit
+from dianti.core.dbrouter import replica_reads
 from dianti.core.devices import address_hash, device_identity, remember_device
 from dianti.core.http import error_messages
 
@@ -19,6 +20,7 @@ from .forms import PublicOpinionForm
 from .models import Opinion, Topic
 
 
+@replica_reads
 def org_page(request: HttpRequest, code: str) -> HttpResponse:
     org = selectors.public_org(code)
     raw, device_hash = device_identity(request)
@@ -79,6 +81,7 @@ def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return remember_device(response, raw)
 
 
+@replica_reads
 def track(request: HttpRequest, code: str = "") -> HttpResponse:
     code = code or request.GET.get("code", "").strip()
     if not code:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dianti.campaigns.models import ResponsibilityItem, Subject
 from dianti.core import jobs
+from dianti.core.dbrouter import replica_reads
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import file_response, flash_errors
 from dianti.core.imports import import_page
@@ -106,6 +107,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                          "（UTF-8 或 GBK）。导入要么全部成功，要么一条也不写入。")]})
 
 
+@replica_reads
 @login_required
 def poster(request: HttpRequest, code: str) -> HttpResponse:
     org = org_selectors.org_get(request.user, code)
@@ -115,6 +117,7 @@ def poster(request: HttpRequest, code: str) -> HttpResponse:
     return file_response(pdf, f"poster-{org.code}.pdf", "pdf", inline=True)
 
 
+@replica_reads
 @login_required
 def point_poster(request: HttpRequest, pk: int) -> HttpResponse:
     point = permissions.ensure_can_view_point(
