@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self) -> None:
-        from . import accounts, checks, components, messages  # noqa: F401  (system checks, sign-in receivers)
+        from . import accounts, checks, components, exports, messages  # noqa: F401  (checks, sign-in receivers, job kinds)
 
         messages.install()
         components.discover()  # every app's component.py: the steps of the cycle (core/components.py)

@@ -133,18 +133,6 @@ def components() -> list[Component]:
     return sorted(_REGISTRY.values(), key=lambda c: (c.order, c.label))
 
 
-def exports_for(user: Any) -> list[tuple[Any, list[Export]]]:
-    """Return, step by step in cycle order, the exports ``user`` may download (the read table decides)."""
-    from .reads import may_read
-
-    found = []
-    for component in components():
-        mine = [e for e in component.exports if may_read(user, e.url_name)]
-        if mine:
-            found.append((component.name, mine))
-    return found
-
-
 def get(label: str) -> Component:
     return _REGISTRY[label]
 

@@ -22,8 +22,22 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from . import jobs
+from .dbrouter import replica_reads
 from .excel import workbook, xlsx_response
 from .models import AuditEvent, Job
+
+
+def exports_for(user: Any) -> list[tuple[Any, list[Any]]]:
+    """Return, step by step in cycle order, the exports ``user`` may download (the read table decides)."""
+    from .components import components
+    from .reads import may_read
+
+    found = []
+    for component in components():
+        mine = [e for e in component.exports if may_read(user, e.url_name)]
+        if mine:
+            found.append((component.name, mine))
+    return found
 
 
 def deliver(request: HttpRequest, *, rows: int, make: Callable[[], HttpResponse], kind: str, title: str,
@@ -55,6 +69,8 @@ def audit_xlsx(events: Iterable[AuditEvent]) -> HttpResponse:
     return xlsx_response(workbook(AUDIT_HEADERS, audit_rows(events), "审计日志"), "审计日志.xlsx")
 
 
+@jobs.kernel_kind("export.audit")
+@replica_reads
 def audit_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     """The audit log export as a job: the same filters, the creator's scope."""
     from django.http import QueryDict

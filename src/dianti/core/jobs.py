@@ -57,9 +57,20 @@ def queue_for(kind: str) -> str:
 def handlers() -> dict[str, Handler]:
     """Return every job kind some step declares (``jobs`` in its component) with its handler."""
     from . import components
-    from .exports import audit_job
+    return {**_KERNEL_KINDS, **{kind: fn for c in components.components() for kind, fn in c.jobs.items()}}
 
-    return {"export.audit": audit_job, **{kind: fn for c in components.components() for kind, fn in c.jobs.items()}}
+
+_KERNEL_KINDS: dict[str, Handler] = {}
+
+
+def kernel_kind(kind: str) -> Callable[[Handler], Handler]:
+    """Declare a job kind of the kernel itself (the audit log's export); steps declare theirs in their component."""
+
+    def declare(handler: Handler) -> Handler:
+        _KERNEL_KINDS[kind] = handler
+        return handler
+
+    return declare
 
 
 def submit(*, kind: str, title: str, actor: Any, params: dict[str, Any] | None = None,

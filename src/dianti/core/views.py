@@ -88,9 +88,7 @@ def job_file(request: HttpRequest, pk: int) -> HttpResponse:
 def exports_centre(request: HttpRequest) -> HttpResponse:
     """下载中心: every file the person may download, step by step — at once where it needs nothing, else the page of
     the campaigns, meetings or cases it is made from."""
-    from .components import exports_for
-
-    return render(request, "core/exports.html", {"groups": exports_for(request.user)})
+    return render(request, "core/exports.html", {"groups": exports.exports_for(request.user)})
 
 
 @login_required

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from dianti.core.dbrouter import replica_reads
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.exports import save_output
 from dianti.core.jobs import Progress
@@ -31,6 +32,7 @@ def orgs_xlsx(orgs: Iterable[Organization]) -> HttpResponse:
     return xlsx_response(orgs_workbook(orgs), "组织列表.xlsx")
 
 
+@replica_reads
 def orgs_job(job: Job, progress: Progress) -> dict[str, Any]:
     """The roster as a background job (more rows than a request should make): the requester's scope, the same
     search."""
