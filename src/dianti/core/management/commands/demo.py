@@ -23,6 +23,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"已载入 {len(loaded['created'])} 个县的演示数据，用时 {seconds:.1f} 秒"))
         else:
             self.stdout.write("演示数据已存在，未重复载入")
+        for step, step_seconds in loaded.get("bulk_seconds", {}).items():
+            self.stdout.write(f"  批量载入 {step}：{step_seconds} 秒")
         if not quiet_logins:
             self.stdout.write(f"\n演示账号（密码均为 {loaded['password']}）：")
             for username, role, org in loaded["users"]:
