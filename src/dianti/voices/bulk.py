@@ -29,7 +29,8 @@ def fill(scale: Scale) -> dict[str, Any]:
     subjects = (Subject.objects.filter(campaign__in=campaigns_bulk.of_scale(scale))
                 .exclude(campaign__phase=Phase.NOMINATE).values_list("organization_id", "org_path", "campaign_id"))
     taken = set(Opinion.objects.values_list("tracking_code", flat=True))
-    rows = []
+    rows: list[Opinion] = []
+    made = 0
     for org, path, campaign in subjects.iterator(chunk_size=5000):
         for _ in range(per):
             code = "".join(rng.choices(CODE_ALPHABET, k=8))
@@ -39,5 +40,8 @@ def fill(scale: Scale) -> dict[str, Any]:
             rows.append(Opinion(organization_id=org, org_path=path, campaign_id=campaign,
                                 channel=rng.choice(Channel.values), text=rng.choice(ASKS).format(rng.choice(TOPICS)),
                                 author_key=f"demo-{rng.getrandbits(64):016x}", tracking_code=code))
-    Opinion.objects.bulk_create(rows, batch_size=5000)
-    return {"opinions": len(rows)}
+        if len(rows) >= 20_000:
+            made += len(Opinion.objects.bulk_create(rows, batch_size=5000))
+            rows = []
+    made += len(Opinion.objects.bulk_create(rows, batch_size=5000))
+    return {"opinions": made}
