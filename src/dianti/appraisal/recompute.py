@@ -178,11 +178,15 @@ def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_0
         if meeting_id in seen:
             continue  # the tail of the chain: meetings without a ballot
         seen.add(meeting_id)
+        listed = list(rows)
+        ballots += len(listed)
+        if not any(read.last_meeting.get(s) == meeting_id and s not in read.published
+                   for s in read.subject_of[meeting_id].values()):
+            skipped |= read.published.intersection(read.subject_of[meeting_id].values())
+            continue  # nothing of this meeting would be written (all published or heard again later)
         meeting = read.meetings[meeting_id]
         campaign = read.campaigns[meeting.campaign_id]
         row, base = schemes[campaign.scheme_key]
-        listed = list(rows)
-        ballots += len(listed)
         data = adapter.build_input(meeting, base, read.panel.get(meeting_id, []), read.subject_of[meeting_id],
                                    listed, read.serials.get(meeting_id, {}))
         mine = [s for s in data.ballots if read.last_meeting.get(s) == meeting_id]
