@@ -16,6 +16,7 @@ decided proposals are kept. One audit record covers the recompute (the per-meeti
 from __future__ import annotations
 
 import itertools
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ class RecomputeReport:
     skipped_published: int
     proposals: int
     ballots: int
+    scoring_s: float = 0.0  # of the wall time: mapping and scoring (the engine, alpha, traces)
+    writing_s: float = 0.0  # the batched upserts and deletions; the rest is reading
 
 
 def _in(path: str, field: str = "org_path") -> Q:
@@ -121,6 +124,7 @@ class _Writer:
         self.results: list[SubjectResult] = []
         self.proposals: list[ActionProposal] = []
         self.stale: list[tuple[int, str]] = []
+        self.seconds = 0.0
 
     def result(self, subject_id: int, fields: dict[str, Any]) -> None:
         self.results.append(SubjectResult(subject_id=subject_id, **fields))
@@ -131,6 +135,11 @@ class _Writer:
         self.proposals.append(ActionProposal(subject_id=subject_id, action=action, **fields))
 
     def flush(self) -> None:
+        started = time.perf_counter()
+        self._flush()
+        self.seconds += time.perf_counter() - started
+
+    def _flush(self) -> None:
         if self.results:
             SubjectResult.objects.bulk_create(self.results, update_conflicts=True, unique_fields=["subject"],
                                               update_fields=list(RESULT_FIELDS), batch_size=self.batch)
@@ -172,6 +181,7 @@ def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_0
     computed: set[int] = set()
     skipped: set[int] = set()
     proposals = ballots = 0
+    scoring = 0.0
     seen: set[int] = set()
     streams = itertools.chain(_ballots(scope.path, chunk_size), ((pk, iter(())) for pk in read.meetings))
     for meeting_id, rows in streams:
@@ -184,6 +194,8 @@ def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_0
                    for s in read.subject_of[meeting_id].values()):
             skipped |= read.published.intersection(read.subject_of[meeting_id].values())
             continue  # nothing of this meeting would be written (all published or heard again later)
+        started = time.perf_counter()
+        flushed = writer.seconds
         meeting = read.meetings[meeting_id]
         campaign = read.campaigns[meeting.campaign_id]
         row, base = schemes[campaign.scheme_key]
@@ -204,7 +216,9 @@ def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_0
                     writer.proposal(sid, action, services.proposal_fields(campaign, rule, reason, uncertain))
             proposals += len(wanted)
             computed.add(sid)
+        scoring += time.perf_counter() - started - (writer.seconds - flushed)
     writer.flush()
     audit.record(actor=actor, action="appraisal.recompute", target=scope, org_path=scope.path,
                  changes={"subjects": [None, len(computed)], "meetings": [None, len(read.meetings)]})
-    return RecomputeReport(len(read.meetings), len(computed), len(skipped - computed), proposals, ballots)
+    return RecomputeReport(len(read.meetings), len(computed), len(skipped - computed), proposals, ballots,
+                           round(scoring, 2), round(writer.seconds, 2))

@@ -162,6 +162,8 @@ def measure(sample: int, seed: int) -> dict[str, Any]:
         "subjects": subjects, "ballots": ballots, "meetings": len(closed),
         "recompute_s": round(recompute_s, 1), "recompute_queries": recompute_q, "peak_rss_mb": round(peak),
         "computed": report.computed, "ballots_read": report.ballots,
+        "scoring_s": report.scoring_s, "writing_s": report.writing_s,
+        "reading_s": round(recompute_s - report.scoring_s - report.writing_s, 1),
         "subjects_per_second": round(report.computed / recompute_s),
         "baseline": "results_compute per meeting on a sample, extrapolated to every subject",
         "sample_meetings": len(picked), "sample_subjects": len(sample_subjects),
