@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -109,7 +109,24 @@ def paper_serials(meeting: Meeting) -> dict[str, int]:
 
 def meeting_input(meeting: Meeting, base: Scheme) -> MeetingInput:
     """Return the meeting's ballots mapped for the engine under ``base`` (rules in the module docstring)."""
-    panel = list(meeting.groups.all())
+    serials = paper_serials(meeting) if meeting.paper_entries.exists() else {}
+    rows = (BallotRow.objects.filter(meeting=meeting).order_by("pk")
+            .values_list("pk", "item_id", "group_id", "grade", "scores", "token"))
+    return build_input(meeting, base, list(meeting.groups.all()), dict(meeting.agenda.values_list("pk", "subject_id")),
+                       rows, serials)
+
+
+BallotValues = tuple[int, int, int, str, Any, str]  # pk, agenda item id, panel group id, grade, item marks, token
+
+
+def build_input(meeting: Meeting, base: Scheme, panel: Sequence[PanelGroup], subject_of: Mapping[int, int],
+                rows: Iterable[BallotValues], serials: Mapping[str, int]) -> MeetingInput:
+    """Return the meeting's ballots mapped for the engine from rows already read: its panel groups, {agenda item:
+    subject}, its ballot rows in primary-key order and {token: paper serial} of its accepted paper ballots.
+
+    :func:`meeting_input` reads these for one meeting; :mod:`.recompute` reads them for many meetings at once, one
+    query per table, and both map them here, so both paths score the same engine inputs.
+    """
     groups, group_code, weights_from = _groups(base, panel)
     grade_map = _grades(base, meeting)
     items, item_code = _items(base, meeting)
@@ -121,11 +138,7 @@ def meeting_input(meeting: Meeting, base: Scheme) -> MeetingInput:
                      + "，".join(f"{g.label} {g.weight:.0%}" for g in groups))
     if any(k != v for k, v in grade_map.items()):
         notes.append("述职会等次按顺序对应评分方案等次：" + "，".join(f"{k}→{v}" for k, v in grade_map.items()))
-    serials = paper_serials(meeting) if meeting.paper_entries.exists() else {}
-    subject_of = dict(meeting.agenda.values_list("pk", "subject_id"))
     ballots: dict[int, list[Ballot]] = {s: [] for s in subject_of.values()}
-    rows = (BallotRow.objects.filter(meeting=meeting).order_by("pk")
-            .values_list("pk", "item_id", "group_id", "grade", "scores", "token"))
     for pk, item_id, group_id, grade, scores, token in rows:
         marks = {item_code[k]: float(v) for k, v in (scores or {}).items() if k in item_code and v is not None}
         serial = serials.get(token)

@@ -8,7 +8,7 @@ from dianti.campaigns.models import Phase
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.events import IN_TRANSACTION, Event
 
-from . import demo, importers, services, stats, todo
+from . import bulk, demo, importers, services, stats, todo
 from .guards import proposals_decided
 from .selectors import meeting_scores
 
@@ -22,6 +22,7 @@ register(Component(
     exports=(Export(_("述职活动评议结果"), "appraisal_campaign_export", "campaign", "appraisal_index"),
              Export(_("述职会评议结果"), "appraisal_meeting_export", "meeting", "appraisal_index")),
     demo=demo.load,
+    demo_bulk=bulk.fill,
     jobs={"import.annual_assessment": importers.import_annual},
     todo=todo.for_user,
     # The meetings step shows the score of record, never one of its own: it asks for it here.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,8 +156,9 @@ def _explanation(res: EngineResult, data: adapter.MeetingInput, alpha: adapter.P
     return "\n".join(lines)
 
 
-def _sync_proposals(subject: Subject, campaign: Campaign, res: EngineResult) -> int:
-    """Replace the subject's pending proposals with what the rules propose now; decided ones are kept as decided."""
+def wanted_proposals(res: EngineResult) -> dict[str, tuple[str, str, bool]]:
+    """Return {action: (rule, reason, uncertain)} the rules propose for ``res``: one per action, a decided rule
+    outranking an uncertain one."""
     wanted: dict[str, tuple[str, str, bool]] = {}
     for p in res.proposals():
         action = ACTION_BY_TEXT.get(p.action) or ACTION_BY_RULE.get(p.rule)
@@ -166,6 +167,18 @@ def _sync_proposals(subject: Subject, campaign: Campaign, res: EngineResult) -> 
         held = wanted.get(action)
         if held is None or (held[2] and not p.uncertain):  # a decided rule outranks an uncertain one
             wanted[action] = (p.rule, p.reason, p.uncertain)
+    return wanted
+
+
+def proposal_fields(campaign: Campaign, rule: str, reason: str, uncertain: bool) -> dict[str, Any]:
+    """Return the fields of a pending proposal as the rules make it (the set-based path writes the same)."""
+    return {"campaign": campaign, "org_path": campaign.org_path, "rule": rule[:64], "reason": reason,
+            "uncertain": uncertain, "status": ActionProposal.Status.PENDING}
+
+
+def _sync_proposals(subject: Subject, campaign: Campaign, res: EngineResult) -> int:
+    """Replace the subject's pending proposals with what the rules propose now; decided ones are kept as decided."""
+    wanted = wanted_proposals(res)
     existing = {p.action: p for p in ActionProposal.objects.filter(subject=subject)}
     for action, p in existing.items():
         if p.status == ActionProposal.Status.PENDING and action not in wanted:
@@ -174,10 +187,37 @@ def _sync_proposals(subject: Subject, campaign: Campaign, res: EngineResult) -> 
         held_p = existing.get(action)
         if held_p is not None and held_p.status != ActionProposal.Status.PENDING:
             continue
-        ActionProposal.objects.update_or_create(subject=subject, action=action, defaults={
-            "campaign": campaign, "org_path": campaign.org_path, "rule": rule[:64], "reason": reason,
-            "uncertain": uncertain, "status": ActionProposal.Status.PENDING})
+        ActionProposal.objects.update_or_create(subject=subject, action=action,
+                                                defaults=proposal_fields(campaign, rule, reason, uncertain))
     return len(wanted)
+
+
+def result_fields(res: EngineResult, data: adapter.MeetingInput, row: ScoringScheme, alpha: adapter.PanelAlpha,
+                  meeting_flags: list[dict[str, Any]], subject_flags: list[Any]) -> dict[str, Any]:
+    """Return the stored fields of a subject's draft result (the set-based path writes the same)."""
+    return {
+        "scheme": row, "meeting": data.meeting, "score": res.score, "ballots": res.n_valid,
+        "invalid": len(res.invalid), "satisfaction": res.satisfaction.value,
+        "satisfaction_low": res.satisfaction.low, "satisfaction_high": res.satisfaction.high,
+        "dissatisfaction": res.dissatisfaction.value, "alpha": alpha.panel,
+        "detail": _detail(res, data, row, alpha, meeting_flags, subject_flags),
+        "explanation": _explanation(res, data, alpha, [*subject_flags, *meeting_flags]),
+        "status": SubjectResult.Status.DRAFT, "submitted_at": None, "submitted_by": None}
+
+
+def score_meeting(data: adapter.MeetingInput, row: ScoringScheme, subjects: Iterable[int] | None = None
+                  ) -> Iterator[tuple[int, EngineResult, dict[str, Any]]]:
+    """Yield (subject id, engine result, stored fields) for the meeting's subjects (all, or those in ``subjects``);
+    the panel's alpha and rater flags need every subject of the meeting, so all are scored."""
+    results = {sid: adapter.score(data, sid) for sid in data.ballots}
+    alpha = adapter.panel_alphas(data, results)
+    flags = adapter.paper_flags(data)
+    per_subject = adapter.flags_by_subject(flags)
+    meeting_flags = [f for f in flags if not f["subjects"]]
+    wanted = None if subjects is None else set(subjects)
+    for sid, res in results.items():
+        if wanted is None or sid in wanted:
+            yield sid, res, result_fields(res, data, row, alpha, meeting_flags, per_subject.get(sid, []))
 
 
 @transaction.atomic
@@ -208,25 +248,11 @@ def results_compute(*, actor: Any, campaign: Campaign | None = None, meeting: Me
     skipped: set[int] = set()
     proposals = 0
     for m in _meetings_to_score(campaign, meeting):
-        data = adapter.meeting_input(m, base)
-        results = {sid: adapter.score(data, sid) for sid in data.ballots}
-        alpha = adapter.panel_alphas(data, results)
-        flags = adapter.paper_flags(data)
-        per_subject = adapter.flags_by_subject(flags)
-        meeting_flags = [f for f in flags if not f["subjects"]]
-        for sid, res in results.items():
+        for sid, res, fields in score_meeting(adapter.meeting_input(m, base), row):
             if sid in published:
                 skipped.add(sid)
                 continue
-            subject_flags = per_subject.get(sid, [])
-            SubjectResult.objects.update_or_create(subject_id=sid, defaults={
-                "scheme": row, "meeting": m, "score": res.score, "ballots": res.n_valid, "invalid": len(res.invalid),
-                "satisfaction": res.satisfaction.value, "satisfaction_low": res.satisfaction.low,
-                "satisfaction_high": res.satisfaction.high, "dissatisfaction": res.dissatisfaction.value,
-                "alpha": alpha.panel,
-                "detail": _detail(res, data, row, alpha, meeting_flags, subject_flags),
-                "explanation": _explanation(res, data, alpha, [*subject_flags, *meeting_flags]),
-                "status": SubjectResult.Status.DRAFT, "submitted_at": None, "submitted_by": None})
+            SubjectResult.objects.update_or_create(subject_id=sid, defaults=fields)
             proposals += _sync_proposals(subjects[sid], campaign, res)
             computed.add(sid)
     audit.record(actor=actor, action="appraisal.compute", target=campaign, org_path=campaign.org_path,

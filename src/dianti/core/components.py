@@ -96,6 +96,8 @@ class Component:
     stat_labels: Mapping[str, Any] = field(default_factory=dict)  # of its keys, those the home page shows: names
     exports: tuple[Export, ...] = ()
     demo: Callable[..., dict[str, Any] | None] | None = None  # load(counties=N); run in cycle order
+    # fill(scale): the scale counties of ``demo --counties N`` get this step's data by bulk inserts (core/demo.py)
+    demo_bulk: Callable[[Any], dict[str, Any] | None] | None = None
     jobs: Mapping[str, Callable[..., Any]] = field(default_factory=dict)  # background job kind → handler
     # kind → Celery queue (core.jobs.QUEUES) for kinds that do not belong on "default": long mining or report runs go
     # to "heavy", so a busy heavy worker never delays an import or the morning's reminders ("urgent").

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.events import IN_SAVEPOINT, Event
 
-from . import demo, retention, stats, todo
+from . import bulk, demo, retention, stats, todo
 
 register(Component(
     label="meetings", name=_("述职会"), order=40,
@@ -21,6 +21,7 @@ register(Component(
     exports=(Export(_("评议码"), "meeting_codes", "meeting", "meeting_list"), Export(_("纸质测评表"), "meeting_paper_pdf", "meeting", "meeting_list"),
              Export(_("会议纪要"), "meeting_minutes", "meeting", "meeting_list")),
     demo=demo.load,
+    demo_bulk=bulk.fill,
     todo=todo.for_user,
     retention={"hall_devices": retention.hall_devices},
     publishes=(Event("meeting_closed", IN_SAVEPOINT, ("meeting_id", "org_path"), "述职会结束投票",

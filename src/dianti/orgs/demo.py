@@ -368,6 +368,7 @@ def _load(counties: int) -> dict[str, Any]:
             cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection only
     province, city = _ensure_province()
     created = []
+    scale = []
     if not Organization.objects.filter(code=HAIYAN_CODE).exists():
         created.append(_load_county(city, HAIYAN_CODE, "中共海盐县委员会", seed=330424).code)
         province.refresh_from_db()
@@ -375,5 +376,7 @@ def _load(counties: int) -> dict[str, Any]:
         code = f"99{k:04d}"
         if not Organization.objects.filter(code=code).exists():
             province.refresh_from_db()
-            created.append(_load_county(province, code, f"中共演示{k}县委员会", seed=k).code)
-    return {"created": created, "users": _demo_users()}
+            county = _load_county(province, code, f"中共演示{k}县委员会", seed=k)
+            created.append(county.code)
+            scale.append(county.path)
+    return {"created": created, "scale_counties": scale, "users": _demo_users()}

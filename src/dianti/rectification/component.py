@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core.components import Component, Export, NavEntry, TrackingPanel, register
 from dianti.core.events import ON_COMMIT, Event
 
-from . import deadlines, demo, receivers, retention, stats, todo, tracking
+from . import bulk, deadlines, demo, receivers, retention, stats, todo, tracking
 
 register(Component(
     label="rectification", name=_("整改"), order=60,
@@ -22,6 +22,7 @@ register(Component(
                  "rectifications_closed": _("已销号（件）")},
     exports=(Export(_("整改通知单"), "rectification_notice", "case", "rectification_list"),),
     demo=demo.load,
+    demo_bulk=bulk.fill,
     tracking=tracking.rectification_steps,
     tracking_panel=TrackingPanel("rectification/_track_panel.html", tracking.panel_context),
     todo=todo.for_user,

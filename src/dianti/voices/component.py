@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dianti.core.components import Component, Export, NavEntry, register
 
-from . import demo, importers, mining_bridge, receivers, retention, stats, todo, tracking
+from . import bulk, demo, importers, mining_bridge, receivers, retention, stats, todo, tracking
 
 register(Component(
     label="voices", name=_("群众点题"), order=30,
@@ -20,6 +20,7 @@ register(Component(
     exports=(Export(_("意见征集二维码海报"), "voices_poster", "organization", "org_tree"),
              Export(_("联系点二维码海报"), "voices_point_poster", "contact point", "org_tree")),
     demo=demo.load,
+    demo_bulk=bulk.fill,
     jobs={"import.opinions": importers.import_opinions, "voices.mine": mining_bridge.mine_job,
           "voices.train": mining_bridge.train_job},
     job_queues={"voices.mine": "heavy", "voices.train": "heavy"},
