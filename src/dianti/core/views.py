@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import events, readiness, selectors
+from .pagination import paginate
 from .scope import scope_for
 
 
@@ -50,7 +50,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).is_admin:
         raise PermissionDenied("只有管理员可以查看审计日志")
     filters = selectors.AuditFilters.from_query(request.GET)
-    page = Paginator(selectors.audit_events(request.user, filters), 50).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.audit_events(request.user, filters))
     if request.GET.get("format") == "xlsx":
         from .exports import audit_xlsx
 
@@ -72,7 +72,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         from .services import notifications_mark_read
 
         notifications_mark_read(user=request.user, ids=[int(i) for i in request.POST.getlist("id") if i.isdigit()])
-    page = Paginator(selectors.notifications_for(request.user), 30).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.notifications_for(request.user))
     return render(request, "core/notifications.html", {"page": page})
 
 

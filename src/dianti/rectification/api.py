@@ -6,8 +6,10 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 
 from dianti.core.api import staff_auth
+from dianti.core.pagination import ApiPages, Mapped
 
 from . import selectors, services
 from .models import Case
@@ -70,10 +72,11 @@ def _case(c: Case) -> dict[str, object]:
 
 
 @router.get("/cases", response=list[CaseOut], summary="本人可见的整改（可按镇、状态、逾期、年度筛选）")
-def cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> list[dict[str, object]]:
+@paginate(ApiPages)
+def cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> Mapped:
     f = selectors.CaseFilters(town=filters.town, state=filters.state, overdue=filters.overdue, year=filters.year,
                               q=filters.q)
-    return [_case(c) for c in selectors.case_list(request.user, f)[:500]]
+    return Mapped(selectors.case_list(request.user, f), _case)
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="整改详情：问题、措施、长效机制、全过程记录")
