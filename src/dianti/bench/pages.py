@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import register
-from .targets import answer, cached_target, loadavg, run_helper
+from .targets import answer, cached_target, loadavg, run_dianti, run_helper
 from .tree import BENCH_SUPERUSER, HAIYAN, TOWN, _ensure_built, _percentiles, _signed_in, _users
 
 HELPER = "dianti.bench.pages"
@@ -41,6 +41,7 @@ def bench_pages(params: dict[str, Any]) -> dict[str, Any]:
                            name=params.get("dbname"))
     print(f"数据库：{target.label}", flush=True)
     build = _ensure_built(target, counties)
+    run_dianti(target, "collectstatic", "--no-input", "-v", "0", production=True)
     load_before = loadavg()
     measured = run_helper(target, HELPER, {"action": "measure", "repeat": repeat, "sql": params.get("sql") == "1"})
     result = {"bench": "pages", "database": target.vendor, "counties": counties, "build": build, **measured,
