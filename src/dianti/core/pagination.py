@@ -27,12 +27,13 @@ PER_PAGE = 50
 API_MAX_LIMIT = 200
 
 
-def page_of(rows: QuerySet[Any] | Sequence[T], number: object, per_page: int = PER_PAGE) -> Page:
-    """Return page ``number`` of ``rows`` (the first for a missing or malformed number, the last past the end)."""
-    return Paginator(rows, per_page).get_page(number)
+def page_of(rows: QuerySet[Any] | Sequence[T], number: object, per_page: int | None = None) -> Page:
+    """Return page ``number`` of ``rows`` (the first for a missing or malformed number, the last past the end),
+    :data:`PER_PAGE` rows a page unless ``per_page`` says otherwise."""
+    return Paginator(rows, per_page or PER_PAGE).get_page(number)
 
 
-def paginate(request: HttpRequest, rows: QuerySet[Any] | Sequence[T], per_page: int = PER_PAGE,
+def paginate(request: HttpRequest, rows: QuerySet[Any] | Sequence[T], per_page: int | None = None,
              param: str = "page") -> Page:
     """Return the page of ``rows`` the request's ``?page=`` (or ``param``) asks for."""
     return page_of(rows, request.GET.get(param), per_page)
