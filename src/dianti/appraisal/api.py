@@ -8,9 +8,11 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.core.api import staff_auth
+from dianti.core.pagination import ApiPages, Mapped
 from dianti.meetings import selectors as meeting_selectors
 from dianti.orgs.models import Organization
 
@@ -129,10 +131,10 @@ def subject_result(request: HttpRequest, subject_id: int) -> dict[str, Any]:
 
 
 @router.get("/proposals", response=list[ProposalOut], summary="本人可处理的处置建议")
+@paginate(ApiPages)
 def proposals(request: HttpRequest, status: str = "", action: str = "",
-              campaign: int | None = None) -> list[dict[str, Any]]:
-    return [_proposal(p) for p in selectors.proposals(request.user, status=status, action=action,
-                                                      campaign=campaign)[:1000]]
+              campaign: int | None = None) -> Mapped:
+    return Mapped(selectors.proposals(request.user, status=status, action=action, campaign=campaign), _proposal)
 
 
 def _annual(a: AnnualAssessment) -> dict[str, Any]:
@@ -143,9 +145,10 @@ def _annual(a: AnnualAssessment) -> dict[str, Any]:
 
 
 @router.get("/assessment", response=list[AnnualOut], summary="年度综合考核（总分、等次、星级、排名）")
-def assessment(request: HttpRequest, year: int, org: str = "") -> list[dict[str, Any]]:
+@paginate(ApiPages)
+def assessment(request: HttpRequest, year: int, org: str = "") -> Mapped:
     within = selectors.org_for(request.user, org) if org else None
-    return [_annual(a) for a in selectors.annual_list(request.user, year, within)[:5000]]
+    return Mapped(selectors.annual_list(request.user, year, within), _annual)
 
 
 @router.get("/assessment/{code}/history", response=list[AnnualOut], summary="一个组织的历年考核")

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dianti.campaigns.models import Campaign, Phase, Subject
-from dianti.core import paths, scope
+from dianti.core import pagination, paths, scope
 from dianti.meetings.models import Meeting
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_view_org
@@ -305,10 +306,10 @@ def public_results(campaign: Campaign) -> dict[int, PublicResult]:
     return out
 
 
-def public_subjects(campaign: Campaign) -> list[Subject]:
-    """Return the campaign's subjects, each with ``public_result`` (None until its result is published) and
-    ``withdrawn`` (the latest withdrawal of an earlier publication, when the result is not published again yet:
-    the public sees that a published figure was withdrawn and why, never a silent change)."""
+def public_subjects(campaign: Campaign, number: object = 1) -> Page:
+    """Return page ``number`` of the campaign's subjects, each with ``public_result`` (None until its result is
+    published) and ``withdrawn`` (the latest withdrawal of an earlier publication, when the result is not
+    published again yet: the public sees that a published figure was withdrawn and why, never a silent change)."""
     from .models import ResultPublication
 
     results = public_results(campaign)
@@ -316,11 +317,11 @@ def public_subjects(campaign: Campaign) -> list[Subject]:
     for p in ResultPublication.objects.filter(result__subject__campaign=campaign, withdrawn_at__isnull=False).order_by(
             "withdrawn_at").values("result__subject_id", "withdrawn_at", "withdraw_reason"):
         withdrawn[p["result__subject_id"]] = p
-    subjects = list(campaign.subjects.select_related("organization").order_by("order", "id"))
-    for s in subjects:
+    page = pagination.page_of(campaign.subjects.select_related("organization").order_by("order", "id"), number)
+    for s in page:
         s.public_result = results.get(s.pk)  # type: ignore[attr-defined]
         s.withdrawn = None if s.pk in results else withdrawn.get(s.pk)  # type: ignore[attr-defined]
-    return subjects
+    return page
 
 
 # ---------------------------------------------------------------------------------------------------------------

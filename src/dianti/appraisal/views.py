@@ -22,6 +22,7 @@ from dianti.core.dbrouter import replica_reads
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages, flash_errors
 from dianti.core.imports import import_page
+from dianti.core.pagination import paginate
 from dianti.core.redirects import safe_next
 from dianti.core.scope import scope_for
 from dianti.meetings import selectors as meeting_selectors
@@ -52,7 +53,7 @@ def _staff(request: HttpRequest) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     _staff(request)
     return render(request, "appraisal/index.html", {
-        "campaigns": selectors.visible_campaigns(request.user)[:200],
+        "campaigns": (page := paginate(request, selectors.visible_campaigns(request.user))), "page": page,
         "pending": selectors.proposals(request.user, status=ActionProposal.Status.PENDING).count(),
     })
 
@@ -218,9 +219,10 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     campaign = request.GET.get("campaign", "")
     items = selectors.proposals(request.user, status=status, action=action,
-                                campaign=int(campaign) if campaign.isdigit() else None)[:500]
+                                campaign=int(campaign) if campaign.isdigit() else None)
+    items = paginate(request, items)
     return render(request, "appraisal/proposals.html", {
-        "proposals": items, "status": status, "action": action, "campaign": campaign,
+        "proposals": items, "page": items, "status": status, "action": action, "campaign": campaign,
         "statuses": PROPOSAL_STATUSES, "actions": PROPOSAL_ACTIONS, "form": DecisionForm(),
     })
 
@@ -334,7 +336,7 @@ def annual_list(request: HttpRequest) -> HttpResponse:
     counties = counties if sc.everything else counties.filter(path__in=list(sc.manage_roots))
     return render(request, "appraisal/annual_list.html", {
         "rounds": views_review.rounds_for(request.user, year),
-        "rows": rows[:2000], "year": year, "years": years, "within": within, "counties": counties,
+        "rows": (page := paginate(request, rows)), "page": page, "year": year, "years": years, "within": within, "counties": counties,
         "towns": Organization.objects.filter(level=Organization.Level.TOWN, pk__in=rows.values(
             "organization__parent")).order_by("path"),
     })

@@ -99,11 +99,12 @@ def fresh_target(database: str | None) -> Iterator[Target]:
             yield Target(f"sqlite:///{tmp}/bench.sqlite3", Path(tmp), "sqlite", "temporary SQLite file")
 
 
-def cached_target(counties: int, database: str | None, rebuild: bool) -> Target:
-    """Return the cached scale database for ``counties`` (made empty first when ``rebuild``)."""
+def cached_target(counties: int, database: str | None, rebuild: bool, name: str | None = None) -> Target:
+    """Return the cached scale database for ``counties`` (made empty first when ``rebuild``): on PostgreSQL the
+    database ``name`` (default ``dianti_bench_tree_cN``, shared by the benchmarks that read the scale demo)."""
     if database:
-        name = f"dianti_bench_tree_c{counties}"
-        var_dir = bench_dir() / f"tree-c{counties}-pg"
+        var_dir = bench_dir() / (f"{name}-pg" if name else f"tree-c{counties}-pg")
+        name = name or f"dianti_bench_tree_c{counties}"
         if rebuild or not (var_dir / DATA_KEY_FILE).exists():  # a database loaded under a key no longer known
             pg_admin(database, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             shutil.rmtree(var_dir, ignore_errors=True)

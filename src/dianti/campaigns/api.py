@@ -6,8 +6,10 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
 from dianti.core.api import staff_auth
+from dianti.core.pagination import ApiPages, Mapped
 
 from . import selectors, services
 from .models import Campaign, Subject
@@ -71,8 +73,9 @@ def _subject(s: Subject) -> dict[str, object]:
 
 
 @router.get("", response=list[CampaignOut], summary="本人可见的述职活动")
-def campaign_list(request: HttpRequest, year: int | None = None) -> list[dict[str, object]]:
-    return [_campaign(c) for c in selectors.visible_campaigns(request.user, year)]
+@paginate(ApiPages)
+def campaign_list(request: HttpRequest, year: int | None = None) -> Mapped:
+    return Mapped(selectors.visible_campaigns(request.user, year), _campaign)
 
 
 @router.get("/{campaign_id}", response=CampaignDetailOut, summary="述职活动详情：述职对象与下级活动汇总")

@@ -19,6 +19,7 @@ from dianti.core.dbrouter import replica_reads
 from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages, flash_errors
 from dianti.core.imports import import_page
+from dianti.core.pagination import paginate
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
@@ -31,8 +32,8 @@ from .models import Campaign, Phase
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
-    campaigns = selectors.visible_campaigns(request.user, int(year) if year.isdigit() else None)
-    return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "year": year,
+    campaigns = paginate(request, selectors.visible_campaigns(request.user, int(year) if year.isdigit() else None))
+    return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "page": campaigns, "year": year,
                                                             "can_create": permissions.can_create_campaign(request.user)})
 
 
@@ -73,7 +74,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows, totals = selectors.rollup(campaign)
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign,
-        "subjects": selectors.subjects_of(campaign),
+        "subjects": paginate(request, selectors.subjects_of(campaign)),
         "counts": selectors.own_counts(campaign),
         "rollup": rows, "totals": totals,
         "moves": phases.available(request.user, campaign),

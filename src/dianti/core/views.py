@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from . import events, exports, readiness, selectors
 from .dbrouter import replica_reads
 from .http import FILE_TYPES, file_response
+from .pagination import paginate
 from .scope import scope_for
 
 
@@ -59,7 +59,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         query.pop("format", None)
         return exports.deliver(request, rows=events.count(), make=lambda: exports.audit_xlsx(events),
                                kind="export.audit", title=_("导出审计日志"), params={"query": query.urlencode()})
-    page = Paginator(selectors.audit_events(request.user, filters), 50).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.audit_events(request.user, filters))
     return render(request, "core/audit_log.html", {"page": page, "filters": filters,
                                                    "actions": selectors.audit_actions(request.user)})
 
@@ -97,7 +97,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         from .services import notifications_mark_read
 
         notifications_mark_read(user=request.user, ids=[int(i) for i in request.POST.getlist("id") if i.isdigit()])
-    page = Paginator(selectors.notifications_for(request.user), 30).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.notifications_for(request.user))
     return render(request, "core/notifications.html", {"page": page})
 
 

@@ -7,8 +7,10 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from dianti.core.api import staff_auth
+from dianti.core.pagination import ApiPages, Mapped
 
 from . import selectors
 from .models import Meeting
@@ -65,8 +67,9 @@ def _meeting(m: Meeting) -> dict[str, object]:
 
 
 @router.get("", response=list[MeetingOut], summary="本人可见的述职会")
-def meetings(request: HttpRequest) -> list[dict[str, object]]:
-    return [_meeting(m) for m in selectors.visible_meetings(request.user)[:200]]
+@paginate(ApiPages)
+def meetings(request: HttpRequest) -> Mapped:
+    return Mapped(selectors.visible_meetings(request.user), _meeting)
 
 
 @router.get("/{meeting_id}/results", response=list[ResultOut], summary="测评结果（投票截止后）")

@@ -18,6 +18,7 @@ from dianti.campaigns import selectors as campaign_selectors
 from dianti.campaigns.permissions import ensure_can_manage_campaign
 from dianti.core.dbrouter import replica_reads
 from dianti.core.http import error_messages, file_response, flash_errors
+from dianti.core.pagination import paginate
 from dianti.voices.posters import qr_svg
 
 from . import documents, permissions, selectors, services
@@ -33,7 +34,8 @@ def _manageable(request: HttpRequest, pk: int) -> Meeting:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "meetings/list.html", {"meetings": selectors.visible_meetings(request.user)[:200],
+    meetings = paginate(request, selectors.visible_meetings(request.user))
+    return render(request, "meetings/list.html", {"meetings": meetings, "page": meetings,
                                                   "my_items": selectors.items_for_secretary(request.user)})
 
 

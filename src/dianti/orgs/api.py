@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
 from dianti.core.api import staff_auth
+from dianti.core.pagination import ApiPages, Mapped
 
 from . import selectors
 from .models import Organization, mask_phone
@@ -68,8 +70,9 @@ def tree(request: HttpRequest, root: str | None = None) -> list[dict[str, object
 
 
 @router.get("/search", response=list[OrgOut], summary="按名称、简称或编码搜索组织")
-def search(request: HttpRequest, q: str, limit: int = 50) -> list[dict[str, object]]:
-    return [_org(o) for o in selectors.org_search(request.user, q, min(max(limit, 1), 200))]
+@paginate(ApiPages)
+def search(request: HttpRequest, q: str) -> Mapped:
+    return Mapped(selectors.org_search_rows(request.user, q), _org)
 
 
 @router.get("/{code}", response=OrgDetailOut, summary="组织详情")

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
 
-from dianti.core import crypto, paths, scope
+from dianti.core import crypto, pagination, paths, scope
 
 from .models import Membership, Organization, Person, Position, RoleGrant
 from .permissions import ensure_can_view_org
@@ -55,24 +56,30 @@ class TreeNode:
     has_children: bool
 
 
-def tree_children(user: Any, org: Organization) -> list[TreeNode]:
-    """Return the children of ``org`` with the number of grassroots organizations below each (two queries)."""
+def tree_children(user: Any, org: Organization, number: object = 1) -> Page:
+    """Return page ``number`` of the children of ``org`` (:data:`~dianti.core.pagination.PER_PAGE` a page), each a
+    :class:`TreeNode` with the number of grassroots organizations below it: three queries (count, slice, badges)
+    however many children ``org`` has."""
     ensure_can_view_org(user, org)
-    children = list(org.children.select_related("secretary").order_by("path"))
+    page = pagination.page_of(org.children.select_related("secretary").order_by("path"), number)
+    children = list(page.object_list)
     if not children:
-        return []
+        page.object_list = []
+        return page
     width = len(org.path) + paths.SEGMENT
     # Every condition is on a column of org_level_path_idx (path > org.path drops org itself), so the counts
-    # come from one index range scan without touching the table.
+    # come from one index range scan without touching the table; only this page's branches are counted.
     counts = dict(
         Organization.objects.subtree(org.path)
-        .filter(path__gt=org.path, level=Organization.Level.GRASSROOTS, is_active=True)
+        .filter(path__gt=org.path, path__gte=children[0].path, path__lt=paths.successor(children[-1].path),
+                level=Organization.Level.GRASSROOTS, is_active=True)
         .annotate(branch=Substr("path", 1, width))
         .values("branch")
         .annotate(n=Count("*"))
         .values_list("branch", "n")
     )
-    return [TreeNode(c, counts.get(c.path, 0), c.child_counter > 0) for c in children]
+    page.object_list = [TreeNode(c, counts.get(c.path, 0), c.child_counter > 0) for c in children]
+    return page
 
 
 def org_matches(user: Any, query: str) -> QuerySet[Organization]:
@@ -85,10 +92,16 @@ def org_matches(user: Any, query: str) -> QuerySet[Organization]:
     return qs
 
 
-def org_search(user: Any, query: str, limit: int = 50) -> list[Organization]:
+def org_search_rows(user: Any, query: str) -> QuerySet[Organization]:
+    """Return the organizations the user sees whose name, short name or code matches ``query``, shallowest first;
+    none for an empty query (a search, unlike the roster export, needs something to look for)."""
     if not query.strip():
-        return []
-    return list(org_matches(user, query).select_related("parent", "secretary").order_by("depth", "path")[:limit])
+        return Organization.objects.none()
+    return org_matches(user, query).select_related("parent", "secretary").order_by("depth", "path")
+
+
+def org_search(user: Any, query: str, limit: int = 50) -> list[Organization]:
+    return list(org_search_rows(user, query)[:limit])
 
 
 def org_breadcrumbs(user: Any, org: Organization) -> list[Organization]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from dianti.core import excel
 from dianti.core import exports as core_exports
 from dianti.core.dbrouter import replica_reads
 from dianti.core.imports import import_page
+from dianti.core.pagination import paginate
 
 from . import exports, importers, selectors
 from .permissions import can_manage_org, can_see_full_phone
@@ -28,21 +28,23 @@ def tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def tree_children(request: HttpRequest, code: str) -> HttpResponse:
     org = selectors.org_get(request.user, code)
-    return render(request, "orgs/_children.html", {"children": selectors.tree_children(request.user, org)})
+    return render(request, "orgs/_children.html", {
+        "org": org, "children": selectors.tree_children(request.user, org, request.GET.get("page"))})
 
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    results = selectors.org_search(request.user, q)
-    template = "orgs/_search_results.html" if request.headers.get("HX-Request") else "orgs/search.html"
-    return render(request, template, {"q": q, "results": results})
+    results = paginate(request, selectors.org_search_rows(request.user, q))
+    partial = bool(request.headers.get("HX-Request"))
+    return render(request, "orgs/_search_results.html" if partial else "orgs/search.html", {
+        "q": q, "results": results, "page": results, "hx_target": "#search-results" if partial else ""})
 
 
 @login_required
 def org_detail(request: HttpRequest, code: str) -> HttpResponse:
     org = selectors.org_get(request.user, code)
-    members = Paginator(selectors.org_members(org), 50).get_page(request.GET.get("page"))
+    members = paginate(request, selectors.org_members(org))
     return render(request, "orgs/org_detail.html", {
         "org": org,
         "breadcrumbs": selectors.org_breadcrumbs(request.user, org),
@@ -62,7 +64,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
     people = selectors.people_search(request.user, q, org)
     if request.GET.get("format") == "xlsx":
         return exports.people_xlsx(request.user, people)
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    page = paginate(request, people)
     return render(request, "orgs/people_list.html", {"page": page, "q": q, "org": org})
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
+from ninja.pagination import paginate
 
 from dianti.core.api import staff_auth
+from dianti.core.pagination import ApiPages, Mapped
 
 from . import selectors, services
 from .models import Case
@@ -55,14 +57,6 @@ class CaseDetailOut(CaseOut):
     events: list[EventOut]
 
 
-class CaseFilterIn(Schema):
-    town: str = ""
-    state: str = ""
-    overdue: bool = False
-    year: int | None = None
-    q: str = ""
-
-
 def _case(c: Case) -> dict[str, object]:
     return {"id": c.pk, "number": c.number, "issuer": c.issuer.code, "organization": c.subject.organization.code,
             "secretary": c.subject.secretary_name, "campaign": c.campaign_id, "state": c.state,
@@ -70,10 +64,13 @@ def _case(c: Case) -> dict[str, object]:
 
 
 @router.get("/cases", response=list[CaseOut], summary="本人可见的整改（可按镇、状态、逾期、年度筛选）")
-def cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> list[dict[str, object]]:
-    f = selectors.CaseFilters(town=filters.town, state=filters.state, overdue=filters.overdue, year=filters.year,
-                              q=filters.q)
-    return [_case(c) for c in selectors.case_list(request.user, f)[:500]]
+@paginate(ApiPages)
+def cases(request: HttpRequest, town: str = "", state: str = "", overdue: bool = False, year: int | None = None,
+          q: str = "") -> Mapped:
+    # Plain query parameters: django-ninja's paginate cannot resolve a Query[Schema] argument under postponed
+    # annotations (QueryParams "is not fully defined").
+    f = selectors.CaseFilters(town=town, state=state, overdue=overdue, year=year, q=q)
+    return Mapped(selectors.case_list(request.user, f), _case)
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="整改详情：问题、措施、长效机制、全过程记录")

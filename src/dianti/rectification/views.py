@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.core.dbrouter import replica_reads
 from dianti.core.http import error_messages, file_response, flash_errors
+from dianti.core.pagination import paginate
 
 from . import documents, exports, permissions, selectors, services, states
 from .forms import BatchOpenForm, CommitmentForm, NoteForm, OpenForm, ProgressForm, SupervisionForm
@@ -38,7 +38,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return exports.cases_xlsx(qs[:20000])
     visible = selectors.visible_cases(request.user)
     return render(request, "rectification/list.html", {
-        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "f": f, "states": State.choices,
+        "page": paginate(request, qs), "f": f, "states": State.choices,
         "towns": selectors.towns(request.user), "by_town": selectors.by_town(visible),
         "avg_days": selectors.average_days_to_close(qs), "query": request.GET.urlencode(),
         "campaigns": selectors.campaigns_in_rectification(request.user),
@@ -62,7 +62,7 @@ def campaign_cases(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 messages.success(request, _("已依据处置建议开立 %(n)d 项整改（拟定中），请逐项核对问题后下发") % {"n": len(made)})
         return redirect("rectification_campaign", campaign_id=campaign.pk)
     return render(request, "rectification/campaign.html", {
-        "campaign": campaign, "rows": selectors.subjects_for_opening(campaign),
+        "campaign": campaign, "rows": (page := paginate(request, selectors.subjects_for_opening(campaign))), "page": page,
         "pending": selectors.proposals_without_case(campaign).count(),
         "form": BatchOpenForm(),
     })

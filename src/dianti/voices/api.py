@@ -6,12 +6,14 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.pagination import paginate
 
 from dianti.core.api import staff_auth
+from dianti.core.pagination import ApiPages, Mapped
 from dianti.orgs import selectors as org_selectors
 
 from . import selectors
-from .models import Topic
+from .models import Opinion, Topic
 
 router = Router(tags=["voices"], auth=staff_auth)
 
@@ -46,15 +48,17 @@ class TopicOut(Schema):
     opinions: list[int]
 
 
+def _opinion(o: Opinion) -> dict[str, object]:
+    return {"id": o.pk, "tracking_code": o.tracking_code, "organization": o.organization.code, "channel": o.channel,
+            "title": o.title, "text": o.text, "people_met": o.people_met, "status": o.status,
+            "category": o.category, "topic": o.topic_id, "supports": o.supports, "created_at": o.created_at}
+
+
 @router.get("/opinions", response=list[OpinionOut], summary="意见列表（按组织、渠道、状态筛选；不含联系方式）")
-def opinions(request: HttpRequest, org: str = "", channel: str = "", status: str = "", q: str = "",
-             limit: int = 100, offset: int = 0) -> list[dict[str, object]]:
+@paginate(ApiPages)
+def opinions(request: HttpRequest, org: str = "", channel: str = "", status: str = "", q: str = "") -> Mapped:
     f = selectors.OpinionFilters(q=q, org=org, channel=channel, status=status)
-    rows = selectors.opinion_queue(request.user, f)[max(offset, 0): max(offset, 0) + min(max(limit, 1), 500)]
-    return [{"id": o.pk, "tracking_code": o.tracking_code, "organization": o.organization.code, "channel": o.channel,
-             "title": o.title, "text": o.text, "people_met": o.people_met, "status": o.status,
-             "category": o.category, "topic": o.topic_id, "supports": o.supports, "created_at": o.created_at}
-            for o in rows]
+    return Mapped(selectors.opinion_queue(request.user, f), _opinion)
 
 
 @router.get("/orgs/{code}/topics", response=list[TopicOut], summary="某组织由群众意见梳理出的话题，按呼声排序")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.core.http import flash_errors
+from dianti.core.pagination import paginate
 from dianti.core.redirects import safe_next
 from dianti.orgs import selectors as org_selectors
 
@@ -25,7 +25,7 @@ from .models import Channel, Opinion
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     filters = selectors.OpinionFilters.from_query(request.GET)
-    page = Paginator(selectors.opinion_queue(request.user, filters), 30).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.opinion_queue(request.user, filters))
     return render(request, "voices/queue.html", {"page": page, "filters": filters, "channels": Channel.choices,
                                                  "statuses": Opinion.Status.choices,
                                                  "categories": mining_bridge.category_names()})

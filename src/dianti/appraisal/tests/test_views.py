@@ -130,7 +130,7 @@ def test_the_api_gives_results_with_their_explanation(tree: Any, users: Any) -> 
     # 6 of 8 satisfied: every rate is on the right side of its line, though the intervals are too wide to be sure
     # — the page marks them 不确定, but nobody is proposed for 约谈 or 整改 on such figures.
     assert detail["proposals"] == []
-    pending = client.get("/api/v1/appraisal/proposals?status=pending").json()
+    pending = client.get("/api/v1/appraisal/proposals?status=pending").json()["items"]
     assert len(pending) == 2  # 丰义村's two: its rates lean below the lines
     assert client.get(f"/api/v1/appraisal/meetings/{c.meeting.pk}/results").status_code == 200
 

@@ -204,7 +204,7 @@ def test_point_staff_read_only_the_opinions_their_points_serve(world: dict[str, 
     tree = world["tree"]
     elsewhere = opinion(tree.village_a2, "丰义村的垃圾没人清运，臭气熏天")
     client = _client(users, "point_staff")
-    ids = {row["id"] for row in client.get("/api/v1/voices/opinions").json()}
+    ids = {row["id"] for row in client.get("/api/v1/voices/opinions").json()["items"]}
     assert world["opinion"].pk in ids and elsewhere.pk not in ids
     assert _client(users, "town_admin").get("/api/v1/voices/opinions").status_code == 200
 

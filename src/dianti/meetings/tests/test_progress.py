@@ -101,7 +101,7 @@ def test_the_console_the_projector_and_the_api_show_the_same_figure(h, users, cl
     console = _tiles(client.get(reverse("meeting_detail", args=[h.meeting.pk])).content.decode())
     screen = _tiles(client.get(reverse("meeting_screen", args=[h.meeting.pk]), HTTP_HX_REQUEST="true")
                     .content.decode())
-    (api,) = client.get("/api/v1/meetings").json()
+    (api,) = client.get("/api/v1/meetings").json()["items"]
     assert console == screen == {"镇党委班子成员": "0 / 2", "党员代表": "2 / 3"}
     assert [(p["group"], p["submitted"], p["phone"], p["paper"], p["expected"]) for p in api["progress"]] == [
         ("镇党委班子成员", 0, 0, 0, 2), ("党员代表", 2, 1, 1, 3)]

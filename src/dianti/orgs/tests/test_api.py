@@ -40,11 +40,15 @@ def test_detail_of_an_org_without_secretary(client: Any, users: Any) -> None:
     assert get(client, users.county_admin, "/api/v1/orgs/330424104")["secretary"] is None
 
 
-def test_search_by_name_and_limit(client: Any, users: Any) -> None:
-    assert [o["code"] for o in get(client, users.county_admin, "/api/v1/orgs/search?q=雪水港")] == [
-        "330424105201", "33042410520101"]
-    assert len(get(client, users.county_admin, "/api/v1/orgs/search?q=330424&limit=2")) == 2
-    assert len(get(client, users.county_admin, "/api/v1/orgs/search?q=330424&limit=0")) == 1
+def test_search_by_name_is_paged_by_limit_and_offset(client: Any, users: Any) -> None:
+    found = get(client, users.county_admin, "/api/v1/orgs/search?q=雪水港")
+    assert [o["code"] for o in found["items"]] == ["330424105201", "33042410520101"] and found["count"] == 2
+    first = get(client, users.county_admin, "/api/v1/orgs/search?q=330424&limit=2")
+    second = get(client, users.county_admin, "/api/v1/orgs/search?q=330424&limit=2&offset=2")
+    assert len(first["items"]) == len(second["items"]) == 2 and first["count"] > 4
+    assert not {o["code"] for o in first["items"]} & {o["code"] for o in second["items"]}
+    client.force_login(users.county_admin)
+    assert client.get("/api/v1/orgs/search?q=330424&limit=0").status_code == 422
 
 
 def test_unknown_code_is_404_in_chinese(client: Any, users: Any) -> None:

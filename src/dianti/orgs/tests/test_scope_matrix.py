@@ -145,7 +145,8 @@ def sheet_column(response: Any, header: str) -> set[str]:
 
 def api_codes(response: Any) -> set[str]:
     assert response.status_code == 200, response.content
-    return {item["code"] for item in response.json()}
+    body = response.json()
+    return {item["code"] for item in (body["items"] if isinstance(body, dict) else body)}
 
 
 def visible_codes(username: str) -> set[str]:

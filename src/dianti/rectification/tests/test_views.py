@@ -195,12 +195,12 @@ def test_stats_count_open_overdue_and_closed(client: Any, cases: Any, tree: Any)
 
 def test_the_api_lists_cases_in_scope(client: Any, users: Any, cases: Any) -> None:
     client.force_login(users.town_admin)
-    listed = client.get("/api/v1/rectification/cases", {"overdue": True}).json()
+    listed = client.get("/api/v1/rectification/cases", {"overdue": True}).json()["items"]
     assert [c["id"] for c in listed] == [cases[0].pk] and listed[0]["overdue"] is True
     detail = client.get(f"/api/v1/rectification/cases/{cases[1].pk}").json()
     assert detail["state"] == "closed" and [e["kind"] for e in detail["events"]][-1] == "close"
     client.force_login(users.other_town_admin)
-    assert client.get("/api/v1/rectification/cases").json() == []
+    assert client.get("/api/v1/rectification/cases").json() == {"items": [], "count": 0}
     assert client.get(f"/api/v1/rectification/cases/{cases[1].pk}").status_code == 404
 
 
