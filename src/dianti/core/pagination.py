@@ -61,13 +61,16 @@ class Mapped(Sequence[Any]):
         return self.fn(self.rows[index])
 
 
+API_MAX_OFFSET = 2**31 - 1
+
+
 class ApiPages(LimitOffsetPagination):
     """The API's lists: ``?limit=`` (default :data:`PER_PAGE`, at most :data:`API_MAX_LIMIT`) and ``?offset=``,
     answered as ``{"items": […], "count": N}``."""
 
     class Input(Schema):
         limit: int = Field(PER_PAGE, ge=1, le=API_MAX_LIMIT)
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=API_MAX_OFFSET)  # past it the database's integers overflow (a 500)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=API_MAX_LIMIT, **kwargs)
