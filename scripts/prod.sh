@@ -149,7 +149,7 @@ case "$action" in
   status)
     for name in $(procs); do
       pid="$(pid_of "$name")"
-      echo "$name: ${pid:+running (pid $pid)}${pid:-stopped}"
+      if [ -n "$pid" ]; then echo "$name: running (pid $pid)"; else echo "$name: stopped"; fi
     done
     if [ -n "$(pid_of web)" ]; then readyz || true; fi ;;
   *) sed -n '2,15p' "$0" >&2; exit 2 ;;

@@ -337,7 +337,7 @@ def beat_sent_the_daily_sweep(s: Smoke) -> None:
     ran = wait_for("the daily sweeps in the worker's log", lambda: [
         line for name in main for line in s.log(name).splitlines()
         if "dianti.daily_sweeps" in line and "succeeded" in line and "core.retention_sweep" in line], 60)
-    s.ids["daily"] = ran[0].split("succeeded", 1)[1][:120]
+    s.ids["daily"] = ran[0].split(": ", 2)[-1][:160]  # what the sweeps returned, as the worker logged it
 
 
 STEPS: list[Callable[[Smoke], None]] = [
