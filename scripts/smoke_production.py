@@ -219,7 +219,7 @@ def town_holds_meeting(s: Smoke) -> None:
         ("title", f"{TITLE}评议会"), ("starts_at", dt.datetime.now().strftime("%Y-%m-%dT%H:%M")),
         ("venue", "通元镇党群服务中心"), ("host", "镇党委书记"), ("minutes_each", "15"),
         ("grades", "好，较好，一般，差"), ("items", ""), ("allow_revise", "on")]
-    fields += [(f"group_{i}_{k}", v) for i, g in enumerate(groups) for k, v in zip(("name", "weight", "size"), g)]
+    fields += [(f"group_{i}_{k}", v) for i, g in enumerate(groups) for k, v in zip(("name", "weight", "size"), g, strict=True)]
     fields += [("subject", str(s.subject(code))) for code in s.seed["villages"]]
     page = s.town.post(f"/meetings/new/{cid}/", fields)
     found = re.match(r"/meetings/(\d+)/", page.url)
