@@ -194,6 +194,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps serve only a developer's browser tools: kept as they are instead of compressed at every collectstatic
+# (the API docs' two maps took about 40% of its time).
+from whitenoise.compress import Compressor  # noqa: E402
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # Retention (dianti.core.retention): anonymous submitters' device hashes are erased after RETENTION_DAYS; import
 # spreadsheets and export files (names, whole phones) are deleted RETENTION_JOB_FILES_DAYS after their job ended.
