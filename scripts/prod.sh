@@ -29,14 +29,19 @@ die() { echo "prod.sh: $*" >&2; exit 1; }
 
 [ -x "$PY" ] || die "no venv at $VENV (set DIANTI_VENV)"
 case "${DIANTI_DEBUG:-0}" in 0|"") ;; *) die "DIANTI_DEBUG=${DIANTI_DEBUG}: production runs with it unset" ;; esac
+case "${1:-}" in start)
+  # Without these the workers would listen on an in-memory broker and the site would run on SQLite: not production.
+  [ -n "${DIANTI_DATABASE_URL:-}" ] || die "DIANTI_DATABASE_URL is not set (PostgreSQL)"
+  [ -n "${DIANTI_REDIS_URL:-}" ] || die "DIANTI_REDIS_URL is not set (Celery's broker)" ;;
+esac
 mkdir -p "$RUN"
 RUN="$(cd "$RUN" && pwd)"
 
-# name queues, one line per worker, from the one declaration of them.
-workers() {
-  "$PY" -c 'from dianti.core.queues import WORKERS
-for name, queues in WORKERS.items(): print(name, ",".join(queues))'
-}
+# "name queue,queue" per worker, from the one declaration of them. `start` needs it; `stop` goes by the pid files,
+# so it still stops everything when the venv is broken.
+WORKERS="$("$PY" -c 'from dianti.core.queues import WORKERS
+for name, queues in WORKERS.items(): print(name, ",".join(queues))')" || WORKERS=""
+workers() { if [ -n "$WORKERS" ]; then printf '%s\n' "$WORKERS"; fi; }
 
 procs() {
   echo web
@@ -44,10 +49,11 @@ procs() {
   echo beat
 }
 
-stop_order() {  # the web first (nothing new is queued), beat, then the workers finish what they hold
+stop_order() {  # the web first (nothing new is queued), beat, then every worker running finishes what it holds
   echo web
   echo beat
-  workers | while read -r name _; do echo "worker-$name"; done
+  for file in "$RUN"/worker-*.pid; do [ -e "$file" ] && basename "$file" .pid; done
+  return 0
 }
 
 # The command line of one process (printed NUL-separated, for "read -d ''").
@@ -117,9 +123,11 @@ EOF
 
 wait_ready() {
   local timeout="${DIANTI_READY_TIMEOUT:-60}" answer=""
+  local deadline=$((SECONDS + timeout))
   [ -n "$(pid_of web)" ] || return 0
-  for _ in $(seq 1 "$timeout"); do
+  while [ "$SECONDS" -lt "$deadline" ]; do  # by the clock: a probe without a worker itself waits 2 s
     if answer="$(readyz)"; then echo "ready: $answer"; return 0; fi
+    [ -n "$(pid_of web)" ] || { answer="gunicorn exited"; break; }
     sleep 1
   done
   echo "prod.sh: not ready after ${timeout} s: $answer" >&2
@@ -140,6 +148,7 @@ action="${1:-}"
 shift || true
 case "$action" in
   start)
+    [ -n "$WORKERS" ] || die "cannot read the workers from dianti.core.queues.WORKERS in $VENV"
     if [ $# -eq 0 ]; then prepare; set -- $(procs); fi
     for name in "$@"; do start_one "$name"; done
     wait_ready ;;

@@ -194,6 +194,8 @@ def mining_runs_in_the_heavy_worker(s: Smoke) -> None:
     wait_for("the mining job to finish", lambda: _job_status(s, job) in ("done", "failed"), 120)
     check(_job_status(s, job) == "done", "the mining job failed")
     check(_queued(s, HEAVY) == 0, "the heavy queue is not empty after the job")
+    ready = Browser(s.base).get("/readyz")
+    check(ready.status == 200, f"/readyz is not ready again with the workers back: {ready.status} {ready.text}")
     ran_in = [name for name in heavy if RAN_JOB in s.log(name)[heavy_log_before[name]:]]
     check(ran_in, "the heavy worker's log does not show the job")
     check(all(RAN_JOB not in s.log(name) for name in main), "the urgent/default worker ran a job")
@@ -337,6 +339,7 @@ def beat_sent_the_daily_sweep(s: Smoke) -> None:
     ran = wait_for("the daily sweeps in the worker's log", lambda: [
         line for name in main for line in s.log(name).splitlines()
         if "dianti.daily_sweeps" in line and "succeeded" in line and "core.retention_sweep" in line], 60)
+    check("daily sweeps for" not in s.log("web"), "a web process ran the daily sweeps (Celery's beat should)")
     s.ids["daily"] = ran[0].split(": ", 2)[-1][:160]  # what the sweeps returned, as the worker logged it
 
 
