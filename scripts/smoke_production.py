@@ -8,6 +8,8 @@ rectification until it is closed. On the way: static files from WhiteNoise, ``/h
 workers are stopped and after, and a daily sweep sent by beat and run by the worker.
 
     usage: smoke_production.py --base http://127.0.0.1:PORT --seed SEED.json --prod scripts/prod.sh --run RUN_DIR
+                               --redis redis://127.0.0.1:6379/14
+Run by scripts/smoke-production.sh, which starts the set, seeds it (`dianti seed_smoke`) and stops it afterwards.
 Standard library plus what the runtime install has (pypdf for the code slips, redis for the queue lengths).
 Prints one line per step; exits 1 with the reason on the first failure.
 """
