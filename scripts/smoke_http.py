@@ -120,6 +120,13 @@ class Browser:
         check(page.status == expect, f"{self.who}: {method} /api/v1/{path} answered {page.status}: {page.text[:300]}")
         return page.json() if page.body else None
 
+    def api_list(self, path: str) -> list[Any]:
+        """Return every item of a paged API list (``{"items": [...], "count": N}``), asking for its first page only:
+        the smoke's lists are short, and a longer one fails here rather than being read in part."""
+        page = self.api("GET", path + ("&" if "?" in path else "?") + "limit=100")
+        check(page["count"] == len(page["items"]), f"/api/v1/{path}: {page['count']} items, more than one page")
+        return page["items"]
+
     def sign_in(self, username: str, password: str) -> Page:
         self.who = username
         page = self.post("/login/", {"username": username, "password": password, "next": "/"})

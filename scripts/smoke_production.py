@@ -235,12 +235,12 @@ def town_holds_meeting(s: Smoke) -> None:
     s.ids["codes"] = CODE.findall(re.sub(r"\s+", "", text))
     check(len(s.ids["codes"]) == EVALUATORS, f"expected {EVALUATORS} codes on the slips: {s.ids['codes']}")
     s.town.post(f"/meetings/{meeting}/do/open/", {})
-    opened = next(m for m in s.town.api("GET", "meetings") if m["id"] == meeting)
+    opened = next(m for m in s.town.api_list("meetings") if m["id"] == meeting)
     check(opened["status"] == "open", f"the meeting did not open: {opened['status']}")
 
 
 def evaluators_vote(s: Smoke) -> None:
-    agenda = next(m for m in s.town.api("GET", "meetings") if m["id"] == s.ids["meeting"])["agenda"]
+    agenda = next(m for m in s.town.api_list("meetings") if m["id"] == s.ids["meeting"])["agenda"]
     grades = {s.village: "差", s.other_village: "好"}
     for code in s.ids["codes"]:
         phone = Browser(s.base, who="evaluator")
@@ -251,7 +251,7 @@ def evaluators_vote(s: Smoke) -> None:
         marks = {f"grade_{item}": grades[a["organization"]] for item, a in zip(items, agenda, strict=True)}
         saved = phone.post("/m/e/", marks)
         check("已保存" in saved.text, f"the ballot was not saved ({saved.status})")
-    progress = next(m for m in s.town.api("GET", "meetings") if m["id"] == s.ids["meeting"])["progress"]
+    progress = next(m for m in s.town.api_list("meetings") if m["id"] == s.ids["meeting"])["progress"]
     check(sum(p["submitted"] for p in progress) == EVALUATORS, f"ballots counted: {progress}")
 
 
@@ -282,7 +282,7 @@ def results_published(s: Smoke) -> None:
 # ── 整改: opened from the confirmed proposal, issued, committed, done, closed ──────────────────────────────────
 
 def town_decides_proposals(s: Smoke) -> None:
-    pending = s.town.api("GET", f"appraisal/proposals?campaign={s.ids['campaign']}&status=pending")
+    pending = s.town.api_list(f"appraisal/proposals?campaign={s.ids['campaign']}&status=pending")
     check(any(p["organization"] == s.village and p["action"] == "rectification" for p in pending),
           f"no 整改通知 proposed for the low scorer: {pending}")
     for p in pending:
@@ -291,7 +291,7 @@ def town_decides_proposals(s: Smoke) -> None:
         else:
             s.town.api("POST", f"appraisal/proposals/{p['id']}/dismiss", {"note": "冒烟测试：不采纳"})
     s.move("rectification")
-    cases = [c for c in s.town.api("GET", "rectification/cases") if c["campaign"] == s.ids["campaign"]]
+    cases = [c for c in s.town.api_list("rectification/cases") if c["campaign"] == s.ids["campaign"]]
     check([c["organization"] for c in cases] == [s.village] and cases[0]["state"] == "draft",
           f"confirming the proposal did not open one draft case: {cases}")
     s.ids["case"] = cases[0]["id"]
