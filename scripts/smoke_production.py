@@ -334,15 +334,23 @@ def town_closes_case(s: Smoke) -> None:
     s.move("archived")
 
 
+def _message(line: str) -> str:
+    """Return what a log line says: its message when the line is a JSON object (production's log format)."""
+    try:
+        return str(json.loads(line)["message"]) if line.startswith("{") else line
+    except (ValueError, KeyError, TypeError):
+        return line
+
+
 def beat_sent_the_daily_sweep(s: Smoke) -> None:
     """Beat runs with DIANTI_DAILY_EVERY_SECONDS: it has sent the daily task, and the urgent worker ran it."""
     main = [f"worker-{n}" for n, queues in WORKERS.items() if HEAVY not in queues]
     check("Sending due task daily-sweeps" in s.log("beat"), "beat did not send the daily sweeps")
     ran = wait_for("the daily sweeps in the worker's log", lambda: [
-        line for name in main for line in s.log(name).splitlines()
-        if "dianti.daily_sweeps" in line and "succeeded" in line and "core.retention_sweep" in line], 60)
+        message for name in main for message in map(_message, s.log(name).splitlines())
+        if "dianti.daily_sweeps" in message and "succeeded" in message and "core.retention_sweep" in message], 60)
     check("daily sweeps for" not in s.log("web"), "a web process ran the daily sweeps (Celery's beat should)")
-    s.ids["daily"] = ran[0].split(": ", 2)[-1][:160]  # what the sweeps returned, as the worker logged it
+    s.ids["daily"] = ran[0].split("succeeded in ", 1)[-1][:160]  # its time and what the sweeps returned
 
 
 STEPS: list[Callable[[Smoke], None]] = [
