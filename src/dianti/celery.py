@@ -20,7 +20,16 @@ app.autodiscover_tasks(["dianti.core"])
 # Queues (dianti.core.queues): a job goes where its kind's step declares; the daily sweeps are urgent.
 app.conf.task_default_queue = DEFAULT
 app.conf.task_routes = {"dianti.daily_sweeps": {"queue": URGENT}}
+
+
+def daily_schedule(hour: int, every_seconds: int = 0) -> crontab | float:
+    """Return when beat sends the daily sweeps: at ``hour``:00 local time, or every ``every_seconds`` when that is
+    set (``DIANTI_DAILY_EVERY_SECONDS``, for a smoke test that cannot wait for the morning)."""
+    return float(every_seconds) if every_seconds > 0 else crontab(hour=hour, minute=0)
+
+
 app.conf.beat_schedule = {
     # One task for every sweep the registry declares; it claims the day, so a second beat does nothing.
-    "daily-sweeps": {"task": "dianti.daily_sweeps", "schedule": crontab(hour=settings.DAILY_HOUR, minute=0)},
+    "daily-sweeps": {"task": "dianti.daily_sweeps",
+                     "schedule": daily_schedule(settings.DAILY_HOUR, settings.DAILY_EVERY_SECONDS)},
 }

@@ -150,10 +150,14 @@ def subjects_choose(*, actor: Any, campaign: Campaign, choices: list[Choice]) ->
     _ensure_list_editable(campaign)
     errors = {}
     chosen = set(campaign.subjects.values_list("organization_id", flat=True))
+    seen: set[int] = set()
     for c in choices:
         problems = _check_choice(campaign, c)
         if c.organization.pk in chosen:
             problems.append("已经在名单中")
+        elif c.organization.pk in seen:  # a form posted twice over, or a script: once, not a database error
+            problems.append("重复选择")
+        seen.add(c.organization.pk)
         if problems:
             errors[c.organization.display_name] = "；".join(problems)
     if not choices:

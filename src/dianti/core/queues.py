@@ -10,3 +10,7 @@ URGENT = "urgent"
 DEFAULT = "default"
 HEAVY = "heavy"
 QUEUES = (URGENT, DEFAULT, HEAVY)
+
+#: The Celery workers production runs (``scripts/prod.sh`` starts one ``worker-<name>`` per entry), each with the
+#: queues it consumes: every queue is consumed by exactly one of them.
+WORKERS: dict[str, tuple[str, ...]] = {"main": (URGENT, DEFAULT), "heavy": (HEAVY,)}

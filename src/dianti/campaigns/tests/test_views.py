@@ -67,6 +67,15 @@ def test_choosing_with_bulk_category_and_reason(tree, users, as_user):
     assert subjects == {"雪水港村": ("model", "省级善治示范村"), "丰义村": ("development", "承担美丽乡村建设任务")}
 
 
+def test_choosing_one_organization_twice_is_refused_and_saves_nothing(tree, users, as_user):
+    campaign = town_campaign(tree)
+    a1 = tree.village_a1.pk
+    response = as_user(users.town_admin).post(reverse("subjects_choose", args=[campaign.pk]), {
+        "org": [a1, a1], f"category_{a1}": "model", f"reason_{a1}": "省级善治示范村"})
+    assert response.status_code == 400 and "雪水港村：重复选择" in response.content.decode()
+    assert not campaign.subjects.exists()
+
+
 def test_choosing_without_reason_shows_the_problem_and_saves_nothing(tree, users, as_user):
     campaign = town_campaign(tree)
     response = as_user(users.town_admin).post(reverse("subjects_choose", args=[campaign.pk]), {

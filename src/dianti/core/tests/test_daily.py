@@ -109,3 +109,12 @@ def test_the_command_runs_the_day_once_unless_forced(counted: list[str]) -> None
     assert "已运行过" in out.getvalue() and counted == ["ping"]
     call_command("daily", "--force", stdout=out)
     assert counted == ["ping", "ping"]
+
+
+def test_beat_sends_the_sweeps_at_the_hour_unless_a_smoke_asks_for_an_interval() -> None:
+    from celery.schedules import crontab
+
+    from dianti.celery import daily_schedule
+
+    assert daily_schedule(7) == crontab(hour=7, minute=0)
+    assert daily_schedule(7, every_seconds=15) == 15.0

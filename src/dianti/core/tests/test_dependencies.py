@@ -1,6 +1,6 @@
 """The runtime install (``pip install .``, no dev extras) carries what production imports. The test environment
 cannot show a missing package by importing it — pytest and its plugins bring their own — so this walks the declared
-requirements instead; ``scripts/smoke-runtime.sh`` (run by ``.ci/run``) starts a worker from a runtime-only venv."""
+requirements instead; ``scripts/smoke-production.sh`` (run by ``.ci/run``) starts production from a runtime-only venv."""
 
 from __future__ import annotations
 

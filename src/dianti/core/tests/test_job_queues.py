@@ -43,3 +43,11 @@ def test_the_daily_sweeps_are_routed_to_the_urgent_queue():
     route = app.amqp.router.route({}, "dianti.daily_sweeps")
     assert route["queue"].name == URGENT
     assert app.amqp.router.route({}, "dianti.run_job")["queue"].name == DEFAULT
+
+
+def test_every_queue_has_exactly_one_production_worker():
+    from dianti.core.queues import WORKERS
+
+    consumed = [queue for queues in WORKERS.values() for queue in queues]
+    assert sorted(consumed) == sorted(QUEUES)
+    assert HEAVY not in WORKERS["main"] and WORKERS["heavy"] == (HEAVY,)
