@@ -3,11 +3,13 @@ counts per secretary beside the score of record, which the appraisal step provid
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -36,6 +38,48 @@ def public_meeting(key: str) -> Meeting:
 
 def agenda(meeting: Meeting) -> QuerySet[AgendaItem]:
     return meeting.agenda.select_related("subject", "subject__organization", "subject__secretary").order_by("order")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One secretary on the evaluator's sheet: the agenda item and what the card shows of its subject."""
+
+    pk: int
+    order: int
+    organization: str
+    secretary: str
+    topic: str
+
+
+# The sheet is read once per meeting and state, not once per ballot: a hall of 500 phones would otherwise read the
+# same 14 rows (and their subjects and organizations) 500 times within a minute. The agenda's rows are written once,
+# when the meeting is scheduled; the names on a card belong to other steps (an organization renamed, a topic
+# corrected), which this step is not told of, so a sheet is read again after SHEET_TTL_S at the latest.
+SHEET_TTL_S = 60.0
+_SHEET_CACHE_MAX = 256
+_sheets: dict[tuple[int, str, str], tuple[float, tuple[SheetRow, ...]]] = {}
+
+
+def ballot_sheet(meeting: Meeting) -> tuple[SheetRow, ...]:
+    """Return the secretaries on ``meeting``'s ballot, in agenda order: kept per process by meeting and status,
+    read again when the meeting's status changes or after :data:`SHEET_TTL_S` seconds. The meeting's random public
+    key is part of the key: a meeting that took the id of one rolled back (SQLite reuses them) is another sheet."""
+    key = (meeting.pk, meeting.public_key, meeting.status)
+    now = time.monotonic()
+    kept = _sheets.get(key)
+    if kept is not None and now - kept[0] < SHEET_TTL_S:
+        return kept[1]
+    rows = tuple(SheetRow(item.pk, item.order, item.subject.organization.display_name, item.subject.secretary_name,
+                          item.subject.topic) for item in agenda(meeting))
+    if len(_sheets) >= _SHEET_CACHE_MAX:
+        _sheets.clear()
+    _sheets[key] = (now, rows)
+    return rows
+
+
+def sheets_forget() -> None:
+    """Drop every kept sheet (tests that rewrite an agenda behind the services' back)."""
+    _sheets.clear()
 
 
 @dataclass(frozen=True)
@@ -78,10 +122,22 @@ def progress(meeting: Meeting) -> list[GroupProgress]:
     return [GroupProgress(g, phone.get(g.pk, 0), paper.get(g.pk, 0)) for g in meeting.groups.all()]
 
 
+def with_ballots_cast(groups: QuerySet[PanelGroup]) -> QuerySet[PanelGroup]:
+    """Annotate each group with ``ballots_cast``, the ballots cast in it as :func:`progress` counts them, in the
+    same query: codes that have cast, plus counted paper sheets (every accepted entry of a sheet names the group
+    it counts in, so a sheet is one distinct serial among the group's accepted entries)."""
+    phone = (EvaluatorCode.objects.filter(group_id=OuterRef("pk"), cast=True).order_by().values("group_id")
+             .annotate(n=Count("id")).values("n"))
+    paper = (PaperEntry.objects.filter(group_id=OuterRef("pk"), accepted=True).order_by().values("group_id")
+             .annotate(n=Count("serial", distinct=True)).values("n"))
+    zero = Value(0, output_field=IntegerField())
+    return groups.annotate(ballots_cast=Coalesce(Subquery(phone, output_field=IntegerField()), zero)
+                           + Coalesce(Subquery(paper, output_field=IntegerField()), zero))
+
+
 def ballots_cast_in(group: PanelGroup) -> int:
     """Return the ballots cast in ``group`` as :func:`progress` counts them."""
-    phone = EvaluatorCode.objects.filter(group=group, cast=True).count()
-    return phone + sum(1 for g in _counted_sheets(group.meeting_id).values() if g == group.pk)
+    return with_ballots_cast(PanelGroup.objects.filter(pk=group.pk)).values_list("ballots_cast", flat=True).get()
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ photographed slip) gets only "此评议码已使用", and after the close nobody
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -140,7 +140,7 @@ def _score(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
 
 
-def _marks(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> tuple[dict[int, services.Mark], list[str]]:
+def _marks(request: HttpRequest, meeting: Meeting, agenda: Sequence[selectors.SheetRow]) -> tuple[dict[int, services.Mark], list[str]]:
     """Return the marks posted, by agenda item, and what the evaluator must correct (nothing is dropped silently)."""
     marks, errors = {}, []
     for item in agenda:
@@ -162,7 +162,7 @@ def _marks(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> tuple[d
     return marks, errors
 
 
-def _as_posted(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> dict[int, SimpleNamespace]:
+def _as_posted(request: HttpRequest, meeting: Meeting, agenda: Sequence[selectors.SheetRow]) -> dict[int, SimpleNamespace]:
     """Return what was posted for each secretary, as the page shows a mark (grade, scores, comment); a secretary
     whose card posted nothing (locked after submitting) is left out."""
     return {item.pk: SimpleNamespace(
@@ -188,7 +188,7 @@ def ballot(request: HttpRequest) -> HttpResponse:
         return _notice(request, _("投票已截止，谢谢您的参与。"), 200)
     if services.code_used_elsewhere(evaluator, secret):
         return _notice(request, str(services.CodeUsed().messages[0]), 409, drop_code=True)
-    agenda = list(selectors.agenda(meeting))
+    agenda = selectors.ballot_sheet(meeting)
     errors: list[str] = []
     saved = False
     if request.method == "POST":
@@ -198,13 +198,12 @@ def ballot(request: HttpRequest) -> HttpResponse:
                 raise ValidationError(problems)
             if not marks:
                 raise ValidationError(_("请至少为一位书记选择等次"))
-            services.ballot_submit(meeting=meeting, code=code, marks=marks, device=secret)
+            services.ballot_submit(meeting=meeting, code=code, marks=marks, device=secret, evaluator=evaluator)
             saved = True
         except services.CodeUsed as exc:
             return _notice(request, exc.messages[0], 409, drop_code=True)
         except ValidationError as exc:
             errors = error_messages(exc)
-        evaluator.refresh_from_db(fields=["cast", "device_hash"])
     mine = services.marks_for_device(evaluator, code, secret, [item.pk for item in agenda])
     # A refused ballot comes back as the evaluator filled it in, to be corrected rather than started again.
     shown = {**mine, **_as_posted(request, meeting, agenda)} if errors else mine
