@@ -12,10 +12,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from types import SimpleNamespace
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -171,6 +174,28 @@ def _as_posted(request: HttpRequest, meeting: Meeting, agenda: Sequence[selector
         for item in agenda if f"comment_{item.pk}" in request.POST or f"grade_{item.pk}" in request.POST}
 
 
+# A hall's phones show the same few cards: each secretary with one of four grades checked, or none. Those (no item
+# scores, no comment: nothing the evaluator wrote) are rendered once per process and state and kept; a card that
+# shows what someone wrote is rendered for them alone. The key holds everything the card template reads.
+_CARDS_MAX = 4096
+_cards: dict[tuple[Any, ...], str] = {}
+
+
+def _card(meeting: Meeting, is_open: bool, item: selectors.SheetRow, mine: bool, shown: Any) -> str:
+    """Return one secretary's card of the ballot (meetings/_ballot_card.html) as HTML."""
+    context = {"meeting": meeting, "open": is_open, "item": item, "mine": mine, "shown": shown}
+    if shown is not None and (shown.scores or shown.comment):
+        return render_to_string("meetings/_ballot_card.html", context)
+    key = (meeting.pk, meeting.public_key, is_open, meeting.allow_revise, tuple(meeting.grades),
+           tuple(meeting.items), get_language(), item, mine, shown.grade if shown is not None else None)
+    html = _cards.get(key)
+    if html is None:
+        if len(_cards) >= _CARDS_MAX:
+            _cards.clear()
+        html = _cards[key] = render_to_string("meetings/_ballot_card.html", context)
+    return html
+
+
 def ballot(request: HttpRequest) -> HttpResponse:
     code = _code(request)
     if not code:
@@ -207,9 +232,10 @@ def ballot(request: HttpRequest) -> HttpResponse:
     mine = services.marks_for_device(evaluator, code, secret, [item.pk for item in agenda])
     # A refused ballot comes back as the evaluator filled it in, to be corrected rather than started again.
     shown = {**mine, **_as_posted(request, meeting, agenda)} if errors else mine
+    is_open = meeting.status == Meeting.Status.OPEN
     response = render(request, "meetings/evaluator.html", {
         "meeting": meeting, "group": evaluator.group,
-        "rows": [(item, mine.get(item.pk), shown.get(item.pk)) for item in agenda],
-        "errors": errors, "saved": saved, "open": meeting.status == Meeting.Status.OPEN,
+        "cards": [_card(meeting, is_open, item, item.pk in mine, shown.get(item.pk)) for item in agenda],
+        "errors": errors, "saved": saved, "open": is_open,
         "done": len(mine), "total": len(agenda)}, status=400 if errors else 200)
     return _with_secret(response, request, secret)
