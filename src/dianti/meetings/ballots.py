@@ -113,15 +113,10 @@ def check_mark(meeting: Meeting, mark: Mark) -> dict[str, int]:
 
 
 def locked_group(pk: int) -> PanelGroup:
-    """Return the group, locked for the rest of the transaction, with ``ballots_cast`` counted as of now: two last
-    seats are not taken at once.
-
-    On PostgreSQL the count is a statement of its own, after the lock: a statement that waited for a row lock still
-    reads the rest of the database as of its start, so a count taken with the lock would miss the seat the
-    transaction it waited for has just taken. SQLite's writing transaction holds the whole database from its start
-    (``BEGIN IMMEDIATE``), so there one statement reads the group and a current count."""
-    if connection.vendor == "sqlite":
-        return selectors.with_ballots_cast(PanelGroup.objects.all()).get(pk=pk)
+    """Return the group, locked for the rest of the transaction, with ``ballots_cast`` counted after the lock: two
+    last seats are not taken at once. (Counted by a statement of its own: on PostgreSQL a statement that waited for
+    a row lock still reads the rest of the database as of its start, so it would miss the seat the transaction it
+    waited for has just taken.)"""
     group = PanelGroup.objects.select_for_update().get(pk=pk)
     group.ballots_cast = selectors.ballots_cast_in(group)  # type: ignore[attr-defined]
     return group
@@ -281,8 +276,8 @@ def _write_ballots(rows: list[Ballot], *, revise: bool) -> None:
         raise ValidationError("本场会议的评议提交后不能修改")
 
 
-def marks_for_device(evaluator: EvaluatorCode, code: str, device: str, items: list[int]) -> dict[int, Ballot]:
-    """Return the code's ballots by agenda item — only to the device that cast them, and only while voting is open.
+def marks_for_device(evaluator: EvaluatorCode, code: str, device: str, items: list[int]) -> dict[int, Mark]:
+    """Return the code's marks by agenda item — only to the device that cast them, and only while voting is open.
 
     Anyone else holding the code (a dropped or photographed slip) gets nothing back.
     """
@@ -291,7 +286,8 @@ def marks_for_device(evaluator: EvaluatorCode, code: str, device: str, items: li
     if evaluator.device_hash != device_hash(device):
         return {}
     tokens = {ballot_token(code, pk): pk for pk in items}
-    return {tokens[b.token]: b for b in Ballot.objects.filter(token__in=list(tokens))}
+    return {tokens[token]: Mark(grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
+        token__in=list(tokens)).values_list("token", *BALLOT_VALUES)}
 
 
 def ballots_reshuffle(meeting: Meeting) -> int:

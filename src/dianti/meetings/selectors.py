@@ -8,8 +8,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -122,22 +122,19 @@ def progress(meeting: Meeting) -> list[GroupProgress]:
     return [GroupProgress(g, phone.get(g.pk, 0), paper.get(g.pk, 0)) for g in meeting.groups.all()]
 
 
-def with_ballots_cast(groups: QuerySet[PanelGroup]) -> QuerySet[PanelGroup]:
-    """Annotate each group with ``ballots_cast``, the ballots cast in it as :func:`progress` counts them, in the
-    same query: codes that have cast, plus counted paper sheets (every accepted entry of a sheet names the group
-    it counts in, so a sheet is one distinct serial among the group's accepted entries)."""
-    phone = (EvaluatorCode.objects.filter(group_id=OuterRef("pk"), cast=True).order_by().values("group_id")
-             .annotate(n=Count("id")).values("n"))
-    paper = (PaperEntry.objects.filter(group_id=OuterRef("pk"), accepted=True).order_by().values("group_id")
-             .annotate(n=Count("serial", distinct=True)).values("n"))
-    zero = Value(0, output_field=IntegerField())
-    return groups.annotate(ballots_cast=Coalesce(Subquery(phone, output_field=IntegerField()), zero)
-                           + Coalesce(Subquery(paper, output_field=IntegerField()), zero))
-
-
 def ballots_cast_in(group: PanelGroup) -> int:
-    """Return the ballots cast in ``group`` as :func:`progress` counts them."""
-    return with_ballots_cast(PanelGroup.objects.filter(pk=group.pk)).values_list("ballots_cast", flat=True).get()
+    """Return the ballots cast in ``group`` as :func:`progress` counts them: codes that have cast, plus counted
+    paper sheets (every accepted entry of a sheet names the group it counts in, so a sheet is one distinct serial
+    among the group's accepted entries).
+
+    One plain statement: it runs in every first ballot's claim, where building the same count through the ORM's
+    subquery expressions cost more than the database did."""
+    codes, paper = EvaluatorCode._meta.db_table, PaperEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT (SELECT COUNT(*) FROM "{codes}" WHERE group_id = %s AND "cast") + '
+                       f'(SELECT COUNT(DISTINCT serial) FROM "{paper}" WHERE group_id = %s AND accepted)',
+                       [group.pk, group.pk])
+        return int(cursor.fetchone()[0])
 
 
 @dataclass(frozen=True)
