@@ -10,7 +10,7 @@ photographed slip) gets only "此评议码已使用", and after the close nobody
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -181,19 +181,26 @@ _CARDS_MAX = 4096
 _cards: dict[tuple[Any, ...], str] = {}
 
 
-def _card(meeting: Meeting, is_open: bool, item: selectors.SheetRow, mine: bool, shown: Any) -> str:
-    """Return one secretary's card of the ballot (meetings/_ballot_card.html) as HTML."""
-    context = {"meeting": meeting, "open": is_open, "item": item, "mine": mine, "shown": shown}
-    if shown is not None and (shown.scores or shown.comment):
-        return render_to_string("meetings/_ballot_card.html", context)
-    key = (meeting.pk, meeting.public_key, is_open, meeting.allow_revise, tuple(meeting.grades),
-           tuple(meeting.items), get_language(), item, mine, shown.grade if shown is not None else None)
-    html = _cards.get(key)
-    if html is None:
-        if len(_cards) >= _CARDS_MAX:
-            _cards.clear()
-        html = _cards[key] = render_to_string("meetings/_ballot_card.html", context)
-    return html
+def _cards_html(meeting: Meeting, is_open: bool, agenda: Sequence[selectors.SheetRow], mine: Mapping[int, Any],
+                shown: Mapping[int, Any]) -> list[str]:
+    """Return each secretary's card of the ballot (meetings/_ballot_card.html) as HTML, in agenda order."""
+    state = (meeting.pk, meeting.public_key, is_open, meeting.allow_revise, tuple(meeting.grades), tuple(meeting.items),
+             get_language())
+    cards = []
+    for item in agenda:
+        mark = shown.get(item.pk)
+        context = {"meeting": meeting, "open": is_open, "item": item, "mine": item.pk in mine, "shown": mark}
+        if mark is not None and (mark.scores or mark.comment):
+            cards.append(render_to_string("meetings/_ballot_card.html", context))
+            continue
+        key = (*state, item, item.pk in mine, mark.grade if mark is not None else None)
+        html = _cards.get(key)
+        if html is None:
+            if len(_cards) >= _CARDS_MAX:
+                _cards.clear()
+            html = _cards[key] = render_to_string("meetings/_ballot_card.html", context)
+        cards.append(html)
+    return cards
 
 
 def ballot(request: HttpRequest) -> HttpResponse:
@@ -235,7 +242,7 @@ def ballot(request: HttpRequest) -> HttpResponse:
     is_open = meeting.status == Meeting.Status.OPEN
     response = render(request, "meetings/evaluator.html", {
         "meeting": meeting, "group": evaluator.group,
-        "cards": [_card(meeting, is_open, item, item.pk in mine, shown.get(item.pk)) for item in agenda],
+        "cards": _cards_html(meeting, is_open, agenda, mine, shown),
         "errors": errors, "saved": saved, "open": is_open,
         "done": len(mine), "total": len(agenda)}, status=400 if errors else 200)
     return _with_secret(response, request, secret)
