@@ -40,6 +40,20 @@ def agenda(meeting: Meeting) -> QuerySet[AgendaItem]:
     return meeting.agenda.select_related("subject", "subject__organization", "subject__secretary").order_by("order")
 
 
+# What the ballot page and the ballot service read of a code's meeting and group: the rest of the meeting (its
+# campaign, times, venue, host …) is not read on a phone's page, and loading it is most of the query's cost.
+_EVALUATOR_PAGE_FIELDS = ("id", "meeting_id", "group_id", "code_hash", "used", "cast", "device_hash", "revoked",
+                          "meeting__id", "meeting__title", "meeting__status", "meeting__grades", "meeting__items",
+                          "meeting__allow_revise", "meeting__public_key", "group__id", "group__name")
+
+
+def evaluator_code(code_hash: str) -> EvaluatorCode | None:
+    """Return the evaluator code with this hash, with what the phone's ballot page needs of its meeting and group
+    (one query), or None."""
+    return (EvaluatorCode.objects.filter(code_hash=code_hash).select_related("meeting", "group")
+            .only(*_EVALUATOR_PAGE_FIELDS).first())
+
+
 @dataclass(frozen=True)
 class SheetRow:
     """One secretary on the evaluator's sheet: the agenda item and what the card shows of its subject."""

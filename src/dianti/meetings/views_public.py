@@ -27,7 +27,7 @@ from dianti.core.devices import address_hash, device_identity, remember_device
 from dianti.core.http import error_messages
 
 from . import sealed, selectors, services
-from .models import EvaluatorCode, Meeting, Question
+from .models import Meeting, Question
 
 EVALUATOR_COOKIE = "dt_eval"
 # The evaluator's device secret: its own cookie, so the code's binding cannot be matched with the hall pages' device
@@ -207,8 +207,7 @@ def ballot(request: HttpRequest) -> HttpResponse:
     code = _code(request)
     if not code:
         return redirect("evaluator_enter_form")
-    evaluator = EvaluatorCode.objects.filter(code_hash=services.code_hash(code)).select_related(
-        "meeting", "group").first()
+    evaluator = selectors.evaluator_code(services.code_hash(code))
     if evaluator is None or evaluator.revoked:
         response = redirect("evaluator_enter_form")
         response.delete_cookie(EVALUATOR_COOKIE)
