@@ -91,11 +91,6 @@ def ballot_sheet(meeting: Meeting) -> tuple[SheetRow, ...]:
     return rows
 
 
-def sheets_forget() -> None:
-    """Drop every kept sheet (tests that rewrite an agenda behind the services' back)."""
-    _sheets.clear()
-
-
 @dataclass(frozen=True)
 class GroupProgress:
     """Ballots cast in one group — codes that have cast plus counted paper sheets — against the group's size."""
