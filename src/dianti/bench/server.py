@@ -75,7 +75,9 @@ def serving(env: dict[str, str], var_dir: Path, workers: int, threads: int) -> I
                                str(workers), "--threads", str(threads)], env=env, stdout=subprocess.DEVNULL,
                               stderr=log)
     try:
-        wait_until_up(f"http://{HOST}:{port}/healthz", server)
+        # `dianti serve` collects (and compresses) the static files before gunicorn starts: 20-40 CPU-seconds, which
+        # on a busy shared machine is well over a minute of wall time.
+        wait_until_up(f"http://{HOST}:{port}/healthz", server, timeout_s=600)
         yield port, server.pid  # `dianti serve` execs gunicorn: this is the master, the workers its children
     finally:
         stop(server)

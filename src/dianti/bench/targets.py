@@ -186,8 +186,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(url: str, server: subprocess.Popen[Any]) -> None:
-    deadline = time.monotonic() + 60
+def wait_until_up(url: str, server: subprocess.Popen[Any], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"dianti serve exited with {server.returncode}")
@@ -196,7 +196,7 @@ def wait_until_up(url: str, server: subprocess.Popen[Any]) -> None:
                 return
         except OSError:  # refused, reset or timed out while the worker boots
             time.sleep(0.2)
-    raise RuntimeError("dianti serve did not start within 60 s")
+    raise RuntimeError(f"dianti serve did not start within {timeout_s:g} s")
 
 
 def stop(server: subprocess.Popen[Any]) -> None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from dianti.core import ratelimit
 
 from . import selectors
-from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup, random_id
+from .models import Ballot, EvaluatorCode, Meeting, PanelGroup, random_id
 from .text import clean, normalize_code
 
 MAX_COMMENT = 500
@@ -112,10 +112,20 @@ def check_mark(meeting: Meeting, mark: Mark) -> dict[str, int]:
     return scores
 
 
-def ensure_room(group: PanelGroup, *, claimed: int = 0) -> None:
-    """Refuse one more ballot (a phone's first or a paper sheet) when the group already has as many as members;
-    ``claimed`` ballots already counted are the one being added (a code claimed in the same transaction)."""
-    have = selectors.ballots_cast_in(group) - claimed
+def locked_group(pk: int) -> PanelGroup:
+    """Return the group, locked for the rest of the transaction, with ``ballots_cast`` counted after the lock: two
+    last seats are not taken at once. (Counted by a statement of its own: on PostgreSQL a statement that waited for
+    a row lock still reads the rest of the database as of its start, so it would miss the seat the transaction it
+    waited for has just taken.)"""
+    group = PanelGroup.objects.select_for_update().get(pk=pk)
+    group.ballots_cast = selectors.ballots_cast_in(group)  # type: ignore[attr-defined]
+    return group
+
+
+def ensure_room(group: PanelGroup) -> None:
+    """Refuse one more ballot (a phone's first or a paper sheet) when the group, read by :func:`locked_group`,
+    already has as many as members."""
+    have = group.ballots_cast  # type: ignore[attr-defined]  (annotated by locked_group)
     if have >= group.size:
         raise ValidationError(_("评议组“%(group)s”已有 %(n)d 张有效票，等于组内人数 %(size)d，不能再增加。"
                                 "如有多余的选票，请交主持人核实") % {"group": group.name, "n": have, "size": group.size})
@@ -133,15 +143,14 @@ def _one_writer_at_a_time() -> contextlib.AbstractContextManager[Any]:
 
 def _read_open_meeting(pk: int) -> Meeting:
     """Read the meeting's voting state, holding it FOR SHARE on PostgreSQL: ballots do not block each other, but
-    a close waits for them and they wait for a close (SQLite serialises writing transactions anyway)."""
-    qs = Meeting.objects.only("status", "grades", "items", "allow_revise")
-    if connection.vendor == "postgresql":
-        table = Meeting._meta.db_table
-        found = list(Meeting.objects.raw(
-            f'SELECT id, status, grades, items, allow_revise FROM "{table}" WHERE id = %s FOR SHARE', [pk]))
-        if found:
-            return found[0]
-    return qs.get(pk=pk)
+    a close waits for them and they wait for a close (SQLite serialises writing transactions anyway). One plain
+    statement: every ballot runs it, twice for a first one."""
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    found = list(Meeting.objects.raw(f'SELECT id, status, grades, items, allow_revise FROM "{Meeting._meta.db_table}" '
+                                     f"WHERE id = %s{lock}", [pk]))
+    if not found:
+        raise Meeting.DoesNotExist(pk)
+    return found[0]
 
 
 def _ensure_open(meeting: Meeting) -> None:
@@ -153,22 +162,24 @@ def _claim(evaluator: EvaluatorCode, device: str) -> bool:
     """Mark the code cast and bind it to the device, unless it already is; return True when claimed just now.
 
     Its own short transaction, before the ballots' (see :func:`evaluator_enter` on ``xmin``). The group's row is
-    locked so that two last seats are not taken at once.
+    locked, and its ballots counted, before the code is claimed, so that two last seats are not taken at once.
     """
     if evaluator.cast:
         if evaluator.device_hash != device_hash(device):
             raise CodeUsed()
         return False
+    bound = device_hash(device)
     with _one_writer_at_a_time(), transaction.atomic():
         _ensure_open(_read_open_meeting(evaluator.meeting_id))
-        group = PanelGroup.objects.select_for_update().get(pk=evaluator.group_id)
-        claimed = EvaluatorCode.objects.filter(pk=evaluator.pk, cast=False).update(
-            cast=True, used=True, device_hash=device_hash(device))
+        group = locked_group(evaluator.group_id)
+        claimed = EvaluatorCode.objects.filter(pk=evaluator.pk, cast=False).update(cast=True, used=True,
+                                                                                 device_hash=bound)
         if claimed:  # refused (and so rolled back) when the group had no room left for this code
-            ensure_room(group, claimed=1)
+            ensure_room(group)
     if not claimed:  # a copy of this submission (or another device) claimed it meanwhile
         evaluator.refresh_from_db(fields=["cast", "device_hash"])
         return _claim(evaluator, device)
+    evaluator.cast, evaluator.used, evaluator.device_hash = True, True, bound
     return True
 
 
@@ -176,11 +187,14 @@ def _release(evaluator: EvaluatorCode, tokens: list[str]) -> None:
     """Undo a claim whose ballot was refused, unless a copy of the same submission stored marks meanwhile."""
     if not Ballot.objects.filter(token__in=tokens).exists():
         EvaluatorCode.objects.filter(pk=evaluator.pk).update(cast=False, device_hash="")
+        evaluator.cast, evaluator.device_hash = False, ""
 
 
-def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], device: str = "") -> int:
+def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], device: str = "",
+                  evaluator: EvaluatorCode | None = None) -> int:
     """Store one evaluator's marks (agenda item id → mark), each exactly once per code and item, from the device
-    holding secret ``device`` (the evaluator's cookie; callers without a browser share the empty one).
+    holding secret ``device`` (the evaluator's cookie; callers without a browser share the empty one). A caller
+    that has read the code's row already passes it as ``evaluator`` (it is updated in place when claimed).
 
     The first submission binds the code to that device; from any other it is refused ("此评议码已使用"). A retry or
     a double tap changes nothing; a changed mark replaces the earlier one while the meeting allows revising, and is
@@ -192,11 +206,14 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], dev
     row that a concurrent copy of the same ballot stored first — so concurrent submissions never fail and never
     store a mark twice. While revising is allowed every mark is written, unchanged ones too, so of two copies
     racing the one that writes last wins. What need not be read inside the writing transaction (the agenda, the
-    earlier marks) is read before it, to keep SQLite's single-writer turn short.
+    earlier marks) is read before it, to keep SQLite's single-writer turn short; the agenda is the meeting's kept
+    sheet (:func:`selectors.ballot_sheet`).
     """
-    order = dict(AgendaItem.objects.filter(meeting_id=meeting.pk).order_by().values_list("pk", "order"))
-    items = list(order)
-    evaluator = evaluator_for(meeting, code)
+    order = {row.pk: row.order for row in selectors.ballot_sheet(meeting)}
+    if evaluator is None or evaluator.code_hash != code_hash(code) or evaluator.meeting_id != meeting.pk:
+        evaluator = evaluator_for(meeting, code)
+    elif evaluator.revoked:
+        raise ValidationError("该评议码已作废，请向工作人员领取新的评议码")
     wanted: dict[str, Ballot] = {}
     problems: list[str] = []
     for item_id, mark in marks.items():
@@ -218,7 +235,7 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], dev
         _write_submission(meeting.pk, wanted, earlier)
     except Exception:
         if claimed:
-            _release(evaluator, [ballot_token(code, item_id) for item_id in items])
+            _release(evaluator, [ballot_token(code, item_id) for item_id in order])
         raise
     return len(wanted)
 
@@ -258,8 +275,8 @@ def _write_ballots(rows: list[Ballot], *, revise: bool) -> None:
         raise ValidationError("本场会议的评议提交后不能修改")
 
 
-def marks_for_device(evaluator: EvaluatorCode, code: str, device: str, items: list[int]) -> dict[int, Ballot]:
-    """Return the code's ballots by agenda item — only to the device that cast them, and only while voting is open.
+def marks_for_device(evaluator: EvaluatorCode, code: str, device: str, items: list[int]) -> dict[int, Mark]:
+    """Return the code's marks by agenda item — only to the device that cast them, and only while voting is open.
 
     Anyone else holding the code (a dropped or photographed slip) gets nothing back.
     """
@@ -268,7 +285,8 @@ def marks_for_device(evaluator: EvaluatorCode, code: str, device: str, items: li
     if evaluator.device_hash != device_hash(device):
         return {}
     tokens = {ballot_token(code, pk): pk for pk in items}
-    return {tokens[b.token]: b for b in Ballot.objects.filter(token__in=list(tokens))}
+    return {tokens[token]: Mark(grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
+        token__in=list(tokens)).values_list("token", *BALLOT_VALUES)}
 
 
 def ballots_reshuffle(meeting: Meeting) -> int:

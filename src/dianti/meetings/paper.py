@@ -18,7 +18,7 @@ from dianti.core import audit, ratelimit
 from dianti.orgs.permissions import ensure_can_manage
 
 from . import selectors
-from .ballots import Mark, VotingClosed, check_mark, ensure_room
+from .ballots import Mark, VotingClosed, check_mark, ensure_room, locked_group
 from .models import Ballot, Meeting, PanelGroup, PaperEntry
 
 
@@ -58,7 +58,7 @@ def paper_enter(*, actor: Any, meeting: Meeting, group: PanelGroup, serial: int,
     clean = _clean_grades(meeting, grades)
     if PaperEntry.objects.filter(meeting=meeting, serial=serial, accepted=True).exists():
         raise ValidationError(f"编号 {serial} 的选票已经计入，无需再录")
-    ensure_room(PanelGroup.objects.select_for_update().get(pk=group.pk))
+    ensure_room(locked_group(group.pk))
     mine, _created = PaperEntry.objects.update_or_create(meeting=meeting, serial=serial, clerk=actor,
                                                          defaults={"group": group, "grades": clean})
     entries = list(PaperEntry.objects.filter(meeting=meeting, serial=serial).exclude(clerk=actor))
@@ -97,7 +97,7 @@ def paper_resolve(*, actor: Any, meeting: Meeting, serial: int, entry: PaperEntr
     # A ballot typed only once has not been checked by a second clerk; one already counted must not count twice.
     if serial not in disputes(meeting):
         raise ValidationError(f"编号 {serial} 没有两次录入不一致的记录，无需核对")
-    ensure_room(PanelGroup.objects.select_for_update().get(pk=entry.group_id))
+    ensure_room(locked_group(entry.group_id))
     _accept_paper(meeting, entry.group, serial, entry.grades, [entry.pk])
     audit.record(actor=actor, action="meeting.paper_resolve", target=meeting, org_path=meeting.org_path,
                  note=_("纸质选票编号 %(serial)s 以 %(clerk)s 的录入为准") % {"serial": serial, "clerk": entry.clerk})

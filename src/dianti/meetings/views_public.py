@@ -10,12 +10,15 @@ photographed slip) gets only "此评议码已使用", and after the close nobody
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +28,7 @@ from dianti.core.devices import address_hash, device_identity, remember_device
 from dianti.core.http import error_messages
 
 from . import sealed, selectors, services
-from .models import EvaluatorCode, Meeting, Question
+from .models import Meeting, Question
 
 EVALUATOR_COOKIE = "dt_eval"
 # The evaluator's device secret: its own cookie, so the code's binding cannot be matched with the hall pages' device
@@ -142,7 +145,7 @@ def _score(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
 
 
-def _marks(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> tuple[dict[int, services.Mark], list[str]]:
+def _marks(request: HttpRequest, meeting: Meeting, agenda: Sequence[selectors.SheetRow]) -> tuple[dict[int, services.Mark], list[str]]:
     """Return the marks posted, by agenda item, and what the evaluator must correct (nothing is dropped silently)."""
     marks, errors = {}, []
     for item in agenda:
@@ -164,7 +167,7 @@ def _marks(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> tuple[d
     return marks, errors
 
 
-def _as_posted(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> dict[int, SimpleNamespace]:
+def _as_posted(request: HttpRequest, meeting: Meeting, agenda: Sequence[selectors.SheetRow]) -> dict[int, SimpleNamespace]:
     """Return what was posted for each secretary, as the page shows a mark (grade, scores, comment); a secretary
     whose card posted nothing (locked after submitting) is left out."""
     return {item.pk: SimpleNamespace(
@@ -173,12 +176,40 @@ def _as_posted(request: HttpRequest, meeting: Meeting, agenda: list[Any]) -> dic
         for item in agenda if f"comment_{item.pk}" in request.POST or f"grade_{item.pk}" in request.POST}
 
 
+# A hall's phones show the same few cards: each secretary with one of four grades checked, or none. Those (no item
+# scores, no comment: nothing the evaluator wrote) are rendered once per process and state and kept; a card that
+# shows what someone wrote is rendered for them alone. The key holds everything the card template reads.
+_CARDS_MAX = 4096
+_cards: dict[tuple[Any, ...], str] = {}
+
+
+def _cards_html(meeting: Meeting, is_open: bool, agenda: Sequence[selectors.SheetRow], mine: Mapping[int, Any],
+                shown: Mapping[int, Any]) -> list[str]:
+    """Return each secretary's card of the ballot (meetings/_ballot_card.html) as HTML, in agenda order."""
+    state = (meeting.pk, meeting.public_key, is_open, meeting.allow_revise, tuple(meeting.grades), tuple(meeting.items),
+             get_language())
+    cards = []
+    for item in agenda:
+        mark = shown.get(item.pk)
+        context = {"meeting": meeting, "open": is_open, "item": item, "mine": item.pk in mine, "shown": mark}
+        if mark is not None and (mark.scores or mark.comment):
+            cards.append(render_to_string("meetings/_ballot_card.html", context))
+            continue
+        key = (*state, item, item.pk in mine, mark.grade if mark is not None else None)
+        html = _cards.get(key)
+        if html is None:
+            if len(_cards) >= _CARDS_MAX:
+                _cards.clear()
+            html = _cards[key] = render_to_string("meetings/_ballot_card.html", context)
+        cards.append(html)
+    return cards
+
+
 def ballot(request: HttpRequest) -> HttpResponse:
     code = _code(request)
     if not code:
         return redirect("evaluator_enter_form")
-    evaluator = EvaluatorCode.objects.filter(code_hash=services.code_hash(code)).select_related(
-        "meeting", "group").first()
+    evaluator = selectors.evaluator_code(services.code_hash(code))
     if evaluator is None or evaluator.revoked:
         response = redirect("evaluator_enter_form")
         response.delete_cookie(EVALUATOR_COOKIE)
@@ -190,7 +221,7 @@ def ballot(request: HttpRequest) -> HttpResponse:
         return _notice(request, _("投票已截止，谢谢您的参与。"), 200)
     if services.code_used_elsewhere(evaluator, secret):
         return _notice(request, str(services.CodeUsed().messages[0]), 409, drop_code=True)
-    agenda = list(selectors.agenda(meeting))
+    agenda = selectors.ballot_sheet(meeting)
     errors: list[str] = []
     saved = False
     if request.method == "POST":
@@ -200,19 +231,19 @@ def ballot(request: HttpRequest) -> HttpResponse:
                 raise ValidationError(problems)
             if not marks:
                 raise ValidationError(_("请至少为一位书记选择等次"))
-            services.ballot_submit(meeting=meeting, code=code, marks=marks, device=secret)
+            services.ballot_submit(meeting=meeting, code=code, marks=marks, device=secret, evaluator=evaluator)
             saved = True
         except services.CodeUsed as exc:
             return _notice(request, exc.messages[0], 409, drop_code=True)
         except ValidationError as exc:
             errors = error_messages(exc)
-        evaluator.refresh_from_db(fields=["cast", "device_hash"])
     mine = services.marks_for_device(evaluator, code, secret, [item.pk for item in agenda])
     # A refused ballot comes back as the evaluator filled it in, to be corrected rather than started again.
     shown = {**mine, **_as_posted(request, meeting, agenda)} if errors else mine
+    is_open = meeting.status == Meeting.Status.OPEN
     response = render(request, "meetings/evaluator.html", {
         "meeting": meeting, "group": evaluator.group,
-        "rows": [(item, mine.get(item.pk), shown.get(item.pk)) for item in agenda],
-        "errors": errors, "saved": saved, "open": meeting.status == Meeting.Status.OPEN,
+        "cards": _cards_html(meeting, is_open, agenda, mine, shown),
+        "errors": errors, "saved": saved, "open": is_open,
         "done": len(mine), "total": len(agenda)}, status=400 if errors else 200)
     return _with_secret(response, request, secret)

@@ -91,3 +91,20 @@ def test_results_take_a_bounded_number_of_queries(tree, django_assert_max_num_qu
 def test_weights_are_kept_for_the_appraisal_engine(tree):
     h = held(tree)
     assert [g.weight for g in h.meeting.groups.all()] == [Decimal(40), Decimal(60)]
+
+
+def test_the_ballot_sheet_is_read_once_per_meeting_and_again_when_its_state_changes(tree, monkeypatch,
+                                                                                    django_assert_num_queries):
+    h = held(tree)
+    with django_assert_num_queries(1):
+        sheet = selectors.ballot_sheet(h.meeting)
+    assert [(row.pk, row.organization) for row in sheet] == [(i.pk, i.subject.organization.display_name)
+                                                             for i in h.items]
+    with django_assert_num_queries(0):  # every later page and ballot of the meeting
+        assert selectors.ballot_sheet(h.meeting) == sheet
+    h.meeting.status = Meeting.Status.CLOSED
+    with django_assert_num_queries(1):
+        selectors.ballot_sheet(h.meeting)
+    monkeypatch.setattr(selectors, "SHEET_TTL_S", 0.0)  # names other steps own are read again once it has aged
+    with django_assert_num_queries(1):
+        selectors.ballot_sheet(h.meeting)
