@@ -33,9 +33,11 @@ from dianti.meetings.paper import paper_ballot_token
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage
 
-from . import adapter, selectors, services
+from . import adapter, selectors, services, vectorised
 from .engine import Scheme
+from .engine.scoring import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
+from .upsert import results_upsert
 
 RESULT_FIELDS = ("scheme", "meeting", "score", "ballots", "invalid", "satisfaction", "satisfaction_low",
                  "satisfaction_high", "dissatisfaction", "alpha", "detail", "explanation", "status", "computed_at",
@@ -121,13 +123,13 @@ class _Writer:
 
     def __init__(self, batch: int) -> None:
         self.batch = batch
-        self.results: list[SubjectResult] = []
+        self.results: list[tuple[int, dict[str, Any]]] = []
         self.proposals: list[ActionProposal] = []
         self.stale: list[tuple[int, str]] = []
         self.seconds = 0.0
 
     def result(self, subject_id: int, fields: dict[str, Any]) -> None:
-        self.results.append(SubjectResult(subject_id=subject_id, **fields))
+        self.results.append((subject_id, fields))
         if len(self.results) >= self.batch:
             self.flush()
 
@@ -140,9 +142,7 @@ class _Writer:
         self.seconds += time.perf_counter() - started
 
     def _flush(self) -> None:
-        if self.results:
-            SubjectResult.objects.bulk_create(self.results, update_conflicts=True, unique_fields=["subject"],
-                                              update_fields=list(RESULT_FIELDS), batch_size=self.batch)
+        results_upsert(self.results, RESULT_FIELDS, self.batch)
         if self.proposals:
             ActionProposal.objects.bulk_create(self.proposals, update_conflicts=True,
                                                unique_fields=["subject", "action"],
@@ -163,6 +163,19 @@ def _schemes(campaigns: Iterable[Campaign]) -> dict[str, tuple[ScoringScheme, Sc
         row = services._stored(selectors.scheme_for_campaign(Campaign(scheme_key=key)))
         out[key] = (row, selectors.engine_scheme(row))
     return out
+
+
+def _scored(read: _Scope, meeting: Meeting, row: ScoringScheme, base: Scheme, rows: list[tuple[Any, ...]]
+            ) -> Iterable[tuple[int, EngineResult, dict[str, Any]]]:
+    """Score the meeting's subjects that take its ballots: the whole meeting at once (:mod:`.vectorised`), or
+    subject by subject where that does not apply — the same fields either way."""
+    panel, subject_of = read.panel.get(meeting.pk, []), read.subject_of[meeting.pk]
+    serials = read.serials.get(meeting.pk, {})
+    mine = [s for s in dict.fromkeys(subject_of.values()) if read.last_meeting.get(s) == meeting.pk]
+    scored = vectorised.score_meeting(meeting, base, row, panel, subject_of, rows, bool(serials), mine)
+    if scored is not None:
+        return scored
+    return services.score_meeting(adapter.build_input(meeting, base, panel, subject_of, rows, serials), row, mine)
 
 
 @transaction.atomic
@@ -199,10 +212,7 @@ def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_0
         meeting = read.meetings[meeting_id]
         campaign = read.campaigns[meeting.campaign_id]
         row, base = schemes[campaign.scheme_key]
-        data = adapter.build_input(meeting, base, read.panel.get(meeting_id, []), read.subject_of[meeting_id],
-                                   listed, read.serials.get(meeting_id, {}))
-        mine = [s for s in data.ballots if read.last_meeting.get(s) == meeting_id]
-        for sid, res, fields in services.score_meeting(data, row, mine):
+        for sid, res, fields in _scored(read, meeting, row, base, listed):
             if sid in read.published:
                 skipped.add(sid)
                 continue
