@@ -15,15 +15,21 @@ decided proposals are kept. One audit record covers the recompute (the per-meeti
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
+import json
+import operator
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models.functions import Cast
+from threadpoolctl import threadpool_limits
 
 from dianti.campaigns.models import Campaign
 from dianti.core import audit, paths
@@ -108,14 +114,26 @@ class _Scope:
         return cls(meetings, campaigns, panel, subject_of, last_meeting, serials, published, existing)
 
 
-def _ballots(path: str, chunk_size: int) -> Iterator[tuple[int, Iterator[tuple[Any, ...]]]]:
-    """Yield (meeting id, its ballot rows in id order) for the subtree's closed meetings, streamed."""
-    rows = (BallotRow.objects.filter(_in(path, "meeting__org_path"), meeting__status=Meeting.Status.CLOSED)
-            .order_by("meeting_id", "pk")
-            .values_list("meeting_id", "pk", "item_id", "group_id", "grade", "scores", "token")
-            .iterator(chunk_size=chunk_size))
-    for meeting_id, group in itertools.groupby(rows, key=lambda r: r[0]):
-        yield meeting_id, (r[1:] for r in group)
+def _ballots(path: str, chunk_size: int) -> Iterator[tuple[int, list[adapter.BallotValues]]]:
+    """Yield (meeting id, its ballot rows in id order) for the subtree's closed meetings, streamed.
+
+    The rows are read with a plain (server-side) cursor and each meeting's item marks parsed as one JSON document:
+    Django's per-row JSON conversion would cost more than scoring them. Only paper ballots need their token (to
+    find their serial, :func:`.adapter.paper_serials`); a phone ballot's reads as "".
+    """
+    query = (BallotRow.objects.filter(_in(path, "meeting__org_path"), meeting__status=Meeting.Status.CLOSED)
+             .order_by("meeting_id", "pk")
+             .annotate(marks=Cast("scores", TextField()),
+                       paper=Case(When(kind=BallotRow.Kind.PHONE, then=Value("")), default=F("token")))
+             .values_list("meeting_id", "pk", "item_id", "group_id", "grade", "marks", "paper"))
+    sql, params = query.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = itertools.chain.from_iterable(iter(lambda: cursor.fetchmany(chunk_size), []))
+        for meeting_id, group in itertools.groupby(rows, key=operator.itemgetter(0)):
+            _, pks, items, groups, grades, marks, tokens = zip(*group, strict=True)
+            scores = json.loads("[" + ",".join(m or "null" for m in marks) + "]")
+            yield meeting_id, list(zip(pks, items, groups, grades, scores, tokens, strict=True))
 
 
 class _Writer:
@@ -165,7 +183,7 @@ def _schemes(campaigns: Iterable[Campaign]) -> dict[str, tuple[ScoringScheme, Sc
     return out
 
 
-def _scored(read: _Scope, meeting: Meeting, row: ScoringScheme, base: Scheme, rows: list[tuple[Any, ...]]
+def _scored(read: _Scope, meeting: Meeting, row: ScoringScheme, base: Scheme, rows: list[adapter.BallotValues]
             ) -> Iterable[tuple[int, EngineResult, dict[str, Any]]]:
     """Score the meeting's subjects that take its ballots: the whole meeting at once (:mod:`.vectorised`), or
     subject by subject where that does not apply — the same fields either way."""
@@ -178,6 +196,21 @@ def _scored(read: _Scope, meeting: Meeting, row: ScoringScheme, base: Scheme, ro
     return services.score_meeting(adapter.build_input(meeting, base, panel, subject_of, rows, serials), row, mine)
 
 
+@contextlib.contextmanager
+def _batch_mode() -> Iterator[None]:
+    """Run allocation-heavy work without the cyclic garbage collector (it frees nothing here — the objects made per
+    subject hold no cycles — yet rescans every live object again and again) and with numpy's BLAS on one thread
+    (its matrices here are tiny; more threads only wait for each other on a busy machine)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with threadpool_limits(1, user_api="blas"):
+            yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @transaction.atomic
 def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_000,
                       batch_size: int = 2_000) -> RecomputeReport:
@@ -188,6 +221,11 @@ def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_0
     computing that campaign would.
     """
     ensure_can_manage(actor, scope)
+    with _batch_mode():
+        return _recompute(actor, scope, chunk_size, batch_size)
+
+
+def _recompute(actor: Any, scope: Organization, chunk_size: int, batch_size: int) -> RecomputeReport:
     read = _Scope.read(scope.path)
     schemes = _schemes(read.campaigns.values())
     writer = _Writer(batch_size)
@@ -196,12 +234,12 @@ def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_0
     proposals = ballots = 0
     scoring = 0.0
     seen: set[int] = set()
-    streams = itertools.chain(_ballots(scope.path, chunk_size), ((pk, iter(())) for pk in read.meetings))
+    streams = itertools.chain(_ballots(scope.path, chunk_size), ((pk, []) for pk in read.meetings))
     for meeting_id, rows in streams:
         if meeting_id in seen:
             continue  # the tail of the chain: meetings without a ballot
         seen.add(meeting_id)
-        listed = list(rows)
+        listed = rows
         ballots += len(listed)
         if not any(read.last_meeting.get(s) == meeting_id and s not in read.published
                    for s in read.subject_of[meeting_id].values()):
