@@ -120,6 +120,15 @@ def meeting_input(meeting: Meeting, base: Scheme) -> MeetingInput:
 BallotValues = tuple[int, int, int, str, Any, str]  # pk, agenda item id, panel group id, grade, item marks, token
 
 
+def subject_input(meeting: Meeting, base: Scheme, subject_id: int) -> MeetingInput:
+    """Return the meeting mapped as :func:`meeting_input` does with only ``subject_id``'s ballots: enough to score
+    that subject again (its explanation), not for the panel's alpha or rater flags."""
+    subject_of = dict(meeting.agenda.values_list("pk", "subject_id"))
+    rows = (BallotRow.objects.filter(meeting=meeting, item__subject_id=subject_id).order_by("pk")
+            .values_list("pk", "item_id", "group_id", "grade", "scores", "token"))
+    return build_input(meeting, base, list(meeting.groups.all()), subject_of, rows, {})
+
+
 def build_input(meeting: Meeting, base: Scheme, panel: Sequence[PanelGroup], subject_of: Mapping[int, int],
                 rows: Iterable[BallotValues], serials: Mapping[str, int]) -> MeetingInput:
     """Return the meeting's ballots mapped for the engine from rows already read: its panel groups, {agenda item:
@@ -209,6 +218,14 @@ class PanelAlpha:
     def to_dict(self) -> dict[str, Any]:
         return {"panel": self.panel, "level": "ordinal", "units": self.units, "values": self.values,
                 "by_group": self.by_group, "items": self.items, "items_level": "interval"}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], groups: Sequence[EvaluatorGroup]) -> PanelAlpha:
+        """Return the alpha stored by :meth:`to_dict`, its groups back in the scheme's order (a JSON column may
+        keep its keys in any order)."""
+        stored = data.get("by_group") or {}
+        return cls(data.get("panel"), data.get("units", 0), data.get("values", 0),
+                   {g.label: stored[g.label] for g in groups if g.label in stored}, data.get("items"))
 
     def text(self) -> str:
         """Return the figures and what they mean, in Chinese, for the explanation."""

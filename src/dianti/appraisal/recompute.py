@@ -58,6 +58,7 @@ class RecomputeReport:
     skipped_published: int
     proposals: int
     ballots: int
+    vectorised: int = 0  # meetings scored at once (appraisal/vectorised.py); the others subject by subject
     scoring_s: float = 0.0  # of the wall time: mapping and scoring (the engine, alpha, traces)
     writing_s: float = 0.0  # the batched upserts and deletions; the rest is reading
 
@@ -184,16 +185,17 @@ def _schemes(campaigns: Iterable[Campaign]) -> dict[str, tuple[ScoringScheme, Sc
 
 
 def _scored(read: _Scope, meeting: Meeting, row: ScoringScheme, base: Scheme, rows: list[adapter.BallotValues]
-            ) -> Iterable[tuple[int, EngineResult, dict[str, Any]]]:
+            ) -> tuple[Iterable[tuple[int, EngineResult, dict[str, Any]]], bool]:
     """Score the meeting's subjects that take its ballots: the whole meeting at once (:mod:`.vectorised`), or
-    subject by subject where that does not apply — the same fields either way."""
+    subject by subject where that does not apply — the same fields either way; say which it was."""
     panel, subject_of = read.panel.get(meeting.pk, []), read.subject_of[meeting.pk]
     serials = read.serials.get(meeting.pk, {})
     mine = [s for s in dict.fromkeys(subject_of.values()) if read.last_meeting.get(s) == meeting.pk]
     scored = vectorised.score_meeting(meeting, base, row, panel, subject_of, rows, bool(serials), mine)
     if scored is not None:
-        return scored
-    return services.score_meeting(adapter.build_input(meeting, base, panel, subject_of, rows, serials), row, mine)
+        return scored, True
+    return services.score_meeting(adapter.build_input(meeting, base, panel, subject_of, rows, serials), row,
+                                  mine), False
 
 
 @contextlib.contextmanager
@@ -231,7 +233,7 @@ def _recompute(actor: Any, scope: Organization, chunk_size: int, batch_size: int
     writer = _Writer(batch_size)
     computed: set[int] = set()
     skipped: set[int] = set()
-    proposals = ballots = 0
+    proposals = ballots = vectorised = 0
     scoring = 0.0
     seen: set[int] = set()
     streams = itertools.chain(_ballots(scope.path, chunk_size), ((pk, []) for pk in read.meetings))
@@ -250,7 +252,9 @@ def _recompute(actor: Any, scope: Organization, chunk_size: int, batch_size: int
         meeting = read.meetings[meeting_id]
         campaign = read.campaigns[meeting.campaign_id]
         row, base = schemes[campaign.scheme_key]
-        for sid, res, fields in _scored(read, meeting, row, base, listed):
+        scored, at_once = _scored(read, meeting, row, base, listed)
+        vectorised += at_once
+        for sid, res, fields in scored:
             if sid in read.published:
                 skipped.add(sid)
                 continue
@@ -269,4 +273,4 @@ def _recompute(actor: Any, scope: Organization, chunk_size: int, batch_size: int
     audit.record(actor=actor, action="appraisal.recompute", target=scope, org_path=scope.path,
                  changes={"subjects": [None, len(computed)], "meetings": [None, len(read.meetings)]})
     return RecomputeReport(len(read.meetings), len(computed), len(skipped - computed), proposals, ballots,
-                           round(scoring, 2), round(writer.seconds, 2))
+                           vectorised, round(scoring, 2), round(writer.seconds, 2))

@@ -371,13 +371,15 @@ class SubjectResult:
             lines.append(f"提示：{f.message}")
         return "\n".join(lines)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as plain JSON-ready data (ballot ids kept as given)."""
+    def to_dict(self, kept: bool = True) -> dict[str, Any]:
+        """Return the result as plain JSON-ready data (ballot ids kept as given); without the ballots each group
+        kept (``kept=False``: their number only) when the trace is rebuilt from the ballots anyway."""
         def agg(a: Aggregate | None) -> dict[str, Any] | None:
             if a is None:
                 return None
-            return {"mean": a.mean, "kept": [list(x) for x in a.kept], "dropped_low": [list(x) for x in a.dropped_low],
-                    "dropped_high": [list(x) for x in a.dropped_high]}
+            out = {"mean": a.mean, "dropped_low": [list(x) for x in a.dropped_low],
+                   "dropped_high": [list(x) for x in a.dropped_high]}
+            return {**out, "kept": [list(x) for x in a.kept]} if kept else {**out, "n_kept": len(a.kept)}
 
         def rate(r: Rate) -> dict[str, Any]:
             return {"grades": list(r.grades), "count": r.count, "total": r.total, "value": r.value,
