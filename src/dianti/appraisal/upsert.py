@@ -56,5 +56,5 @@ def _value(field: str, values: dict[str, Any], now: Any) -> Any:
         return now
     value = values[field]
     if field == "detail":
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value)
     return getattr(value, "pk", value)
