@@ -122,6 +122,25 @@ def _sorted(cell: IntArray, marks: FloatArray, ids: IntArray, n_cells: int, sche
     return Sorted(ids.tolist(), marks.tolist(), start.tolist(), size.tolist(), trims.tolist(), means.tolist())
 
 
+class Kept(Sequence[tuple[int, float]]):
+    """The (ballot, mark) pairs a cell kept, as a view of the meeting's sorted lists: the stored detail needs only
+    their number, so the pairs — a few million in a province — are made only if someone reads them."""
+
+    __slots__ = ("ids", "marks", "start", "stop")
+
+    def __init__(self, ids: list[int], marks: list[float], start: int, stop: int) -> None:
+        self.ids, self.marks, self.start, self.stop = ids, marks, start, stop
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __iter__(self) -> Iterator[tuple[int, float]]:
+        return zip(self.ids[self.start:self.stop], self.marks[self.start:self.stop], strict=True)
+
+    def __getitem__(self, i: Any) -> Any:
+        return tuple(self)[i]
+
+
 def _aggregate(s: Sorted, c: int) -> Aggregate | None:
     """Return cell ``c`` as the engine's :class:`~.engine.scoring.Aggregate` (None when it is empty)."""
     n = s.size[c]
@@ -130,9 +149,10 @@ def _aggregate(s: Sorted, c: int) -> Aggregate | None:
     a, k = s.start[c], s.trims[c]
     b = a + n
     ids, marks = s.ids, s.marks
-    return Aggregate(s.means[c], tuple(zip(ids[a + k:b - k], marks[a + k:b - k], strict=True)),
-                     tuple(zip(ids[a:a + k], marks[a:a + k], strict=True)),
-                     tuple(zip(ids[b - k:b], marks[b - k:b], strict=True)) if k else ())
+    if not k:
+        return Aggregate(s.means[c], Kept(ids, marks, a, b), (), ())
+    return Aggregate(s.means[c], Kept(ids, marks, a + k, b - k), tuple(zip(ids[a:a + k], marks[a:a + k], strict=True)),
+                     tuple(zip(ids[b - k:b], marks[b - k:b], strict=True)))
 
 
 def _invalid(b: Ballots, base: Scheme) -> tuple[BoolArray, list[list[tuple[int, str]]]]:

@@ -90,10 +90,11 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
 
 @dataclass(frozen=True)
 class Aggregate:
-    """The mean of a group's marks after trimming, and which ballots were kept and dropped."""
+    """The mean of a group's marks after trimming, and which ballots were kept and dropped (``kept`` may be any
+    sequence of (ballot, mark): a caller aggregating a whole meeting at once passes a view of its sorted arrays)."""
 
     mean: float
-    kept: tuple[tuple[BallotId, float], ...]
+    kept: Sequence[tuple[BallotId, float]]
     dropped_low: tuple[tuple[BallotId, float], ...]
     dropped_high: tuple[tuple[BallotId, float], ...]
 
