@@ -21,7 +21,7 @@ from .models import SubjectResult
 def result_explanation(result: SubjectResult) -> str:
     """Return the explanation of ``result``: stored, or rebuilt from its meeting's ballots (module docstring)."""
     if result.explanation or result.meeting_id is None:
-        return result.explanation
+        return str(result.explanation)
     detail = result.detail or {}
     meeting = result.meeting
     data = adapter.subject_input(meeting, selectors.engine_scheme(result.scheme), result.subject_id)

@@ -62,8 +62,8 @@ def _arrays(data: adapter.MeetingInput, item_code: Mapping[str, str], subject_of
     by_grade = {g: grade_index.get(data.grade_map.get(g, g), -1) for g in data.grade_map}
     names = list(item_code)
     if not rows:
-        return Ballots(*(np.zeros(0, dtype=np.int64) for _ in range(4)), np.zeros((0, len(names))),
-                       np.zeros(0, dtype=bool))
+        none = np.zeros(0, dtype=np.int64)
+        return Ballots(none, none, none, none, np.zeros((0, len(names))), np.zeros(0, dtype=bool))
     pks, agenda, panel, grades, scores, _tokens = zip(*rows, strict=True)
     try:
         subject = [subjects[subject_of[i]] for i in agenda]
