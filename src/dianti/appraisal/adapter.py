@@ -67,6 +67,7 @@ class MeetingInput:
     weights_from: str                   # "scheme" or "meeting"
     grade_map: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    group_code: dict[int, str] = field(default_factory=dict)  # panel group id → the scheme group it counts as
 
 
 def _groups(base: Scheme, panel: Sequence[PanelGroup]) -> tuple[tuple[EvaluatorGroup, ...], dict[int, str], str]:
@@ -119,6 +120,15 @@ def meeting_input(meeting: Meeting, base: Scheme) -> MeetingInput:
 BallotValues = tuple[int, int, int, str, Any, str]  # pk, agenda item id, panel group id, grade, item marks, token
 
 
+def subject_input(meeting: Meeting, base: Scheme, subject_id: int) -> MeetingInput:
+    """Return the meeting mapped as :func:`meeting_input` does with only ``subject_id``'s ballots: enough to score
+    that subject again (its explanation), not for the panel's alpha or rater flags."""
+    subject_of = dict(meeting.agenda.values_list("pk", "subject_id"))
+    rows = (BallotRow.objects.filter(meeting=meeting, item__subject_id=subject_id).order_by("pk")
+            .values_list("pk", "item_id", "group_id", "grade", "scores", "token"))
+    return build_input(meeting, base, list(meeting.groups.all()), subject_of, rows, {})
+
+
 def build_input(meeting: Meeting, base: Scheme, panel: Sequence[PanelGroup], subject_of: Mapping[int, int],
                 rows: Iterable[BallotValues], serials: Mapping[str, int]) -> MeetingInput:
     """Return the meeting's ballots mapped for the engine from rows already read: its panel groups, {agenda item:
@@ -127,6 +137,23 @@ def build_input(meeting: Meeting, base: Scheme, panel: Sequence[PanelGroup], sub
     :func:`meeting_input` reads these for one meeting; :mod:`.recompute` reads them for many meetings at once, one
     query per table, and both map them here, so both paths score the same engine inputs.
     """
+    data, item_code = mapping(meeting, base, panel, subject_of)
+    group_code = data.group_code
+    grade_map = data.grade_map
+    for pk, item_id, group_id, grade, scores, token in rows:
+        marks = {item_code[k]: float(v) for k, v in (scores or {}).items() if k in item_code and v is not None}
+        serial = serials.get(token)
+        data.ballots[subject_of[item_id]].append(Ballot(
+            id=pk, group=group_code.get(group_id, f"?{group_id}"), grade=grade_map.get(grade, grade),
+            items=marks or None, rater=f"纸质选票{serial}号" if serial else None))
+    return data
+
+
+def mapping(meeting: Meeting, base: Scheme, panel: Sequence[PanelGroup], subject_of: Mapping[int, int]
+            ) -> tuple[MeetingInput, dict[str, str]]:
+    """Return the meeting made ready for the engine without its ballots (an empty list per subject, in agenda
+    order), and {meeting item name: scheme item code}: the groups, grades and items mapped by the rules of the
+    module docstring, with the notes they call for."""
     groups, group_code, weights_from = _groups(base, panel)
     grade_map = _grades(base, meeting)
     items, item_code = _items(base, meeting)
@@ -139,14 +166,8 @@ def build_input(meeting: Meeting, base: Scheme, panel: Sequence[PanelGroup], sub
     if any(k != v for k, v in grade_map.items()):
         notes.append("述职会等次按顺序对应评分方案等次：" + "，".join(f"{k}→{v}" for k, v in grade_map.items()))
     ballots: dict[int, list[Ballot]] = {s: [] for s in subject_of.values()}
-    for pk, item_id, group_id, grade, scores, token in rows:
-        marks = {item_code[k]: float(v) for k, v in (scores or {}).items() if k in item_code and v is not None}
-        serial = serials.get(token)
-        ballots[subject_of[item_id]].append(Ballot(
-            id=pk, group=group_code.get(group_id, f"?{group_id}"), grade=grade_map.get(grade, grade),
-            items=marks or None, rater=f"纸质选票{serial}号" if serial else None))
     return MeetingInput(meeting, base, scheme, ballots, {g.code: g.label for g in groups}, weights_from, grade_map,
-                        notes)
+                        notes, group_code), item_code
 
 
 def score(data: MeetingInput, subject_id: int) -> SubjectResult:
@@ -160,7 +181,11 @@ def score(data: MeetingInput, subject_id: int) -> SubjectResult:
             pre.append((b.id, str(reason)))
         else:
             kept.append(b)
-    result = score_subject(kept, data.scheme, subject=subject_id)
+    return with_item_invalid(score_subject(kept, data.scheme, subject=subject_id), pre)
+
+
+def with_item_invalid(result: SubjectResult, pre: Sequence[tuple[int | str, str]]) -> SubjectResult:
+    """Return ``result`` with the ballots the item rules set aside before scoring (``pre``) counted as invalid."""
     if not pre:
         return result
     invalid = tuple(pre) + result.invalid
@@ -193,6 +218,14 @@ class PanelAlpha:
     def to_dict(self) -> dict[str, Any]:
         return {"panel": self.panel, "level": "ordinal", "units": self.units, "values": self.values,
                 "by_group": self.by_group, "items": self.items, "items_level": "interval"}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], groups: Sequence[EvaluatorGroup]) -> PanelAlpha:
+        """Return the alpha stored by :meth:`to_dict`, its groups back in the scheme's order (a JSON column may
+        keep its keys in any order)."""
+        stored = data.get("by_group") or {}
+        return cls(data.get("panel"), data.get("units", 0), data.get("values", 0),
+                   {g.label: stored[g.label] for g in groups if g.label in stored}, data.get("items"))
 
     def text(self) -> str:
         """Return the figures and what they mean, in Chinese, for the explanation."""

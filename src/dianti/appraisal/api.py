@@ -16,7 +16,7 @@ from dianti.core.pagination import ApiPages, Mapped
 from dianti.meetings import selectors as meeting_selectors
 from dianti.orgs.models import Organization
 
-from . import annual, publication, selectors, services
+from . import annual, explanations, publication, selectors, services
 from .models import ActionProposal, AnnualAssessment
 from .permissions import ensure_can_view_county
 
@@ -107,7 +107,7 @@ def _result(row: selectors.ResultRow, detail: bool = False, full: bool = True) -
     if detail:
         out.update(items={i["label"]: i["score"] for i in view["items"]}, rules=view["rules"],
                    flags=view["flags"] + view["rater_flags"] if full else view["flags"],
-                   panel_alpha=view["alpha"], explanation=r.explanation if full else None)
+                   panel_alpha=view["alpha"], explanation=explanations.result_explanation(r) if full else None)
     return out
 
 

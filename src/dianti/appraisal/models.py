@@ -56,7 +56,10 @@ class SubjectResult(models.Model):
     satisfaction_high = models.FloatField(null=True)
     dissatisfaction = models.FloatField(_("不满意率"), null=True)
     alpha = models.FloatField(_("评议一致性 α"), null=True)
-    detail = models.JSONField(_("明细"), default=dict)  # the engine's to_dict(): groups, distribution, outcomes, flags
+    # The engine's to_dict(kept=False): groups (with the ballots each trimmed, not every one it kept), distribution,
+    # outcomes, flags; and the meeting's panel figures.
+    detail = models.JSONField(_("明细"), default=dict)
+    # Empty since results stopped storing it: explanations.result_explanation rebuilds it from the ballots.
     explanation = models.TextField(_("计算说明"), blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     computed_at = models.DateTimeField(auto_now=True)

@@ -135,7 +135,7 @@ def _meetings_to_score(campaign: Campaign, meeting: Meeting | None) -> list[Meet
 def _detail(res: EngineResult, data: adapter.MeetingInput, row: ScoringScheme, alpha: adapter.PanelAlpha,
             meeting_flags: list[dict[str, Any]], subject_flags: list[Any]) -> dict[str, Any]:
     scheme = data.scheme
-    return {**res.to_dict(),
+    return {**res.to_dict(kept=False),
             "scheme": {"key": row.key, "version": row.version, "name": row.name},
             "meeting": {"id": data.meeting.pk, "title": data.meeting.title, "alpha": alpha.to_dict(),
                         "rater_flags": meeting_flags},
@@ -149,8 +149,11 @@ def _detail(res: EngineResult, data: adapter.MeetingInput, row: ScoringScheme, a
             "uncertain": res.uncertain}
 
 
-def _explanation(res: EngineResult, data: adapter.MeetingInput, alpha: adapter.PanelAlpha,
-                 flags: Iterable[Mapping[str, Any]]) -> str:
+def explanation_text(res: EngineResult, data: adapter.MeetingInput, alpha: adapter.PanelAlpha,
+                     flags: Iterable[Mapping[str, Any]]) -> str:
+    """Return how every figure of the result follows from the ballots: the engine's trace, the mapping's notes,
+    the panel's alpha and the rater flags (subject's first). Not stored: :mod:`.explanations` rebuilds it from the
+    ballots when a page shows it."""
     lines = [res.explain(), *data.notes, alpha.text()]
     lines += [f"评议人提示（仅供参考，不剔除选票）：{f['message']}" for f in flags]
     return "\n".join(lines)
@@ -194,14 +197,16 @@ def _sync_proposals(subject: Subject, campaign: Campaign, res: EngineResult) -> 
 
 def result_fields(res: EngineResult, data: adapter.MeetingInput, row: ScoringScheme, alpha: adapter.PanelAlpha,
                   meeting_flags: list[dict[str, Any]], subject_flags: list[Any]) -> dict[str, Any]:
-    """Return the stored fields of a subject's draft result (the set-based path writes the same)."""
+    """Return the stored fields of a subject's draft result (the set-based path writes the same): the figures and
+    the detail the pages draw, without the trace of every ballot — the explanation is rebuilt from the ballots,
+    which never change after the vote, when it is shown (:mod:`.explanations`)."""
     return {
         "scheme": row, "meeting": data.meeting, "score": res.score, "ballots": res.n_valid,
         "invalid": len(res.invalid), "satisfaction": res.satisfaction.value,
         "satisfaction_low": res.satisfaction.low, "satisfaction_high": res.satisfaction.high,
         "dissatisfaction": res.dissatisfaction.value, "alpha": alpha.panel,
         "detail": _detail(res, data, row, alpha, meeting_flags, subject_flags),
-        "explanation": _explanation(res, data, alpha, [*subject_flags, *meeting_flags]),
+        "explanation": "",  # rebuilt from the ballots when shown (explanations.result_explanation)
         "status": SubjectResult.Status.DRAFT, "submitted_at": None, "submitted_by": None}
 
 

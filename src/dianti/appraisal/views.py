@@ -29,7 +29,7 @@ from dianti.meetings import selectors as meeting_selectors
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 
-from . import annual, importers, permissions, publication, selectors, services, views_review
+from . import annual, explanations, importers, permissions, publication, selectors, services, views_review
 from .forms import (
     PROPOSAL_ACTIONS,
     PROPOSAL_STATUSES,
@@ -205,6 +205,7 @@ def subject_result(request: HttpRequest, pk: int) -> HttpResponse:
         "proposals": subject.proposals.order_by("action") if full else [],
         "thresholds": selectors.satisfaction_thresholds(result.scheme if result else None),
         "publication": views_review.withdraw_panel(request.user, subject, result) if full else None,
+        "explanation": explanations.result_explanation(result) if full and result is not None else "",
     })
 
 

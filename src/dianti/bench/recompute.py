@@ -83,7 +83,9 @@ def bench_recompute(params: dict[str, Any]) -> dict[str, Any]:
                                          "seed": int(params.get("seed", 13))})
     result.update(bench="recompute", database=target.vendor, counties=counties, evaluators=evaluators,
                   build_s=build_s, target_s=60, loadavg=[load_before, loadavg()])
-    print(f"{result['subjects']} 个对象、{result['ballots']} 张选票：整批重算 {result['recompute_s']} 秒 "
+    print(f"{result['subjects']} 个对象、{result['ballots']} 张选票：整批重算 {result['recompute_s']} 秒"
+          f"（本进程 CPU {result['recompute_cpu_s']} 秒；每千对象 {result['s_per_1000_subjects']} 秒，"
+          f"按对象数外推 15 万对象 {result['extrapolated_150k_subjects_s']} 秒），"
           f"{result['recompute_queries']} 次查询，峰值内存 {result['peak_rss_mb']} MB；逐场计算外推 "
           f"{result['per_meeting_extrapolated_s']} 秒（{result['speedup']}×）；纯引擎 {result['engine_s']} 秒；"
           f"样本不一致 {result['mismatched_subjects']}", flush=True)
@@ -152,7 +154,9 @@ def measure(sample: int, seed: int) -> dict[str, Any]:
         _, s, q = _timed(lambda m=meeting: services.results_compute(actor=None, meeting=m))
         seconds, queries = seconds + s, queries + q
     baseline = _snapshot(sample_subjects)
+    cpu_before = time.process_time()
     report, recompute_s, recompute_q = _timed(lambda: results_recompute(actor=None, scope=province))
+    recompute_cpu = time.process_time() - cpu_before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     after = _snapshot(sample_subjects)
     mismatched = [s for s in sample_subjects if baseline.get(s) != after.get(s)]
@@ -161,7 +165,12 @@ def measure(sample: int, seed: int) -> dict[str, Any]:
     return {
         "subjects": subjects, "ballots": ballots, "meetings": len(closed),
         "recompute_s": round(recompute_s, 1), "recompute_queries": recompute_q, "peak_rss_mb": round(peak),
-        "computed": report.computed, "ballots_read": report.ballots,
+        # This process's CPU (the database server's is not in it): what the wall time would be on an idle core.
+        "recompute_cpu_s": round(recompute_cpu, 1),
+        "s_per_1000_subjects": round(recompute_s / max(1, subjects) * 1000, 2),
+        "s_per_100k_ballots": round(recompute_s / max(1, ballots) * 100_000, 2),
+        "extrapolated_150k_subjects_s": round(recompute_s / max(1, subjects) * 150_000),
+        "computed": report.computed, "ballots_read": report.ballots, "meetings_vectorised": report.vectorised,
         "scoring_s": report.scoring_s, "writing_s": report.writing_s,
         "reading_s": round(recompute_s - report.scoring_s - report.writing_s, 1),
         "subjects_per_second": round(report.computed / recompute_s),

@@ -153,10 +153,18 @@ def krippendorff_alpha(data: Any, level: Level = "nominal", *, order: Sequence[H
     for u, col in enumerate(columns):
         for v in col:
             counts[u, index[v]] += 1
+    return alpha_of_counts(counts, level, nums)
+
+
+def alpha_of_counts(counts: FloatArray, level: Level, values: FloatArray | None = None) -> float | None:
+    """Return alpha from a pairable-units × categories matrix of rating counts (each row summing to at least 2),
+    the categories in their order and, for interval/ratio, ``values`` their numbers; None when the ratings do not
+    vary. :func:`krippendorff_alpha` builds the matrix from raw ratings; a caller that counts ratings itself (a
+    whole meeting at once, with numpy) calls this directly and gets the same figure to the bit."""
     o = coincidences(counts)
     n_c = o.sum(axis=1)
     n = float(n_c.sum())
-    delta = difference(level, n_c, nums)
+    delta = difference(level, n_c, values)
     expected = float((np.outer(n_c, n_c) * delta).sum())
     if expected <= 0.0:
         return None

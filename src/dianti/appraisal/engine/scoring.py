@@ -23,6 +23,7 @@ The method follows the local rules collected in DOMAIN.md ("How appraisals are s
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,11 +65,13 @@ class Ballot:
 # Small statistics
 
 
+@functools.lru_cache(maxsize=64)
 def z_for(confidence: float) -> float:
     """Return the two-sided standard-normal quantile for ``confidence`` (1.959964 for 0.95)."""
     return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; a province's panels repeat the same few (k, n) pairs
 def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Return the Wilson score interval for k successes in n trials (Wilson 1927; Newcombe 1998, method 3).
 
@@ -87,10 +90,11 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
 
 @dataclass(frozen=True)
 class Aggregate:
-    """The mean of a group's marks after trimming, and which ballots were kept and dropped."""
+    """The mean of a group's marks after trimming, and which ballots were kept and dropped (``kept`` may be any
+    sequence of (ballot, mark): a caller aggregating a whole meeting at once passes a view of its sorted arrays)."""
 
     mean: float
-    kept: tuple[tuple[BallotId, float], ...]
+    kept: Sequence[tuple[BallotId, float]]
     dropped_low: tuple[tuple[BallotId, float], ...]
     dropped_high: tuple[tuple[BallotId, float], ...]
 
@@ -368,13 +372,15 @@ class SubjectResult:
             lines.append(f"提示：{f.message}")
         return "\n".join(lines)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as plain JSON-ready data (ballot ids kept as given)."""
+    def to_dict(self, kept: bool = True) -> dict[str, Any]:
+        """Return the result as plain JSON-ready data (ballot ids kept as given); without the ballots each group
+        kept (``kept=False``: their number only) when the trace is rebuilt from the ballots anyway."""
         def agg(a: Aggregate | None) -> dict[str, Any] | None:
             if a is None:
                 return None
-            return {"mean": a.mean, "kept": [list(x) for x in a.kept], "dropped_low": [list(x) for x in a.dropped_low],
-                    "dropped_high": [list(x) for x in a.dropped_high]}
+            out = {"mean": a.mean, "dropped_low": [list(x) for x in a.dropped_low],
+                   "dropped_high": [list(x) for x in a.dropped_high]}
+            return {**out, "kept": [list(x) for x in a.kept]} if kept else {**out, "n_kept": len(a.kept)}
 
         def rate(r: Rate) -> dict[str, Any]:
             return {"grades": list(r.grades), "count": r.count, "total": r.total, "value": r.value,
@@ -415,34 +421,32 @@ def _combine(parts: Sequence[tuple[float, float | None]]) -> tuple[float | None,
     return math.fsum(u * m for u, (_, m) in zip(used, parts, strict=True) if m is not None), used
 
 
-def score_subject(ballots: Iterable[Ballot], scheme: Scheme, subject: Any = None) -> SubjectResult:
-    """Return the appraisal of one subject from its ballots under ``scheme`` (method: see the module docstring)."""
-    ballots = list(ballots)
-    invalid: list[tuple[BallotId, str]] = []
-    valid: list[Ballot] = []
-    for b in ballots:
-        reason = invalid_reason(b, scheme)
-        if reason is None:
-            valid.append(b)
-        else:
-            invalid.append((b.id, reason))
-
-    agg = scheme.aggregation
+def group_flags(scheme: Scheme, sizes: Sequence[int]) -> list[Flag]:
+    """Return the flags on empty and small groups, ``sizes`` being each group's valid ballots in scheme order."""
     flags: list[Flag] = []
-    per_group: list[tuple[str, str, float, int, Aggregate | None, list[Aggregate | None]]] = []
-    for g in scheme.groups:
-        members = [b for b in valid if b.group == g.code]
-        overall = aggregate([(b.id, ballot_mark(b, scheme)) for b in members], agg)
-        item_aggs = [aggregate([(b.id, float((b.items or {})[i.code])) for b in members
-                                if b.items and b.items.get(i.code) is not None
-                                and math.isfinite(b.items[i.code])], agg) for i in scheme.items]
-        per_group.append((g.code, g.label, g.weight, len(members), overall, item_aggs))
-        if not members:
+    agg = scheme.aggregation
+    for g, n in zip(scheme.groups, sizes, strict=True):
+        if not n:
             flags.append(Flag("empty_group", f"“{g.label}”没有有效票，其权重 {g.weight:.0%} 已按比例分给其他类别。"))
-        elif len(members) < agg.min_group_ballots:
-            flags.append(Flag("small_group", f"“{g.label}”只有 {len(members)} 张有效票，"
+        elif n < agg.min_group_ballots:
+            flags.append(Flag("small_group", f"“{g.label}”只有 {n} 张有效票，"
                                              f"却占 {g.weight:.0%} 的权重，结果受个别票影响大。"))
+    return flags
 
+
+PerGroup = tuple[str, str, float, int, Aggregate | None, Sequence[Aggregate | None]]
+"""One group's cell: code, label, weight, valid ballots, the overall aggregate and one aggregate per item."""
+
+
+def assemble(scheme: Scheme, subject: Any, n_ballots: int, invalid: Sequence[tuple[BallotId, str]],
+             per_group: Sequence[PerGroup], counts: Mapping[str, int]) -> SubjectResult:
+    """Return the subject's result from its groups' aggregates (in scheme order) and its valid ballots per grade
+    (every label of the scale): the weighted score, item scores, rates, rule outcomes and flags.
+
+    :func:`score_subject` aggregates one subject's ballots and calls this; :mod:`.batch`-style callers that aggregate
+    many subjects at once call it too, so both give the same result to the bit.
+    """
+    flags = group_flags(scheme, [n for _, _, _, n, _, _ in per_group])
     score, used = _combine([(w, _mean(a)) for _, _, w, _, a, _ in per_group])
     item_scores: list[ItemScore] = []
     for j, item in enumerate(scheme.items):
@@ -453,11 +457,7 @@ def score_subject(ballots: Iterable[Ballot], scheme: Scheme, subject: Any = None
                     tuple(ItemScore(it.code, it.label, code, _mean(ia), ia)
                           for it, ia in zip(scheme.items, item_aggs, strict=True)))
         for (code, label, w, n, a, item_aggs), u in zip(per_group, used, strict=True))
-
-    counts = {label: 0 for label in scheme.scale.labels}
-    for b in valid:
-        counts[b.grade] += 1
-    n_valid = len(valid)
+    n_valid = sum(counts.values())
 
     def rate(grades: tuple[str, ...]) -> Rate:
         return Rate.of(grades, sum(counts[x] for x in grades), n_valid, scheme.confidence)
@@ -475,8 +475,35 @@ def score_subject(ballots: Iterable[Ballot], scheme: Scheme, subject: Any = None
         flags.append(Flag("no_valid_ballots", "没有任何有效票，无法评分。"))
 
     return SubjectResult(
-        subject=subject, scheme_version=scheme.version, scheme_name=scheme.name, n_ballots=len(ballots),
+        subject=subject, scheme_version=scheme.version, scheme_name=scheme.name, n_ballots=n_ballots,
         invalid=tuple(invalid), groups=groups, score=score, items=tuple(item_scores),
         distribution=tuple(counts.items()), satisfaction=rate(scheme.scale.satisfied),
         dissatisfaction=rate(scheme.scale.dissatisfied), outcomes=tuple(outcomes), flags=tuple(flags),
-        aggregation=agg)
+        aggregation=scheme.aggregation)
+
+
+def score_subject(ballots: Iterable[Ballot], scheme: Scheme, subject: Any = None) -> SubjectResult:
+    """Return the appraisal of one subject from its ballots under ``scheme`` (method: see the module docstring)."""
+    ballots = list(ballots)
+    invalid: list[tuple[BallotId, str]] = []
+    valid: list[Ballot] = []
+    for b in ballots:
+        reason = invalid_reason(b, scheme)
+        if reason is None:
+            valid.append(b)
+        else:
+            invalid.append((b.id, reason))
+
+    agg = scheme.aggregation
+    per_group: list[PerGroup] = []
+    for g in scheme.groups:
+        members = [b for b in valid if b.group == g.code]
+        overall = aggregate([(b.id, ballot_mark(b, scheme)) for b in members], agg)
+        item_aggs = [aggregate([(b.id, float((b.items or {})[i.code])) for b in members
+                                if b.items and b.items.get(i.code) is not None
+                                and math.isfinite(b.items[i.code])], agg) for i in scheme.items]
+        per_group.append((g.code, g.label, g.weight, len(members), overall, item_aggs))
+    counts = {label: 0 for label in scheme.scale.labels}
+    for b in valid:
+        counts[b.grade] += 1
+    return assemble(scheme, subject, len(ballots), invalid, per_group, counts)

@@ -8,9 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dianti.appraisal import services
+from dianti.appraisal import adapter, selectors, services
+from dianti.appraisal.explanations import result_explanation
 from dianti.appraisal.models import ActionProposal, SubjectResult
 from dianti.appraisal.recompute import results_recompute
+from dianti.meetings import services as meeting_services
+from dianti.meetings.models import Meeting
 
 from .factories import HAND, POOR, close_meeting, closed, reporting
 
@@ -50,6 +53,8 @@ def test_recompute_from_nothing_equals_the_per_meeting_path(tree: Any) -> None:
     ActionProposal.objects.all().delete()
     report = results_recompute(actor=None, scope=tree.county)
     assert (report.meetings, report.computed, report.ballots) == (2, 2, 2 * (8 + 2 * 5 + 3) + 0)
+    assert report.vectorised == 1  # the second meeting (which re-heard both) at once, invalid and grade-only ballots
+
     assert _results() == want
     assert _proposals() == proposals
 
@@ -79,3 +84,63 @@ def test_recompute_reads_each_table_once_however_many_subjects(tree: Any) -> Non
         results_recompute(actor=None, scope=tree.county)
     assert SubjectResult.objects.count() == 4
     assert len(more) == len(one_town), [q["sql"][:80] for q in more.captured_queries]
+
+
+def _paper_meeting(tree: Any, users: Any) -> Meeting:
+    """A second campaign's meeting voted on paper, each sheet typed by two clerks, closed (which computes it)."""
+    campaign = reporting(tree, batch="纸质")
+    meeting = meeting_services.meeting_schedule(
+        actor=None, campaign=campaign, title="纸质选票评议会", starts_at=campaign.created_at, venue="会议室",
+        subjects=list(campaign.subjects.order_by("order")), groups=[meeting_services.GroupSpec("群众代表", 100, 7)])
+    meeting_services.meeting_open(actor=None, meeting=meeting)
+    items = list(meeting.agenda.order_by("order"))
+    sheets = [("好", "好"), ("好", "好"), ("好", "好"), ("较好", "一般"), ("差", "好"), ("一般", "差"), ("好", "较好")]
+    for serial, (a, b) in enumerate(sheets, start=1):
+        for clerk in (users.town_admin, users.county_admin):
+            meeting_services.paper_enter(actor=clerk, meeting=meeting, group=meeting.groups.get(), serial=serial,
+                                         grades={items[0].pk: a, items[1].pk: b})
+    meeting_services.meeting_close(actor=None, meeting=meeting)
+    return meeting
+
+
+def test_recompute_equals_the_per_meeting_path_for_paper_ballots_too(tree: Any, users: Any) -> None:
+    _per_meeting_path(tree)
+    _paper_meeting(tree, users)
+    want, proposals = _results(), _proposals()
+    assert len(want) == 4
+    SubjectResult.objects.all().delete()
+    ActionProposal.objects.all().delete()
+    report = results_recompute(actor=None, scope=tree.county)
+    assert (report.meetings, report.computed, report.vectorised) == (3, 4, 1)  # paper: subject by subject
+    assert _results() == want
+    assert _proposals() == proposals
+
+
+def _explanation_as_computed(result: SubjectResult) -> str:
+    """Return the explanation as the per-meeting path computes it, from the whole meeting's ballots."""
+    data = adapter.meeting_input(result.meeting, selectors.engine_scheme(result.scheme))
+    results = {sid: adapter.score(data, sid) for sid in data.ballots}
+    flags = adapter.paper_flags(data)
+    mine = [*adapter.flags_by_subject(flags).get(result.subject_id, []), *(f for f in flags if not f["subjects"])]
+    return services.explanation_text(results[result.subject_id], data, adapter.panel_alphas(data, results), mine)
+
+
+def test_the_explanation_shown_is_rebuilt_from_the_ballots_as_it_was_computed(tree: Any, users: Any) -> None:
+    _per_meeting_path(tree)
+    _paper_meeting(tree, users)
+    results_recompute(actor=None, scope=tree.county)
+    shown = 0
+    for result in SubjectResult.objects.select_related("meeting", "scheme"):
+        assert result.explanation == ""  # not stored: the ballots never change after the vote
+        text = result_explanation(result)
+        assert text == _explanation_as_computed(result)
+        assert "平均 =" in text and "Krippendorff" in text
+        shown += 1
+    assert shown == 4
+
+
+def test_an_explanation_whose_score_no_longer_follows_from_the_ballots_says_so(tree: Any) -> None:
+    c, _, _ = _per_meeting_path(tree)
+    SubjectResult.objects.filter(subject=c.va1).update(score=12.5)
+    text = result_explanation(SubjectResult.objects.select_related("meeting", "scheme").get(subject=c.va1))
+    assert "与存档得分（12.50）不一致" in text

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from dianti.appraisal import adapter, selectors, services
 from dianti.appraisal.engine import krippendorff_alpha
 from dianti.appraisal.engine.scheme import central_scale
+from dianti.appraisal.explanations import result_explanation
 from dianti.appraisal.models import ActionProposal, SubjectResult
 
 from .factories import HAND, close_meeting, closed, reporting
@@ -35,8 +36,8 @@ def test_closing_the_vote_computes_draft_results_by_hand(tree: Any) -> None:
     assert r1.satisfaction == 0.75 and r1.dissatisfaction == 0.125
     assert r1.satisfaction_low == pytest.approx(0.40927, abs=1e-4)
     assert r1.satisfaction_high == pytest.approx(0.92852, abs=1e-4)
-    assert "0.625×80.00 + 0.375×87.50 = 82.81" in r1.explanation
-    assert "“驻村干部”没有有效票" in r1.explanation
+    assert "0.625×80.00 + 0.375×87.50 = 82.81" in result_explanation(r1)
+    assert "“驻村干部”没有有效票" in result_explanation(r1)
 
 
 def test_rules_propose_actions_and_mark_those_the_interval_cannot_decide(tree: Any) -> None:
@@ -67,14 +68,14 @@ def test_meeting_weights_apply_when_the_panel_is_not_the_schemes(tree: Any) -> N
     r = SubjectResult.objects.get(subject=c.va1)
     assert r.detail["weights_from"] == "meeting"
     assert r.score == pytest.approx(0.6 * 95 + 0.4 * 65)
-    assert "按述职会设定的权重计算：党员代表 60%，群众代表 40%" in r.explanation
+    assert "按述职会设定的权重计算：党员代表 60%，群众代表 40%" in result_explanation(r)
 
 
 def test_other_grade_labels_map_by_position_and_say_so(tree: Any) -> None:
     c = closed(tree, {"群众代表": [("优秀", "不称职")] * 3}, grades=["优秀", "称职", "基本称职", "不称职"])
     r1, r2 = SubjectResult.objects.get(subject=c.va1), SubjectResult.objects.get(subject=c.va2)
     assert (r1.score, r2.score) == (95.0, 55.0)
-    assert "优秀→好" in r1.explanation
+    assert "优秀→好" in result_explanation(r1)
 
 
 def test_a_scale_that_cannot_be_mapped_is_refused_with_reasons(tree: Any) -> None:
@@ -98,7 +99,7 @@ def test_item_rules_apply_to_ballots_with_items_and_grade_only_ballots_count(tre
     assert sorted(reason for _, reason in r.detail["invalid"]) == ["incomplete_items", "same_mark"]
     assert r.score == pytest.approx((95 + 65) / 2)
     assert r.detail["items"] == {"de": 90.0, "neng": 85.0, "qin": 80.0}
-    assert "有 2 张无效票未计入" in r.explanation and "各项评分相同" in r.explanation
+    assert "有 2 张无效票未计入" in result_explanation(r) and "各项评分相同" in result_explanation(r)
 
 
 def test_panel_alpha_uses_the_subjects_as_units_whoever_cast_each_ballot(tree: Any) -> None:
