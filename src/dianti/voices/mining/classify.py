@@ -36,6 +36,7 @@ from .normalize import normalize
 REVIEW_THRESHOLD = 0.6
 BODY_CHARS = 600
 FORMAT_VERSION = 1
+PREDICT_CHUNK = 4096
 
 
 @dataclass(frozen=True)
@@ -200,8 +201,12 @@ class LearnedClassifier:
         """Return the probability of each class (columns in :attr:`classes` order) for each item."""
         if self.model is None:
             return np.ones((len(items), 1))
-        features = self._features(items, fit=False, tokens=tokens)
-        result: np.ndarray[Any, np.dtype[np.float64]] = self.model.predict_proba(features)
+        # A few thousand at a time: the character n-grams of 100,000 opinions would take gigabytes at once.
+        parts = [self.model.predict_proba(self._features(items[lo : lo + PREDICT_CHUNK], fit=False,
+                                                         tokens=None if tokens is None else
+                                                         tokens[lo : lo + PREDICT_CHUNK]))
+                 for lo in range(0, len(items), PREDICT_CHUNK)]
+        result: np.ndarray[Any, np.dtype[np.float64]] = np.vstack(parts)
         return result
 
     def predict(self, items: Sequence[tuple[str, str]],
