@@ -98,7 +98,7 @@ def _get_tokenizer() -> Any:
                     tokenizer.add_word(word, None, tag or None)
                 for word in _words("unwords.txt"):
                     tokenizer.del_word(word)
-                for place in admin_places():
+                for place in sorted(admin_places()):  # in a fixed order: each word added shifts the next one's frequency
                     if len(place) > 1:
                         tokenizer.add_word(place, None, "ns")
                 _tokenizer = tokenizer
