@@ -226,25 +226,27 @@ def average_linkage(graph: Graph, *, link_threshold: float = LINK_THRESHOLD) -> 
     n = graph.n
     size = [1] * n
     parent = list(range(n))
-    version = [0] * n
     adjacency: list[dict[int, float]] = [{} for _ in range(n)]
     for a, b, s in zip(graph.rows.tolist(), graph.cols.tolist(), graph.sims.tolist(), strict=True):
         adjacency[a][b] = adjacency[a].get(b, 0.0) + s
         adjacency[b][a] = adjacency[b].get(a, 0.0) + s
-    heap: list[tuple[float, int, int, int, int]] = [
-        (-s, a, b, 0, 0) for a, b, s in zip(graph.rows.tolist(), graph.cols.tolist(), graph.sims.tolist(), strict=True)
+    # A heap entry is (-link, lo·n + hi): two small objects, not five. It is current when both ends are still
+    # clusters and their link is still that value; a merge pushes the merged cluster's new links, and the entries
+    # it outdated are skipped when they surface.
+    heap: list[tuple[float, int]] = [
+        (-s, a * n + b) for a, b, s in zip(graph.rows.tolist(), graph.cols.tolist(), graph.sims.tolist(), strict=True)
         if s >= link_threshold
     ]
     heapq.heapify(heap)
     while heap:
-        neg, a, b, va, vb = heapq.heappop(heap)
-        if parent[a] != a or parent[b] != b or version[a] != va or version[b] != vb:
+        neg, pair = heapq.heappop(heap)
+        a, b = divmod(pair, n)
+        if parent[a] != a or parent[b] != b or adjacency[a].get(b, 0.0) / (size[a] * size[b]) != -neg:
             continue
         if len(adjacency[a]) < len(adjacency[b]):
             a, b = b, a
         parent[b] = a
         size[a] += size[b]
-        version[a] += 1
         merged = adjacency[a]
         merged.pop(b, None)
         for k, s in adjacency[b].items():
@@ -258,8 +260,7 @@ def average_linkage(graph: Graph, *, link_threshold: float = LINK_THRESHOLD) -> 
         for k, s in merged.items():
             link = s / (size[a] * size[k])
             if link >= link_threshold:
-                lo, hi = (a, k) if a < k else (k, a)
-                heapq.heappush(heap, (-link, lo, hi, version[lo], version[hi]))
+                heapq.heappush(heap, (-link, a * n + k if a < k else k * n + a))
     labels = np.empty(n, dtype=np.int64)
     seen: dict[int, int] = {}
     for i in range(n):
