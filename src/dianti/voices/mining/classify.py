@@ -31,11 +31,13 @@ import scipy.sparse as sp
 
 from .features import BODY_CHARS as WORD_CHARS
 from .features import analyse_many
+from .ngrams import CharVocabulary, char_counts
 from .normalize import normalize
 
 REVIEW_THRESHOLD = 0.6
 BODY_CHARS = 600
 FORMAT_VERSION = 1
+PREDICT_CHUNK = 4096
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class LearnedClassifier:
         self.chars: Any = None
         self.model: Any = None
         self.classes: list[str] = []
+        self.char_lookup: CharVocabulary | None = None
 
     def _features(self, items: Sequence[tuple[str, str]], *, fit: bool,
                   tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None, workers: int = 1) -> Any:
@@ -163,7 +166,18 @@ class LearnedClassifier:
         chars = [_char_doc(t, b) for t, b in items]
         if fit:
             return sp.hstack([self.words.fit_transform(words), self.chars.fit_transform(chars)]).tocsr()
-        return sp.hstack([self.words.transform(words), self.chars.transform(chars)]).tocsr()
+        return sp.hstack([self.words.transform(words), self._char_features(chars)]).tocsr()
+
+    def _char_features(self, docs: list[str]) -> Any:
+        """Return ``self.chars.transform(docs)``: the counts from :func:`~.ngrams.char_counts` (the same numbers,
+        without scikit-learn's loop over every n-gram), weighed by the fitted TF-IDF."""
+        tfidf = getattr(self.chars, "_tfidf", None)
+        if tfidf is None:  # a scikit-learn that keeps its weighing elsewhere: its own (slower) path
+            return self.chars.transform(docs)
+        lookup = getattr(self, "char_lookup", None)
+        if lookup is None:
+            lookup = self.char_lookup = CharVocabulary.of(self.chars.vocabulary_)
+        return tfidf.transform(char_counts(docs, lookup, self.chars.dtype), copy=False)
 
     def fit(self, items: Sequence[tuple[str, str]], labels: Sequence[str], *, workers: int = 1) -> LearnedClassifier:
         """Learn from labelled ``(title, body)`` pairs; return self. Needs at least one example.
@@ -183,6 +197,7 @@ class LearnedClassifier:
         self.words = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True, lowercase=False)
         self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=min_df,
                                      lowercase=False, dtype=np.float32)
+        self.char_lookup = None
         features = self._features(items, fit=True, workers=workers)
         if len(counts) == 1:
             self.model = None
@@ -200,8 +215,12 @@ class LearnedClassifier:
         """Return the probability of each class (columns in :attr:`classes` order) for each item."""
         if self.model is None:
             return np.ones((len(items), 1))
-        features = self._features(items, fit=False, tokens=tokens)
-        result: np.ndarray[Any, np.dtype[np.float64]] = self.model.predict_proba(features)
+        # A few thousand at a time: the character n-grams of 100,000 opinions would take gigabytes at once.
+        parts = [self.model.predict_proba(self._features(items[lo : lo + PREDICT_CHUNK], fit=False,
+                                                         tokens=None if tokens is None else
+                                                         tokens[lo : lo + PREDICT_CHUNK]))
+                 for lo in range(0, len(items), PREDICT_CHUNK)]
+        result: np.ndarray[Any, np.dtype[np.float64]] = np.vstack(parts)
         return result
 
     def predict(self, items: Sequence[tuple[str, str]],

@@ -63,6 +63,67 @@ def _pair_dots(matrix: Any, rows: np.ndarray[Any, np.dtype[np.int64]], cols: np.
     return out
 
 
+def _keep_columns(matrix: Any, columns: np.ndarray[Any, np.dtype[np.bool_]]) -> Any:
+    """Return the CSR ``matrix`` with every column not in ``columns`` emptied (same shape)."""
+    kept = (matrix @ sp.diags(columns.astype(np.float32))).tocsr()
+    kept.eliminate_zeros()
+    return kept
+
+
+class _CommonDots:
+    """Dot products of row pairs over the few *common* columns left out of the candidate products: from a dense
+    copy of those columns when they are few (a gather and a sum per pair), else from their sparse rows."""
+
+    DENSE_MAX_COLUMNS = 64
+
+    def __init__(self, matrix: Any, common: np.ndarray[Any, np.dtype[np.bool_]]) -> None:
+        self.count = int(common.sum())
+        self.dense = matrix[:, np.flatnonzero(common)].toarray() if 0 < self.count <= self.DENSE_MAX_COLUMNS else None
+        self.sparse = _keep_columns(matrix, common) if self.count > self.DENSE_MAX_COLUMNS else None
+
+    def __call__(self, rows: np.ndarray[Any, np.dtype[np.int64]], cols: np.ndarray[Any, np.dtype[np.int64]],
+                 chunk: int = 200_000) -> np.ndarray[Any, np.dtype[np.float64]]:
+        if self.sparse is not None:
+            return _pair_dots(self.sparse, rows, cols, chunk)
+        out = np.zeros(len(rows), dtype=np.float64)
+        if self.dense is not None:
+            for lo in range(0, len(rows), chunk):
+                a, b = self.dense[rows[lo : lo + chunk]], self.dense[cols[lo : lo + chunk]]
+                out[lo : lo + chunk] = np.einsum("ij,ij->i", a, b, dtype=np.float64)
+        return out
+
+
+def _best_per_row(r: np.ndarray[Any, np.dtype[np.int64]], c: np.ndarray[Any, np.dtype[np.int64]],
+                  score: np.ndarray[Any, np.dtype[np.float32]], k: int, levels: int = 1024,
+                  ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]],
+                             np.ndarray[Any, np.dtype[np.float32]]]:
+    """Keep, for each row of ``r``, its ``k`` pairs of highest ``score`` (ties: the lower column first), in their
+    original order.
+
+    No sort of all pairs: a histogram of each row's scores (``levels`` bins) tells which bin holds its k-th best;
+    pairs in better bins are kept, in worse ones dropped, and only those in that one bin are sorted.
+    """
+    rows = r - r.min()
+    counts = np.bincount(rows)
+    heavy = (counts > k)[rows]
+    if not heavy.any():
+        return r, c, score
+    n_rows = len(counts)
+    rank_bin = levels - np.minimum((score.astype(np.float64) * levels).astype(np.int64), levels)  # 0 = best
+    histogram = np.bincount(rows[heavy] * (levels + 1) + rank_bin[heavy], minlength=n_rows * (levels + 1))
+    reached = np.cumsum(histogram.reshape(n_rows, levels + 1), axis=1) >= k
+    boundary = np.argmax(reached, axis=1)  # the bin holding each heavy row's k-th best pair
+    before = np.bincount(rows[heavy & (rank_bin < boundary[rows])], minlength=n_rows)
+    keep = ~heavy | (rank_bin < boundary[rows])
+    tied = np.flatnonzero(heavy & (rank_bin == boundary[rows]))
+    order = tied[np.lexsort((c[tied], -score[tied], rows[tied]))]
+    sorted_rows = rows[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    keep[order[rank < k - before[sorted_rows]]] = True
+    return r[keep], c[keep], score[keep]
+
+
 def similarity_graph(matrix: Any, *, place_columns: np.ndarray[Any, np.dtype[np.bool_]] | None = None,
                      edge_threshold: float = EDGE_THRESHOLD, max_neighbors: int = MAX_NEIGHBORS,
                      place_min: float = PLACE_MIN, problem_min: float = PROBLEM_MIN, block: int = 2048,
@@ -72,45 +133,48 @@ def similarity_graph(matrix: Any, *, place_columns: np.ndarray[Any, np.dtype[np.
     Candidate pairs come from the block products over the *uncommon* columns only — those in at most ``max_df``
     rows (default: the larger of ``CANDIDATE_MAX_DF`` and ``CANDIDATE_MAX_SHARE`` of the rows, so nothing is left
     out below a few thousand opinions) — keeping pairs whose similarity on those columns alone reaches half the
-    edge threshold; the exact cosine over all columns then decides. Common words have a low idf, so this loses
-    almost nothing, and it keeps the work near-linear when 100,000 opinions share everyday words.
+    edge threshold, at most ``CANDIDATES_PER_ROW`` per row (the highest); the exact cosine over all columns (that
+    partial similarity plus the common columns' part) then decides. Common words have a low idf, so this loses
+    almost nothing, and it keeps the work near-linear when 100,000 opinions share everyday words. Each block is
+    multiplied only by the rows from its own start on, since each pair is kept once, from its smaller end.
     """
     n = matrix.shape[0]
     matrix = matrix.tocsr()
     document_frequency = np.bincount(matrix.indices, minlength=matrix.shape[1])
     cap = max_df if max_df is not None else max(CANDIDATE_MAX_DF, int(CANDIDATE_MAX_SHARE * n))
     common = document_frequency > cap
-    candidates = matrix
-    if common.any():
-        candidates = (matrix @ sp.diags((~common).astype(np.float32))).tocsr()
-        candidates.eliminate_zeros()
-    candidates_t = candidates.T.tocsr()
+    candidates = _keep_columns(matrix, ~common) if common.any() else matrix
+    common_dots = _CommonDots(matrix, common)
+    common_norm = _row_norms(common_dots.sparse) if common_dots.sparse is not None else (
+        np.sqrt(np.einsum("ij,ij->i", common_dots.dense, common_dots.dense, dtype=np.float64))
+        if common_dots.dense is not None else np.zeros(n))
     gate = place_columns is not None and bool(place_columns.any())
     places = None
     if gate:
-        places = (matrix @ sp.diags(np.asarray(place_columns, dtype=np.float32))).tocsr()
-        places.eliminate_zeros()
+        places = _keep_columns(matrix, np.asarray(place_columns, dtype=bool))
         place_norm = _row_norms(places)
         problem_norm = np.sqrt(np.maximum(0.0, _row_norms(matrix) ** 2 - place_norm**2))
     found_rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     found_cols: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     found_sims: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     for start in range(0, n, block):
-        product = (candidates[start : start + block] @ candidates_t).tocoo()
-        # Each pair once, from its smaller end.
-        keep = (product.data >= edge_threshold / 2) & (product.row + start < product.col)
+        product = (candidates[start : start + block] @ candidates[start:].T).tocoo()
+        keep = (product.data >= edge_threshold / 2) & (product.row < product.col)
         r = product.row[keep].astype(np.int64) + start
-        c = product.col[keep].astype(np.int64)
+        c = product.col[keep].astype(np.int64) + start
         partial = product.data[keep]
+        del product, keep
         if not len(r):
             continue
         if np.bincount(r - start).max() > CANDIDATES_PER_ROW:
             # A row in a very large topic: score only its most promising candidates exactly.
-            order = np.lexsort((-partial, r))
-            rank = np.arange(len(order)) - np.searchsorted(r[order], r[order], side="left")
-            chosen = np.sort(order[rank < CANDIDATES_PER_ROW])
-            r, c = r[chosen], c[chosen]
-        full = _pair_dots(matrix, r, c)
+            r, c, partial = _best_per_row(r, c, partial, CANDIDATES_PER_ROW)
+        # The common columns add at most the product of the two rows' norms on them (Cauchy–Schwarz): pairs that
+        # cannot reach the threshold even so are dropped before their common part is computed.
+        full = partial.astype(np.float64)
+        reachable = full + common_norm[r] * common_norm[c] >= edge_threshold
+        r, c, full = r[reachable], c[reachable], full[reachable]
+        full += common_dots(r, c)
         ok = full >= edge_threshold
         r, c, full = r[ok], c[ok], full[ok]
         if gate and len(r):
@@ -144,10 +208,11 @@ def _limit_neighbors(r: np.ndarray[Any, np.dtype[np.int64]], c: np.ndarray[Any, 
         return r, c, sim
     both = np.concatenate([sim, sim])
     edge = np.concatenate([np.arange(len(r)), np.arange(len(r))])
-    order = np.lexsort((-both, ends))
+    # Sorted by end, then by descending similarity (stable): one float key instead of a slower lexsort.
+    order = np.argsort(ends * 4.0 + (2.0 - both), kind="stable")
     sorted_ends = ends[order]
-    first = np.searchsorted(sorted_ends, sorted_ends, side="left")
-    rank = np.arange(len(order)) - first
+    starts = np.flatnonzero(np.r_[True, sorted_ends[1:] != sorted_ends[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
     kept = np.zeros(len(r), dtype=bool)
     kept[edge[order][rank < k]] = True
     return r[kept], c[kept], sim[kept]
@@ -161,25 +226,27 @@ def average_linkage(graph: Graph, *, link_threshold: float = LINK_THRESHOLD) -> 
     n = graph.n
     size = [1] * n
     parent = list(range(n))
-    version = [0] * n
     adjacency: list[dict[int, float]] = [{} for _ in range(n)]
     for a, b, s in zip(graph.rows.tolist(), graph.cols.tolist(), graph.sims.tolist(), strict=True):
         adjacency[a][b] = adjacency[a].get(b, 0.0) + s
         adjacency[b][a] = adjacency[b].get(a, 0.0) + s
-    heap: list[tuple[float, int, int, int, int]] = [
-        (-s, a, b, 0, 0) for a, b, s in zip(graph.rows.tolist(), graph.cols.tolist(), graph.sims.tolist(), strict=True)
+    # A heap entry is (-link, lo·n + hi): two small objects, not five. It is current when both ends are still
+    # clusters and their link is still that value; a merge pushes the merged cluster's new links, and the entries
+    # it outdated are skipped when they surface.
+    heap: list[tuple[float, int]] = [
+        (-s, a * n + b) for a, b, s in zip(graph.rows.tolist(), graph.cols.tolist(), graph.sims.tolist(), strict=True)
         if s >= link_threshold
     ]
     heapq.heapify(heap)
     while heap:
-        neg, a, b, va, vb = heapq.heappop(heap)
-        if parent[a] != a or parent[b] != b or version[a] != va or version[b] != vb:
+        neg, pair = heapq.heappop(heap)
+        a, b = divmod(pair, n)
+        if parent[a] != a or parent[b] != b or adjacency[a].get(b, 0.0) / (size[a] * size[b]) != -neg:
             continue
         if len(adjacency[a]) < len(adjacency[b]):
             a, b = b, a
         parent[b] = a
         size[a] += size[b]
-        version[a] += 1
         merged = adjacency[a]
         merged.pop(b, None)
         for k, s in adjacency[b].items():
@@ -193,8 +260,7 @@ def average_linkage(graph: Graph, *, link_threshold: float = LINK_THRESHOLD) -> 
         for k, s in merged.items():
             link = s / (size[a] * size[k])
             if link >= link_threshold:
-                lo, hi = (a, k) if a < k else (k, a)
-                heapq.heappush(heap, (-link, lo, hi, version[lo], version[hi]))
+                heapq.heappush(heap, (-link, a * n + k if a < k else k * n + a))
     labels = np.empty(n, dtype=np.int64)
     seen: dict[int, int] = {}
     for i in range(n):

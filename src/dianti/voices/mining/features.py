@@ -98,8 +98,9 @@ def _role(word: str) -> str:
 
 
 def clear_caches() -> None:
-    """Forget cached word roles (after the segmenter learned new words)."""
+    """Forget cached word roles and title analyses (after the segmenter learned new words)."""
     _role.cache_clear()
+    _title_terms.cache_clear()
 
 
 def add_words(words: list[str]) -> None:
@@ -160,11 +161,19 @@ def _analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str
 
 def opinion_terms(title: str, body: str) -> Analysed:
     """Return the analysis form of one opinion from its *normalised* title and body (see the module docstring)."""
-    counts: Counter[str] = Counter()
-    title_tokens = _analyse(title, counts, TITLE_REPEAT) if title else []
+    title_tokens, title_counts = _title_terms(title) if title else ((), ())
+    counts: Counter[str] = Counter(dict(title_counts))
     title_places = {t[1:] for t in counts if t.startswith("@")}
     body_tokens = _analyse(body[:BODY_CHARS], counts, 1, title_places) if body else []
     return Analysed(tuple(title_tokens), tuple(body_tokens), dict(counts))
+
+
+@lru_cache(maxsize=1 << 15)
+def _title_terms(title: str) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """Return the content words and term counts of a normalised title (many opinions repeat a title)."""
+    counts: Counter[str] = Counter()
+    tokens = _analyse(title, counts, TITLE_REPEAT)
+    return tuple(tokens), tuple(counts.items())
 
 
 def _analyse_pair(pair: tuple[str, str]) -> Analysed:

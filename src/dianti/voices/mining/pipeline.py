@@ -353,9 +353,7 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
                               shape=(len(multi), matrix.shape[0]))
     topic_sums = (indicator @ matrix).tocsr()  # sparse: one row per topic, never a dense vocabulary-wide row
     provisional: list[tuple[_TopicData, int, list[int]]] = []
-    for k, members in enumerate(multi):
-        centrality = np.asarray((matrix[members] @ topic_sums[k].T).todense()).ravel()
-        ordered = [members[j] for j in np.argsort(-centrality, kind="stable")]
+    for k, ordered in enumerate(_by_centrality(matrix, topic_sums, multi)):
         central = ordered[0]
         d = _new_data(readable_title(opinions[central].title, opinions[central].text))
         for i in ordered:
@@ -395,6 +393,24 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     result = MiningResult(state.topics(), assignments, duplicate_of, predictions, state)
     clock("topics")
     return result
+
+
+def _by_centrality(matrix: Any, topic_sums: Any, topics: list[list[int]],
+                   chunk: int = 20_000) -> list[list[int]]:
+    """Return each topic's members, most central first: by dot product with the topic's sum vector, ties in the
+    given order. All topics at once, ``chunk`` members at a time (a big topic's sum row is repeated per member)."""
+    if not topics:
+        return []
+    flat = np.fromiter((i for members in topics for i in members), dtype=np.int64)
+    topic_of = np.repeat(np.arange(len(topics)), [len(m) for m in topics])
+    centrality = np.empty(len(flat), dtype=np.float64)
+    for lo in range(0, len(flat), chunk):
+        rows = matrix[flat[lo : lo + chunk]].astype(np.float64)
+        sums = topic_sums[topic_of[lo : lo + chunk]].astype(np.float64)
+        centrality[lo : lo + chunk] = np.asarray(rows.multiply(sums).sum(axis=1)).ravel()
+    order = np.lexsort((-centrality, topic_of))  # stable: ties keep the members' order
+    bounds = np.cumsum([len(m) for m in topics])[:-1]
+    return [part.tolist() for part in np.split(flat[order], bounds)]
 
 
 class _Clock:

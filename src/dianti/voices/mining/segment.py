@@ -23,6 +23,9 @@ from typing import Any
 _lock = threading.Lock()
 _tokenizer: Any = None
 _taught: set[str] = set()
+_blocks: Any = None  # jieba's own patterns: runs of word characters (cut one by one), and spaces
+_spaces: Any = None
+BLOCK_CACHE = 1 << 16
 
 # Single characters that name a concrete thing people complain about; every other single character is dropped.
 KEEP_SINGLE = frozenset("水电气路灯桥河塘房车树狗猫鸡猪鱼菜米油烟臭堵漏雨")
@@ -85,6 +88,8 @@ def _get_tokenizer() -> Any:
             if _tokenizer is None:
                 import jieba
 
+                global _blocks, _spaces
+                _blocks, _spaces = jieba.re_han_default, jieba.re_skip_default
                 logging.getLogger("jieba").setLevel(logging.ERROR)
                 jieba.setLogLevel(logging.ERROR)
                 tokenizer = jieba.Tokenizer()
@@ -93,7 +98,7 @@ def _get_tokenizer() -> Any:
                     tokenizer.add_word(word, None, tag or None)
                 for word in _words("unwords.txt"):
                     tokenizer.del_word(word)
-                for place in admin_places():
+                for place in sorted(admin_places()):  # in a fixed order: each word added shifts the next one's frequency
                     if len(place) > 1:
                         tokenizer.add_word(place, None, "ns")
                 _tokenizer = tokenizer
@@ -117,6 +122,7 @@ def teach(words: list[str]) -> None:
             tokenizer.add_word(word.strip(), None, "ns")
             _taught.add(word.strip())
     is_place_name.cache_clear()
+    _cut_block.cache_clear()
 
 
 @lru_cache(maxsize=65536)
@@ -146,9 +152,28 @@ def merge_codes(words: list[str]) -> list[str]:
 
 
 def cut(text: str) -> list[str]:
-    """Return every jieba word of ``text`` (no filtering); the HMM joins unknown names such as 魏家坡."""
-    text = _CODE_PREFIX.sub(r" \1 ", text)
-    return [w for w in _get_tokenizer().cut(text, HMM=True) if not w.isspace()]
+    """Return every jieba word of ``text`` (no filtering); the HMM joins unknown names such as 魏家坡.
+
+    The words are those of ``jieba.Tokenizer.cut(text, HMM=True)``, spaces left out. jieba cuts each run of word
+    characters on its own (punctuation ends a run), so each run's words are remembered: a clause that opinions
+    repeat (a greeting, a copied petition, the same title) is segmented once.
+    """
+    tokenizer = _get_tokenizer()
+    words: list[str] = []
+    for block in _blocks.split(_CODE_PREFIX.sub(r" \1 ", text)):
+        if not block:
+            continue
+        if _blocks.match(block):
+            words.extend(_cut_block(block, tokenizer))
+        else:
+            words.extend(char for part in _spaces.split(block) if not _spaces.match(part) for char in part)
+    return [w for w in words if not w.isspace()]
+
+
+@lru_cache(maxsize=BLOCK_CACHE)
+def _cut_block(block: str, tokenizer: Any) -> tuple[str, ...]:
+    # jieba's per-run cutter (DAG, then HMM on unknown runs), reached through its name-mangled private name.
+    return tuple(tokenizer._Tokenizer__cut_DAG(block))
 
 
 def word_frequency(word: str) -> int:
