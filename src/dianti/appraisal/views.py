@@ -256,8 +256,10 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def scheme_list(request: HttpRequest) -> HttpResponse:
     _staff(request)
-    schemes = selectors.latest_schemes()
-    return render(request, "appraisal/schemes.html", {"schemes": [
+    page = paginate(request, selectors.latest_scheme_rows())
+    # Before any result is computed the default is not stored yet; it is still a scheme to see and copy.
+    schemes = selectors.with_unstored_default(list(page.object_list)) if page.number == 1 else page.object_list
+    return render(request, "appraisal/schemes.html", {"page": page, "schemes": [
         (s, permissions.can_edit_scheme(request.user, s.organization)) for s in schemes]})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -76,12 +77,17 @@ def meetings(request: HttpRequest) -> Mapped:
 
 
 @router.get("/{meeting_id}/results", response=list[ResultOut], summary="测评结果（投票截止后）")
-def results(request: HttpRequest, meeting_id: int) -> list[dict[str, object]]:
+@paginate(ApiPages)
+def results(request: HttpRequest, meeting_id: int) -> Mapped:
     m = selectors.meeting_get(request.user, meeting_id)
     if m.status != Meeting.Status.CLOSED:
         raise HttpError(409, "投票截止前不公布结果")
-    names = dict(m.groups.values_list("pk", "name"))
-    return [{"organization": r.organization, "secretary": r.secretary, "ballots": r.total,
-             "by_group": {names[g]: n for g, n in r.by_group.items()}, "distribution": r.distribution,
-             "score": r.score, "score_text": r.score_text}
-            for r in selectors.results(m)]
+
+    def page(items: list[Any]) -> list[dict[str, object]]:
+        names = dict(m.groups.values_list("pk", "name"))
+        return [{"organization": r.organization, "secretary": r.secretary, "ballots": r.total,
+                 "by_group": {names[g]: n for g, n in r.by_group.items()}, "distribution": r.distribution,
+                 "score": r.score, "score_text": r.score_text}
+                for r in selectors.results(m, items)]
+
+    return Mapped(selectors.agenda(m), many=page)

@@ -4,6 +4,7 @@ counts per secretary beside the score of record, which the appraisal step provid
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,16 +159,17 @@ class ResultRow:
         return score_text(self.score)
 
 
-def results(meeting: Meeting) -> list[ResultRow]:
+def results(meeting: Meeting, items: Iterable[AgendaItem] | None = None) -> list[ResultRow]:
     """Return, per secretary, ballots per group, the grade distribution (counts), and the score of record as the
-    appraisal engine computed it — never a mean of our own (one truth per figure)."""
+    appraisal engine computed it — never a mean of our own (one truth per figure). ``items`` (a page of
+    :func:`agenda`) limits the rows to those agenda items; by default the whole agenda."""
     if meeting.status != Meeting.Status.CLOSED:
         raise PermissionError("投票截止前不显示结果")
     scores = scores_of_record(meeting)
     rows = {item.pk: ResultRow(item, item.subject.organization.display_name, item.subject.secretary_name,
-                               score=scores.get(item.subject_id)) for item in agenda(meeting)}
+                               score=scores.get(item.subject_id)) for item in (agenda(meeting) if items is None else items)}
     grade_counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for item_id, group_id, grade, n in (Ballot.objects.filter(meeting=meeting)
+    for item_id, group_id, grade, n in (Ballot.objects.filter(meeting=meeting, item__in=list(rows))
                                         .values_list("item", "group", "grade").annotate(n=Count("id"))):
         row = rows[item_id]
         row.by_group[group_id] = row.by_group.get(group_id, 0) + n

@@ -121,7 +121,7 @@ def test_results_export_to_excel(tree: Any, users: Any) -> None:
 def test_the_api_gives_results_with_their_explanation(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
     client = _client(users.town_admin)
-    rows = client.get(f"/api/v1/appraisal/campaigns/{c.campaign.pk}/results").json()
+    rows = client.get(f"/api/v1/appraisal/campaigns/{c.campaign.pk}/results").json()["items"]
     assert [(r["organization"], round(r["score"], 4)) for r in rows] == [("330424105201", 82.8125),
                                                                         ("330424105202", 73.75)]
     assert rows[0]["distribution"] == {"好": 3, "较好": 3, "一般": 1, "差": 1}
