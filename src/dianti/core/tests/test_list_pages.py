@@ -83,7 +83,8 @@ def _published_subjects(world: Any, n: int) -> None:
 
 def _unsorted(world: Any, n: int) -> None:
     """Opinions on the subject's organization that no topic has taken: the workbench's unsorted list."""
-    world.setdefault("subject", choose(world["campaign"], world["tree"].village_a1)[0])
+    if "subject" not in world:
+        world["subject"] = choose(world["campaign"], world["tree"].village_a1)[0]
     _opinions(world, n)
 
 
@@ -113,7 +114,9 @@ def _failures(world: Any, n: int) -> None:
 def _meetings(world: Any, n: int) -> None:
     from dianti.meetings.tests.factories import reporting, scheduled
 
-    campaign = world.get("reporting") or world.setdefault("reporting", reporting(world["tree"]))
+    if "reporting" not in world:
+        world["reporting"] = reporting(world["tree"], year=2021)
+    campaign = world["reporting"]
     for _ in range(n):
         scheduled(campaign)
 
