@@ -170,13 +170,49 @@ def result_view(result: SubjectResult) -> dict[str, Any]:
     }
 
 
-def chart_rows(rows: list[ResultRow]) -> list[dict[str, Any]]:
-    """Return the campaign/meeting chart data: one entry per subject with a score, best first."""
-    out = [{"name": r.subject.organization.display_name, "score": round(r.result.score, 2),
-            "sat": _pct(r.result.satisfaction), "low": _pct(r.result.satisfaction_low),
-            "high": _pct(r.result.satisfaction_high), "uncertain": bool(r.satisfaction_uncertain)}
-           for r in rows if r.result is not None and r.result.score is not None]
+def chart_rows(subjects: QuerySet[Subject]) -> list[dict[str, Any]]:
+    """Return the campaign/meeting chart data: one entry per subject of ``subjects`` (:func:`campaign_subjects`,
+    :func:`meeting_subjects`) with a score, best first — every subject, not a page, in one query of the figures
+    alone (no result's stored detail but the uncertain flags the chart marks)."""
+    out = [{"name": short or name, "score": round(score, 2), "sat": _pct(sat), "low": _pct(low), "high": _pct(high),
+            "uncertain": bool(uncertain)}
+           for short, name, score, sat, low, high, uncertain in subjects.filter(result__score__isnull=False)
+           .values_list("organization__short_name", "organization__name", "result__score", "result__satisfaction",
+                        "result__satisfaction_low", "result__satisfaction_high",
+                        "result__detail__satisfaction__uncertain")]
     return sorted(out, key=lambda x: -x["score"])
+
+
+@dataclass(frozen=True)
+class ResultCounts:
+    """How far a campaign's results have come: subjects, results computed, by status, and computed by a version
+    of a scheme other than the current one."""
+
+    subjects: int
+    by_status: dict[str, int]
+    outdated: int
+
+    @property
+    def computed(self) -> int:
+        return sum(self.by_status.values())
+
+
+def result_counts(subjects: QuerySet[Subject], current: ScoringScheme) -> ResultCounts:
+    """Return :class:`ResultCounts` of ``subjects`` against the ``current`` scheme row (two queries)."""
+    by_status = {s: 0 for s in SubjectResult.Status.values}
+    total = 0
+    for status, n in subjects.order_by().values_list("result__status").annotate(n=Count("pk")):
+        total += n
+        if status is not None:
+            by_status[status] = n
+    computed = subjects.filter(result__isnull=False)
+    outdated = (computed.exclude(result__scheme_id=current.pk) if current.pk else computed).count()
+    return ResultCounts(total, by_status, outdated)
+
+
+def meeting_result(meeting: Meeting) -> SubjectResult | None:
+    """Return one result computed at ``meeting``: they share its panel's agreement (alpha) and rater flags."""
+    return SubjectResult.objects.select_related("scheme").filter(meeting=meeting).order_by("pk").first()
 
 
 def satisfaction_thresholds(scheme: ScoringScheme | None) -> list[dict[str, Any]]:

@@ -89,10 +89,13 @@ def org_matches(user: Any, query: str) -> QuerySet[Organization]:
     query = query.strip()
     qs = visible_orgs(user)
     if query:
-        by_name = Q(name__icontains=query) | Q(short_name__icontains=query)
+        by_code = Q(code__startswith=query)
         if connection.vendor == "postgresql":
-            by_name = _GramsContain(_Grams("name", "short_name"), _Grams(Value(query), Value(""))) & by_name
-        qs = qs.filter(by_name | Q(code__startswith=query))
+            # The GIN index narrows to names holding every character and pair of the query, LIKE below confirms.
+            # As a subquery of ids, so the rows it found are not gram'd again one by one (≈50 µs a row).
+            grams = _GramsContain(_Grams("name", "short_name"), _Grams(Value(query), Value("")))
+            qs = qs.filter(Q(pk__in=Organization.objects.filter(grams).values("pk")) | by_code)
+        qs = qs.filter(Q(name__icontains=query) | Q(short_name__icontains=query) | by_code)
     return qs
 
 

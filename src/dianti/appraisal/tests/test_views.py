@@ -153,3 +153,18 @@ def test_the_uncertain_tag_sits_on_the_rate_whose_interval_straddles_the_line(tr
     satisfaction, dissatisfaction = row.split('data-label="不满意率"')
     assert "0.0%" in satisfaction and "不确定" not in satisfaction.split('data-label="满意率"')[1]
     assert "不合格不确定" in dissatisfaction.split("</td>")[0]
+
+
+def test_a_results_table_is_paged_while_its_chart_and_progress_count_every_subject(
+        tree: Any, users: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dianti.core import pagination
+
+    c = closed(tree, HAND)  # two subjects, both computed
+    monkeypatch.setattr(pagination, "PER_PAGE", 1)
+    client = _client(users.town_admin)
+    for url in (f"/appraisal/campaigns/{c.campaign.pk}/", f"/appraisal/meetings/{c.meeting.pk}/"):
+        response = client.get(url)
+        assert len(response.context["rows"]) == 1 and response.context["page"].paginator.count == 2, url
+        assert sorted(row["name"] for row in response.context["chart"]) == sorted([c.va1.organization.display_name,
+                                                               c.va2.organization.display_name]), url
+    assert "计算 2/2" in client.get(f"/appraisal/campaigns/{c.campaign.pk}/").content.decode()

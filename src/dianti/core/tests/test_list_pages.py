@@ -153,6 +153,8 @@ LISTS: dict[str, ListPage] = {
     "schemes": ListPage(lambda w: reverse("appraisal_schemes"), "town_admin", _schemes),
     "event_failures": ListPage(lambda w: reverse("event_failures"), "town_admin", _failures),
     "api_meetings": ListPage(lambda w: f"/api/v1/meetings?limit={PAGE}", "town_admin", _meetings),
+    "appraisal_campaign_results": ListPage(lambda w: reverse("appraisal_campaign", args=[w["campaign"].pk]),
+                                           "town_admin", _subjects),
     "api_campaign_results": ListPage(lambda w: f"/api/v1/appraisal/campaigns/{w['campaign'].pk}/results?limit={PAGE}",
                                      "town_admin", _subjects),
 }
