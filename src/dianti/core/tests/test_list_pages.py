@@ -264,3 +264,23 @@ def test_an_organization_search_finds_a_fragment_of_a_name_or_short_name_and_a_c
     assert "中共海盐县通元镇雪水港北村支部委员会" in found("北港AB")  # the short name, any case
     assert "中共海盐县通元镇雪水港北村支部委员会" not in found("港南") | found("北港北")
     assert {tree.village_a1.name} <= found(tree.village_a1.code)
+
+
+def test_the_home_page_asks_as_many_questions_however_many_lists_wait_for_approval(
+        client: Any, world: dict[str, Any], django_assert_max_num_queries: Any) -> None:
+    def submit(n: int) -> None:
+        for _ in range(n):
+            year = next(world["years"])
+            campaign = campaign_services.campaign_create(actor=None, convener=world["tree"].town_a, year=year,
+                                                         title=f"{year}年度点题述职")
+            choose(campaign, world["tree"].village_a1)
+            campaign_services.list_submit(actor=None, campaign=campaign)
+
+    client.force_login(world["users"].county_admin)
+    submit(1)
+    response, small = read(client, reverse("home"), None)
+    assert len(response.context["todo"]) >= 1
+    submit(3)
+    with django_assert_max_num_queries(small):
+        response = client.get(reverse("home"))
+    assert sum("审批述职对象名单" in str(t.label) for t in response.context["todo"]) == 4
