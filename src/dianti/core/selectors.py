@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 
-from . import paths, scope, stats
+from . import scope, stats
 from .models import AuditEvent, Job, Notification
 
 
@@ -63,10 +63,9 @@ def job_get(user: Any, pk: int) -> Job:
     return job
 
 
-#: A root this shallow — a province or a city, up to a million people — is counted for the home page at most once
-#: every :data:`WIDE_STATS_SECONDS` (counting its people alone reads about a million index entries); a county's
-#: and anything below it are counted on every visit, so a county's figures move as soon as its people act.
-WIDE_DEPTH = 2
+#: A wide root (a province or a city, :func:`scope.is_wide`) is counted for the home page at most once every this
+#: many seconds (counting its people alone reads about a million index entries); a county's and anything below it
+#: are counted on every visit, so a county's figures move as soon as its people act.
 WIDE_STATS_SECONDS = 60
 
 
@@ -77,7 +76,7 @@ def home_summary(user: Any) -> dict[str, Any]:
 
     roots = []
     for org in directory().top_orgs(user)[:5]:
-        wide = paths.depth(org.path) <= WIDE_DEPTH
+        wide = scope.is_wide(org.path)
         counts = stats.recent(org.path, WIDE_STATS_SECONDS) if wide else stats.compute(org.path)
         roots.append((org, [(label, counts[key], key) for key, label in components.stat_labels() if key in counts]))
     sc = scope.scope_for(user)
