@@ -5,7 +5,10 @@
 \echo '== 1. a subtree of people, list order (province people list): range scan on org path'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT id, name, org_path FROM orgs_person
  WHERE org_path >= '0001' AND org_path < '0002' ORDER BY org_path, id LIMIT 50;
-\echo '== 1b. its count (the pager)'
+\echo '== 1b. its count (the pager), capped at 10,000 rows (core/pagination.py capped_count)'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT COUNT(*) FROM (SELECT id FROM orgs_person
+ WHERE org_path >= '0001' AND org_path < '0002' LIMIT 10001) capped;
+\echo '== 1c. the same count uncapped (what the pager asked before the cap)'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT COUNT(*) FROM orgs_person WHERE org_path >= '0001' AND org_path < '0002';
 \echo '== 2. a town''s children, one page (the children partial)'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT id, code, name, path FROM orgs_organization
@@ -31,7 +34,19 @@ EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT id, at FROM core_auditevent
  WHERE org_path >= '000100010001' AND org_path < '000100010002' ORDER BY at DESC, id DESC LIMIT 50;
 \echo '== 6b. the whole audit log, newest first (superuser)'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT id, at FROM core_auditevent ORDER BY at DESC, id DESC LIMIT 50;
-\echo '== 7. organization search by name over the province (superuser)'
+\echo '== 7. organization search by name over the province (superuser): the gram index, then LIKE confirms'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT id, path FROM orgs_organization
+ WHERE (id IN (SELECT id FROM orgs_organization WHERE dianti_name_grams(name, short_name) @> dianti_name_grams('通元', ''))
+        OR code::text LIKE '通元%')
+   AND (UPPER(name::text) LIKE UPPER('%通元%') OR UPPER(short_name::text) LIKE UPPER('%通元%') OR code::text LIKE '通元%')
+ ORDER BY depth, path LIMIT 50;
+\echo '== 7b. the same for one common character (most village names hold it): walks org_depth_path_idx'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT id, path FROM orgs_organization
+ WHERE (id IN (SELECT id FROM orgs_organization WHERE dianti_name_grams(name, short_name) @> dianti_name_grams('村', ''))
+        OR code::text LIKE '村%')
+   AND (UPPER(name::text) LIKE UPPER('%村%') OR UPPER(short_name::text) LIKE UPPER('%村%') OR code::text LIKE '村%')
+ ORDER BY depth, path LIMIT 50;
+\echo '== 7c. the search as it was: LIKE over every name'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT id, path FROM orgs_organization
  WHERE UPPER(name::text) LIKE UPPER('%通元%') OR UPPER(short_name::text) LIKE UPPER('%通元%') OR code::text LIKE '通元%'
  ORDER BY depth, path LIMIT 50;

@@ -111,16 +111,22 @@ def _result(row: selectors.ResultRow, detail: bool = False, full: bool = True) -
     return out
 
 
+def _results(subjects: list[Any]) -> list[dict[str, Any]]:
+    return [_result(r) for r in selectors.result_rows(subjects)]
+
+
 @router.get("/campaigns/{campaign_id}/results", response=list[ResultOut], summary="述职活动的评议结果")
-def campaign_results(request: HttpRequest, campaign_id: int) -> list[dict[str, Any]]:
+@paginate(ApiPages)
+def campaign_results(request: HttpRequest, campaign_id: int) -> Mapped:
     campaign = campaign_selectors.campaign_get(request.user, campaign_id)
-    return [_result(r) for r in selectors.campaign_rows(campaign)]
+    return Mapped(selectors.campaign_subjects(campaign), many=_results)
 
 
 @router.get("/meetings/{meeting_id}/results", response=list[ResultOut], summary="述职会的评议结果（评分引擎计算）")
-def meeting_results(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
+@paginate(ApiPages)
+def meeting_results(request: HttpRequest, meeting_id: int) -> Mapped:
     meeting = meeting_selectors.meeting_get(request.user, meeting_id)
-    return [_result(r) for r in selectors.meeting_rows(meeting)]
+    return Mapped(selectors.meeting_subjects(meeting), many=_results)
 
 
 @router.get("/subjects/{subject_id}/result", response=ResultDetailOut, summary="一位述职对象的评议结果及计算说明")

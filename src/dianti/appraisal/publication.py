@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,10 +25,24 @@ def _ensure_appraisal_phase(campaign: Campaign) -> None:
         raise ValidationError(_("只有在“评议”阶段才能提交、审核和公布评议结果"))
 
 
+def _submitters(campaign: Any) -> QuerySet[SubjectResult]:
+    """Who submitted the campaign's results now waiting (``campaign``: a row or an ``OuterRef``)."""
+    return (SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.SUBMITTED)
+            .exclude(submitted_by=None).order_by("pk").values("submitted_by"))
+
+
+def with_results_submitter(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """Return ``campaigns`` each with who submitted its waiting results, so :func:`results_context` of a list of
+    them asks nothing more."""
+    return campaigns.annotate(results_submitter=Subquery(_submitters(OuterRef("pk"))[:1]))
+
+
 def results_context(campaign: Campaign) -> rules.Context:
     """The rule context of a campaign's results: its convener, and who submitted the results now waiting."""
-    made_by = (SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.SUBMITTED)
-               .exclude(submitted_by=None).values_list("submitted_by", flat=True).first())
+    if hasattr(campaign, "results_submitter"):
+        made_by = campaign.results_submitter
+    else:
+        made_by = _submitters(campaign).values_list("submitted_by", flat=True).first()
     return rules.Context(body_path=campaign.org_path, made_by_id=made_by)
 
 

@@ -8,12 +8,13 @@ result; the public reads figures of published results only — never a ballot, n
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,25 +76,35 @@ def visible_campaigns(user: Any) -> QuerySet[Campaign]:
             .filter(phase__in=APPRAISABLE).order_by("-year", "org_path"))
 
 
-def _rows(subjects: QuerySet[Subject]) -> list[ResultRow]:
-    subjects = subjects.select_related("organization", "result", "result__scheme")
-    proposals: dict[int, list[ActionProposal]] = defaultdict(list)
+def result_rows(subjects: Iterable[Subject]) -> list[ResultRow]:
+    """Return a :class:`ResultRow` of each subject (from :func:`campaign_subjects` or :func:`meeting_subjects`, or a
+    page of them), their proposals read in one query."""
     listed = list(subjects)
+    proposals: dict[int, list[ActionProposal]] = defaultdict(list)
     for p in ActionProposal.objects.filter(subject__in=[s.pk for s in listed]).order_by("action"):
         proposals[p.subject_id].append(p)
     return [ResultRow(s, getattr(s, "result", None), proposals[s.pk]) for s in listed]
 
 
+def campaign_subjects(campaign: Campaign) -> QuerySet[Subject]:
+    """Return the campaign's subjects in list order with what a result row shows."""
+    return campaign.subjects.select_related("organization", "result", "result__scheme").order_by("order", "id")
+
+
+def meeting_subjects(meeting: Meeting) -> QuerySet[Subject]:
+    """Return the meeting's subjects in agenda order with what a result row shows."""
+    return (Subject.objects.filter(agenda_items__meeting=meeting)
+            .select_related("organization", "result", "result__scheme").order_by("agenda_items__order", "id"))
+
+
 def campaign_rows(campaign: Campaign) -> list[ResultRow]:
-    """Return every subject of the campaign with its result and proposals (three queries)."""
-    return _rows(campaign.subjects.order_by("order", "id"))
+    """Return every subject of the campaign with its result and proposals (two queries)."""
+    return result_rows(campaign_subjects(campaign))
 
 
 def meeting_rows(meeting: Meeting) -> list[ResultRow]:
-    """Return the meeting's subjects in agenda order with their results."""
-    order = {sid: i for i, sid in enumerate(meeting.agenda.order_by("order").values_list("subject_id", flat=True))}
-    rows = _rows(Subject.objects.filter(pk__in=list(order)))
-    return sorted(rows, key=lambda r: order[r.subject.pk])
+    """Return the meeting's subjects in agenda order with their results (two queries)."""
+    return result_rows(meeting_subjects(meeting))
 
 
 def meeting_scores(meeting: Meeting) -> dict[int, float | None]:
@@ -159,13 +170,49 @@ def result_view(result: SubjectResult) -> dict[str, Any]:
     }
 
 
-def chart_rows(rows: list[ResultRow]) -> list[dict[str, Any]]:
-    """Return the campaign/meeting chart data: one entry per subject with a score, best first."""
-    out = [{"name": r.subject.organization.display_name, "score": round(r.result.score, 2),
-            "sat": _pct(r.result.satisfaction), "low": _pct(r.result.satisfaction_low),
-            "high": _pct(r.result.satisfaction_high), "uncertain": bool(r.satisfaction_uncertain)}
-           for r in rows if r.result is not None and r.result.score is not None]
+def chart_rows(subjects: QuerySet[Subject]) -> list[dict[str, Any]]:
+    """Return the campaign/meeting chart data: one entry per subject of ``subjects`` (:func:`campaign_subjects`,
+    :func:`meeting_subjects`) with a score, best first — every subject, not a page, in one query of the figures
+    alone (no result's stored detail but the uncertain flags the chart marks)."""
+    out = [{"name": short or name, "score": round(score, 2), "sat": _pct(sat), "low": _pct(low), "high": _pct(high),
+            "uncertain": bool(uncertain)}
+           for short, name, score, sat, low, high, uncertain in subjects.filter(result__score__isnull=False)
+           .values_list("organization__short_name", "organization__name", "result__score", "result__satisfaction",
+                        "result__satisfaction_low", "result__satisfaction_high",
+                        "result__detail__satisfaction__uncertain")]
     return sorted(out, key=lambda x: -x["score"])
+
+
+@dataclass(frozen=True)
+class ResultCounts:
+    """How far a campaign's results have come: subjects, results computed, by status, and computed by a version
+    of a scheme other than the current one."""
+
+    subjects: int
+    by_status: dict[str, int]
+    outdated: int
+
+    @property
+    def computed(self) -> int:
+        return sum(self.by_status.values())
+
+
+def result_counts(subjects: QuerySet[Subject], current: ScoringScheme) -> ResultCounts:
+    """Return :class:`ResultCounts` of ``subjects`` against the ``current`` scheme row (two queries)."""
+    by_status = {s: 0 for s in SubjectResult.Status.values}
+    total = 0
+    for status, n in subjects.order_by().values_list("result__status").annotate(n=Count("pk")):
+        total += n
+        if status is not None:
+            by_status[status] = n
+    computed = subjects.filter(result__isnull=False)
+    outdated = (computed.exclude(result__scheme_id=current.pk) if current.pk else computed).count()
+    return ResultCounts(total, by_status, outdated)
+
+
+def meeting_result(meeting: Meeting) -> SubjectResult | None:
+    """Return one result computed at ``meeting``: they share its panel's agreement (alpha) and rater flags."""
+    return SubjectResult.objects.select_related("scheme").filter(meeting=meeting).order_by("pk").first()
 
 
 def satisfaction_thresholds(scheme: ScoringScheme | None) -> list[dict[str, Any]]:
@@ -251,17 +298,24 @@ def engine_scheme(row: ScoringScheme) -> Scheme:
     return Scheme.from_dict(row.data)
 
 
+def latest_scheme_rows() -> QuerySet[ScoringScheme]:
+    """Return the latest stored version of every scheme key, by key, in one query (what the schemes page pages)."""
+    newer = ScoringScheme.objects.filter(key=OuterRef("key"), version__gt=OuterRef("version"))
+    return ScoringScheme.objects.filter(~Exists(newer)).select_related("organization").order_by("key")
+
+
+def with_unstored_default(rows: list[ScoringScheme]) -> list[ScoringScheme]:
+    """Return ``rows`` (latest versions by key) with the default among them, in its place by key, while no
+    version of it is stored."""
+    if any(r.key == DEFAULT_KEY for r in rows) or ScoringScheme.objects.filter(key=DEFAULT_KEY).exists():
+        return rows
+    return sorted([*rows, _unstored_default()], key=lambda r: r.key)
+
+
 def latest_schemes() -> list[ScoringScheme]:
-    """Return the latest version of every scheme key (schemes are rules, visible to every admin), the default first
-    among equals even before it is stored."""
-    rows = ScoringScheme.objects.select_related("organization").order_by("key", "-version")
-    latest: dict[str, ScoringScheme] = {}
-    for row in rows:
-        latest.setdefault(row.key, row)
-    if DEFAULT_KEY not in latest:
-        latest[DEFAULT_KEY] = _unstored_default()
-        latest = dict(sorted(latest.items()))
-    return list(latest.values())
+    """Return the latest version of every scheme key (schemes are rules, visible to every admin), the default
+    among them even before it is stored."""
+    return with_unstored_default(list(latest_scheme_rows()))
 
 
 def scheme_versions(key: str) -> list[ScoringScheme]:

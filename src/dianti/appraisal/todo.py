@@ -14,7 +14,7 @@ from dianti.core.components import Todo
 from dianti.core.scope import restrict, scope_for
 
 from .models import ActionProposal, SubjectResult
-from .publication import results_context
+from .publication import results_context, with_results_submitter
 
 LIMIT = 50
 
@@ -26,7 +26,7 @@ def for_user(user: Any) -> list[Todo]:
     items: list[Todo] = []
     waiting = restrict(Campaign.objects.filter(
         subjects__result__status=SubjectResult.Status.SUBMITTED).distinct(), user, "org_path")
-    for c in waiting.order_by("id")[:LIMIT]:
+    for c in with_results_submitter(waiting).order_by("id")[:LIMIT]:
         if rules.allows(user, "appraisal.results_publish", results_context(c)):
             items.append(Todo(_("审核评议结果：%(title)s") % {"title": c.title},
                               reverse("appraisal_campaign", args=[c.pk]), why=_("评议结果已送审，等待您审核公示")))

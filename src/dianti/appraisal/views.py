@@ -38,7 +38,7 @@ from .forms import (
     SchemeChoiceForm,
     SchemeForm,
 )
-from .models import ActionProposal, ScoringScheme, SubjectResult
+from .models import ActionProposal, ScoringScheme
 
 
 def _staff(request: HttpRequest) -> None:
@@ -66,15 +66,17 @@ def _scheme_keys() -> list[tuple[str, str]]:
 def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     campaign = campaign_selectors.campaign_get(request.user, pk)
-    rows = selectors.campaign_rows(campaign)
+    subjects = selectors.campaign_subjects(campaign)
+    page = paginate(request, subjects)
     current = selectors.scheme_for_campaign(campaign)
-    statuses = {s: sum(1 for r in rows if r.result and r.result.status == s) for s in SubjectResult.Status.values}
+    counts = selectors.result_counts(subjects, current)
     return render(request, "appraisal/campaign_results.html", {
-        "campaign": campaign, "rows": rows, "scheme": current, "statuses": statuses,
-        "computed": sum(statuses.values()), "can_manage": can_manage_org(request.user, campaign.convener),
+        "campaign": campaign, "page": page, "rows": selectors.result_rows(page), "scheme": current,
+        "statuses": counts.by_status, "computed": counts.computed, "total": counts.subjects,
+        "can_manage": can_manage_org(request.user, campaign.convener),
         "may": _may(request.user, publication.results_context(campaign)),
-        "chart": selectors.chart_rows(rows), "thresholds": selectors.satisfaction_thresholds(current),
-        "outdated": [r for r in rows if r.result and r.result.scheme_id != current.pk],
+        "chart": selectors.chart_rows(subjects), "thresholds": selectors.satisfaction_thresholds(current),
+        "outdated": counts.outdated,
         "scheme_form": SchemeChoiceForm(keys=_scheme_keys(), initial={"scheme": current.key}),
         "compute_form": ComputeForm(initial={"version": current.version}),
         "meetings": campaign.meetings.order_by("starts_at"),
@@ -173,11 +175,12 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_results(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     meeting = meeting_selectors.meeting_get(request.user, pk)
-    rows = selectors.meeting_rows(meeting)
-    first = next((r.result for r in rows if r.result is not None and r.result.meeting_id == meeting.pk), None)
+    subjects = selectors.meeting_subjects(meeting)
+    page = paginate(request, subjects)
+    first = selectors.meeting_result(meeting)
     view = selectors.result_view(first) if first is not None else None
     return render(request, "appraisal/meeting_results.html", {
-        "meeting": meeting, "rows": rows, "chart": selectors.chart_rows(rows),
+        "meeting": meeting, "page": page, "rows": selectors.result_rows(page), "chart": selectors.chart_rows(subjects),
         "thresholds": selectors.satisfaction_thresholds(first.scheme if first else None),
         "alpha": view["alpha"] if view else None, "rater_flags": first.detail.get("meeting", {}).get(
             "rater_flags", []) if first else [],
@@ -257,8 +260,10 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def scheme_list(request: HttpRequest) -> HttpResponse:
     _staff(request)
-    schemes = selectors.latest_schemes()
-    return render(request, "appraisal/schemes.html", {"schemes": [
+    page = paginate(request, selectors.latest_scheme_rows())
+    # Before any result is computed the default is not stored yet; it is still a scheme to see and copy.
+    schemes = selectors.with_unstored_default(list(page.object_list)) if page.number == 1 else page.object_list
+    return render(request, "appraisal/schemes.html", {"page": page, "schemes": [
         (s, permissions.can_edit_scheme(request.user, s.organization)) for s in schemes]})
 
 

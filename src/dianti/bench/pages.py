@@ -79,11 +79,13 @@ def pages() -> list[Page]:
     town = Campaign.objects.filter(convener__code=TOWN).order_by("-year", "-pk").first()
     published = Campaign.objects.filter(list_status=Campaign.ListStatus.PUBLISHED).order_by("-year", "-pk").first()
     meeting = Meeting.objects.filter(org_path__startswith=town.org_path if town else "~").first()
+    closed = Meeting.objects.filter(status=Meeting.Status.CLOSED).order_by("pk").first()
     if county is None or town is None or published is None or meeting is None:
         raise RuntimeError("the database lacks the Haiyan demo's campaigns and meetings: run dianti demo first")
     subject = town.subjects.order_by("order", "pk").first()
     year = county.year
     search = "/orgs/search/?q=" + quote("村")
+    rare = quote("通元")  # one town's name: a handful of matches among every organization
     staff: list[Page] = [
         ("healthz", "/healthz", None, {}),
         ("home", "/", "county_admin", {}),
@@ -115,8 +117,10 @@ def pages() -> list[Page]:
         ("town_workbench", f"/voices/subjects/{subject.pk}/", "town_admin", {}) if subject else None,
         ("town_meeting", f"/meetings/{meeting.pk}/", "town_admin", {}),
         ("town_rect_campaign", f"/rectification/campaign/{town.pk}/", "town_admin", {}),
+        ("province_home", "/", BENCH_SUPERUSER, {}),
         ("province_tree", "/orgs/", BENCH_SUPERUSER, {}),
         ("province_search", search, BENCH_SUPERUSER, {}),
+        ("province_search_rare", f"/orgs/search/?q={rare}", BENCH_SUPERUSER, {}),
         ("province_people", "/orgs/people/", BENCH_SUPERUSER, {}),
         ("province_audit", "/audit/", BENCH_SUPERUSER, {}),
         ("public_campaigns", "/p/", None, {}),
@@ -134,6 +138,9 @@ def pages() -> list[Page]:
         ("api_search", "/api/v1/orgs/search?q=" + quote("村"), "county_admin", {}),
         ("api_tree", f"/api/v1/orgs/tree?root={TOWN}", "county_admin", {}),
         ("api_search_province", "/api/v1/orgs/search?q=" + quote("村"), BENCH_SUPERUSER, {}),
+        ("api_search_province_rare", f"/api/v1/orgs/search?q={rare}", BENCH_SUPERUSER, {}),
+        ("api_campaign_results", f"/api/v1/appraisal/campaigns/{county.pk}/results", "county_admin", {}),
+        ("api_meeting_results", f"/api/v1/meetings/{closed.pk}/results", "county_admin", {}) if closed else None,
     ]
     return [p for p in [*staff, *api] if p is not None]
 

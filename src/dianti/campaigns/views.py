@@ -253,7 +253,7 @@ def responsibility_list(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("已添加责任事项"))
         return redirect("responsibility_list", code=org.code)
     return render(request, "campaigns/responsibilities.html", {
-        "org": org, "items": selectors.responsibilities(org), "form": form,
+        "org": org, "items": (page := paginate(request, selectors.responsibilities(org))), "page": page, "form": form,
         "can_manage": can_manage_org(request.user, org)})
 
 

@@ -31,7 +31,7 @@ what they need. ``actor`` (who acted; on a retry, who retried) is passed beside 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,11 +127,12 @@ def failures_for(user: Any) -> Any:
         .order_by("-created_at", "-id")
 
 
-def failure_rows(user: Any, limit: int = 200) -> list[tuple[Any, str, str]]:
-    """Return ``(failure, what happened, which step failed to follow up)`` for the failures page, in words."""
+def failure_rows(failures: Iterable[Any]) -> list[tuple[Any, str, str]]:
+    """Return ``(failure, what happened, which step failed to follow up)`` of each failure (a page of
+    :func:`failures_for`), in words."""
     declared_events, names = declared(), {c.label: str(c.name) for c in components.components()}
     return [(f, declared_events[f.event].label if f.event in declared_events else f.event,
-             names.get(f.subscriber, f.subscriber)) for f in failures_for(user)[:limit]]
+             names.get(f.subscriber, f.subscriber)) for f in failures]
 
 
 def failure_retry(*, actor: Any, failure: Any) -> bool:

@@ -18,6 +18,14 @@ from django.http import Http404
 from . import paths
 
 _CACHE_ATTR = "_dianti_scope"
+#: A subtree rooted this shallow — a province or a city, up to a million people — is *wide*: what is cheap to
+#: scan in a county (counting its people, matching its names) wants an index or a cache there.
+WIDE_DEPTH = 2
+
+
+def is_wide(path: str) -> bool:
+    """Whether the subtree at ``path`` is a province's or a city's (see :data:`WIDE_DEPTH`)."""
+    return paths.depth(path) <= WIDE_DEPTH
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,11 @@ class Scope:
     @property
     def is_approver(self) -> bool:
         return self.everything or bool(self.approve_roots)
+
+    @property
+    def wide(self) -> bool:
+        """Whether the user sees everything or a wide subtree (:func:`is_wide`)."""
+        return self.everything or any(is_wide(r) for r in self.view_roots)
 
 
 NOBODY = Scope(everything=False, view_roots=(), manage_roots=(), roles=frozenset())

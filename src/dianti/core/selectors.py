@@ -63,6 +63,12 @@ def job_get(user: Any, pk: int) -> Job:
     return job
 
 
+#: A wide root (a province or a city, :func:`scope.is_wide`) is counted for the home page at most once every this
+#: many seconds (counting its people alone reads about a million index entries); a county's and anything below it
+#: are counted on every visit, so a county's figures move as soon as its people act.
+WIDE_STATS_SECONDS = 60
+
+
 def home_summary(user: Any) -> dict[str, Any]:
     """Return, for each organization the user's roles sit on, the cycle in numbers (labelled, in cycle order)."""
     from . import components
@@ -70,7 +76,8 @@ def home_summary(user: Any) -> dict[str, Any]:
 
     roots = []
     for org in directory().top_orgs(user)[:5]:
-        counts = stats.compute(org.path)
+        wide = scope.is_wide(org.path)
+        counts = stats.recent(org.path, WIDE_STATS_SECONDS) if wide else stats.compute(org.path)
         roots.append((org, [(label, counts[key], key) for key, label in components.stat_labels() if key in counts]))
     sc = scope.scope_for(user)
     from . import events

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.cache import cache
+
 from . import components
 
 Contributor = Callable[[str], int]
@@ -41,3 +43,9 @@ def compute(path: str) -> dict[str, int]:
     added = _addends()
     return {key: int(fn(path)) + sum(int(extra(path)) for extra in added.get(key, []))
             for key, fn in _owned().items()}
+
+
+def recent(path: str, seconds: int) -> dict[str, int]:
+    """Return :func:`compute` of the subtree at ``path`` as counted at most ``seconds`` ago: once per subtree and
+    interval, whichever web node asks (the cache is shared), for subtrees too wide to count on every visit."""
+    return cache.get_or_set(f"dianti:stats:{path}", lambda: compute(path), seconds)  # type: ignore[no-any-return]

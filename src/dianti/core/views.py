@@ -104,7 +104,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 def event_failures(request: HttpRequest) -> HttpResponse:
     """The follow-ups of a step that failed in the admin's tree (core/events.py), each with a way to run it again."""
-    return render(request, "core/event_failures.html", {"rows": events.failure_rows(request.user)})
+    page = paginate(request, events.failures_for(request.user))
+    return render(request, "core/event_failures.html", {"rows": events.failure_rows(page), "page": page})
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -56,29 +57,37 @@ class ResultOut(Schema):
     score_text: str
 
 
-def _meeting(m: Meeting) -> dict[str, object]:
-    return {"id": m.pk, "campaign": m.campaign_id, "title": m.title, "starts_at": m.starts_at, "venue": m.venue,
-            "status": m.status,
-            "agenda": [{"order": i.order, "organization": i.subject.organization.code,
-                        "secretary": i.subject.secretary_name, "topic": i.subject.topic, "report": bool(i.report)}
-                       for i in selectors.agenda(m)],
-            "progress": [{"group": p.group.name, "weight": float(p.group.weight), "submitted": p.submitted,
-                          "phone": p.phone, "paper": p.paper, "expected": p.expected} for p in selectors.progress(m)]}
+def _meetings(page: list[Meeting]) -> list[dict[str, object]]:
+    """Map a page of meetings prefetched by :func:`selectors.with_agenda`: three queries for any page."""
+    progress = selectors.progress_of(page)
+    return [{"id": m.pk, "campaign": m.campaign_id, "title": m.title, "starts_at": m.starts_at, "venue": m.venue,
+             "status": m.status,
+             "agenda": [{"order": i.order, "organization": i.subject.organization.code,
+                         "secretary": i.subject.secretary_name, "topic": i.subject.topic, "report": bool(i.report)}
+                        for i in m.agenda.all()],
+             "progress": [{"group": p.group.name, "weight": float(p.group.weight), "submitted": p.submitted,
+                           "phone": p.phone, "paper": p.paper, "expected": p.expected} for p in progress[m.pk]]}
+            for m in page]
 
 
 @router.get("", response=list[MeetingOut], summary="本人可见的述职会")
 @paginate(ApiPages)
 def meetings(request: HttpRequest) -> Mapped:
-    return Mapped(selectors.visible_meetings(request.user), _meeting)
+    return Mapped(selectors.with_agenda(selectors.visible_meetings(request.user)), many=_meetings)
 
 
 @router.get("/{meeting_id}/results", response=list[ResultOut], summary="测评结果（投票截止后）")
-def results(request: HttpRequest, meeting_id: int) -> list[dict[str, object]]:
+@paginate(ApiPages)
+def results(request: HttpRequest, meeting_id: int) -> Mapped:
     m = selectors.meeting_get(request.user, meeting_id)
     if m.status != Meeting.Status.CLOSED:
         raise HttpError(409, "投票截止前不公布结果")
-    names = dict(m.groups.values_list("pk", "name"))
-    return [{"organization": r.organization, "secretary": r.secretary, "ballots": r.total,
-             "by_group": {names[g]: n for g, n in r.by_group.items()}, "distribution": r.distribution,
-             "score": r.score, "score_text": r.score_text}
-            for r in selectors.results(m)]
+
+    def page(items: list[Any]) -> list[dict[str, object]]:
+        names = dict(m.groups.values_list("pk", "name"))
+        return [{"organization": r.organization, "secretary": r.secretary, "ballots": r.total,
+                 "by_group": {names[g]: n for g, n in r.by_group.items()}, "distribution": r.distribution,
+                 "score": r.score, "score_text": r.score_text}
+                for r in selectors.results(m, items)]
+
+    return Mapped(selectors.agenda(m), many=page)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -36,8 +37,13 @@ def public_meeting(key: str) -> Meeting:
     return meeting
 
 
+def agenda_items() -> QuerySet[AgendaItem]:
+    """Return agenda items in order, with what an agenda line shows (subject, organization, secretary)."""
+    return AgendaItem.objects.select_related("subject", "subject__organization", "subject__secretary").order_by("order")
+
+
 def agenda(meeting: Meeting) -> QuerySet[AgendaItem]:
-    return meeting.agenda.select_related("subject", "subject__organization", "subject__secretary").order_by("order")
+    return agenda_items().filter(meeting=meeting)
 
 
 # What the ballot page and the ballot service read of a code's meeting and group: the rest of the meeting (its
@@ -112,12 +118,12 @@ class GroupProgress:
         return self.submitted > self.group.size
 
 
-def _counted_sheets(meeting_id: int) -> dict[int, int]:
-    """Return {serial: group id} of the counted (accepted) paper sheets."""
-    sheets: dict[int, int] = {}
-    for serial, group_id in (PaperEntry.objects.filter(meeting_id=meeting_id, accepted=True).order_by("id")
-                             .values_list("serial", "group_id")):
-        sheets.setdefault(serial, group_id)
+def _counted_sheets(meeting_ids: list[int]) -> dict[tuple[int, int], int]:
+    """Return {(meeting id, serial): group id} of the counted (accepted) paper sheets of the meetings."""
+    sheets: dict[tuple[int, int], int] = {}
+    for meeting_id, serial, group_id in (PaperEntry.objects.filter(meeting_id__in=meeting_ids, accepted=True)
+                                         .order_by("id").values_list("meeting_id", "serial", "group_id")):
+        sheets.setdefault((meeting_id, serial), group_id)
     return sheets
 
 
@@ -125,10 +131,23 @@ def progress(meeting: Meeting) -> list[GroupProgress]:
     """Return, per group, the ballots cast (phone and paper) against its size: the one figure the staff console,
     the projector and the API show. A code merely opened is not a ballot; a paper sheet counts once both entries
     agree (or one was chosen). Counts only."""
-    phone = dict(EvaluatorCode.objects.filter(meeting_id=meeting.pk, cast=True).order_by()
-                 .values_list("group").annotate(n=Count("id")))
-    paper = Counter(_counted_sheets(meeting.pk).values())
-    return [GroupProgress(g, phone.get(g.pk, 0), paper.get(g.pk, 0)) for g in meeting.groups.all()]
+    return progress_of([meeting])[meeting.pk]
+
+
+def progress_of(meetings: list[Meeting]) -> dict[int, list[GroupProgress]]:
+    """Return :func:`progress` of each meeting by its id, in three queries however many meetings there are when
+    their ``groups`` are prefetched (:func:`with_agenda`), two plus one a meeting otherwise."""
+    ids = [m.pk for m in meetings]
+    phone = {(m, g): n for m, g, n in EvaluatorCode.objects.filter(meeting_id__in=ids, cast=True).order_by()
+             .values_list("meeting_id", "group").annotate(n=Count("id"))}
+    paper = Counter((m, g) for (m, _serial), g in _counted_sheets(ids).items())
+    return {m.pk: [GroupProgress(g, phone.get((m.pk, g.pk), 0), paper.get((m.pk, g.pk), 0)) for g in m.groups.all()]
+            for m in meetings}
+
+
+def with_agenda(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Return ``meetings`` with their agendas (as :func:`agenda` orders them) and panel groups prefetched."""
+    return meetings.prefetch_related(Prefetch("agenda", queryset=agenda_items()), "groups")
 
 
 def ballots_cast_in(group: PanelGroup) -> int:
@@ -202,16 +221,17 @@ class ResultRow:
         return score_text(self.score)
 
 
-def results(meeting: Meeting) -> list[ResultRow]:
+def results(meeting: Meeting, items: Iterable[AgendaItem] | None = None) -> list[ResultRow]:
     """Return, per secretary, ballots per group, the grade distribution (counts), and the score of record as the
-    appraisal engine computed it — never a mean of our own (one truth per figure)."""
+    appraisal engine computed it — never a mean of our own (one truth per figure). ``items`` (a page of
+    :func:`agenda`) limits the rows to those agenda items; by default the whole agenda."""
     if meeting.status != Meeting.Status.CLOSED:
         raise PermissionError("投票截止前不显示结果")
     scores = scores_of_record(meeting)
     rows = {item.pk: ResultRow(item, item.subject.organization.display_name, item.subject.secretary_name,
-                               score=scores.get(item.subject_id)) for item in agenda(meeting)}
+                               score=scores.get(item.subject_id)) for item in (agenda(meeting) if items is None else items)}
     grade_counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for item_id, group_id, grade, n in (Ballot.objects.filter(meeting=meeting)
+    for item_id, group_id, grade, n in (Ballot.objects.filter(meeting=meeting, item__in=list(rows))
                                         .values_list("item", "group", "grade").annotate(n=Count("id"))):
         row = rows[item_id]
         row.by_group[group_id] = row.by_group.get(group_id, 0) + n

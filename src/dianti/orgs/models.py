@@ -75,6 +75,9 @@ class Organization(models.Model):
             # Grassroots counts of a subtree (stats, tree badges) read only this index: level by equality, then
             # the path range; is_active rides along so no table row is touched.
             models.Index(fields=["level", "path", "is_active"], name="org_level_path_idx"),
+            # Search results come shallowest first: for a common fragment ("村") the page is the first 50 matches
+            # walking this index, instead of sorting every match (and joining each to its parent and secretary).
+            models.Index(fields=["depth", "path"], name="org_depth_path_idx"),
         ]
 
     def __str__(self) -> str:

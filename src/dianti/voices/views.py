@@ -99,7 +99,7 @@ def workbench(request: HttpRequest, subject_id: int) -> HttpResponse:
     topics = list(selectors.topics_for_subject(subject).prefetch_related("opinions"))
     return render(request, "voices/workbench.html", {
         "subject": subject, "campaign": subject.campaign, "topics": topics,
-        "unsorted": selectors.unsorted_for_subject(subject)[:50],
+        "unsorted": (page := paginate(request, selectors.unsorted_for_subject(subject))), "page": page,
         "responsibilities": subject.organization.responsibilities.filter(year=subject.campaign.year),
         "assigned": getattr(subject, "topic_source", None),
     })

@@ -35,7 +35,7 @@ def test_the_meeting_page_api_minutes_and_appraisal_show_the_same_score(tree: An
     for where, text in _everywhere(client, c).items():
         assert figure in text, f"{where} does not show the score of record {figure}"
     assert "平均分" not in _everywhere(client, c)["meeting page"]
-    (api,) = [r for r in client.get(f"/api/v1/meetings/{c.meeting.pk}/results").json() if r["organization"] == "雪水港村"]
+    (api,) = [r for r in client.get(f"/api/v1/meetings/{c.meeting.pk}/results").json()["items"] if r["organization"] == "雪水港村"]
     assert (api["score"], api["score_text"]) == (result.score, figure) and "mean" not in api
 
 

@@ -121,7 +121,7 @@ def test_results_export_to_excel(tree: Any, users: Any) -> None:
 def test_the_api_gives_results_with_their_explanation(tree: Any, users: Any) -> None:
     c = closed(tree, HAND)
     client = _client(users.town_admin)
-    rows = client.get(f"/api/v1/appraisal/campaigns/{c.campaign.pk}/results").json()
+    rows = client.get(f"/api/v1/appraisal/campaigns/{c.campaign.pk}/results").json()["items"]
     assert [(r["organization"], round(r["score"], 4)) for r in rows] == [("330424105201", 82.8125),
                                                                         ("330424105202", 73.75)]
     assert rows[0]["distribution"] == {"好": 3, "较好": 3, "一般": 1, "差": 1}
@@ -153,3 +153,18 @@ def test_the_uncertain_tag_sits_on_the_rate_whose_interval_straddles_the_line(tr
     satisfaction, dissatisfaction = row.split('data-label="不满意率"')
     assert "0.0%" in satisfaction and "不确定" not in satisfaction.split('data-label="满意率"')[1]
     assert "不合格不确定" in dissatisfaction.split("</td>")[0]
+
+
+def test_a_results_table_is_paged_while_its_chart_and_progress_count_every_subject(
+        tree: Any, users: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dianti.core import pagination
+
+    c = closed(tree, HAND)  # two subjects, both computed
+    monkeypatch.setattr(pagination, "PER_PAGE", 1)
+    client = _client(users.town_admin)
+    for url in (f"/appraisal/campaigns/{c.campaign.pk}/", f"/appraisal/meetings/{c.meeting.pk}/"):
+        response = client.get(url)
+        assert len(response.context["rows"]) == 1 and response.context["page"].paginator.count == 2, url
+        assert sorted(row["name"] for row in response.context["chart"]) == sorted([c.va1.organization.display_name,
+                                                               c.va2.organization.display_name]), url
+    assert "计算 2/2" in client.get(f"/appraisal/campaigns/{c.campaign.pk}/").content.decode()

@@ -81,6 +81,46 @@ def _published_subjects(world: Any, n: int) -> None:
     world["published"] = _publish(world, *world["listed"])
 
 
+def _unsorted(world: Any, n: int) -> None:
+    """Opinions on the subject's organization that no topic has taken: the workbench's unsorted list."""
+    if "subject" not in world:
+        world["subject"] = choose(world["campaign"], world["tree"].village_a1)[0]
+    _opinions(world, n)
+
+
+def _responsibilities(world: Any, n: int) -> None:
+    for _ in range(n):
+        campaign_services.responsibility_add(actor=None, organization=world["tree"].village_a1, year=2020,
+                                             title=f"责任事项{next(_serial)}")
+
+
+def _schemes(world: Any, n: int) -> None:
+    from dianti.appraisal import services as appraisal_services
+    from dianti.appraisal.engine import default_scheme
+
+    for _ in range(n):
+        appraisal_services.scheme_save(actor=None, key=f"scheme-{next(_serial)}", data=default_scheme().to_dict(),
+                                       organization=world["tree"].town_a)
+
+
+def _failures(world: Any, n: int) -> None:
+    """What a failing subscriber leaves behind (core/events.py records it; written here directly)."""
+    from dianti.core.models import EventFailure
+
+    EventFailure.objects.bulk_create(EventFailure(event="test_happened", subscriber="test_sub", error="订阅方出错",
+                                                  org_path=world["tree"].village_a1.path) for _ in range(n))
+
+
+def _meetings(world: Any, n: int) -> None:
+    from dianti.meetings.tests.factories import reporting, scheduled
+
+    if "reporting" not in world:
+        world["reporting"] = reporting(world["tree"], year=2021)
+    campaign = world["reporting"]
+    for _ in range(n):
+        scheduled(campaign)
+
+
 LISTS: dict[str, ListPage] = {
     "town_children": ListPage(lambda w: reverse("org_children", args=[w["tree"].town_a.code]), "county_admin",
                               _villages, {"HX-Request": "true"}),
@@ -106,6 +146,17 @@ LISTS: dict[str, ListPage] = {
                            _villages),
     "api_campaigns": ListPage(lambda w: f"/api/v1/campaigns?limit={PAGE}", "town_admin",
                               _campaigns),
+    "workbench_unsorted": ListPage(lambda w: reverse("voices_workbench", args=[w["subject"].pk]), "town_admin",
+                                   _unsorted),
+    "responsibilities": ListPage(lambda w: reverse("responsibility_list", args=[w["tree"].village_a1.code]),
+                                 "town_admin", _responsibilities),
+    "schemes": ListPage(lambda w: reverse("appraisal_schemes"), "town_admin", _schemes),
+    "event_failures": ListPage(lambda w: reverse("event_failures"), "town_admin", _failures),
+    "api_meetings": ListPage(lambda w: f"/api/v1/meetings?limit={PAGE}", "town_admin", _meetings),
+    "appraisal_campaign_results": ListPage(lambda w: reverse("appraisal_campaign", args=[w["campaign"].pk]),
+                                           "town_admin", _subjects),
+    "api_campaign_results": ListPage(lambda w: f"/api/v1/appraisal/campaigns/{w['campaign'].pk}/results?limit={PAGE}",
+                                     "town_admin", _subjects),
 }
 
 
@@ -163,3 +214,73 @@ def test_a_list_page_shows_one_page_and_its_queries_do_not_grow_with_the_list(
     rows, bigger = shown(response)
     assert rows == PAGE and bigger >= total + 2 * PAGE + 1, f"{name}: {rows} rows shown of {bigger}"
 
+
+
+def _page_of(response: Any) -> Page:
+    pages = [v for context in response.context for v in context.flatten().values() if isinstance(v, Page)]
+    return max(pages, key=lambda p: p.paginator.count)
+
+
+def test_a_list_longer_than_the_cap_says_cap_plus_and_pages_up_to_the_cap(
+        client: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2 * PAGE)
+    client.force_login(world["users"].county_admin)
+    _people(world, 2 * PAGE + 1)  # with the tree's own people, more than the cap
+    response = client.get(reverse("people_list") + "?page=9")
+    page = _page_of(response)
+    assert (page.paginator.capped, page.paginator.count, page.paginator.count_text) == (True, 2 * PAGE + 1, "6+")
+    assert page.number == page.paginator.num_pages == 2  # past the cap's last page, the last page
+    assert "共 6+ 条" in response.content.decode() and "第 2 页 共" not in response.content.decode()
+
+
+def test_a_list_as_long_as_the_cap_is_counted_exactly(
+        client: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2 * PAGE)
+    client.force_login(world["users"].town_admin)
+    _opinions(world, 2 * PAGE)
+    response = client.get(reverse("voices_queue"))
+    page = _page_of(response)
+    assert (page.paginator.capped, page.paginator.count, page.paginator.count_text) == (False, 2 * PAGE, "6")
+    assert "第 1 页 共 2 页" in response.content.decode()
+    body = client.get(f"/api/v1/voices/opinions?limit={PAGE}").json()
+    assert (body["count"], body["count_capped"]) == (2 * PAGE, False)
+    _opinions(world, 1)
+    body = client.get(f"/api/v1/voices/opinions?limit={PAGE}").json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (2 * PAGE + 1, True, PAGE)
+
+
+def test_an_organization_search_finds_a_fragment_of_a_name_or_short_name_and_a_code_prefix(
+        client: Any, world: dict[str, Any]) -> None:
+    """On PostgreSQL the name match goes through the index of characters and pairs: it must find what LIKE finds."""
+    tree = world["tree"]
+    OrganizationFactory(parent=tree.town_a, name="中共海盐县通元镇雪水港北村支部委员会", short_name="北港Ab村")
+    client.force_login(world["users"].county_admin)
+
+    def found(q: str) -> set[str]:
+        body = client.get("/api/v1/orgs/search", {"q": q, "limit": 200}).json()
+        return {row["name"] for row in body["items"]}
+
+    assert "中共海盐县通元镇雪水港北村支部委员会" in found("港北") & found("北") & found("雪水港北村") & found("ab")
+    assert "中共海盐县通元镇雪水港北村支部委员会" in found("北港AB")  # the short name, any case
+    assert "中共海盐县通元镇雪水港北村支部委员会" not in found("港南") | found("北港北")
+    assert {tree.village_a1.name} <= found(tree.village_a1.code)
+
+
+def test_the_home_page_asks_as_many_questions_however_many_lists_wait_for_approval(
+        client: Any, world: dict[str, Any], django_assert_max_num_queries: Any) -> None:
+    def submit(n: int) -> None:
+        for _ in range(n):
+            year = next(world["years"])
+            campaign = campaign_services.campaign_create(actor=None, convener=world["tree"].town_a, year=year,
+                                                         title=f"{year}年度点题述职")
+            choose(campaign, world["tree"].village_a1)
+            campaign_services.list_submit(actor=None, campaign=campaign)
+
+    client.force_login(world["users"].county_admin)
+    submit(1)
+    response, small = read(client, reverse("home"), None)
+    assert len(response.context["todo"]) >= 1
+    submit(3)
+    with django_assert_max_num_queries(small):
+        response = client.get(reverse("home"))
+    assert sum("审批述职对象名单" in str(t.label) for t in response.context["todo"]) == 4

@@ -19,9 +19,9 @@ GROUPS = [services.GroupSpec("镇党委班子成员", Decimal(40), 2), services.
 STARTS = dt.datetime(2020, 6, 20, 9, 0)
 
 
-def reporting(tree: Any) -> Campaign:
+def reporting(tree: Any, **fields: Any) -> Campaign:
     """Return the town campaign (雪水港村, 丰义村) moved to 述职, every subject with a topic."""
-    campaign = in_topics(tree)
+    campaign = in_topics(tree, **fields)
     for s in campaign.subjects.select_related("organization"):
         campaign_services.subject_topic_set(actor=None, subject=s, topic=f"{s.organization.short_name}如何把美丽资源变成美丽经济")
     return campaign_services.phase_move(actor=None, campaign=campaign, to=Phase.REPORTING)

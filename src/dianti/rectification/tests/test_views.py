@@ -200,7 +200,7 @@ def test_the_api_lists_cases_in_scope(client: Any, users: Any, cases: Any) -> No
     detail = client.get(f"/api/v1/rectification/cases/{cases[1].pk}").json()
     assert detail["state"] == "closed" and [e["kind"] for e in detail["events"]][-1] == "close"
     client.force_login(users.other_town_admin)
-    assert client.get("/api/v1/rectification/cases").json() == {"items": [], "count": 0}
+    assert client.get("/api/v1/rectification/cases").json() == {"items": [], "count": 0, "count_capped": False}
     assert client.get(f"/api/v1/rectification/cases/{cases[1].pk}").status_code == 404
 
 
