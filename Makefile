@@ -43,8 +43,11 @@ typecheck: install-dev
 pytest: install-dev
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
+## make bench: every benchmark, one table under bench-results/ (JSON + Markdown). Province scale on PostgreSQL:
+##   make bench BENCH_COUNTIES=100 BENCH_DATABASE=postgres://postgres@127.0.0.1:5432/postgres  (builds take long)
+BENCH_COUNTIES ?= 3
 bench: install-dev
-	$(DIANTI) bench all
+	$(DIANTI) bench all --counties $(BENCH_COUNTIES) $(if $(BENCH_DATABASE),--database $(BENCH_DATABASE))
 
 demo: install
 	$(DIANTI) migrate --no-input
