@@ -1,9 +1,9 @@
 """The table ``make bench`` leaves behind: every benchmark's figures beside their same-run baselines, and the
 machine's load, as JSON and as Markdown under ``bench-results/`` (not committed).
 
-Benchmarks report free-form JSON; the table picks out every figure that is a ratio against a baseline (a key
-named ``ratio`` or ending in ``_ratio``/``ratio_*``, anywhere in a result) with the numbers beside it, so a new
-benchmark shows up without registering anything here.
+Benchmarks report free-form JSON; the table picks out every figure that is a ratio against a baseline (a key named
+``ratio…``, ``…_ratio``, ``speedup``, ``x_<baseline>`` or ``<a>_over_<baseline>``, anywhere in a result) with the
+numbers beside it, so a new benchmark shows up without registering anything here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import Any
 
 
 def _is_ratio(key: str) -> bool:
-    return key.startswith("ratio") or key.endswith("_ratio")
+    """A figure against a same-run baseline: ``ratio…``/``…_ratio``, ``speedup``, ``x_<baseline>`` (times it),
+    ``<a>_over_<baseline>``."""
+    return (key.startswith(("ratio", "x_")) or key.endswith("_ratio") or key == "speedup" or "_over_" in key)
 
 
 def rows(name: str, result: Any, path: str = "") -> list[dict[str, Any]]:
