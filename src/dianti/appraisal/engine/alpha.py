@@ -98,10 +98,17 @@ def _categories(values: set[Hashable], level: Level, order: Sequence[Hashable] |
 
 def coincidences(counts: FloatArray) -> FloatArray:
     """Return the coincidence matrix o_ck from a units × categories matrix of rating counts (pairable units only)."""
+    # Units are grouped by how many ratings they hold: within a group the products are of whole counts, so exact
+    # whatever the order of the units or how many threads BLAS splits the product over; the groups are then added
+    # in one fixed order. (A product of fractions 1/(m-1) differed in its last bits between a single- and a
+    # multi-threaded BLAS, and so did a score's reliability figure between two paths that compute it.)
     m = counts.sum(axis=1)
-    inv = 1.0 / (m - 1.0)
-    o: FloatArray = (counts * inv[:, None]).T @ counts
-    o[np.diag_indices_from(o)] -= (counts * inv[:, None]).sum(axis=0)
+    o: FloatArray = np.zeros((counts.shape[1], counts.shape[1]))
+    for size in np.unique(m):
+        rows = counts[m == size]
+        pairs = rows.T @ rows
+        pairs[np.diag_indices_from(pairs)] -= rows.sum(axis=0)
+        o += pairs / (size - 1.0)
     return o
 
 
@@ -160,7 +167,16 @@ def alpha_of_counts(counts: FloatArray, level: Level, values: FloatArray | None 
     """Return alpha from a pairable-units × categories matrix of rating counts (each row summing to at least 2),
     the categories in their order and, for interval/ratio, ``values`` their numbers; None when the ratings do not
     vary. :func:`krippendorff_alpha` builds the matrix from raw ratings; a caller that counts ratings itself (a
-    whole meeting at once, with numpy) calls this directly and gets the same figure to the bit."""
+    whole meeting at once, with numpy) calls this directly and gets the same figure to the bit.
+
+    Categories nobody used are dropped first: they add nothing to alpha, but numpy's pairwise sums would group their
+    zeros differently, so two callers counting over different category lists would differ in the last bits."""
+    counts = np.asarray(counts)
+    if counts.ndim == 2 and counts.shape[1] > 0:
+        used = counts.sum(axis=0) > 0
+        if not used.all():
+            counts = counts[:, used]
+            values = None if values is None else np.asarray(values)[used]
     o = coincidences(counts)
     n_c = o.sum(axis=1)
     n = float(n_c.sum())

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dianti.appraisal import krippendorff_alpha
-from dianti.appraisal.engine.alpha import Level, panel_alpha, ratings_matrix
+from dianti.appraisal.engine.alpha import Level, alpha_of_counts, panel_alpha, ratings_matrix
 from dianti.appraisal.engine.scheme import central_scale
 
 N = None
@@ -166,3 +166,34 @@ def test_nominal_alpha_ignores_what_the_labels_are(data: list[list[int | None]])
 def test_alpha_is_at_most_one(data: list[list[int | None]], level: Level) -> None:
     alpha = krippendorff_alpha(data, level)
     assert alpha is None or alpha <= 1 + 1e-9
+
+
+def _interval_counts(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A meeting's item marks as counts: 600 units, 2–20 ratings each, marks 40–100."""
+    rng = np.random.default_rng(seed)
+    values = np.arange(40.0, 101.0)
+    counts = np.zeros((600, len(values)))
+    for unit in range(600):
+        for mark in rng.integers(20, 61, size=rng.integers(2, 21)):
+            counts[unit, mark - 20] += 1
+    return counts, values
+
+
+def test_alpha_has_the_same_bits_whatever_the_order_of_units_or_the_unused_categories():
+    """Two paths that count the same ratings (per subject, or a whole meeting with numpy) must store the same
+    reliability figure: the order of units and categories nobody used change nothing, to the last bit."""
+    counts, values = _interval_counts(7)
+    alpha = alpha_of_counts(counts, "interval", values)
+    shuffled = counts[np.random.default_rng(1).permutation(len(counts))]
+    assert alpha_of_counts(shuffled, "interval", values) == alpha
+    padded = np.hstack([np.zeros((len(counts), 3)), counts])
+    assert alpha_of_counts(padded, "interval", np.concatenate([[0.0, 1.0, 2.0], values])) == alpha
+    assert alpha_of_counts(counts, "ordinal") == alpha_of_counts(shuffled, "ordinal")
+
+
+def test_alpha_has_the_same_bits_with_one_blas_thread_or_many():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    counts, values = _interval_counts(11)
+    many = alpha_of_counts(counts, "interval", values)
+    with threadpoolctl.threadpool_limits(1):
+        assert alpha_of_counts(counts, "interval", values) == many
