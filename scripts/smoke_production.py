@@ -257,7 +257,7 @@ def evaluators_vote(s: Smoke) -> None:
 
 def town_closes_meeting(s: Smoke) -> None:
     s.town.post(f"/meetings/{s.ids['meeting']}/do/close/", {})
-    results = s.town.api("GET", f"meetings/{s.ids['meeting']}/results")
+    results = s.town.api_list(f"meetings/{s.ids['meeting']}/results")
     check(all(r["ballots"] == EVALUATORS for r in results), f"the results do not count every ballot: {results}")
     s.move("appraisal")
 
@@ -271,7 +271,7 @@ def results_published(s: Smoke) -> None:
     s.town.api("POST", f"appraisal/campaigns/{cid}/results/submit", {"note": ""})
     published = s.county.api("POST", f"appraisal/campaigns/{cid}/results/publish", {"note": ""})
     check(published["count"] == 2, f"the county published {published}")
-    results = {r["organization"]: r for r in s.town.api("GET", f"appraisal/campaigns/{cid}/results")}
+    results = {r["organization"]: r for r in s.town.api_list(f"appraisal/campaigns/{cid}/results")}
     check(results[s.village]["score"] < results[s.other_village]["score"], f"the scores do not follow the ballots: {results}")
     public = Browser(s.base).get(f"/p/campaigns/{cid}/")
     for r in results.values():
