@@ -90,8 +90,11 @@ class Smoke:
 def health_and_static(s: Smoke) -> None:
     anyone = Browser(s.base)
     check(anyone.get("/healthz").status == 200, "/healthz is not 200")
-    ready = anyone.get("/readyz")
-    check(ready.status == 200 and ready.json()["status"] == "ready", f"/readyz: {ready.status} {ready.text}")
+    # Each web worker keeps its readiness answer 5 s: one that was asked before the Celery workers came up may
+    # still say "not ready" after another has said "ready" to prod.sh.
+    wait_for("/readyz to say ready from every web worker",
+             lambda: all((p := anyone.get("/readyz")).status == 200 and p.json()["status"] == "ready"
+                         for _ in range(4)), 20)
     login = anyone.get("/login/")
     hashed = login.find(r'(/static/[^"\']+\.[0-9a-f]{12}\.(?:css|js))["\']', "hashed static file name")
     asset = anyone.get(hashed, headers={"Accept-Encoding": "gzip"})
