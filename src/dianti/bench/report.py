@@ -41,11 +41,15 @@ def rows(name: str, result: Any, path: str = "") -> list[dict[str, Any]]:
     return found
 
 
+def git_commit() -> str:
+    """The checkout's short commit, or "" outside a git checkout."""
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parent).stdout.strip()
+
+
 def machine() -> dict[str, Any]:
     load = os.getloadavg()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False,
-                            cwd=Path(__file__).resolve().parent).stdout.strip()
-    return {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in load], "commit": commit,
+    return {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in load], "commit": git_commit(),
             "time": datetime.now(UTC).isoformat(timespec="seconds")}
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from . import register
+from . import register, report
 from .demo import load_seconds, tree_size
 from .targets import (
     Target,
@@ -100,17 +100,11 @@ def _ensure_built(target: Target, counties: int) -> dict[str, Any]:
             pg_admin(target.url, "VACUUM (ANALYZE)")
         built = {"demo_s": round(demo.wall, 1), "demo_cpu_s": round(demo.cpu, 1), "demo_load_s": load_seconds(demo.out),
                  "loadavg": [load_before, loadavg()], "built_at": dt.datetime.now().isoformat(timespec="seconds"),
-                 "commit": _git_commit()}
+                 "commit": report.git_commit()}
         record.write_text(json.dumps(built, ensure_ascii=False))
         return {"cached": False, **built}
     previous = json.loads(record.read_text()) if record.exists() else {}
     return {"cached": True, **previous}
-
-
-def _git_commit() -> str:
-    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False,
-                          cwd=Path(__file__).resolve().parent)
-    return proc.stdout.strip()
 
 
 def _print_table(result: dict[str, Any]) -> None:
