@@ -12,8 +12,8 @@
 #
 # The primary must accept replication connections from 127.0.0.1: if its pg_hba.conf has no `host replication` line
 # for 127.0.0.1, start appends one (trust, marked with a comment naming this script) and reloads the primary. It is
-# appended once (the check looks for any such line) and left in place by stop: it only lets this machine's own
-# address stream WAL, which the `host all all 127.0.0.1/32 trust` line beside it already trusts with everything else.
+# appended once (the check looks for any such line); stop removes the marked line again once no replica made by this
+# script is left (no `dianti_replica_*` slot), so the primary's configuration ends as it began.
 set -euo pipefail
 
 host=127.0.0.1
@@ -24,6 +24,7 @@ data="$base/data"
 log="$base/postgresql.log"
 slot="dianti_replica_$port"
 user="${PGUSER:-postgres}"
+MARK="# added by dianti scripts/pg-replica.sh: the local streaming replica"
 
 primary() { psql -h "$host" -p "$primary_port" -U "$user" -d postgres -v ON_ERROR_STOP=1 -Atqc "$1"; }
 replica() { psql -h "$host" -p "$port" -U "$user" -d postgres -v ON_ERROR_STOP=1 -Atqc "$1"; }
@@ -48,7 +49,7 @@ allow_replication() {
               AND (address IS NULL OR address = '127.0.0.1' OR address = 'all') LIMIT 1" | grep -q 1; then
     return
   fi
-  printf '\n# added by dianti scripts/pg-replica.sh: the local streaming replica\nhost replication all 127.0.0.1/32 trust\n' >>"$hba"
+  printf '%s\nhost replication all 127.0.0.1/32 trust\n' "$MARK" >>"$hba"
   primary "SELECT pg_reload_conf()" >/dev/null
   echo "pg-replica: added 'host replication all 127.0.0.1/32 trust' to $hba and reloaded the primary"
 }
@@ -109,7 +110,23 @@ stop() {
              WHERE slot_name = '$slot' AND NOT active" >/dev/null 2>&1 || true
     sleep 0.5
   done
+  disallow_replication
   echo "pg-replica: stopped and removed (slot $slot dropped)"
+}
+
+
+disallow_replication() {
+  local hba
+  hba="$(primary "SHOW hba_file")"
+  grep -qxF "$MARK" "$hba" 2>/dev/null || return 0
+  # Another replica of this script still streams through the line: leave it.
+  [ -z "$(primary "SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE 'dianti\_replica\_%' LIMIT 1")" ] || return 0
+  # The marked comment and the line after it (the one start appended), nothing else.
+  awk -v mark="$MARK" '$0 == mark { skip = 1; next } skip { skip = 0; next } { print }' "$hba" >"$hba.dianti-tmp"
+  # Keep the file's owner and mode: write in place rather than replacing the inode.
+  cat "$hba.dianti-tmp" >"$hba" && rm -f "$hba.dianti-tmp"
+  primary "SELECT pg_reload_conf()" >/dev/null
+  echo "pg-replica: removed the replication line it had added to $hba and reloaded the primary"
 }
 
 status() {
