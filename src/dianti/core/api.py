@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from . import reads, stats
+from .dbrouter import replica_reads_api
 from .tokens import user_for_token
 
 
@@ -46,6 +47,7 @@ router = Router(tags=["stats"])
 
 
 @router.get("/stats", auth=None, summary="某组织及其下级的汇总数据（仅计数，不含个人信息）")
+@replica_reads_api
 def subtree_stats(request: HttpRequest, org: str) -> dict[str, Any]:
     from .directory import directory
 

@@ -19,6 +19,7 @@ Writes always go to the primary; migrations run on it alone; objects read from e
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -69,6 +70,22 @@ def replica_reads(view: F) -> F:
     return view
 
 
+def replica_reads_api(operation: F) -> F:
+    """Declare a django-ninja operation replica-safe. Ninja serves every method of a path through one view of its
+    own, so the middleware cannot see the operation: it decides where the reads go when the operation starts, as
+    :class:`ReplicaMiddleware` does for a page (put it under the ``@router.get`` line)."""
+
+    @functools.wraps(operation)
+    def declared(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        reads = _reads.get()
+        if reads is not None and not reads.wrote:
+            decided = decide(request, _DECLARED)
+            reads.alias, reads.why, reads.as_of = decided.alias, decided.why, decided.as_of
+        return operation(request, *args, **kwargs)
+
+    return replica_reads(declared)  # type: ignore[return-value]
+
+
 def current() -> Reads | None:
     """Return where the current request's or job's reads go (None outside of one)."""
     return _reads.get()
@@ -117,6 +134,9 @@ def decide(request: HttpRequest, view: Any) -> Reads:
     if fresh is None:
         return Reads(why="fallback")
     return Reads(alias=REPLICA, as_of=fresh.as_of)
+
+
+_DECLARED = replica_reads(lambda request: None)  # what :func:`replica_reads_api` asks :func:`decide` about
 
 
 class ReplicaMiddleware:

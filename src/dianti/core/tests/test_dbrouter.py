@@ -297,3 +297,37 @@ def test_a_job_declared_replica_safe_reads_the_replica_and_others_do_not(monkeyp
     with dbrouter.job_reads(mine):
         assert mine(None, None) == {"read": DEFAULT_DB_ALIAS}
     assert dbrouter.current() is None
+
+
+# ── API operations ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+def test_an_api_operation_declared_replica_safe_reads_the_replica_and_an_undeclared_one_does_not(
+        client: Any, tree: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # django-ninja serves a path through one view of its own: the operation itself must decide (replica_reads_api).
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "dianti.core.dbrouter.ReplicaMiddleware"]
+    settings.DIANTI_REPLICA_HEADER = True
+    monkeypatch.setattr(replica, "sample", lagging(2))
+    stats = client.get("/api/v1/stats", {"org": tree.county.code})
+    assert stats.status_code == 200
+    assert stats["X-Dianti-Db"] == "replica"
+    rules = client.get("/api/v1/rules")
+    assert rules.status_code == 200
+    assert rules["X-Dianti-Db"] == "primary"
+
+
+def test_an_api_operation_after_a_write_in_its_request_stays_on_the_primary(rf: RequestFactory,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(replica, "sample", lagging(1))
+    seen: list[str] = []
+
+    def operation(request: HttpRequest) -> None:
+        seen.append(router.db_for_read(Campaign))
+
+    declared = dbrouter.replica_reads_api(operation)
+    token = dbrouter._reads.set(Reads(wrote=True))
+    try:
+        declared(rf.get("/api/v1/x"))
+    finally:
+        dbrouter._reads.reset(token)
+    assert seen == [DEFAULT_DB_ALIAS]
+    assert getattr(declared, "replica_reads", False)
