@@ -16,7 +16,7 @@ Mapping rules (each is written into the result's explanation when it applies):
   carry only the grade), so a ballot with no item marks is a *grade-only* ballot: valid, counted in the score and
   the rates, left out of the item scores. The scheme's item rules (incomplete items, every item the same mark)
   apply to the ballots that do carry item marks; they are checked here with the engine's own
-  :func:`~.engine.scoring.invalid_reason` and merged into the engine's result as invalid ballots.
+  :func:`~.engine.marks.invalid_reason` and merged into the engine's result as invalid ballots.
 
 Stored text (notes, explanations) is written in Chinese like the engine's own explanations: it is a record of how
 a number was reached, kept as computed, not interface text.
@@ -49,8 +49,9 @@ from dianti.meetings.models import Meeting, PanelGroup, PaperEntry
 from dianti.meetings.paper import paper_ballot_token
 
 from .engine import Ballot, Scheme, krippendorff_alpha, rater_flags, score_subject
+from .engine.marks import invalid_reason
+from .engine.results import Flag, SubjectResult
 from .engine.scheme import EvaluatorGroup, Item
-from .engine.scoring import Flag, SubjectResult, invalid_reason
 
 ITEM_RULES = ("incomplete_items", "same_mark")
 

@@ -45,7 +45,7 @@ from dianti.orgs.permissions import ensure_can_manage
 
 from . import adapter, selectors, services, vectorised
 from .engine import Scheme
-from .engine.scoring import SubjectResult as EngineResult
+from .engine.results import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
 from .upsert import results_upsert
 

@@ -26,7 +26,7 @@ from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_view_org
 
 from .engine import Scheme, default_scheme
-from .engine.scoring import STATUS_TEXT
+from .engine.marks import STATUS_TEXT
 from .models import ActionProposal, AnnualAssessment, ScoringScheme, SubjectResult
 from .permissions import can_read_own_result, can_view_results_of
 

@@ -29,7 +29,7 @@ from dianti.orgs.permissions import ensure_can_manage
 
 from . import adapter, selectors
 from .engine import Scheme, SchemeError, default_scheme
-from .engine.scoring import SubjectResult as EngineResult
+from .engine.results import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
 from .permissions import ensure_can_edit_scheme
 from .selectors import DEFAULT_KEY

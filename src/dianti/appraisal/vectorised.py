@@ -30,7 +30,9 @@ import numpy.typing as npt
 from . import adapter, services
 from .engine import Scheme
 from .engine.alpha import alpha_of_counts
-from .engine.scoring import Aggregate, PerGroup, SubjectResult, assemble
+from .engine.marks import Aggregate
+from .engine.results import SubjectResult
+from .engine.scoring import PerGroup, assemble
 from .models import ScoringScheme
 
 IntArray = npt.NDArray[np.int64]
@@ -106,7 +108,7 @@ class Sorted:
 
 
 def _sorted(cell: IntArray, marks: FloatArray, ids: IntArray, n_cells: int, scheme: Scheme) -> Sorted:
-    """Return the cells' marks sorted as :func:`~.engine.scoring.aggregate` sorts them, trimmed and averaged."""
+    """Return the cells' marks sorted as :func:`~.engine.marks.aggregate` sorts them, trimmed and averaged."""
     order = np.lexsort((np.arange(len(cell)), marks, cell))
     cell, marks, ids = cell[order], marks[order], ids[order]
     size = np.bincount(cell, minlength=n_cells)
@@ -142,7 +144,7 @@ class Kept(Sequence[tuple[int, float]]):
 
 
 def _aggregate(s: Sorted, c: int) -> Aggregate | None:
-    """Return cell ``c`` as the engine's :class:`~.engine.scoring.Aggregate` (None when it is empty)."""
+    """Return cell ``c`` as the engine's :class:`~.engine.marks.Aggregate` (None when it is empty)."""
     n = s.size[c]
     if not n:
         return None

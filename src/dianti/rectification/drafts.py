@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dianti.appraisal.engine.scoring import OP_WORDS
+from dianti.appraisal.engine.results import OP_WORDS
 
 # What only a formula contains: the rule arrow, comparison signs, and the interval of the rate.
 FORMULA_MARKS = ("→", ">=", "<=", "≥", "≤", " > ", " < ", "区间")

@@ -1,7 +1,8 @@
 """The appraisal engine (评议考核): pure Python + numpy, no Django. The Django layer loads ballots, calls these
 functions and stores what they return; they run unchanged in a worker, a CLI or a benchmark.
 
-Modules: :mod:`.scheme` (versioned scoring schemes), :mod:`.scoring` (one subject), :mod:`.batch` (many subjects,
+Modules: :mod:`.scheme` (versioned scoring schemes), :mod:`.marks` (a ballot's mark, validity, small statistics),
+:mod:`.scoring` (one subject), :mod:`.results` (what is published about it), :mod:`.batch` (many subjects,
 vectorised), :mod:`.alpha` (Krippendorff's alpha), :mod:`.flags` (rater flags), :mod:`.shrinkage` (small-panel
 weighted scores), :mod:`.assessment` (annual assessment, rankings, star grades).
 """
@@ -10,8 +11,10 @@ from .alpha import krippendorff_alpha, panel_alpha, ratings_matrix
 from .assessment import AssessmentInput, AssessmentResult, assess, rank
 from .batch import BatchResult, score_batch
 from .flags import FlagConfig, RaterFlag, rater_flags
+from .marks import Ballot, wilson_interval
+from .results import Proposal, SubjectResult
 from .scheme import Scheme, SchemeError, default_scheme
-from .scoring import Ballot, Proposal, SubjectResult, score_subject, wilson_interval
+from .scoring import score_subject
 from .shrinkage import estimate_m, shrink_scores, weighted_rating
 
 __all__ = [

@@ -10,7 +10,7 @@ stars and no proposals until every component is in (a 10 % appraisal alone must 
 Rankings run over all subjects and within each peer group (a town's villages).
 
 Everything that follows from a total — a star grade, a band's consequences, a rule's action — is returned as a
-:class:`~.scoring.Proposal` for a person to confirm; nothing here acts on its own.
+:class:`~.results.Proposal` for a person to confirm; nothing here acts on its own.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .results import Flag, Proposal
 from .scheme import AssessmentConfig, compare
-from .scoring import Flag, Proposal
 
 RankMethod = Literal["competition", "dense"]
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .marks import z_for
+from .results import SubjectResult
 from .scheme import Scheme
-from .scoring import SubjectResult, z_for
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -55,7 +56,7 @@ class BatchResult:
 
 
 def wilson(k: FloatArray, n: FloatArray, confidence: float) -> FloatArray:
-    """Return (len, 3) rate, low, high: the Wilson score interval of :func:`.scoring.wilson_interval`, vectorised."""
+    """Return (len, 3) rate, low, high: the Wilson score interval of :func:`.marks.wilson_interval`, vectorised."""
     z = z_for(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = k / n
@@ -133,7 +134,7 @@ def _combine(means: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatA
 
 def validity(scheme: Scheme, group: IntArray, grade: IntArray, points: FloatArray | None,
              items: FloatArray | None) -> BoolArray:
-    """Return each ballot's validity under the scheme's invalid-ballot rules, as :func:`.scoring.invalid_reason` does.
+    """Return each ballot's validity under the scheme's invalid-ballot rules, as :func:`.marks.invalid_reason` does.
 
     ``points`` holds stated marks, NaN where a ballot gives only its grade.
     """

@@ -23,8 +23,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
 
+from .marks import Ballot, ballot_mark
 from .scheme import Scheme
-from .scoring import Ballot, ballot_mark
 
 MAD_TO_SIGMA = 0.6745
 MEANAD_TO_SIGMA = 1.2533

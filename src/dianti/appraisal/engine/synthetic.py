@@ -1,4 +1,4 @@
-"""Made-up but realistic ballots for benchmarks and tests: flat arrays for :mod:`.batch`, :class:`.scoring.Ballot`
+"""Made-up but realistic ballots for benchmarks and tests: flat arrays for :mod:`.batch`, :class:`.marks.Ballot`
 lists for :mod:`.scoring`, from the same rows, so that both paths can be compared."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .marks import Ballot
 from .scheme import Scheme
-from .scoring import Ballot
 
 Arrays = dict[str, npt.NDArray[Any]]
 

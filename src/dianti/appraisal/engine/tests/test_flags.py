@@ -13,8 +13,8 @@ from dianti.appraisal.engine.flags import (
     severity,
     straight_lining,
 )
+from dianti.appraisal.engine.marks import Ballot
 from dianti.appraisal.engine.scheme import default_scheme
-from dianti.appraisal.engine.scoring import Ballot
 
 ITEMS = ("de", "neng", "qin", "ji", "lian")
 SCHEME = default_scheme()

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from dianti.appraisal.engine.marks import Ballot, aggregate, rule_status, wilson_interval
 from dianti.appraisal.engine.scheme import Aggregation, EvaluatorGroup, Scheme, default_scheme
-from dianti.appraisal.engine.scoring import Ballot, aggregate, rule_status, score_subject, wilson_interval
+from dianti.appraisal.engine.scoring import score_subject
 
 ITEMS = ("de", "neng", "qin", "ji", "lian")
 
