@@ -22,7 +22,8 @@ from dianti.orgs.models import Organization
 
 from . import annual, publication, services
 from .engine import default_scheme
-from .engine.scheme import AssessmentConfig, Component, EvaluatorGroup
+from .engine.policy import AssessmentConfig, Component
+from .engine.scheme import EvaluatorGroup
 from .models import ActionProposal, AnnualAssessment, ScoringScheme, SubjectResult
 
 KEY = "haiyan"

@@ -22,7 +22,7 @@ from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 
 from . import annual
-from .engine.scheme import APPRAISAL_COMPONENT
+from .engine.policy import APPRAISAL_COMPONENT
 
 CODE, YEAR, INNOVATION = "组织编码", "年度", "创新项目"
 YES, NO = ("是", "有", "y", "yes", "1", "true"), ("否", "无", "n", "no", "0", "false", "")

@@ -1,7 +1,7 @@
 """The appraisal engine (评议考核): pure Python + numpy, no Django. The Django layer loads ballots, calls these
 functions and stores what they return; they run unchanged in a worker, a CLI or a benchmark.
 
-Modules: :mod:`.scheme` (versioned scoring schemes), :mod:`.marks` (a ballot's mark, validity, small statistics),
+Modules: :mod:`.scheme` (versioned scoring schemes, with :mod:`.scale` and :mod:`.policy`), :mod:`.marks` (a ballot's mark, validity, small statistics),
 :mod:`.scoring` (one subject), :mod:`.results` (what is published about it), :mod:`.batch` (many subjects,
 vectorised), :mod:`.alpha` (Krippendorff's alpha), :mod:`.flags` (rater flags), :mod:`.shrinkage` (small-panel
 weighted scores), :mod:`.assessment` (annual assessment, rankings, star grades).
@@ -13,7 +13,8 @@ from .batch import BatchResult, score_batch
 from .flags import FlagConfig, RaterFlag, rater_flags
 from .marks import Ballot, wilson_interval
 from .results import Proposal, SubjectResult
-from .scheme import Scheme, SchemeError, default_scheme
+from .scale import SchemeError
+from .scheme import Scheme, default_scheme
 from .scoring import score_subject
 from .shrinkage import estimate_m, shrink_scores, weighted_rating
 

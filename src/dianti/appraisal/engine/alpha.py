@@ -27,7 +27,7 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from .scheme import GradeScale
+from .scale import GradeScale
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
@@ -142,7 +142,7 @@ def krippendorff_alpha(data: Any, level: Level = "nominal", *, order: Sequence[H
 
     ``data`` is raters × units: a list of lists or a 2-D numpy array, with None or NaN for a missing rating.
     Ratings may be numbers or labels. Labels need an order for ``ordinal`` (``order=`` a sequence of labels, or
-    ``scale=`` a :class:`~.scheme.GradeScale` whose order is used) and numbers for ``interval``/``ratio``
+    ``scale=`` a :class:`~.scale.GradeScale` whose order is used) and numbers for ``interval``/``ratio``
     (``scale=`` maps each grade to its default points). Return None when no unit has two ratings or the pairable
     ratings do not vary. Raise ValueError on a level, shape or label it cannot interpret.
     """

@@ -21,8 +21,9 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .policy import AssessmentConfig
 from .results import Flag, Proposal
-from .scheme import AssessmentConfig, compare
+from .scale import compare
 
 RankMethod = Literal["competition", "dense"]
 

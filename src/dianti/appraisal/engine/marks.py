@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
 
-from .scheme import Aggregation, Op, Scheme, compare
+from .scale import Op, compare
+from .scheme import Aggregation, Scheme
 
 BallotId = int | str
 Status = Literal["triggered", "not_triggered", "uncertain", "no_data"]

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .marks import INVALID_REASONS, STATUS_TEXT, Aggregate, BallotId, Status, wilson_interval
-from .scheme import ActionRule, Aggregation, compare
+from .policy import ActionRule
+from .scale import compare
+from .scheme import Aggregation
 
 
 @dataclass(frozen=True)

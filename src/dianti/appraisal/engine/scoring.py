@@ -12,7 +12,7 @@ The method follows the local rules collected in DOMAIN.md ("How appraisals are s
 4. Item scores (德能勤绩廉) are aggregated the same way, item by item (each item trims its own extremes).
 5. Satisfaction = (好 + 较好) / valid ballots and dissatisfaction = 差 / valid ballots, pooled over groups as the
    local rules define them, each with a Wilson (1927) score interval.
-6. Each :class:`~.scheme.ActionRule` is evaluated at both ends of its rate's interval: triggered when both ends meet
+6. Each :class:`~.policy.ActionRule` is evaluated at both ends of its rate's interval: triggered when both ends meet
    the condition, not triggered when neither does, otherwise "uncertain" — the panel is too small or too evenly
    split for the data to decide, and a person must. (Equivalently: uncertain unless a two-sided score test at the
    scheme's confidence level rejects rate = threshold.) The panel is treated as a sample of the people it stands

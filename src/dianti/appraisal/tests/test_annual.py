@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from dianti.appraisal import annual, publication, services
 from dianti.appraisal.engine import default_scheme
-from dianti.appraisal.engine.scheme import AssessmentConfig, Component
+from dianti.appraisal.engine.policy import AssessmentConfig, Component
 from dianti.appraisal.models import AnnualAssessment
 from dianti.core.models import Job
 from dianti.core.scope import OutOfScope

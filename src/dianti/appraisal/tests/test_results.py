@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from dianti.appraisal import adapter, selectors, services
 from dianti.appraisal.engine import krippendorff_alpha
-from dianti.appraisal.engine.scheme import central_scale
+from dianti.appraisal.engine.scale import central_scale
 from dianti.appraisal.explanations import result_explanation
 from dianti.appraisal.models import ActionProposal, SubjectResult
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dianti.appraisal import krippendorff_alpha
 from dianti.appraisal.engine.alpha import Level, alpha_of_counts, panel_alpha, ratings_matrix
-from dianti.appraisal.engine.scheme import central_scale
+from dianti.appraisal.engine.scale import central_scale
 
 N = None
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers × 12 units, missing data.

@@ -5,8 +5,8 @@ from dataclasses import replace
 import pytest
 
 from dianti.appraisal.engine.assessment import AssessmentInput, assess, band_for, rank, stars_for, total
+from dianti.appraisal.engine.policy import AssessmentConfig, ScoreRule
 from dianti.appraisal.engine.results import Proposal
-from dianti.appraisal.engine.scheme import AssessmentConfig, ScoreRule
 
 CONFIG = AssessmentConfig()
 

@@ -5,18 +5,9 @@ from dataclasses import replace
 
 import pytest
 
-from dianti.appraisal.engine.scheme import (
-    ActionRule,
-    Aggregation,
-    EvaluatorGroup,
-    Grade,
-    GradeScale,
-    Scheme,
-    SchemeError,
-    central_scale,
-    default_scheme,
-    local_scale,
-)
+from dianti.appraisal.engine.policy import ActionRule
+from dianti.appraisal.engine.scale import Grade, GradeScale, SchemeError, central_scale, local_scale
+from dianti.appraisal.engine.scheme import Aggregation, EvaluatorGroup, Scheme, default_scheme
 
 
 def test_scheme_round_trips_through_json() -> None:
