@@ -27,267 +27,36 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import io
 import json
 import os
-import secrets
 import shutil
 import sqlite3
-import struct
-import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from . import crypto
-
-MAGIC = b"DIANTI-BACKUP\x00v1\n"
-CHUNK = 1 << 20
-BACKUP_KEY_VAR = "DIANTI_BACKUP_KEY"
-FORMAT = 1
-
-
-class BackupError(Exception):
-    """A backup or restore that cannot go on; the message says why and what to do, in the user's language."""
-
-
-# Keys ------------------------------------------------------------------------------------------------------------
-
-def _master() -> bytes:
-    raw = os.environ.get(BACKUP_KEY_VAR, "")
-    if raw.strip():
-        return crypto.parse_key(raw, BACKUP_KEY_VAR)
-    return crypto.derive(b"dianti backup v1")
-
-
-def _file_key(master: bytes, file_id: bytes) -> tuple[AESGCM, bytes]:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=file_id, info=b"dianti backup file v1").derive(master)
-    return AESGCM(key), hmac.new(key, b"dianti backup key check", hashlib.sha256).digest()[:16]
-
-
-def _nonce(counter: int, last: bool) -> bytes:
-    return struct.pack(">QI", counter, 1 if last else 0)
-
-
-# The encrypted stream ---------------------------------------------------------------------------------------------
-
-class EncryptingWriter(io.RawIOBase):
-    """A write-only file that encrypts what it is given into ``out`` in authenticated chunks."""
-
-    def __init__(self, out: IO[bytes], master: bytes) -> None:
-        self.out, self.buffer, self.counter = out, bytearray(), 0
-        file_id = secrets.token_bytes(16)
-        self.aead, check = _file_key(master, file_id)
-        self.aad = MAGIC + file_id
-        out.write(MAGIC + file_id + check)
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.buffer += data
-        while len(self.buffer) > CHUNK:  # keep one chunk back: the last one must carry the flag
-            self._emit(bytes(self.buffer[:CHUNK]), last=False)
-            del self.buffer[:CHUNK]
-        return len(data)
-
-    def _emit(self, plain: bytes, *, last: bool) -> None:
-        sealed = self.aead.encrypt(_nonce(self.counter, last), plain, self.aad)
-        self.out.write(struct.pack(">I", len(sealed)) + sealed)
-        self.counter += 1
-
-    def close(self) -> None:
-        if not self.closed:
-            self._emit(bytes(self.buffer), last=True)
-            self.buffer.clear()
-        super().close()
-
-
-class DecryptingReader(io.RawIOBase):
-    """A read-only file over an encrypted backup; refuses a wrong key, a damaged chunk or a cut-off end."""
-
-    def __init__(self, src: IO[bytes], master: bytes) -> None:
-        header = src.read(len(MAGIC) + 32)
-        if not header.startswith(MAGIC) or len(header) < len(MAGIC) + 32:
-            raise BackupError("这不是点题述职的备份文件（文件头不对）。")
-        file_id, check = header[len(MAGIC):len(MAGIC) + 16], header[len(MAGIC) + 16:]
-        self.aead, expected = _file_key(master, file_id)
-        if not hmac.compare_digest(check, expected):
-            raise BackupError(f"备份密钥不对：请用做备份时的 {BACKUP_KEY_VAR}（未设置时为 DIANTI_DATA_KEY）。")
-        self.src, self.aad, self.counter = src, MAGIC + file_id, 0
-        self.pending, self.finished = b"", False
-
-    def readable(self) -> bool:
-        return True
-
-    def _next(self) -> bytes:
-        size = self.src.read(4)
-        if len(size) < 4:
-            raise BackupError("备份文件不完整（结尾缺失），可能复制时被截断。")
-        expected = struct.unpack(">I", size)[0]
-        sealed = self.src.read(expected)
-        if len(sealed) < expected:
-            raise BackupError("备份文件不完整（结尾缺失），可能复制时被截断。")
-        for last in (False, True):
-            try:
-                plain = self.aead.decrypt(_nonce(self.counter, last), sealed, self.aad)
-            except InvalidTag:
-                continue
-            self.counter += 1
-            if last:
-                self.finished = True
-                if self.src.read(1):
-                    raise BackupError("备份文件已损坏或被篡改（结尾之后还有多余数据）。")
-            return plain
-        raise BackupError(f"备份文件已损坏或被篡改（第 {self.counter + 1} 段校验失败）。")
-
-    def readinto(self, target: Any) -> int:
-        while not self.pending and not self.finished:
-            self.pending = self._next()
-        n = min(len(target), len(self.pending))
-        target[:n] = self.pending[:n]
-        self.pending = self.pending[n:]
-        return n
-
-    def drain(self) -> None:
-        """Read to the end, so a file cut short after the part already used is still refused."""
-        while self.read(CHUNK):
-            pass
-
-
-# Table digests ----------------------------------------------------------------------------------------------------
-
-def _sha_rows(rows: Iterator[Any]) -> tuple[int, str]:
-    h, n = hashlib.sha256(), 0
-    for row in rows:
-        h.update(repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)).encode())
-        h.update(b"\n")
-        n += 1
-    return n, h.hexdigest()
-
-
-def sqlite_digests(conn: sqlite3.Connection) -> dict[str, list[Any]]:
-    """Return ``{table: [rows, sha256]}`` for every table of an SQLite database, rows in a fixed order."""
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-    out: dict[str, list[Any]] = {}
-    for table in tables:
-        q = table.replace('"', '""')
-        width = len(conn.execute(f'SELECT * FROM "{q}" LIMIT 0').description)  # noqa: S608
-        order = ", ".join(str(i) for i in range(1, width + 1))
-        out[table] = list(_sha_rows(conn.execute(f'SELECT * FROM "{q}" ORDER BY {order}')))  # noqa: S608
-    return out
-
-
-def pg_digests(conn: Any) -> dict[str, list[Any]]:
-    """Return ``{table: [rows, sha256]}`` for every table of the public schema, each row by its text form."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
-        tables = [r[0] for r in cur.fetchall()]
-    out: dict[str, list[Any]] = {}
-    for table in tables:
-        q = table.replace('"', '""')
-        with conn.cursor(name=f"digest_{secrets.token_hex(4)}") as cur:  # server-side: streamed, not loaded
-            cur.execute(f'SELECT t::text FROM public."{q}" t ORDER BY 1')  # noqa: S608
-            out[table] = list(_sha_rows(iter(cur)))
-    return out
-
-
-# Database engines -------------------------------------------------------------------------------------------------
-
-def _settings_dict(database_url: str | None) -> dict[str, Any]:
-    if database_url:
-        import dj_database_url
-
-        return dict(dj_database_url.parse(database_url))
-    return dict(connections["default"].settings_dict)
-
-
-def _kind(db: dict[str, Any]) -> str:
-    engine = db["ENGINE"]
-    if engine.endswith("sqlite3"):
-        return "sqlite"
-    if "postgresql" in engine:
-        return "postgresql"
-    raise BackupError(f"不支持的数据库类型：{engine}（支持 SQLite 与 PostgreSQL）。")
-
-
-def _pg_env(db: dict[str, Any]) -> dict[str, str]:
-    env = dict(os.environ)
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = str(db["PASSWORD"])
-    return env
-
-
-def _pg_args(db: dict[str, Any]) -> list[str]:
-    args = ["--dbname", str(db["NAME"])]
-    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-        if db.get(key):
-            args += [flag, str(db[key])]
-    return args
-
-
-def _pg_connect(db: dict[str, Any]) -> Any:
-    import psycopg
-
-    params = {"dbname": db["NAME"], "user": db.get("USER") or None, "password": db.get("PASSWORD") or None,
-              "host": db.get("HOST") or None, "port": db.get("PORT") or None}
-    return psycopg.connect(**{k: v for k, v in params.items() if v})
-
-
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
-        return str(candidate)
-    raise BackupError(f"找不到 PostgreSQL 工具 {name}：请安装 postgresql-client（版本不低于数据库服务器）。")
-
-
-def _run(argv: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
-        raise BackupError(f"{Path(argv[0]).name} 失败：{done.stderr.strip()[-2000:]}")
-
-
-def _snapshot_sqlite(db: dict[str, Any], into: Path) -> dict[str, list[Any]]:
-    conn = connections["default"]
-    conn.ensure_connection()
-    dst = sqlite3.connect(into)
-    try:
-        conn.connection.backup(dst)
-        return sqlite_digests(dst)
-    finally:
-        dst.close()
-
-
-def _snapshot_postgresql(db: dict[str, Any], into: Path) -> dict[str, list[Any]]:
-    import psycopg
-
-    with _pg_connect(db) as pg:
-        pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        pg.read_only = True
-        with pg.cursor() as cur:
-            cur.execute("SELECT pg_export_snapshot()")
-            snapshot = cur.fetchone()[0]
-        _run([_tool("pg_dump"), *_pg_args(db), "--format=custom", f"--snapshot={snapshot}", "--file", str(into)],
-             _pg_env(db))
-        digests = pg_digests(pg)
-        pg.rollback()
-    return digests
-
+from .backup_engines import (
+    engine_kind,
+    pg_args,
+    pg_connect,
+    pg_digests,
+    pg_env,
+    run_tool,
+    settings_dict,
+    snapshot_postgresql,
+    snapshot_sqlite,
+    sqlite_digests,
+    tool_path,
+)
+from .backup_stream import CHUNK, FORMAT, BackupError, DecryptingReader, EncryptingWriter, master_key
 
 # Backup -----------------------------------------------------------------------------------------------------------
 
@@ -325,10 +94,10 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 def backup(out: Path, *, media_root: Path | None = None) -> Summary:
     """Write an encrypted backup of the default database and the uploads to ``out`` (which must not exist)."""
-    db = _settings_dict(None)
-    kind = _kind(db)
+    db = settings_dict(None)
+    kind = engine_kind(db)
     media = Path(media_root or settings.MEDIA_ROOT)
-    master = _master()
+    master = master_key()
     summary = Summary(engine=kind)
     try:
         target = os.fdopen(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
@@ -337,7 +106,7 @@ def backup(out: Path, *, media_root: Path | None = None) -> Summary:
     try:
         with target, tempfile.TemporaryDirectory(prefix="dianti-backup-") as tmp:
             dump = Path(tmp) / ("database.sqlite3" if kind == "sqlite" else "database.pgdump")
-            digests = _snapshot_sqlite(db, dump) if kind == "sqlite" else _snapshot_postgresql(db, dump)
+            digests = snapshot_sqlite(db, dump) if kind == "sqlite" else snapshot_postgresql(db, dump)
             files: dict[str, dict[str, Any]] = {}
             with EncryptingWriter(target, master) as sink, tarfile.open(fileobj=sink, mode="w|") as tar:
                 tar.add(dump, arcname=dump.name)
@@ -365,7 +134,7 @@ def _unpack(src: Path, into: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise BackupError(f"找不到备份文件 {src}。") from None
     with f:
-        reader = DecryptingReader(f, _master())
+        reader = DecryptingReader(f, master_key())
         try:
             with tarfile.open(fileobj=io.BufferedReader(reader, CHUNK), mode="r|") as tar:
                 tar.extractall(into, filter="data")
@@ -411,7 +180,7 @@ def _restore_sqlite(db: dict[str, Any], dump: Path, replace: bool) -> dict[str, 
 
 
 def _restore_postgresql(db: dict[str, Any], dump: Path, replace: bool) -> dict[str, list[Any]]:
-    with _pg_connect(db) as pg:
+    with pg_connect(db) as pg:
         pg.autocommit = True
         tables = pg.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
         if tables and not replace:
@@ -422,9 +191,9 @@ def _restore_postgresql(db: dict[str, Any], dump: Path, replace: bool) -> dict[s
     for alias in connections:
         if connections[alias].settings_dict.get("NAME") == db["NAME"]:
             connections[alias].close()
-    _run([_tool("pg_restore"), *_pg_args(db), "--no-owner", "--no-privileges", "--exit-on-error",
-          "--single-transaction", str(dump)], _pg_env(db))
-    with _pg_connect(db) as pg:
+    run_tool([tool_path("pg_restore"), *pg_args(db), "--no-owner", "--no-privileges", "--exit-on-error",
+          "--single-transaction", str(dump)], pg_env(db))
+    with pg_connect(db) as pg:
         return pg_digests(pg)
 
 
@@ -441,8 +210,8 @@ def check(src: Path) -> Summary:
 def restore(src: Path, *, database_url: str | None = None, media_root: Path | None = None,
             replace: bool = False) -> Summary:
     """Restore a backup made by :func:`backup` into the default database (or ``database_url``) and MEDIA_ROOT."""
-    db = _settings_dict(database_url)
-    kind = _kind(db)
+    db = settings_dict(database_url)
+    kind = engine_kind(db)
     media = Path(media_root or settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="dianti-restore-") as tmp:
         manifest = _unpack(src, Path(tmp))

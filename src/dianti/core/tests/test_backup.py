@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from dianti.core import backup, crypto
+from dianti.core import backup, backup_engines, backup_stream, crypto
 from dianti.orgs import services
 from dianti.voices.services import Submitter, opinion_submit
 
@@ -39,11 +39,11 @@ def live_digests() -> dict[str, list[Any]]:
     if connection.vendor == "sqlite":
         conn = sqlite3.connect(connection.settings_dict["NAME"])
         try:
-            return backup.sqlite_digests(conn)
+            return backup_engines.sqlite_digests(conn)
         finally:
             conn.close()
-    with backup._pg_connect(connection.settings_dict) as pg:
-        return backup.pg_digests(pg)
+    with backup_engines.pg_connect(connection.settings_dict) as pg:
+        return backup_engines.pg_digests(pg)
 
 
 def make_backup(tmp_path: Path) -> Path:
@@ -63,7 +63,7 @@ def test_sqlite_round_trip_gives_back_every_table_and_upload(data: dict[str, Any
     target = tmp_path / "restored.sqlite3"
     call_command("restore", str(out), database_url=f"sqlite:///{target}", media_root=tmp_path / "media2")
     restored = sqlite3.connect(target)
-    after = backup.sqlite_digests(restored)
+    after = backup_engines.sqlite_digests(restored)
     assert after == before
     assert after["orgs_person"][0] >= 1 and after["voices_opinion"][0] == 1 and after["core_auditevent"][0] > 0
     # Still encrypted in the restored database, and readable with the same data key.
@@ -79,7 +79,7 @@ def test_postgresql_round_trip_gives_back_every_table_and_upload(data: dict[str,
     out = make_backup(tmp_path)
     db = dict(connection.settings_dict)
     name = f"{db['NAME']}_restore"
-    with backup._pg_connect(db) as admin:
+    with backup_engines.pg_connect(db) as admin:
         admin.autocommit = True
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -87,11 +87,11 @@ def test_postgresql_round_trip_gives_back_every_table_and_upload(data: dict[str,
         user = db.get("USER") or "postgres"
         url = f"postgres://{user}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
         call_command("restore", str(out), database_url=url, media_root=tmp_path / "media2")
-        with backup._pg_connect({**db, "NAME": name}) as pg:
-            assert backup.pg_digests(pg) == before
+        with backup_engines.pg_connect({**db, "NAME": name}) as pg:
+            assert backup_engines.pg_digests(pg) == before
         assert (tmp_path / "media2" / data["photo"]).read_bytes() == PHOTO
     finally:
-        with backup._pg_connect(db) as admin:
+        with backup_engines.pg_connect(db) as admin:
             admin.autocommit = True
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
@@ -106,7 +106,7 @@ def restore_into(tmp_path: Path, out: Path, **kw: Any) -> Path:
 def test_a_wrong_key_is_refused_and_nothing_is_touched(data: dict[str, Any], tmp_path: Path,
                                                        monkeypatch: Any) -> None:
     out = make_backup(tmp_path)
-    monkeypatch.setenv(backup.BACKUP_KEY_VAR, crypto.generate_key())
+    monkeypatch.setenv(backup_stream.BACKUP_KEY_VAR, crypto.generate_key())
     with pytest.raises(CommandError, match="备份密钥不对"):
         restore_into(tmp_path, out)
     assert not (tmp_path / "restored.sqlite3").exists() and not (tmp_path / "media2").exists()
@@ -160,19 +160,19 @@ def test_chunks_stream_and_the_last_one_is_flagged(tmp_path: Path) -> None:
 
     master = crypto.derive(b"test")
     sink = io.BytesIO()
-    writer = backup.EncryptingWriter(sink, master)
-    payload = bytes(range(256)) * (backup.CHUNK // 256 * 2 + 10)
+    writer = backup_stream.EncryptingWriter(sink, master)
+    payload = bytes(range(256)) * (backup_stream.CHUNK // 256 * 2 + 10)
     writer.write(payload)
     writer.close()
     raw = sink.getvalue()
-    reader = backup.DecryptingReader(io.BytesIO(raw), master)
+    reader = backup_stream.DecryptingReader(io.BytesIO(raw), master)
     assert reader.read() == payload
-    head = len(backup.MAGIC) + 32
-    size = 4 + backup.CHUNK + 16
+    head = len(backup_stream.MAGIC) + 32
+    size = 4 + backup_stream.CHUNK + 16
     first, second = raw[head:head + size], raw[head + size:head + 2 * size]
     swapped = raw[:head] + second + first + raw[head + 2 * size:]
     with pytest.raises(backup.BackupError, match="损坏或被篡改"):
-        backup.DecryptingReader(io.BytesIO(swapped), master).read()
+        backup_stream.DecryptingReader(io.BytesIO(swapped), master).read()
 
 
 def test_check_verifies_a_backup_without_restoring_it(data: dict[str, Any], tmp_path: Path, capsys: Any) -> None:
