@@ -27,17 +27,25 @@ class Readable:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The bar: 首页 with the person's 待办 count, each step's entries with the to-do items under them
+    (:mod:`.todo`, a kept summary: no step's queries run for it), and 通知 with the unread count."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": [], "readable": Readable(user)}
+    from . import todo
     from .selectors import unread_count
 
     sc = scope_for(user)
     unread = unread_count(user)
     readable = Readable(user)
-    nav = [(_("首页"), reverse("home"))]
-    nav += [(str(e.label), reverse(e.url_name)) for e in step_navigation(user, sc)]
+    links = [(str(e.label), reverse(e.url_name)) for e in step_navigation(user, sc)]
+    waiting = todo.summary(user)
+    badges = waiting.badges(url for _label, url in links)
+    # 首页 carries the whole 待办 count; each step's entry the items that lead under it.
+    nav = [(_("首页"), reverse("home"), waiting.total)]
+    nav += [(label, url, badges.get(url, 0)) for label, url in links]
     # 人员 and 审计日志 are reached from the home page and the organization pages, keeping the bar to one row.
-    nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications")))
-    return {"nav": nav, "user_scope": sc, "unread_notifications": unread, "readable": readable}
+    nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications"), 0))
+    return {"nav": nav, "user_scope": sc, "unread_notifications": unread, "readable": readable,
+            "todo_summary": waiting}
 
