@@ -48,8 +48,10 @@ def _to_submit(sc: Any) -> list[Todo]:
 
 
 def _proposals(sc: Any) -> list[Todo]:
-    # Proposals are decided by the convener's own admins (the level above may, but it is not waiting for them).
-    pending = Q(proposals__status=ActionProposal.Status.PENDING)
+    # Proposals are decided by the convener's own admins (the level above may, but it is not waiting for them),
+    # once the result they come from is published (services refuse before).
+    pending = Q(proposals__status=ActionProposal.Status.PENDING,
+                proposals__subject__result__status=SubjectResult.Status.PUBLISHED)
     waiting = (Campaign.objects.filter(org_path__in=sc.manage_roots)
                .annotate(n=Count("proposals", filter=pending)).filter(n__gt=0).order_by("id")[:LIMIT])
     return [Todo(_("确认处置建议：%(title)s（%(n)d 条）") % {"title": c.title, "n": c.n},

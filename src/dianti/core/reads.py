@@ -54,7 +54,7 @@ def _r(*roles: str | frozenset[str]) -> frozenset[str]:
 READS: dict[str, frozenset[str]] = {
     # The kernel: sign-in, language, the home page and one's own notifications and jobs.
     "healthz": EVERYONE, "readyz": EVERYONE, "favicon": EVERYONE, "login": EVERYONE, "logout": EVERYONE, "set_language": EVERYONE,
-    "home": LOGGED_IN, "notifications": LOGGED_IN,
+    "home": LOGGED_IN, "todo_nav": LOGGED_IN, "notifications": LOGGED_IN,
     "job_detail": LOGGED_IN, "job_file": LOGGED_IN,  # a job is its starter's only
     "exports": LOGGED_IN,  # lists only the exports the person may read
     "otp_verify": LOGGED_IN, "otp_enrol": LOGGED_IN, "password_change": LOGGED_IN,  # one's own account

@@ -1,8 +1,9 @@
 """待办 as the pages show it: the whole list, fresh, on the home page; its counts in the navigation on every page.
 
 The list is every step's to-do face (:func:`components.todo_for`): a few bounded queries per step, fine for the one
-page that shows it, too many to run again for the badge of every page a person opens. So the navigation reads a
-:class:`Summary` kept in the shared cache at most :data:`TODO_SECONDS` per person; the home page refreshes it, and a
+page that shows it, too many to add to every page a person opens. So no page but home pays for the counts: the bar
+is drawn without them and asks ``todo_nav`` for itself once the page has loaded (HTMX), which answers from a
+:class:`Summary` kept in the shared cache at most :data:`TODO_SECONDS` per person. The home page refreshes it, and a
 person's own act (any successful POST, :class:`TodoRefreshMiddleware`) drops it, so what they just did shows at once.
 What others do reaches their badge within :data:`TODO_SECONDS` (a list submitted to the county shows on the county's
 badge within a minute, on its home page at once).
