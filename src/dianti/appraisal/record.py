@@ -54,10 +54,11 @@ def _result_facts(s: Any, r: SubjectResult, audience: str, viewer: Any) -> list[
 def _annual_facts(a: AnnualAssessment, confirmed: bool, audience: str) -> list[Fact]:
     if (not confirmed and audience != Audience.STAFF) or a.total is None:
         return []
+    pending = "" if confirmed else "；" + _("待确认")
     if a.provisional:  # a component missing: shown, never banded, ranked or starred (the engine's rule)
         missing = pgettext("list separator", "、").join(a.missing)
         return [Fact("annual", _("年度综合考核"), _("%(total).1f 分（暂定）") % {"total": a.total}, tone="warn",
-                     note=_("缺少：%(parts)s") % {"parts": missing}),
+                     note=_("缺少：%(parts)s") % {"parts": missing} + pending),
                 Fact("stars", _("星级"), "—", note=_("暂定，不评星级"))]
     value = _("%(total).1f 分 · %(band)s") % {"total": a.total, "band": a.band or "—"}
     ranks = []
@@ -65,7 +66,7 @@ def _annual_facts(a: AnnualAssessment, confirmed: bool, audience: str) -> list[F
         ranks.append(_("县内第 %(rank)d / %(of)d 名") % {"rank": a.rank, "of": a.rank_of})
     if a.peer_rank:
         ranks.append(_("同级第 %(rank)d / %(of)d 名") % {"rank": a.peer_rank, "of": a.peer_count})
-    note = "，".join(ranks) + ("" if confirmed else ("；" if ranks else "") + _("待确认"))
+    note = "，".join(ranks) + (pending if ranks else pending.lstrip("；"))
     stars = "★" * a.stars if a.stars else _("无星级")
     return [Fact("annual", _("年度综合考核"), value, tone="" if confirmed else "warn", note=note),
             Fact("stars", _("星级"), stars, note="" if confirmed else _("待确认"))]
