@@ -22,7 +22,7 @@ from dianti.core import components, scope
 from dianti.core.components import Audience, Fact, HomePanel
 from dianti.orgs.models import Organization, Person
 
-from .models import Campaign, Phase, Subject
+from .models import Campaign, Subject
 
 _RELATED = ("campaign", "campaign__convener", "organization", "secretary")
 QUOTE = "voice"  # a fact quoting one opinion behind the topic: listed under the fact before it
@@ -121,13 +121,11 @@ def facts(subjects: list[Subject], audience: str, viewer: Any) -> dict[int, list
 
 
 def current(subjects: Iterable[Subject]) -> list[Subject]:
-    """The subjects that still run (campaign not archived), else the latest year's: what the home page shows."""
+    """What the home page shows: the latest year's subjects, and earlier ones whose rectification is still open
+    (the rest is in the record)."""
     listed = list(subjects)
-    running = [s for s in listed if s.campaign.phase != Phase.ARCHIVED]
-    if running:
-        return running
     latest = max((s.campaign.year for s in listed), default=None)
-    return [s for s in listed if s.campaign.year == latest]
+    return [s for s in listed if s.campaign.year == latest or s.rectification == Subject.Rectification.OPEN]
 
 
 def home(user: Any) -> list[HomePanel]:
@@ -138,8 +136,5 @@ def home(user: Any) -> list[HomePanel]:
     mine = list(my_subjects(user))
     if not mine and "secretary" not in sc.roles:
         return []
-    shown = current(mine)
-    years = build(shown, Audience.SELF, user)
-    entries = [e for y in years for e in y.entries]
-    past = len({s.campaign.year for s in mine}) > len({s.campaign.year for s in shown})
-    return [HomePanel("campaigns/_home_mine.html", {"entries": entries, "past": past, "any": bool(mine)}, order=10)]
+    entries = [e for y in build(current(mine), Audience.SELF, user) for e in y.entries]
+    return [HomePanel("campaigns/_home_mine.html", {"entries": entries, "any": bool(mine)}, order=10)]

@@ -19,23 +19,20 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dianti.appraisal import annual, publication, services as appraisal_services
 from dianti.appraisal.engine.alpha import reading
-from dianti.appraisal.models import ActionProposal, AnnualAssessment, SubjectResult
+from dianti.appraisal.models import AnnualAssessment, SubjectResult
 from dianti.appraisal.record import READINGS
-from dianti.appraisal.tests.factories import HAND, POOR, close_meeting
-from dianti.campaigns import record, services
-from dianti.campaigns.models import Phase, Subject
-from dianti.campaigns.tests.factories import choose, in_topics, town_campaign
+from dianti.appraisal.tests.factories import HAND, POOR
+from dianti.campaigns import record
+from dianti.campaigns.models import Subject
+from dianti.campaigns.tests.factories import choose, town_campaign
 from dianti.core.components import Audience
 from dianti.rectification.models import State
 from dianti.rectification.tests.factories import case_in
-from dianti.voices import topics
-from dianti.voices.models import Opinion, Topic
-from dianti.voices.tests.factories import opinion
+
+from .history import ANONYMOUS, NAMED, one_year, two_years
 
 pytestmark = pytest.mark.django_db
-NAMED, ANONYMOUS = "村口路灯坏了很久，晚上出行不方便", "路灯不亮，希望尽快修好路灯"
 
 
 @pytest.fixture(autouse=True)
@@ -43,43 +40,9 @@ def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _year(tree: Any, users: Any, year: int, votes: Any, *, publish: bool) -> Any:
-    campaign = in_topics(tree, year=year)
-    va1, va2 = campaign.subjects.order_by("order", "id")
-    if year == 2019:
-        named = opinion(tree.village_a1, NAMED, who="a", phone="13900001111", anonymous=False, name="王大伯")
-        anonymous = opinion(tree.village_a1, ANONYMOUS, who="b")
-        topic = Topic.objects.create(organization=tree.village_a1, org_path=tree.village_a1.path, campaign=campaign,
-                                     title="路灯")
-        Opinion.objects.filter(pk__in=[named.pk, anonymous.pk]).update(topic=topic)
-        topics.refresh(topic.pk)
-        topics.topic_assign(actor=users.town_admin, subject=va1, text="如何让村里的路灯常亮、夜路安全", topic=topic)
-    else:
-        services.subject_topic_set(actor=users.town_admin, subject=va1, topic="村级集体经济如何持续增收")
-    services.subject_topic_set(actor=users.town_admin, subject=va2, topic=f"{year}年丰义村老年食堂如何办得长久")
-    campaign = services.phase_move(actor=users.town_admin, campaign=campaign, to=Phase.REPORTING)
-    close_meeting(campaign, votes)
-    campaign = services.phase_move(actor=users.town_admin, campaign=campaign, to=Phase.APPRAISAL)
-    if publish:
-        publication.results_submit(actor=users.town_admin, campaign=campaign)
-        publication.results_publish(actor=users.county_admin, campaign=campaign)
-        for p in ActionProposal.objects.filter(campaign=campaign):
-            appraisal_services.proposal_dismiss(actor=users.town_admin, proposal=p, note="经研究暂不采纳")
-        campaign = services.phase_move(actor=users.town_admin, campaign=campaign, to=Phase.RECTIFICATION)
-        case_in(State.CLOSED, campaign.subjects.get(organization=tree.village_a1), secretary=users.secretary)
-    annual.annual_scores_set(actor=users.town_admin, rows=[annual.AnnualRow(o, year, {"other": 90})
-                                                           for o in (tree.village_a1, tree.village_a2)])
-    annual.annual_compute(actor=users.county_admin, county=tree.county, year=year)
-    if publish:
-        annual.assessment_confirm(actor=users.county_approver, county=tree.county, year=year, note="同意")
-    return campaign
-
-
 @pytest.fixture
 def history(tree: Any, users: Any) -> dict[int, Any]:
-    first = _year(tree, users, 2019, HAND, publish=True)
-    second = _year(tree, users, 2020, POOR, publish=False)
-    return {2019: first.subjects.get(organization=tree.village_a1), 2020: second.subjects.get(organization=tree.village_a1)}
+    return two_years(tree, users)
 
 
 def _entries(years: list[record.RecordYear]) -> dict[int, record.RecordEntry]:
@@ -148,10 +111,10 @@ def test_the_record_is_read_in_the_same_queries_however_many_years(tree: Any, us
         return len(q)
 
     public, staff = Client(), _client(users.town_admin)
-    _year(tree, users, 2019, HAND, publish=True)
+    one_year(tree, users, 2019, HAND, publish=True)
     urls = (reverse("portal_record", args=[tree.village_a1.code]), reverse("record_org", args=[tree.village_a1.code]))
     one = [count(public, urls[0]), count(staff, urls[1])]
-    _year(tree, users, 2020, POOR, publish=False)
+    one_year(tree, users, 2020, POOR, publish=False)
     assert [count(public, urls[0]), count(staff, urls[1])] == one
 
 
