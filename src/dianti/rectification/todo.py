@@ -53,6 +53,8 @@ def _label(case: Case) -> str:
 def _secretary(user: Any) -> list[Todo]:
     mine = list(Case.objects.filter(subject__secretary__user=user, state__in=_SECRETARY_STATES)
                 .select_related(*_RELATED)[:LIMIT])
+    if not mine:
+        return []
     unfinished = {row["case"]: row for row in Measure.objects.filter(case__in=mine, percent__lt=100)
                   .values("case").annotate(n=Count("id"), first=Min("deadline"))}
     items = []
