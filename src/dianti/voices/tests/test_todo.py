@@ -36,3 +36,18 @@ def test_subjects_without_a_topic_wait_for_the_convener_until_each_has_one(tree:
 def test_before_the_list_is_out_of_点名_there_is_no_topic_to_set(tree: Any, users: Any) -> None:
     published(tree)  # list published, campaign still in 点名
     assert _topics_items(users.town_admin) == []
+
+
+def test_an_opinion_the_classifier_was_unsure_of_waits_for_a_person_until_labelled(tree: Any, users: Any) -> None:
+    from dianti.voices import mining_bridge, services
+    from dianti.voices.models import Opinion
+    from dianti.voices.tests.factories import opinion
+
+    op = opinion(tree.village_a1, "希望村里多组织一些活动，丰富大家的业余生活")
+    Opinion.objects.filter(pk=op.pk).update(category="", category_confidence=None)  # the classifier had no answer
+    [item] = [i for i in todo.for_user(users.town_admin) if i.kind == "分类"]
+    assert item.count == 1 and item.url == reverse("voices_queue") + "?review=1"
+    assert [i for i in todo.for_user(users.county_admin) if i.kind == "分类"] == []  # the county oversees
+    services.opinions_label(actor=users.town_admin, opinions=[Opinion.objects.get(pk=op.pk)],
+                            category=mining_bridge.category_names()[0])
+    assert [i for i in todo.for_user(users.town_admin) if i.kind == "分类"] == []
