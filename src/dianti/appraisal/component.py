@@ -8,7 +8,7 @@ from dianti.campaigns.models import Phase
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.events import IN_TRANSACTION, Event
 
-from . import bulk, demo, importers, services, stats, todo
+from . import bulk, demo, importers, record, services, stats, todo
 from .guards import proposals_decided
 from .selectors import meeting_scores
 
@@ -25,6 +25,7 @@ register(Component(
     demo_bulk=bulk.fill,
     jobs={"import.annual_assessment": importers.import_annual},
     todo=todo.for_user,
+    record=record.facts,
     # The meetings step shows the score of record, never one of its own: it asks for it here.
     provides={"meeting_scores": meeting_scores},
     publishes=(Event("proposal_confirmed", IN_TRANSACTION, ("proposal_id", "action", "org_path"),

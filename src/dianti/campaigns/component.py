@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.events import ON_COMMIT, Event
 
-from . import bulk, demo, importers, services, stats, todo
+from . import bulk, demo, importers, record, services, stats, todo
 
 
 def _reports(user: Any, sc: Any) -> bool:
@@ -33,6 +33,8 @@ register(Component(
     jobs={"import.responsibilities": importers.import_responsibilities},
     daily={"deadline_reminders": services.deadline_reminders},
     todo=todo.for_user,
+    record=record.facts,
+    home=record.home,
     publishes=(Event("topic_assigned", ON_COMMIT, ("subject_id", "topic", "org_path"), "述职题目已确定",
                      "题目写定后才告诉别人：回滚的点题不通知任何人"),),
     permissions="dianti.campaigns.permissions",

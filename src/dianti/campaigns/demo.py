@@ -1,5 +1,5 @@
-"""Demo campaigns for Haiyan: 2019 history in a few towns, a 2020 campaign in every town at a different phase, and
-the county campaign over the nine town/street secretaries. Written through the services, so the audit log and the
+"""Demo campaigns for Haiyan: 2019 history in three towns (通元镇's among them), a 2020 campaign in every town at
+a different phase, and the county campaign over the nine town/street secretaries. Written through the services, so the audit log and the
 notification centre show them. Later steps of the cycle (topics from opinions, meetings, ballots, rectification)
 replace the status shortcuts used here."""
 
@@ -43,6 +43,7 @@ APPRAISERS: list[Reporter] = []
 # …and how rectification runs (the rectification step opens cases from confirmed proposals and settles them).
 RECTIFIERS: list[Reporter] = []
 
+TONGYUAN = "330424105"  # 通元镇: the demo logins' town
 # Phase each town's 2020 campaign is left in, to show every step of the cycle.
 TOWN_PHASES = {
     "330424001": "draft", "330424002": "submitted", "330424003": Phase.TOPICS, "330424004": Phase.REPORTING,
@@ -152,6 +153,12 @@ def load(counties: int = 1, **_: Any) -> None:
     # 2019 history in two towns: scores and an unfinished rectification feed the 2020 suggestions.
     for town in towns[:2]:
         _town_campaign(town, 2019, Phase.RECTIFICATION, rng, None)
+    # …and in 通元镇, whose secretaries (the demo's `secretary` among them) thus have two years of record: the
+    # whole 2019 cycle, still in 整改 (one case running into 2020). Its own random stream, so every other town's
+    # demo data stays as it was.
+    tongyuan = next((t for t in towns if t.code == TONGYUAN), None)
+    if tongyuan is not None:
+        _town_campaign(tongyuan, 2019, Phase.RECTIFICATION, random.Random(2019), None)
     county_campaign = services.campaign_create(
         actor=None, convener=county, year=2020, title="海盐县2020年度镇（街道）党（工）委书记点题述职",
         candidate_level=Organization.Level.TOWN, deadlines={Phase.TOPICS: "2020-08-31", Phase.REPORTING: "2020-12-20"})

@@ -3,6 +3,8 @@ secretary-led projects that make an organization a natural candidate."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +79,14 @@ class Campaign(models.Model):
     def deadline_for(self, phase: str) -> str | None:
         value = self.deadlines.get(phase)
         return str(value) if value else None
+
+    def due(self, phase: str | None = None) -> dt.date | None:
+        """Return the deadline of ``phase`` (default: the phase it is in) as a date, None when none is set."""
+        value = self.deadline_for(phase or self.phase)
+        try:
+            return dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
 
 
 class Category(models.TextChoices):

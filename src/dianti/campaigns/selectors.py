@@ -3,6 +3,7 @@ and the public (公示) views."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,13 +11,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dianti.core import paths, scope
 from dianti.orgs.models import Organization
 
-from .models import Campaign, Category, Project, Subject
+from .models import Campaign, Category, Phase, Project, Subject
 from .permissions import ensure_can_view_campaign
 
 SUGGEST_LOW_SCORE = 80.0
@@ -28,6 +30,22 @@ def visible_campaigns(user: Any, year: int | None = None) -> QuerySet[Campaign]:
     if year:
         qs = qs.filter(year=year)
     return qs.annotate(n_subjects=Count("subjects")).order_by("-year", "org_path")
+
+
+def behind_schedule(user: Any, today: dt.date | None = None) -> list[Campaign]:
+    """Return the campaigns convened *below* the user's organizations (a county admin's towns) still in a phase
+    whose deadline has passed, the longest overdue first: what the level above should chase. Archived campaigns
+    and those without a deadline for their phase are never behind. One query (the phases' deadlines are a JSON
+    field, read and compared here; a county has tens of open campaigns, a province a few thousand)."""
+    sc = scope.scope_for(user)
+    today = today or timezone.localdate()
+    qs = scope.restrict(Campaign.objects.exclude(phase=Phase.ARCHIVED).exclude(deadlines={}), user, "org_path")
+    if not sc.everything:
+        qs = qs.exclude(org_path__in=sc.view_roots)
+    rows = qs.select_related("convener").only("title", "year", "phase", "deadlines", "org_path",
+                                              "convener__name", "convener__short_name")
+    late = [(due, c) for c in rows if (due := c.due()) is not None and due < today]
+    return [c for _due, c in sorted(late, key=lambda pair: (pair[0], pair[1].org_path))]
 
 
 def campaign_get(user: Any, pk: int) -> Campaign:

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import views, views_record
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign_list"),
     path("new/", views.campaign_create, name="campaign_create"),
     path("mine/", views.my_campaigns, name="my_campaigns"),
+    path("record/", views_record.record_mine, name="record_mine"),
+    path("record/people/<int:pk>/", views_record.record_person, name="record_person"),
+    path("record/orgs/<str:code>/", views_record.record_org, name="record_org"),
     path("export.xlsx", views.campaigns_export, name="campaigns_export"),
     path("responsibilities/import/", views.responsibility_import, name="responsibility_import"),
     path("responsibilities/<str:code>/", views.responsibility_list, name="responsibility_list"),

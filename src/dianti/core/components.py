@@ -17,7 +17,7 @@ To add a step: create the app, give it a ``component.py`` registering its compon
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -71,12 +71,61 @@ class TrackingPanel:
 
 @dataclass(frozen=True)
 class Todo:
-    """Something that needs this person's action now: what, where (a URL), how many, and why it is theirs."""
+    """Something that needs this person's action now: what, where the work is done (a URL), how many, why it is
+    theirs, what kind of act it asks for (审批, 点题, 上传 …) and by when (``deadline``, where one binds).
+    :func:`todo_for` stamps ``step`` (the component's label) and sorts by urgency."""
 
     label: str
     url: str
     count: int = 1
     why: str = ""
+    kind: str = ""
+    deadline: dt.date | None = None
+    step: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the deadline has passed (today is still in time)."""
+        from django.utils import timezone
+
+        return self.deadline is not None and self.deadline < timezone.localdate()
+
+    def urgency(self, order: int = 0) -> tuple[int, dt.date, int]:
+        """Sort key: overdue first (the longest overdue first), then the nearest deadline, then the rest in cycle
+        order."""
+        if self.deadline is None:
+            return (2, dt.date.max, order)
+        return (0 if self.overdue else 1, self.deadline, order)
+
+
+class Audience:
+    """Who reads a record (:data:`Component.record`): staff in scope, the secretary themself, or the public."""
+
+    STAFF = "staff"  # in scope: everything their role reads, unpublished figures marked as such
+    SELF = "self"  # the secretary: what is published about them, and their own topic, voices and report
+    PUBLIC = "public"  # anyone: published figures only, no personal data
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of a subject's record, said by the step that owns the figure (never recomputed elsewhere):
+    ``key`` names it for summaries and tests ("score", "stars"), ``tone`` colours its tag ("ok", "warn", "bad")."""
+
+    key: str
+    label: Any
+    value: str
+    url: str = ""
+    tone: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A block a step adds to a person's home page (their own subjects, the cases they supervise …)."""
+
+    template: str
+    context: dict[str, Any]
+    order: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +154,11 @@ class Component:
     tracking: Callable[[Any], list[TrackingStep]] | None = None
     tracking_panel: TrackingPanel | None = None
     todo: Callable[[Any], list[Todo]] | None = None
+    # record(subjects, audience, viewer) → {subject id: [Fact]}: what this step says of each subject in a secretary's
+    # record over the years (Audience says who reads it; viewer is the user, None for the public). Bounded queries
+    # for the whole list, never per subject.
+    record: Callable[[Sequence[Any], str, Any], Mapping[int, list[Fact]]] | None = None
+    home: Callable[[Any], list[HomePanel]] | None = None  # blocks of a person's own home page (not staff counts)
     provides: Mapping[str, Any] = field(default_factory=dict)  # named functions other steps ask for
     publishes: tuple[Event, ...] = ()  # the events it declares (core/events.py) and publishes
     subscribes: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
@@ -164,5 +218,28 @@ def stat_labels() -> list[tuple[str, Any]]:
 
 
 def todo_for(user: Any) -> list[Todo]:
-    """Return what needs ``user``'s action now, step by step in cycle order."""
-    return [item for c in components() if c.todo is not None for item in c.todo(user)]
+    """Return what needs ``user``'s action now, each item stamped with its step, most urgent first: overdue, then by
+    deadline, then the rest in cycle order (each step's own order kept among equals)."""
+    from dataclasses import replace
+
+    keyed = [(item.urgency(i), replace(item, step=c.label))
+             for i, c in enumerate(components()) if c.todo is not None for item in c.todo(user)]
+    return [item for _key, item in sorted(keyed, key=lambda pair: pair[0])]
+
+
+def record_facts(subjects: Sequence[Any], audience: str, viewer: Any = None) -> dict[int, list[Fact]]:
+    """Return {subject id: [Fact]} from every step's ``record``, in cycle order (each step queries once for all)."""
+    out: dict[int, list[Fact]] = {s.pk: [] for s in subjects}
+    if not subjects:
+        return out
+    for c in components():
+        if c.record is not None:
+            for pk, facts in c.record(subjects, audience, viewer).items():
+                out.setdefault(pk, []).extend(facts)
+    return out
+
+
+def home_panels(user: Any) -> list[HomePanel]:
+    """Return the blocks every step adds to ``user``'s home page, by their order."""
+    panels = [p for c in components() if c.home is not None for p in c.home(user)]
+    return sorted(panels, key=lambda p: p.order)

@@ -27,6 +27,10 @@ class Readable:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The bar: 首页 with the person's 待办 count, each step's entries with the to-do items under them, and 通知
+    with the unread count. The to-do counts cost every step's queries, so no page pays for them inline: the home
+    page, which lists the items anyway, hands its summary over (``request.todo_summary``); any other page draws the
+    bar without counts and asks for them after loading (``todo_nav``, answered from a kept summary, :mod:`.todo`)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": [], "readable": Readable(user)}
@@ -35,9 +39,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     sc = scope_for(user)
     unread = unread_count(user)
     readable = Readable(user)
-    nav = [(_("首页"), reverse("home"))]
-    nav += [(str(e.label), reverse(e.url_name)) for e in step_navigation(user, sc)]
+    links = [(str(e.label), reverse(e.url_name)) for e in step_navigation(user, sc)]
+    waiting = getattr(request, "todo_summary", None)
+    badges = waiting.badges(url for _label, url in links) if waiting is not None else {}
+    nav = [(_("首页"), reverse("home"), waiting.total if waiting is not None else 0)]
+    nav += [(label, url, badges.get(url, 0)) for label, url in links]
     # 人员 and 审计日志 are reached from the home page and the organization pages, keeping the bar to one row.
-    nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications")))
-    return {"nav": nav, "user_scope": sc, "unread_notifications": unread, "readable": readable}
-
+    nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications"), 0))
+    return {"nav": nav, "user_scope": sc, "unread_notifications": unread, "readable": readable,
+            "todo_summary": waiting, "nav_deferred": waiting is None}

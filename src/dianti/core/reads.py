@@ -54,7 +54,7 @@ def _r(*roles: str | frozenset[str]) -> frozenset[str]:
 READS: dict[str, frozenset[str]] = {
     # The kernel: sign-in, language, the home page and one's own notifications and jobs.
     "healthz": EVERYONE, "readyz": EVERYONE, "favicon": EVERYONE, "login": EVERYONE, "logout": EVERYONE, "set_language": EVERYONE,
-    "home": LOGGED_IN, "notifications": LOGGED_IN,
+    "home": LOGGED_IN, "todo_nav": LOGGED_IN, "notifications": LOGGED_IN,
     "job_detail": LOGGED_IN, "job_file": LOGGED_IN,  # a job is its starter's only
     "exports": LOGGED_IN,  # lists only the exports the person may read
     "otp_verify": LOGGED_IN, "otp_enrol": LOGGED_IN, "password_change": LOGGED_IN,  # one's own account
@@ -70,8 +70,10 @@ READS: dict[str, frozenset[str]] = {
     "subjects_export": ADMINS, "subject_edit": ADMINS, "subject_topic": ADMINS,
     "responsibility_import": ADMINS, "responsibility_list": ADMINS,
     "my_campaigns": LOGGED_IN,  # lists only the subjects whose secretary is the user, whatever their grants
+    # A secretary's record over the years (履职档案): one's own; a person's and an organization's in one's subtree.
+    "record_mine": LOGGED_IN, "record_person": OVERSIGHT, "record_org": OVERSIGHT,
     # The public portal and the public phone pages: no login, no personal data.
-    "portal_index": EVERYONE, "portal_campaign": EVERYONE,
+    "portal_index": EVERYONE, "portal_campaign": EVERYONE, "portal_record": EVERYONE,
     "voices_track_lookup": EVERYONE, "voices_track": EVERYONE, "voices_support": EVERYONE,
     "voices_public": EVERYONE, "rectification_observe": EVERYONE,
     "meeting_public": EVERYONE, "meeting_question_vote": EVERYONE,

@@ -70,20 +70,24 @@ WIDE_STATS_SECONDS = 60
 
 
 def home_summary(user: Any) -> dict[str, Any]:
-    """Return, for each organization the user's roles sit on, the cycle in numbers (labelled, in cycle order)."""
-    from . import components
+    """Return what a person's home page shows: their 待办 (fresh, most urgent first), the blocks the steps add for
+    them (a secretary's own campaigns, the cases a point's staff supervise) and — for staff, who run or oversee a
+    subtree — each organization their roles sit on with the cycle in numbers (labelled, in cycle order)."""
+    from . import components, todo
     from .directory import directory
 
+    sc = scope.scope_for(user)
+    staff = sc.is_admin or sc.is_approver
     roots = []
-    for org in directory().top_orgs(user)[:5]:
+    for org in directory().top_orgs(user)[:5] if staff else []:
         wide = scope.is_wide(org.path)
         counts = stats.recent(org.path, WIDE_STATS_SECONDS) if wide else stats.compute(org.path)
         roots.append((org, [(label, counts[key], key) for key, label in components.stat_labels() if key in counts]))
-    sc = scope.scope_for(user)
     from . import events
 
     failures = events.failures_for(user).count() if sc.is_admin else 0
-    return {"roots": roots, "scope": sc, "todo": components.todo_for(user), "failures": failures}
+    return {"roots": roots, "scope": sc, "staff": staff, "todo": todo.fresh(user),
+            "panels": components.home_panels(user), "failures": failures}
 
 
 def notifications_for(user: Any) -> QuerySet[Notification]:

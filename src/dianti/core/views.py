@@ -3,6 +3,8 @@ follow-ups."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -12,7 +14,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import events, exports, readiness, selectors
+from . import events, exports, readiness, selectors, todo
 from .dbrouter import replica_reads
 from .http import FILE_TYPES, file_response
 from .pagination import paginate
@@ -45,7 +47,20 @@ def favicon(request: HttpRequest) -> HttpResponse:
 @replica_reads
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", selectors.home_summary(request.user))
+    summary = selectors.home_summary(request.user)
+    request.todo_summary = todo.summarize(summary["todo"])  # type: ignore[attr-defined]  (the bar's counts)
+    return render(request, "core/home.html", summary)
+
+
+@replica_reads
+@login_required
+def todo_nav(request: HttpRequest) -> HttpResponse:
+    """The bar again, with the 待办 counts: every page but home asks for it once loaded (core/context.py)."""
+    request.todo_summary = todo.summary(request.user)  # type: ignore[attr-defined]
+    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    response = render(request, "core/_nav.html", {"nav_path": current or request.path})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

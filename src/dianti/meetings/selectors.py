@@ -174,14 +174,25 @@ class PaperPending:
 
 
 def paper_pending(meeting: Meeting) -> PaperPending:
-    entries: dict[int, int] = Counter()
-    counted = set()
-    for serial, accepted in PaperEntry.objects.filter(meeting=meeting).values_list("serial", "accepted"):
-        entries[serial] += 1
+    return papers_pending([meeting.pk])[meeting.pk]
+
+
+def papers_pending(meeting_ids: Iterable[int]) -> dict[int, PaperPending]:
+    """Return :class:`PaperPending` of each of the meetings (one query for all)."""
+    ids = list(meeting_ids)
+    entries: dict[int, Counter[int]] = {m: Counter() for m in ids}
+    counted: set[tuple[int, int]] = set()
+    for meeting_id, serial, accepted in (PaperEntry.objects.filter(meeting__in=ids)
+                                         .values_list("meeting_id", "serial", "accepted")):
+        entries[meeting_id][serial] += 1
         if accepted:
-            counted.add(serial)
-    waiting = {s: n for s, n in entries.items() if s not in counted}
-    return PaperPending(sorted(s for s, n in waiting.items() if n >= 2), sorted(s for s, n in waiting.items() if n == 1))
+            counted.add((meeting_id, serial))
+    out = {}
+    for m, by_serial in entries.items():
+        waiting = {s: n for s, n in by_serial.items() if (m, s) not in counted}
+        out[m] = PaperPending(sorted(s for s, n in waiting.items() if n >= 2),
+                              sorted(s for s, n in waiting.items() if n == 1))
+    return out
 
 
 def scores_of_record(meeting: Meeting) -> dict[int, float | None]:

@@ -22,4 +22,4 @@ def for_user(user: Any) -> list[Todo]:
     if not vacant:
         return []
     return [Todo(_("书记空缺的基层组织（%(n)d 个）") % {"n": vacant}, reverse("org_tree"), vacant,
-                 _("点名前需先确定书记"))]
+                 _("点名前需先确定书记"), kind=_("配备"))]

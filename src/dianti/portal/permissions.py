@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from dianti.campaigns.models import Campaign
+from dianti.orgs.models import Organization
 
 
 def is_published(campaign: Campaign) -> bool:
@@ -20,3 +21,11 @@ def ensure_published(campaign: Campaign | None) -> Campaign:
     if campaign is None or not is_published(campaign):
         raise Http404("该名单尚未公示")
     return campaign
+
+
+def ensure_public_org(code: str) -> Organization:
+    """Return the active organization with ``code`` (its record lists only what was published); else 404."""
+    org = Organization.objects.filter(code=code, is_active=True).select_related("parent", "secretary").first()
+    if org is None:
+        raise Http404("找不到该组织")
+    return org

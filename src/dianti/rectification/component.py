@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core.components import Component, Export, NavEntry, TrackingPanel, register
 from dianti.core.events import ON_COMMIT, Event
 
-from . import bulk, deadlines, demo, receivers, retention, stats, todo, tracking
+from . import bulk, deadlines, demo, receivers, record, retention, stats, todo, tracking
 
 register(Component(
     label="rectification", name=_("整改"), order=60,
@@ -26,6 +26,8 @@ register(Component(
     tracking=tracking.rectification_steps,
     tracking_panel=TrackingPanel("rectification/_track_panel.html", tracking.panel_context),
     todo=todo.for_user,
+    record=record.facts,
+    home=record.home,
     retention={"observation_devices": retention.observation_devices},
     daily={"deadline_sweep": deadlines.deadline_sweep},
     publishes=(Event("case_moved", ON_COMMIT,

@@ -29,6 +29,7 @@ from .models import ACTIVE, Case, Rating, State
 
 LOW_SCORE = 80.0
 BAIBU = "330424102"
+TONGYUAN = "330424105"
 PROBLEMS = [
     "“三会一课”制度落实不到位，组织生活流于形式，党员参与度不高",
     "村务公开不及时、内容不通俗，群众对集体资金使用情况不了解",
@@ -169,21 +170,40 @@ def _overdue(case: Case, rng: random.Random) -> None:
 
 
 def _carry_2019() -> None:
-    """The 2019 campaigns left in 整改 carry their unfinished cases over to 2020 (they feed 2020's suggestions)."""
-    if Case.objects.filter(campaign__year=2019).exclude(state=State.DRAFT).exists():
+    """The 2019 campaigns left in 整改 carry their unfinished cases over to 2020 (they feed 2020's suggestions);
+    通元镇's settles its own (:func:`_tongyuan_2019`)."""
+    earlier = Campaign.objects.filter(year=2019, phase=Phase.RECTIFICATION).exclude(convener__code=TONGYUAN)
+    if Case.objects.filter(campaign__in=earlier).exclude(state=State.DRAFT).exists():
         return
     rng = random.Random(2019)
-    for campaign in Campaign.objects.filter(year=2019, phase=Phase.RECTIFICATION):
+    for campaign in earlier:
         for subject, proposal in to_rectify(campaign):
             case = _open(subject, proposal, rng, timezone.localdate() + dt.timedelta(days=30))
             if case.state == State.DRAFT:
                 _to_state(case, State.CARRIED_OVER, rng)
 
 
+def _tongyuan_2019() -> None:
+    """通元镇's 2019 rectification: every case closed but the last, still in progress, which the town's 民情直报点
+    (the demo's `point_staff`) last visited 40 days ago — so it is due for their supervision again."""
+    campaign = Campaign.objects.filter(year=2019, convener__code=TONGYUAN, phase=Phase.RECTIFICATION).first()
+    if campaign is None or Case.objects.filter(campaign=campaign).exclude(state=State.DRAFT).exists():
+        return
+    rng = random.Random(2019105)
+    chosen = to_rectify(campaign)
+    for i, (subject, proposal) in enumerate(chosen):
+        case = _open(subject, proposal, rng, timezone.localdate() + dt.timedelta(days=60))
+        _to_state(case, State.IN_PROGRESS if i == len(chosen) - 1 else State.CLOSED, rng)
+        if i == len(chosen) - 1:  # demo shortcut: the calendar moves on since the last visit
+            case.supervisions.update(visited_on=timezone.localdate() - dt.timedelta(days=40))
+
+
 @transaction.atomic
 def load(counties: int = 1, **_: Any) -> None:
-    """百步镇's 2020 campaign (left in 整改) gets a case in every state; low scorers first."""
+    """通元镇's and the other 2019 campaigns' cases; 百步镇's 2020 campaign (left in 整改) gets a case in every
+    state, low scorers first."""
     _carry_2019()
+    _tongyuan_2019()
     campaign = Campaign.objects.filter(year=2020, convener__code=BAIBU, phase=Phase.RECTIFICATION).first()
     if campaign is None or Case.objects.filter(campaign=campaign).exclude(state=State.DRAFT).exists():
         return

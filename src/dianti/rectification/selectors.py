@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +46,28 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     roots = list(RoleGrant.objects.filter(user=user, role__in=[*ADMIN_ROLES, Role.POINT_STAFF])
                  .values_list("organization__path", flat=True))
     return qs.filter(_ranges(roots) | Q(subject__secretary__user=user))
+
+
+#: Running cases are visited by a point at least this often; a case not visited for longer is on their to-do.
+SUPERVISE_EVERY_DAYS = 30
+SUPERVISED = (State.IN_PROGRESS, State.AWAITING, State.OVERDUE)
+
+
+def point_cases(user: Any) -> QuerySet[Case]:
+    """Return the cases being worked on (commitment approved, not yet closed) under the user's point-staff grants —
+    what their points supervise — each with ``last_visit`` (the latest supervision visit's date, or None)."""
+    roots = list(RoleGrant.objects.filter(user=user, role=Role.POINT_STAFF)
+                 .values_list("organization__path", flat=True))
+    if not roots:
+        return Case.objects.none()
+    return (Case.objects.filter(_ranges(roots), state__in=SUPERVISED).select_related(*_CASE_RELATED)
+            .annotate(last_visit=Max("supervisions__visited_on")).order_by("deadline", "id"))
+
+
+def supervision_due(user: Any, today: dt.date | None = None) -> QuerySet[Case]:
+    """Return :func:`point_cases` nobody from a point has visited in the last :data:`SUPERVISE_EVERY_DAYS`."""
+    since = (today or timezone.localdate()) - dt.timedelta(days=SUPERVISE_EVERY_DAYS)
+    return point_cases(user).filter(Q(last_visit__isnull=True) | Q(last_visit__lt=since))
 
 
 def case_get(user: Any, pk: int) -> Case:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dianti.core.components import Component, Export, NavEntry, register
 
-from . import bulk, demo, importers, mining_bridge, receivers, retention, stats, todo, tracking
+from . import bulk, demo, importers, mining_bridge, receivers, record, retention, stats, todo, tracking
 
 register(Component(
     label="voices", name=_("群众点题"), order=30,
@@ -27,6 +27,7 @@ register(Component(
     tracking=tracking.steps,
     retention={"opinion_devices": retention.opinion_devices, "support_devices": retention.support_devices},
     todo=todo.for_user,
+    record=record.facts,
     subscribes={"topic_assigned": receivers.tell_authors_topic_assigned,
                 "case_moved": receivers.tell_people_case_moved},
     permissions="dianti.voices.permissions",

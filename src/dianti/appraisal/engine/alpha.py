@@ -32,6 +32,22 @@ from .scale import GradeScale
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
 FloatArray = npt.NDArray[np.float64]
+#: Krippendorff's (2011) thresholds: rely on data with α at or above RELIABLE; draw only tentative conclusions from
+#: TENTATIVE up to it; below TENTATIVE the raters disagree too much to rely on.
+RELIABLE = 0.800
+TENTATIVE = 0.667
+Reading = Literal["reliable", "tentative", "unreliable"]
+
+
+def reading(alpha: float | None) -> Reading | None:
+    """Return how far a panel's α may be relied on (:data:`RELIABLE`, :data:`TENTATIVE`); None when undefined."""
+    if alpha is None or math.isnan(alpha):
+        return None
+    if alpha >= RELIABLE:
+        return "reliable"
+    return "tentative" if alpha >= TENTATIVE else "unreliable"
+
+
 R = TypeVar("R", bound=Hashable)
 U = TypeVar("U", bound=Hashable)
 

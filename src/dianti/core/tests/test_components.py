@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 from ninja import Router
 
 from dianti.core import components, events, jobs, reads, stats
-from dianti.core.components import Todo
+from dianti.core.components import Audience, Fact, HomePanel, Todo
 from dianti.core.scope import scope_for
 
 # A step with staff pages owes every face; the public site owes its public pages and its permissions.
@@ -129,6 +129,22 @@ def test_todo_lists_answer_every_named_user(users: Any) -> None:
         for name in ("county_admin", "town_admin", "secretary", "evaluator", "point_staff", "public"):
             items = c.todo(getattr(users, name))
             assert isinstance(items, list) and all(isinstance(i, Todo) for i in items), (c.label, name)
+
+
+def test_record_and_home_faces_answer_for_every_audience_and_named_user(tree: Any, users: Any) -> None:
+    from dianti.campaigns.tests.factories import in_topics
+
+    subjects = list(in_topics(tree).subjects.select_related("campaign", "organization", "secretary"))
+    for c in _steps():
+        for audience, viewer in ((Audience.STAFF, users.town_admin), (Audience.SELF, users.secretary),
+                                 (Audience.PUBLIC, None)):
+            if c.record is not None:
+                facts = c.record(subjects, audience, viewer)
+                assert set(facts) <= {s.pk for s in subjects}, (c.label, audience)
+                assert all(isinstance(f, Fact) for lines in facts.values() for f in lines), (c.label, audience)
+        for name in ("county_admin", "town_admin", "secretary", "evaluator", "point_staff", "public"):
+            if c.home is not None:
+                assert all(isinstance(p, HomePanel) for p in c.home(getattr(users, name))), (c.label, name)
 
 
 def test_every_subscription_is_to_a_published_event_with_a_subscriber_that_takes_its_payload() -> None:

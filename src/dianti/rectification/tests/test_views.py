@@ -66,7 +66,7 @@ def test_the_secretary_sees_only_their_own_cases(client: Any, users: Any, cases:
     client.force_login(users.secretary)
     page = client.get("/rectification/")
     assert [c.pk for c in page.context["page"]] == [cases[0].pk]
-    assert "整改" in [label for label, _ in page.context["nav"]]
+    assert "整改" in [label for label, _url, _waiting in page.context["nav"]]
 
 
 def test_open_by_hand_then_issue_from_the_case_page(client: Any, users: Any, subject: Any) -> None:
