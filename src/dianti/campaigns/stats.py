@@ -1,16 +1,35 @@
-"""Counts the campaigns app contributes to the stats endpoint: campaigns convened and subjects chosen."""
+"""Figures the campaigns app owns: campaigns convened and subjects chosen, by year.
+
+A subject belongs to the subtree of its organization (a town secretary reporting to the county counts in the town's
+subtree, like the town's own villages), in the year of its campaign; a campaign to the subtree of its convener.
+"""
 
 from __future__ import annotations
 
-from dianti.core import paths
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from dianti.core.figures import Drill, Figure, Grouping, Row
 
 from .models import Campaign, Subject
 
-
-def campaigns(path: str) -> int:
-    return Campaign.objects.filter(org_path__gte=path, org_path__lt=paths.successor(path)).count()
+SUBJECT_YEAR = F("campaign__year")
 
 
-def subjects(path: str) -> int:
-    """Subjects chosen by campaigns convened within the subtree (a county counts its towns' choices too)."""
-    return Subject.objects.filter(campaign__org_path__gte=path, campaign__org_path__lt=paths.successor(path)).count()
+def campaigns(g: Grouping) -> list[Row]:
+    return g.rows(Campaign.objects.all(), "org_path", year=F("year"))
+
+
+def subjects(g: Grouping) -> list[Row]:
+    """Secretaries chosen to report (点名), lists not yet approved included."""
+    return g.rows(Subject.objects.all(), "org_path", year=SUBJECT_YEAR)
+
+
+def _by_year(code: str, year: int, bucket: str) -> dict[str, str]:
+    return {"org": code, "year": str(year)}
+
+
+FIGURES = (
+    Figure("campaigns", _("述职活动"), _("项"), campaigns, drill=Drill("campaign_list", _by_year)),
+    Figure("subjects", _("点名书记"), _("人"), subjects, drill=Drill("campaign_list", _by_year)),
+)
