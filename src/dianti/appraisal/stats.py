@@ -1,8 +1,8 @@
 """Figures the appraisal step owns: results published (公示), how satisfied the panels were, how the ballots were
 graded, and the annual assessment's grades and star grades.
 
-A result belongs to the subtree of its subject's organization, in its campaign's year; an assessment to its
-organization, in its year. Only published results count: a figure never runs ahead of 公示.
+A result belongs where its subject counts (the subtree of the campaign's convener, campaigns.stats), in the
+campaign's year; an assessment to its organization, in its year. Only published results count: a figure never runs ahead of 公示.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from .engine.scheme import AssessmentConfig, central_scale, local_scale
 from .models import AnnualAssessment, SubjectResult
 
 YEAR = F("subject__campaign__year")
+CONVENER = "subject__campaign__org_path"
 #: Satisfaction classes by lower bound (percent): the 60 % line is the common 约谈 trigger (DOMAIN.md).
 SATISFACTION = (("0", _("60%以下")), ("60", _("60%–70%")), ("70", _("70%–80%")), ("80", _("80%–90%")),
                 ("90", _("90%及以上")))
@@ -31,22 +32,21 @@ def _published() -> Any:
 
 def appraised(g: Grouping) -> list[Row]:
     """Secretaries whose appraisal results are published."""
-    return g.rows(_published(), "subject__org_path", year=YEAR)
+    return g.rows(_published(), CONVENER, year=YEAR)
 
 
 def satisfaction(g: Grouping) -> list[Row]:
     """Published results by satisfaction rate (满意率 = (好 + 较好) / valid ballots), in classes of ten points."""
     cls = Case(*(When(satisfaction__gte=int(low) / 100, then=Value(low)) for low, _label in reversed(SATISFACTION)),
                default=Value("0"))
-    return g.rows(_published().filter(satisfaction__isnull=False), "subject__org_path", year=YEAR, bucket=cls)
+    return g.rows(_published().filter(satisfaction__isnull=False), CONVENER, year=YEAR, bucket=cls)
 
 
 def grades(g: Grouping) -> list[Row]:
     """Valid ballots of the published results by grade (好 / 较好 / 一般 / 差): the distribution each result
     stores, added up (the ballots themselves are never read here)."""
     out: dict[tuple[str, int, str], int] = defaultdict(int)
-    for group, year, values in g.each(_published(), "subject__org_path", year=YEAR,
-                                      dist=F("detail__distribution")):
+    for group, year, values in g.each(_published(), CONVENER, year=YEAR, dist=F("detail__distribution")):
         for grade, n in (values["dist"] or {}).items():
             out[(group, year, str(grade))] += int(n or 0)
     return [(group, year, grade, n) for (group, year, grade), n in out.items()]

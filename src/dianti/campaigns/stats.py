@@ -1,7 +1,8 @@
 """Figures the campaigns app owns: campaigns convened and subjects chosen, by year.
 
-A subject belongs to the subtree of its organization (a town secretary reporting to the county counts in the town's
-subtree, like the town's own villages), in the year of its campaign; a campaign to the subtree of its convener.
+A campaign and its subjects belong to the subtree of the committee that convened it, in the campaign's year: a
+county's figures by town are then each town's own campaign, and what the county ran itself is the county's own row
+(a town secretary reporting to the county counts at the county, not in the town).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dianti.core.figures import Drill, Figure, Grouping, Row
 from .models import Campaign, Subject
 
 SUBJECT_YEAR = F("campaign__year")
+#: Where a subject counts: the subtree of its campaign's convener (see the module's docstring).
+CONVENER = "campaign__org_path"
 
 
 def campaigns(g: Grouping) -> list[Row]:
@@ -22,7 +25,7 @@ def campaigns(g: Grouping) -> list[Row]:
 
 def subjects(g: Grouping) -> list[Row]:
     """Secretaries chosen to report (点名), lists not yet approved included."""
-    return g.rows(Subject.objects.all(), "org_path", year=SUBJECT_YEAR)
+    return g.rows(Subject.objects.all(), CONVENER, year=SUBJECT_YEAR)
 
 
 def _by_year(code: str, year: int, bucket: str) -> dict[str, str]:

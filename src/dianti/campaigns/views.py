@@ -31,9 +31,10 @@ from .models import Campaign, Phase
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    year = request.GET.get("year", "")
-    campaigns = paginate(request, selectors.visible_campaigns(request.user, int(year) if year.isdigit() else None))
+    year, org = request.GET.get("year", ""), request.GET.get("org", "").strip()
+    campaigns = paginate(request, selectors.visible_campaigns(request.user, int(year) if year.isdigit() else None, org))
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "page": campaigns, "year": year,
+                                                            "org": org,
                                                             "can_create": permissions.can_create_campaign(request.user)})
 
 

@@ -1,8 +1,7 @@
 """Counts and figures the meetings app contributes: meetings held, secretaries who reported and the organizations
 they cover, attendance into the person-times met; ballots and questions as subtree stats.
 
-A meeting belongs to the subtree of its convener, in its campaign's year; a secretary who reported to the subtree of
-their organization.
+A meeting, and a secretary who reported, belong to the subtree of the campaign's convener, in its year.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from dianti.campaigns.models import Subject
+from dianti.campaigns.stats import CONVENER, SUBJECT_YEAR
 from dianti.core import paths
 from dianti.core.figures import Drill, Figure, Grouping, Row
 
@@ -30,12 +30,12 @@ def meetings(g: Grouping) -> list[Row]:
 
 def reported(g: Grouping) -> list[Row]:
     """Secretaries who gave their report at a meeting."""
-    return g.rows(Subject.objects.filter(status__in=REPORTED), "org_path", year=F("campaign__year"))
+    return g.rows(Subject.objects.filter(status__in=REPORTED), CONVENER, year=SUBJECT_YEAR)
 
 
 def organizations_covered(g: Grouping) -> list[Row]:
     """Organizations whose secretary reported that year (覆盖): each counted once however many campaigns heard it."""
-    return g.rows(Subject.objects.filter(status__in=REPORTED), "org_path", year=F("campaign__year"),
+    return g.rows(Subject.objects.filter(status__in=REPORTED), CONVENER, year=SUBJECT_YEAR,
                   n=Count("organization", distinct=True))
 
 

@@ -1,5 +1,6 @@
-"""Figures 整改 owns: cases open, overdue and closed, by the subtree of the organization rectifying and the year of
-the campaign that found the problems."""
+"""Figures 整改 owns: cases open, overdue and closed, by the subtree of the committee that issued them (the
+campaign's convener, where the rest of the year's funnel counts) and the year of the campaign that found the
+problems."""
 
 from __future__ import annotations
 
@@ -17,16 +18,16 @@ YEAR = F("campaign__year")
 
 
 def rectifications_open(g: Grouping) -> list[Row]:
-    return g.rows(Case.objects.filter(OPEN), "org_path", year=YEAR)
+    return g.rows(Case.objects.filter(OPEN), "issuer_path", year=YEAR)
 
 
 def rectifications_overdue(g: Grouping) -> list[Row]:
     """Open cases past their deadline (marked overdue, or still running with the deadline passed)."""
-    return g.rows(Case.objects.filter(overdue_q()), "org_path", year=YEAR)
+    return g.rows(Case.objects.filter(overdue_q()), "issuer_path", year=YEAR)
 
 
 def rectifications_closed(g: Grouping) -> list[Row]:
-    return g.rows(Case.objects.filter(state=State.CLOSED), "org_path", year=YEAR)
+    return g.rows(Case.objects.filter(state=State.CLOSED), "issuer_path", year=YEAR)
 
 
 def _cases(**extra: str):  # type: ignore[no-untyped-def]

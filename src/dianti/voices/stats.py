@@ -2,7 +2,7 @@
 opinions, and the categories opinions fall into.
 
 An opinion belongs to the subtree of the organization it is about, in the year of the campaign it was collected
-for (the year it came in when it was for none); a subject's topic to the subject's organization and campaign year.
+for (the year it came in when it was for none); a subject's topic where its subject counts (campaigns.stats).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from dianti.campaigns.models import Subject
+from dianti.campaigns.stats import CONVENER, SUBJECT_YEAR
 from dianti.core.figures import Drill, Figure, Grouping, Row
 
 from .mining.classify import DEFAULT_CATEGORIES
@@ -32,7 +33,7 @@ def opinions_sorted(g: Grouping) -> list[Row]:
 
 
 def topics_assigned(g: Grouping) -> list[Row]:
-    return g.rows(Subject.objects.exclude(topic=""), "org_path", year=F("campaign__year"))
+    return g.rows(Subject.objects.exclude(topic=""), CONVENER, year=SUBJECT_YEAR)
 
 
 def participants(g: Grouping) -> list[Row]:
