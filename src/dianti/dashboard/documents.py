@@ -16,7 +16,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from dianti.rectification.documents import _east_asian, _red_rule
+from dianti.rectification.documents import east_asian, red_rule
 
 from . import charts
 from .report import Report, Table
@@ -38,9 +38,9 @@ def _page_number(paragraph: Any) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    _east_asian(paragraph.add_run("— "), "宋体", 14)
+    east_asian(paragraph.add_run("— "), "宋体", 14)
     run = paragraph.add_run()
-    _east_asian(run, "宋体", 14)
+    east_asian(run, "宋体", 14)
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:
             el = OxmlElement("w:fldChar")
@@ -50,7 +50,7 @@ def _page_number(paragraph: Any) -> None:
             el.set(qn("xml:space"), "preserve")
             el.text = text
         run._r.append(el)
-    _east_asian(paragraph.add_run(" —"), "宋体", 14)
+    east_asian(paragraph.add_run(" —"), "宋体", 14)
 
 
 def _table(doc: Any, table: Table) -> None:
@@ -63,7 +63,7 @@ def _table(doc: Any, table: Table) -> None:
             cell = t.cell(r, c)
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 or c else WD_ALIGN_PARAGRAPH.LEFT
-            _east_asian(p.add_run(value), HEITI if r == 0 else FANGSONG, 10.5)
+            east_asian(p.add_run(value), HEITI if r == 0 else FANGSONG, 10.5)
 
 
 def report_docx(report: Report) -> bytes:
@@ -95,12 +95,12 @@ def report_docx(report: Report) -> bytes:
         p.paragraph_format.space_after = Pt(0)
         if indent:
             p.paragraph_format.first_line_indent = Pt(size * 2)
-        _east_asian(p.add_run(text), font, size, bold=bold, red=red)
+        east_asian(p.add_run(text), font, size, bold=bold, red=red)
         return p
 
     para(report.issuer, XIAOBIAOSONG, 26, C, red=True)
     para("")
-    _red_rule(para(report.number, FANGSONG, 16, C))
+    red_rule(para(report.number, FANGSONG, 16, C))
     para("")
     para(report.title, XIAOBIAOSONG, 22, C)
     para("")
