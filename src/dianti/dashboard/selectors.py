@@ -229,7 +229,7 @@ def dashboard(user: Any, org: Organization, year: int | None = None, *, fresh: b
         rows=rows, total=_row(user, table, stage_keys, org.code, _("合计"), None, year, ""),
         trend=[(k, *_label(k), [(y, table.get(k, y)) for y in trend_years])
                for k in (*UPWARD, "subjects", "appraised") if k in declared],
-        distributions=[d for k in DISTRIBUTIONS if (d := _distribution(user, table, k, org.code, year))],
+        distributions=[d for k in DISTRIBUTIONS if (d := _distribution(user, table, k, org.code, year)) and d.total],
         hot=_distribution(user, table, HOT, org.code, year),
         crumbs=_crumbs(user, org),
         records=records(user, org, None if org.level == Organization.Level.GRASSROOTS else year)

@@ -11,7 +11,7 @@
   var base = { animation: false, textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
                tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true } };
   function merge(a, b) { var o = {}, k; for (k in a) o[k] = a[k]; for (k in b) o[k] = b[k]; return o; }
-  var label = { width: 84, overflow: "truncate" };
+  var label = { width: 96, overflow: "truncate" };
 
   var KINDS = {
     /* Each child's stages drawn over one another: a bar reads as how far its year went. */
