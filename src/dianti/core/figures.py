@@ -1,13 +1,15 @@
 """The year's figures of a subtree: declared once by the step that owns each, counted by child subtree and year.
 
 A step declares each figure it owns as a :class:`Figure` in its component (``figures``): its key, what users call
-it, its unit, and ``count(grouping)``, one query that answers the figure for a :class:`Grouping` — the subtree's
-root, how wide a group is (the root's own path: one group; one segment more: one group per child) and whether to
-split by year. Another step adds to a figure it does not own with ``figures_add`` (meeting attendance adds to the
-person-times met at visits and symposiums). :func:`compute` runs every count once, so a dashboard makes one query
-per figure however many towns or organizations the subtree holds (the materialized path, :mod:`.paths`, makes a
-child's group a prefix of the path). The subtree counts of :mod:`.stats` — the home page, ``/api/v1/stats`` — are
-the same counts totalled (:func:`totals`), never counted a second way.
+it, its unit, and how it is counted for a :class:`Grouping` — the subtree's root, how wide a group is (the root's
+own path: one group; one segment more: one group per child) and whether to split by year. A figure is counted
+either by ``count(grouping)``, a query of its own, or as an aggregate over a :class:`Source` it shares with the
+other figures of the same rows (opinions collected, sorted, person-times met), counted together in one query.
+Another step adds to a figure it does not own with ``figures_add`` (meeting attendance adds to the person-times met
+at visits and symposiums). :func:`compute` runs each query once, so a dashboard makes at most one query per figure
+however many towns or organizations the subtree holds (the materialized path, :mod:`.paths`, makes a child's group
+a prefix of the path). The subtree counts of :mod:`.stats` — the home page, ``/api/v1/stats`` — are the same counts
+totalled (:func:`totals`), never counted a second way.
 
 A count returns rows ``(group, year, bucket, n)``: ``group`` is a child's path, or the root's own path for rows of
 the root itself (a county's own campaign); ``year`` is 0 for a figure as of now (organizations, points) or when not
@@ -54,8 +56,13 @@ class Grouping:
         """Return the rows of ``qs`` inside the subtree (``path_field`` is their materialized path) counted by group,
         by ``year`` (an expression; None for a figure as of now) and by ``bucket`` (an expression, for a
         distribution); ``n`` is the aggregate (default ``COUNT(*)``)."""
+        return self.counts(qs, path_field, {"n": Count("*") if n is None else n}, year=year, bucket=bucket)["n"]
+
+    def counts(self, qs: QuerySet[Any], path_field: str, aggregates: Mapping[str, Any], *, year: Any = None,
+               bucket: Any = None) -> dict[str, list[Row]]:
+        """Return :meth:`rows` for each of several ``aggregates`` over the same rows, in one query."""
         qs = qs.filter(**{f"{path_field}__gte": self.root, f"{path_field}__lt": paths.successor(self.root)}).order_by()
-        n = Count("*") if n is None else n
+        named = {f"fig_n_{i}": (key, n) for i, (key, n) in enumerate(aggregates.items())}
         keys: dict[str, Any] = {}
         if self.width > len(self.root):
             keys["fig_group"] = Substr(path_field, 1, self.width)
@@ -64,9 +71,14 @@ class Grouping:
         if bucket is not None:
             keys["fig_bucket"] = bucket
         if not keys:  # one total: the plain aggregate, which an index alone can answer
-            return [(self.root, 0, "", int(qs.aggregate(fig_n=n)["fig_n"] or 0))]
-        return [(r.get("fig_group", self.root), int(r.get("fig_year") or 0), _bucket(r.get("fig_bucket")),
-                 int(r["fig_n"] or 0)) for r in qs.values(**keys).annotate(fig_n=n)]
+            found = qs.aggregate(**{alias: n for alias, (_key, n) in named.items()})
+            return {key: [(self.root, 0, "", int(found[alias] or 0))] for alias, (key, _n) in named.items()}
+        out: dict[str, list[Row]] = {key: [] for key in aggregates}
+        for r in qs.values(**keys).annotate(**{alias: n for alias, (_key, n) in named.items()}):
+            where = (r.get("fig_group", self.root), int(r.get("fig_year") or 0), _bucket(r.get("fig_bucket")))
+            for alias, (key, _n) in named.items():
+                out[key].append((*where, int(r[alias] or 0)))
+        return out
 
     def each(self, qs: QuerySet[Any], path_field: str, *, year: Any = None,
              **values: Any) -> Iterable[tuple[str, int, dict[str, Any]]]:
@@ -97,15 +109,30 @@ class Drill:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Rows that several figures count, each with its own aggregate (opinions collected, sorted, person-times met):
+    the figures of one source are counted together, in one query. ``rows()`` is the query set, ``path_field`` its
+    materialized path, ``year`` the year expression (None: as of now)."""
+
+    name: str
+    rows: Callable[[], QuerySet[Any]]
+    path_field: str
+    year: Any = None
+
+
+@dataclass(frozen=True)
 class Figure:
-    """A figure a step owns. ``yearly=False``: counted as of now (year 0). ``distinct``: a count of distinct things
+    """A figure a step owns: counted by ``count(grouping)``, or as ``n()`` (an aggregate, ``COUNT(*)`` by default)
+    over a shared ``source``. ``yearly=False``: counted as of now (year 0). ``distinct``: a count of distinct things
     (organizations covered), so years do not add up and it is no subtree stat. ``buckets``: a distribution, its
     classes in display order (more may appear; they follow)."""
 
     key: str
     label: Any
     unit: Any
-    count: CountFn
+    count: CountFn | None = None
+    source: Source | None = None
+    n: Callable[[], Any] | None = None  # a function, so an aggregate's filter is built when counted (today's date)
     yearly: bool = True
     distinct: bool = False
     buckets: tuple[Any, ...] | None = None
@@ -132,10 +159,30 @@ def _addends() -> dict[str, list[CountFn]]:
 
 
 def queries(keys: Iterable[str] | None = None) -> int:
-    """Return how many counts :func:`compute` runs for ``keys`` (all by default): one query each."""
-    wanted = set(declared()) if keys is None else set(keys)
+    """Return how many queries :func:`compute` makes for ``keys`` (all by default): one per source, one per figure
+    counted on its own, one per addend."""
+    figures = declared()
+    wanted = [k for k in (figures if keys is None else keys) if k in figures]
     added = _addends()
-    return sum(1 + len(added.get(k, [])) for k in wanted)
+    sources = {figures[k].source.name for k in wanted if figures[k].source is not None}
+    return len(sources) + sum(figures[k].source is None for k in wanted) + sum(len(added.get(k, [])) for k in wanted)
+
+
+def _count(grouping: Grouping, figures: list[Figure]) -> dict[str, list[Row]]:
+    """Count ``figures`` for ``grouping``: those sharing a source in one query, the others one query each."""
+    out: dict[str, list[Row]] = {}
+    shared: dict[str, list[Figure]] = defaultdict(list)
+    for f in figures:
+        if f.source is not None:
+            shared[f.source.name].append(f)
+        elif f.count is not None:
+            out[f.key] = list(f.count(grouping))
+    for group in shared.values():
+        source = group[0].source
+        assert source is not None
+        out.update(grouping.counts(source.rows(), source.path_field,
+                                   {f.key: f.n() if f.n else Count("*") for f in group}, year=source.year))
+    return out
 
 
 @dataclass
@@ -180,11 +227,12 @@ def compute(root: str, *, width: int | None = None, keys: Iterable[str] | None =
     figures = declared()
     wanted = list(figures) if keys is None else [k for k in keys if k in figures]
     added = _addends()
+    counted = _count(grouping, [figures[k] for k in wanted])
     cells: dict[str, dict[int, dict[str, dict[str, int]]]] = {}
     for key in wanted:
         table = cells.setdefault(key, {})
-        for fn in [figures[key].count, *added.get(key, [])]:
-            for group, year, bucket, n in fn(grouping):
+        for rows in [counted.get(key, []), *(fn(grouping) for fn in added.get(key, []))]:
+            for group, year, bucket, n in rows:
                 slot = table.setdefault(year, {}).setdefault(group, {})
                 slot[bucket] = slot.get(bucket, 0) + n
     return Table(root, grouping.width, cells, timezone.now())

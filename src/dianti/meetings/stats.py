@@ -6,11 +6,11 @@ A meeting, and a secretary who reported, belong to the subtree of the campaign's
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from dianti.campaigns.models import Subject
-from dianti.campaigns.stats import CONVENER, SUBJECT_YEAR
+from dianti.campaigns.stats import SUBJECTS
 from dianti.core import paths
 from dianti.core.figures import Drill, Figure, Grouping, Row
 
@@ -28,15 +28,14 @@ def meetings(g: Grouping) -> list[Row]:
     return g.rows(Meeting.objects.filter(status=Meeting.Status.CLOSED), "org_path", year=F("campaign__year"))
 
 
-def reported(g: Grouping) -> list[Row]:
+def reported_n() -> Count:
     """Secretaries who gave their report at a meeting."""
-    return g.rows(Subject.objects.filter(status__in=REPORTED), CONVENER, year=SUBJECT_YEAR)
+    return Count("pk", filter=Q(status__in=REPORTED))
 
 
-def organizations_covered(g: Grouping) -> list[Row]:
+def covered_n() -> Count:
     """Organizations whose secretary reported that year (覆盖): each counted once however many campaigns heard it."""
-    return g.rows(Subject.objects.filter(status__in=REPORTED), CONVENER, year=SUBJECT_YEAR,
-                  n=Count("organization", distinct=True))
+    return Count("organization", distinct=True, filter=Q(status__in=REPORTED))
 
 
 def attendance(g: Grouping) -> list[Row]:
@@ -59,7 +58,7 @@ def _meetings_of(code: str, year: int, bucket: str) -> dict[str, str]:
 
 
 FIGURES = (
-    Figure("meetings", _("召开述职会"), _("场"), meetings, drill=Drill("meeting_list", _meetings_of)),
-    Figure("reported", _("已述职"), _("人"), reported),
-    Figure("organizations_covered", _("覆盖基层党组织"), _("个"), organizations_covered, distinct=True),
+    Figure("meetings", _("召开述职会"), _("场"), count=meetings, drill=Drill("meeting_list", _meetings_of)),
+    Figure("reported", _("已述职"), _("人"), source=SUBJECTS, n=reported_n),
+    Figure("organizations_covered", _("覆盖基层党组织"), _("个"), source=SUBJECTS, n=covered_n, distinct=True),
 )

@@ -11,9 +11,8 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from dianti.campaigns.models import Subject
-from dianti.campaigns.stats import CONVENER, SUBJECT_YEAR
-from dianti.core.figures import Drill, Figure, Grouping, Row
+from dianti.campaigns.stats import SUBJECTS
+from dianti.core.figures import Drill, Figure, Grouping, Row, Source
 
 from .mining.classify import DEFAULT_CATEGORIES
 from .models import OFFLINE_CHANNELS, Opinion
@@ -23,23 +22,21 @@ OPINION_YEAR = Coalesce(F("campaign__year"), ExtractYear("created_at"))
 SORTED = Q(topic__isnull=False) | ~Q(category="")
 
 
-def opinions(g: Grouping) -> list[Row]:
-    """Opinions collected (hidden ones included: they were collected; the audit log says why they are hidden)."""
-    return g.rows(Opinion.objects.all(), "org_path", year=OPINION_YEAR)
+#: Opinions, where and when they count: collected, sorted and person-times met share them (one query).
+OPINIONS = Source("voices.opinions", Opinion.objects.all, "org_path", OPINION_YEAR)
 
 
-def opinions_sorted(g: Grouping) -> list[Row]:
-    return g.rows(Opinion.objects.filter(SORTED), "org_path", year=OPINION_YEAR)
+def sorted_n() -> Count:
+    return Count("pk", filter=SORTED)
 
 
-def topics_assigned(g: Grouping) -> list[Row]:
-    return g.rows(Subject.objects.exclude(topic=""), CONVENER, year=SUBJECT_YEAR)
-
-
-def participants(g: Grouping) -> list[Row]:
+def met_n() -> Sum:
     """Person-times met at visits and symposiums (meeting attendance is added by the meetings step)."""
-    return g.rows(Opinion.objects.filter(channel__in=OFFLINE_CHANNELS), "org_path", year=OPINION_YEAR,
-                  n=Sum("people_met"))
+    return Sum("people_met", filter=Q(channel__in=OFFLINE_CHANNELS))
+
+
+def topics_n() -> Count:
+    return Count("pk", filter=~Q(topic=""))
 
 
 def points_active(g: Grouping) -> list[Row]:
@@ -59,11 +56,12 @@ def _opinions_of(code: str, year: int, bucket: str) -> dict[str, str]:
 
 _OPINIONS = Drill("voices_queue", _opinions_of)
 FIGURES = (
-    Figure("opinions", _("征集意见建议"), _("条"), opinions, drill=_OPINIONS),
-    Figure("opinions_sorted", _("分类梳理意见"), _("条"), opinions_sorted, drill=_OPINIONS),
-    Figure("topics_assigned", _("已点题"), _("人"), topics_assigned),
-    Figure("participants", _("走访座谈和参会"), _("人次"), participants),
-    Figure("points_active", _("转来意见的点位"), _("个"), points_active, distinct=True),
+    # Collected (hidden ones included: they were collected; the audit log says why they are hidden), sorted.
+    Figure("opinions", _("征集意见建议"), _("条"), source=OPINIONS, drill=_OPINIONS),
+    Figure("opinions_sorted", _("分类梳理意见"), _("条"), source=OPINIONS, n=sorted_n, drill=_OPINIONS),
+    Figure("topics_assigned", _("已点题"), _("人"), source=SUBJECTS, n=topics_n),
+    Figure("participants", _("走访座谈和参会"), _("人次"), source=OPINIONS, n=met_n),
+    Figure("points_active", _("转来意见的点位"), _("个"), count=points_active, distinct=True),
     Figure("categories", _("意见类别"), _("条"), categories, buckets=tuple(c.name for c in DEFAULT_CATEGORIES),
            drill=_OPINIONS),
 )
