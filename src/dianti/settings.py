@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dianti.appraisal",
     "dianti.rectification",
     "dianti.portal",
+    "dianti.dashboard",
     "dianti.bench",  # the `dianti bench` command only: no models, no URLs
 ]
 

@@ -17,7 +17,7 @@ register(Component(
     urls="dianti.appraisal.urls", prefix="appraisal/",
     api="dianti.appraisal.api.router", api_prefix="/appraisal",
     nav=(NavEntry(_("评议考核"), "appraisal_index", lambda user, sc: sc.is_admin, 50),),
-    stats={"appraised": stats.appraised},
+    figures=stats.FIGURES,
     stat_labels={"appraised": _("已公布评议（人）")},
     exports=(Export(_("述职活动评议结果"), "appraisal_campaign_export", "campaign", "appraisal_index"),
              Export(_("述职会评议结果"), "appraisal_meeting_export", "meeting", "appraisal_index")),

@@ -7,7 +7,10 @@ list page — staff pages, their HTMX partials, the public site and the API list
 test client and the whole middleware stack, as production settings serve it. Per page: median and p95 wall ms,
 CPU ms, the number of SQL queries, the rows on the page and the rows in the list, and the ratio to ``/healthz``
 timed in the same run (the fixed cost of a request behind the same middleware). The target is every page under
-300 ms at the server at 100 counties (``target_ms``); ``over_target`` names the pages above it.
+300 ms at the server at 100 counties (``target_ms``), a county's and a town's dashboard under 150 ms
+(``targets``); ``over_target`` names the pages above theirs. A province's dashboard is counted at most once a minute
+(core/figures.py), so the timed requests read its cached figures: ``figures_uncached`` times counting them afresh
+(the county's, a town's and the province's; what the annual report and the first visit of the minute pay).
 
 The measuring side runs as ``python -m dianti.bench.pages``.
 """
@@ -22,10 +25,12 @@ from urllib.parse import quote
 
 from . import register
 from .targets import answer, cached_target, loadavg, run_dianti, run_helper
-from .tree import BENCH_SUPERUSER, HAIYAN, TOWN, _ensure_built, _percentiles, _signed_in, _users
+from .tree import BENCH_SUPERUSER, HAIYAN, PROVINCE, TOWN, _ensure_built, _percentiles, _signed_in, _users
 
 HELPER = "dianti.bench.pages"
 TARGET_MS = 300
+#: Pages with a tighter target than TARGET_MS: the dashboards of a county and a town (issue 14).
+TARGETS = {"dashboard": 150, "dashboard_town": 150, "dashboard_api": 150}
 VILLAGE = "330424105201"
 
 Page = tuple[str, str, str | None, dict[str, str]]  # name, path (URL-encoded), who (None: the public), headers
@@ -59,7 +64,10 @@ def _print_table(result: dict[str, Any]) -> None:
         print(f"{name:<24}{row['as']:<14}{row['queries']:>8}{row['median_ms']:>9}{row['p95_ms']:>9}"
               f"{row['cpu_ms']:>9}{row['x_healthz']:>9}{_blank(row['rows']):>7}{_blank(row['total']):>9}",
               flush=True)
-    print(f"over {result['target_ms']} ms: {result['over_target'] or 'none'}", flush=True)
+    print(f"over target: {result['over_target'] or 'none'}", flush=True)
+    for name, row in result.get("figures_uncached", {}).items():
+        print(f"figures uncached {name:<10}{row['queries']:>8}{row['median_ms']:>9}{row['p95_ms']:>9}"
+              f"{row['cpu_ms']:>9}", flush=True)
 
 
 def _blank(value: object) -> str:
@@ -110,6 +118,9 @@ def pages() -> list[Page]:
         ("audit", "/audit/", "county_admin", {}),
         ("notifications", "/notifications/", "county_admin", {}),
         ("event_failures", "/events/failures/", "county_admin", {}),
+        ("dashboard", f"/dashboard/{HAIYAN}/", "county_admin", {}),
+        ("dashboard_town", f"/dashboard/{TOWN}/", "town_admin", {}),
+        ("dashboard_org", f"/dashboard/{VILLAGE}/", "county_admin", {}),
         ("town_tree", "/orgs/", "town_admin", {}),
         ("town_children_t", f"/orgs/{TOWN}/children/", "town_admin", HX),
         ("town_campaign", f"/campaigns/{town.pk}/", "town_admin", {}),
@@ -123,6 +134,7 @@ def pages() -> list[Page]:
         ("province_search_rare", f"/orgs/search/?q={rare}", BENCH_SUPERUSER, {}),
         ("province_people", "/orgs/people/", BENCH_SUPERUSER, {}),
         ("province_audit", "/audit/", BENCH_SUPERUSER, {}),
+        ("province_dashboard", f"/dashboard/{PROVINCE}/", BENCH_SUPERUSER, {}),
         ("public_campaigns", "/p/", None, {}),
         ("public_campaign", f"/p/campaigns/{published.pk}/", None, {}),
         ("public_village", f"/v/{VILLAGE}/", None, {}),
@@ -141,6 +153,7 @@ def pages() -> list[Page]:
         ("api_search_province_rare", f"/api/v1/orgs/search?q={rare}", BENCH_SUPERUSER, {}),
         ("api_campaign_results", f"/api/v1/appraisal/campaigns/{county.pk}/results", "county_admin", {}),
         ("api_meeting_results", f"/api/v1/meetings/{closed.pk}/results", "county_admin", {}) if closed else None,
+        ("dashboard_api", f"/api/v1/dashboard/{HAIYAN}", "county_admin", {}),
     ]
     return [p for p in [*staff, *api] if p is not None]
 
@@ -216,9 +229,37 @@ def _measure(repeat: int, show_sql: bool) -> dict[str, Any]:
     base = rows["healthz"]["median_ms"]
     for row in rows.values():
         row["x_healthz"] = round(row["median_ms"] / base, 1)
-    over = [name for name, row in rows.items() if row["median_ms"] > TARGET_MS]
-    return {**tree_size(), "repeat": repeat, "baseline": "healthz", "target_ms": TARGET_MS, "over_target": over,
-            "slowest": max(rows, key=lambda n: rows[n]["median_ms"]), "pages": rows}
+    over = [name for name, row in rows.items() if row["median_ms"] > TARGETS.get(name, TARGET_MS)]
+    return {**tree_size(), "repeat": repeat, "baseline": "healthz", "target_ms": TARGET_MS, "targets": TARGETS,
+            "over_target": over, "slowest": max(rows, key=lambda n: rows[n]["median_ms"]), "pages": rows,
+            "figures_uncached": _figures_uncached(max(3, repeat // 3))}
+
+
+def _figures_uncached(repeat: int) -> dict[str, dict[str, Any]]:
+    """Time counting every figure afresh (no cache) for the county, a town and the province."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dianti.core import figures
+    from dianti.orgs.models import Organization
+
+    out = {}
+    for name, code in (("county", HAIYAN), ("town", TOWN), ("province", PROVINCE)):
+        path = Organization.objects.filter(code=code).values_list("path", flat=True).first()
+        if path is None:
+            continue
+        figures.compute(path)  # warm the database's page cache
+        with CaptureQueriesContext(connection) as ctx:
+            figures.compute(path)
+        wall, cpu = [], []
+        for _ in range(repeat):
+            t, c = time.perf_counter(), time.process_time()
+            figures.compute(path)
+            wall.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+        out[name] = {"queries": len(ctx.captured_queries), **_percentiles(wall),
+                     "cpu_ms": round(statistics.median(cpu), 2)}
+    return out
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ register(Component(
     api="dianti.campaigns.api.router", api_prefix="/campaigns",
     nav=(NavEntry(_("述职活动"), "campaign_list", lambda user, sc: sc.is_admin, 10),
          NavEntry(_("我的述职"), "my_campaigns", _reports, 30)),
-    stats={"campaigns": stats.campaigns, "subjects": stats.subjects},
+    figures=stats.FIGURES,
     stat_labels={"campaigns": _("述职活动（项）"), "subjects": _("点名书记（人）")},
     exports=(Export(_("述职活动一览"), "campaigns_export"), Export(_("述职对象名单"), "subjects_export", "campaign", "campaign_list")),
     demo=demo.load,

@@ -25,10 +25,15 @@ SUGGEST_LOW_SCORE = 80.0
 SUGGEST_GAP_YEARS = 3
 
 
-def visible_campaigns(user: Any, year: int | None = None) -> QuerySet[Campaign]:
+def visible_campaigns(user: Any, year: int | None = None, org: str = "") -> QuerySet[Campaign]:
+    """Return the campaigns in the user's scope, of ``year``, convened within the subtree of the organization
+    whose code is ``org`` (when given)."""
     qs = scope.restrict(Campaign.objects.all(), user, "org_path").select_related("convener", "parent")
     if year:
         qs = qs.filter(year=year)
+    if org:
+        found = Organization.objects.filter(code=org).only("path").first()
+        qs = qs.filter(org_path__gte=found.path, org_path__lt=paths.successor(found.path)) if found else qs.none()
     return qs.annotate(n_subjects=Count("subjects")).order_by("-year", "org_path")
 
 

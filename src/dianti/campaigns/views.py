@@ -31,14 +31,14 @@ from .models import Campaign, Phase
 
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    year = request.GET.get("year", "")
-    listed = selectors.visible_campaigns(request.user, int(year) if year.isdigit() else None)
+    year, org = request.GET.get("year", ""), request.GET.get("org", "").strip()
+    listed = selectors.visible_campaigns(request.user, int(year) if year.isdigit() else None, org)
     behind = bool(request.GET.get("behind"))
     if behind:  # the 待办 item "另有 N 项下级述职活动进度滞后" leads here
         listed = listed.filter(pk__in=[c.pk for c in selectors.behind_schedule(request.user)])
     campaigns = paginate(request, listed)
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "page": campaigns, "year": year,
-                                                            "behind": behind,
+                                                            "org": org, "behind": behind,
                                                             "can_create": permissions.can_create_campaign(request.user)})
 
 

@@ -1,13 +1,14 @@
 """The steps of the cycle, each declared once: how a step plugs into the house.
 
 Every app of the cycle has one ``component.py`` that calls :func:`register` with a :class:`Component`: its URLs
-(staff and public), its API router, its navigation entries and who sees them, the counts it contributes, its
-exports, its demo step, its background job handlers, its daily sweeps (:mod:`dianti.core.daily`), its lines on the
-opinion tracking page, its to-do items for a person, what it provides other steps (a named function, e.g. the
-score of record) and the domain events it publishes and subscribes to (:mod:`dianti.core.events`). The kernel never
-imports an app: ``dianti/urls.py``, ``dianti/api.py``, the navigation, the demo, the stats, the daily sweeps and the
-tracking page are loops over :func:`components`, in the order of the cycle. (In the spirit of Decidim's
-``register_component`` and Wagtail's hooks.)
+(staff and public), its API router, its navigation entries and who sees them, the counts it contributes and the
+yearly figures it owns (:mod:`dianti.core.figures`), its exports, its demo step, its background job handlers, its
+daily sweeps (:mod:`dianti.core.daily`), its lines on the opinion tracking page, its to-do items for a person, what
+it provides other steps (a named function, e.g. the score of record) and the domain events it publishes and
+subscribes to (:mod:`dianti.core.events`). The kernel never imports an app: ``dianti/urls.py``, ``dianti/api.py``,
+the navigation, the demo, the stats, the figures, the daily sweeps and the tracking page are loops over
+:func:`components`, in the order of the cycle. (In the spirit of Decidim's ``register_component`` and Wagtail's
+hooks.)
 
 To add a step: create the app, give it a ``component.py`` registering its component (the conformance test in
 ``core/tests/test_components.py`` names any face that is missing), and add it to ``INSTALLED_APPS``; README.md
@@ -17,7 +18,7 @@ To add a step: create the app, give it a ``component.py`` registering its compon
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from django.utils.module_loading import autodiscover_modules
 
 if TYPE_CHECKING:
     from .events import Event
+    from .figures import Figure, Grouping, Row
 
 _REGISTRY: dict[str, Component] = {}
 
@@ -143,6 +145,10 @@ class Component:
     stats: Mapping[str, Callable[[str], int]] = field(default_factory=dict)  # key it owns → count for a subtree
     stats_add: Mapping[str, Callable[[str], int]] = field(default_factory=dict)  # addends to others' keys
     stat_labels: Mapping[str, Any] = field(default_factory=dict)  # of its keys, those the home page shows: names
+    # The yearly figures it owns, each counted by child subtree and year in one query (core/figures.py); the plain
+    # counts among them are also its subtree stats, totalled. ``figures_add``: addends to others' figures.
+    figures: tuple[Figure, ...] = ()
+    figures_add: Mapping[str, Callable[[Grouping], Iterable[Row]]] = field(default_factory=dict)
     exports: tuple[Export, ...] = ()
     demo: Callable[..., dict[str, Any] | None] | None = None  # load(counties=N); run in cycle order
     # fill(scale): the scale counties of ``demo --counties N`` get this step's data by bulk inserts (core/demo.py)

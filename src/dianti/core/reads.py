@@ -104,6 +104,8 @@ READS: dict[str, frozenset[str]] = {
     "rectification_notice": _r(ADMINS, SECRETARY), "rectification_evidence": _r(ADMINS, SECRETARY, POINT),
     "rectification_supervise": _r(ADMINS, POINT),
     "rectification_campaign": ADMINS, "rectification_open": ADMINS, "rectification_edit": ADMINS,
+    # 年度数据: the year in figures and the annual report, for those who run and decide on the cycle (counts only).
+    "dashboard": OVERSIGHT, "dashboard_org": OVERSIGHT, "dashboard_report": OVERSIGHT,
     # The API (/api/v1/): the same needs, for scripts with a token or the browser session.
     "api:api-root": EVERYONE, "api:subtree_stats": EVERYONE, "api:rules_table": EVERYONE,
     "api:openapi-json": OVERSIGHT, "api:openapi-view": OVERSIGHT,
@@ -118,6 +120,7 @@ READS: dict[str, frozenset[str]] = {
     "api:proposal_act": ADMINS, "api:assessment_confirm": OVERSIGHT,
     "api:cases": _r(ADMINS, SECRETARY, POINT), "api:case": _r(ADMINS, SECRETARY, POINT),
     "api:case_move": _r(ADMINS, SECRETARY),
+    "api:dashboard_figures": OVERSIGHT,
 }
 
 # Whole namespaces with their own gate: Django's admin checks is_staff and model permissions itself.

@@ -1,9 +1,10 @@
-"""Aggregate counts for a subtree, contributed by each step of the cycle.
+"""Aggregate counts for a subtree, all years together: the home page's figures and ``/api/v1/stats``.
 
-Each step declares the keys it owns (``stats`` in its component: ``organizations``, ``people`` …) and what it adds
-to keys other steps own (``stats_add``: meeting attendance to ``participants``); the public stats endpoint and the
-dashboards call :func:`compute`. A contributor takes the subtree's root path and returns an int; it must only
-count, never return personal data.
+Two sources, one truth each. The plain counts of every yearly figure (:mod:`.figures`: opinions, meetings held,
+subjects, rectifications …) are those figures totalled — the same query a dashboard groups by child and year, asked
+for one group. A step declares here (``stats`` in its component) only the counts that have no year (``people``,
+``ballots``), and what it adds to another's (``stats_add``). A contributor takes the subtree's root path and
+returns an int; it must only count, never return personal data.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 
-from . import components
+from . import components, figures
 
 Contributor = Callable[[str], int]
 
@@ -29,20 +30,29 @@ def _addends() -> dict[str, list[Contributor]]:
     return added
 
 
+def _figure_keys() -> list[str]:
+    return [key for key, f in figures.declared().items() if f.is_count]
+
+
 def contributors() -> int:
-    """Return how many contributor functions :func:`compute` calls (each is one query at most)."""
-    return len(_owned()) + sum(len(fns) for fns in _addends().values())
+    """Return how many queries :func:`compute` makes (one per contributor and per counted figure)."""
+    return len(_owned()) + sum(len(fns) for fns in _addends().values()) + figures.queries(_figure_keys())
 
 
 def keys() -> list[str]:
-    return list(_owned())
+    """Return every key :func:`compute` answers, step by step in cycle order."""
+    counted = set(_figure_keys())
+    return [k for c in components.components()
+            for k in [*c.stats, *(f.key for f in c.figures if f.key in counted)]]
 
 
 def compute(path: str) -> dict[str, int]:
-    """Return every declared count for the subtree rooted at ``path``, in cycle order."""
+    """Return every count for the subtree rooted at ``path``, in cycle order."""
     added = _addends()
-    return {key: int(fn(path)) + sum(int(extra(path)) for extra in added.get(key, []))
-            for key, fn in _owned().items()}
+    counts = {key: int(fn(path)) + sum(int(extra(path)) for extra in added.get(key, []))
+              for key, fn in _owned().items()}
+    counts.update(figures.totals(path))
+    return {key: counts[key] for key in keys()}
 
 
 def recent(path: str, seconds: int) -> dict[str, int]:

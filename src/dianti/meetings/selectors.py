@@ -14,14 +14,23 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from dianti.core import components, scope
+from dianti.core import components, paths, scope
+from dianti.orgs.models import Organization
 
 from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup, PaperEntry, Question
 from .permissions import ensure_can_view_meeting
 
 
-def visible_meetings(user: Any) -> QuerySet[Meeting]:
-    return scope.restrict(Meeting.objects.all(), user, "org_path").select_related("campaign").order_by("-starts_at")
+def visible_meetings(user: Any, *, org: str = "", year: int | None = None) -> QuerySet[Meeting]:
+    """Return the meetings in the user's scope, newest first; convened within the subtree of the organization whose
+    code is ``org``, for campaigns of ``year`` (when given)."""
+    qs = scope.restrict(Meeting.objects.all(), user, "org_path").select_related("campaign").order_by("-starts_at")
+    if org:
+        found = Organization.objects.filter(code=org).only("path").first()
+        qs = qs.filter(org_path__gte=found.path, org_path__lt=paths.successor(found.path)) if found else qs.none()
+    if year:
+        qs = qs.filter(campaign__year=year)
+    return qs
 
 
 def meeting_get(user: Any, pk: int) -> Meeting:

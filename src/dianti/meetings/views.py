@@ -34,7 +34,9 @@ def _manageable(request: HttpRequest, pk: int) -> Meeting:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    meetings = paginate(request, selectors.visible_meetings(request.user))
+    year = request.GET.get("year", "")
+    meetings = paginate(request, selectors.visible_meetings(request.user, org=request.GET.get("org", "").strip(),
+                                                           year=int(year) if year.isdigit() else None))
     return render(request, "meetings/list.html", {"meetings": meetings, "page": meetings,
                                                   "my_items": selectors.items_for_secretary(request.user)})
 

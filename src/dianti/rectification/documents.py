@@ -57,7 +57,8 @@ def notice_of(case: Case) -> Notice:
     )
 
 
-def _east_asian(run: Any, font: str, size: float, *, bold: bool = False, red: bool = False) -> None:
+def east_asian(run: Any, font: str, size: float, *, bold: bool = False, red: bool = False) -> None:
+    """Set a .docx run's font for Chinese text too (Word keeps an East Asian font apart), its size, bold and red."""
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
@@ -69,7 +70,8 @@ def _east_asian(run: Any, font: str, size: float, *, bold: bool = False, red: bo
         run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
 
-def _red_rule(paragraph: Any) -> None:
+def red_rule(paragraph: Any) -> None:
+    """Draw the official document's red rule under ``paragraph`` (the line below the document number)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -102,11 +104,11 @@ def notice_docx(case: Case) -> bytes:
         p.paragraph_format.line_spacing = Pt(28)
         if indent:
             p.paragraph_format.first_line_indent = Pt(size * 2)
-        _east_asian(p.add_run(text), font, size, bold=bold, red=red)
+        east_asian(p.add_run(text), font, size, bold=bold, red=red)
         return p
 
     para(n.issuer, "方正小标宋简体", 26, C, bold=True, red=True)
-    _red_rule(para(n.number, "仿宋", 16, C))
+    red_rule(para(n.number, "仿宋", 16, C))
     para(n.title, "方正小标宋简体", 22, C, bold=True)
     para(n.addressee, align=WD_ALIGN_PARAGRAPH.LEFT)
     para(n.opening, indent=True)

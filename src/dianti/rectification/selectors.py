@@ -85,13 +85,14 @@ class CaseFilters:
     year: int | None = None
     q: str = ""
     mine: bool = False
+    org: str = ""  # an organization's code: the cases issued within its subtree (rectification.stats)
 
     @classmethod
     def from_query(cls, query: Any) -> CaseFilters:
         year = query.get("year", "").strip()
         return cls(town=query.get("town", "").strip(), state=query.get("state", "").strip(),
                    overdue=bool(query.get("overdue")), year=int(year) if year.isdigit() else None,
-                   q=query.get("q", "").strip(), mine=bool(query.get("mine")))
+                   q=query.get("q", "").strip(), mine=bool(query.get("mine")), org=query.get("org", "").strip())
 
 
 def case_list(user: Any, f: CaseFilters) -> QuerySet[Case]:
@@ -106,6 +107,9 @@ def case_list(user: Any, f: CaseFilters) -> QuerySet[Case]:
         qs = qs.filter(overdue_q())
     if f.year:
         qs = qs.filter(campaign__year=f.year)
+    if f.org:
+        org = Organization.objects.filter(code=f.org).only("path").first()
+        qs = qs.filter(issuer_path__gte=org.path, issuer_path__lt=paths.successor(org.path)) if org else qs.none()
     if f.q:
         qs = qs.filter(Q(number__icontains=f.q) | Q(subject__organization__name__icontains=f.q)
                        | Q(subject__organization__short_name__icontains=f.q) | Q(subject__secretary_name=f.q))

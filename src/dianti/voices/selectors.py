@@ -15,6 +15,7 @@ from dianti.orgs.models import Organization
 from .mining.classify import REVIEW_THRESHOLD
 from .models import AssignedTopic, Opinion, Topic
 from .permissions import ensure_can_view_topic
+from .stats import OPINION_YEAR
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,16 @@ class OpinionFilters:
     status: str = ""
     unsorted: bool = False
     review: bool = False
+    year: int | None = None  # the year the opinion counts in (its campaign's; else when it came in): stats.OPINION_YEAR
+    category: str = ""
 
     @classmethod
     def from_query(cls, query: Any) -> OpinionFilters:
+        year = query.get("year", "").strip()
         return cls(q=query.get("q", "").strip(), org=query.get("org", "").strip(),
                    channel=query.get("channel", ""), status=query.get("status", ""),
-                   unsorted=bool(query.get("unsorted")), review=bool(query.get("review")))
+                   unsorted=bool(query.get("unsorted")), review=bool(query.get("review")),
+                   year=int(year) if year.isdigit() else None, category=query.get("category", "").strip())
 
 
 # Roles whose grant opens the opinions of the whole subtree. An evaluator's or approver's grant does not (their work
@@ -74,6 +79,10 @@ def opinion_queue(user: Any, f: OpinionFilters) -> QuerySet[Opinion]:
         qs = qs.filter(status=f.status)
     if f.unsorted:
         qs = qs.filter(topic__isnull=True, category="")
+    if f.year:
+        qs = qs.alias(year=OPINION_YEAR).filter(year=f.year)
+    if f.category:
+        qs = qs.filter(category=f.category)
     if f.review:  # the classifier was unsure: a person decides
         qs = qs.exclude(category_source=Opinion.CategorySource.STAFF).filter(
             Q(category="") | Q(category_confidence__lt=REVIEW_THRESHOLD))

@@ -13,13 +13,16 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 from django.utils.module_loading import import_string
 from ninja import Router
 
-from dianti.core import components, events, jobs, reads, stats
+from dianti.core import components, events, figures, jobs, reads, stats
 from dianti.core.components import Audience, Fact, HomePanel, Todo
 from dianti.core.scope import scope_for
 
-# A step with staff pages owes every face; the public site owes its public pages and its permissions.
-STAFF_FACES = ("urls", "api", "nav", "stats", "demo", "todo", "permissions")
+# A step with staff pages owes every face (its figures are its counts); the public site owes its public pages and
+# its permissions; a view over the others' figures that keeps no data of its own (the dashboards) owes its pages,
+# its API, its place in the navigation and its permissions.
+STAFF_FACES = ("urls", "api", "nav", "figures", "demo", "todo", "permissions")
 PUBLIC_FACES = ("public_urls", "permissions")
+READER_FACES = ("urls", "api", "nav", "permissions")
 NOT_STEPS = {"core", "bench"}
 
 
@@ -40,7 +43,8 @@ def test_every_app_of_the_cycle_registers_exactly_one_component() -> None:
 
 @pytest.mark.parametrize("component", _steps(), ids=lambda c: c.label)
 def test_a_component_has_every_face_its_kind_owes(component: components.Component) -> None:
-    owed = STAFF_FACES if component.urls else PUBLIC_FACES
+    keeps_data = bool(list(apps.get_app_config(component.label).get_models()))
+    owed = (STAFF_FACES if keeps_data else READER_FACES) if component.urls else PUBLIC_FACES
     missing = [face for face in owed if not getattr(component, face)]
     assert not missing, f"{component.label} is missing {missing}"
     # Its named checks, and that each is called, are walked by test_faces.py.
@@ -107,13 +111,17 @@ def test_exports_name_pages_staff_may_read() -> None:
 
 
 def test_stats_keys_are_owned_once_and_addends_add_to_owned_keys(tree: Any) -> None:
+    counted = {f.key for c in _steps() for f in c.figures if f.is_count}
     for c in _steps():
-        assert set(c.stat_labels) <= set(c.stats), f"{c.label} names counts it does not own"
-    owned = [k for c in _steps() for k in c.stats]
-    assert len(owned) == len(set(owned))
-    assert {k for c in _steps() for k in c.stats_add} <= set(owned)
+        mine = set(c.stats) | {f.key for f in c.figures if f.is_count}
+        assert set(c.stat_labels) <= mine, f"{c.label} names counts it does not own"
+    owned = [k for c in _steps() for k in c.stats] + [f.key for c in _steps() for f in c.figures]
+    assert len(owned) == len(set(owned)), "a count or figure is owned by one step"
+    assert {k for c in _steps() for k in c.stats_add} <= {k for c in _steps() for k in c.stats}
+    assert {k for c in _steps() for k in c.figures_add} <= set(figures.declared())
     counts = stats.compute(tree.county.path)
-    assert set(counts) == set(owned) and all(isinstance(v, int) for v in counts.values())
+    assert set(counts) == {k for c in _steps() for k in c.stats} | counted
+    assert all(isinstance(v, int) for v in counts.values())
 
 
 def test_job_kinds_are_declared_once_and_every_submitted_kind_is_declared() -> None:

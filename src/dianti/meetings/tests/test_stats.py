@@ -39,10 +39,12 @@ def test_stats_keys_include_the_meeting_counts(db):
 
 
 def test_attendance_recorded_by_count_counts_every_head(tree):
+    from dianti.core.figures import Grouping
     from dianti.meetings import services, stats
 
     from .factories import held
 
     h = held(tree)
     services.attendance_add(actor=None, meeting=h.meeting, names=["李四"], unnamed=5)
-    assert stats.attendance(h.meeting.org_path) == 6
+    path = h.meeting.org_path
+    assert stats.attendance(Grouping(path, len(path), years=False)) == [(path, 0, "", 6)]
