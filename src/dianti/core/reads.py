@@ -71,7 +71,9 @@ READS: dict[str, frozenset[str]] = {
     "responsibility_import": ADMINS, "responsibility_list": ADMINS,
     "my_campaigns": LOGGED_IN,  # lists only the subjects whose secretary is the user, whatever their grants
     # The public portal and the public phone pages: no login, no personal data.
-    "portal_index": EVERYONE, "portal_campaign": EVERYONE,
+    "portal_index": EVERYONE, "portal_campaign": EVERYONE, "portal_campaigns": EVERYONE, "portal_search": EVERYONE,
+    "portal_org": EVERYONE, "portal_meetings": EVERYONE, "portal_rectification": EVERYONE, "portal_data": EVERYONE,
+    "portal_data_file": EVERYONE,
     "voices_track_lookup": EVERYONE, "voices_track": EVERYONE, "voices_support": EVERYONE,
     "voices_public": EVERYONE, "rectification_observe": EVERYONE,
     "meeting_public": EVERYONE, "meeting_question_vote": EVERYONE,

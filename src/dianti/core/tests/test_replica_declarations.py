@@ -17,8 +17,9 @@ from dianti.core import components
 
 # Exports that write, and so must read the primary: printing evaluator codes issues them (the slip is the only copy).
 WRITING_EXPORTS = {"meeting_codes"}
-PUBLIC_PAGES = {"portal_index", "portal_campaign", "voices_public", "voices_track", "voices_track_lookup", "meeting_public",
-                "rectification_observe"}
+PUBLIC_PAGES = {"portal_index", "portal_campaign", "portal_campaigns", "portal_search", "portal_org", "portal_meetings",
+                "portal_rectification", "portal_data", "portal_data_file", "voices_public", "voices_track",
+                "voices_track_lookup", "meeting_public", "rectification_observe"}
 DASHBOARDS = {"home"}
 
 
