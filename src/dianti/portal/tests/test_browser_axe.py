@@ -1,6 +1,7 @@
 """axe-core over every page anyone may open without signing in — the public site, the villager's phone pages and the
 evaluator's ballot pages — on a 375 px phone (WeChat's user agent) and on a desktop: no serious or critical WCAG 2.1
-A/AA violation. axe-core's own script ships inside the ``axe-playwright-python`` package (no download at run time).
+A/AA violation; and the public site's pages fit the phone (no sideways scrolling, thumb-sized controls). axe-core's
+own script ships inside the ``axe-playwright-python`` package (no download at run time).
 
 :data:`PAGES` names each page visited by its URL name; ``test_every_public_page_is_checked`` holds it to the read
 table (:mod:`dianti.core.reads`), so a new public page cannot be added without being checked here.
@@ -35,6 +36,16 @@ def violations(page: Any) -> list[str]:
     found = Axe().run(page, options=options).response["violations"]
     return [f"{v['id']} ({v['impact']}): {v['help']} @ {[n['target'] for n in v['nodes']][:4]}"
             for v in found if v["impact"] in BLOCKING]
+
+
+def fits_phone(page: Any) -> list[str]:
+    """Return why ``page`` does not fit a 375 px phone: sideways scrolling, or controls too small for a thumb."""
+    from dianti.testing.browser import horizontal_overflow, small_tap_targets
+
+    overflow = horizontal_overflow(page)
+    small = small_tap_targets(page)
+    return ([f"overflows sideways by {overflow} px"] if overflow > 1 else []) + (
+        [f"tap targets under 40 px: {small}"] if small else [])
 
 
 Visit = Callable[[Any, str, Any], None]
@@ -138,6 +149,8 @@ def test_no_public_or_evaluator_page_has_a_serious_accessibility_violation(
                 page.context.clear_cookies()  # each visit as a new visitor (the ballot pages keep a code cookie)
                 visit(page, live_server.url, axe_world)
                 problems = violations(page)
+                if size == "phone" and name.startswith("portal_"):
+                    problems += fits_phone(page)
                 if problems:
                     screenshot(page, f"axe-{size}-{name}-{i}")
                     found[f"{size} {name}#{i} {page.url}"] = problems
