@@ -11,14 +11,17 @@ from django.db import DEFAULT_DB_ALIAS
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
-from dianti.core import dbrouter
+from dianti.core import dbrouter, ratelimit
 from dianti.core.dbrouter import replica_reads
+from dianti.core.devices import address_hash
 from dianti.core.http import content_disposition
 
 from . import opendata, selectors
 
 #: Seconds a browser or a proxy may keep a download (the data is public and the same for everyone).
 MAX_AGE = 300
+#: Downloads one address may start in an hour: plenty for people and scripts, not a loop re-reading a province.
+PER_HOUR = 60
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
 
@@ -33,6 +36,9 @@ def download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     dataset = opendata.DATASETS.get(name)
     if dataset is None or fmt not in CONTENT_TYPES:
         raise Http404("没有这个数据集")
+    if not ratelimit.allow("opendata", address_hash(request), PER_HOUR, 3600):
+        return HttpResponse("下载太频繁了，请一小时后再试（文件每 5 分钟更新一次，可以缓存）", status=429,
+                            content_type="text/plain; charset=utf-8", headers={"Retry-After": "3600"})
     year = request.GET.get("year", "")
     if year and not (year.isdigit() and len(year) == 4):
         return HttpResponseBadRequest("year 应为四位年份，如 2025", content_type="text/plain; charset=utf-8")

@@ -100,6 +100,14 @@ def test_formula_like_text_reaches_the_csv_as_text(client: Any, tree: Any, w: Wo
     assert "'=HYPERLINK(\"http://evil.example\",\"点\")" in topics
 
 
+def test_one_address_downloading_in_a_loop_is_told_to_wait(client: Any, tree: Any, monkeypatch: Any) -> None:
+    from dianti.portal import views_data
+
+    monkeypatch.setattr(views_data, "PER_HOUR", 2)
+    url = reverse("portal_data_file", args=["results", "csv"])
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_the_docs_describe_every_field_of_every_file() -> None:
     text = DOCS.read_text(encoding="utf-8")
     for dataset in opendata.DATASETS.values():
