@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 
 from dianti.core.dbrouter import replica_reads
 from dianti.orgs.models import Organization
@@ -50,8 +49,7 @@ def org(request: HttpRequest, code: str) -> HttpResponse:
     place = selectors.org_get(code)
     grassroots = place.level == Organization.Level.GRASSROOTS
     context = {"org": place, "trail": selectors.trail(place), "grassroots": grassroots,
-               "subjects": selectors.subjects_of(place),
-               "opinion_url": request.build_absolute_uri(reverse("voices_public", args=[place.code]))}
+               "subjects": selectors.subjects_of(place)}
     if place.child_counter:
         context["places"] = selectors.children(place, request.GET.get("page"))
     if not grassroots:

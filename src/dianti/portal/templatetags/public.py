@@ -1,5 +1,5 @@
 """Template helpers of the public pages: ``|redact`` (no phone or ID number in what people wrote) and
-``{% qr url label %}`` (the QR code of a public address, drawn once and kept)."""
+``{% qr path label %}`` (the QR code of a public page's full address, drawn once and kept)."""
 
 from __future__ import annotations
 
@@ -31,11 +31,13 @@ def redact(text: str | None) -> str:
     return _PHONE.sub(_("［手机号已隐去］"), text)
 
 
-@register.simple_tag
-def qr(url: str, label: str) -> SafeString:
-    """Return the QR code of ``url`` as inline SVG in an image role named ``label`` (kept a day per address)."""
+@register.simple_tag(takes_context=True)
+def qr(context: template.Context, path: str, label: str) -> SafeString:
+    """Return the QR code of this site's ``path`` (as a full address) as inline SVG in an image role named
+    ``label`` (kept a day per address)."""
     from dianti.voices.posters import qr_svg
 
+    url = context["request"].build_absolute_uri(path)
     key = "dianti:qr:" + hashlib.sha256(url.encode()).hexdigest()
     svg = cache.get(key)
     if svg is None:
