@@ -349,14 +349,29 @@ class PublicResult:
 
 def public_results(campaign: Campaign) -> dict[int, PublicResult]:
     """Return {subject id: figures} for the campaign's published results."""
+    return _public(SubjectResult.objects.filter(subject__campaign=campaign))
+
+
+def public_results_of(subject_ids: Iterable[int]) -> dict[int, PublicResult]:
+    """Return {subject id: figures} for the published results among ``subject_ids`` (one query)."""
+    return _public(SubjectResult.objects.filter(subject_id__in=list(subject_ids)))
+
+
+def public_result_of(result: SubjectResult) -> PublicResult:
+    """Return what the public may see of one published ``result`` (the figures, never a ballot or the trace); the
+    score to two decimals, as publication writes it on the subject and tells the secretary."""
+    d = result.detail or {}
+    dist = d.get("distribution", {})
+    score = round(result.score, 2) if result.score is not None else None
+    return PublicResult(score, result.ballots, _pct(result.satisfaction), _pct(result.satisfaction_low),
+                        _pct(result.satisfaction_high), [(g, dist.get(g, 0)) for g in d.get("grades", list(dist))],
+                        result.published_at, round((d.get("satisfaction", {}).get("confidence") or 0.95) * 100))
+
+
+def _public(results: QuerySet[SubjectResult]) -> dict[int, PublicResult]:
     out = {}
-    for r in SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.PUBLISHED):
-        d = r.detail or {}
-        dist = d.get("distribution", {})
-        out[r.subject_id] = PublicResult(r.score, r.ballots, _pct(r.satisfaction), _pct(r.satisfaction_low),
-                                         _pct(r.satisfaction_high),
-                                         [(g, dist.get(g, 0)) for g in d.get("grades", list(dist))], r.published_at,
-                                         round((d.get("satisfaction", {}).get("confidence") or 0.95) * 100))
+    for r in results.filter(status=SubjectResult.Status.PUBLISHED):
+        out[r.subject_id] = public_result_of(r)
     return out
 
 

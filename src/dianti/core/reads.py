@@ -73,7 +73,9 @@ READS: dict[str, frozenset[str]] = {
     # A secretary's record over the years (履职档案): one's own; a person's and an organization's in one's subtree.
     "record_mine": LOGGED_IN, "record_person": OVERSIGHT, "record_org": OVERSIGHT,
     # The public portal and the public phone pages: no login, no personal data.
-    "portal_index": EVERYONE, "portal_campaign": EVERYONE, "portal_record": EVERYONE,
+    "portal_index": EVERYONE, "portal_campaign": EVERYONE, "portal_campaigns": EVERYONE, "portal_search": EVERYONE,
+    "portal_org": EVERYONE, "portal_meetings": EVERYONE, "portal_rectification": EVERYONE, "portal_data": EVERYONE,
+    "portal_data_file": EVERYONE, "portal_record": EVERYONE,
     "voices_track_lookup": EVERYONE, "voices_track": EVERYONE, "voices_support": EVERYONE,
     "voices_public": EVERYONE, "rectification_observe": EVERYONE,
     "meeting_public": EVERYONE, "meeting_question_vote": EVERYONE,

@@ -86,11 +86,25 @@ def tree_children(user: Any, org: Organization, number: object = 1) -> Page:
 def org_matches(user: Any, query: str) -> QuerySet[Organization]:
     """The organizations the user may see whose name, short name or code (from its start) matches ``query``; all
     of them for an empty query."""
+    return name_matches(visible_orgs(user), query, wide=scope.scope_for(user).wide)
+
+
+def public_search_rows(query: str) -> QuerySet[Organization]:
+    """Return the active organizations whose name, short name or code matches ``query``, shallowest first, for the
+    public site (anyone may look up a village: names and codes of organizations are public); none for no query."""
+    if not query.strip():
+        return Organization.objects.none()
+    rows = name_matches(Organization.objects.filter(is_active=True), query, wide=True)
+    return rows.select_related("parent").order_by("depth", "path")
+
+
+def name_matches(qs: QuerySet[Organization], query: str, *, wide: bool) -> QuerySet[Organization]:
+    """Narrow ``qs`` to the organizations whose name, short name or code (from its start) matches ``query``;
+    ``wide`` when ``qs`` spans more than a county (PostgreSQL then narrows by the name-grams index first)."""
     query = query.strip()
-    qs = visible_orgs(user)
     if query:
         by_code = Q(code__startswith=query)
-        if connection.vendor == "postgresql" and scope.scope_for(user).wide:
+        if connection.vendor == "postgresql" and wide:
             # Over a province the GIN index narrows to names holding every character and pair of the query, LIKE
             # below confirms; a county's range is scanned faster than the index's matches in the whole tree are
             # fetched. A subquery of ids, so the rows found are not gram'd again one by one (≈15–50 µs a row).

@@ -1,5 +1,12 @@
-"""Named permission checks for the public portal. The public reads only what has been published (公示): a campaign
-whose list of subjects is published, and each result once it is published (``appraisal.selectors.public_results``).
+"""Named permission checks for the public portal. The public reads only what has been made public:
+
+- a campaign whose list of subjects is published (公示) — :func:`is_published`;
+- each result once it is published (``appraisal.selectors.public_results``), a withdrawal said as such;
+- a rectification once its notice is issued, and of it only its state, dates and progress
+  (``rectification.selectors.public_cases``);
+- the opinions moderation left visible, by their text alone (``voices.selectors.public_voices``), any phone or ID
+  number typed into them hidden (``portal/templatetags/public.py``: ``redact``).
+
 Nothing here needs a login, and nothing unpublished answers otherwise than "not published yet" (404).
 """
 

@@ -161,3 +161,37 @@ def opinions_behind(subject: Subject) -> QuerySet[Opinion]:
     if topic_id is None:
         return Opinion.objects.none()
     return Opinion.objects.filter(Q(topic_id=topic_id) | Q(duplicate_of__topic_id=topic_id))
+
+
+@dataclass
+class PublicVoices:
+    """What the public sees behind a subject's topic: the topic as curated, how many people raised it, and the
+    latest of its opinions that moderation left visible (their text, date and channel — never a name or phone)."""
+
+    topic: Topic
+    opinions: list[Opinion]
+
+
+#: The opinions the public reads: visible, not a merged duplicate, and only the fields without personal data.
+PUBLIC_OPINION_FIELDS = ("id", "title", "text", "created_at", "channel", "topic_id", "supports")
+
+
+def public_voices(subject_ids: list[int], per_topic: int = 5) -> dict[int, PublicVoices]:
+    """Return {subject id: :class:`PublicVoices`} for the subjects among ``subject_ids`` whose topic came from the
+    people's voices (not from the responsibility list), with the latest ``per_topic`` visible opinions of each
+    topic — in three queries however many subjects (a window ranks the opinions within their topic)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    assigned = dict(AssignedTopic.objects.filter(subject_id__in=subject_ids, topic__isnull=False)
+                    .values_list("subject_id", "topic_id"))
+    topics = Topic.objects.only("id", "title", "people", "size", "supports").in_bulk(set(assigned.values()))
+    ranked = (Opinion.objects.filter(topic_id__in=list(topics), status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
+              .only(*PUBLIC_OPINION_FIELDS)
+              .annotate(rank=Window(RowNumber(), partition_by=[F("topic_id")], order_by=[F("created_at").desc(),
+                                                                                           F("id").desc()]))
+              .filter(rank__lte=per_topic).order_by("topic_id", "rank"))
+    by_topic: dict[int, list[Opinion]] = {}
+    for op in ranked:
+        by_topic.setdefault(op.topic_id, []).append(op)  # type: ignore[arg-type]
+    return {sid: PublicVoices(topics[tid], by_topic.get(tid, [])) for sid, tid in assigned.items() if tid in topics}

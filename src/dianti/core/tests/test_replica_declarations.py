@@ -17,8 +17,9 @@ from dianti.core import components
 
 # Exports that write, and so must read the primary: printing evaluator codes issues them (the slip is the only copy).
 WRITING_EXPORTS = {"meeting_codes"}
-PUBLIC_PAGES = {"portal_index", "portal_campaign", "voices_public", "voices_track", "voices_track_lookup", "meeting_public",
-                "rectification_observe", "portal_record"}
+PUBLIC_PAGES = {"portal_index", "portal_campaign", "portal_campaigns", "portal_search", "portal_org", "portal_meetings",
+                "portal_rectification", "portal_data", "portal_data_file", "voices_public", "voices_track",
+                "voices_track_lookup", "meeting_public", "rectification_observe", "portal_record"}
 # The home page and what only reads across the steps for one person: the bar's 待办 counts, the records over the years.
 DASHBOARDS = {"home", "todo_nav", "record_mine", "record_person", "record_org"}
 

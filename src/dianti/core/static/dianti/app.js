@@ -3,13 +3,14 @@
 (function () {
   "use strict";
 
-  /* Mark the section the page belongs to (longest matching link), e.g. an organization page under 组织. */
+  /* Mark the section the page belongs to (longest matching link), e.g. an organization page under 组织; a link
+     marked data-exact (a home page, a prefix of every other) only marks itself. */
   function markSection() {
     var links = document.querySelectorAll(".mainnav a"), best = null, path = location.pathname;
     if (!links.length || document.querySelector(".mainnav a.active")) return;
     Array.prototype.forEach.call(links, function (a) {
       var href = a.getAttribute("href");
-      if (href !== "/" && path.indexOf(href) === 0 && (!best || href.length > best.getAttribute("href").length)) best = a;
+      if (href !== "/" && !a.hasAttribute("data-exact") && path.indexOf(href) === 0 && (!best || href.length > best.getAttribute("href").length)) best = a;
     });
     if (best) { best.classList.add("active"); best.setAttribute("aria-current", "page"); }
   }
