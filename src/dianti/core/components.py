@@ -94,6 +94,7 @@ class Component:
     stats: Mapping[str, Callable[[str], int]] = field(default_factory=dict)  # key it owns → count for a subtree
     stats_add: Mapping[str, Callable[[str], int]] = field(default_factory=dict)  # addends to others' keys
     stat_labels: Mapping[str, Any] = field(default_factory=dict)  # of its keys, those the home page shows: names
+    stat_help: Mapping[str, Any] = field(default_factory=dict)  # names of its other keys (for the API's schema)
     exports: tuple[Export, ...] = ()
     demo: Callable[..., dict[str, Any] | None] | None = None  # load(counties=N); run in cycle order
     # fill(scale): the scale counties of ``demo --counties N`` get this step's data by bulk inserts (core/demo.py)
@@ -161,6 +162,11 @@ def navigation(user: Any, scope: Any) -> list[NavEntry]:
 def stat_labels() -> list[tuple[str, Any]]:
     """Return ``(key, label)`` of every count the home page shows, in cycle order."""
     return [(key, label) for c in components() for key, label in c.stat_labels.items()]
+
+
+def stat_names() -> dict[str, Any]:
+    """Return the name of every declared count (shown on the home page or not), for the API's schema."""
+    return {key: c.stat_labels.get(key) or c.stat_help.get(key) or key for c in components() for key in c.stats}
 
 
 def todo_for(user: Any) -> list[Todo]:

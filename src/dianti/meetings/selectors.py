@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from dianti.core import components, scope
+from dianti.core import components, paths, scope
 
 from .models import AgendaItem, Ballot, EvaluatorCode, Meeting, PanelGroup, PaperEntry, Question
 from .permissions import ensure_can_view_meeting
@@ -22,6 +22,30 @@ from .permissions import ensure_can_view_meeting
 
 def visible_meetings(user: Any) -> QuerySet[Meeting]:
     return scope.restrict(Meeting.objects.all(), user, "org_path").select_related("campaign").order_by("-starts_at")
+
+
+@dataclass(frozen=True)
+class MeetingFilters:
+    """A meeting list's filters (the API's)."""
+
+    campaign: int | None = None
+    status: str = ""
+    year: int | None = None
+    within: str = ""  # a materialized path: meetings convened in this subtree
+
+
+def meetings_filtered(user: Any, f: MeetingFilters) -> QuerySet[Meeting]:
+    """Return :func:`visible_meetings` narrowed by ``f``."""
+    qs = visible_meetings(user)
+    if f.campaign:
+        qs = qs.filter(campaign_id=f.campaign)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.year:
+        qs = qs.filter(campaign__year=f.year)
+    if f.within:
+        qs = qs.filter(org_path__gte=f.within, org_path__lt=paths.successor(f.within))
+    return qs.order_by("-starts_at", "-id")
 
 
 def meeting_get(user: Any, pk: int) -> Meeting:

@@ -17,6 +17,7 @@ register(Component(
     stats={"opinions": stats.opinions, "opinions_sorted": stats.opinions_sorted,
            "topics_assigned": stats.topics_assigned, "participants": stats.participants},
     stat_labels={"opinions": _("群众意见（条）"), "topics_assigned": _("已点题（人）"), "participants": _("参与（人次）")},
+    stat_help={"opinions_sorted": _("已分类的意见（条）")},
     exports=(Export(_("意见征集二维码海报"), "voices_poster", "organization", "org_tree"),
              Export(_("联系点二维码海报"), "voices_point_poster", "contact point", "org_tree")),
     demo=demo.load,

@@ -48,7 +48,7 @@ def test_stats_hold_no_personal_data(client: Any, tree: Any, users: Any) -> None
 def test_unknown_org_code_is_404_in_chinese(client: Any, tree: Any) -> None:
     response = client.get("/api/v1/stats", {"org": "999999"})
     assert response.status_code == 404
-    assert response.json() == {"detail": "找不到组织编码“999999”"}
+    assert response.json() == {"detail": "找不到组织编码“999999”", "errors": []}
 
 
 def test_stats_without_org_is_a_client_error(client: Any, tree: Any) -> None:

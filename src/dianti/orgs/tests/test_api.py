@@ -55,7 +55,7 @@ def test_unknown_code_is_404_in_chinese(client: Any, users: Any) -> None:
     client.force_login(users.county_admin)
     response = client.get("/api/v1/orgs/999999")
     assert response.status_code == 404
-    assert response.json() == {"detail": "找不到该组织，或您无权查看"}
+    assert response.json() == {"detail": "找不到该组织，或您无权查看", "errors": []}
 
 
 def test_token_use_is_recorded_and_token_creation_audited(client: Any, users: Any) -> None:
@@ -70,7 +70,7 @@ def test_token_use_is_recorded_and_token_creation_audited(client: Any, users: An
 
 def test_tree_query_count_does_not_grow_with_the_tree(client: Any, tree: Any, users: Any,
                                                       django_assert_max_num_queries: Any) -> None:
-    token = token_create(actor=None, user=users.county_admin)
+    token = token_create(actor=None, user=users.county_admin, name="测试脚本")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     client.get("/api/v1/orgs/330424", **headers)
     with django_assert_max_num_queries(10) as small:
