@@ -44,6 +44,18 @@ TAGS = [
     {"name": "rectification", "description": "整改：整改通知、三责联诺、进度、督查、销号"},
 ]
 
+#: What each path parameter is, by its name (one vocabulary across the API); an operation whose verb is a path
+#: parameter (``action``, ``name``, ``decision``) lists the verbs in its own description.
+PATH_PARAMETERS = {
+    "code": "组织编码", "campaign_id": "述职活动编号", "subject_id": "述职对象编号", "meeting_id": "述职会编号",
+    "item_id": "议程项编号", "question_id": "现场提问编号", "opinion_id": "意见编号", "topic_id": "话题编号",
+    "proposal_id": "处置建议编号", "case_id": "整改编号", "measure_id": "整改措施编号", "person_id": "人员编号",
+    "job_id": "后台任务编号", "key": "评分方案编号", "year": "年度", "kind": "导入类型：orgs 组织、people 人员",
+    "action": "操作（可用的取值见本接口的说明）", "name": "操作（可用的取值见本接口的说明）",
+    "decision": "处理决定（可用的取值见本接口的说明）",
+}
+
+SUCCESS = {"200": "成功", "201": "已创建", "204": "已办理，没有返回内容"}
 ERROR_STATUSES = {
     "400": "请求体不是有效的 JSON",
     "401": "未登录，或 API 令牌无效、过期、已撤销",
@@ -63,9 +75,18 @@ class DiantiAPI(NinjaAPI):
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas["Error"] = apierrors.ErrorOut.model_json_schema()
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for name, component in schemas.items():
+            if name.startswith("Paged") and "items" in component.get("properties", {}):
+                component["properties"]["items"]["description"] = "本页的条目"
         for operations in schema["paths"].values():
             for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter["in"] == "path" and parameter["name"] in PATH_PARAMETERS:
+                        parameter.setdefault("description", PATH_PARAMETERS[parameter["name"]])
                 answers = operation.setdefault("responses", {})
+                for code, answer in answers.items():
+                    if str(code) in SUCCESS and answer.get("description") in ("OK", "Created", "No Content", ""):
+                        answer["description"] = SUCCESS[str(code)]
                 has_input = bool(operation.get("parameters")) or "requestBody" in operation
                 codes = (["404", "422"] if has_input else []) + (["400"] if "requestBody" in operation else [])
                 if operation.get("security"):

@@ -18,7 +18,7 @@ from .api import SchemeDetailOut, router, scheme
 from .permissions import ensure_can_view_county
 
 
-class NoteIn(Schema):
+class ReviewNoteIn(Schema):
     note: str = Field("", description="说明（退回、撤回、不采纳时写明理由）", max_length=2000)
 
 
@@ -44,7 +44,7 @@ class ActOut(Schema):
 @router.post("/campaigns/{campaign_id}/results/{action}", response=ActOut, summary="评议结果的审核公示",
              description="action：compute 计算（本级；已公布的不改动，可指定方案版本）、submit 送审（本级）、"
                          "publish 审核通过并公示（上级，非送审人）、return 退回（上级，写明理由）。谁可以办理见 GET /api/v1/rules。")
-def results_act(request: HttpRequest, campaign_id: int, action: str, body: NoteIn,
+def results_act(request: HttpRequest, campaign_id: int, action: str, body: ReviewNoteIn,
                 version: int | None = Query(None, description="compute：评分方案的版本", ge=1, le=100000)) -> dict[str, Any]:
     permissions.ensure_appraisal_staff(request.user)
     campaign = campaign_selectors.campaign_get(request.user, campaign_id)
@@ -70,7 +70,7 @@ def campaign_scheme(request: HttpRequest, campaign_id: int, body: SchemeChoiceIn
 
 @router.post("/subjects/{subject_id}/withdraw", response=ActOut, summary="撤回已公示的评议结果",
              description="上级撤回一个已公示的结果，须写明理由。")
-def result_withdraw(request: HttpRequest, subject_id: int, body: NoteIn) -> dict[str, Any]:
+def result_withdraw(request: HttpRequest, subject_id: int, body: ReviewNoteIn) -> dict[str, Any]:
     subject, _result, full = selectors.subject_get(request.user, subject_id)
     if not full:
         raise Http404(_("找不到该评议结果，或您无权查看"))
@@ -80,7 +80,7 @@ def result_withdraw(request: HttpRequest, subject_id: int, body: NoteIn) -> dict
 
 @router.post("/proposals/{proposal_id}/{decision}", response=ActOut, summary="处理处置建议",
              description="decision：confirm 确认、dismiss 不采纳（本级，写明理由）。确认的整改通知建议会出现在整改的待办中。")
-def proposal_act(request: HttpRequest, proposal_id: int, decision: str, body: NoteIn) -> dict[str, Any]:
+def proposal_act(request: HttpRequest, proposal_id: int, decision: str, body: ReviewNoteIn) -> dict[str, Any]:
     proposal = selectors.proposal_get(request.user, proposal_id)
     if decision == "confirm":
         services.proposal_confirm(actor=request.user, proposal=proposal, note=body.note)
@@ -128,7 +128,7 @@ def assessment_import(request: HttpRequest,
 
 @router.post("/assessment/{code}/{year}/confirm", response=ActOut, summary="确认年度考核等次和星级",
              description="上级或审批人确认县的年度等次和星级（不能是计算的人）。")
-def assessment_confirm(request: HttpRequest, code: str, year: int, body: NoteIn) -> dict[str, Any]:
+def assessment_confirm(request: HttpRequest, code: str, year: int, body: ReviewNoteIn) -> dict[str, Any]:
     county = _county(request, code)
     annual.assessment_confirm(actor=request.user, county=county, year=year, note=body.note)
     return {"done": "confirm"}

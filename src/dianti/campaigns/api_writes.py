@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, File, Schema, UploadedFile
+from ninja import Field, File, Schema, Status, UploadedFile
 
 from dianti.core.api import JobOut, job_out
 from dianti.core.apidoc import one_of
@@ -61,7 +61,7 @@ class SubjectEditIn(Schema):
     reason: str | None = Field(None, description="点名理由；不填则不改", max_length=2000)
 
 
-class NoteIn(Schema):
+class ListNoteIn(Schema):
     note: str = Field("", description="说明（退回时写明理由）", max_length=2000)
 
 
@@ -93,7 +93,7 @@ def _deadline_fields(deadlines: dict[Phase, dt.date]) -> dict[str, str]:
 
 @router.post("", url_name="campaign_list", response={201: CampaignOut}, summary="发起述职活动",
              description="与“发起述职活动”页面相同：召集组织须由本人管理；同一组织同一年度同一批次只能有一项。返回新活动。")
-def campaign_create(request: HttpRequest, body: CampaignIn) -> tuple[int, dict[str, Any]]:
+def campaign_create(request: HttpRequest, body: CampaignIn) -> Status[dict[str, Any]]:
     permissions.ensure_can_create_campaign(request.user)
     convener = org_selectors.org_get(request.user, body.convener)
     form = CampaignForm({"convener": convener.pk, "year": body.year, "title": body.title, "batch": body.batch,
@@ -102,7 +102,7 @@ def campaign_create(request: HttpRequest, body: CampaignIn) -> tuple[int, dict[s
     if not form.is_valid():
         raise form_invalid(form)
     campaign = services.campaign_create(actor=request.user, **form.service_kwargs())
-    return 201, _campaign(request, campaign.pk)
+    return Status(201, _campaign(request, campaign.pk))
 
 
 @router.patch("/{campaign_id}", url_name="campaign_detail", response=CampaignOut, summary="修改述职活动",
@@ -124,7 +124,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int, body: CampaignEditIn) 
 
 @router.post("/{campaign_id}/subjects", url_name="subject_list", response={201: list[SubjectOut]}, summary="点名述职对象",
              description="在“点名”阶段、名单拟定中时点名（召集组织的管理员）。有任何一个不符合要求则一个也不加，并逐个说明原因。")
-def subjects_choose(request: HttpRequest, campaign_id: int, body: ChooseIn) -> tuple[int, list[dict[str, Any]]]:
+def subjects_choose(request: HttpRequest, campaign_id: int, body: ChooseIn) -> Status[list[dict[str, Any]]]:
     campaign = selectors.campaign_get(request.user, campaign_id)
     permissions.ensure_can_manage_campaign(request.user, campaign, "只有召集组织的管理员可以点名")
     codes = [c.organization for c in body.choices]
@@ -135,7 +135,7 @@ def subjects_choose(request: HttpRequest, campaign_id: int, body: ChooseIn) -> t
         raise ValidationError([f"找不到组织编码“{code}”（须在召集组织之下）" for code in unknown])
     made = services.subjects_choose(actor=request.user, campaign=campaign, choices=[
         services.Choice(orgs[c.organization], str(c.category), c.reason) for c in body.choices])
-    return 201, [subject_out(s) for s in made]
+    return Status(201, [subject_out(s) for s in made])
 
 
 def _subject(request: HttpRequest, campaign_id: int, subject_id: int) -> Any:
@@ -161,7 +161,7 @@ def subject_remove(request: HttpRequest, campaign_id: int, subject_id: int) -> d
 @router.post("/{campaign_id}/list/{action}", response=CampaignOut, summary="名单的审批",
              description="action：submit 提交审批（本级）、approve 审批并公示（上级，非提交人）、return 退回（上级，写明理由）。"
                          "谁可以办理见 GET /api/v1/rules。返回办理后的活动。")
-def list_act(request: HttpRequest, campaign_id: int, action: str, body: NoteIn) -> dict[str, Any]:
+def list_act(request: HttpRequest, campaign_id: int, action: str, body: ListNoteIn) -> dict[str, Any]:
     campaign = selectors.campaign_get(request.user, campaign_id)
     if action == "submit":
         services.list_submit(actor=request.user, campaign=campaign)
@@ -184,13 +184,13 @@ def phase_act(request: HttpRequest, campaign_id: int, body: PhaseIn) -> dict[str
 
 @router.post("/responsibilities/{code}", url_name="responsibility_list", response={201: ResponsibilityOut}, summary="添加党建责任事项",
              description="为本人管理的组织添加一项党建责任事项。")
-def responsibility_add(request: HttpRequest, code: str, body: ResponsibilityIn) -> tuple[int, dict[str, Any]]:
+def responsibility_add(request: HttpRequest, code: str, body: ResponsibilityIn) -> Status[dict[str, Any]]:
     org = org_selectors.org_get(request.user, code)
     form = ResponsibilityForm(body.dict())
     if not form.is_valid():
         raise form_invalid(form)
     item = services.responsibility_add(actor=request.user, organization=org, **form.cleaned_data)
-    return 201, responsibility_out(item, org.code)
+    return Status(201, responsibility_out(item, org.code))
 
 
 @router.post("/import/responsibilities", response=JobOut, summary="导入党建责任清单",

@@ -84,7 +84,7 @@ class MyItemOut(Schema):
     report: bool = Field(description="是否已上传述职报告")
 
 
-class ResultOut(Schema):
+class TallyOut(Schema):
     organization: str = Field(description="组织名称")
     secretary: str = Field(description="书记姓名")
     ballots: int = Field(description="有效票数")
@@ -140,7 +140,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
             "attendance": selectors.attendance_count(m), "questions": questions}
 
 
-@router.get("/{meeting_id}/results", response=list[ResultOut], summary="测评汇总",
+@router.get("/{meeting_id}/results", response=list[TallyOut], summary="测评汇总",
             description="投票截止后每位书记的票数、等次分布和记录得分（只有汇总，不含任何一张票）。截止前返回 409。",
             openapi_extra={"responses": {409: {"description": "投票截止前不公布结果", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Schema, UploadedFile
+from ninja import Field, File, Schema, Status, UploadedFile
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.campaigns.permissions import ensure_can_manage_campaign
@@ -66,7 +66,7 @@ def _manageable(request: HttpRequest, meeting_id: int) -> Any:
 @router.post("", url_name="meetings", response={201: MeetingDetailOut}, summary="安排述职会",
              description="与“安排述职会”页面相同（召集组织的管理员）：议程、评议人类别与权重、等次。会通知各位书记。"
                          "之后在页面上发放评议码（评议码只印在纸条上，不经接口提供）。")
-def meeting_schedule(request: HttpRequest, body: ScheduleIn) -> tuple[int, dict[str, Any]]:
+def meeting_schedule(request: HttpRequest, body: ScheduleIn) -> Status[dict[str, Any]]:
     campaign = campaign_selectors.campaign_get(request.user, body.campaign)
     ensure_can_manage_campaign(request.user, campaign, "只有召集组织的管理员可以安排述职会")
     subjects = campaign_selectors.subjects_of(campaign)
@@ -92,7 +92,7 @@ def meeting_schedule(request: HttpRequest, body: ScheduleIn) -> tuple[int, dict[
         host=d["host"], subjects=[by_id[i] for i in body.subjects], groups=form.groups(),
         grades=form.split(d["grades"]), items=form.split(d["items"]), allow_revise=d["allow_revise"],
         minutes_each=d["minutes_each"])
-    return 201, meeting_detail(request, meeting.pk)
+    return Status(201, meeting_detail(request, meeting.pk))
 
 
 @router.post("/{meeting_id}/do/{name}", response=MeetingDetailOut, summary="会议进程",

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Schema, UploadedFile
+from ninja import Field, File, Form, Schema, Status, UploadedFile
 
 from dianti.appraisal.models import ActionProposal
 from dianti.campaigns import selectors as campaign_selectors
@@ -73,7 +73,7 @@ def _draft_form(problems: list[str], requirements: str, deadline: dt.date) -> di
 
 @router.post("/cases", url_name="cases", response={201: CaseDetailOut}, summary="开立整改",
              description="为一个述职对象开立整改（召集组织的管理员），状态为拟定中；如有已确认的“整改通知”处置建议，则依据它。")
-def case_open(request: HttpRequest, body: OpenIn) -> tuple[int, dict[str, object]]:
+def case_open(request: HttpRequest, body: OpenIn) -> Status[dict[str, object]]:
     subject = Subject.objects.select_related("campaign", "campaign__convener", "organization").filter(
         pk=body.subject).first()
     if subject is None or not permissions.can_open_cases(request.user, subject.campaign):
@@ -83,16 +83,16 @@ def case_open(request: HttpRequest, body: OpenIn) -> tuple[int, dict[str, object
     d = _draft_form(body.problems, body.requirements, body.deadline)
     made = services.case_open(actor=request.user, subject=subject, problems=d["problems"],
                               requirements=d["requirements"], deadline=d["deadline"], proposal=proposal)
-    return 201, case(request, made.pk)
+    return Status(201, case(request, made.pk))
 
 
 @router.post("/campaigns/{campaign_id}/open", response={201: list[CaseOut]}, summary="依据处置建议开立整改",
              description="为述职活动中每个已确认、尚无整改的“整改通知”处置建议各开立一项整改（拟定中），逐项核对后下发。")
-def cases_open(request: HttpRequest, campaign_id: int, body: BatchIn) -> tuple[int, list[dict[str, object]]]:
+def cases_open(request: HttpRequest, campaign_id: int, body: BatchIn) -> Status[list[dict[str, object]]]:
     campaign = campaign_selectors.campaign_get(request.user, campaign_id)
     permissions.ensure_can_open_cases(request.user, campaign)
     made = services.cases_open_from_proposals(actor=request.user, campaign=campaign, deadline=body.deadline)
-    return 201, [case_out(selectors.case_get(request.user, c.pk)) for c in made]
+    return Status(201, [case_out(selectors.case_get(request.user, c.pk)) for c in made])
 
 
 @router.put("/cases/{case_id}", url_name="case", response=CaseDetailOut, summary="修改拟定中的整改",

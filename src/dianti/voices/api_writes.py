@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Schema, UploadedFile
+from ninja import Field, File, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from dianti.campaigns.models import ResponsibilityItem, Subject
 from dianti.core import jobs
-from dianti.core.api import JobOut, job_out
+from dianti.core.api import CountOut, JobOut, job_out
 from dianti.core.apidoc import one_of
 from dianti.core.apierrors import form_invalid
 from dianti.orgs import selectors as org_selectors
@@ -47,10 +47,6 @@ class QueueIn(Schema):
     category: str = Field("", description="政策类别（label 必填；可选类别见分类器，如“基础设施”）", max_length=32)
 
 
-class CountOut(Schema):
-    count: int = Field(description="处理的条数")
-
-
 class AssignIn(Schema):
     text: str = Field(description="述职题目（4 至 200 个字）", max_length=200)
     topic: int | None = Field(None, description="题目来自的话题编号（本组织的话题，可不填）", ge=1)
@@ -68,7 +64,7 @@ class TopicActIn(Schema):
 @router.post("/opinions", url_name="opinions", response={201: OpinionDetailOut}, summary="登记线下意见",
              description="与“登记意见”页面相同：走访、座谈、直报点、观察点、自查得来的意见。管理员可为本人管理的组织登记，"
                          "直报点工作人员可为其点位服务的组织登记。返回新意见（含查询码）。")
-def opinion_record(request: HttpRequest, body: RecordIn) -> tuple[int, dict[str, object]]:
+def opinion_record(request: HttpRequest, body: RecordIn) -> Status[dict[str, object]]:
     form = OfflineOpinionForm({**body.dict(), "point": body.point or ""}, user=request.user)
     if not form.is_valid():
         raise form_invalid(form)
@@ -76,7 +72,7 @@ def opinion_record(request: HttpRequest, body: RecordIn) -> tuple[int, dict[str,
     opinion = services.opinion_record(
         actor=request.user, organization=d["organization"], channel=d["channel"], text=d["text"],
         people_met=d["people_met"] or 0, point=d["point"], title=d["title"], name=d["name"], phone=d["phone"])
-    return 201, opinion_detail(request, opinion.pk)
+    return Status(201, opinion_detail(request, opinion.pk))
 
 
 def _bulk(request: HttpRequest, body: QueueIn, ops: list[Opinion]) -> int:
@@ -175,5 +171,5 @@ def topic_act(request: HttpRequest, topic_id: int, action: str, body: TopicActIn
     else:
         raise Http404(_("没有这个操作：可用 rename、merge、split、move"))
     found = Topic.objects.prefetch_related("opinions").filter(pk=getattr(result, "pk", None)).first()
-    return (200, topic_out(found)) if found is not None else (204, None)
+    return Status(200, topic_out(found)) if found is not None else Status(204, None)
 
