@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as RequestInvalid
 
 from dianti.core import apierrors
 from dianti.core.api import router as core_router
+from dianti.core.api import staff_auth
 from dianti.core.components import components
 from dianti.core.http import error_messages
 from dianti.core.imports import ImportRefused
@@ -75,6 +76,10 @@ class DiantiAPI(NinjaAPI):
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas["Error"] = apierrors.ErrorOut.model_json_schema()
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for auth in staff_auth:  # how to sign in, from each authentication's own docstring
+            scheme = schema["components"].get("securitySchemes", {}).get(type(auth).__name__)
+            if scheme is not None:
+                scheme["description"] = " ".join((type(auth).__doc__ or "").split())
         for name, component in schemas.items():
             if name.startswith("Paged") and "items" in component.get("properties", {}):
                 component["properties"]["items"]["description"] = "本页的条目"

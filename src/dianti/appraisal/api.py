@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.core.api import ID_MAX, staff_auth
-from dianti.core.apidoc import one_of
+from dianti.core.apidoc import choice_of, one_of
 from dianti.core.pagination import ApiPages, Mapped
 from dianti.meetings import selectors as meeting_selectors
 
@@ -161,8 +161,8 @@ def subject_result(request: HttpRequest, subject_id: int) -> dict[str, Any]:
             description="本人管理的述职活动中由评议结果触发的处置建议（约谈、不合格、整改通知），待本级确认或不采纳。")
 @paginate(ApiPages)
 def proposals(request: HttpRequest,
-              status: ActionProposal.Status | None = Query(None, description="状态"),
-              action: ActionProposal.Action | None = Query(None, description="建议的处置"),
+              status: choice_of(ActionProposal.Status) | None = Query(None, description=one_of("状态", ActionProposal.Status)),
+              action: choice_of(ActionProposal.Action) | None = Query(None, description=one_of("建议的处置", ActionProposal.Action)),
               campaign: int | None = Query(None, description="述职活动编号", ge=1, le=ID_MAX)) -> Mapped:
     rows = selectors.proposals(request.user, status=status or "", action=action or "", campaign=campaign)
     return Mapped(rows, proposal_out)

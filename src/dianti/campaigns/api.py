@@ -6,6 +6,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from dianti.core.api import staff_auth, subtree_of
+from dianti.core.apidoc import choice_of, one_of
 from dianti.core.pagination import ApiPages, Mapped
 from dianti.orgs import selectors as org_selectors
 
@@ -30,8 +31,9 @@ router = Router(tags=["campaigns"], auth=staff_auth)
 @paginate(ApiPages)
 def campaign_list(request: HttpRequest,
                   year: int | None = Query(None, description="年度，如 2026", ge=2000, le=2100),
-                  phase: Phase | None = Query(None, description="阶段"),
-                  list_status: Campaign.ListStatus | None = Query(None, description="名单状态"),
+                  phase: choice_of(Phase) | None = Query(None, description=one_of("阶段", Phase)),
+                  list_status: choice_of(Campaign.ListStatus) | None = Query(
+                      None, description=one_of("名单状态", Campaign.ListStatus)),
                   org: str = Query("", description="组织编码：只列该组织及其下级召集的活动", max_length=32),
                   q: str = Query("", description="活动名称或召集组织名称的一部分", max_length=100)) -> Mapped:
     f = selectors.CampaignFilters(year=year, phase=phase or "", list_status=list_status or "",
@@ -72,8 +74,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> dict[str, object]
             description="一项述职活动的述职对象，按名单顺序；可按状态、类别和组织或书记筛选。")
 @paginate(ApiPages)
 def subject_list(request: HttpRequest, campaign_id: int,
-                 status: Subject.Status | None = Query(None, description="状态"),
-                 category: Category | None = Query(None, description="点名类别"),
+                 status: choice_of(Subject.Status) | None = Query(None, description=one_of("状态", Subject.Status)),
+                 category: choice_of(Category) | None = Query(None, description=one_of("点名类别", Category)),
                  q: str = Query("", description="组织名称、组织编码或书记姓名", max_length=100)) -> Mapped:
     c = selectors.campaign_get(request.user, campaign_id)
     return Mapped(selectors.subjects_filtered(c, status or "", category or "", q.strip()), subject_out)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, File, Schema, Status, UploadedFile
 
 from dianti.core.api import JobOut, job_out
-from dianti.core.apidoc import one_of
+from dianti.core.apidoc import choice_of, one_of
 from dianti.core.apierrors import form_invalid
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import Organization
@@ -34,20 +34,23 @@ class CampaignIn(Schema):
     year: int = Field(description="年度", ge=2000, le=2100)
     title: str = Field(description="活动名称", max_length=200)
     batch: str = Field("", description="批次（可选）", max_length=50)
-    candidate_fields: list[Organization.Field] = Field([], description="述职对象的领域（不填表示全部）")
+    candidate_fields: list[choice_of(Organization.Field)] = Field(
+        [], description=one_of("述职对象的领域（不填表示全部）", Organization.Field))
     direct_only: bool = Field(True, description="只从召集组织的直属下级中点名")
-    deadlines: dict[Phase, dt.date] = Field({}, description="各阶段截止日期：阶段 → 日期，如 {\"nominate\": \"2026-03-31\"}")
+    deadlines: dict[choice_of(Phase), dt.date] = Field(
+        {}, description=one_of("各阶段截止日期，阶段 → 日期，如 {\"nominate\": \"2026-03-31\"}；阶段", Phase))
 
 
 class CampaignEditIn(Schema):
     title: str | None = Field(None, description="活动名称；不填则不改", max_length=200)
     parent: int | None = Field(None, description="上级述职活动的编号（县、镇、村三级联述）；0 表示取消；不填则不改", ge=0)
-    deadlines: dict[Phase, dt.date] | None = Field(None, description="各阶段截止日期（整体替换）；不填则不改")
+    deadlines: dict[choice_of(Phase), dt.date] | None = Field(
+        None, description="各阶段截止日期（整体替换，阶段同 deadlines）；不填则不改")
 
 
 class ChoiceIn(Schema):
     organization: str = Field(description="被点名组织的编码（须在召集组织之下）", max_length=32)
-    category: Category = Field(description=one_of("点名类别", Category))
+    category: choice_of(Category) = Field(description=one_of("点名类别", Category))
     reason: str = Field(description="点名理由（至少 10 个字）", max_length=2000)
 
 
@@ -57,7 +60,7 @@ class ChooseIn(Schema):
 
 
 class SubjectEditIn(Schema):
-    category: Category | None = Field(None, description="点名类别；不填则不改")
+    category: choice_of(Category) | None = Field(None, description=one_of("点名类别（不填则不改）", Category))
     reason: str | None = Field(None, description="点名理由；不填则不改", max_length=2000)
 
 
@@ -66,7 +69,7 @@ class ListNoteIn(Schema):
 
 
 class PhaseIn(Schema):
-    to: Phase = Field(description="目标阶段（推进到下一阶段，或由上级退回上一阶段）")
+    to: choice_of(Phase) = Field(description=one_of("目标阶段（推进到下一阶段，或由上级退回上一阶段）", Phase))
     note: str = Field("", description="说明", max_length=2000)
 
 
@@ -86,8 +89,8 @@ def _campaign(request: HttpRequest, campaign_id: int) -> dict[str, Any]:
     return campaign_out(c, c.subjects.count())
 
 
-def _deadline_fields(deadlines: dict[Phase, dt.date]) -> dict[str, str]:
-    return {f"deadline_{phase.value if isinstance(phase, Phase) else phase}": day.isoformat()
+def _deadline_fields(deadlines: dict[str, dt.date]) -> dict[str, str]:
+    return {f"deadline_{phase}": day.isoformat()
             for phase, day in deadlines.items()}
 
 

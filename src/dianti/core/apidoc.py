@@ -3,6 +3,8 @@ model's choices is described from those choices, so the schema and the model nev
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from django.conf import settings
 from django.db.models import Choices
 from django.utils import translation
@@ -13,3 +15,10 @@ def one_of(text: str, choices: type[Choices] | list[tuple[str, object]]) -> str:
     pairs = choices.choices if isinstance(choices, type) else choices
     with translation.override(settings.LANGUAGE_CODE):
         return f"{text}：" + "、".join(f"{value} {label}" for value, label in pairs)
+
+
+def choice_of(choices: type[Choices]) -> Any:
+    """Return the type of a parameter or field taking one of ``choices``' values: a ``Literal`` of them, described
+    inline in the schema. (The choices class itself would become a schema component named by its class — and
+    ``Subject.Status``, ``Meeting.Status`` and ``Opinion.Status`` would all be one ``Status``, whichever came last.)"""
+    return Literal[tuple(choices.values)]  # type: ignore[valid-type]

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from dianti.core.api import ID_MAX, staff_auth, subtree_of
-from dianti.core.apidoc import one_of
+from dianti.core.apidoc import choice_of, one_of
 from dianti.core.pagination import ApiPages, Mapped
 
 from . import selectors
@@ -113,7 +113,7 @@ def _meetings(page: list[Meeting]) -> list[dict[str, object]]:
 @paginate(ApiPages)
 def meetings(request: HttpRequest,
              campaign: int | None = Query(None, description="述职活动编号", ge=1, le=ID_MAX),
-             status: Meeting.Status | None = Query(None, description="状态"),
+             status: choice_of(Meeting.Status) | None = Query(None, description=one_of("状态", Meeting.Status)),
              year: int | None = Query(None, description="活动年度", ge=2000, le=2100),
              org: str = Query("", description="组织编码：只列该组织及其下级召开的会", max_length=32)) -> Mapped:
     f = selectors.MeetingFilters(campaign=campaign, status=status or "", year=year,

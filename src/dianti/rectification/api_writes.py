@@ -12,7 +12,7 @@ from ninja import Field, File, Form, Schema, Status, UploadedFile
 from dianti.appraisal.models import ActionProposal
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.campaigns.models import Subject
-from dianti.core.apidoc import one_of
+from dianti.core.apidoc import choice_of, one_of
 from dianti.core.apierrors import form_invalid
 
 from . import permissions, selectors, services
@@ -60,7 +60,7 @@ class CommitIn(Schema):
 class SupervisionIn(Schema):
     visited_on: dt.date = Field(description="走访日期")
     seen: str = Field(description="看到的情况", max_length=5000)
-    rating: Rating = Field(description=one_of("评价", Rating))
+    rating: choice_of(Rating) = Field(description=one_of("评价", Rating))
     point: int | None = Field(None, description="点位编号（本镇的民情直报点或观察点，可不填）", ge=1)
 
 

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.campaigns.models import Subject
 from dianti.core.api import staff_auth
-from dianti.core.apidoc import one_of
+from dianti.core.apidoc import choice_of, one_of
 from dianti.core.pagination import ApiPages, Mapped
 from dianti.orgs import selectors as org_selectors
 
@@ -92,8 +92,8 @@ def topic_out(t: Topic) -> dict[str, object]:
 @paginate(ApiPages)
 def opinions(request: HttpRequest,
              org: str = Query("", description="组织编码：只列该组织及其下级的意见", max_length=32),
-             channel: Channel | None = Query(None, description="来源渠道"),
-             status: Opinion.Status | None = Query(None, description="状态"),
+             channel: choice_of(Channel) | None = Query(None, description=one_of("来源渠道", Channel)),
+             status: choice_of(Opinion.Status) | None = Query(None, description=one_of("状态", Opinion.Status)),
              q: str = Query("", description="意见内容、标题的一部分，或查询码", max_length=100),
              unsorted: bool = Query(False, description="只列既未归入话题、也未分类的意见"),
              review: bool = Query(False, description="只列分类器没有把握、需要人工确认类别的意见")) -> Mapped:

@@ -78,3 +78,13 @@ def test_stats_counts_follow_an_org_moved_to_another_town(client: Any, tree: Any
     town_b = client.get("/api/v1/stats", {"org": "330424104"}).json()
     assert (town_b["organizations"], town_b["people"]) == (3, 1)
     assert Organization.objects.subtree(tree.town_a.path).grassroots().count() == 1
+
+
+def test_docs_api_endpoints_md_is_the_schema_and_the_read_table() -> None:
+    from pathlib import Path
+
+    from dianti.core.management.commands.api_endpoints import markdown
+
+    doc = Path(__file__).resolve().parents[4] / "docs" / "api-endpoints.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), "run `dianti api_endpoints > docs/api-endpoints.md`"
+    assert "未声明" not in markdown()

@@ -75,7 +75,34 @@ def test_every_operation_parameter_and_field_is_described_in_chinese() -> None:
     for name, component in schema["components"]["schemas"].items():
         missing += [f"{name}.{prop}" for prop, spec in component.get("properties", {}).items()
                     if not CJK.search(spec.get("description", ""))]
+    missing += [f"sign-in {name}" for name, scheme in schema["components"]["securitySchemes"].items()
+                if not CJK.search(scheme.get("description", ""))]
     assert not missing, "\n".join(missing)
+
+
+def _choices(spec: dict[str, Any]) -> list[str]:
+    for option in spec.get("anyOf", [spec]):
+        if "enum" in option:
+            return list(option["enum"])
+    return []
+
+
+def test_every_documented_choice_of_a_filter_is_accepted(client: Any, users: Any,
+                                                        world: dict[str, Any]) -> None:  # noqa: F811
+    """A filter's documented values are the ones its model takes: a value the schema offers is never refused (once,
+    ``Subject.Status`` and ``Meeting.Status`` were documented as the proposals' statuses)."""
+    client.force_login(users.county_admin)
+    tried, ids = 0, _real_ids(world)
+    for path, operations in document()["paths"].items():
+        for param in operations.get("get", {}).get("parameters", []):
+            if param["in"] != "query":
+                continue
+            for value in _choices(param["schema"]):
+                query = {param["name"]: value, **({"year": 2020} if "assessment" in path else {})}
+                response = client.get(path.format(**ids), query)
+                assert response.status_code == 200, (path, param["name"], value, response.content[:200])
+                tried += 1
+    assert tried >= 20
 
 
 def test_every_staff_operation_documents_its_errors() -> None:
