@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from dianti.core import views as core_views
-from dianti.core import views_account
+from dianti.core import views_account, views_tokens
 from dianti.core.components import components
 
 from .api import api
@@ -24,6 +24,8 @@ urlpatterns = [
     path("login/verify/", views_account.otp_verify, name="otp_verify"),
     path("account/2fa/", views_account.otp_enrol, name="otp_enrol"),
     path("account/password/", views_account.PasswordChangeView.as_view(), name="password_change"),
+    path("account/tokens/", views_tokens.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),

@@ -53,6 +53,31 @@ def behind_schedule(user: Any, today: dt.date | None = None) -> list[Campaign]:
     return [c for _due, c in sorted(late, key=lambda pair: (pair[0], pair[1].org_path))]
 
 
+@dataclass(frozen=True)
+class CampaignFilters:
+    """A campaign list's filters (the API's; the page filters by year only)."""
+
+    year: int | None = None
+    phase: str = ""
+    list_status: str = ""
+    within: str = ""  # a materialized path: campaigns convened in this subtree
+    q: str = ""
+
+
+def campaign_rows(user: Any, f: CampaignFilters) -> QuerySet[Campaign]:
+    """Return :func:`visible_campaigns` narrowed by ``f``."""
+    qs = visible_campaigns(user, f.year)
+    if f.phase:
+        qs = qs.filter(phase=f.phase)
+    if f.list_status:
+        qs = qs.filter(list_status=f.list_status)
+    if f.within:
+        qs = qs.filter(org_path__gte=f.within, org_path__lt=paths.successor(f.within))
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(convener__name__icontains=f.q))
+    return qs
+
+
 def campaign_get(user: Any, pk: int) -> Campaign:
     campaign = Campaign.objects.select_related("convener", "parent", "list_approved_by", "list_submitted_by").filter(pk=pk).first()
     return ensure_can_view_campaign(user, campaign)
@@ -60,6 +85,18 @@ def campaign_get(user: Any, pk: int) -> Campaign:
 
 def subjects_of(campaign: Campaign) -> QuerySet[Subject]:
     return campaign.subjects.select_related("organization", "secretary").order_by("order", "id")
+
+
+def subjects_filtered(campaign: Campaign, status: str = "", category: str = "", q: str = "") -> QuerySet[Subject]:
+    """Return :func:`subjects_of` narrowed by status, category and a word of the organization or secretary."""
+    qs = subjects_of(campaign)
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        qs = qs.filter(Q(organization__name__icontains=q) | Q(organization__code=q) | Q(secretary_name__icontains=q))
+    return qs
 
 
 def subject_get(user: Any, campaign: Campaign, pk: int) -> Subject:

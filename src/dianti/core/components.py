@@ -149,6 +149,7 @@ class Component:
     # counts among them are also its subtree stats, totalled. ``figures_add``: addends to others' figures.
     figures: tuple[Figure, ...] = ()
     figures_add: Mapping[str, Callable[[Grouping], Iterable[Row]]] = field(default_factory=dict)
+    stat_help: Mapping[str, Any] = field(default_factory=dict)  # names of its other keys (for the API's schema)
     exports: tuple[Export, ...] = ()
     demo: Callable[..., dict[str, Any] | None] | None = None  # load(counties=N); run in cycle order
     # fill(scale): the scale counties of ``demo --counties N`` get this step's data by bulk inserts (core/demo.py)

@@ -33,6 +33,10 @@ class Directory(Protocol):
         """Return ``(path, name)`` of the organization with this public code."""
         ...
 
+    def org_codes(self, paths: Iterable[str]) -> dict[str, str]:
+        """Return the public code of each organization at ``paths`` (path → code)."""
+        ...
+
     def top_orgs(self, user: Any) -> list[Any]:
         """Return the highest organizations the user holds a role on (objects with ``path`` and ``display_name``)."""
         ...

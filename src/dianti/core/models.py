@@ -203,13 +203,24 @@ class Job(models.Model):
 
 
 class ApiToken(models.Model):
-    """A staff member's API token. Only its SHA-256 is stored; the token itself is shown once when made."""
+    """A staff member's personal API token. Only its SHA-256 is stored; the token itself is shown once when made.
+
+    A token speaks for its user with the user's roles of the moment (core/reads.py, core/rules.py), until it expires
+    or is revoked (kept, with who revoked it, for the record). ``second_factor`` says whether it was made in a
+    session that had passed the one-time code: a user who owes that code is refused with any token made without it
+    (see :mod:`dianti.core.tokens`)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("用途"), max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("令牌开头"), max_length=12, blank=True)  # "dt_" and a few characters, to tell them apart
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    second_factor = models.BooleanField(_("创建时已通过手机验证"), default=False)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
 
     class Meta:
         verbose_name = _("API 令牌")

@@ -123,13 +123,14 @@ class ApiPages(LimitOffsetPagination):
     the cap + 1 and ``count_capped`` true (:func:`capped_count`)."""
 
     class Input(Schema):
-        limit: int = Field(PER_PAGE, ge=1, le=API_MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=API_MAX_OFFSET)  # past it the database's integers overflow (a 500)
+        limit: int = Field(PER_PAGE, ge=1, le=API_MAX_LIMIT, description=f"每页条数（默认 {PER_PAGE}，最多 {API_MAX_LIMIT}）")
+        # Past API_MAX_OFFSET the database's integers overflow (a 500).
+        offset: int = Field(0, ge=0, le=API_MAX_OFFSET, description="跳过前多少条（翻页：offset = 页码 × limit）")
 
     class Output(Schema):
-        items: list[Any]
-        count: int
-        count_capped: bool
+        items: list[Any] = Field(description="本页的条目")
+        count: int = Field(description=f"共多少条；超过 {COUNT_CAP:,} 条时为 {COUNT_CAP + 1}（count_capped 为 true）")
+        count_capped: bool = Field(description=f"是否超过 {COUNT_CAP:,} 条、只计到此为止")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=API_MAX_LIMIT, **kwargs)

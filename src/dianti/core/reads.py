@@ -58,6 +58,7 @@ READS: dict[str, frozenset[str]] = {
     "job_detail": LOGGED_IN, "job_file": LOGGED_IN,  # a job is its starter's only
     "exports": LOGGED_IN,  # lists only the exports the person may read
     "otp_verify": LOGGED_IN, "otp_enrol": LOGGED_IN, "password_change": LOGGED_IN,  # one's own account
+    "api_tokens": LOGGED_IN, "api_token_revoke": LOGGED_IN,  # one's own API tokens (tokens.may_hold_tokens)
     "audit_log": ADMINS, "event_failures": ADMINS, "event_retry": ADMINS,  # follow-ups that failed, in their tree
     # Organizations and people: the admins' register. People lists carry names and phones.
     "org_tree": OVERSIGHT, "org_search": OVERSIGHT, "org_detail": OVERSIGHT, "org_children": OVERSIGHT,
@@ -108,20 +109,36 @@ READS: dict[str, frozenset[str]] = {
     "rectification_campaign": ADMINS, "rectification_open": ADMINS, "rectification_edit": ADMINS,
     # 年度数据: the year in figures and the annual report, for those who run and decide on the cycle (counts only).
     "dashboard": OVERSIGHT, "dashboard_org": OVERSIGHT, "dashboard_report": OVERSIGHT,
-    # The API (/api/v1/): the same needs, for scripts with a token or the browser session.
+    # The API (/api/v1/): the same needs, for scripts with a token or the browser session. A path's operations
+    # share its URL name (django-ninja names a path after its first operation): a write on a read's path is gated
+    # here like the read, and its service then checks the act (core/rules.py, the permissions modules).
     "api:api-root": EVERYONE, "api:subtree_stats": EVERYONE, "api:rules_table": EVERYONE,
     "api:openapi-json": OVERSIGHT, "api:openapi-view": OVERSIGHT,
-    "api:tree": OVERSIGHT, "api:search": OVERSIGHT, "api:detail": OVERSIGHT,
+    "api:me": LOGGED_IN, "api:notification_list": LOGGED_IN, "api:notifications_read": LOGGED_IN,
+    "api:job_list": LOGGED_IN, "api:job_status": LOGGED_IN,  # a job is its starter's only
+    "api:audit_list": ADMINS,
+    "api:tree": OVERSIGHT, "api:search": OVERSIGHT, "api:detail": OVERSIGHT, "api:members": OVERSIGHT,
+    "api:people": ADMINS, "api:person": ADMINS, "api:import_file": ADMINS,
     "api:campaign_list": OVERSIGHT, "api:campaign_detail": OVERSIGHT, "api:list_act": OVERSIGHT,
-    "api:phase_act": OVERSIGHT,
-    "api:opinions": _r(ADMINS, POINT), "api:topics": ADMINS,
-    "api:meetings": ADMINS, "api:results": OVERSIGHT,
+    "api:phase_act": OVERSIGHT, "api:subject_list": OVERSIGHT, "api:subject_edit": ADMINS,
+    "api:my_subjects": LOGGED_IN,  # only the subjects whose secretary is the user
+    "api:responsibility_list": ADMINS, "api:responsibility_import": ADMINS,
+    "api:opinions": _r(ADMINS, POINT), "api:opinion_detail": _r(ADMINS, POINT), "api:topics": ADMINS,
+    "api:workbench": ADMINS, "api:opinions_act": ADMINS, "api:opinions_import": ADMINS, "api:topic_assign": ADMINS,
+    "api:topics_mine": ADMINS, "api:topic_act": ADMINS,
+    "api:meetings": ADMINS, "api:meeting_detail": ADMINS, "api:results": OVERSIGHT,
+    "api:my_items": _r(ADMINS, SECRETARY), "api:meeting_act": ADMINS, "api:question_moderate": ADMINS,
+    "api:report_upload": _r(ADMINS, SECRETARY),
     "api:campaign_results": OVERSIGHT, "api:meeting_results": OVERSIGHT,
     "api:subject_result": _r(OVERSIGHT, SECRETARY), "api:proposals": ADMINS, "api:assessment": OVERSIGHT,
     "api:assessment_history": OVERSIGHT, "api:results_act": OVERSIGHT, "api:result_withdraw": OVERSIGHT,
     "api:proposal_act": ADMINS, "api:assessment_confirm": OVERSIGHT,
+    "api:schemes": OVERSIGHT, "api:scheme": OVERSIGHT, "api:campaign_scheme": ADMINS,
+    "api:assessment_compute": ADMINS, "api:assessment_import": ADMINS,
     "api:cases": _r(ADMINS, SECRETARY, POINT), "api:case": _r(ADMINS, SECRETARY, POINT),
-    "api:case_move": _r(ADMINS, SECRETARY),
+    "api:case_move": _r(ADMINS, SECRETARY), "api:cases_open": ADMINS,
+    "api:commitment": _r(ADMINS, SECRETARY), "api:progress": _r(ADMINS, SECRETARY),
+    "api:supervise": _r(ADMINS, POINT),
     "api:dashboard_figures": OVERSIGHT,
 }
 

@@ -96,3 +96,8 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
 
 def unread_count(user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def jobs_of(user: Any) -> QuerySet[Job]:
+    """Return the background jobs ``user`` started, newest first."""
+    return Job.objects.filter(created_by=user).order_by("-created_at", "-id")

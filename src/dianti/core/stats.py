@@ -10,6 +10,7 @@ returns an int; it must only count, never return personal data.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 
@@ -44,6 +45,13 @@ def keys() -> list[str]:
     counted = set(_figure_keys())
     return [k for c in components.components()
             for k in [*c.stats, *(f.key for f in c.figures if f.key in counted)]]
+
+
+def names() -> dict[str, Any]:
+    """Return what users call every key :func:`compute` answers (the API's schema describes each by it)."""
+    figured = figures.declared()
+    return {key: c.stat_labels.get(key) or c.stat_help.get(key) or (figured[key].label if key in figured else key)
+            for c in components.components() for key in keys() if key in c.stats or key in {f.key for f in c.figures}}
 
 
 def compute(path: str) -> dict[str, int]:

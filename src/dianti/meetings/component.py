@@ -19,6 +19,7 @@ register(Component(
     figures=stats.FIGURES,
     figures_add={"participants": stats.attendance},
     stat_labels={"meetings": _("述职会（场）"), "ballots": _("测评票（张）")},
+    stat_help={"questions": _("现场提问（条）")},
     exports=(Export(_("评议码"), "meeting_codes", "meeting", "meeting_list"), Export(_("纸质测评表"), "meeting_paper_pdf", "meeting", "meeting_list"),
              Export(_("会议纪要"), "meeting_minutes", "meeting", "meeting_list")),
     demo=demo.load,

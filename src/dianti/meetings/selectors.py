@@ -33,6 +33,30 @@ def visible_meetings(user: Any, *, org: str = "", year: int | None = None) -> Qu
     return qs
 
 
+@dataclass(frozen=True)
+class MeetingFilters:
+    """A meeting list's filters (the API's)."""
+
+    campaign: int | None = None
+    status: str = ""
+    year: int | None = None
+    within: str = ""  # a materialized path: meetings convened in this subtree
+
+
+def meetings_filtered(user: Any, f: MeetingFilters) -> QuerySet[Meeting]:
+    """Return :func:`visible_meetings` narrowed by ``f``."""
+    qs = visible_meetings(user)
+    if f.campaign:
+        qs = qs.filter(campaign_id=f.campaign)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.year:
+        qs = qs.filter(campaign__year=f.year)
+    if f.within:
+        qs = qs.filter(org_path__gte=f.within, org_path__lt=paths.successor(f.within))
+    return qs.order_by("-starts_at", "-id")
+
+
 def meeting_get(user: Any, pk: int) -> Meeting:
     meeting = Meeting.objects.select_related("campaign", "campaign__convener", "current_item").filter(pk=pk).first()
     return ensure_can_view_meeting(user, meeting)

@@ -19,6 +19,7 @@ register(Component(
     stats={"people": stats.people, "party_members": stats.party_members},
     figures=stats.FIGURES,
     stat_labels={"organizations": _("基层党组织（个）"), "party_members": _("党员（人）")},
+    stat_help={"people": _("人员（人）")},
     exports=(Export(_("组织名册"), "org_export"),),
     demo=demo.load,
     jobs={"import.orgs": importers.import_orgs, "import.people": importers.import_people,

@@ -30,5 +30,8 @@ class OrgDirectory:
     def org_by_code(self, code: str) -> tuple[str, str] | None:
         return Organization.objects.filter(code=code).values_list("path", "name").first()
 
+    def org_codes(self, paths: Iterable[str]) -> dict[str, str]:
+        return dict(Organization.objects.filter(path__in=list(paths)).values_list("path", "code"))
+
     def top_orgs(self, user: Any) -> list[Any]:
         return top_orgs(user)

@@ -16,6 +16,7 @@ register(Component(
     nav=(NavEntry(_("群众意见"), "voices_queue", lambda user, sc: sc.is_admin or "point_staff" in sc.roles, 20),),
     figures=stats.FIGURES,
     stat_labels={"opinions": _("群众意见（条）"), "topics_assigned": _("已点题（人）"), "participants": _("参与（人次）")},
+    stat_help={"opinions_sorted": _("已分类的意见（条）")},
     exports=(Export(_("意见征集二维码海报"), "voices_poster", "organization", "org_tree"),
              Export(_("联系点二维码海报"), "voices_point_poster", "contact point", "org_tree")),
     demo=demo.load,

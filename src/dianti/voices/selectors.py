@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from dianti.campaigns.models import Campaign, Subject
 from dianti.core import paths, scope
@@ -87,6 +88,15 @@ def opinion_queue(user: Any, f: OpinionFilters) -> QuerySet[Opinion]:
         qs = qs.exclude(category_source=Opinion.CategorySource.STAFF).filter(
             Q(category="") | Q(category_confidence__lt=REVIEW_THRESHOLD))
     return qs.order_by("-created_at", "-id")
+
+
+def opinion_get(user: Any, pk: int) -> Opinion:
+    """Return one opinion the user may read (:func:`visible_opinions`); else 404, as for one that never was."""
+    found = (visible_opinions(user).select_related("organization", "topic", "point", "duplicate_of")
+             .filter(pk=pk).first())
+    if found is None:
+        raise Http404(_("找不到该意见，或您无权查看"))
+    return found
 
 
 def opinions_by_ids(user: Any, ids: list[int]) -> list[Opinion]:

@@ -12,7 +12,7 @@ def test_campaign_api_is_scoped_and_rolls_up(tree, users, client):
     in_topics(tree)
     other = services.campaign_create(actor=None, convener=tree.town_b, year=2020, title="澉浦镇2020")
     choose(other, tree.village_b1)
-    token = token_create(actor=None, user=users.town_admin)
+    token = token_create(actor=None, user=users.town_admin, name="测试脚本")
     listed = client.get("/api/v1/campaigns", headers={"Authorization": f"Bearer {token}"}).json()["items"]
     assert [c["title"] for c in listed] == ["通元镇2020年度村党组织书记点题述职"]
     assert client.get(f"/api/v1/campaigns/{other.pk}", headers={"Authorization": f"Bearer {token}"}).status_code == 404

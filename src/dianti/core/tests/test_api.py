@@ -48,7 +48,7 @@ def test_stats_hold_no_personal_data(client: Any, tree: Any, users: Any) -> None
 def test_unknown_org_code_is_404_in_chinese(client: Any, tree: Any) -> None:
     response = client.get("/api/v1/stats", {"org": "999999"})
     assert response.status_code == 404
-    assert response.json() == {"detail": "找不到组织编码“999999”"}
+    assert response.json() == {"detail": "找不到组织编码“999999”", "errors": []}
 
 
 def test_stats_without_org_is_a_client_error(client: Any, tree: Any) -> None:
@@ -78,3 +78,13 @@ def test_stats_counts_follow_an_org_moved_to_another_town(client: Any, tree: Any
     town_b = client.get("/api/v1/stats", {"org": "330424104"}).json()
     assert (town_b["organizations"], town_b["people"]) == (3, 1)
     assert Organization.objects.subtree(tree.town_a.path).grassroots().count() == 1
+
+
+def test_docs_api_endpoints_md_is_the_schema_and_the_read_table() -> None:
+    from pathlib import Path
+
+    from dianti.core.management.commands.api_endpoints import markdown
+
+    doc = Path(__file__).resolve().parents[4] / "docs" / "api-endpoints.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), "run `dianti api_endpoints > docs/api-endpoints.md`"
+    assert "未声明" not in markdown()

@@ -1,7 +1,7 @@
 """schemathesis against the API's OpenAPI schema: every operation, valid and invalid inputs, as a county admin (who
 passes every read rule and so gets furthest into the code); no answer may be a server error.
 
-Bounded and deterministic so it runs in ``make test``: about 30 examples per operation (half valid, half invalid),
+Bounded and deterministic so it runs in ``make test``: about 20 examples per operation (half valid, half invalid),
 derandomized (the same inputs every run), no example database. Run alone with ``pytest -m fuzz``.
 """
 
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from .test_reads_matrix import world  # noqa: F401  (a fixture: ids in the paths that exist)
 
 pytestmark = pytest.mark.fuzz
-MAX_EXAMPLES = 15  # per operation and generation mode
+MAX_EXAMPLES = 10  # per operation and generation mode
 
 
 def operations() -> list[Any]:

@@ -158,6 +158,14 @@ LISTS: dict[str, ListPage] = {
     "api_meetings": ListPage(lambda w: f"/api/v1/meetings?limit={PAGE}", "town_admin", _meetings),
     "appraisal_campaign_results": ListPage(lambda w: reverse("appraisal_campaign", args=[w["campaign"].pk]),
                                            "town_admin", _subjects),
+    "api_people": ListPage(lambda w: f"/api/v1/orgs/people?limit={PAGE}", "county_admin", _people),
+    "api_members": ListPage(lambda w: f"/api/v1/orgs/{w['tree'].village_a1.code}/members?limit={PAGE}",
+                            "county_admin", lambda w, n: _members(w, n)),
+    "api_subjects": ListPage(lambda w: f"/api/v1/campaigns/{w['campaign'].pk}/subjects?limit={PAGE}", "town_admin",
+                             _subjects),
+    "api_responsibilities": ListPage(lambda w: f"/api/v1/campaigns/responsibilities/{w['tree'].village_a1.code}"
+                                     f"?limit={PAGE}", "town_admin", _responsibilities),
+    "api_audit": ListPage(lambda w: f"/api/v1/audit?limit={PAGE}", "county_admin", _villages),
     "api_campaign_results": ListPage(lambda w: f"/api/v1/appraisal/campaigns/{w['campaign'].pk}/results?limit={PAGE}",
                                      "town_admin", _subjects),
 }

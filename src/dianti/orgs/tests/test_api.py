@@ -55,7 +55,7 @@ def test_unknown_code_is_404_in_chinese(client: Any, users: Any) -> None:
     client.force_login(users.county_admin)
     response = client.get("/api/v1/orgs/999999")
     assert response.status_code == 404
-    assert response.json() == {"detail": "找不到该组织，或您无权查看"}
+    assert response.json() == {"detail": "找不到该组织，或您无权查看", "errors": []}
 
 
 def test_token_use_is_recorded_and_token_creation_audited(client: Any, users: Any) -> None:
@@ -70,7 +70,7 @@ def test_token_use_is_recorded_and_token_creation_audited(client: Any, users: An
 
 def test_tree_query_count_does_not_grow_with_the_tree(client: Any, tree: Any, users: Any,
                                                       django_assert_max_num_queries: Any) -> None:
-    token = token_create(actor=None, user=users.county_admin)
+    token = token_create(actor=None, user=users.county_admin, name="测试脚本")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     client.get("/api/v1/orgs/330424", **headers)
     with django_assert_max_num_queries(10) as small:
@@ -80,3 +80,44 @@ def test_tree_query_count_does_not_grow_with_the_tree(client: Any, tree: Any, us
         body = client.get("/api/v1/orgs/330424", **headers).json()
     assert len(body["children"]) == 10
     assert len(big.captured_queries) == len(small.captured_queries)
+
+
+def test_people_are_searched_in_the_admins_tree_with_whole_phones(client: Any, users: Any, tree: Any) -> None:
+    from .factories import PersonFactory
+
+    PersonFactory(organization=tree.village_b1, name="李澉浦", phone="13955556666")
+    town = get(client, users.town_admin, "/api/v1/orgs/people?q=5678")
+    assert [(p["name"], p["phone"], p["organization"]) for p in town["items"]] == [
+        ("张书记", "13812345678", "330424105201")]
+    assert get(client, users.town_admin, "/api/v1/orgs/people?q=李澉浦")["count"] == 0
+    assert get(client, users.county_admin, "/api/v1/orgs/people?org=330424104")["count"] == 1
+
+
+def test_a_person_with_their_positions(client: Any, users: Any) -> None:
+    from dianti.orgs.models import Person
+
+    person = Person.objects.get(name="张书记")
+    body = get(client, users.town_admin, f"/api/v1/orgs/people/{person.pk}")
+    assert body["memberships"] == [{"organization": "330424105201", "organization_name": "中共雪水港村总支部委员会",
+                                    "position": "secretary", "position_label": "书记", "since": None}]
+    client.force_login(users.other_town_admin)
+    assert client.get(f"/api/v1/orgs/people/{person.pk}").status_code == 404
+
+
+def test_members_show_phones_masked_to_those_who_do_not_manage_them(client: Any, users: Any) -> None:
+    [member] = get(client, users.county_approver, "/api/v1/orgs/330424105201/members")["items"]
+    assert member["person"]["phone"] == "138****5678" and member["position"] == "secretary"
+    [member] = get(client, users.town_admin, "/api/v1/orgs/330424105201/members")["items"]
+    assert member["person"]["phone"] == "13812345678"
+
+
+def test_detail_lists_roles_and_points(client: Any, users: Any, tree: Any) -> None:
+    from dianti.orgs import services
+
+    services.point_create(actor=None, kind="direct_report", name="雪水港村民情直报点", organization=tree.village_a1,
+                          staff=[])
+    town = get(client, users.county_admin, "/api/v1/orgs/330424105")
+    assert {(r["user"], r["role"]) for r in town["roles"]} == {
+        ("通元镇管理员", "town_admin"), ("评议人", "evaluator"), ("直报点联络员", "point_staff")}
+    village = get(client, users.county_admin, "/api/v1/orgs/330424105201")
+    assert [(p["kind"], p["name"]) for p in village["points"]] == [("direct_report", "雪水港村民情直报点")]
