@@ -146,13 +146,14 @@ def root_for(user: Any, code: str | None) -> Organization:
     return ensure_can_view_org(user, roots[0] if roots else None)
 
 
-def _label(key: str) -> tuple[str, str]:
-    f = figures.declared().get(key)
+def _label(key: str, declared: dict[str, figures.Figure] | None = None) -> tuple[str, str]:
+    f = (declared if declared is not None else figures.declared()).get(key)
     return (str(f.label), str(f.unit)) if f else (key, "")
 
 
-def _drill(user: Any, key: str, code: str, year: int, bucket: str = "") -> str:
-    f = figures.declared().get(key)
+def _drill(user: Any, key: str, code: str, year: int, bucket: str = "",
+           declared: dict[str, figures.Figure] | None = None) -> str:
+    f = (declared if declared is not None else figures.declared()).get(key)
     if f is None or f.drill is None or not may_read(user, f.drill.url_name):
         return ""
     return f"{reverse(f.drill.url_name)}?{urlencode(dict(f.drill.query(code, year, bucket)))}"
@@ -165,14 +166,17 @@ def page_url(code: str, year: int | None = None) -> str:
 def _children(org: Organization, groups: set[str]) -> list[Organization]:
     """The child organizations with any figure, and every child above grassroots level (a town with nothing yet
     is a row of zeros, not a missing row)."""
-    wanted = Q(path__in=[g for g in groups if g != org.path]) | (Q(parent=org) & ~Q(level=Organization.Level.GRASSROOTS))
+    wanted = Q(path__in=[g for g in groups if g != org.path])
+    wanted |= Q(parent=org) & ~Q(level=Organization.Level.GRASSROOTS)
     return list(Organization.objects.filter(wanted, depth=org.depth + 1).order_by("path")
                 .only("code", "name", "short_name", "path", "level"))
 
 
 def _row(user: Any, table: figures.Table, keys: list[str], code: str, name: str, group: str | None, year: int,
          url: str, own: bool = False) -> Row:
-    cells = {k: Cell(table.get(k, year, group), "" if own else _drill(user, k, code, year)) for k in keys}
+    declared = figures.declared()
+    cells = {k: Cell(table.get(k, year, group), "" if own else _drill(user, k, code, year, declared=declared))
+             for k in keys}
     return Row(code, name, url, cells, own)
 
 
@@ -208,9 +212,9 @@ def dashboard(user: Any, org: Organization, year: int | None = None, *, fresh: b
     previous = year - 1 if year - 1 in years else None
 
     def headline(key: str) -> Headline:
-        label, unit = _label(key)
+        label, unit = _label(key, declared)
         of = table.get(OF[key]) if key in OF and OF[key] in declared else None
-        return Headline(key, label, unit, table.get(key, year), _drill(user, key, org.code, year),
+        return Headline(key, label, unit, table.get(key, year), _drill(user, key, org.code, year, declared=declared),
                         table.get(key, previous) if previous else None, of)
 
     stage_keys = [k for k in (*FUNNEL, *RECTIFICATION) if k in declared]
@@ -225,9 +229,9 @@ def dashboard(user: Any, org: Organization, year: int | None = None, *, fresh: b
         org=org, year=year, years=years, counted_at=table.counted_at, wide=scope.is_wide(org.path),
         headlines=[headline(k) for k in UPWARD if k in declared
                    and not (org.level == Organization.Level.GRASSROOTS and k in CONVENED)],
-        stages=[(k, _label(k)[0]) for k in FUNNEL if k in declared],
+        stages=[(k, _label(k, declared)[0]) for k in FUNNEL if k in declared],
         rows=rows, total=_row(user, table, stage_keys, org.code, _("合计"), None, year, ""),
-        trend=[(k, *_label(k), [(y, table.get(k, y)) for y in trend_years])
+        trend=[(k, *_label(k, declared), [(y, table.get(k, y)) for y in trend_years])
                for k in (*UPWARD, "subjects", "appraised") if k in declared],
         distributions=[d for k in DISTRIBUTIONS if (d := _distribution(user, table, k, org.code, year)) and d.total],
         hot=_distribution(user, table, HOT, org.code, year),
