@@ -32,9 +32,7 @@ def _year(request: HttpRequest) -> int | None:
 def index(request: HttpRequest) -> HttpResponse:
     home = selectors.home()
     return render(request, "portal/index.html", {
-        "home": home, "places": selectors.children(home, request.GET.get("page")),
-        "calls": selectors.open_calls(home), "upcoming": selectors.upcoming(home),
-        "results": selectors.latest_results(home), "counts": selectors.case_counts(home),
+        "home": home, "places": selectors.children(home, request.GET.get("page")), **selectors.summary(home),
         "figures": figures.figures(home) if home else [], "figures_of": home})
 
 
