@@ -102,10 +102,17 @@ def children(org: Organization | None, number: object = 1) -> Page:
     return page
 
 
-def search(query: str, number: object = 1) -> Page:
+#: Organizations a search shows: the shallowest matches (towns before villages). A villager who typed one common
+#: character ("村") is asked for more rather than paged through a province, and nothing is counted.
+SEARCH_SHOWN = 50
+
+
+def search(query: str) -> tuple[list[Organization], bool]:
+    """Return the first :data:`SEARCH_SHOWN` organizations matching ``query``, and whether there are more."""
     from dianti.orgs.selectors import public_search_rows
 
-    return pagination.page_of(public_search_rows(query), number)
+    found = list(public_search_rows(query)[:SEARCH_SHOWN + 1])
+    return found[:SEARCH_SHOWN], len(found) > SEARCH_SHOWN
 
 
 # ---------------------------------------------------------------------------------------------------------------

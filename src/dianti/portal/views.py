@@ -39,7 +39,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @replica_reads
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
-    return render(request, "portal/search.html", {"q": q, "page": selectors.search(q, request.GET.get("page"))})
+    found, more = selectors.search(q)
+    return render(request, "portal/search.html", {"q": q, "found": found, "more": more})
 
 
 @replica_reads
