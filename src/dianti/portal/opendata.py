@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,12 +112,19 @@ RESULT_FIELDS = (
 )
 
 
+#: The parts of a result's stored ``detail`` that :func:`~dianti.appraisal.selectors.public_result_of` reads.
+PUBLIC_DETAIL = ("distribution", "grades", "satisfaction")
+
+
 def result_rows(filters: Filters, using: str = "default") -> Iterator[dict[str, Any]]:
     """Yield one row per published result in the filters, by result id."""
+    # Of the stored explanation (``detail``, a few kB of JSON a row) only the parts the public figures read are
+    # fetched: parsing the whole of it made a chunk of rows weigh tens of megabytes.
     rows = (SubjectResult.objects.using(using).filter(status=SubjectResult.Status.PUBLISHED)
             .filter(within(filters.org, "subject__org_path"))
             .select_related("subject__organization__parent", "subject__campaign__convener")
-            .only("id", "score", "ballots", "satisfaction", "satisfaction_low", "satisfaction_high", "detail",
+            .annotate(**{f"public_{key}": KeyTransform(key, "detail") for key in PUBLIC_DETAIL})
+            .only("id", "score", "ballots", "satisfaction", "satisfaction_low", "satisfaction_high",
                   "published_at", "subject__id", "subject__category", "subject__topic", "subject__org_path",
                   *_org_fields("subject__organization"), *_org_fields("subject__organization__parent"),
                   "subject__campaign__id", "subject__campaign__title", "subject__campaign__year",
@@ -125,6 +133,7 @@ def result_rows(filters: Filters, using: str = "default") -> Iterator[dict[str, 
         rows = rows.filter(subject__campaign__year=filters.year)
     for chunk in _chunks(rows):
         for r in chunk:
+            r.detail = {key: getattr(r, f"public_{key}") for key in PUBLIC_DETAIL}
             s, figures = r.subject, public_result_of(r)
             yield {"result_id": r.pk, "year": s.campaign.year, "campaign_id": s.campaign.pk,
                    "campaign": s.campaign.title, **_org("convener", s.campaign.convener),

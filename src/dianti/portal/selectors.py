@@ -35,6 +35,9 @@ HOME_SECONDS = 300
 _HOME_KEY = "dianti:portal:home"
 #: At most this many of an organization's subjects (one a campaign: a decade of yearly cycles) on its page.
 SUBJECTS_SHOWN = 10
+#: How long the home page's summaries are kept (calls, meetings, results, rectification counts): the same for
+#: everyone, each a scan of the whole tree at a province, and a minute old is fine for them.
+SUMMARY_SECONDS = 60
 
 
 def within(org: Organization | None, field_name: str = "org_path") -> Q:
@@ -99,10 +102,17 @@ def children(org: Organization | None, number: object = 1) -> Page:
     return page
 
 
-def search(query: str, number: object = 1) -> Page:
+#: Organizations a search shows: the shallowest matches (towns before villages). A villager who typed one common
+#: character ("村") is asked for more rather than paged through a province, and nothing is counted.
+SEARCH_SHOWN = 50
+
+
+def search(query: str) -> tuple[list[Organization], bool]:
+    """Return the first :data:`SEARCH_SHOWN` organizations matching ``query``, and whether there are more."""
     from dianti.orgs.selectors import public_search_rows
 
-    return pagination.page_of(public_search_rows(query), number)
+    found = list(public_search_rows(query)[:SEARCH_SHOWN + 1])
+    return found[:SEARCH_SHOWN], len(found) > SEARCH_SHOWN
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -193,6 +203,16 @@ def _with_facts(subjects: list[Subject]) -> list[Subject]:
     return subjects
 
 
+def summary(org: Organization | None) -> dict[str, Any]:
+    """Return the home page's summaries of ``org``'s subtree — the calls for opinions, the coming meetings, the
+    latest published results and the rectifications by state — as counted at most :data:`SUMMARY_SECONDS` ago."""
+    def count() -> dict[str, Any]:
+        return {"calls": open_calls(org), "upcoming": upcoming(org), "results": latest_results(org),
+                "counts": case_counts(org)}
+
+    return cache.get_or_set(f"dianti:portal:summary:{org.pk if org else 0}", count, SUMMARY_SECONDS)  # type: ignore[no-any-return]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Meetings and rectification
 
@@ -204,22 +224,25 @@ def _agenda() -> Prefetch:
                           "subject__organization__short_name").order_by("order"))
 
 
-def meetings(org: Organization | None, *, held: bool, number: object = 1) -> Page:
-    """Return page ``number`` of the meetings of published campaigns convened in ``org``'s subtree: those still to
-    come or under way (soonest first), or with ``held`` those closed (latest first); each with its agenda."""
+def _meeting_rows(org: Organization | None, *, held: bool) -> QuerySet[Meeting]:
     rows = (Meeting.objects.filter(within(org), campaign__list_status=Campaign.ListStatus.PUBLISHED)
             .select_related("campaign__convener")
             .only("id", "title", "starts_at", "venue", "status", "campaign__id", "campaign__title", "campaign__year",
                   "campaign__convener__id", "campaign__convener__name", "campaign__convener__short_name"))
     if held:
-        rows = rows.filter(status=Meeting.Status.CLOSED).order_by("-starts_at", "-id")
-    else:
-        rows = rows.exclude(status=Meeting.Status.CLOSED).order_by("starts_at", "id")
-    return pagination.page_of(rows.prefetch_related(_agenda()), number)
+        return rows.filter(status=Meeting.Status.CLOSED).order_by("-starts_at", "-id")
+    return rows.exclude(status=Meeting.Status.CLOSED).order_by("starts_at", "id")
+
+
+def meetings(org: Organization | None, *, held: bool, number: object = 1) -> Page:
+    """Return page ``number`` of the meetings of published campaigns convened in ``org``'s subtree: those still to
+    come or under way (soonest first), or with ``held`` those closed (latest first); each with its agenda."""
+    return pagination.page_of(_meeting_rows(org, held=held).prefetch_related(_agenda()), number)
 
 
 def upcoming(org: Organization | None, limit: int = 5) -> list[Meeting]:
-    return list(meetings(org, held=False).object_list[:limit])
+    """Return the next ``limit`` meetings (or those under way) in ``org``'s subtree, soonest first."""
+    return list(_meeting_rows(org, held=False)[:limit])
 
 
 #: The states a public filter offers, in the order a case moves through them.

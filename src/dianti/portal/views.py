@@ -32,16 +32,15 @@ def _year(request: HttpRequest) -> int | None:
 def index(request: HttpRequest) -> HttpResponse:
     home = selectors.home()
     return render(request, "portal/index.html", {
-        "home": home, "places": selectors.children(home, request.GET.get("page")),
-        "calls": selectors.open_calls(home), "upcoming": selectors.upcoming(home),
-        "results": selectors.latest_results(home), "counts": selectors.case_counts(home),
+        "home": home, "places": selectors.children(home, request.GET.get("page")), **selectors.summary(home),
         "figures": figures.figures(home) if home else [], "figures_of": home})
 
 
 @replica_reads
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
-    return render(request, "portal/search.html", {"q": q, "page": selectors.search(q, request.GET.get("page"))})
+    found, more = selectors.search(q)
+    return render(request, "portal/search.html", {"q": q, "found": found, "more": more})
 
 
 @replica_reads

@@ -140,7 +140,6 @@ LISTS: dict[str, ListPage] = {
                                   _subjects),
     "public_campaigns": ListPage(lambda w: reverse("portal_campaigns"), "public", _published),
     "public_town": ListPage(lambda w: reverse("portal_org", args=[w["tree"].town_a.code]), "public", _villages),
-    "public_search": ListPage(lambda w: reverse("portal_search") + "?q=测试", "public", _villages),
     "public_meetings": ListPage(lambda w: reverse("portal_meetings"), "public", _meetings),
     "public_subjects": ListPage(lambda w: reverse("portal_campaign", args=[w["published"].pk]), "public",
                                 _published_subjects),
