@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestInvalid
+from ninja.renderers import JSONRenderer
 
 from dianti.core import apierrors
 from dianti.core.api import router as core_router
@@ -66,6 +67,12 @@ ERROR_STATUSES = {
 }
 
 
+class ReadableJSON(JSONRenderer):
+    """JSON with Chinese as Chinese (UTF-8), not as \\u escapes: what a person reads in a terminal or a log."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class DiantiAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         """Return django-ninja's schema with the API's description, its tags, and the error answers each
@@ -104,7 +111,8 @@ class DiantiAPI(NinjaAPI):
 # Swagger UI from the files django-ninja ships ("ninja" is an installed app), never from a public CDN: a county's
 # network may not reach one, and a page that loads script from elsewhere runs whatever that host serves. No
 # validator badge either (it would send the schema to validator.swagger.io).
-api = DiantiAPI(title="点题述职 API", version="1", urls_namespace="api", docs=Swagger(settings={"validatorUrl": None}))
+api = DiantiAPI(title="点题述职 API", version="1", urls_namespace="api", renderer=ReadableJSON(),
+                docs=Swagger(settings={"validatorUrl": None}))
 api.add_router("", core_router)
 for component in components():  # each step's router, declared by its component (core/components.py)
     if component.api is not None:

@@ -66,7 +66,8 @@ def _problem(error: Mapping[str, Any]) -> str:
         text, key = bounds[kind]
         return text % {"n": ctx.get(key, "")}
     if kind in ("literal_error", "enum"):
-        return _("应为以下之一：%(choices)s") % {"choices": ctx.get("expected", "")}
+        choices = str(ctx.get("expected", "")).replace("' or '", "、").replace("', '", "、").strip("'")
+        return _("应为以下之一：%(choices)s") % {"choices": choices}
     return _("格式不对")
 
 

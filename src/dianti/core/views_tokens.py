@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,11 +20,15 @@ from . import tokens
 from .http import error_messages
 
 
+def _days(n: int) -> str:
+    return _("%(n)d 天") % {"n": n}
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("用途"), max_length=100,
                            help_text=gettext_lazy("写明谁用它做什么，如“组织部季度报表脚本”"))
     days = forms.TypedChoiceField(label=gettext_lazy("有效期"), coerce=int, initial=tokens.DEFAULT_DAYS,
-                                  choices=[(d, gettext_lazy("%(n)d 天") % {"n": d}) for d in tokens.LIFETIMES])
+                                  choices=[(d, lazy(_days, str)(d)) for d in tokens.LIFETIMES])
 
 
 def _page(request: HttpRequest, form: TokenForm, key: str = "", status: int = 200) -> HttpResponse:
