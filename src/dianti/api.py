@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -59,7 +60,7 @@ PATH_PARAMETERS = {
 
 SUCCESS = {"200": "成功", "201": "已创建", "204": "已办理，没有返回内容"}
 ERROR_STATUSES = {
-    "400": "请求体不是有效的 JSON",
+    "400": "请求体不是有效的 JSON，或地址中含有无效字符（如 NUL）",
     "401": "未登录，或 API 令牌无效、过期、已撤销",
     "403": "您的角色无权查看，或制度规则不允许您办理（detail 写明由谁办理）",
     "404": "不存在，或不在您的查看范围内",
@@ -100,7 +101,7 @@ class DiantiAPI(NinjaAPI):
                     if str(code) in SUCCESS and answer.get("description") in ("OK", "Created", "No Content", ""):
                         answer["description"] = SUCCESS[str(code)]
                 has_input = bool(operation.get("parameters")) or "requestBody" in operation
-                codes = (["404", "422"] if has_input else []) + (["400"] if "requestBody" in operation else [])
+                codes = ["400", "404", "422"] if has_input else []
                 if operation.get("security"):
                     codes += ["401", "403"]
                 for code in codes:
@@ -160,6 +161,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def import_refused(request: HttpRequest, exc: ImportRefused) -> HttpResponse:
     """An upload that cannot even start (no file, wrong type, too big, not an admin): 422 with the reason."""
     return _error(request, 422, str(exc), [str(exc)])
+
+
+@api.exception_handler(DataError)
+def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A value the database cannot take or compare (PostgreSQL refuses a NUL character in any text): 422."""
+    return _error(request, 422, _("请求中有数据库无法处理的值（如 NUL 字符），请检查后重试"))
 
 
 @api.exception_handler(OverflowError)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -86,7 +86,11 @@ class NulByteMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in vs)
                                            for k, vs in request.GET.lists()):
-            return HttpResponseBadRequest(_("地址中含有无效字符"), content_type="text/plain; charset=utf-8")
+            message = _("地址中含有无效字符")
+            if request.path.startswith("/api/"):  # the API's one error shape (dianti/api.py)
+                return JsonResponse({"detail": message, "errors": [message]}, status=400,
+                                    json_dumps_params={"ensure_ascii": False})
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

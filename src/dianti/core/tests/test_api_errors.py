@@ -71,3 +71,19 @@ def test_a_state_the_service_refuses_is_422_with_its_sentence(admin: Any, tree: 
     campaign = town_campaign(tree)
     response = admin.post(f"/api/v1/campaigns/{campaign.pk}/list/submit", {}, content_type="application/json")
     assert response.status_code == 422 and response.json()["errors"] == ["名单为空：请先点名述职对象"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/orgs/search", "/api/v1/campaigns", "/api/v1/voices/opinions",
+                                 "/api/v1/rectification/cases", "/api/v1/orgs/people", "/api/v1/audit"])
+def test_a_nul_character_in_a_filter_is_refused_in_the_apis_shape(admin: Any, tree: Any, url: str) -> None:
+    """PostgreSQL refuses NUL in any text, so it is refused before any query, as everywhere on the site."""
+    response = admin.get(url, {"q": "雪水\x00港"})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "地址中含有无效字符", "errors": ["地址中含有无效字符"]}
+
+
+def test_a_nul_character_in_a_body_is_refused(admin: Any, tree: Any) -> None:
+    response = admin.post("/api/v1/voices/opinions", {"organization": "330424105201", "channel": "visit",
+                                                      "people_met": 3, "text": "路灯\x00坏了"},
+                          content_type="application/json")
+    assert response.status_code == 422 and response.json()["detail"]
