@@ -130,9 +130,9 @@ async def _drive(port: int, meter: Meter, setup: dict[str, Any], concurrency: in
     def product(ev: Evaluator) -> Any:
         return post_ballot(port, ev, with_scores)
 
-    base_before = await run_burst(crowd, concurrency, 0, baseline, False, meter)
-    burst = await run_burst(crowd, concurrency, 0, product, True, meter)
-    base_after = await run_burst(crowd, concurrency, 0, baseline, False, meter)
+    base_before = await run_burst(crowd, concurrency, None, baseline, False, meter)
+    burst = await run_burst(crowd, concurrency, None, product, True, meter)
+    base_after = await run_burst(crowd, concurrency, None, baseline, False, meter)
 
     stop = asyncio.Event()
     screen_busy: list[float] = []
