@@ -86,21 +86,48 @@ def voting_state(meeting_id: int) -> tuple[str, bool] | None:
     return None if found is None else (found[0], bool(found[1]))
 
 
+def _values(rows: Sequence[Row]) -> list[Any]:
+    values: list[Any] = []
+    for row in rows:
+        values += [random_id(), row.meeting_id, row.item_id, row.group_id, row.grade,
+                   connection.ops.adapt_json_value(row.scores, None), row.comment, Ballot.Kind.PHONE.value, row.token]
+    return values
+
+
+def _tuples(rows: Sequence[Row]) -> str:
+    return ", ".join(["(" + ", ".join(["%s"] * len(BALLOT_COLUMNS)) + ")"] * len(rows))
+
+
+_REPLACE = "ON CONFLICT (token) DO UPDATE SET grade = EXCLUDED.grade, scores = EXCLUDED.scores, comment = EXCLUDED.comment"
+
+
+def insert_while_open(rows: Sequence[Row]) -> bool:
+    """On PostgreSQL, store ``rows`` of one meeting as :func:`insert` does when revising, by one statement that
+    holds the meeting FOR SHARE and writes only while its voting is open and allows revising: in autocommit that
+    statement is the transaction, with no round trips to begin and commit it. Return whether it wrote; when not
+    (the meeting is not so, or on SQLite) it wrote nothing and the caller takes the transaction's path. SQLite is
+    left out because a statement that reads before it writes may be refused the write lock outright when another
+    connection wrote meanwhile; its writing transactions take the lock first (``BEGIN IMMEDIATE``)."""
+    if connection.vendor != "postgresql" or not rows:
+        return False
+    columns = ", ".join(BALLOT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'WITH voting AS (SELECT id FROM "{_MEETINGS}" WHERE id = %s AND status = %s AND allow_revise FOR SHARE) '
+            f'INSERT INTO "{_BALLOTS}" ({columns}) SELECT {", ".join(f"v.{c}" for c in BALLOT_COLUMNS)} '
+            f"FROM voting, (VALUES {_tuples(rows)}) AS v ({columns}) WHERE v.meeting_id = voting.id {_REPLACE}",
+            [rows[0].meeting_id, Meeting.Status.OPEN.value, *_values(rows)])
+        return cursor.rowcount == len(rows)
+
+
 def insert(rows: Sequence[Row], *, revise: bool) -> None:
     """Insert ``rows`` as phone ballots under fresh random ids, in one statement. A row whose token is stored
     already (a copy of the same ballot got there first) replaces its marks when ``revise``, else is skipped."""
     if not rows:
         return
-    values: list[Any] = []
-    for row in rows:
-        values += [random_id(), row.meeting_id, row.item_id, row.group_id, row.grade,
-                   connection.ops.adapt_json_value(row.scores, None), row.comment, Ballot.Kind.PHONE.value, row.token]
-    one = "(" + ", ".join(["%s"] * len(BALLOT_COLUMNS)) + ")"
-    conflict = "DO UPDATE SET grade = EXCLUDED.grade, scores = EXCLUDED.scores, comment = EXCLUDED.comment" \
-        if revise else "DO NOTHING"
     with connection.cursor() as cursor:
-        cursor.execute(f'INSERT INTO "{_BALLOTS}" ({", ".join(BALLOT_COLUMNS)}) VALUES '
-                       f'{", ".join([one] * len(rows))} ON CONFLICT (token) {conflict}', values)
+        cursor.execute(f'INSERT INTO "{_BALLOTS}" ({", ".join(BALLOT_COLUMNS)}) VALUES {_tuples(rows)} '
+                       + (_REPLACE if revise else "ON CONFLICT (token) DO NOTHING"), _values(rows))
 
 
 def marks(tokens: Iterable[str]) -> dict[str, tuple[str, dict[str, int], str]]:

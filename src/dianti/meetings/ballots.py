@@ -243,6 +243,8 @@ def ballot_cast(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], devic
 
 def _write_submission(meeting_id: int, wanted: dict[str, ballot_sql.Row],
                       earlier: dict[str, tuple[str, dict[str, int], str]] | None) -> None:
+    if earlier is None and ballot_sql.insert_while_open(list(wanted.values())):
+        return  # revising allowed, on PostgreSQL: the state read and the marks written by one statement
     with _one_writer_at_a_time(), transaction.atomic():
         revise = _ensure_open(ballot_sql.voting_state(meeting_id), meeting_id)  # as of now, not of the page load
         if revise:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.shortcuts import render
 from django.test import Client, RequestFactory
 from django.urls import reverse
