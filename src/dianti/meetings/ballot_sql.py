@@ -2,8 +2,9 @@
 
 Every phone of a hall runs these within minutes, and through the ORM each cost several times the CPU the database
 took to answer it (building the query, then the model instances). What they may and may not write is
-:mod:`.ballots`' business and docs/ballot-secrecy.md's: nothing here links a code to its ballots. They run on the
-default database, inside the transactions :mod:`.ballots` opens.
+:mod:`.ballots`' business and docs/ballot-secrecy.md's: nothing here links a code to its ballots, and the claim of a
+code and the marks are never written by one transaction. They run on the default database, inside the transactions
+:mod:`.ballots` opens, except :func:`insert_while_open`, which is a transaction of its own.
 """
 
 from __future__ import annotations
