@@ -64,10 +64,10 @@ async def _storm(port: int, master: int, crowd: list[Evaluator], concurrency: in
             await scan_slip(port, ev)
 
     await asyncio.gather(*(prepare(ev) for ev in crowd))
-    burst = await run_burst(crowd, concurrency, 0, post, True, meter)
+    burst = await run_burst(crowd, concurrency, None, post, True, meter)
     first_failed = [ev for ev in crowd if not ev.acked]
     await asyncio.sleep(1.0)  # gunicorn has started a new worker by now
-    retry = await run_burst(first_failed, concurrency, 0, lambda ev: post_ballot(port, ev, False), True, meter)
+    retry = await run_burst(first_failed, concurrency, None, lambda ev: post_ballot(port, ev, False), True, meter)
     return {"killed": killed, "first_acked": burst.acked, "first_failed": len(first_failed),
             "retried_acked": retry.acked, "still_failed": sum(1 for ev in crowd if not ev.acked)}
 

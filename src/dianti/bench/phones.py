@@ -167,19 +167,26 @@ class Burst:
         return round((self.server_cpu_s + self.db_cpu_s) * 1000 / max(1, self.acked), 2)
 
 
-async def run_burst(evaluators: list[Evaluator], concurrency: int, spread: float, post: Any, record: bool,
-                 meter: Meter) -> Burst:
-    """Release every evaluator: all at once with at most ``concurrency`` POSTs in flight, or — when ``spread`` is
-    set — one after another at even intervals over ``spread`` seconds, however many are still in flight."""
-    gate = asyncio.Semaphore(concurrency if not spread else len(evaluators))
+def arrivals_within(n: int, spread: float, rng: random.Random) -> list[float]:
+    """Return when each of ``n`` evaluators posts, in seconds from the start, in order: each at a moment of its own
+    drawn evenly at random within ``spread`` seconds, as people who each finish grading when they do (so some
+    seconds see twice the mean and others none)."""
+    return sorted(rng.uniform(0, spread) for _ in range(n))
+
+
+async def run_burst(evaluators: list[Evaluator], concurrency: int, arrivals: list[float] | None, post: Any,
+                    record: bool, meter: Meter) -> Burst:
+    """Release every evaluator: all at once with at most ``concurrency`` POSTs in flight, or — given ``arrivals``
+    (seconds from the start, one per evaluator) — each at its moment, however many are still in flight."""
+    gate = asyncio.Semaphore(concurrency if arrivals is None else len(evaluators))
     statuses: Counter[str] = Counter()
     latencies: list[float] = []
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
 
     async def one(i: int, ev: Evaluator) -> None:
-        if spread:
-            await asyncio.sleep(max(0.0, start + i * spread / len(evaluators) - loop.time()))
+        if arrivals is not None:
+            await asyncio.sleep(max(0.0, start + arrivals[i] - loop.time()))
         async with gate:
             # A worker killed mid-response cuts the body short (IncompleteReadError): a failed POST like the rest.
             try:

@@ -11,7 +11,7 @@ import secrets
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 
 from dianti.core import ratelimit
 
-from . import selectors
+from . import ballot_sql, selectors
 from .models import Ballot, EvaluatorCode, Meeting, PanelGroup, random_id
 from .text import clean, normalize_code
 
 MAX_COMMENT = 500
+T = TypeVar("T")
 
 
 def code_hash(code: str) -> str:
@@ -141,28 +142,23 @@ def _one_writer_at_a_time() -> contextlib.AbstractContextManager[Any]:
     return _SQLITE_BALLOT_WRITER if connection.vendor == "sqlite" else contextlib.nullcontext()
 
 
-def _read_open_meeting(pk: int) -> Meeting:
-    """Read the meeting's voting state, holding it FOR SHARE on PostgreSQL: ballots do not block each other, but
-    a close waits for them and they wait for a close (SQLite serialises writing transactions anyway). One plain
-    statement: every ballot runs it, twice for a first one."""
-    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
-    found = list(Meeting.objects.raw(f'SELECT id, status, grades, items, allow_revise FROM "{Meeting._meta.db_table}" '
-                                     f"WHERE id = %s{lock}", [pk]))
-    if not found:
-        raise Meeting.DoesNotExist(pk)
-    return found[0]
-
-
-def _ensure_open(meeting: Meeting) -> None:
-    if meeting.status != Meeting.Status.OPEN:
-        raise VotingClosed("投票已截止，不能再提交" if meeting.status == Meeting.Status.CLOSED else "会议尚未开始投票")
+def _ensure_open(state: tuple[str, T] | None, meeting_id: int) -> T:
+    """Refuse unless ``state`` (the meeting's status and what was read with it) says voting is open; return what
+    was read with the status."""
+    if state is None:
+        raise Meeting.DoesNotExist(meeting_id)
+    status, rest = state
+    if status != Meeting.Status.OPEN:
+        raise VotingClosed("投票已截止，不能再提交" if status == Meeting.Status.CLOSED else "会议尚未开始投票")
+    return rest
 
 
 def _claim(evaluator: EvaluatorCode, device: str) -> bool:
     """Mark the code cast and bind it to the device, unless it already is; return True when claimed just now.
 
-    Its own short transaction, before the ballots' (see :func:`evaluator_enter` on ``xmin``). The group's row is
-    locked, and its ballots counted, before the code is claimed, so that two last seats are not taken at once.
+    Its own short transaction, before the ballots' (see :func:`evaluator_enter` on ``xmin``): the meeting's state
+    and the group read under their locks, then the code claimed only while the group, counted after its lock, has
+    room for one more ballot (:mod:`.ballot_sql`), so two last seats are not taken at once.
     """
     if evaluator.cast:
         if evaluator.device_hash != device_hash(device):
@@ -170,12 +166,10 @@ def _claim(evaluator: EvaluatorCode, device: str) -> bool:
         return False
     bound = device_hash(device)
     with _one_writer_at_a_time(), transaction.atomic():
-        _ensure_open(_read_open_meeting(evaluator.meeting_id))
-        group = locked_group(evaluator.group_id)
-        claimed = EvaluatorCode.objects.filter(pk=evaluator.pk, cast=False).update(cast=True, used=True,
-                                                                                 device_hash=bound)
-        if claimed:  # refused (and so rolled back) when the group had no room left for this code
-            ensure_room(group)
+        size = _ensure_open(ballot_sql.claim_lock(evaluator.meeting_id, evaluator.group_id), evaluator.meeting_id)
+        claimed = ballot_sql.claim_code(evaluator.pk, evaluator.group_id, size, bound)
+        if not claimed and not ballot_sql.has_cast(evaluator.pk):
+            ensure_room(locked_group(evaluator.group_id))  # refused for want of room: say how full the group is
     if not claimed:  # a copy of this submission (or another device) claimed it meanwhile
         evaluator.refresh_from_db(fields=["cast", "device_hash"])
         return _claim(evaluator, device)
@@ -192,14 +186,21 @@ def _release(evaluator: EvaluatorCode, tokens: list[str]) -> None:
 
 def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], device: str = "",
                   evaluator: EvaluatorCode | None = None) -> int:
+    """Store one evaluator's marks as :func:`ballot_cast` does; return how many marks this submission holds."""
+    return len(ballot_cast(meeting=meeting, code=code, marks=marks, device=device, evaluator=evaluator))
+
+
+def ballot_cast(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], device: str = "",
+                evaluator: EvaluatorCode | None = None) -> dict[int, Mark]:
     """Store one evaluator's marks (agenda item id → mark), each exactly once per code and item, from the device
-    holding secret ``device`` (the evaluator's cookie; callers without a browser share the empty one). A caller
-    that has read the code's row already passes it as ``evaluator`` (it is updated in place when claimed).
+    holding secret ``device`` (the evaluator's cookie; callers without a browser share the empty one); return the
+    marks as stored, by agenda item. A caller that has read the code's row already passes it as ``evaluator`` (it
+    is updated in place when claimed).
 
     The first submission binds the code to that device; from any other it is refused ("此评议码已使用"). A retry or
     a double tap changes nothing; a changed mark replaces the earlier one while the meeting allows revising, and is
     refused otherwise. A first ballot beyond the group's size (phone and paper together) is refused. The stored
-    ballot carries the evaluator's group only. Return how many marks this submission holds.
+    ballot carries the evaluator's group only.
 
     A fixed number of queries whatever the number of secretaries: the marks are written in one statement, which
     settles races on the unique token in the database — ``ON CONFLICT`` updates (or, without revising, skips) the
@@ -214,7 +215,7 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], dev
         evaluator = evaluator_for(meeting, code)
     elif evaluator.revoked:
         raise ValidationError("该评议码已作废，请向工作人员领取新的评议码")
-    wanted: dict[str, Ballot] = {}
+    wanted: dict[str, ballot_sql.Row] = {}
     problems: list[str] = []
     for item_id, mark in marks.items():
         if item_id not in order:
@@ -225,11 +226,11 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], dev
             problems += [f"第 {order[item_id]} 位：{m}" for m in exc.messages]
             continue
         token = ballot_token(code, item_id)
-        wanted[token] = Ballot(meeting_id=meeting.pk, item_id=item_id, group_id=evaluator.group_id, token=token,
-                               grade=mark.grade, scores=scores, comment=clean(mark.comment))
+        wanted[token] = ballot_sql.Row(meeting.pk, item_id, evaluator.group_id, mark.grade, scores,
+                                       clean(mark.comment), token)
     if problems:
         raise ValidationError(problems)
-    earlier = None if meeting.allow_revise else _marks_of(list(wanted))
+    earlier = None if meeting.allow_revise else ballot_sql.marks(wanted)
     claimed = _claim(evaluator, device)
     try:
         _write_submission(meeting.pk, wanted, earlier)
@@ -237,41 +238,34 @@ def ballot_submit(*, meeting: Meeting, code: str, marks: Mapping[int, Mark], dev
         if claimed:
             _release(evaluator, [ballot_token(code, item_id) for item_id in order])
         raise
-    return len(wanted)
+    return {row.item_id: Mark(row.grade, row.scores, row.comment) for row in wanted.values()}
 
 
-def _write_submission(meeting_id: int, wanted: dict[str, Ballot], earlier: dict[str, Any] | None) -> None:
+def _write_submission(meeting_id: int, wanted: dict[str, ballot_sql.Row],
+                      earlier: dict[str, tuple[str, dict[str, int], str]] | None) -> None:
+    if earlier is None and ballot_sql.insert_while_open(list(wanted.values())):
+        return  # revising allowed, on PostgreSQL: the state read and the marks written by one statement
     with _one_writer_at_a_time(), transaction.atomic():
-        meeting = _read_open_meeting(meeting_id)  # the status as of now, not as of the page load
-        _ensure_open(meeting)
-        if meeting.allow_revise:
+        revise = _ensure_open(ballot_sql.voting_state(meeting_id), meeting_id)  # as of now, not of the page load
+        if revise:
             to_write = list(wanted.values())
         else:
-            earlier = _marks_of(list(wanted)) if earlier is None else earlier
-            to_write = [b for t, b in wanted.items() if earlier.get(t) != (b.grade, b.scores, b.comment)]
-            if any(b.token in earlier for b in to_write):
+            earlier = ballot_sql.marks(wanted) if earlier is None else earlier
+            to_write = [r for t, r in wanted.items() if earlier.get(t) != (r.grade, r.scores, r.comment)]
+            if any(r.token in earlier for r in to_write):
                 raise ValidationError("本场会议的评议提交后不能修改")
         if to_write:
-            _write_ballots(to_write, revise=meeting.allow_revise)
+            _write_ballots(to_write, revise=revise)
 
 
-BALLOT_VALUES = ["grade", "scores", "comment"]
-
-
-def _marks_of(tokens: list[str]) -> dict[str, tuple[str, dict[str, int], str]]:
-    return {token: (grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
-        token__in=tokens).values_list("token", *BALLOT_VALUES)}
-
-
-def _write_ballots(rows: list[Ballot], *, revise: bool) -> None:
+def _write_ballots(rows: list[ballot_sql.Row], *, revise: bool) -> None:
     """Insert ``rows``; a row whose token a concurrent transaction stored meanwhile is replaced when revising, and
     must otherwise hold the very same mark (a double tap) or the whole ballot is refused."""
+    ballot_sql.insert(rows, revise=revise)
     if revise:
-        Ballot.objects.bulk_create(rows, update_conflicts=True, unique_fields=["token"], update_fields=BALLOT_VALUES)
         return
-    Ballot.objects.bulk_create(rows, ignore_conflicts=True)
-    stored = _marks_of([b.token for b in rows])
-    if any(stored.get(b.token) != (b.grade, b.scores, b.comment) for b in rows):
+    stored = ballot_sql.marks(r.token for r in rows)
+    if any(stored.get(r.token) != (r.grade, r.scores, r.comment) for r in rows):
         raise ValidationError("本场会议的评议提交后不能修改")
 
 
@@ -285,8 +279,7 @@ def marks_for_device(evaluator: EvaluatorCode, code: str, device: str, items: li
     if evaluator.device_hash != device_hash(device):
         return {}
     tokens = {ballot_token(code, pk): pk for pk in items}
-    return {tokens[token]: Mark(grade, scores, comment) for token, grade, scores, comment in Ballot.objects.filter(
-        token__in=list(tokens)).values_list("token", *BALLOT_VALUES)}
+    return {tokens[token]: Mark(*mark) for token, mark in ballot_sql.marks(tokens).items()}
 
 
 def ballots_reshuffle(meeting: Meeting) -> int:

@@ -30,6 +30,7 @@ from .ballots import (  # noqa: F401  (offered here: one door for the meeting's 
     CodeUsed,
     Mark,
     VotingClosed,
+    ballot_cast,
     ballot_submit,
     ballot_token,
     ballots_reshuffle,

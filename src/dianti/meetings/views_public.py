@@ -10,15 +10,12 @@ photographed slip) gets only "此评议码已使用", and after the close nobody
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +25,7 @@ from dianti.core.devices import address_hash, device_identity, remember_device
 from dianti.core.http import error_messages
 
 from . import sealed, selectors, services
+from .ballot_page import ballot_page
 from .models import Meeting, Question
 
 EVALUATOR_COOKIE = "dt_eval"
@@ -176,35 +174,6 @@ def _as_posted(request: HttpRequest, meeting: Meeting, agenda: Sequence[selector
         for item in agenda if f"comment_{item.pk}" in request.POST or f"grade_{item.pk}" in request.POST}
 
 
-# A hall's phones show the same few cards: each secretary with one of four grades checked, or none. Those (no item
-# scores, no comment: nothing the evaluator wrote) are rendered once per process and state and kept; a card that
-# shows what someone wrote is rendered for them alone. The key holds everything the card template reads.
-_CARDS_MAX = 4096
-_cards: dict[tuple[Any, ...], str] = {}
-
-
-def _cards_html(meeting: Meeting, is_open: bool, agenda: Sequence[selectors.SheetRow], mine: Mapping[int, Any],
-                shown: Mapping[int, Any]) -> list[str]:
-    """Return each secretary's card of the ballot (meetings/_ballot_card.html) as HTML, in agenda order."""
-    state = (meeting.pk, meeting.public_key, is_open, meeting.allow_revise, tuple(meeting.grades), tuple(meeting.items),
-             get_language())
-    cards = []
-    for item in agenda:
-        mark = shown.get(item.pk)
-        context = {"meeting": meeting, "open": is_open, "item": item, "mine": item.pk in mine, "shown": mark}
-        if mark is not None and (mark.scores or mark.comment):
-            cards.append(render_to_string("meetings/_ballot_card.html", context))
-            continue
-        key = (*state, item, item.pk in mine, mark.grade if mark is not None else None)
-        html = _cards.get(key)
-        if html is None:
-            if len(_cards) >= _CARDS_MAX:
-                _cards.clear()
-            html = _cards[key] = render_to_string("meetings/_ballot_card.html", context)
-        cards.append(html)
-    return cards
-
-
 def ballot(request: HttpRequest) -> HttpResponse:
     code = _code(request)
     if not code:
@@ -223,7 +192,7 @@ def ballot(request: HttpRequest) -> HttpResponse:
         return _notice(request, str(services.CodeUsed().messages[0]), 409, drop_code=True)
     agenda = selectors.ballot_sheet(meeting)
     errors: list[str] = []
-    saved = False
+    stored: dict[int, services.Mark] = {}
     if request.method == "POST":
         marks, problems = _marks(request, meeting, agenda)
         try:
@@ -231,19 +200,17 @@ def ballot(request: HttpRequest) -> HttpResponse:
                 raise ValidationError(problems)
             if not marks:
                 raise ValidationError(_("请至少为一位书记选择等次"))
-            services.ballot_submit(meeting=meeting, code=code, marks=marks, device=secret, evaluator=evaluator)
-            saved = True
+            stored = services.ballot_cast(meeting=meeting, code=code, marks=marks, device=secret, evaluator=evaluator)
         except services.CodeUsed as exc:
             return _notice(request, exc.messages[0], 409, drop_code=True)
         except ValidationError as exc:
             errors = error_messages(exc)
-    mine = services.marks_for_device(evaluator, code, secret, [item.pk for item in agenda])
+    saved = bool(stored)
+    # A sheet that graded every secretary was just stored as it stands: nothing earlier is left to read back.
+    mine = stored if len(stored) == len(agenda) else services.marks_for_device(evaluator, code, secret,
+                                                                             [item.pk for item in agenda])
     # A refused ballot comes back as the evaluator filled it in, to be corrected rather than started again.
     shown = {**mine, **_as_posted(request, meeting, agenda)} if errors else mine
-    is_open = meeting.status == Meeting.Status.OPEN
-    response = render(request, "meetings/evaluator.html", {
-        "meeting": meeting, "group": evaluator.group,
-        "cards": _cards_html(meeting, is_open, agenda, mine, shown),
-        "errors": errors, "saved": saved, "open": is_open,
-        "done": len(mine), "total": len(agenda)}, status=400 if errors else 200)
+    response = ballot_page(request, meeting=meeting, group=evaluator.group, agenda=agenda, mine=mine, shown=shown,
+                           errors=errors, saved=saved)
     return _with_secret(response, request, secret)

@@ -30,3 +30,15 @@ def test_the_bench_server_mounts_it_beside_the_products_urls() -> None:
 
 def test_the_baseline_view_says_it_is_exempt_from_the_read_table() -> None:
     assert baseline_ballot.reads_exempt is True  # type: ignore[attr-defined]
+
+
+def test_the_hall_posts_at_random_moments_within_the_spread() -> None:
+    import random
+
+    from dianti.bench.phones import arrivals_within
+
+    moments = arrivals_within(500, 60.0, random.Random(584))
+    assert len(moments) == 500 and moments == sorted(moments) and 0 <= moments[0] and moments[-1] <= 60
+    assert moments == arrivals_within(500, 60.0, random.Random(584))  # the same hall from run to run
+    per_second = [sum(1 for t in moments if s <= t < s + 1) for s in range(60)]
+    assert max(per_second) > 500 / 60 > min(per_second)  # people do not finish grading in step

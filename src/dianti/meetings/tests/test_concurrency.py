@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection, connections, transaction
 
 from dianti.core import components
-from dianti.meetings import ballots, services
+from dianti.meetings import ballot_sql, ballots, services
 from dianti.meetings.models import Ballot, EvaluatorCode, Meeting
 from dianti.meetings.services import Mark
 
@@ -87,7 +88,10 @@ def test_every_evaluator_at_once_each_counted_once(h):
 
 
 def test_a_ballot_racing_the_close_is_counted_by_the_close_or_refused(h, monkeypatch):
-    """Every ballot acknowledged is one the close (and the appraisal it triggers) counts."""
+    """Every ballot acknowledged is one the close (and the appraisal it triggers) counts: here through the writing
+    transaction, paused after it read the meeting open (a revision on PostgreSQL writes by one statement instead:
+    see the next test)."""
+    monkeypatch.setattr(ballot_sql, "insert_while_open", lambda rows: False)
     seen_by_close: list[int] = []
     monkeypatch.setitem(components._REGISTRY, "test_listener", components.Component(
         label="test_listener", name="test", order=999, subscribes={"meeting_closed": lambda *, actor, meeting_id,
@@ -120,3 +124,49 @@ def test_a_ballot_racing_the_close_is_counted_by_the_close_or_refused(h, monkeyp
     release.set()
     thread.join(20)
     assert seen_by_close == [sum(acknowledged)]
+
+
+def _waiting_for_a_lock() -> bool:
+    """Return whether another connection to this database waits for a row lock (always True on SQLite, which
+    cannot say: there the voter's writing transaction waits for the close's, whenever it arrives)."""
+    if connection.vendor != "postgresql":
+        time.sleep(0.5)
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0] > 0
+
+
+def test_a_revision_sent_while_the_close_holds_the_meeting_waits_and_is_refused(h, monkeypatch):
+    """The close locks the meeting first; a revision arriving meanwhile (one statement on PostgreSQL) waits for it,
+    then finds voting closed: refused, and the close counted the marks as they were."""
+    code = h.codes["党员代表"][0]
+    _submit(h, code, "好")
+    seen_by_close: list[list[str]] = []
+    monkeypatch.setitem(components._REGISTRY, "test_listener", components.Component(
+        label="test_listener", name="test", order=999, subscribes={"meeting_closed": lambda *, actor, meeting_id,
+        org_path: seen_by_close.append(sorted(Ballot.objects.filter(meeting_id=meeting_id)
+                                              .values_list("grade", flat=True)))}))
+    outcome = []
+
+    def voter():
+        try:
+            _submit(h, code, "差")
+            outcome.append("acknowledged")
+        except ValidationError:
+            outcome.append("refused")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=voter)
+    with transaction.atomic():
+        Meeting.objects.select_for_update().get(pk=h.meeting.pk)  # the close's first step
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not _waiting_for_a_lock() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        services.meeting_close(actor=None, meeting=h.meeting)
+    thread.join(20)
+    assert outcome == ["refused"] and seen_by_close == [["好", "好"]]
+    assert sorted(Ballot.objects.values_list("grade", flat=True)) == ["好", "好"]
