@@ -71,6 +71,8 @@ def nfkc(text: str) -> str:
     nothing, so the NFKC form of a text is that of each run between them, and pure ASCII runs are already in NFKC
     form; most of a Chinese text is ideographs, which NFKC is slow to walk through.
     """
+    if unicodedata.is_normalized("NFKC", text):  # a quick check; text normalised before is common
+        return text
     return _BETWEEN_IDEOGRAPHS.sub(_nfkc_run, text)
 
 
