@@ -159,12 +159,14 @@ def similarity_graph(matrix: Any, *, place_columns: np.ndarray[Any, np.dtype[np.
     found_cols: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     found_sims: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     for start in range(0, n, block):
-        product = (candidates[start : start + block] @ candidates[start:].T).tocoo()
-        keep = (product.data >= edge_threshold / 2) & (product.row < product.col)
-        r = product.row[keep].astype(np.int64) + start
-        c = product.col[keep].astype(np.int64) + start
-        partial = product.data[keep]
-        del product, keep
+        product = (candidates[start : start + block] @ candidates[start:].T).tocsr()
+        # Rows only of the few products that pass (most do not): no row index for every product.
+        at = np.flatnonzero(product.data >= edge_threshold / 2)
+        r = np.searchsorted(product.indptr, at, side="right").astype(np.int64) - 1
+        c = product.indices[at].astype(np.int64)
+        upper = r < c
+        r, c, partial = r[upper] + start, c[upper] + start, product.data[at[upper]]
+        del product, at, upper
         if not len(r):
             continue
         if np.bincount(r - start).max() > CANDIDATES_PER_ROW:
