@@ -20,12 +20,13 @@
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from . import linkage
 
 EDGE_THRESHOLD = 0.12
 LINK_THRESHOLD = 0.2
@@ -158,12 +159,14 @@ def similarity_graph(matrix: Any, *, place_columns: np.ndarray[Any, np.dtype[np.
     found_cols: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     found_sims: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     for start in range(0, n, block):
-        product = (candidates[start : start + block] @ candidates[start:].T).tocoo()
-        keep = (product.data >= edge_threshold / 2) & (product.row < product.col)
-        r = product.row[keep].astype(np.int64) + start
-        c = product.col[keep].astype(np.int64) + start
-        partial = product.data[keep]
-        del product, keep
+        product = (candidates[start : start + block] @ candidates[start:].T).tocsr()
+        # Rows only of the few products that pass (most do not): no row index for every product.
+        at = np.flatnonzero(product.data >= edge_threshold / 2)
+        r = np.searchsorted(product.indptr, at, side="right").astype(np.int64) - 1
+        c = product.indices[at].astype(np.int64)
+        upper = r < c
+        r, c, partial = r[upper] + start, c[upper] + start, product.data[at[upper]]
+        del product, at, upper
         if not len(r):
             continue
         if np.bincount(r - start).max() > CANDIDATES_PER_ROW:
@@ -219,56 +222,12 @@ def _limit_neighbors(r: np.ndarray[Any, np.dtype[np.int64]], c: np.ndarray[Any, 
 
 
 def average_linkage(graph: Graph, *, link_threshold: float = LINK_THRESHOLD) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """Return a cluster label per node: greedy average linkage over ``graph`` (see the module docstring).
+    """Return a cluster label per node: greedy average linkage over ``graph`` (see the module docstring and
+    :mod:`.linkage`, which computes it).
 
     Labels are ``0 … k-1`` in order of first appearance; a node with no close neighbour is a cluster of its own.
     """
-    n = graph.n
-    size = [1] * n
-    parent = list(range(n))
-    adjacency: list[dict[int, float]] = [{} for _ in range(n)]
-    for a, b, s in zip(graph.rows.tolist(), graph.cols.tolist(), graph.sims.tolist(), strict=True):
-        adjacency[a][b] = adjacency[a].get(b, 0.0) + s
-        adjacency[b][a] = adjacency[b].get(a, 0.0) + s
-    # A heap entry is (-link, lo·n + hi): two small objects, not five. It is current when both ends are still
-    # clusters and their link is still that value; a merge pushes the merged cluster's new links, and the entries
-    # it outdated are skipped when they surface.
-    heap: list[tuple[float, int]] = [
-        (-s, a * n + b) for a, b, s in zip(graph.rows.tolist(), graph.cols.tolist(), graph.sims.tolist(), strict=True)
-        if s >= link_threshold
-    ]
-    heapq.heapify(heap)
-    while heap:
-        neg, pair = heapq.heappop(heap)
-        a, b = divmod(pair, n)
-        if parent[a] != a or parent[b] != b or adjacency[a].get(b, 0.0) / (size[a] * size[b]) != -neg:
-            continue
-        if len(adjacency[a]) < len(adjacency[b]):
-            a, b = b, a
-        parent[b] = a
-        size[a] += size[b]
-        merged = adjacency[a]
-        merged.pop(b, None)
-        for k, s in adjacency[b].items():
-            if k == a:
-                continue
-            merged[k] = merged.get(k, 0.0) + s
-            other = adjacency[k]
-            other.pop(b, None)
-            other[a] = merged[k]
-        adjacency[b] = {}
-        for k, s in merged.items():
-            link = s / (size[a] * size[k])
-            if link >= link_threshold:
-                heapq.heappush(heap, (-link, a * n + k if a < k else k * n + a))
-    labels = np.empty(n, dtype=np.int64)
-    seen: dict[int, int] = {}
-    for i in range(n):
-        root = i
-        while parent[root] != root:
-            root = parent[root]
-        labels[i] = seen.setdefault(root, len(seen))
-    return labels
+    return linkage.average_linkage(graph.n, graph.rows, graph.cols, graph.sims, link_threshold=link_threshold)
 
 
 def centroids(labels: np.ndarray[Any, np.dtype[np.int64]], matrix: Any) -> Any:

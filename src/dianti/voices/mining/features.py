@@ -252,28 +252,35 @@ class FeatureSpace:
         self.__dict__.update(state)
 
     def transform(self, docs: Iterable[dict[str, int]]) -> Any:
-        """Return the L2-normalised CSR matrix (float32) of ``docs`` in this space."""
-        indptr = [0]
-        indices: list[int] = []
-        values: list[float] = []
-        vocabulary, weights, unseen = self.vocabulary, self.weights, self.unseen_idf
-        for terms in docs:
-            row_idx: list[int] = []
-            row_val: list[float] = []
-            missing = 0.0
-            for term, count in terms.items():
-                tf = 1.0 + math.log(count)
-                j = vocabulary.get(term)
-                if j is None:
-                    missing += (tf * unseen * term_weight(term)) ** 2
-                else:
-                    row_idx.append(j)
-                    row_val.append(tf * float(weights[j]))
-            norm = math.sqrt(sum(v * v for v in row_val) + missing) or 1.0
-            indices.extend(row_idx)
-            values.extend(v / norm for v in row_val)
-            indptr.append(len(indices))
+        """Return the L2-normalised CSR matrix (float32) of ``docs`` in this space.
+
+        All terms of all documents at once: a dictionary look-up per term, the arithmetic in numpy — the same
+        floating-point operations in the same order as one term at a time, so the same values.
+        """
+        docs = list(docs)
+        sizes = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+        terms = [t for d in docs for t in d]
+        counts = np.fromiter((c for d in docs for c in d.values()), dtype=np.int64, count=len(terms))
+        vocabulary = self.vocabulary
+        columns = np.fromiter((vocabulary.get(t, -1) for t in terms), dtype=np.int64, count=len(terms))
+        doc = np.repeat(np.arange(len(docs)), sizes)
+        tf = _tf(int(counts.max(initial=1)))[counts]
+        known = columns >= 0
+        values = tf[known] * self.weights[columns[known]]
+        unseen = np.flatnonzero(~known)
+        missing = tf[unseen] * self.unseen_idf * np.array([term_weight(terms[k]) for k in unseen], dtype=np.float64)
+        squares = np.bincount(doc[known], weights=values * values, minlength=len(docs))
+        squares += np.bincount(doc[unseen], weights=missing * missing, minlength=len(docs))
+        norms = np.sqrt(squares)
+        norms[norms == 0] = 1.0
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(doc[known], minlength=len(docs)))])
         return sp.csr_matrix(
-            (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
-            shape=(len(indptr) - 1, len(vocabulary)),
+            ((values / norms[doc[known]]).astype(np.float32), columns[known].astype(np.int32), indptr),
+            shape=(len(docs), len(vocabulary)),
         )
+
+
+@lru_cache(maxsize=8)
+def _tf(top: int) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Return ``1 + ln c`` for each count ``c`` in ``0 … top`` (``math.log``'s values; 0 is never used)."""
+    return np.array([0.0] + [1.0 + math.log(c) for c in range(1, top + 1)], dtype=np.float64)

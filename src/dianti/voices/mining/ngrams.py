@@ -5,14 +5,14 @@ Contract of :func:`char_counts`: the same matrix as scikit-learn's
 two or more whitespace characters become one space, then every character and every pair of neighbouring characters
 of a text is counted if the vocabulary has it. scikit-learn does this in a Python loop over each n-gram, which is
 most of the cost of classifying 100,000 opinions; here each n-gram is a 64-bit key (the characters' code points)
-looked up by binary search in the vocabulary's sorted keys.
+looked up by indexing dense tables (:class:`_Lookup`), all n-grams of a batch at once.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,57 @@ import scipy.sparse as sp
 
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's own rule for character n-grams
 _PAIR = np.int64(1) << np.int64(42)  # marks a pair's key, so no pair can equal a single character's
+PAIR_TABLE_MAX = 1 << 24  # cells of the dense pair table (int32): 64 MB at most, else binary search
+
+
+class _Lookup:
+    """Column of each character and pair of a vocabulary by array indexing: a dense table over code points for
+    characters, and a dense table over (first, second) for pairs, both characters numbered among those that
+    start or end a pair of the vocabulary. Made on first use, never stored."""
+
+    def __init__(self, vocabulary: CharVocabulary) -> None:
+        is_pair = (vocabulary.keys & _PAIR) != 0
+        singles, pairs = vocabulary.keys[~is_pair], vocabulary.keys[is_pair] & ~_PAIR
+        top = int(max(singles.max(initial=0), (pairs >> 21).max(initial=0), (pairs & 0x1FFFFF).max(initial=0))) + 1
+        self.single = np.full(top, -1, dtype=np.int32)
+        self.single[singles] = vocabulary.columns[~is_pair]
+        firsts, seconds = np.unique(pairs >> 21), np.unique(pairs & 0x1FFFFF)
+        self.first = np.full(top, -1, dtype=np.int32)
+        self.first[firsts] = np.arange(len(firsts))
+        self.second = np.full(top, -1, dtype=np.int32)
+        self.second[seconds] = np.arange(len(seconds))
+        self.width = len(seconds)
+        self.dense = len(firsts) * len(seconds) <= PAIR_TABLE_MAX
+        if self.dense:
+            self.pair = np.full(len(firsts) * len(seconds), -1, dtype=np.int32)
+            self.pair[self.first[pairs >> 21].astype(np.int64) * self.width + self.second[pairs & 0x1FFFFF]] = (
+                vocabulary.columns[is_pair])
+        self.vocabulary = vocabulary
+
+    def _at(self, table: np.ndarray[Any, np.dtype[np.int32]], codes: np.ndarray[Any, np.dtype[np.int64]],
+            ) -> np.ndarray[Any, np.dtype[np.int32]]:
+        inside = codes < len(table)
+        found: np.ndarray[Any, np.dtype[np.int32]] = table[np.where(inside, codes, 0)]
+        found[~inside] = -1
+        return found
+
+    def singles(self, codes: np.ndarray[Any, np.dtype[np.int64]]) -> np.ndarray[Any, np.dtype[np.int32]]:
+        """Return the column of each character code, -1 for none."""
+        return self._at(self.single, codes)
+
+    def pairs(self, first: np.ndarray[Any, np.dtype[np.int64]], second: np.ndarray[Any, np.dtype[np.int64]],
+              ) -> np.ndarray[Any, np.dtype[np.int32]]:
+        """Return the column of each pair ``(first[k], second[k])`` of character codes, -1 for none."""
+        a, b = self._at(self.first, first), self._at(self.second, second)
+        both = (a >= 0) & (b >= 0)
+        found = np.full(len(first), -1, dtype=np.int32)
+        if self.dense:
+            found[both] = self.pair[a[both].astype(np.int64) * self.width + b[both]]
+            return found
+        keys = _PAIR | (first[both] << 21) | second[both]
+        at = np.minimum(np.searchsorted(self.vocabulary.keys, keys), len(self.vocabulary.keys) - 1)
+        found[both] = np.where(self.vocabulary.keys[at] == keys, self.vocabulary.columns[at], -1)
+        return found
 
 
 @dataclass(frozen=True)
@@ -29,6 +80,18 @@ class CharVocabulary:
     keys: np.ndarray[Any, np.dtype[np.int64]]
     columns: np.ndarray[Any, np.dtype[np.int64]]
     size: int
+    _lookup: _Lookup | None = field(default=None, compare=False, repr=False)
+
+    def lookup(self) -> _Lookup:
+        """Return the array lookup of the keys (made on first use, not stored)."""
+        lookup = getattr(self, "_lookup", None)
+        if lookup is None:
+            lookup = _Lookup(self)
+            object.__setattr__(self, "_lookup", lookup)
+        return lookup
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"keys": self.keys, "columns": self.columns, "size": self.size, "_lookup": None}
 
     @classmethod
     def of(cls, vocabulary: Mapping[str, int]) -> CharVocabulary:
@@ -52,15 +115,12 @@ def char_counts(texts: Sequence[str], vocabulary: CharVocabulary, dtype: Any = n
     paired = np.ones(len(codes), dtype=bool)
     paired[last[lengths > 0]] = False
     starts = np.flatnonzero(paired)
-    pair_keys = _PAIR | (codes[starts] << 21) | codes[starts + 1]
-    keys = np.concatenate([codes, pair_keys])
+    lookup = vocabulary.lookup()
+    columns = np.concatenate([lookup.singles(codes), lookup.pairs(codes[starts], codes[starts + 1])])
     rows = np.concatenate([owner, owner[starts]])
-    found = np.searchsorted(vocabulary.keys, keys)
-    found[found == len(vocabulary.keys)] = 0
-    known = vocabulary.keys[found] == keys if len(vocabulary.keys) else np.zeros(len(keys), dtype=bool)
-    # One sort of (text, column) keys gives each text's columns in order with their counts: the CSR arrays.
-    cells, counts = np.unique(rows[known] * vocabulary.size + vocabulary.columns[found[known]], return_counts=True)
-    text_of = cells // max(1, vocabulary.size)
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(text_of, minlength=len(texts)))])
-    return sp.csr_matrix((counts.astype(dtype), (cells - text_of * vocabulary.size).astype(np.int32), indptr),
-                         shape=(len(texts), vocabulary.size))
+    known = columns >= 0
+    # Grouped by text (a counting sort), then each text's columns sorted with repeats added up: the CSR arrays.
+    counts = sp.csr_matrix((np.ones(int(known.sum()), dtype=dtype), (rows[known], columns[known])),
+                           shape=(len(texts), vocabulary.size))
+    counts.sum_duplicates()
+    return counts

@@ -26,6 +26,7 @@ _BREAK = re.compile(r"<\s*(br|p|div|li|tr|h[1-6])\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\ufeff]")
 _SPACE = re.compile(r"\s+")
+_BETWEEN_IDEOGRAPHS = re.compile(r"[^\u4e00-\u9fff]+")
 _EMOJI = re.compile(
     "["
     "\U0001f000-\U0001faff"  # mahjong, cards, emoticons, pictographs, transport, supplemental symbols
@@ -50,6 +51,29 @@ def _t2s_table() -> dict[int, str]:
             if len(pair) == 2 and pair[0] != pair[1]:
                 table[ord(pair[0])] = pair[1]
     return table
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> re.Pattern[str]:
+    """Return a pattern matching any character :func:`to_simplified` changes (most texts have none)."""
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_t2s_table())) + "]")
+
+
+def _nfkc_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return run if run.isascii() else unicodedata.normalize("NFKC", run)
+
+
+def nfkc(text: str) -> str:
+    """Return ``unicodedata.normalize("NFKC", text)``, normalising only the runs between Chinese characters.
+
+    CJK unified ideographs (U+4E00–U+9FFF) are their own NFKC form, combine with nothing and decompose into
+    nothing, so the NFKC form of a text is that of each run between them, and pure ASCII runs are already in NFKC
+    form; most of a Chinese text is ideographs, which NFKC is slow to walk through.
+    """
+    if unicodedata.is_normalized("NFKC", text):  # a quick check; text normalised before is common
+        return text
+    return _BETWEEN_IDEOGRAPHS.sub(_nfkc_run, text)
 
 
 def strip_html(text: str) -> str:
@@ -83,7 +107,7 @@ def clean(text: str | None, *, max_chars: int = MAX_CHARS) -> str:
 
 def to_simplified(text: str) -> str:
     """Return ``text`` with common traditional characters replaced by their simplified forms."""
-    return text.translate(_t2s_table())
+    return text.translate(_t2s_table()) if _traditional().search(text) else text
 
 
 def strip_emoji(text: str) -> str:
@@ -100,7 +124,7 @@ def normalize(text: str | None, *, max_chars: int = MAX_CHARS) -> str:
     text = clean(text, max_chars=max_chars)
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     text = to_simplified(text).lower()
     text = strip_emoji(text)
     return _SPACE.sub(" ", text).strip()

@@ -318,11 +318,10 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     analysed = analyse_many(list(zip(titles, bodies, strict=True)), workers)
     clock("segment")
 
-    duplicates = DuplicateIndex(batch=True)
+    duplicates, earlier = DuplicateIndex.of_texts([f"{t} {b}" for t, b in zip(titles, bodies, strict=True)])
     originals: list[int] = []
-    for pos, (t, b) in enumerate(zip(titles, bodies, strict=True)):
-        found = duplicates.add(f"{t} {b}")
-        originals.append(pos if found is None else originals[found])
+    for pos, found in enumerate(earlier.tolist()):
+        originals.append(pos if found < 0 else originals[found])
     persons = {o.id: _person(o, ids[originals[i]]) for i, o in enumerate(opinions)}
     clock("dedupe")
 

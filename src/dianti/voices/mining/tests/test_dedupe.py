@@ -36,3 +36,16 @@ def test_index_survives_pickling_and_still_finds_duplicates() -> None:
 
 def test_empty_text_does_not_crash() -> None:
     assert near_duplicates(["", "", A]) == [0, 0, 2]
+
+
+def test_a_batch_finds_what_adding_one_by_one_finds() -> None:
+    texts = [A, C, B, A, "", "", "路", "路", normalize("丰义村的垃圾好几天没人来收，夏天气味难闻。")] + [
+        normalize(f"第{i}条：雪水港村的路灯坏了{i % 3}个多月，晚上出门一片漆黑") for i in range(40)
+    ]
+    one_by_one = DuplicateIndex(batch=True)
+    expected = [one_by_one.add(t) for t in texts]
+    index, found = DuplicateIndex.of_texts(texts)
+    assert [None if f < 0 else f for f in found.tolist()] == expected
+    assert sum(f is not None for f in expected) >= 20
+    assert (index.signatures == one_by_one.signatures[: len(texts)]).all()
+    assert index.add(B) == one_by_one.add(B)

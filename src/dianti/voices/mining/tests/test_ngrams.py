@@ -21,3 +21,13 @@ def test_learned_classifier_features_match_scikit_learns_own_transform() -> None
     classifier = LearnedClassifier().fit(items, ["城乡建设", "环境保护", "教育文体"] * 3)
     docs = ["路灯  坏了\n河道", "没见过的字 龘"]
     assert abs(classifier._char_features(docs) - classifier.chars.transform(docs)).max() < 1e-6
+
+
+def test_pairs_beyond_the_dense_table_are_found_by_search(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dianti.voices.mining import ngrams
+
+    vectorizer = CountVectorizer(analyzer="char", ngram_range=(1, 2), lowercase=False, dtype=np.float32)
+    vectorizer.fit(TEXTS[:5])
+    monkeypatch.setattr(ngrams, "PAIR_TABLE_MAX", 0)
+    counted = char_counts(TEXTS, CharVocabulary.of(vectorizer.vocabulary_))
+    assert (counted != vectorizer.transform(TEXTS)).nnz == 0

@@ -34,3 +34,19 @@ def test_blank_inputs() -> None:
     assert normalize(None) == ""
     assert is_blank("   <br> 😀 ")
     assert not is_blank("路灯")
+
+
+def test_nfkc_by_runs_is_nfkc() -> None:
+    import unicodedata
+
+    from dianti.voices.mining.normalize import nfkc
+
+    # What the shortcut rests on: every ideograph of the range is its own NFKC form, a starter, and the first half
+    # of no canonical composition.
+    ideographs = range(0x4E00, 0xA000)
+    assert all(unicodedata.normalize("NFKC", chr(c)) == chr(c) and not unicodedata.combining(chr(c)) for c in ideographs)
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        assert not (len(parts) == 2 and not parts[0].startswith("<") and 0x4E00 <= int(parts[0], 16) < 0xA000)
+    for text in ("Ａ３区魏家坡小区，路灯不亮！㈱公司 ｶﾀｶﾅ 电话：１２３４５", "路灯\u0301坏了 A\u0301 ﬁ", "", "纯中文"):
+        assert nfkc(text) == unicodedata.normalize("NFKC", text)

@@ -39,3 +39,19 @@ def test_unknown_names_are_place_names_and_taught_words_are_kept() -> None:
     add_words(["雪水港村"])
     assert "雪水港村" in tokenize(normalize("雪水港村路灯不亮"))
     assert is_place_name("雪水港村")
+
+
+def test_the_route_cutter_cuts_as_jieba_does() -> None:
+    from dianti.voices.mining import segment
+    from dianti.voices.mining.route import RouteCutter
+
+    tokenizer = segment._get_tokenizer()
+    cutter = RouteCutter(tokenizer)
+    text = normalize(
+        "A市暮云街道丽发新城社区附近搅拌站噪音污染严重，魏家坡小区路灯坏了一个多月，溁湾路小学门口每天晚上2点多还在"
+        "敲敲敲；建达鸿公司与德新邦资夲有限公司合作，城建遗畄办不作为，伊景园滨河苑捆绑车位销售合法吗"
+    )
+    blocks = [b for b in segment._blocks.split(text) if b and segment._blocks.match(b)]
+    assert len(blocks) >= 4
+    for block in blocks:
+        assert cutter.cut(block) == tuple(tokenizer._Tokenizer__cut_DAG(block))
