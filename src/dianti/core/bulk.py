@@ -28,6 +28,29 @@ def stamp(value: dt.datetime) -> Any:
     return value
 
 
+def reserve_ids(model: type[models.Model], n: int) -> list[int]:
+    """Return ``n`` new primary keys of ``model``, ascending, for rows the caller then inserts with them: rows that
+    refer to each other (an organization's secretary, a person's organization) are wired before anything is
+    written, and COPY needs no ids back.
+
+    On PostgreSQL they come from the table's own sequence, so concurrent inserts never collide with them; SQLite's
+    writer holds the database for the whole transaction, so the ids after the largest ever issued are free.
+    """
+    if n <= 0:
+        return []
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [connection.ops.quote_name(table), pk, n])
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                       f"COALESCE((SELECT MAX({connection.ops.quote_name(pk)}) FROM {connection.ops.quote_name(table)}), 0))",
+                       [table])
+        start = int(cursor.fetchone()[0]) + 1
+    return list(range(start, start + n))
+
+
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert ``rows`` (values for ``columns``, database column names) into ``model``'s table; return how many."""
     table = connection.ops.quote_name(model._meta.db_table)
