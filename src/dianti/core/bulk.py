@@ -119,6 +119,10 @@ def deferred_indexes(*tables: type[models.Model], defer: bool = True) -> Iterato
         raise RuntimeError("deferred_indexes needs a transaction: its drops must roll back with the load")
     made_again: list[str] = []
     with connection.cursor() as cursor:
+        # A table with foreign-key checks still queued for the commit (rows inserted earlier in this transaction)
+        # cannot be altered: run those checks now, then let the constraints defer again as declared.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for model in tables:
             table = connection.ops.quote_name(model._meta.db_table)
             cursor.execute("SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
