@@ -47,7 +47,7 @@ from . import adapter, selectors, services, vectorised
 from .engine import Scheme
 from .engine.scoring import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
-from .upsert import results_upsert
+from .upsert import proposals_upsert, results_upsert
 
 RESULT_FIELDS = ("scheme", "meeting", "score", "ballots", "invalid", "satisfaction", "satisfaction_low",
                  "satisfaction_high", "dissatisfaction", "alpha", "detail", "explanation", "status", "computed_at",
@@ -147,7 +147,7 @@ class _Writer:
     def __init__(self, batch: int) -> None:
         self.batch = batch
         self.results: list[tuple[int, dict[str, Any]]] = []
-        self.proposals: list[ActionProposal] = []
+        self.proposals: list[tuple[int, str, dict[str, Any]]] = []
         self.stale: list[tuple[int, str]] = []
         self.seconds = 0.0
 
@@ -157,7 +157,7 @@ class _Writer:
             self.flush()
 
     def proposal(self, subject_id: int, action: str, fields: dict[str, Any]) -> None:
-        self.proposals.append(ActionProposal(subject_id=subject_id, action=action, **fields))
+        self.proposals.append((subject_id, action, fields))
 
     def flush(self) -> None:
         started = time.perf_counter()
@@ -166,10 +166,7 @@ class _Writer:
 
     def _flush(self) -> None:
         results_upsert(self.results, RESULT_FIELDS, self.batch)
-        if self.proposals:
-            ActionProposal.objects.bulk_create(self.proposals, update_conflicts=True,
-                                               unique_fields=["subject", "action"],
-                                               update_fields=list(PROPOSAL_FIELDS), batch_size=self.batch)
+        proposals_upsert(self.proposals, PROPOSAL_FIELDS, self.batch)
         if self.stale:
             by_action: dict[str, list[int]] = defaultdict(list)
             for subject_id, action in self.stale:
