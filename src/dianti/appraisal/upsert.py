@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
-from django.utils import timezone
 
 from .models import ActionProposal, SubjectResult
 
@@ -48,10 +47,17 @@ def _copy_upsert(model: type[models.Model], key: Sequence[str], columns: Sequenc
         cursor.execute(f"TRUNCATE {temp}")
 
 
-def results_upsert(rows: Sequence[tuple[int, dict[str, Any]]], fields: Sequence[str], batch_size: int) -> None:
-    """Store (subject id, stored fields) rows: ``fields`` are updated on a subject that has a result already.
+def stored(subject_id: int, values: dict[str, Any], fields: Sequence[str], now: Any) -> Any:
+    """Return a subject's result as :func:`results_upsert` takes it: on PostgreSQL the row's database values
+    (``computed_at`` now, as ``auto_now`` would set it) — made where the result is scored, a worker process
+    included, so the writer only copies them — elsewhere the subject and its fields."""
+    if connection.vendor != "postgresql":
+        return subject_id, values
+    return [subject_id, *(_value(f, values, now) for f in fields)]
 
-    ``computed_at`` is now, as ``auto_now`` would set it."""
+
+def results_upsert(rows: Sequence[Any], fields: Sequence[str], batch_size: int) -> None:
+    """Store results (:func:`stored`): ``fields`` are updated on a subject that has a result already."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -59,10 +65,8 @@ def results_upsert(rows: Sequence[tuple[int, dict[str, Any]]], fields: Sequence[
         SubjectResult.objects.bulk_create(objs, update_conflicts=True, unique_fields=["subject"],
                                           update_fields=list(fields), batch_size=batch_size)
         return
-    now = timezone.now()
     columns = _columns(SubjectResult, ["subject", *fields])
-    _copy_upsert(SubjectResult, columns[:1], columns, columns[1:],
-                 ([sid, *(_value(f, values, now) for f in fields)] for sid, values in rows))
+    _copy_upsert(SubjectResult, columns[:1], columns, columns[1:], rows)
 
 
 def proposals_upsert(rows: Sequence[tuple[int, str, dict[str, Any]]], fields: Sequence[str], batch_size: int
