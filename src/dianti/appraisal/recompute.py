@@ -26,13 +26,14 @@ import json
 import operator
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, TextField, Value, When
 from django.db.models.functions import Cast
+from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
 from dianti.campaigns.models import Campaign
@@ -45,9 +46,8 @@ from dianti.orgs.permissions import ensure_can_manage
 
 from . import adapter, selectors, services, vectorised
 from .engine import Scheme
-from .engine.results import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
-from .upsert import results_upsert
+from .upsert import proposals_upsert, results_upsert, stored
 
 RESULT_FIELDS = ("scheme", "meeting", "score", "ballots", "invalid", "satisfaction", "satisfaction_low",
                  "satisfaction_high", "dissatisfaction", "alpha", "detail", "explanation", "status", "computed_at",
@@ -119,14 +119,14 @@ class _Scope:
         return cls(meetings, campaigns, panel, subject_of, last_meeting, serials, published, existing)
 
 
-def _ballots(path: str, chunk_size: int) -> Iterator[tuple[int, list[adapter.BallotValues]]]:
-    """Yield (meeting id, its ballot rows in id order) for the subtree's closed meetings, streamed.
+def read_ballots(meeting_ids: Sequence[int], chunk_size: int) -> Iterator[tuple[int, list[adapter.BallotValues]]]:
+    """Yield (meeting id, its ballot rows in id order) for these meetings, streamed, meeting by meeting.
 
     The rows are read with a plain (server-side) cursor and each meeting's item marks parsed as one JSON document:
     Django's per-row JSON conversion would cost more than scoring them. Only paper ballots need their token (to
     find their serial, :func:`.adapter.paper_serials`); a phone ballot's reads as "".
     """
-    query = (BallotRow.objects.filter(_in(path, "meeting__org_path"), meeting__status=Meeting.Status.CLOSED)
+    query = (BallotRow.objects.filter(meeting_id__in=list(meeting_ids))
              .order_by("meeting_id", "pk")
              .annotate(marks=Cast("scores", TextField()),
                        paper=Case(When(kind=BallotRow.Kind.PHONE, then=Value("")), default=F("token")))
@@ -141,23 +141,74 @@ def _ballots(path: str, chunk_size: int) -> Iterator[tuple[int, list[adapter.Bal
             yield meeting_id, list(zip(pks, items, groups, grades, scores, tokens, strict=True))
 
 
+@dataclass(frozen=True)
+class Work:
+    """What scoring one meeting needs besides its ballots — read once by the recompute, picklable, so a worker
+    process scores it as well (:mod:`.parallel`)."""
+
+    meeting: Meeting
+    row: ScoringScheme
+    base: Scheme
+    panel: list[PanelGroup]
+    subject_of: dict[int, int]  # agenda item → subject
+    serials: dict[str, int]  # paper ballot token → serial
+    mine: list[int]  # the subjects that take this meeting's ballots
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One meeting scored: its ballots read, whether at once (:mod:`.vectorised`), the seconds scoring took, and
+    per subject that takes its ballots the proposals the rules make and the result as the writer stores it."""
+
+    meeting_id: int
+    ballots: int
+    at_once: bool
+    seconds: float
+    subjects: list[tuple[int, dict[str, tuple[str, str, bool]], Any]]
+
+
+def score(work: Work, rows: list[adapter.BallotValues], now: Any) -> Scores:
+    """Score the meeting's subjects that take its ballots: the whole meeting at once (:mod:`.vectorised`), or
+    subject by subject where that does not apply — the same fields either way."""
+    started = time.perf_counter()
+    m = work.meeting
+    scored = vectorised.score_meeting(m, work.base, work.row, work.panel, work.subject_of, rows, bool(work.serials),
+                                      work.mine)
+    at_once = scored is not None
+    if scored is None:
+        scored = services.score_meeting(adapter.build_input(m, work.base, work.panel, work.subject_of, rows,
+                                                            work.serials), work.row, work.mine)
+    subjects = [(sid, services.wanted_proposals(res), stored(sid, fields, RESULT_FIELDS, now))
+                for sid, res, fields in scored]
+    return Scores(m.pk, len(rows), at_once, time.perf_counter() - started, subjects)
+
+
+def scored_here(works: Sequence[Work], chunk_size: int, now: Any) -> Iterator[Scores]:
+    """Score ``works`` in this process, streaming their ballots; meetings without a ballot last."""
+    by_id = {w.meeting.pk: w for w in works}
+    for meeting_id, rows in read_ballots(list(by_id), chunk_size):
+        yield score(by_id.pop(meeting_id), rows, now)
+    for work in by_id.values():
+        yield score(work, [], now)
+
+
 class _Writer:
     """Batched upserts of results and proposals, and deletions of pending proposals the rules no longer make."""
 
     def __init__(self, batch: int) -> None:
         self.batch = batch
-        self.results: list[tuple[int, dict[str, Any]]] = []
-        self.proposals: list[ActionProposal] = []
+        self.results: list[Any] = []
+        self.proposals: list[tuple[int, str, dict[str, Any]]] = []
         self.stale: list[tuple[int, str]] = []
         self.seconds = 0.0
 
-    def result(self, subject_id: int, fields: dict[str, Any]) -> None:
-        self.results.append((subject_id, fields))
+    def result(self, row: Any) -> None:
+        self.results.append(row)
         if len(self.results) >= self.batch:
             self.flush()
 
     def proposal(self, subject_id: int, action: str, fields: dict[str, Any]) -> None:
-        self.proposals.append(ActionProposal(subject_id=subject_id, action=action, **fields))
+        self.proposals.append((subject_id, action, fields))
 
     def flush(self) -> None:
         started = time.perf_counter()
@@ -166,10 +217,7 @@ class _Writer:
 
     def _flush(self) -> None:
         results_upsert(self.results, RESULT_FIELDS, self.batch)
-        if self.proposals:
-            ActionProposal.objects.bulk_create(self.proposals, update_conflicts=True,
-                                               unique_fields=["subject", "action"],
-                                               update_fields=list(PROPOSAL_FIELDS), batch_size=self.batch)
+        proposals_upsert(self.proposals, PROPOSAL_FIELDS, self.batch)
         if self.stale:
             by_action: dict[str, list[int]] = defaultdict(list)
             for subject_id, action in self.stale:
@@ -188,20 +236,6 @@ def _schemes(campaigns: Iterable[Campaign]) -> dict[str, tuple[ScoringScheme, Sc
     return out
 
 
-def _scored(read: _Scope, meeting: Meeting, row: ScoringScheme, base: Scheme, rows: list[adapter.BallotValues]
-            ) -> tuple[Iterable[tuple[int, EngineResult, dict[str, Any]]], bool]:
-    """Score the meeting's subjects that take its ballots: the whole meeting at once (:mod:`.vectorised`), or
-    subject by subject where that does not apply — the same fields either way; say which it was."""
-    panel, subject_of = read.panel.get(meeting.pk, []), read.subject_of[meeting.pk]
-    serials = read.serials.get(meeting.pk, {})
-    mine = [s for s in dict.fromkeys(subject_of.values()) if read.last_meeting.get(s) == meeting.pk]
-    scored = vectorised.score_meeting(meeting, base, row, panel, subject_of, rows, bool(serials), mine)
-    if scored is not None:
-        return scored, True
-    return services.score_meeting(adapter.build_input(meeting, base, panel, subject_of, rows, serials), row,
-                                  mine), False
-
-
 @contextlib.contextmanager
 def _batch_mode() -> Iterator[None]:
     """Run allocation-heavy work without the cyclic garbage collector (it frees nothing here — the objects made per
@@ -218,52 +252,56 @@ def _batch_mode() -> Iterator[None]:
 
 
 @transaction.atomic
-def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_000,
-                      batch_size: int = 2_000) -> RecomputeReport:
+def results_recompute(*, actor: Any, scope: Organization, chunk_size: int = 20_000, batch_size: int = 5_000,
+                      workers: int | None = None) -> RecomputeReport:
     """Recompute the draft results of every closed meeting of every campaign convened in ``scope``'s subtree, as
     :func:`.services.results_compute` does campaign by campaign, with one query per table (module docstring).
 
     Each campaign's latest scheme applies. A meeting whose grades do not fit its scheme raises ValidationError, as
-    computing that campaign would.
+    computing that campaign would. ``workers``: processes scoring meetings besides this one, which reads the scope
+    and writes (:mod:`.parallel`, PostgreSQL only); by default one per core from
+    :data:`.parallel.PARALLEL_FROM` subjects on, none below.
     """
     ensure_can_manage(actor, scope)
     with _batch_mode():
-        return _recompute(actor, scope, chunk_size, batch_size)
+        return _recompute(actor, scope, chunk_size, batch_size, workers)
 
 
-def _recompute(actor: Any, scope: Organization, chunk_size: int, batch_size: int) -> RecomputeReport:
+def _recompute(actor: Any, scope: Organization, chunk_size: int, batch_size: int, workers: int | None
+               ) -> RecomputeReport:
+    from . import parallel
+
     read = _Scope.read(scope.path)
     schemes = _schemes(read.campaigns.values())
+    skipped: set[int] = set()
+    works = []
+    for meeting_id, meeting in read.meetings.items():
+        subjects = read.subject_of[meeting_id].values()
+        if not any(read.last_meeting.get(s) == meeting_id and s not in read.published for s in subjects):
+            skipped |= read.published.intersection(subjects)
+            continue  # nothing of this meeting would be written (all published or heard again later)
+        row, base = schemes[read.campaigns[meeting.campaign_id].scheme_key]
+        works.append(Work(meeting, row, base, read.panel.get(meeting_id, []), read.subject_of[meeting_id],
+                          read.serials.get(meeting_id, {}),
+                          [s for s in dict.fromkeys(subjects) if read.last_meeting.get(s) == meeting_id]))
+    now = timezone.now()
+    workers = parallel.workers_for(len(read.last_meeting)) if workers is None else workers
+    scored = (parallel.scored_in_workers(works, workers, chunk_size, now) if workers > 1 and parallel.available()
+              else scored_here(works, chunk_size, now))
     writer = _Writer(batch_size)
     computed: set[int] = set()
-    skipped: set[int] = set()
     proposals = ballots = vectorised = 0
     scoring = 0.0
-    seen: set[int] = set()
-    streams = itertools.chain(_ballots(scope.path, chunk_size), ((pk, []) for pk in read.meetings))
-    for meeting_id, rows in streams:
-        if meeting_id in seen:
-            continue  # the tail of the chain: meetings without a ballot
-        seen.add(meeting_id)
-        listed = rows
-        ballots += len(listed)
-        if not any(read.last_meeting.get(s) == meeting_id and s not in read.published
-                   for s in read.subject_of[meeting_id].values()):
-            skipped |= read.published.intersection(read.subject_of[meeting_id].values())
-            continue  # nothing of this meeting would be written (all published or heard again later)
-        started = time.perf_counter()
-        flushed = writer.seconds
-        meeting = read.meetings[meeting_id]
-        campaign = read.campaigns[meeting.campaign_id]
-        row, base = schemes[campaign.scheme_key]
-        scored, at_once = _scored(read, meeting, row, base, listed)
-        vectorised += at_once
-        for sid, res, fields in scored:
+    for done in scored:
+        ballots += done.ballots
+        vectorised += done.at_once
+        scoring += done.seconds
+        campaign = read.campaigns[read.meetings[done.meeting_id].campaign_id]
+        for sid, wanted, result in done.subjects:
             if sid in read.published:
                 skipped.add(sid)
                 continue
-            writer.result(sid, fields)
-            wanted = services.wanted_proposals(res)
+            writer.result(result)
             held = read.existing_proposals.get(sid, {})
             writer.stale += [(sid, a) for a, st in held.items()
                              if st == ActionProposal.Status.PENDING and a not in wanted]
@@ -272,7 +310,6 @@ def _recompute(actor: Any, scope: Organization, chunk_size: int, batch_size: int
                     writer.proposal(sid, action, services.proposal_fields(campaign, rule, reason, uncertain))
             proposals += len(wanted)
             computed.add(sid)
-        scoring += time.perf_counter() - started - (writer.seconds - flushed)
     writer.flush()
     audit.record(actor=actor, action="appraisal.recompute", target=scope, org_path=scope.path,
                  changes={"subjects": [None, len(computed)], "meetings": [None, len(read.meetings)]})

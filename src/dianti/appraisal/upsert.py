@@ -1,35 +1,63 @@
-"""Write many draft results at once: on PostgreSQL one COPY into a temporary table and one INSERT … ON CONFLICT DO
-UPDATE from it; elsewhere Django's ``bulk_create(update_conflicts=True)``. Either way a subject's existing row is
-updated in place (its id, and so its publications, kept) and a new one inserted.
+"""Write many draft results and pending proposals at once: on PostgreSQL one COPY into a temporary table and one
+INSERT … ON CONFLICT DO UPDATE from it; elsewhere Django's ``bulk_create(update_conflicts=True)``. Either way an
+existing row (a subject's result, a subject's proposal of one action) is updated in place — its id, and so a
+result's publications, kept — and a new one inserted.
 
-:mod:`.recompute` writes a province's results through here; the fields are :func:`.services.result_fields`'s, the
-same the per-meeting path saves with ``update_or_create``.
+:mod:`.recompute` writes a province's results through here; the fields are :func:`.services.result_fields`'s and
+:func:`.services.proposal_fields`'s, the same the per-meeting path saves with ``update_or_create``. No model is
+made per row on PostgreSQL: at a province's 150,000 results and 100,000 proposals, building and preparing model
+instances cost more than scoring.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection
-from django.utils import timezone
+from django.db import connection, models
 
-from .models import SubjectResult
+from .models import ActionProposal, SubjectResult
 
-TEMP = "dianti_recompute_results"
 # The detail holds no cycles; not checking for them, and no spaces, make encoding a province's details faster.
 ENCODER = json.JSONEncoder(check_circular=False, separators=(",", ":"))
+PROPOSAL_KEY = ("subject", "action")
 
 
-def _columns(fields: Sequence[str]) -> list[str]:
-    return [SubjectResult._meta.get_field(f).column for f in fields]
+def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
+    return [model._meta.get_field(f).column for f in fields]
 
 
-def results_upsert(rows: Sequence[tuple[int, dict[str, Any]]], fields: Sequence[str], batch_size: int) -> None:
-    """Store (subject id, stored fields) rows: ``fields`` are updated on a subject that has a result already.
+def _copy_upsert(model: type[models.Model], key: Sequence[str], columns: Sequence[str], update: Sequence[str],
+                 rows: Iterable[Sequence[Any]]) -> None:
+    """COPY ``rows`` (database values of ``columns``) into a temporary table shaped like ``model``'s, then insert
+    them into the table, updating the ``update`` columns of a row whose ``key`` columns exist already."""
+    table = model._meta.db_table
+    temp = f"dianti_upsert_{table}"
+    listed = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} ON COMMIT DROP AS SELECT {listed} FROM {table} "
+                       f"WITH NO DATA")
+        with cursor.copy(f"COPY {temp} ({listed}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in update)
+        cursor.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {temp} "
+                       f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}")
+        cursor.execute(f"TRUNCATE {temp}")
 
-    ``computed_at`` is now, as ``auto_now`` would set it."""
+
+def stored(subject_id: int, values: dict[str, Any], fields: Sequence[str], now: Any) -> Any:
+    """Return a subject's result as :func:`results_upsert` takes it: on PostgreSQL the row's database values
+    (``computed_at`` now, as ``auto_now`` would set it) — made where the result is scored, a worker process
+    included, so the writer only copies them — elsewhere the subject and its fields."""
+    if connection.vendor != "postgresql":
+        return subject_id, values
+    return [subject_id, *(_value(f, values, now) for f in fields)]
+
+
+def results_upsert(rows: Sequence[Any], fields: Sequence[str], batch_size: int) -> None:
+    """Store results (:func:`stored`): ``fields`` are updated on a subject that has a result already."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -37,20 +65,26 @@ def results_upsert(rows: Sequence[tuple[int, dict[str, Any]]], fields: Sequence[
         SubjectResult.objects.bulk_create(objs, update_conflicts=True, unique_fields=["subject"],
                                           update_fields=list(fields), batch_size=batch_size)
         return
-    now = timezone.now()
-    names = ["subject", *fields]
-    columns = _columns(names)
-    listed = ", ".join(columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {TEMP} ON COMMIT DROP AS "
-                       f"SELECT {listed} FROM {SubjectResult._meta.db_table} WITH NO DATA")
-        with cursor.copy(f"COPY {TEMP} ({listed}) FROM STDIN") as copy:
-            for sid, values in rows:
-                copy.write_row([sid, *(_value(f, values, now) for f in fields)])
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
-        cursor.execute(f"INSERT INTO {SubjectResult._meta.db_table} ({listed}) SELECT {listed} FROM {TEMP} "
-                       f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}")
-        cursor.execute(f"TRUNCATE {TEMP}")
+    columns = _columns(SubjectResult, ["subject", *fields])
+    _copy_upsert(SubjectResult, columns[:1], columns, columns[1:], rows)
+
+
+def proposals_upsert(rows: Sequence[tuple[int, str, dict[str, Any]]], fields: Sequence[str], batch_size: int
+                     ) -> None:
+    """Store (subject id, action, :func:`.services.proposal_fields`) rows: ``fields`` are updated on a subject's
+    proposal of that action when it has one already."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        objs = [ActionProposal(subject_id=sid, action=action, **values) for sid, action, values in rows]
+        ActionProposal.objects.bulk_create(objs, update_conflicts=True, unique_fields=list(PROPOSAL_KEY),
+                                           update_fields=list(fields), batch_size=batch_size)
+        return
+    names = [*PROPOSAL_KEY, *fields, "note"]  # a new proposal's note is empty; who decided it and when, NULL
+    columns = _columns(ActionProposal, names)
+    _copy_upsert(ActionProposal, columns[:2], columns, _columns(ActionProposal, fields),
+                 ([sid, action, *(getattr(values[f], "pk", values[f]) for f in fields), ""]
+                  for sid, action, values in rows))
 
 
 def _value(field: str, values: dict[str, Any], now: Any) -> Any:

@@ -84,7 +84,8 @@ def bench_recompute(params: dict[str, Any]) -> dict[str, Any]:
     result.update(bench="recompute", database=target.vendor, counties=counties, evaluators=evaluators,
                   build_s=build_s, target_s=60, loadavg=[load_before, loadavg()])
     print(f"{result['subjects']} 个对象、{result['ballots']} 张选票：整批重算 {result['recompute_s']} 秒"
-          f"（本进程 CPU {result['recompute_cpu_s']} 秒；每千对象 {result['s_per_1000_subjects']} 秒，"
+          f"（本进程 CPU {result['recompute_cpu_s']} 秒，{result['workers']} 个工作进程 CPU "
+          f"{result['workers_cpu_s']} 秒；每千对象 {result['s_per_1000_subjects']} 秒，"
           f"按对象数外推 15 万对象 {result['extrapolated_150k_subjects_s']} 秒），"
           f"{result['recompute_queries']} 次查询，峰值内存 {result['peak_rss_mb']} MB；逐场计算外推 "
           f"{result['per_meeting_extrapolated_s']} 秒（{result['speedup']}×）；纯引擎 {result['engine_s']} 秒；"
@@ -135,6 +136,30 @@ def _engine(subjects: int, ballots: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _server_cpu() -> float | None:
+    """Return the CPU seconds of this connection's server backend, or None where /proc does not show it."""
+    import os
+    from pathlib import Path
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(sample: int, seed: int) -> dict[str, Any]:
     """Time the per-meeting path on a sample of meetings, then the set-based path over the province; compare."""
     from dianti.appraisal import services
@@ -154,10 +179,17 @@ def measure(sample: int, seed: int) -> dict[str, Any]:
         _, s, q = _timed(lambda m=meeting: services.results_compute(actor=None, meeting=m))
         seconds, queries = seconds + s, queries + q
     baseline = _snapshot(sample_subjects)
-    cpu_before = time.process_time()
-    report, recompute_s, recompute_q = _timed(lambda: results_recompute(actor=None, scope=province))
+    from dianti.appraisal.parallel import workers_for
+
+    workers = workers_for(subjects)
+    cpu_before, children_before, server_before = time.process_time(), _children_cpu(), _server_cpu()
+    report, recompute_s, recompute_q = _timed(lambda: results_recompute(actor=None, scope=province, workers=workers))
     recompute_cpu = time.process_time() - cpu_before
+    workers_cpu = _children_cpu() - children_before  # the pool's workers, reaped when it closed
+    server_after = _server_cpu()
+    server_cpu = None if server_before is None or server_after is None else server_after - server_before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     after = _snapshot(sample_subjects)
     mismatched = [s for s in sample_subjects if baseline.get(s) != after.get(s)]
     per_subject = seconds / max(1, len(sample_subjects))
@@ -165,14 +197,17 @@ def measure(sample: int, seed: int) -> dict[str, Any]:
     return {
         "subjects": subjects, "ballots": ballots, "meetings": len(closed),
         "recompute_s": round(recompute_s, 1), "recompute_queries": recompute_q, "peak_rss_mb": round(peak),
-        # This process's CPU (the database server's is not in it): what the wall time would be on an idle core.
-        "recompute_cpu_s": round(recompute_cpu, 1),
+        # This process's CPU and its worker processes' (the database server's is not in them), and the CPU of this
+        # process's own server backend where /proc shows it (the workers' backends are not counted).
+        "recompute_cpu_s": round(recompute_cpu, 1), "workers": workers, "workers_cpu_s": round(workers_cpu, 1),
+        "server_backend_cpu_s": None if server_cpu is None else round(server_cpu, 1),
+        "peak_worker_rss_mb": round(peak_worker),
         "s_per_1000_subjects": round(recompute_s / max(1, subjects) * 1000, 2),
         "s_per_100k_ballots": round(recompute_s / max(1, ballots) * 100_000, 2),
         "extrapolated_150k_subjects_s": round(recompute_s / max(1, subjects) * 150_000),
         "computed": report.computed, "ballots_read": report.ballots, "meetings_vectorised": report.vectorised,
         "scoring_s": report.scoring_s, "writing_s": report.writing_s,
-        "reading_s": round(recompute_s - report.scoring_s - report.writing_s, 1),
+        "reading_s": round(recompute_s - report.scoring_s - report.writing_s, 1) if workers == 1 else None,
         "subjects_per_second": round(report.computed / recompute_s),
         "baseline": "results_compute per meeting on a sample, extrapolated to every subject",
         "sample_meetings": len(picked), "sample_subjects": len(sample_subjects),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,41 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
 
 
+def event(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None,
+    org_path: str = "",
+    changes: Mapping[str, Any] | None = None,
+    note: str = "",
+    target_type: str = "",
+    target_repr: str = "",
+) -> AuditEvent:
+    """Return the (unsaved) audit record of ``action`` on ``target`` by ``actor`` (a user, or None for the system):
+    what :func:`record` appends, or one of many for :func:`record_all`.
+
+    Without a model ``target`` (a failed login for an unknown name, a file download), ``target_type`` and
+    ``target_repr`` say what was acted on."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    name = ""
+    if user is not None:
+        name = user.get_full_name() or user.get_username()
+    elif isinstance(actor, str):
+        name = actor
+    return AuditEvent(
+        actor=user,
+        actor_name=(name or "系统")[:150],
+        action=action,
+        target_type=target._meta.label_lower if target is not None else target_type,
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=(target_repr or str(target or ""))[:200],
+        org_path=org_path,
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        note=note,
+    )
+
+
 def record(
     *,
     actor: Any,
@@ -57,27 +92,17 @@ def record(
     target_type: str = "",
     target_repr: str = "",
 ) -> AuditEvent:
-    """Append one audit record for ``action`` on ``target`` by ``actor`` (a user, or None for the system).
+    """Append one audit record (see :func:`event`) and return it."""
+    made = event(actor=actor, action=action, target=target, org_path=org_path, changes=changes, note=note,
+                 target_type=target_type, target_repr=target_repr)
+    made.save()
+    return made
 
-    Without a model ``target`` (a failed login for an unknown name, a file download), ``target_type`` and
-    ``target_repr`` say what was acted on."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    name = ""
-    if user is not None:
-        name = user.get_full_name() or user.get_username()
-    elif isinstance(actor, str):
-        name = actor
-    return AuditEvent.objects.create(
-        actor=user,
-        actor_name=(name or "系统")[:150],
-        action=action,
-        target_type=target._meta.label_lower if target is not None else target_type,
-        target_id=str(target.pk) if target is not None else "",
-        target_repr=(target_repr or str(target or ""))[:200],
-        org_path=org_path,
-        changes={k: _plain(v) for k, v in (changes or {}).items()},
-        note=note,
-    )
+
+def record_all(events: Sequence[AuditEvent]) -> None:
+    """Append ``events`` (from :func:`event`) to the chain in their order, with one insert: a service that writes
+    many rows at once records them at once."""
+    AuditEvent.objects.bulk_create(list(events))
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ def _configured_debug() -> bool:
     return bool(getattr(module, "DEBUG", False) or settings.DEBUG)
 
 
+@functools.lru_cache(maxsize=8)
 def parse_key(raw: str, name: str = ENV_VAR) -> bytes:
     """Return the 32 bytes of a Fernet-style key, or raise :class:`DataKeyError` saying what is wrong."""
     try:

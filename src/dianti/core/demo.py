@@ -20,6 +20,10 @@ from typing import Any
 
 from . import components, ratelimit
 
+# From this many scale counties on, the loaders drop the plain indexes and foreign keys of the tables they fill most
+# and make them again at the end (:func:`.bulk.deferred_indexes`): ten counties already outnumber Haiyan tenfold.
+DEFER_INDEXES_FROM = 10
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -30,6 +34,11 @@ class Scale:
     evaluators: int = 0  # per meeting; 0: the demo's panel (60 in four groups)
     seed: int = 13
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def defer_indexes(self) -> bool:
+        """Whether the loaders index their big tables once at the end (:func:`.bulk.deferred_indexes`)."""
+        return len(self.counties) >= DEFER_INDEXES_FROM
 
 
 def load_all(counties: int = 1, everyone: bool = False, evaluators: int = 0) -> dict[str, Any]:

@@ -31,7 +31,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         objs = list(objs)
         if not objs:
             return objs
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             _append(objs, lambda: super(AuditEventQuerySet, self).bulk_create(objs, *args, **kwargs))
         return objs
 
@@ -126,7 +126,10 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("审计日志只可追加，不可修改")
-        with transaction.atomic(using=kwargs.get("using")):
+        # No savepoint: a record is part of its service's write (audit.record runs inside the service's
+        # transaction), so a failure here must fail that write, never be caught and skipped; a savepoint would only
+        # add two round trips to every record.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             _append([self], lambda: super(AuditEvent, self).save(*args, **kwargs))
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

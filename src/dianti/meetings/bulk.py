@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+from django.db import transaction
 
 from dianti.campaigns import bulk as campaigns_bulk
 from dianti.campaigns.models import Phase
@@ -75,6 +76,7 @@ def _meeting(campaign: Any, n: int) -> Meeting:
                    opened_at=starts, closed_at=starts + dt.timedelta(hours=3, minutes=n % 60) if closed else None)
 
 
+@transaction.atomic
 def fill(scale: Scale) -> dict[str, Any]:
     """Hold the meetings of every scale campaign at 述职 or later."""
     campaigns = list(campaigns_bulk.of_scale(scale).filter(phase__in=HELD).order_by("pk"))
@@ -101,7 +103,8 @@ def fill(scale: Scale) -> dict[str, Any]:
              for h in _hexes(g.size, 64)]
     bulk.insert_rows(EvaluatorCode, ("meeting_id", "group_id", "code_hash", "kind", "used", "cast", "device_hash",
                                      "revoked"), codes)
-    ballots = bulk.insert_rows(Ballot, BALLOT_COLUMNS, (row for m in meetings
-                                                        for row in _ballots(m, items.get(m.pk, []),
-                                                                            by_meeting[m.pk], rng)))
+    with bulk.deferred_indexes(Ballot, defer=scale.defer_indexes):
+        ballots = bulk.insert_rows(Ballot, BALLOT_COLUMNS, (row for m in meetings
+                                                            for row in _ballots(m, items.get(m.pk, []),
+                                                                                by_meeting[m.pk], rng)))
     return {"meetings": len(meetings), "ballots": ballots}

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from dianti.campaigns import demo as campaigns_demo
@@ -20,7 +21,7 @@ from dianti.core import ratelimit
 from dianti.orgs.demo import HAIYAN_CODE
 
 from . import services
-from .models import Meeting
+from .models import Attendance, Meeting, Question, QuestionVote
 
 GROUPS = [("镇党委班子成员", 30, 7), ("党员代表", 30, 24), ("群众代表", 30, 24), ("驻村干部", 10, 5)]
 QUESTIONS = ["书记，村里的路灯什么时候能修好？", "老年食堂晚饭的事，今年能落实吗？", "集体经济增收的项目具体是哪几个？",
@@ -52,17 +53,20 @@ def _vote(meeting: Meeting, codes: list[tuple[Any, str]], rng: random.Random, sh
 
 
 def _floor(meeting: Meeting, rng: random.Random, answered: bool) -> None:
+    """Questions from the floor, moderated by the convener; the hall's +1s on them and its sign-ins are the
+    public's taps, stored as :func:`.services.question_vote` and :func:`.services.attendance_sign_in` leave them."""
     for i, text in enumerate(rng.sample(QUESTIONS, 3)):
         device = ratelimit.digest(f"demo-q-{meeting.pk}-{i}")
         q = services.question_ask(meeting=meeting, text=text, device_hash=device, asker=rng.choice(["", "老党员王大伯"]))
         services.question_moderate(actor=None, question=q, action="approve")
-        for k in range(rng.randint(1, 9)):
-            services.question_vote(question=q, device_hash=ratelimit.digest(f"demo-v-{q.pk}-{k}"))
+        votes = QuestionVote.objects.bulk_create([
+            QuestionVote(question=q, device_hash=ratelimit.digest(f"demo-v-{q.pk}-{k}")) for k in range(rng.randint(1, 9))])
+        Question.objects.filter(pk=q.pk).update(votes=F("votes") + len(votes))
         if answered:
             services.question_moderate(actor=None, question=q, action="answer", answer=rng.choice(ANSWERS))
-    for i in range(rng.randint(40, 70)):
-        services.attendance_sign_in(meeting=meeting, name=f"参会人员{i + 1}", role=rng.choice(["党员", "村民代表"]),
-                                    device_hash=ratelimit.digest(f"demo-a-{meeting.pk}-{i}"))
+    Attendance.objects.bulk_create([
+        Attendance(meeting=meeting, name=f"参会人员{i + 1}", role=rng.choice(["党员", "村民代表"]), via=Attendance.Via.QR,
+                   device_hash=ratelimit.digest(f"demo-a-{meeting.pk}-{i}")) for i in range(rng.randint(40, 70))])
 
 
 REPORT_LINES = ["一、基本情况：围绕群众点的题，村两委班子逐户走访，梳理问题清单，明确责任人和完成时限。",

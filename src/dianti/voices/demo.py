@@ -11,13 +11,13 @@ from django.db import transaction
 
 from dianti.campaigns import demo as campaigns_demo
 from dianti.campaigns.models import Campaign, Phase, Subject
-from dianti.core import ratelimit
+from dianti.core import audit, ratelimit
 from dianti.orgs.demo import HAIYAN_CODE
 from dianti.orgs.models import ContactPoint
 
 from . import services, topics
 from .mining_bridge import mine_organization
-from .models import Channel, Opinion, Topic
+from .models import Channel, Opinion, Support, Topic
 
 SPOTS = ["一组", "三组", "五组", "东港桥", "文化礼堂", "老街", "村委会", "小学门口", "北横路", "河滨路"]
 THEMES: list[tuple[str, list[str]]] = [
@@ -48,47 +48,65 @@ CHANNEL_MIX = [Channel.ONLINE] * 5 + [Channel.VISIT] * 2 + [Channel.SYMPOSIUM, C
                                                                           Channel.OBSERVATION, Channel.SELF_INSPECTION]
 
 
-def _opinions_for(subject: Subject, rng: random.Random, points: list[ContactPoint]) -> int:
-    """Give a subject's organization 8–18 opinions on 3–4 themes, the first theme loudest."""
+def _code(taken: set[str]) -> str:
+    code = services.new_tracking_code()
+    while code in taken:
+        code = services.new_tracking_code()
+    taken.add(code)
+    return code
+
+
+def _opinions_for(subject: Subject, rng: random.Random, points: list[ContactPoint], taken: set[str]) -> list[Opinion]:
+    """Return 8–18 opinions on 3–4 themes for the subject's organization, the first theme loudest, as
+    :func:`.services.opinion_submit` (online) and :func:`.services.opinion_record` (the other channels) store them."""
     org = subject.organization
     village = org.short_name or org.name
+    campaign = services.open_campaign_for(org)
     themes = rng.sample(THEMES, rng.randint(3, 4))
     weights = [rng.randint(5, 9), rng.randint(2, 5), rng.randint(1, 3), rng.randint(1, 2)]
-    made = 0
+    made = []
     for (title, templates), n in zip(themes, weights, strict=False):
         for _ in range(n):
-            text = rng.choice(templates).format(v=village, p=rng.choice(SPOTS))
+            text = services.clean_text(rng.choice(templates).format(v=village, p=rng.choice(SPOTS)))
             channel = rng.choice(CHANNEL_MIX)
+            common = {"organization": org, "org_path": org.path, "campaign": campaign, "channel": channel, "text": text,
+                      "tracking_code": _code(taken)}
             if channel == Channel.ONLINE:
                 phone = "" if rng.random() < 0.6 else f"139{rng.randint(10000000, 99999999)}"
-                services.opinion_submit(
-                    organization=org, text=text, title=title if rng.random() < 0.3 else "", anonymous=not phone,
-                    name=rng.choice(["王阿姨", "李师傅", "老张", "陈先生"]) if phone else "", phone=phone,
-                    submitter=services.Submitter(ratelimit.digest(f"demo-ip-{rng.random()}"),
-                                                 ratelimit.digest(f"demo-dev-{rng.random()}")))
+                shown = title if rng.random() < 0.3 else ""
+                name = rng.choice(["王阿姨", "李师傅", "老张", "陈先生"]) if phone else ""
+                rng.random()  # the submitter's address, which only the rate limit reads
+                device = ratelimit.digest(f"demo-dev-{rng.random()}")
+                made.append(Opinion(**common, title=shown, anonymous=not phone, author_name=name, author_phone=phone,
+                                    author_key=services._author_key(phone, device)))
             else:
                 point = next((p for p in points if p.organization_id == org.pk), None) if channel in (
                     Channel.DIRECT_REPORT, Channel.OBSERVATION) else None
                 met = rng.randint(5, 20) if channel == Channel.VISIT else rng.randint(8, 30) if channel == Channel.SYMPOSIUM else 0
-                services.opinion_record(actor=None, organization=org, channel=channel, text=text, people_met=met,
-                                        point=point, title=title if rng.random() < 0.5 else "")
-            made += 1
+                made.append(Opinion(**common, point=point, title=title if rng.random() < 0.5 else "", anonymous=True,
+                                    author_key=services._author_key("", ""), people_met=met))
     return made
 
 
 def _supports(org_topics: list[Topic], rng: random.Random) -> None:
     for t in org_topics[:2]:
-        for k in range(rng.randint(2, 12)):
-            services.support_add(device_hash=ratelimit.digest(f"demo-support-{t.pk}-{k}"), topic=t)
+        Support.objects.bulk_create([Support(device_hash=ratelimit.digest(f"demo-support-{t.pk}-{k}"), topic=t)
+                                     for k in range(rng.randint(2, 12))])
         topics.refresh(t.pk)
 
 
 def _mine_and_assign(campaign: Campaign, fallback: Iterator[str], rng: random.Random, assign: bool = True) -> None:
-    """Collect opinions for every subject, mine them, and (if ``assign``) make the loudest topic the subject's."""
+    """Collect opinions for every subject, mine them, and (if ``assign``) make the loudest topic the subject's.
+
+    The opinions and the +1s are the public's and the points' input, which the demo does not act out one request
+    at a time: they are inserted as the services store them (one audit record for the campaign's, instead of one
+    each) and then mined, ranked and assigned the real way."""
     points = list(ContactPoint.objects.filter(org_path__startswith=campaign.org_path))
+    taken = set(Opinion.objects.values_list("tracking_code", flat=True))
+    loaded = 0
     for subject in campaign.subjects.select_related("organization", "campaign", "campaign__convener"):
         if not Opinion.objects.filter(organization=subject.organization, campaign=campaign).exists():
-            _opinions_for(subject, rng, points)
+            loaded += len(Opinion.objects.bulk_create(_opinions_for(subject, rng, points, taken)))
         mine_organization(subject.organization, campaign)
         ranked = list(Topic.objects.filter(organization=subject.organization, campaign=campaign).order_by("-heat"))
         _supports(ranked, rng)
@@ -97,6 +115,9 @@ def _mine_and_assign(campaign: Campaign, fallback: Iterator[str], rng: random.Ra
         top = max(ranked, key=lambda t: t.heat, default=None)
         text = _own_wording(subject, _as_question(top.title) if top else next(fallback))
         topics.topic_assign(actor=None, subject=subject, text=text, topic=top)
+    if loaded:
+        audit.record(actor="演示数据", action="demo.load", target=campaign, org_path=campaign.org_path,
+                     note=f"载入演示意见：{loaded} 条")
 
 
 # How the committee words each kind of concern as the topic a secretary must answer.

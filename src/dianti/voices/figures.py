@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from django.db.models import Max, Min
+from django.db.models import Q
 from django.utils import timezone
 
 from .mining.heat import Voice, heat
@@ -30,9 +30,8 @@ def members(topic_id: int) -> Any:
 
 def supporters(topic: Topic) -> set[str]:
     """Return the distinct devices supporting the topic or any of its visible opinions."""
-    own = Support.objects.filter(topic=topic).values_list("device_hash", flat=True)
-    via = Support.objects.filter(opinion__in=members(topic.pk)).values_list("device_hash", flat=True)
-    return set(own) | set(via)
+    return set(Support.objects.filter(Q(topic=topic) | Q(opinion__in=members(topic.pk)))
+               .values_list("device_hash", flat=True))
 
 
 def heat_of(voices: list[dict[str, Any]], supporters: int, *, now: dt.datetime) -> float:
@@ -56,8 +55,8 @@ def refresh(topic_id: int) -> Topic | None:
     topic.people = len({m["author_key"] for m in rows})
     topic.supports = len(supporters(topic))
     topic.channels = dict(Counter(m["channel"] for m in rows))
-    span = members(topic_id).aggregate(first=Min("created_at"), last=Max("created_at"))
-    topic.first_at, topic.last_at = span["first"], span["last"]
+    times = [m["created_at"] for m in rows]
+    topic.first_at, topic.last_at = (min(times), max(times)) if times else (None, None)
     topic.heat = heat_of(rows, topic.supports, now=timezone.now())
     topic.save(update_fields=["size", "people", "supports", "channels", "first_at", "last_at", "heat", "updated_at"])
     return topic

@@ -8,14 +8,16 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from dianti.appraisal import annual, publication, services
 from dianti.appraisal.engine import default_scheme
 from dianti.appraisal.engine.policy import AssessmentConfig, Component
 from dianti.appraisal.models import AnnualAssessment
-from dianti.core.models import Job
+from dianti.core.models import AuditEvent, Job
 from dianti.core.scope import OutOfScope
 
 from .factories import HAND, closed
@@ -167,3 +169,23 @@ def test_history_over_the_years_in_a_table_and_a_chart(
     assert '"year": 2019, "total": 80.0' in page and '"stars": 5' in page and "暂定（缺少：述职评议）" in page
     listing = client.get("/appraisal/assessment/?year=2020").content.decode()
     assert "雪水港村" in listing and "★★★★★" in listing
+
+
+def test_an_import_is_set_based_and_audits_every_row_with_what_it_replaced(
+        county_scheme: Any, users: Any, tree: Any) -> None:
+    def imported(orgs: list[Any], mark: float) -> int:
+        rows = [annual.AnnualRow(o, 2020, {"party": mark, "work": mark}) for o in orgs]
+        with CaptureQueriesContext(connection) as queries:
+            annual.annual_scores_set(actor=users.county_admin, rows=rows)
+        return len(queries)
+
+    one = imported([tree.village_a1], 80)
+    many = imported([tree.village_a1, tree.village_a2, tree.village_b1], 90)  # one replaced, two new
+    assert many <= one + 1  # the update of the replaced row; nothing per row
+    assert dict(AnnualAssessment.objects.values_list("organization__code", "scores")) == {
+        o.code: {"party": 90.0, "work": 90.0} for o in (tree.village_a1, tree.village_a2, tree.village_b1)}
+    trail = list(AuditEvent.objects.filter(action="assessment.import").order_by("id").values_list(
+        "target_repr", "changes"))
+    assert len(trail) == 4
+    assert trail[1][1] == {"scores": [{"party": 80.0, "work": 80.0}, {"party": 90.0, "work": 90.0}]}
+    assert trail[2][1] == {"scores": [None, {"party": 90.0, "work": 90.0}]}

@@ -52,7 +52,9 @@ def test_recompute_from_nothing_equals_the_per_meeting_path(tree: Any) -> None:
     SubjectResult.objects.all().delete()
     ActionProposal.objects.all().delete()
     report = results_recompute(actor=None, scope=tree.county)
-    assert (report.meetings, report.computed, report.ballots) == (2, 2, 2 * (8 + 2 * 5 + 3) + 0)
+    # Only the second meeting's ballots are read: both secretaries were heard again there, so the first one's
+    # (2 × 8) could change nothing.
+    assert (report.meetings, report.computed, report.ballots) == (2, 2, 2 * (8 + 2 + 3))
     assert report.vectorised == 1  # the second meeting (which re-heard both) at once, invalid and grade-only ballots
 
     assert _results() == want
@@ -144,3 +146,18 @@ def test_an_explanation_whose_score_no_longer_follows_from_the_ballots_says_so(t
     SubjectResult.objects.filter(subject=c.va1).update(score=12.5)
     text = result_explanation(SubjectResult.objects.select_related("meeting", "scheme").get(subject=c.va1))
     assert "与存档得分（12.50）不一致" in text
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes need PostgreSQL")
+@pytest.mark.django_db(transaction=True)  # the workers read through connections of their own: data committed
+def test_worker_processes_store_what_the_recompute_stores_alone(tree: Any, users: Any) -> None:
+    _per_meeting_path(tree)
+    _paper_meeting(tree, users)  # scored subject by subject, in a worker too
+    alone = results_recompute(actor=None, scope=tree.county, workers=1)
+    want, proposals = _results(), _proposals()
+    SubjectResult.objects.all().delete()
+    ActionProposal.objects.all().delete()
+    report = results_recompute(actor=None, scope=tree.county, workers=2)
+    assert (report.computed, report.ballots, report.vectorised) == (alone.computed, alone.ballots, alone.vectorised)
+    assert _results() == want
+    assert _proposals() == proposals
