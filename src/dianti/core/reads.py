@@ -185,6 +185,24 @@ def _bearer(request: HttpRequest) -> bool:
     return request.headers.get("Authorization", "").lower().startswith("bearer ")
 
 
+def _token_user(request: HttpRequest) -> Any:
+    """Return the user the request's bearer token speaks for, or None (the reason kept for the answer)."""
+    from .tokens import TokenRefused, user_for_token
+
+    try:
+        return user_for_token(request.headers["Authorization"].split(" ", 1)[1].strip())
+    except TokenRefused as exc:
+        request._dianti_token_refused = str(exc)  # type: ignore[attr-defined]
+        return None
+
+
+def _token_refused(request: HttpRequest) -> HttpResponse:
+    from django.http import JsonResponse
+
+    reason = getattr(request, "_dianti_token_refused", "")
+    return JsonResponse({"detail": reason, "errors": []}, status=401, json_dumps_params={"ensure_ascii": False})
+
+
 class ReadRulesMiddleware:
     """Refuse a request to a page the user's roles may not read: the sign-in page for a visitor who has not signed
     in, 403 for a signed-in user. API operations are left to the API's authentication, which knows the token's
@@ -206,6 +224,11 @@ class ReadRulesMiddleware:
         if name.startswith("api:") and name not in API_PAGES:
             return None  # the operation's authentication checks (and a visitor gets 401 there)
         user = getattr(request, "user", None)
+        if name in API_PAGES and _bearer(request):  # a script reading the schema with its token
+            user = _token_user(request)
+            if user is None:
+                return _token_refused(request)
+            request.user = user
         if may_read(user, name):
             return None
         if not getattr(user, "is_authenticated", False) and not name.startswith("api:"):

@@ -155,3 +155,12 @@ def test_the_home_page_links_to_the_tokens_of_staff_only(client: Any, users: Any
     assert reverse("api_tokens") in client.get(reverse("home")).content.decode()
     client.force_login(users.public)
     assert reverse("api_tokens") not in client.get(reverse("home")).content.decode()
+
+
+def test_a_script_reads_the_schema_with_its_token(client: Any, users: Any) -> None:
+    key = made(client, users.town_admin)
+    assert call(client, key, "/api/v1/openapi.json").json()["info"]["title"] == "点题述职 API"
+    evaluator = tokens.token_create(actor=None, user=users.evaluator, name="评议人脚本")
+    assert call(client, evaluator, "/api/v1/openapi.json").status_code == 403
+    refused = call(client, "dt_unknown", "/api/v1/openapi.json")
+    assert refused.status_code == 401 and "令牌无效" in refused.json()["detail"]
