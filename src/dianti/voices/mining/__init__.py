@@ -2,7 +2,9 @@
 the ``dianti mine`` command and the benchmark.
 
 Modules, in pipeline order: :mod:`.normalize`, :mod:`.segment`, :mod:`.features`, :mod:`.dedupe`, :mod:`.cluster`,
-:mod:`.label`, :mod:`.heat`, :mod:`.classify`, and :mod:`.pipeline`, which chains them. The Django layer calls:
+:mod:`.label`, :mod:`.heat`, :mod:`.classify`, and :mod:`.pipeline`, which chains them (helped by :mod:`.route`,
+:mod:`.ngrams` and :mod:`.linkage`); :mod:`.records` holds what it reads and reports, :mod:`.state` the stored state
+and :mod:`.incremental` the one-at-a-time :func:`assign`. The Django layer calls:
 
 * :func:`mine` (a whole organization or file) and :func:`assign` (one new opinion, in place on the stored state);
 * :class:`KeywordClassifier` / :class:`LearnedClassifier` (``fit``, ``predict``, ``to_bytes``/``from_bytes``);

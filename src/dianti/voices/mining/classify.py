@@ -202,7 +202,7 @@ class LearnedClassifier:
         if len(counts) == 1:
             self.model = None
         elif min(counts.values()) >= 3:
-            svm = LinearSVC(C=0.5, class_weight="balanced")
+            svm = LinearSVC(C=0.5, class_weight="balanced", random_state=0)  # the same model every time
             self.model = CalibratedClassifierCV(svm, cv=3, method="sigmoid").fit(features, list(labels))
         else:
             self.model = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced").fit(features,

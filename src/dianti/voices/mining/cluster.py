@@ -205,19 +205,28 @@ def _limit_neighbors(r: np.ndarray[Any, np.dtype[np.int64]], c: np.ndarray[Any, 
                      sim: np.ndarray[Any, np.dtype[np.float64]], k: int,
                      ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]],
                                 np.ndarray[Any, np.dtype[np.float64]]]:
-    """Keep an edge if it is among the ``k`` most similar of either of its ends (bounds memory on huge topics)."""
-    ends = np.concatenate([r, c])
-    if not len(ends) or np.bincount(ends).max() <= k:
+    """Keep an edge if it is among the ``k`` most similar of either of its ends (bounds memory on huge topics).
+
+    Each edge appears twice, once under each end; a few arrays of that length at a time (this runs at the miner's
+    peak of memory)."""
+    m = len(r)
+    per_end = np.bincount(r, minlength=int(max(r.max(initial=0), c.max(initial=0))) + 1)
+    per_end += np.bincount(c, minlength=len(per_end))
+    if not m or per_end.max() <= k:
         return r, c, sim
-    both = np.concatenate([sim, sim])
-    edge = np.concatenate([np.arange(len(r)), np.arange(len(r))])
     # Sorted by end, then by descending similarity (stable): one float key instead of a slower lexsort.
-    order = np.argsort(ends * 4.0 + (2.0 - both), kind="stable")
-    sorted_ends = ends[order]
-    starts = np.flatnonzero(np.r_[True, sorted_ends[1:] != sorted_ends[:-1]])
-    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    kept = np.zeros(len(r), dtype=bool)
-    kept[edge[order][rank < k]] = True
+    key = np.concatenate([r, c]).astype(np.float64)
+    key *= 4.0
+    key[:m] += 2.0 - sim
+    key[m:] += 2.0 - sim
+    order = np.argsort(key, kind="stable")
+    del key
+    ends = np.where(order < m, r[order % m], c[order % m])
+    first = np.cumsum(per_end) - per_end  # where each end's run starts in the sorted order
+    best = np.arange(len(order)) - first[ends] < k
+    del ends
+    kept = np.zeros(m, dtype=bool)
+    kept[order[best] % m] = True
     return r[kept], c[kept], sim[kept]
 
 

@@ -41,6 +41,7 @@ class KeywordIndex:
     def __init__(self) -> None:
         self.topic_counts: dict[str, Counter[str]] = {}
         self.total: Counter[str] = Counter()
+        self.weight = 0  # the sum of ``total``'s values, kept up to date
 
     def add(self, topic: str, title_words: Iterable[str], body_words: Iterable[str] = ()) -> None:
         """Count one person's words towards ``topic``: 2 for a word of a title, else 1 for a word of a body.
@@ -49,9 +50,14 @@ class KeywordIndex:
         """
         weights = dict.fromkeys(body_words, 1)
         weights.update(dict.fromkeys(title_words, 2))
-        words = {t: w for t, w in weights.items() if not is_admin_place(t)}
-        self.topic_counts.setdefault(topic, Counter()).update(words)
-        self.total.update(words)
+        counts, total, added = self.topic_counts.setdefault(topic, Counter()), self.total, 0
+        for t, w in weights.items():
+            if not is_admin_place(t):
+                counts[t] += w
+                total[t] += w
+                added += w
+        if hasattr(self, "weight"):  # a state stored before the running sum was kept has none: keywords() makes it
+            self.weight += added
 
     def keywords(self, topic: str, k: int = 5) -> list[str]:
         """Return the ``k`` words of ``topic`` with the highest c-TF-IDF weight (see the module docstring)."""
@@ -59,7 +65,10 @@ class KeywordIndex:
         if not counts:
             return []
         size = sum(counts.values())
-        average = sum(self.total.values()) / max(1, len(self.topic_counts))
+        weight = getattr(self, "weight", None)  # a state stored before the running sum was kept has none
+        if weight is None:
+            weight = self.weight = sum(self.total.values())
+        average = weight / max(1, len(self.topic_counts))
         # Words that at least two members share come first: a word only one letter used rarely names the topic.
         shared = 3 if sum(1 for c in counts.values() if c >= 3) >= k else 1
         scored = sorted(

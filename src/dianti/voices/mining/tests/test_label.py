@@ -21,3 +21,15 @@ def test_keywords_are_specific_to_the_topic_and_skip_admin_places() -> None:
     assert words[0] == "路灯"
     assert "通元镇" not in words
     assert index.keywords("missing") == []
+
+
+def test_an_index_stored_without_its_running_sum_gives_the_same_keywords() -> None:
+    fresh, old = KeywordIndex(), KeywordIndex()
+    del old.weight  # as unpickled from a state stored before the sum was kept
+    for index in (fresh, old):
+        index.add("t1", ["路灯", "不亮"], ["晚上", "路灯", "海盐县"])
+        index.add("t2", ["垃圾"], ["清运", "发臭"])
+    assert old.keywords("t1") == fresh.keywords("t1")
+    old.add("t1", ["路灯"], ["漆黑"])
+    fresh.add("t1", ["路灯"], ["漆黑"])
+    assert old.weight == fresh.weight == sum(fresh.total.values())
