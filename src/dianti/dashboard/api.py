@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Path, Query, Router
 
 from dianti.core.api import staff_auth
 
@@ -14,8 +14,11 @@ from . import selectors
 router = Router(tags=["dashboard"], auth=staff_auth)
 
 
-@router.get("/{code}", summary="某组织某年度的点题述职数据：上报数字、各下级进度、分布、热点与历年趋势（仅计数）")
-def dashboard_figures(request: HttpRequest, code: str, year: int | None = None) -> dict[str, Any]:
+@router.get("/{code}", summary="某组织某年度的点题述职数据：上报数字、各下级进度、分布、热点与历年趋势（仅计数）",
+            description="与数据看板页面相同的数字，范围同页面：只能查看本级及下级组织；不含个人信息。")
+def dashboard_figures(request: HttpRequest, code: str = Path(..., description="组织编码，如 330424（海盐县）"),
+                      year: int | None = Query(None, description="年度，如 2020；不填为最近有数据的年度",
+                                               ge=2000, le=2100)) -> dict[str, Any]:
     d = selectors.dashboard(request.user, selectors.root_for(request.user, code), year)
     return {
         "org": d.org.code, "name": d.org.name, "year": d.year, "years": d.years,
