@@ -106,8 +106,8 @@ def deferred_indexes(*tables: type[models.Model], defer: bool = True) -> Iterato
     nothing changes).
 
     Building an index once over the loaded rows is a sort; keeping it current row by row is a tree descent per row
-    and per index, and each deferred foreign key queues a check per row for the commit. At a province's million
-    people the second way cost the server four times the first (docs/scaling.md). Primary keys and unique indexes
+    and per index, and each deferred foreign key queues a check per row for the commit. For a province's million
+    people the second way cost the server more than three times the first (docs/scaling.md). Primary keys and unique indexes
     stay, so a duplicate still fails at once; a foreign key made again checks every row in one join. The tables
     are locked against other writers until the transaction ends; on an error nothing is made again, and the
     rollback restores what was dropped.
