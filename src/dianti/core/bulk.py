@@ -1,8 +1,11 @@
 """Insert many rows fast, for the scale demo only: COPY on PostgreSQL, one prepared INSERT run many times on SQLite.
 
-The values go in as given, bypassing the models (no ``save``, no signals, no defaults): the caller passes database
-values — ints, strings, JSON already dumped to text (:func:`jsonb`), datetimes from :func:`stamp` — for exactly the
-columns named. Nothing the product writes goes through here; the services write one record at a time, audited.
+The values go in as given, bypassing the models (no ``save``, no signals): the caller passes database values —
+ints, strings, JSON already dumped to text (:func:`jsonb`), datetimes from :func:`stamp` — for the columns named,
+and the fields' defaults for the others if it asks (:func:`defaults`). Rows that refer to each other get their ids
+first (:func:`reserve_ids`); a load of many counties indexes its big tables once at the end
+(:func:`deferred_indexes`). Nothing the product writes goes through here; the services write one record at a time,
+audited.
 """
 
 from __future__ import annotations
