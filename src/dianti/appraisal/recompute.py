@@ -4,7 +4,9 @@
 meeting's rows, then an upsert and the proposals per subject). Here every table is read once for the whole
 subtree — meetings, panel groups, agenda, accepted paper sheets, campaigns, existing results and proposals, and the
 ballots streamed in (meeting, id) order through a server-side cursor — and the writes are batched upserts, so the
-number of queries does not grow with the number of subjects and memory holds one meeting's ballots at a time.
+number of queries does not grow with the number of subjects and memory holds one meeting's ballots at a time. A
+meeting whose subjects are all published or heard again later is not read. On PostgreSQL a province's meetings are
+scored by worker processes, one per core (:mod:`.parallel`); this process still reads the scope and writes.
 
 The figures are the per-meeting path's own, to the bit: each meeting is scored at once by
 :func:`.vectorised.score_meeting` (numpy over the meeting's ballots, then the engine's own

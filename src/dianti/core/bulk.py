@@ -1,8 +1,11 @@
 """Insert many rows fast, for the scale demo only: COPY on PostgreSQL, one prepared INSERT run many times on SQLite.
 
-The values go in as given, bypassing the models (no ``save``, no signals, no defaults): the caller passes database
-values — ints, strings, JSON already dumped to text (:func:`jsonb`), datetimes from :func:`stamp` — for exactly the
-columns named. Nothing the product writes goes through here; the services write one record at a time, audited.
+The values go in as given, bypassing the models (no ``save``, no signals): the caller passes database values —
+ints, strings, JSON already dumped to text (:func:`jsonb`), datetimes from :func:`stamp` — for the columns named,
+and the fields' defaults for the others if it asks (:func:`defaults`). Rows that refer to each other get their ids
+first (:func:`reserve_ids`); a load of many counties indexes its big tables once at the end
+(:func:`deferred_indexes`). Nothing the product writes goes through here; the services write one record at a time,
+audited.
 """
 
 from __future__ import annotations
@@ -106,8 +109,8 @@ def deferred_indexes(*tables: type[models.Model], defer: bool = True) -> Iterato
     nothing changes).
 
     Building an index once over the loaded rows is a sort; keeping it current row by row is a tree descent per row
-    and per index, and each deferred foreign key queues a check per row for the commit. At a province's million
-    people the second way cost the server four times the first (docs/scaling.md). Primary keys and unique indexes
+    and per index, and each deferred foreign key queues a check per row for the commit. For a province's million
+    people the second way cost the server more than three times the first (docs/scaling.md). Primary keys and unique indexes
     stay, so a duplicate still fails at once; a foreign key made again checks every row in one join. The tables
     are locked against other writers until the transaction ends; on an error nothing is made again, and the
     rollback restores what was dropped.

@@ -15,13 +15,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--org", required=True, help="组织代码，如 330000（全省）或 330424（海盐县）")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="计分进程数（仅 PostgreSQL；默认 2 万个对象以上每核一个，1 为不另开进程）")
 
-    def handle(self, *args: Any, org: str, **options: Any) -> None:
+    def handle(self, *args: Any, org: str, workers: int | None, **options: Any) -> None:
         scope = Organization.objects.filter(code=org).first()
         if scope is None:
             raise CommandError(f"找不到组织代码 {org}")
         started = time.perf_counter()
-        report = results_recompute(actor=None, scope=scope)
+        report = results_recompute(actor=None, scope=scope, workers=workers)
         self.stdout.write(f"{scope.name}：{report.meetings} 场述职会，{report.ballots} 张选票，"
                           f"重算 {report.computed} 个对象（已公布未动 {report.skipped_published} 个），"
                           f"处置建议 {report.proposals} 条，用时 {time.perf_counter() - started:.1f} 秒")
