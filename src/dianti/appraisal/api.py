@@ -1,7 +1,7 @@
 """评议考核 endpoints for staff: results per campaign, meeting and subject (with the explanation), proposals, the
 scoring schemes, and the annual assessment with each organization's history — always scoped like the pages. A
 result is a subject's aggregate: no operation names an evaluator or reads a single ballot. The writes are in
-:mod:`.api_writes`."""
+:mod:`.api_writes`; :mod:`.routes` mounts both."""
 
 import datetime as dt
 from typing import Any
@@ -200,7 +200,3 @@ def assessment(request: HttpRequest, year: int = Query(..., description="年度"
 @router.get("/assessment/{code}/history", response=list[AnnualOut], summary="一个组织的历年考核", description="从早到晚。")
 def assessment_history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     return [annual_out(a) for a in selectors.annual_history(selectors.org_for(request.user, code))]
-
-
-# The writes register on this router (same prefix, tags and auth; one URL per path for every method).
-from . import api_writes  # noqa: E402, F401

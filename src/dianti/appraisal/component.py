@@ -15,7 +15,7 @@ from .selectors import meeting_scores
 register(Component(
     label="appraisal", name=_("评议考核"), order=50,
     urls="dianti.appraisal.urls", prefix="appraisal/",
-    api="dianti.appraisal.api.router", api_prefix="/appraisal",
+    api="dianti.appraisal.routes.router", api_prefix="/appraisal",
     nav=(NavEntry(_("评议考核"), "appraisal_index", lambda user, sc: sc.is_admin, 50),),
     figures=stats.FIGURES,
     stat_labels={"appraised": _("已公布评议（人）")},

@@ -2,7 +2,7 @@
 
 Scoring is most of a recompute's work and each closed meeting is scored on its own, so the meetings are dealt out
 to worker processes (spawned, one per core by default), each reading its meetings' ballots through its own
-connection and sending back each subject's proposals and result row ready to copy (:class:`.recompute.Scores`).
+connection and sending back each subject's proposals and result row ready to copy (:class:`.meeting_scoring.Scores`).
 The recompute's own process reads the scope first and writes every row in its one transaction, as it does alone:
 a failed worker fails the recompute and nothing is written. The workers read in the recompute's snapshot
 (``pg_export_snapshot``), so they see exactly the ballots and sheets it saw.
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 
 if TYPE_CHECKING:  # imported where used: a spawned worker imports this module before Django is set up
-    from .recompute import Scores, Work
+    from .meeting_scoring import Scores, Work
 
 # From this many subjects a recompute deals its meetings out to worker processes.
 PARALLEL_FROM = 20_000
@@ -50,7 +50,7 @@ def _tasks(works: Sequence[Work], n: int) -> list[list[Work]]:
 
 
 def scored_in_workers(works: Sequence[Work], workers: int, chunk_size: int, now: Any) -> Iterator[Scores]:
-    """Yield the :class:`.recompute.Scores` of ``works``, scored by ``workers`` processes, as they come."""
+    """Yield the :class:`.meeting_scoring.Scores` of ``works``, scored by ``workers`` processes, as they come."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
@@ -77,10 +77,10 @@ def _score(task: tuple[str, list[Work], int, Any]) -> list[Scores]:
     """Score one task's meetings in the recompute's snapshot."""
     from django.db import transaction
 
-    from .recompute import _batch_mode, scored_here
+    from .meeting_scoring import batch_mode, scored_here
 
     snapshot, works, chunk_size, now = task
-    with transaction.atomic(), _batch_mode():
+    with transaction.atomic(), batch_mode():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])

@@ -1,5 +1,5 @@
 """Campaign endpoints for staff (党委点名): campaigns, their subjects and the chain roll-up, a secretary's own
-subjects and an organization's responsibility list — always scoped. The writes are in :mod:`.api_writes`."""
+subjects and an organization's responsibility list — always scoped. The writes are in :mod:`.api_writes`; :mod:`.routes` mounts both."""
 
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -79,7 +79,3 @@ def subject_list(request: HttpRequest, campaign_id: int,
                  q: str = Query("", description="组织名称、组织编码或书记姓名", max_length=100)) -> Mapped:
     c = selectors.campaign_get(request.user, campaign_id)
     return Mapped(selectors.subjects_filtered(c, status or "", category or "", q.strip()), subject_out)
-
-
-# The writes register on this router (same prefix, tags and auth; one URL per path for every method).
-from . import api_writes  # noqa: E402, F401

@@ -22,7 +22,7 @@ def _reports(user: Any, sc: Any) -> bool:
 register(Component(
     label="campaigns", name=_("党委点名"), order=20,
     urls="dianti.campaigns.urls", prefix="campaigns/",
-    api="dianti.campaigns.api.router", api_prefix="/campaigns",
+    api="dianti.campaigns.routes.router", api_prefix="/campaigns",
     nav=(NavEntry(_("述职活动"), "campaign_list", lambda user, sc: sc.is_admin, 10),
          NavEntry(_("我的述职"), "my_campaigns", _reports, 30)),
     figures=stats.FIGURES,

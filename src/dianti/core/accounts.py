@@ -223,10 +223,19 @@ class SessionTimeoutMiddleware:
                 request._dianti_logout_reason = reason  # type: ignore[attr-defined]
                 logout(request)
                 messages.warning(request, reason)
-                return redirect_to_login(request.get_full_path())
+                return _away(request, redirect_to_login(request.get_full_path()))
             if now - seen >= SEEN_RESOLUTION_SECONDS:
                 session[SESSION_SEEN] = now
         return self.get_response(request)
+
+
+def _away(request: HttpRequest, redirect: HttpResponse) -> HttpResponse:
+    """Send the browser to ``redirect``'s page. A fragment HTMX asked for (the bar's 待办 counts, a search) would
+    otherwise follow the redirect itself and draw the whole sign-in page inside the fragment; it is told to load
+    the page instead (``HX-Redirect``)."""
+    if request.headers.get("HX-Request") != "true":
+        return redirect
+    return HttpResponse(status=204, headers={"HX-Redirect": redirect["Location"]})
 
 
 class SecondFactorMiddleware:
@@ -239,7 +248,7 @@ class SecondFactorMiddleware:
         owed = request.session.get(SESSION_SECOND_FACTOR) if hasattr(request, "session") else None
         if owed and request.user.is_authenticated and not self._exempt(request.path_info):
             target = reverse("otp_verify" if owed == "verify" else "otp_enrol")
-            return redirect_to_login(request.get_full_path(), target)
+            return _away(request, redirect_to_login(request.get_full_path(), target))
         return self.get_response(request)
 
     @staticmethod

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .accounts import SESSION_SECOND_FACTOR
 from .components import navigation as step_navigation
 from .scope import scope_for
 
@@ -32,8 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     page, which lists the items anyway, hands its summary over (``request.todo_summary``); any other page draws the
     bar without counts and asks for them after loading (``todo_nav``, answered from a kept summary, :mod:`.todo`)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav": [], "readable": Readable(user)}
+    if user is None or not user.is_authenticated or getattr(request, "session", {}).get(SESSION_SECOND_FACTOR):
+        return {"nav": [], "readable": Readable(user)}  # nothing is reachable before the one-time code
     from .selectors import unread_count
 
     sc = scope_for(user)
@@ -46,5 +47,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     nav += [(label, url, badges.get(url, 0)) for label, url in links]
     # 人员 and 审计日志 are reached from the home page and the organization pages, keeping the bar to one row.
     nav.append((_("通知") + (f" ({unread})" if unread else ""), reverse("notifications"), 0))
-    return {"nav": nav, "user_scope": sc, "unread_notifications": unread, "readable": readable,
+    return {"nav": nav, "nav_active": _section(getattr(request, "nav_path", request.path), nav), "user_scope": sc, "unread_notifications": unread, "readable": readable,
             "todo_summary": waiting, "nav_deferred": waiting is None}
+
+
+def _section(path: str, nav: list[tuple[Any, str, int]]) -> str:
+    """The bar's entry the page at ``path`` belongs to: the longest link it starts with (an organization page under
+    组织); 首页, a prefix of every path, only for itself."""
+    home = reverse("home")
+    under = [url for _label, url, _n in nav if url == path or (url != home and path.startswith(url))]
+    return max(under, key=len, default="")

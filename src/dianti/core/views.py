@@ -57,8 +57,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def todo_nav(request: HttpRequest) -> HttpResponse:
     """The bar again, with the 待办 counts: every page but home asks for it once loaded (core/context.py)."""
     request.todo_summary = todo.summary(request.user)  # type: ignore[attr-defined]
-    current = urlsplit(request.headers.get("HX-Current-URL", "")).path
-    response = render(request, "core/_nav.html", {"nav_path": current or request.path})
+    # The bar marks the section of the page it is drawn on, not of this request.
+    request.nav_path = urlsplit(request.headers.get("HX-Current-URL", "")).path or request.path  # type: ignore[attr-defined]
+    response = render(request, "core/_nav.html")
     response["Cache-Control"] = "private, no-store"
     return response
 

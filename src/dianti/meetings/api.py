@@ -1,7 +1,7 @@
 """述职会 endpoints for staff: meetings with their agenda and ballot progress, one meeting with its questions, a
 secretary's own agenda items, and the results once voting has closed. Ballots are only ever counted here: no
 operation reads an evaluator, a code or a single ballot (docs/ballot-secrecy.md). The writes are in
-:mod:`.api_writes`."""
+:mod:`.api_writes`; :mod:`.routes` mounts both."""
 
 import datetime as dt
 from typing import Any
@@ -158,7 +158,3 @@ def results(request: HttpRequest, meeting_id: int) -> Mapped:
                 for r in selectors.results(m, items)]
 
     return Mapped(selectors.agenda(m), many=page)
-
-
-# The writes register on this router (same prefix, tags and auth; one URL per path for every method).
-from . import api_writes  # noqa: E402, F401

@@ -13,7 +13,7 @@ register(Component(
     label="meetings", name=_("述职会"), order=40,
     urls="dianti.meetings.urls", prefix="meetings/",
     public_urls="dianti.meetings.urls_public", public_prefix="m/",
-    api="dianti.meetings.api.router", api_prefix="/meetings",
+    api="dianti.meetings.routes.router", api_prefix="/meetings",
     nav=(NavEntry(_("述职会"), "meeting_list", lambda user, sc: sc.is_admin, 40),),
     stats={"ballots": stats.ballots, "questions": stats.questions},
     figures=stats.FIGURES,

@@ -12,7 +12,6 @@ villager, evaluator, code, phone, owner of a measure or author of a report.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dianti.appraisal.models import SubjectResult
 from dianti.appraisal.selectors import public_result_of
-from dianti.core.excel import safe_cell
+from dianti.core.excel import csv_lines
 from dianti.orgs.models import Organization
 from dianti.rectification import selectors as rectification_selectors
 
@@ -219,26 +218,16 @@ def json_stream(dataset: Dataset, filters: Filters, using: str = "default") -> I
     yield f'\n], "count": {n}}}\n'
 
 
-class _Line:
-    """A file-like object whose ``write`` returns what was written, for :func:`csv.writer` to stream through."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
         return ";".join(f"{k}={v}" for k, v in value.items())
-    return safe_cell(value)
+    return value
 
 
 def csv_stream(dataset: Dataset, filters: Filters, using: str = "default") -> Iterator[str]:
     """Yield a UTF-8 CSV (with a byte-order mark, so spreadsheet programs read the Chinese right) line by line: a
     header of the field names, then one line per row; text that could start a formula behind an apostrophe."""
-    writer = csv.writer(_Line())
     names = [f.name for f in dataset.fields]
-    yield "\ufeff" + writer.writerow(names)
-    for row in dataset.rows(filters, using):
-        yield writer.writerow([_csv_cell(row[name]) for name in names])
+    yield from csv_lines(names, ([_csv_cell(row[name]) for name in names] for row in dataset.rows(filters, using)))

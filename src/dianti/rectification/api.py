@@ -1,5 +1,5 @@
 """整改 endpoints for staff: cases (filtered like the list page) and one case with its problems, measures, progress,
-supervision and timeline. The writes are in :mod:`.api_writes`."""
+supervision and timeline. The writes are in :mod:`.api_writes`; :mod:`.routes` mounts both."""
 
 import datetime as dt
 from typing import Any
@@ -138,7 +138,3 @@ def case(request: HttpRequest, case_id: int) -> dict[str, object]:
                               "seen": s.seen, "rating": s.rating} for s in c.supervisions.select_related("point")],
             "events": [{"at": e.at, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
                         "actor": e.actor_name, "note": e.note} for e in selectors.events(c)]}
-
-
-# The writes register on this router (same prefix, tags and auth; one URL per path for every method).
-from . import api_writes  # noqa: E402, F401

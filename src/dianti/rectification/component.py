@@ -13,7 +13,7 @@ register(Component(
     label="rectification", name=_("整改"), order=60,
     urls="dianti.rectification.urls", prefix="rectification/",
     public_urls="dianti.rectification.urls_public", public_prefix="r/",
-    api="dianti.rectification.api.router", api_prefix="/rectification",
+    api="dianti.rectification.routes.router", api_prefix="/rectification",
     nav=(NavEntry(_("整改"), "rectification_list",
                   lambda user, sc: sc.is_admin or bool(sc.roles & {"secretary", "point_staff"}), 60),),
     figures=stats.FIGURES,

@@ -1,5 +1,5 @@
 """群众点题 endpoints for staff: opinions (filtered like the moderation queue; never the villager's name or phone),
-an organization's topics and a subject's topic workbench. The writes are in :mod:`.api_writes`."""
+an organization's topics and a subject's topic workbench. The writes are in :mod:`.api_writes`; :mod:`.routes` mounts both."""
 
 import datetime as dt
 
@@ -130,7 +130,3 @@ def workbench(request: HttpRequest, subject_id: int) -> dict[str, object]:
     return {"subject": subject.pk, "organization": subject.organization.code, "topic": subject.topic,
             "assigned": assigned, "unsorted": selectors.unsorted_for_subject(subject).count(),
             "topics": [topic_out(t) for t in selectors.topics_for_subject(subject).prefetch_related("opinions")]}
-
-
-# The writes register on this router (same prefix, tags and auth; one URL per path for every method).
-from . import api_writes  # noqa: E402, F401

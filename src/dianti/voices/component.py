@@ -12,7 +12,7 @@ register(Component(
     label="voices", name=_("群众点题"), order=30,
     urls="dianti.voices.urls", prefix="voices/",
     public_urls="dianti.voices.urls_public", public_prefix="v/",
-    api="dianti.voices.api.router", api_prefix="/voices",
+    api="dianti.voices.routes.router", api_prefix="/voices",
     nav=(NavEntry(_("群众意见"), "voices_queue", lambda user, sc: sc.is_admin or "point_staff" in sc.roles, 20),),
     figures=stats.FIGURES,
     stat_labels={"opinions": _("群众意见（条）"), "topics_assigned": _("已点题（人）"), "participants": _("参与（人次）")},

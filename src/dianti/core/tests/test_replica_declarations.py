@@ -16,12 +16,13 @@ import dianti
 from dianti.core import components
 
 # Exports that write, and so must read the primary: printing evaluator codes issues them (the slip is the only copy).
-WRITING_EXPORTS = {"meeting_codes"}
+# Asking for the annual report queues a job (a row on the primary) and answers with its progress page.
+WRITING_EXPORTS = {"meeting_codes", "dashboard_report"}
 PUBLIC_PAGES = {"portal_index", "portal_campaign", "portal_campaigns", "portal_search", "portal_org", "portal_meetings",
                 "portal_rectification", "portal_data", "portal_data_file", "voices_public", "voices_track",
                 "voices_track_lookup", "meeting_public", "rectification_observe", "portal_record"}
-# The home page and what only reads across the steps for one person: the bar's 待办 counts, the records over the years.
-DASHBOARDS = {"home", "todo_nav", "record_mine", "record_person", "record_org"}
+# The home page and what only reads across the steps: the bar's 待办 counts, the records over the years, the dashboards.
+DASHBOARDS = {"home", "todo_nav", "record_mine", "record_person", "record_org", "dashboard", "dashboard_org"}
 
 
 def views_by_name(patterns: list[Any] | None = None) -> dict[str, Any]:

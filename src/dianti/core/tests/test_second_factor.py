@@ -47,6 +47,16 @@ def test_county_admins_and_approvers_must_enrol_before_anything_else(client: Any
         assert page.status_code == 302 and page["Location"].startswith(reverse("otp_enrol")), url
 
 
+def test_the_enrolment_page_offers_no_section_and_fragments_are_sent_to_it(client: Any, users: Any,
+                                                                           required: None) -> None:
+    sign_in(client, "county_admin")
+    body = client.get(reverse("otp_enrol")).content.decode()
+    assert 'class="mainnav"' not in body and reverse("todo_nav") not in body  # nothing to reach before the code
+    # A fragment HTMX asks for (an old tab's 待办 counts) loads the enrolment page, never draws it inside itself.
+    fragment = client.get(reverse("todo_nav"), headers={"HX-Request": "true"})
+    assert fragment.status_code == 204 and fragment["HX-Redirect"].startswith(reverse("otp_enrol"))
+
+
 def test_enrolment_shows_a_qr_code_and_a_first_code_confirms_it(client: Any, users: Any, required: None,
                                                                  no_wait: None) -> None:
     sign_in(client, "county_admin")

@@ -92,6 +92,7 @@ PAGES: dict[str, list[Visit]] = {
     "portal_org": [_go(lambda w: reverse("portal_org", args=[w["tree"].county.code])),
                    _go(lambda w: reverse("portal_org", args=[w["tree"].town_a.code])),
                    _go(lambda w: reverse("portal_org", args=[w["tree"].village_a1.code]))],
+    "portal_record": [_go(lambda w: reverse("portal_record", args=[w["tree"].village_a1.code]))],
     "portal_campaigns": [_go(lambda w: reverse("portal_campaigns"))],
     "portal_campaign": [_go(lambda w: reverse("portal_campaign", args=[w["world"].campaign.pk]))],
     "portal_meetings": [_go(lambda w: reverse("portal_meetings")), _go(lambda w: reverse("portal_meetings") + "?held=1")],
