@@ -11,6 +11,7 @@ from celery import Celery
 from celery.schedules import crontab
 from django.conf import settings
 
+from dianti.core.figures import WIDE_SECONDS
 from dianti.core.queues import DEFAULT, URGENT
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dianti.settings")
@@ -32,4 +33,6 @@ app.conf.beat_schedule = {
     # One task for every sweep the registry declares; it claims the day, so a second beat does nothing.
     "daily-sweeps": {"task": "dianti.daily_sweeps",
                      "schedule": daily_schedule(settings.DAILY_HOUR, settings.DAILY_EVERY_SECONDS)},
+    # The provinces' and cities' figures, counted ahead so no visitor waits for them (dianti.core.warm).
+    "wide-counts": {"task": "dianti.wide_counts", "schedule": float(WIDE_SECONDS)},
 }

@@ -41,6 +41,10 @@ class Directory(Protocol):
         """Return the highest organizations the user holds a role on (objects with ``path`` and ``display_name``)."""
         ...
 
+    def wide_paths(self) -> list[str]:
+        """Return the paths of the organizations whose subtrees are wide (provinces and cities, :func:`.scope.is_wide`)."""
+        ...
+
 
 def directory() -> Directory:
     return components.provider("directory")  # type: ignore[no-any-return]

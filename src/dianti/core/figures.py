@@ -17,9 +17,11 @@ split by year; ``bucket`` is "" for a count and the class for a distribution (a 
 A count only counts: it never returns personal data.
 
 **Caching.** A county's or a town's figures are counted on every visit (a bounded number of indexed range scans),
-so they move as soon as anyone acts. A wide subtree's (a province's or a city's, :func:`.scope.is_wide`) are counted
-at most once every :data:`WIDE_SECONDS` by whichever web node asks first (the cache is shared) and say when they were
-counted; the annual report always counts afresh.
+so they move as soon as anyone acts. A wide subtree's (a province's or a city's, :func:`.scope.is_wide`) take a
+second or more to count, so they are counted ahead: every :data:`WIDE_SECONDS` a background task counts each wide
+subtree again (:func:`keep`, from :mod:`.warm`) and the page reads what it kept, saying when it was counted. Where
+no task runs (``make run``) or the cache lost the entry, the first visit of the minute counts and keeps it for the
+others (the cache is shared between web nodes). The annual report always counts afresh.
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ from django.utils import timezone
 from . import components, paths, scope
 
 Row = tuple[str, int, str, int]  # (group, year, bucket, n)
-#: A wide subtree's figures are counted at most this often (seconds); see the module's docstring.
+#: A wide subtree's figures are counted again this often (seconds); see the module's docstring.
 WIDE_SECONDS = 60
+#: What :func:`keep` counted stays this long, so a late or missed run leaves the pages the last count, not a wait.
+KEPT_SECONDS = 3 * WIDE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -238,12 +242,23 @@ def compute(root: str, *, width: int | None = None, keys: Iterable[str] | None =
     return Table(root, grouping.width, cells, timezone.now())
 
 
+def _kept(root: str) -> str:
+    return f"dianti:figures:{root}"
+
+
 def table(root: str) -> Table:
-    """Return :func:`compute` of the subtree at ``root`` by child: counted now for a county or below, at most
-    :data:`WIDE_SECONDS` ago for a wide subtree."""
+    """Return :func:`compute` of the subtree at ``root`` by child: counted now for a county or below; for a wide
+    subtree, what :func:`keep` last counted, or counted now and kept for :data:`WIDE_SECONDS`."""
     if not scope.is_wide(root):
         return compute(root)
-    return cache.get_or_set(f"dianti:figures:{root}", lambda: compute(root), WIDE_SECONDS)  # type: ignore[no-any-return]
+    return cache.get_or_set(_kept(root), lambda: compute(root), WIDE_SECONDS)  # type: ignore[no-any-return]
+
+
+def keep(root: str) -> Table:
+    """Count the subtree at ``root`` now and keep the table for the pages for :data:`KEPT_SECONDS`."""
+    counted = compute(root)
+    cache.set(_kept(root), counted, KEPT_SECONDS)
+    return counted
 
 
 def totals(root: str) -> dict[str, int]:

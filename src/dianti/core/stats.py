@@ -63,7 +63,19 @@ def compute(path: str) -> dict[str, int]:
     return {key: counts[key] for key in keys()}
 
 
+def _kept(path: str) -> str:
+    return f"dianti:stats:{path}"
+
+
 def recent(path: str, seconds: int) -> dict[str, int]:
-    """Return :func:`compute` of the subtree at ``path`` as counted at most ``seconds`` ago: once per subtree and
-    interval, whichever web node asks (the cache is shared), for subtrees too wide to count on every visit."""
-    return cache.get_or_set(f"dianti:stats:{path}", lambda: compute(path), seconds)  # type: ignore[no-any-return]
+    """Return :func:`compute` of the subtree at ``path`` as counted at most ``seconds`` ago (or as :func:`keep` last
+    counted it): once per subtree and interval, whichever web node asks (the cache is shared), for subtrees too wide
+    to count on every visit."""
+    return cache.get_or_set(_kept(path), lambda: compute(path), seconds)  # type: ignore[no-any-return]
+
+
+def keep(path: str, seconds: int) -> dict[str, int]:
+    """Count the subtree at ``path`` now and keep the counts for :func:`recent` for ``seconds``."""
+    counted = compute(path)
+    cache.set(_kept(path), counted, seconds)
+    return counted

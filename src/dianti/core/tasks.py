@@ -16,3 +16,11 @@ def daily_sweeps_task() -> dict[str, object] | None:
 
     run = run_due()
     return run.results if run else None
+
+
+@shared_task(name="dianti.wide_counts")
+def wide_counts_task() -> dict[str, object]:
+    """Every minute, from beat: count the provinces' and cities' figures ahead of their visitors (:mod:`.warm`)."""
+    from .warm import wide_counts
+
+    return wide_counts()

@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models.functions import Length
+
+from dianti.core.paths import SEGMENT
+from dianti.core.scope import WIDE_DEPTH
+
 from .models import ADMIN_ROLES, Organization, Role, RoleGrant
 from .selectors import top_orgs
 
@@ -35,3 +40,7 @@ class OrgDirectory:
 
     def top_orgs(self, user: Any) -> list[Any]:
         return top_orgs(user)
+
+    def wide_paths(self) -> list[str]:
+        shallow = Organization.objects.annotate(length=Length("path")).filter(length__lte=WIDE_DEPTH * SEGMENT)
+        return list(shallow.order_by("path").values_list("path", flat=True))

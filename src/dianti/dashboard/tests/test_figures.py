@@ -81,3 +81,36 @@ def test_a_table_costs_one_query_per_figure_however_many_towns(tree: Any, years:
     small = queries()
     grow(tree.county, towns=6, villages=3)
     assert queries() == small == figures.queries()
+
+
+
+def test_a_wide_subtree_is_counted_ahead_and_its_pages_read_what_was_kept(tree: Any, years: Any) -> None:
+    from django.core.cache import cache
+
+    from dianti.core import scope, warm
+    from dianti.orgs import services
+
+    cache.clear()
+    root, town = tree.county.path, tree.town_a.path
+    assert scope.is_wide(root) and scope.is_wide(town) and not scope.is_wide(tree.village_a1.path)
+    assert warm.wide_counts()["subtrees"] == 3  # the county (a root, as shallow as a province) and its two towns
+    before = figures.table(root).get("organizations", 0, town)
+    total = stats.recent(root, 60)["organizations"]
+
+    services.org_create(actor=None, code="330424105299", name="中共新村委员会", parent=tree.town_a)
+    assert figures.compute(root).get("organizations", 0, town) == before + 1
+    # The pages read what was kept, not a count of their own ...
+    assert figures.table(root).get("organizations", 0, town) == before
+    assert stats.recent(root, 60)["organizations"] == total
+    # ... until the next run counts again.
+    warm.wide_counts()
+    assert figures.table(root).get("organizations", 0, town) == before + 1
+    assert stats.recent(root, 60)["organizations"] == total + 1
+
+
+def test_beat_counts_the_wide_subtrees_every_minute() -> None:
+    from dianti.celery import app
+
+    entry = app.conf.beat_schedule["wide-counts"]
+    assert entry["task"] == "dianti.wide_counts" and entry["schedule"] == figures.WIDE_SECONDS == 60
+    assert figures.KEPT_SECONDS > figures.WIDE_SECONDS  # a late run leaves the last count, not a wait
