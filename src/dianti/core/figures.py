@@ -40,6 +40,9 @@ from django.utils import timezone
 from . import components, paths, scope
 
 Row = tuple[str, int, str, int]  # (group, year, bucket, n)
+#: What a county reports upward each year (DOMAIN.md: organizations covered, meetings held, participant person-times,
+#: opinions collected and sorted, points active): the dashboard's headline and the public site's yearly figures.
+UPWARD = ("organizations_covered", "meetings", "participants", "opinions", "opinions_sorted", "points_active")
 #: A wide subtree's figures are counted again this often (seconds); see the module's docstring.
 WIDE_SECONDS = 60
 #: What :func:`keep` counted stays this long, so a late or missed run leaves the pages the last count, not a wait.

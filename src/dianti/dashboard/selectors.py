@@ -27,8 +27,7 @@ from dianti.orgs.permissions import ensure_can_view_org
 from dianti.orgs.selectors import top_orgs
 from dianti.rectification.models import Case
 
-#: What a county reports upward (DOMAIN.md: organizations covered, meetings, person-times, opinions, points).
-UPWARD = ("organizations_covered", "meetings", "participants", "opinions", "opinions_sorted", "points_active")
+UPWARD = figures.UPWARD
 #: The year's funnel, stage by stage, then what became of the rectifications.
 FUNNEL = ("subjects", "topics_assigned", "reported", "appraised")
 RECTIFICATION = ("rectifications_open", "rectifications_overdue", "rectifications_closed")
