@@ -21,7 +21,8 @@ from .demo_voices import wording as worded
 from .mining_bridge import mine_organization
 from .models import Channel, Opinion, Support, Topic
 
-SPOTS = ["一组", "三组", "五组", "东港桥", "文化礼堂", "老街", "村委会", "小学门口", "北横路", "河滨路"]
+# No spot holds a word of WORDING's cues (a lamp topic at 河滨路 would read as the river's).
+SPOTS = ["一组", "三组", "五组", "东港桥", "晒谷场", "老街", "村委会", "小学门口", "北横路", "南港路"]
 CHANNEL_MIX = [Channel.ONLINE] * 5 + [Channel.VISIT] * 2 + [Channel.SYMPOSIUM, Channel.DIRECT_REPORT,
                                                                           Channel.OBSERVATION, Channel.SELF_INSPECTION]
 
@@ -102,17 +103,15 @@ def _mine_and_assign(campaign: Campaign, fallback: Iterator[str], rng: random.Ra
 
 
 # How the committee words each kind of concern as the topic a secretary must answer.
-_ROADS = "村道破损和出行难怎么解决"
-_BUS = "村民到镇上、县城出行难如何破解"
-WORDING = {"路灯": "如何让村里的路灯常亮、夜路安全", "灯": "如何让村里的路灯常亮、夜路安全",
-           "垃圾": "垃圾清运和分类如何长效管理", "老年食堂": "老年食堂如何办得长久、办到老人心坎上",
-           "食堂": "老年食堂如何办得长久、办到老人心坎上", "村道": _ROADS, "道路": _ROADS, "路面": _ROADS,
-           "积水": _ROADS, "公交": _BUS, "班车": _BUS, "站台": _BUS, "末班车": _BUS,
-           "河": "河道保洁与水质提升如何见效", "集体": "村级集体经济如何持续增收", "厂房": "村级集体经济如何持续增收",
-           "农房": "闲置农房如何盘活利用", "老房子": "闲置农房如何盘活利用", "空房": "闲置农房如何盘活利用",
-           "空置": "闲置农房如何盘活利用", "村务公开": "村务公开如何做到群众看得懂", "账目": "村务公开如何做到群众看得懂",
-           "公开栏": "村务公开如何做到群众看得懂", "文化礼堂": "文化礼堂如何常态化用起来",
-           "礼堂": "文化礼堂如何常态化用起来", "出租": "出租房安全隐患如何整治"}
+_CUES = {"如何让村里的路灯常亮、夜路安全": "路灯 灯", "河道保洁与水质提升如何见效": "河",
+         "垃圾清运和分类如何长效管理": "垃圾 分类桶", "老年食堂如何办得长久、办到老人心坎上": "食堂",
+         "村道破损和出行难怎么解决": "村道 道路 路面 积水 路烂 路太窄 压坏",
+         "村民到镇上、县城出行难如何破解": "公交 班车 站台 末班车 趟车",
+         "村级集体经济如何持续增收": "集体 厂房 产业 项目", "闲置农房如何盘活利用": "农房 老房子 老屋 空房 空置",
+         "村务公开如何做到群众看得懂": "村务公开 公开栏 账", "文化礼堂如何常态化用起来": "礼堂",
+         "出租房安全隐患如何整治": "出租 租房"}
+# The first cue found in a topic's title picks its wording (lamps before rivers before rubbish: 河里漂满垃圾).
+WORDING = {cue: question for question, cues in _CUES.items() for cue in cues.split()}
 
 
 def _as_question(title: str) -> str:

@@ -52,3 +52,10 @@ def test_each_organization_of_the_demo_hears_its_concerns_in_different_words(tre
         assert len(texts) >= 8 and len(texts) == len(set(texts))
         assert {o.organization_id for o in made} == {subject.organization_id}
 
+
+
+def test_a_topic_named_after_any_wording_of_a_concern_is_given_that_concern_to_answer() -> None:
+    for concern in CONCERNS:
+        named = {p.format(w=spot, v="富溪村") for p in concern.problems for spot in demo.SPOTS}
+        questions = {demo._as_question(title) for title in named}
+        assert len(questions) == 1 and "群众反映" not in questions.pop(), concern.title
