@@ -4,9 +4,10 @@
 Reads the 2020 Teddy Cup citizen messages from ``../shared/data/teddy2020c`` beside the repository (or ``--data`` /
 ``-o data=DIR``) and reports, as one JSON object:
 
-* ``classify`` — stratified ``folds``-fold cross-validated macro-F1 on ``labelled_dev.csv`` of the learned classifier
-  and, on the same folds in the same run, of a plain baseline (jieba words of title + text, default
-  ``TfidfVectorizer`` and ``LinearSVC``) and of the untrained keyword rules;
+* ``classify`` — :func:`.classify.evaluate`: stratified ``folds``-fold cross-validated macro-F1 on
+  ``labelled_dev.csv`` of the learned classifier and, on the same folds in the same run, of the plain character
+  TF-IDF + ``LinearSVC`` baseline and of the untrained keyword rules, with CPU seconds (``dianti bench classify``
+  runs this part alone);
 * ``mine_file`` — ``dianti mine`` end to end on ``messages_with_likes.csv``: read the CSV, train the classifier on
   ``labelled_dev.csv``, mine with classification, write the JSON; wall and CPU seconds, stage times, topics; and, in
   the same run, the *baseline*: read the same files, TF-IDF of character 1–2-grams of title + text and a default
@@ -40,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import mine_data, register
+from . import classify, mine_data, register
 from .targets import loadavg
 
 REPO = Path(__file__).resolve().parents[3]
@@ -58,45 +59,6 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     return {"median_ms": round(statistics.median(ordered), 2),
             "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 2),
             "max_ms": round(ordered[-1], 2)}
-
-
-def _classify(data: Path, folds: int) -> dict[str, Any]:
-    import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics import f1_score
-    from sklearn.model_selection import StratifiedKFold
-    from sklearn.svm import LinearSVC
-
-    from dianti.voices.mining.classify import KeywordClassifier, LearnedClassifier
-    from dianti.voices.mining.segment import cut
-
-    items, labels = mine_data.labelled(data)
-    y = np.array(labels)
-    splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
-    ours = np.empty(len(y), dtype=object)
-    base = np.empty(len(y), dtype=object)
-    started = time.perf_counter()
-    for train, test in splits:
-        model = LearnedClassifier().fit([items[i] for i in train], list(y[train]))
-        ours[test] = [p.category for p in model.predict([items[i] for i in test])]
-    ours_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    plain = [" ".join(cut(f"{t} {b}")) for t, b in items]
-    for train, test in splits:
-        vectorizer = TfidfVectorizer(token_pattern=r"(?u)\S+")
-        svm = LinearSVC().fit(vectorizer.fit_transform([plain[i] for i in train]), y[train])
-        base[test] = svm.predict(vectorizer.transform([plain[i] for i in test]))
-    base_seconds = time.perf_counter() - started
-    rules = [p.category or "" for p in KeywordClassifier().predict(items)]
-    report = {
-        "examples": len(y), "folds": folds, "classes": len(set(labels)),
-        "macro_f1": round(float(f1_score(y, ours.astype(str), average="macro")), 4),
-        "baseline_macro_f1": round(float(f1_score(y, base.astype(str), average="macro")), 4),
-        "keyword_rules_macro_f1": round(float(f1_score(y, np.array(rules), average="macro")), 4),
-        "seconds": round(ours_seconds, 1), "baseline_seconds": round(base_seconds, 1),
-    }
-    report["gain_over_baseline"] = round(report["macro_f1"] - report["baseline_macro_f1"], 4)
-    return report
 
 
 def _baseline(data: Path, opinions: list[Any] | None = None) -> dict[str, Any]:
@@ -275,7 +237,7 @@ def bench_mine(params: dict[str, Any]) -> dict[str, Any]:
     # Wall times on a shared machine depend on its load: report it, and CPU seconds beside every wall time.
     report: dict[str, Any] = {"data": str(data), "cpus": os.cpu_count(), "load_average_at_start": loadavg()}
     print("— 分类（交叉验证）…", flush=True)
-    report["classify"] = _classify(data, int(params.get("folds", 5)))
+    report["classify"] = classify.evaluate(data, int(params.get("folds", 5)))
     print("— 挖掘 messages_with_likes.csv …", flush=True)
     report["mine_file"], _result, opinions = _mine_file(data, workers)
     print("— 增量加入 …", flush=True)

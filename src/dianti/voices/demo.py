@@ -16,34 +16,13 @@ from dianti.orgs.demo import HAIYAN_CODE
 from dianti.orgs.models import ContactPoint
 
 from . import services, topics
+from .demo_voices import CONCERNS
+from .demo_voices import wording as worded
 from .mining_bridge import mine_organization
 from .models import Channel, Opinion, Support, Topic
 
-SPOTS = ["一组", "三组", "五组", "东港桥", "文化礼堂", "老街", "村委会", "小学门口", "北横路", "河滨路"]
-THEMES: list[tuple[str, list[str]]] = [
-    ("路灯", ["{v}{p}一带路灯坏了好几盏，晚上出行很不方便", "{p}附近的路灯晚上不亮，老人走夜路容易摔倒，希望尽快修好",
-            "晚上{p}路段漆黑一片，路灯年久失修，村民反映多次了", "{v}{p}路灯损坏无人维修，孩子放学回家很不安全"]),
-    ("垃圾清运", ["{v}{p}的垃圾桶经常满溢，清运不及时，夏天气味很大", "垃圾清运车很少到{p}，垃圾堆在路边好几天",
-              "{p}垃圾分类桶旁边臭气熏天，希望增加清运次数", "希望{p}增加垃圾分类指导员，很多老人还不会分类"]),
-    ("老年食堂", ["{v}老年食堂只供应午餐，希望晚餐也能开起来", "老年食堂饭菜价格能否再优惠些，很多老人舍不得吃",
-              "{p}离老年食堂太远，行动不便的老人能否送餐上门", "老年食堂的菜太硬，老人嚼不动，希望做得软烂一些"]),
-    ("道路破损", ["{v}{p}路面坑洼不平，下雨天积水严重", "村道{p}段破损严重，电瓶车经常摔倒，希望尽快修补",
-              "{p}的道路太窄，会车困难，能否拓宽", "{v}{p}道路坑坑洼洼，大货车压坏了路面一直没修"]),
-    ("河道水质", ["{v}{p}河道漂浮垃圾多，水质发黑有异味", "河道保洁员很少来{p}段，水面上全是水葫芦",
-              "{p}附近的河水发臭，夏天蚊子特别多，希望清淤", "{v}河道{p}段有人偷排污水，水质越来越差"]),
-    ("集体经济", ["{v}集体经济收入低，希望引进项目带动村民增收", "村里的闲置厂房能否盘活出租，增加集体收入",
-              "希望村里多组织技能培训，帮助中年人就近就业", "{v}能否发展特色农业，让村民在家门口增收"]),
-    ("闲置农房", ["{v}{p}的闲置农房很多，能否统一改造发展民宿", "{p}有不少老房子空着没人住，希望村里想办法盘活",
-              "闲置农房年久失修存在安全隐患，{p}一带尤其多"]),
-    ("村务公开", ["{v}村务公开栏内容太专业，看不懂，希望写得通俗一点", "村里的账目能否在微信群里公开，方便在外打工的人看",
-              "村务公开栏很久没更新了，群众想了解集体资金用在哪里"]),
-    ("文化礼堂", ["{v}文化礼堂平时大门紧锁，希望常态化开放", "希望文化礼堂多组织些适合老年人的活动",
-              "文化礼堂建好了却很少用，能否办些培训和文艺活动"]),
-    ("公交出行", ["{v}到镇上的公交车班次太少，等车要一个小时", "{p}公交站台没有雨棚，下雨天老人等车很辛苦",
-              "希望增加{v}到县城的公交班次，方便老人看病"]),
-    ("出租房安全", ["{v}{p}出租房住了很多外地人，电瓶车在楼道充电，消防隐患大", "{p}的出租房私拉电线严重，希望加强检查",
-                "出租房管理混乱，{p}一带晚上很吵，希望规范管理"]),
-]
+# No spot holds a word of WORDING's cues (a lamp topic at 河滨路 would read as the river's).
+SPOTS = ["一组", "三组", "五组", "东港桥", "晒谷场", "老街", "村委会", "小学门口", "北横路", "南港路"]
 CHANNEL_MIX = [Channel.ONLINE] * 5 + [Channel.VISIT] * 2 + [Channel.SYMPOSIUM, Channel.DIRECT_REPORT,
                                                                           Channel.OBSERVATION, Channel.SELF_INSPECTION]
 
@@ -57,17 +36,20 @@ def _code(taken: set[str]) -> str:
 
 
 def _opinions_for(subject: Subject, rng: random.Random, points: list[ContactPoint], taken: set[str]) -> list[Opinion]:
-    """Return 8–18 opinions on 3–4 themes for the subject's organization, the first theme loudest, as
+    """Return 8–18 opinions on 3–4 concerns for the subject's organization, the first loudest, each worded anew
+    (:func:`.demo_voices.wording`: no text twice in one organization), as
     :func:`.services.opinion_submit` (online) and :func:`.services.opinion_record` (the other channels) store them."""
     org = subject.organization
     village = org.short_name or org.name
     campaign = services.open_campaign_for(org)
-    themes = rng.sample(THEMES, rng.randint(3, 4))
+    themes = rng.sample(CONCERNS, rng.randint(3, 4))
+    seen = set(Opinion.objects.filter(organization=org).values_list("text", flat=True))
     weights = [rng.randint(5, 9), rng.randint(2, 5), rng.randint(1, 3), rng.randint(1, 2)]
     made = []
-    for (title, templates), n in zip(themes, weights, strict=False):
+    for concern, n in zip(themes, weights, strict=False):
+        title = concern.title
         for _ in range(n):
-            text = services.clean_text(rng.choice(templates).format(v=village, p=rng.choice(SPOTS)))
+            text = services.clean_text(worded(concern, village, SPOTS, rng, seen))
             channel = rng.choice(CHANNEL_MIX)
             common = {"organization": org, "org_path": org.path, "campaign": campaign, "channel": channel, "text": text,
                       "tracking_code": _code(taken)}
@@ -121,12 +103,15 @@ def _mine_and_assign(campaign: Campaign, fallback: Iterator[str], rng: random.Ra
 
 
 # How the committee words each kind of concern as the topic a secretary must answer.
-WORDING = {"路灯": "如何让村里的路灯常亮、夜路安全", "垃圾": "垃圾清运和分类如何长效管理",
-           "老年食堂": "老年食堂如何办得长久、办到老人心坎上", "道路": "村道破损和出行难怎么解决",
-           "路面": "村道破损和出行难怎么解决", "河": "河道保洁与水质提升如何见效", "集体": "村级集体经济如何持续增收",
-           "农房": "闲置农房如何盘活利用", "村务公开": "村务公开如何做到群众看得懂",
-           "文化礼堂": "文化礼堂如何常态化用起来", "公交": "村民到镇上、县城出行难如何破解",
-           "出租房": "出租房安全隐患如何整治"}
+_CUES = {"如何让村里的路灯常亮、夜路安全": "路灯 灯", "河道保洁与水质提升如何见效": "河",
+         "垃圾清运和分类如何长效管理": "垃圾 分类桶", "老年食堂如何办得长久、办到老人心坎上": "食堂",
+         "村道破损和出行难怎么解决": "村道 道路 路面 积水 路烂 路太窄 压坏",
+         "村民到镇上、县城出行难如何破解": "公交 班车 站台 末班车 趟车",
+         "村级集体经济如何持续增收": "集体 厂房 产业 项目", "闲置农房如何盘活利用": "农房 老房子 老屋 空房 空置",
+         "村务公开如何做到群众看得懂": "村务公开 公开栏 账", "文化礼堂如何常态化用起来": "礼堂",
+         "出租房安全隐患如何整治": "出租 租房"}
+# The first cue found in a topic's title picks its wording (lamps before rivers before rubbish: 河里漂满垃圾).
+WORDING = {cue: question for question, cues in _CUES.items() for cue in cues.split()}
 
 
 def _as_question(title: str) -> str:

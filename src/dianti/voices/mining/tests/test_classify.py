@@ -64,3 +64,12 @@ def test_learned_classifier_works_with_two_examples_a_class_and_with_one_class()
     assert single.predict([("随便", "什么")])[0].category == "教育文体"
     with pytest.raises(ValueError):
         LearnedClassifier().fit([], [])
+
+
+def test_learned_probabilities_sum_to_one_with_two_categories_and_with_three() -> None:
+    two = LearnedClassifier().fit(EXAMPLES[:8], LABELS[:8])
+    three = LearnedClassifier().fit(EXAMPLES, LABELS)
+    for model in (two, three):
+        rows = model.probabilities([("河水发臭", "有人往河道倒垃圾"), ("入学难", "学位不够")])
+        assert rows.shape == (2, len(model.classes)) and abs(rows.sum(axis=1) - 1).max() < 1e-9
+    assert two.predict([("河水发臭", "有人往河道倒垃圾")])[0].category == "环境保护"
