@@ -10,7 +10,8 @@ Contract of the match: a variant matches a run of *whole* words whose concatenat
 Concepts are problem words, never places: :mod:`.features` gives them their own role, so an unknown wording the
 segmenter would have taken for a name (老房子空着) no longer counts as *where*. Concepts of the ``[状况]`` section
 (损坏, 噪音, 太少 …: what is wrong rather than with what) weigh :data:`CONDITION_WEIGHT`, so two different concerns
-that only share a condition (broken lamps, broken roads) stay apart.
+that only share a condition (broken lamps, broken roads) stay apart; those of ``[人群]`` (老人, 儿童: who) weigh as
+usual but, like conditions, never say on their own that two topics are one concern (:func:`is_subject`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from importlib import resources
 CONDITION_WEIGHT = 0.5
 MAX_WORDS = 6  # the longest run of words one variant may span
 CONDITIONS = "状况"
+PEOPLE = "人群"
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,13 @@ class Lexicon:
     canonical: dict[str, str]
     prefixes: frozenset[str]
     conditions: frozenset[str]
+    people: frozenset[str] = frozenset()
 
     @classmethod
     def parse(cls, text: str) -> Lexicon:
         """Return the lexicon of ``text`` in the format of ``data/lexicon.txt`` (see its header)."""
         canonical: dict[str, str] = {}
-        conditions: set[str] = set()
+        sections: dict[str, set[str]] = {CONDITIONS: set(), PEOPLE: set()}
         section = ""
         for line in text.splitlines():
             line = line.strip()
@@ -50,10 +53,9 @@ class Lexicon:
             head, *variants = line.split()
             for variant in (head, *variants):
                 canonical.setdefault(variant, head)  # the first concept to claim a wording keeps it
-            if section == CONDITIONS:
-                conditions.add(head)
+            sections.setdefault(section, set()).add(head)
         prefixes = frozenset(v[:k] for v in canonical for k in range(1, len(v) + 1))
-        return cls(canonical, prefixes, frozenset(conditions))
+        return cls(canonical, prefixes, frozenset(sections[CONDITIONS]), frozenset(sections[PEOPLE]))
 
     @property
     def concepts(self) -> frozenset[str]:
@@ -124,6 +126,13 @@ def is_condition(word: str) -> bool:
 @lru_cache(maxsize=1)
 def _concepts() -> frozenset[str]:
     return default_lexicon().concepts
+
+
+def is_subject(word: str) -> bool:
+    """Return True for a concept that can say what a concern is about: not a condition (损坏) nor a group of people
+    (老人)."""
+    lexicon = default_lexicon()
+    return is_concept(word) and word not in lexicon.conditions and word not in lexicon.people
 
 
 def shared_concepts(a: Iterable[str], b: Iterable[str]) -> list[str]:

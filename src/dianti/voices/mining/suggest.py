@@ -3,14 +3,18 @@ of each opinion in none.
 
 Small numbers only (one organization's topics and its unsorted opinions: tens to a few hundred texts), so
 everything is recomputed from the texts: each opinion's terms (:func:`~.features.opinion_terms`, synonyms of the
-lexicon included), one :class:`~.features.FeatureSpace` over them all, a topic's vector the L2-normalised sum of
-its members'. Then, with the place and problem parts of the vectors as in :mod:`.cluster`:
+lexicon included); a topic's terms the sum of its members'; one :class:`~.features.FeatureSpace` fitted with each
+topic and each unsorted opinion as one document — what is compared are topics, so a word is common when many
+*topics* use it, not when one loud topic repeats it (in a village where most opinions are about idle farmhouses,
+闲置农房 must still count). Then, with the place and problem parts of the vectors as in :mod:`.cluster`:
 
-* two topics *may be one concern* when the cosine of their problem parts is at least ``MERGE_MIN`` and, if both
-  name a place, their place parts meet ``PLACE_MIN`` — so lamps and rubbish at one spot are never suggested;
-* an unsorted opinion is offered to the topic with the highest average cosine to its members (the linkage of
-  :func:`~.pipeline.assign`), under the same gate, when that is at least ``OFFER_MIN`` — lower than assign's
-  threshold, since a person confirms it.
+* two topics *may be one concern* when the cosine of their problem parts is at least ``MERGE_MIN``, or when the
+  same concept of the lexicon is among the main problem words of both — weighing at least ``MAIN_SHARE`` of the
+  heaviest (闲置农房 in "闲置农房很多，能否发展民宿" and in "老房子空着没人住，希望盘活", whose other words
+  differ); and, if both name a place, their place parts meet
+  ``PLACE_MIN`` — so lamps and rubbish at one spot are never suggested;
+* an unsorted opinion is offered to the topic whose vector is closest to its own (cosine), under the same gate,
+  when that is at least ``OFFER_MIN``.
 
 Each suggestion carries its reason: the problem words both sides use, those of the lexicon first (the concept they
 share), then by how much they add to the cosine.
@@ -18,7 +22,8 @@ share), then by how much they add to the cosine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +32,13 @@ import scipy.sparse as sp
 
 from .cluster import PLACE_MIN
 from .features import FeatureSpace, analyse_many, is_place_term, place_mask
-from .lexicon import is_concept
+from .lexicon import is_concept, is_subject
 from .normalize import normalize
 
 MERGE_MIN = 0.25
-OFFER_MIN = 0.06
+OFFER_MIN = 0.12
 REASON_WORDS = 5
+MAIN_SHARE = 0.5
 
 Matrix = Any  # a scipy CSR matrix
 
@@ -71,27 +77,23 @@ def suggest(topics: Sequence[Group], unsorted: Sequence[Group], *, merge_min: fl
     if not topics:
         return Suggestions([], [])
     pairs = [(normalize(t, max_chars=200), normalize(b, max_chars=400)) for g in (*topics, *unsorted) for t, b in g.texts]
-    docs = [a.terms for a in analyse_many(pairs)]
+    analysed = iter(analyse_many(pairs))
+    docs = [_summed(next(analysed).terms for _text in g.texts) for g in (*topics, *unsorted)]
     space = FeatureSpace.fit(docs)
-    rows = space.transform(docs)
-    sizes = [len(g.texts) for g in topics]
-    n_topic_rows = sum(sizes)
-    sums = _group_sums(rows[:n_topic_rows], sizes)
     mask = place_mask(space)
-    vectors = _Parts(sums, mask)
+    rows = space.transform(docs)
+    vectors, each = _Parts(rows[: len(topics)], mask), _Parts(rows[len(topics) :], mask)
     terms = list(space.vocabulary)
     merges = _merges(topics, vectors, terms, merge_min)
-    each = _Parts(_group_sums(rows[n_topic_rows:], [len(u.texts) for u in unsorted]), mask)
-    offers = _offers(topics, unsorted, each, vectors, np.array(sizes, dtype=np.float64), terms, offer_min)
+    offers = _offers(topics, unsorted, each, vectors, terms, offer_min)
     return Suggestions(merges, offers)
 
 
-def _group_sums(rows: Matrix, sizes: list[int]) -> Matrix:
-    """Return one row per group: the sum of its consecutive ``sizes`` rows."""
-    owner = np.repeat(np.arange(len(sizes)), sizes)
-    indicator = sp.csr_matrix((np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))),
-                              shape=(len(sizes), rows.shape[0]))
-    return (indicator @ rows).tocsr()
+def _summed(docs: Iterable[dict[str, int]]) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for terms in docs:
+        total.update(terms)
+    return dict(total)
 
 
 class _Parts:
@@ -125,21 +127,34 @@ def _gate(place_cos: np.ndarray[Any, Any], problem_cos: np.ndarray[Any, Any]) ->
 
 def _merges(topics: Sequence[Group], vectors: _Parts, terms: list[str], merge_min: float) -> list[Suggestion]:
     score = _gate(*vectors.cosines(vectors))
+    main = _main_concepts(vectors.problem, terms)
+    same = np.array([[bool(a & b) for b in main] for a in main], dtype=bool).reshape(len(main), len(main))
     found = []
-    for i, j in zip(*np.nonzero(np.triu(score >= merge_min, k=1)), strict=True):
+    for i, j in zip(*np.nonzero(np.triu((score >= merge_min) | (same & (score > 0)), k=1)), strict=True):
         shared = _shared(vectors.problem[i], vectors.problem[j], terms)
         if shared:
             found.append(Suggestion(topics[i].id, topics[j].id, round(float(score[i, j]), 3), shared))
     return sorted(found, key=lambda s: -s.score)
 
 
-def _offers(topics: Sequence[Group], unsorted: Sequence[Group], each: _Parts, vectors: _Parts,
-            sizes: np.ndarray[Any, Any], terms: list[str], offer_min: float) -> list[Suggestion]:
+def _main_concepts(rows: Matrix, terms: list[str]) -> list[set[int]]:
+    """Return per row the columns of its main concepts: subjects of the lexicon (not 损坏, not 老人) weighing at least
+    ``MAIN_SHARE`` of the row's heaviest word."""
+    out: list[set[int]] = []
+    for k in range(rows.shape[0]):
+        row = rows[k]
+        top = float(row.data.max()) if row.nnz else 0.0
+        out.append({int(c) for c, w in zip(row.indices, row.data, strict=True)
+                    if w >= MAIN_SHARE * top and is_subject(terms[c])})
+    return out
+
+
+def _offers(topics: Sequence[Group], unsorted: Sequence[Group], each: _Parts, vectors: _Parts, terms: list[str],
+            offer_min: float) -> list[Suggestion]:
     if not unsorted:
         return []
-    # The average cosine with a topic's members (assign's linkage): the dot with their sum over their number.
-    average = np.asarray((each.rows @ vectors.rows.T).todense(), dtype=np.float64) / np.maximum(sizes, 1.0)
-    score = np.where(_gate(*each.cosines(vectors)) > 0, average, 0.0)
+    cosine = np.asarray((each.rows @ vectors.rows.T).todense(), dtype=np.float64)
+    score = np.where(_gate(*each.cosines(vectors)) > 0, cosine, 0.0)
     offers = []
     for k, opinion in enumerate(unsorted):
         best = int(np.argmax(score[k]))

@@ -5,6 +5,7 @@ from dianti.voices.mining.lexicon import (
     canonical_runs,
     canonical_words,
     default_lexicon,
+    is_subject,
     shared_concepts,
 )
 from dianti.voices.mining.normalize import normalize
@@ -69,3 +70,8 @@ def test_the_lexicon_can_be_turned_off_to_measure_it() -> None:
 
 def test_shared_concepts_name_objects_before_conditions() -> None:
     assert shared_concepts(["损坏", "老街", "路灯"], ["路灯", "损坏", "老街"]) == ["路灯", "损坏"]
+
+
+def test_only_what_a_concern_is_about_can_make_two_topics_one() -> None:
+    assert is_subject("闲置农房") and is_subject("公交")
+    assert not is_subject("损坏") and not is_subject("老人") and not is_subject("盘活")
