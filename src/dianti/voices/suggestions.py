@@ -42,16 +42,22 @@ class WorkbenchSuggestions:
     offers: dict[int, OfferHint]  # unsorted opinion id → its nearest topic
 
 
-def _visible(topic: Topic) -> list[Opinion]:
-    return list(topic.opinions.filter(status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
-                .order_by("-created_at")[:PER_TOPIC])
+def _members(topics: list[Topic]) -> dict[int, list[Opinion]]:
+    """Return each topic's counted opinions, newest first, at most ``PER_TOPIC`` each (one query)."""
+    members: dict[int, list[Opinion]] = {t.pk: [] for t in topics}
+    rows = (Opinion.objects.filter(topic__in=topics, status=Opinion.Status.VISIBLE, duplicate_of__isnull=True)
+            .order_by("topic_id", "-created_at").only("pk", "topic_id", "title", "text", "created_at"))
+    for op in rows:
+        if len(members[op.topic_id]) < PER_TOPIC:
+            members[op.topic_id].append(op)
+    return members
 
 
 def workbench_suggestions(subject: Subject) -> WorkbenchSuggestions:
     """Return the merge suggestions among the subject's topics (best first) and the nearest topic of each of its
     most recent unsorted opinions."""
     topics = list(selectors.topics_for_subject(subject))
-    members = {t.pk: _visible(t) for t in topics}
+    members = _members(topics)
     unsorted = list(selectors.unsorted_for_subject(subject)[:UNSORTED])
     found = suggest([Group(str(t.pk), tuple((o.title, o.text) for o in members[t.pk])) for t in topics],
                     [Group(str(o.pk), ((o.title, o.text),)) for o in unsorted])
