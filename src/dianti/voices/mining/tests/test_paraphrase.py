@@ -64,3 +64,15 @@ def test_an_opinion_about_buses_joins_the_bus_topic_on_assign() -> None:
 def test_an_opinion_with_no_known_word_waits_instead_of_failing() -> None:
     state = mine([op(1, "", "村里到镇上的公交车班次太少"), op(2, "", "希望增加到县城的公交班次")], config=VILLAGE).state
     assert assign(op(9, "", "篮球架歪歪扭扭"), state).topic_id is None
+
+
+def test_a_concern_most_of_the_village_raises_in_many_wordings_stays_one_topic() -> None:
+    texts = ["一组的闲置农房很多，能否统一改造发展民宿", "东港桥的闲置农房很多，能否统一改造发展民宿",
+             "闲置农房年久失修存在安全隐患，河滨路一带尤其多", "闲置农房年久失修存在安全隐患，老街一带尤其多",
+             "老街有不少老房子空着没人住，希望村里想办法盘活", "三组有不少老房子空着没人住，希望村里想办法盘活",
+             "北横路有不少老房子空着没人住，希望村里想办法盘活",
+             "村里到镇上的公交车班次太少，等车要一个小时", "希望增加村里到县城的公交班次，方便老人看病"]
+    result = mine([op(i, "", t) for i, t in enumerate(texts, start=1)], config=VILLAGE)
+    houses = topic_of(result, "o1")
+    assert houses is not None and all(topic_of(result, f"o{i}") == houses for i in range(1, 8))
+    assert topic_of(result, "o8") not in (None, houses)
