@@ -18,6 +18,8 @@ Reads the 2020 Teddy Cup citizen messages from ``../shared/data/teddy2020c`` bes
 * ``synthetic`` — ``n`` synthetic opinions (recombined templates, :mod:`dianti.voices.mining.synth`) mined in a fresh process:
   wall and CPU seconds, peak memory (``ru_maxrss`` of the mining process and of its segmenting workers), agreement with the
   true topics (adjusted Rand index), and assign latency on the large state;
+* ``paraphrase`` — merge precision and recall on labelled pairs, with the synonym lexicon off and on (see
+  :mod:`.paraphrase`);
 * ``size`` — ``size`` opinions made from the real messages (resampled and perturbed when there are fewer, see
   :mod:`.mine_data`), each of mining with training and classification and of the baseline run in a fresh process:
   wall and CPU seconds, peak memory, their ratio, and how often the copies of one message end in one topic.
@@ -41,7 +43,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import classify, mine_data, register
+from . import classify, mine_data, paraphrase, register
 from .targets import loadavg
 
 REPO = Path(__file__).resolve().parents[3]
@@ -242,6 +244,8 @@ def bench_mine(params: dict[str, Any]) -> dict[str, Any]:
     report["mine_file"], _result, opinions = _mine_file(data, workers)
     print("— 增量加入 …", flush=True)
     report["incremental"] = _incremental(opinions)
+    print("— 同义改写（合并准确率与召回率）…", flush=True)
+    report["paraphrase"] = paraphrase.figures(data)
     n = int(params.get("n", 100_000))
     if n:
         print(f"— {n} 条合成意见（独立进程）…", flush=True)

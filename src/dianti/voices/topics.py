@@ -29,7 +29,11 @@ def _ensure_same_org(topics: list[Topic]) -> None:
 
 @transaction.atomic
 def topic_merge(*, actor: Any, topics: list[Topic], title: str = "") -> Topic:
-    """Merge topics into the first one: its opinions and every supporter (each device once) join it."""
+    """Merge topics into the first one: its opinions and every supporter (each device once) join it, and a
+    subject whose topic came from a merged topic now points at the first (its opinions' tracking pages stay right).
+    """
+    from .models import AssignedTopic
+
     if len(topics) < 2:
         raise ValidationError("请至少选择两个话题进行合并")
     _ensure_same_org(topics)
@@ -37,6 +41,7 @@ def topic_merge(*, actor: Any, topics: list[Topic], title: str = "") -> Topic:
     ensure_can_manage(actor, target.organization)
     for other in others:
         Opinion.objects.filter(topic=other).update(topic=target)
+        AssignedTopic.objects.filter(topic=other).update(topic=target)
         existing = set(Support.objects.filter(topic=target).values_list("device_hash", flat=True))
         for device in Support.objects.filter(topic=other).values_list("device_hash", flat=True):
             if device not in existing:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from dianti.core.components import TrackingStep, components
 
-from .models import AssignedTopic, Opinion
+from .models import AssignedTopic, MiningState, Opinion
 
 Step = TrackingStep
 
@@ -31,9 +31,19 @@ def _grouped(op: Opinion) -> list[Step]:
     if op.duplicate_of_id:
         return [Step(_("已归并"), _("与另一条相同的意见合并处理。"), True)]
     if op.topic is None:
+        if _sorted_since(op):
+            return [Step(_("归类"), _("已梳理：暂时没有其他人反映相同的问题，这条意见单独保留，工作人员都能看到；"
+                                    "有人反映相近的问题时会归入同一话题。"), False)]
         return [Step(_("归类"), _("工作人员正在分类梳理。"), False)]
     detail = _("归入话题“%(title)s”，共 %(people)s 人反映") % {"title": op.topic.title, "people": op.topic.people}
     return [Step(_("已归类"), detail, True, op.topic.updated_at)]
+
+
+def _sorted_since(op: Opinion) -> bool:
+    """Return True when the miner has looked at the opinion (a run or an assign after it came in) and placed it in
+    no topic."""
+    return MiningState.objects.filter(organization_id=op.organization_id, campaign_id=op.campaign_id,
+                                      updated_at__gte=op.created_at).exists()
 
 
 def _chosen(op: Opinion) -> list[Step]:

@@ -20,6 +20,7 @@ from dianti.orgs import selectors as org_selectors
 from . import mining_bridge, permissions, selectors, services
 from .forms import OfflineOpinionForm
 from .models import Channel, Opinion
+from .suggestions import workbench_suggestions
 
 
 @login_required
@@ -97,9 +98,11 @@ def workbench(request: HttpRequest, subject_id: int) -> HttpResponse:
         "campaign", "organization", "secretary").filter(pk=subject_id).first())
     campaign_selectors.campaign_get(request.user, subject.campaign_id)
     topics = list(selectors.topics_for_subject(subject).prefetch_related("opinions"))
+    page = paginate(request, selectors.unsorted_for_subject(subject))
+    suggestions = workbench_suggestions(subject)
     return render(request, "voices/workbench.html", {
-        "subject": subject, "campaign": subject.campaign, "topics": topics,
-        "unsorted": (page := paginate(request, selectors.unsorted_for_subject(subject))), "page": page,
+        "subject": subject, "campaign": subject.campaign, "topics": topics, "unsorted": page, "page": page,
+        "offers": [(op, suggestions.offers.get(op.pk)) for op in page], "merges": suggestions.merges,
         "responsibilities": subject.organization.responsibilities.filter(year=subject.campaign.year),
         "assigned": getattr(subject, "topic_source", None),
     })

@@ -87,6 +87,10 @@ def topic_action(request: HttpRequest, pk: int) -> HttpResponse:
             opinion = get_object_or_404(Opinion, pk=int(request.POST.get("opinion", "0")), topic=topic)
             target = Topic.objects.filter(pk=request.POST.get("target") or 0).first()
             topics.opinion_set_topic(actor=request.user, opinion=opinion, topic=target)
+        elif action == "take":  # an unsorted opinion of the topic's organization joins it
+            opinion = get_object_or_404(Opinion, pk=int(request.POST.get("opinion", "0")), topic__isnull=True,
+                                        organization=topic.organization)
+            topics.opinion_set_topic(actor=request.user, opinion=opinion, topic=topic)
         else:
             messages.error(request, _("未知操作"))
             return redirect(back)
