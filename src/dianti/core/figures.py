@@ -18,10 +18,11 @@ A count only counts: it never returns personal data.
 
 **Caching.** A county's or a town's figures are counted on every visit (a bounded number of indexed range scans),
 so they move as soon as anyone acts. A wide subtree's (a province's or a city's, :func:`.scope.is_wide`) take a
-second or more to count, so they are counted ahead: every :data:`WIDE_SECONDS` a background task counts each wide
-subtree again (:func:`keep`, from :mod:`.warm`) and the page reads what it kept, saying when it was counted. Where
-no task runs (``make run``) or the cache lost the entry, the first visit of the minute counts and keeps it for the
-others (the cache is shared between web nodes). The annual report always counts afresh.
+second or more to count, so they are counted ahead: every :data:`WIDE_SECONDS` a background task counts again each
+wide subtree someone looked at in the last :data:`VIEWED_SECONDS` (:func:`keep`, from :mod:`.warm`) and the page
+reads what it kept, saying when it was counted. The first look after a quiet hour, or where no task runs (``make
+run``) or the cache lost the entry, counts and keeps it for the others (the cache is shared between web nodes). The
+annual report always counts afresh.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ UPWARD = ("organizations_covered", "meetings", "participants", "opinions", "opin
 WIDE_SECONDS = 60
 #: What :func:`keep` counted stays this long, so a late or missed run leaves the pages the last count, not a wait.
 KEPT_SECONDS = 3 * WIDE_SECONDS
+#: A wide subtree is counted ahead while someone looked at it this recently (seconds).
+VIEWED_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -249,12 +252,29 @@ def _kept(root: str) -> str:
     return f"dianti:figures:{root}"
 
 
+def _viewed(root: str) -> str:
+    return f"dianti:figures-viewed:{root}"
+
+
 def table(root: str) -> Table:
     """Return :func:`compute` of the subtree at ``root`` by child: counted now for a county or below; for a wide
     subtree, what :func:`keep` last counted, or counted now and kept for :data:`WIDE_SECONDS`."""
     if not scope.is_wide(root):
         return compute(root)
+    looked_at(root)
     return cache.get_or_set(_kept(root), lambda: compute(root), WIDE_SECONDS)  # type: ignore[no-any-return]
+
+
+def looked_at(root: str) -> None:
+    """Note that a page showed the wide subtree at ``root``: :mod:`.warm` counts it ahead for the next hour."""
+    cache.set(_viewed(root), True, VIEWED_SECONDS)
+
+
+def viewed(roots: Iterable[str]) -> list[str]:
+    """Return those of ``roots`` whose table someone asked for in the last :data:`VIEWED_SECONDS`, in order."""
+    roots = list(roots)
+    seen = cache.get_many([_viewed(r) for r in roots])
+    return [r for r in roots if _viewed(r) in seen]
 
 
 def keep(root: str) -> Table:

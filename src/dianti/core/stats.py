@@ -71,6 +71,7 @@ def recent(path: str, seconds: int) -> dict[str, int]:
     """Return :func:`compute` of the subtree at ``path`` as counted at most ``seconds`` ago (or as :func:`keep` last
     counted it): once per subtree and interval, whichever web node asks (the cache is shared), for subtrees too wide
     to count on every visit."""
+    figures.looked_at(path)
     return cache.get_or_set(_kept(path), lambda: compute(path), seconds)  # type: ignore[no-any-return]
 
 

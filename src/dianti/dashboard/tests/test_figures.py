@@ -93,7 +93,8 @@ def test_a_wide_subtree_is_counted_ahead_and_its_pages_read_what_was_kept(tree: 
     cache.clear()
     root, town = tree.county.path, tree.town_a.path
     assert scope.is_wide(root) and scope.is_wide(town) and not scope.is_wide(tree.village_a1.path)
-    assert warm.wide_counts()["subtrees"] == 3  # the county (a root, as shallow as a province) and its two towns
+    assert warm.wide_counts()["subtrees"] == 0  # nobody has looked at any yet
+    assert warm.wide_counts(everyone=True)["subtrees"] == 3  # the county (a root, as shallow as a province), 2 towns
     before = figures.table(root).get("organizations", 0, town)
     total = stats.recent(root, 60)["organizations"]
 
@@ -102,8 +103,8 @@ def test_a_wide_subtree_is_counted_ahead_and_its_pages_read_what_was_kept(tree: 
     # The pages read what was kept, not a count of their own ...
     assert figures.table(root).get("organizations", 0, town) == before
     assert stats.recent(root, 60)["organizations"] == total
-    # ... until the next run counts again.
-    warm.wide_counts()
+    # ... until the next run counts again: the county's pages were looked at, the towns' not.
+    assert warm.wide_counts()["subtrees"] == 1
     assert figures.table(root).get("organizations", 0, town) == before + 1
     assert stats.recent(root, 60)["organizations"] == total + 1
 
