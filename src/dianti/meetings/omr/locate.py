@@ -14,7 +14,7 @@ from .markers import dictionary
 
 Gray = npt.NDArray[np.uint8]
 PX_PER_MM = 5.0  # the upright page: 1050 × 1485 px, a 6 mm box is 30 px
-DETECT_MAX_SIDE = 1800  # larger images are searched for markers at this size, then refined at full size
+DETECT_MAX_SIDE = 2600  # larger images are searched for markers at this size, then refined at full size
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ def to_gray(image: npt.NDArray[np.uint8]) -> Gray:
 def _detector() -> cv2.aruco.ArucoDetector:
     params = cv2.aruco.DetectorParameters()
     params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+    # Blur and JPEG flip a cell of a 10 mm marker now and then: read each cell from more pixels and correct as many
+    # bits as the dictionary allows (only ids 0–3 are accepted, and a wrong corner fails the registration checks).
+    params.perspectiveRemovePixelPerCell = 8
+    params.errorCorrectionRate = 1.0
     return cv2.aruco.ArucoDetector(dictionary(), params)  # type: ignore[arg-type]
 
 
@@ -62,18 +66,15 @@ def find_markers(gray: Gray) -> dict[int, npt.NDArray[np.float32]]:
 
 
 def locate(image: npt.NDArray[np.uint8]) -> Located | None:
-    """Return the page found in ``image``, upright, or None when fewer than three corner markers are seen."""
+    """Return the page found in ``image``, upright, or None unless all four corner markers are seen (three would
+    pin only an affine map, which misplaces the boxes of a page photographed in perspective)."""
     gray = to_gray(image)
     found = find_markers(gray)
-    if len(found) < 3:
+    if len(found) < 4:
         return None
     src = np.concatenate([found[i] for i in sorted(found)]).astype(np.float64)
     dst = np.array([p for i in sorted(found) for p in L.marker_corners(L.MARKER_IDS.index(i))], dtype=np.float64)
-    if len(found) == 4:
-        h, _mask = cv2.findHomography(src, dst, 0)
-    else:  # three markers pin an affine map; the fourth corner's perspective is lost, not the page
-        a, _inliers = cv2.estimateAffine2D(src, dst, method=cv2.LMEDS)
-        h = None if a is None else np.vstack([a, [0.0, 0.0, 1.0]])
+    h, _mask = cv2.findHomography(src, dst, 0)
     if h is None:
         return None
     fitted = cv2.perspectiveTransform(src.reshape(-1, 1, 2), h).reshape(-1, 2)

@@ -27,6 +27,7 @@ FAINT_DOUBT = 0.10  # faint share above baseline that makes an unmarked box doub
 FILLED = 0.55  # a box this full beside another marked one reads as a correction
 MAX_BASELINE = 0.12  # an empty box this inky means the page is misread (registration, dirt, a dark photo)
 MAX_ERROR_MM = 1.0  # the markers' reprojection error above which the boxes cannot be trusted
+MIN_BORDER = 0.25  # every box's printed border must be found where the layout puts it
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,27 @@ def ink_maps(page: Gray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
     return ratio < INK, ratio < FAINT
 
 
-def box_fills(page: Gray, boxes: Sequence[L.Box]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Return, for each box, the ink share and the faint share of its inner square."""
-    ink, faint = ink_maps(page)
-    half = L.INNER / 2 * PX_PER_MM
-    out_ink, out_faint = np.zeros(len(boxes)), np.zeros(len(boxes))
+def _square_sums(integral: npt.NDArray[np.float64], x: float, y: float, side: float) -> tuple[float, int]:
+    half = side / 2 * PX_PER_MM
+    x0, y0 = round(x * PX_PER_MM - half), round(y * PX_PER_MM - half)
+    x1, y1 = round(x * PX_PER_MM + half), round(y * PX_PER_MM + half)
+    total = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
+    return float(total), (x1 - x0) * (y1 - y0)
+
+
+def box_fills(page: Gray, boxes: Sequence[L.Box]) -> tuple[npt.NDArray[np.float64], ...]:
+    """Return, for each box, the ink share and the faint share of its inner square, and the faint share of the band
+    where its printed border should be (near 1 when the page is registered, low when the boxes are misplaced)."""
+    ink, faint = (cv2.integral(m.view(np.uint8)) for m in ink_maps(page))
+    out = np.zeros((3, len(boxes)))
     for i, b in enumerate(boxes):
-        x0, y0 = round(b.x * PX_PER_MM - half), round(b.y * PX_PER_MM - half)
-        x1, y1 = round(b.x * PX_PER_MM + half), round(b.y * PX_PER_MM + half)
-        out_ink[i] = ink[y0:y1, x0:x1].mean()
-        out_faint[i] = faint[y0:y1, x0:x1].mean()
-    return out_ink, out_faint
+        for k, integral in enumerate((ink, faint)):
+            total, area = _square_sums(integral, b.x, b.y, L.INNER)
+            out[k, i] = total / area
+        outer, outer_area = _square_sums(faint, b.x, b.y, L.BOX + 0.8)
+        inner, inner_area = _square_sums(faint, b.x, b.y, L.BOX - 0.8)
+        out[2, i] = (outer - inner) / (outer_area - inner_area)
+    return out[0], out[1], out[2]
 
 
 def decide(row: str, options: Sequence[str], fills: Sequence[float], faint: Sequence[float]) -> RowRead:
@@ -111,9 +122,10 @@ def _unreadable(row: str, options: Sequence[str]) -> RowRead:
 
 def read_page(located: Located, lay: L.PageLayout) -> tuple[float, RowRead | None, list[RowRead]]:
     """Return the page's empty-box baseline, the group row's decision (page 1) and each subject row's decision."""
-    ink, faint = box_fills(located.page, lay.boxes)
+    ink, faint, border = box_fills(located.page, lay.boxes)
     base_ink, base_faint = float(np.median(ink)), float(np.median(faint))
-    trusted = base_ink <= MAX_BASELINE and located.error_mm <= MAX_ERROR_MM
+    trusted = (base_ink <= MAX_BASELINE and located.error_mm <= MAX_ERROR_MM
+               and float(np.min(border)) >= MIN_BORDER)
     rows: dict[str, list[int]] = {}
     for i, b in enumerate(lay.boxes):
         rows.setdefault(b.row, []).append(i)
