@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 import dianti
 from dianti import bench
 
-NAMES = {"appraisal", "ballots", "ballots_crash", "demo", "mine", "opendata", "pages", "recompute", "todo", "tree"}
+NAMES = {"appraisal", "ballots", "ballots_crash", "demo", "mine", "omr", "opendata", "pages", "recompute", "todo", "tree"}
 
 
 def test_every_module_of_the_package_is_looked_in() -> None:

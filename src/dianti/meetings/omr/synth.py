@@ -167,6 +167,8 @@ class Tally:
     must_flag: int = 0
     caught: int = 0
     wrong: int = 0
+    faint: int = 0
+    faint_right: int = 0
     styles_wrong: Counter[str] | None = None
 
     def add(self, truth: Truth, read: SheetRead) -> None:
@@ -182,6 +184,9 @@ class Tally:
                 self.single += 1
                 self.right += choice == option
                 self.flagged += choice is None
+                if style == "faint":
+                    self.faint += 1
+                    self.faint_right += choice == option
             else:
                 self.must_flag += 1
                 self.caught += choice is None
@@ -193,6 +198,8 @@ class Tally:
         rows = self.single + self.must_flag
         return {"sheets": self.sheets, "sheets_lost": self.lost, "rows": rows,
                 "marks_right_pct": round(100 * self.right / max(1, self.single), 3),
+                "marks_right_pct_but_faint": round(
+                    100 * (self.right - self.faint_right) / max(1, self.single - self.faint), 3),
                 "confidently_wrong": self.wrong,
                 "flags_pct": round(100 * (self.flagged + self.caught) / max(1, rows), 2),
                 "single_marks_flagged_pct": round(100 * self.flagged / max(1, self.single), 2),
