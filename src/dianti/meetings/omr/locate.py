@@ -43,7 +43,7 @@ def _detector() -> cv2.aruco.ArucoDetector:
     # bits as the dictionary allows (only ids 0–3 are accepted, and a wrong corner fails the registration checks).
     params.perspectiveRemovePixelPerCell = 8
     params.errorCorrectionRate = 1.0
-    return cv2.aruco.ArucoDetector(dictionary(), params)  # type: ignore[arg-type]
+    return cv2.aruco.ArucoDetector(dictionary(), params)
 
 
 def find_markers(gray: Gray) -> dict[int, npt.NDArray[np.float32]]:

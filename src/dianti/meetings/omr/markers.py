@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from functools import cache
 
+import cv2
+
 DICTIONARY = "DICT_4X4_50"
 
 
-def dictionary() -> object:
-    import cv2
-
+def dictionary() -> cv2.aruco.Dictionary:
     return cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, DICTIONARY))
 
 
 @cache
 def marker_svg(marker_id: int) -> str:
     """Return marker ``marker_id`` as an SVG of 6 × 6 unit cells (black border included), to be sized by CSS."""
-    import cv2
-
     bits = cv2.aruco.generateImageMarker(dictionary(), marker_id, 6)
     cells = "".join(f'<rect x="{x}" y="{y}" width="1.02" height="1.02"/>'
                     for y in range(6) for x in range(6) if bits[y, x] == 0)

@@ -85,7 +85,7 @@ def _square_sums(integral: npt.NDArray[np.float64], x: float, y: float, side: fl
 def box_fills(page: Gray, boxes: Sequence[L.Box]) -> tuple[npt.NDArray[np.float64], ...]:
     """Return, for each box, the ink share and the faint share of its inner square, and the faint share of the band
     where its printed border should be (near 1 when the page is registered, low when the boxes are misplaced)."""
-    ink, faint = (cv2.integral(m.view(np.uint8)) for m in ink_maps(page))
+    ink, faint = (np.asarray(cv2.integral(m.view(np.uint8)), dtype=np.float64) for m in ink_maps(page))
     out = np.zeros((3, len(boxes)))
     for i, b in enumerate(boxes):
         for k, integral in enumerate((ink, faint)):

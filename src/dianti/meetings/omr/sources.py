@@ -33,7 +33,7 @@ def pdf_pages(data: bytes, dpi: int = SCAN_DPI) -> Iterator[npt.NDArray[np.uint8
 def image_pages(data: bytes) -> list[npt.NDArray[np.uint8]]:
     """Return every page of an image file (a multi-page TIFF has several), or none when it is not an image."""
     ok, pages = cv2.imdecodemulti(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    return list(pages) if ok else []
+    return [np.asarray(p, dtype=np.uint8) for p in pages] if ok else []
 
 
 def expand(paths: Sequence[str | Path]) -> list[Path]:

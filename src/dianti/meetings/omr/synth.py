@@ -118,9 +118,10 @@ def scanned(image: Image, rng: random.Random) -> Image:
     """Degrade as a sheet-fed scanner does: a slight skew and shift, a little blur, noise, JPEG."""
     h, w = image.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-2.0, 2.0), 1.0)
-    m[:, 2] += (rng.uniform(-15, 15), rng.uniform(-15, 15))
-    out = cv2.warpAffine(image, m, (w, h), borderValue=rng.randint(235, 255))
-    out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.3, 0.8))
+    m[:, 2] += np.array([rng.uniform(-15, 15), rng.uniform(-15, 15)])
+    out: Image = cv2.warpAffine(  # type: ignore[assignment]
+        image, m, (w, h), borderValue=rng.randint(235, 255))
+    out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.3, 0.8))  # type: ignore[assignment]
     out = _noise(out, 3.0, np.random.default_rng(rng.randrange(2**32)))
     return _jpeg(out, rng.randint(70, 92))
 
@@ -141,14 +142,14 @@ def phone(image: Image, rng: random.Random) -> Image:
     turned[1, 0] -= top_shrink
     dst = (turned + jitter).astype(np.float32)
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
-    out = cv2.warpPerspective(image, cv2.getPerspectiveTransform(src, dst), (out_w, out_h),
-                              borderValue=rng.randint(60, 140))
+    out: Image = cv2.warpPerspective(  # type: ignore[assignment]
+        image, cv2.getPerspectiveTransform(src, dst), (out_w, out_h), borderValue=rng.randint(60, 140))
     gx = np.linspace(0, 1, out_w, dtype=np.float32)[None, :]
     gy = np.linspace(0, 1, out_h, dtype=np.float32)[:, None]
     a, b = rng.uniform(-1, 1), rng.uniform(-1, 1)
     light = 1.0 - rng.uniform(0.2, 0.45) * np.clip(a * gx + b * gy + rng.uniform(-0.5, 0.5), 0, 1)
     out = (out.astype(np.float32) * light * rng.uniform(0.8, 1.0)).astype(np.uint8)
-    out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.6, 1.4))
+    out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.6, 1.4))  # type: ignore[assignment]
     out = _noise(out, 6.0, np.random.default_rng(rng.randrange(2**32)))
     return _jpeg(out, 50)
 
