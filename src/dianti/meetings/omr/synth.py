@@ -1,7 +1,8 @@
 """A synthetic test deck: printed ballot pages filled with pen marks in many styles and degraded as scanners and
 phones degrade them, each with its ground truth; and the scoring of a reader against that truth.
 
-Row styles: a single mark ("tick", "cross", "filled", "half", "faint"), which a reader must read as its option or
+Row styles: a single mark ("tick", "cross", "filled", "half", "scribble", "circle" drawn round the box, "faint"),
+which a reader must read as its option or
 flag; and "none", "two", "corrected" (one box crossed, another filled), which it must flag.
 """
 
@@ -18,8 +19,9 @@ import numpy.typing as npt
 from . import layout as L
 from .read import SheetRead
 
-SINGLE = ("tick", "cross", "filled", "half", "faint")
-STYLES = {"tick": 25, "cross": 20, "filled": 14, "half": 10, "faint": 8, "none": 8, "two": 8, "corrected": 7}
+SINGLE = ("tick", "cross", "filled", "half", "scribble", "circle", "faint")
+STYLES = {"tick": 22, "cross": 18, "filled": 12, "half": 9, "scribble": 6, "circle": 3, "faint": 7, "none": 8,
+          "two": 8, "corrected": 7}
 Image = npt.NDArray[np.uint8]
 
 
@@ -66,6 +68,18 @@ class Pen:
         pts = self._pts([(-h, top), (h, top), (h, h), (-h, h)], cx, cy)
         cv2.fillConvexPoly(self.image, pts, colour, cv2.LINE_AA)
 
+    def scribble(self, cx: float, cy: float) -> None:
+        colour, width = self._ink()
+        zigzag = [(-2.4 + 4.8 * (i % 2), -2.4 + 0.8 * i) for i in range(7)]
+        cv2.polylines(self.image, [self._pts(zigzag, cx, cy)], False, colour, width, cv2.LINE_AA)
+
+    def circle(self, cx: float, cy: float) -> None:
+        colour, width = self._ink()
+        r = self.rng.uniform(4.2, 5.5)
+        centre = (round(cx * self.k), round(cy * self.k))
+        cv2.ellipse(self.image, centre, (round(r * 1.3 * self.k), round(r * self.k)), self.rng.uniform(-10, 10),
+                    0, 360, colour, width, cv2.LINE_AA)
+
     def mark(self, style: str, cx: float, cy: float) -> None:
         if style == "tick":
             self.tick(cx, cy)
@@ -77,6 +91,10 @@ class Pen:
             self.fill(cx, cy)
         elif style == "half":
             self.fill(cx, cy, part=self.rng.uniform(0.45, 0.6))
+        elif style == "scribble":
+            self.scribble(cx, cy)
+        elif style == "circle":
+            self.circle(cx, cy)
 
 
 def fill_sheet(page: Image, lay: L.PageLayout, dpi: float, serial: int, rng: random.Random) -> tuple[Image, Truth]:
@@ -171,10 +189,12 @@ class Tally:
     faint: int = 0
     faint_right: int = 0
     styles_wrong: Counter[str] | None = None
+    styles_flagged: Counter[str] | None = None
 
     def add(self, truth: Truth, read: SheetRead) -> None:
         self.sheets += 1
         self.styles_wrong = self.styles_wrong or Counter()
+        self.styles_flagged = self.styles_flagged or Counter()
         if not read.found or read.serial != truth.serial:
             self.lost += 1
         decided = {r.row: r for r in ([read.group] if read.group else []) + read.rows}
@@ -185,6 +205,7 @@ class Tally:
                 self.single += 1
                 self.right += choice == option
                 self.flagged += choice is None
+                self.styles_flagged[style] += choice is None
                 if style == "faint":
                     self.faint += 1
                     self.faint_right += choice == option
@@ -205,4 +226,5 @@ class Tally:
                 "flags_pct": round(100 * (self.flagged + self.caught) / max(1, rows), 2),
                 "single_marks_flagged_pct": round(100 * self.flagged / max(1, self.single), 2),
                 "must_flag_caught_pct": round(100 * self.caught / max(1, self.must_flag), 2),
-                "wrong_by_style": dict(self.styles_wrong or {})}
+                "wrong_by_style": dict(self.styles_wrong or {}),
+                "single_flagged_by_style": dict(self.styles_flagged or {})}

@@ -57,6 +57,14 @@ def test_a_blank_printed_ballot_is_found_and_every_row_is_flagged_as_unmarked(pr
         assert all(r.flag == "none" and r.choice is None for r in read.rows) and read.group.flag == "none"
 
 
+def test_each_page_of_a_long_ballot_is_read_against_its_own_rows() -> None:
+    many = L.BallotSpec(meeting_id=5, title="t", grades=("好", "差"), groups=("党员代表",),
+                        items=tuple((str(i), i, f"村{i}") for i in range(1, L.ROWS_PER_PAGE + 3)))
+    first, second = (read_sheet(page, many) for page in pdf_pages(documents.paper_ballots_pdf_for(many, [3]), DPI))
+    assert (first.serial, first.page, first.pages, len(first.rows)) == (3, 1, 2, L.ROWS_PER_PAGE)
+    assert (second.serial, second.page, second.group, [r.row for r in second.rows]) == (3, 2, None, ["22", "23"])
+
+
 def test_the_small_deck_reads_every_clear_mark_and_flags_every_doubt(printed) -> None:
     rng = random.Random(16)
     lay = L.page_layouts(SPEC)[0]
