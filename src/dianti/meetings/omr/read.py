@@ -151,10 +151,11 @@ def read_sheet(image: npt.NDArray[np.uint8], spec: L.BallotSpec) -> SheetRead:
     layouts = L.page_layouts(spec)
     sheet = L.parse_qr(read_qr(gray, located) or "")
     if sheet is None:
+        # A one-page ballot is still read, without a serial: a person checks the meeting and types the serial from
+        # the paper. On a longer ballot the page, and so the rows, would be a guess.
+        out.reason = "no_qr"
         if len(layouts) > 1:
-            out.reason = "no_qr"
             return out
-        out.reason = "no_qr"  # one-page ballots are still read; the clerk types the serial from the paper
         lay = layouts[0]
     else:
         out.meeting_id, out.serial, out.page, out.pages = sheet.meeting_id, sheet.serial, sheet.page, sheet.pages
