@@ -104,6 +104,8 @@ def _deck_run(n: int, dpi: int, rng: random.Random, pages: list[np.ndarray]) -> 
                          "faint_right"):
                 setattr(both, name, getattr(both, name) + getattr(t, name))
         out[who]["all"] = both.figures()
+    base_right = out["baseline"]["all"]["marks_right_pct"]
+    out["marks_right_over_baseline"] = round(out["reader"]["all"]["marks_right_pct"] / max(base_right, 1e-9), 2)
     for kind in ("scanned", "phone"):
         count = tallies["reader", kind].sheets
         out["reader"][kind]["sheets_per_min"] = round(60 * count / max(seconds[kind], 1e-9))
