@@ -80,6 +80,15 @@ def test_the_small_deck_reads_every_clear_mark_and_flags_every_doubt(printed) ->
     assert {style for style, n in figures["single_flagged_by_style"].items() if n} <= {"faint", "circle"}
 
 
+def test_a_sheet_fed_upside_down_or_photographed_sideways_reads_the_same(printed) -> None:
+    rng = random.Random(3)
+    filled, _truth = synth.fill_sheet(printed[1], L.page_layouts(SPEC)[0], DPI, 2, rng)
+    upright = {r.row: (r.choice, r.flag) for r in read_sheet(filled, SPEC).rows}
+    for turned in (cv2.rotate(filled, cv2.ROTATE_180), cv2.rotate(filled, cv2.ROTATE_90_CLOCKWISE)):
+        read = read_sheet(turned, SPEC)
+        assert read.serial == 2 and {r.row: (r.choice, r.flag) for r in read.rows} == upright
+
+
 def test_a_page_that_is_not_a_ballot_or_of_another_meeting_is_not_read(printed) -> None:
     assert read_sheet(np.full((1200, 900), 240, np.uint8), SPEC).reason == "no_markers"
     other = L.BallotSpec(meeting_id=6, title=SPEC.title, grades=SPEC.grades, groups=SPEC.groups, items=SPEC.items)
