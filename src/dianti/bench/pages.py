@@ -1,4 +1,5 @@
-"""``dianti bench pages [--database postgres://…] [-o counties=100] [-o repeat=10] [-o dbname=NAME] [-o sql=1]``:
+"""``dianti bench pages [--database postgres://…] [-o counties=100] [-o repeat=10] [-o dbname=NAME] [-o sql=1]
+[-o only=dashboard,dashboard_town]``:
 every list page at province scale, as the county admin, a town admin, a superuser and the public.
 
 Build or reuse the cached scale database of ``dianti bench tree`` (``dianti demo --counties N``: Haiyan's whole
@@ -48,7 +49,8 @@ def bench_pages(params: dict[str, Any]) -> dict[str, Any]:
     build = _ensure_built(target, counties)
     run_dianti(target, "collectstatic", "--no-input", "-v", "0", production=True)
     load_before = loadavg()
-    measured = run_helper(target, HELPER, {"action": "measure", "repeat": repeat, "sql": params.get("sql") == "1"})
+    measured = run_helper(target, HELPER, {"action": "measure", "repeat": repeat, "sql": params.get("sql") == "1",
+                                           "only": params.get("only") or ""})
     result = {"bench": "pages", "database": target.vendor, "counties": counties, "build": build, **measured,
               "loadavg": [load_before, loadavg()]}
     _print_table(result)
@@ -212,7 +214,7 @@ def _time(client: Any, path: str, headers: dict[str, str], repeat: int) -> dict[
     return {**_percentiles(wall), "cpu_ms": round(statistics.median(cpu), 2)}
 
 
-def _measure(repeat: int, show_sql: bool) -> dict[str, Any]:
+def _measure(repeat: int, show_sql: bool, only: str = "") -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -224,7 +226,10 @@ def _measure(repeat: int, show_sql: bool) -> dict[str, Any]:
     users = {**_users(), "town_admin": get_user_model().objects.get(username="town_admin")}
     clients: dict[str | None, Any] = {None: Client(), **{k: _signed_in(u) for k, u in users.items()}}
     rows: dict[str, dict[str, Any]] = {}
+    chosen = set(only.split(",")) | {"healthz"} if only else None  # -o only=dashboard,dashboard_town: just those
     for name, path, who, headers in pages():
+        if chosen is not None and name not in chosen:
+            continue
         client = clients[who]
         for _ in range(2):  # warm up: templates, connection, the database's page cache
             client.get(path, headers=headers)
@@ -276,4 +281,5 @@ def _figures_uncached(repeat: int) -> dict[str, dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    answer(sys.argv, {"measure": lambda spec: _measure(int(spec["repeat"]), bool(spec.get("sql")))})
+    answer(sys.argv, {"measure": lambda spec: _measure(int(spec["repeat"]), bool(spec.get("sql")),
+                                                          str(spec.get("only") or ""))})

@@ -4,10 +4,12 @@ minutes (会议纪要, .docx)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+
+from .omr.layout import BallotSpec
 
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 MAX_REPORT_CHARS = 50_000
@@ -54,15 +56,28 @@ def slips_pdf(*, meeting: Any, codes: Sequence[tuple[Any, str]], url_for: Any) -
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
 
 
+def ballot_spec(meeting: Any) -> BallotSpec:
+    """Return what the meeting's paper ballot shows, as plain data for the layout, the renderer and the reader."""
+    agenda = meeting.agenda.select_related("subject", "subject__organization")
+    items = tuple((str(item.pk), item.order, f"{item.subject.organization.display_name} {item.subject.secretary_name}")
+                  for item in agenda)
+    return BallotSpec(meeting_id=meeting.pk, title=meeting.title, grades=tuple(meeting.grades),
+                      groups=tuple(g.name for g in meeting.groups.all()), items=items)
+
+
 def paper_ballots_pdf(*, meeting: Any, copies: int) -> bytes:
-    """Return numbered paper ballots: one page each, every subject with a box per grade."""
-    from django.template.loader import render_to_string
+    """Return numbered paper ballots: one sheet per serial (several pages beyond ``ROWS_PER_PAGE`` subjects), every
+    subject with a box per grade, corner markers and a QR code for the machine reader."""
+    return paper_ballots_pdf_for(ballot_spec(meeting), range(1, copies + 1))
+
+
+def paper_ballots_pdf_for(spec: BallotSpec, serials: Iterable[int]) -> bytes:
+    """Return the ballots of ``spec`` for ``serials`` as PDF (see :mod:`.ballot_print`)."""
     from weasyprint import HTML
 
-    agenda = list(meeting.agenda.select_related("subject", "subject__organization"))
-    html = render_to_string("meetings/paper_ballots.html", {
-        "meeting": meeting, "agenda": agenda, "serials": range(1, copies + 1), "groups": list(meeting.groups.all())})
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    from .ballot_print import ballot_html
+
+    return HTML(string=ballot_html(spec, serials)).write_pdf()  # type: ignore[no-any-return]
 
 
 def _attendance_line(meeting: Any) -> str:
