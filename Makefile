@@ -38,7 +38,8 @@ lint: install-dev
 	$(VENV)/bin/ruff check src
 
 typecheck: install-dev
-	$(VENV)/bin/mypy src/dianti/core/paths.py src/dianti/appraisal/engine src/dianti/voices/mining --exclude "tests/"
+	$(VENV)/bin/mypy src/dianti/core/paths.py src/dianti/appraisal/engine src/dianti/voices/mining src/dianti/meetings/omr \
+		--exclude "tests/"
 
 pytest: install-dev
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
