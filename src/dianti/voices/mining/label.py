@@ -1,4 +1,12 @@
-"""Labels for topics: a short readable title and the top keywords.
+"""Labels for topics: a concern name a secretary can be given, a short readable title and the top keywords.
+
+* Concern name (:func:`concern_name`): a 4–12 character phrase in the shape action + object ("盘活闲置农房",
+  "修复路灯", "开放文化礼堂") or, lacking an action, object + problem ("路灯不亮"). The object is the stretch of
+  text the most members share — maximal runs of 2–8 characters without function characters, scored by how many
+  members use them, and by how specific to the topic they are (its c-TF-IDF keywords, when given). The action is
+  the request verb the most members use (修复, 盘活 …), else the one the problem implies (坏了 → 修复, 空着 → 盘活,
+  紧锁 → 开放). Openers and particles (我想反映, 个情况, 希望, 嘞, 咯 …) are stripped first. When no object is
+  shared, the readable title below is the fallback: never a random full sentence unless nothing better exists.
 
 * Title: the title (or, lacking one, the first sentence) of the topic's most central opinion — the member whose
   vector has the highest cosine with the topic centroid — with leading boilerplate (关于, 反映 …) removed and cut to
@@ -18,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .segment import is_admin_place
 
@@ -77,3 +85,107 @@ class KeywordIndex:
             reverse=True,
         )
         return [t for _, _, t in scored[:k]]
+
+
+NAME_MIN, NAME_MAX = 4, 12
+OBJECT_MAX = 8
+# Request verbs a concern is phrased with, most specific first (a tie between two goes to the earlier).
+ACTIONS = ("盘活", "修复", "修缮", "维修", "更换", "开放", "疏通", "清理", "清运", "整治", "治理", "硬化", "拓宽",
+           "加装", "安装", "增设", "增加", "配备", "建设", "改造", "恢复", "规范", "整改", "解决")
+# Problem cues, what they imply a secretary should do, and the short problem word that names them. A state of a
+# place (积水 …) implies no single action: it is named place + problem (门口积水).
+PROBLEMS: tuple[tuple[str, str, str], ...] = (
+    ("不亮", "修复", "不亮"), ("坏了", "修复", "损坏"), ("坏掉", "修复", "损坏"), ("损坏", "修复", "损坏"),
+    ("破损", "修复", "破损"), ("坑洼", "修复", "坑洼"), ("漏水", "修复", "漏水"),
+    ("闲置", "盘活", "闲置"), ("空着", "盘活", "闲置"), ("没人住", "盘活", "闲置"), ("空置", "盘活", "闲置"),
+    ("紧锁", "开放", "不开放"), ("锁着", "开放", "不开放"), ("关着", "开放", "不开放"), ("不开放", "开放", "不开放"),
+    ("不开门", "开放", "不开放"), ("积水", "", "积水"), ("堵塞", "", "堵塞"), ("乱堆", "", "乱堆"),
+    ("没有", "增设", "缺少"), ("缺少", "增设", "缺少"), ("太少", "增加", "太少"),
+)
+_OPENERS = re.compile(
+    r"^(我想反映一下|我想反映|我要反映|反映一下|我反映|想反映|反映个|个情况|一个情况|这个情况|情况是|说个事|"
+    r"想问一下|问一下|请问|关于|有关|希望|建议|恳请|请求|强烈要求|麻烦|能不能|可不可以|能否|想办法|尽快|"
+    r"我们村的|我们村|我们|咱们|咱村|俺们|大家)+"
+)
+_PARTICLES = re.compile(r"[嘞咯啦呀啊吧呢哦嘛哈噢呗哟]+$")
+_CLAUSE = re.compile(r"[。！？!?；;，,、：:\s\n（）()“”\"'…~～]+")
+# Characters that do not occur inside the name of a thing (function words, pronouns, degree and time words).
+_FUNCTION_CHARS = frozenset("的了是我你他她它们在有没不也都就还很太要想能会说把被让给和与及或吗呢吧啊呀嘞咯哦嘛个这那"
+                            "些么什怎样啥着过到看得地又再才已经早晚黑好多少些点里上去来该请望希办法")
+# Words that are not names of things although their characters may be.
+_FUNCTION_WORDS = ("村里", "老早", "老是", "老百姓", "时候", "一下", "一直", "平时", "现在", "目前", "一个", "几个")
+
+
+def _clauses(text: str) -> list[str]:
+    """Return ``text``'s clauses with openers and trailing particles stripped."""
+    out = []
+    for clause in _CLAUSE.split(text):
+        clause = _PARTICLES.sub("", _OPENERS.sub("", clause.strip()))
+        if clause:
+            out.append(clause)
+    return out
+
+
+def _runs(clause: str) -> list[str]:
+    """Return the maximal runs of ``clause`` without function characters, problem cues or actions."""
+    masked = clause
+    for word in (*_FUNCTION_WORDS, *ACTIONS, *(cue for cue, _a, _p in PROBLEMS if cue != "闲置")):
+        masked = masked.replace(word, "|")
+    runs = re.split(r"\|", "".join("|" if ch in _FUNCTION_CHARS else ch for ch in masked))
+    return [r for r in runs if len(r) >= 2]
+
+
+def _candidates(run: str) -> set[str]:
+    return {run[i:j] for i in range(len(run)) for j in range(i + 2, min(len(run), i + OBJECT_MAX) + 1)}
+
+
+def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
+    """Return the candidate the most members share, more specific and longer first; None if none is shared."""
+    df: Counter[str] = Counter()
+    for candidates in texts:
+        df.update(candidates)
+    need = 2 if len(texts) >= 2 else 1
+    rank = {w: len(specific) - i for i, w in enumerate(specific)}
+
+    def score(c: str) -> tuple[int, int, int]:
+        bonus = max((r for w, r in rank.items() if w in c or c in w), default=0)
+        return (df[c] * (1 + bonus), df[c], len(c))
+
+    shared = [c for c, n in df.items() if n >= need]
+    # A longer stretch that at least half the users of a shorter one write names the thing better (文化礼堂 over
+    # 礼堂); it takes the shorter one's count.
+    kept = [c for c in shared if not any(c != o and c in o and 2 * df[o] >= df[c] for o in shared)]
+    for o in kept:
+        df[o] = max(df[c] for c in shared if c in o)
+    return max(kept, key=score) if kept else None
+
+
+def _most_used(texts: Sequence[str], words: Iterable[str]) -> str | None:
+    counts = Counter({w: sum(1 for t in texts if w in t) for w in words})
+    order = {w: i for i, w in enumerate(words)}
+    best = max(counts, key=lambda w: (counts[w], -order[w]), default=None)
+    return best if best is not None and counts[best] else None
+
+
+def concern_name(texts: Sequence[str], *, specific: Sequence[str] = (), fallback: str = "") -> str:
+    """Return a short concern name for a topic whose members wrote ``texts`` (titles and bodies joined), or
+    ``fallback`` when no phrase is shared; ``specific`` are the topic's keywords, most specific first."""
+    cleaned = ["，".join(_clauses(t)) for t in texts]
+    per_member = [set().union(*(_candidates(r) for c in _clauses(t) for r in _runs(c))) for t in texts]
+    thing = _object(per_member, specific)
+    if thing is None:
+        return fallback
+    action = _most_used(cleaned, ACTIONS)
+    cue = _most_used(cleaned, [c for c, _a, _p in PROBLEMS])
+    problem = next(((a, p) for c, a, p in PROBLEMS if c == cue), None)
+    if action is None and problem is not None and problem[0]:
+        action = problem[0]
+    if action is not None:
+        name = action + thing
+    elif problem is not None:
+        name = thing + problem[1]
+    else:
+        name = thing
+    if len(name) > NAME_MAX:
+        name = name[:NAME_MAX]
+    return name if len(name) >= NAME_MIN else (fallback or name)
