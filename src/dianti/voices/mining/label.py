@@ -91,7 +91,7 @@ NAME_MIN, NAME_MAX = 4, 12
 OBJECT_MAX = 8
 # Request verbs a concern is phrased with, most specific first (a tie between two goes to the earlier).
 ACTIONS = ("盘活", "修复", "修缮", "维修", "更换", "开放", "疏通", "清理", "清运", "整治", "治理", "硬化", "拓宽",
-           "加装", "安装", "增设", "增加", "配备", "建设", "改造", "恢复", "规范", "整改", "解决")
+           "加装", "安装", "增设", "增加", "配备", "建设", "改造", "恢复", "规范", "整改")
 # Problem cues, what they imply a secretary should do, and the short problem word that names them. A state of a
 # place (积水 …) implies no single action: it is named place + problem (门口积水).
 PROBLEMS: tuple[tuple[str, str, str], ...] = (
@@ -100,7 +100,8 @@ PROBLEMS: tuple[tuple[str, str, str], ...] = (
     ("闲置", "盘活", "闲置"), ("空着", "盘活", "闲置"), ("没人住", "盘活", "闲置"), ("空置", "盘活", "闲置"),
     ("紧锁", "开放", "不开放"), ("锁着", "开放", "不开放"), ("关着", "开放", "不开放"), ("不开放", "开放", "不开放"),
     ("不开门", "开放", "不开放"), ("积水", "", "积水"), ("堵塞", "", "堵塞"), ("乱堆", "", "乱堆"),
-    ("没有", "增设", "缺少"), ("缺少", "增设", "缺少"), ("太少", "增加", "太少"),
+    ("缺少", "增设", "缺少"), ("太少", "增加", "太少"), ("噪音", "", "噪音扰民"), ("扰民", "", "扰民"),
+    ("油烟", "", "油烟扰民"), ("乱收费", "", "乱收费"), ("违规", "", "违规"), ("拖欠", "", "拖欠"),
 )
 _OPENERS = re.compile(
     r"^(我想反映一下|我想反映|我要反映|反映一下|我反映|想反映|反映个|个情况|一个情况|这个情况|情况是|说个事|"
@@ -140,24 +141,35 @@ def _candidates(run: str) -> set[str]:
 
 
 def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
-    """Return the candidate the most members share, more specific and longer first; None if none is shared."""
+    """Return the candidate the most members share, more specific and longer first; None if none is shared.
+
+    Given the topic's keywords, a candidate must begin and end with one (搅拌站噪音, 购房补贴), so a long
+    message's run of place names and chatter never becomes the name.
+    """
     df: Counter[str] = Counter()
     for candidates in texts:
         df.update(candidates)
     need = 2 if len(texts) >= 2 else 1
-    rank = {w: len(specific) - i for i, w in enumerate(specific)}
-
-    def score(c: str) -> tuple[int, int, int]:
-        bonus = max((r for w, r in rank.items() if w in c or c in w), default=0)
-        return (df[c] * (1 + bonus), df[c], len(c))
-
+    anchors = [w for w in specific if len(w) >= 2]
+    rank = {w: len(anchors) - i for i, w in enumerate(anchors)}
     shared = [c for c, n in df.items() if n >= need]
+    if anchors:
+        shared = [c for c in shared if any(c.startswith(w) for w in anchors) and any(c.endswith(w) for w in anchors)]
     # A longer stretch that at least half the users of a shorter one write names the thing better (文化礼堂 over
     # 礼堂); it takes the shorter one's count.
     kept = [c for c in shared if not any(c != o and c in o and 2 * df[o] >= df[c] for o in shared)]
-    for o in kept:
-        df[o] = max(df[c] for c in shared if c in o)
+    counts = {o: max(df[c] for c in shared if c in o) for o in kept}
+
+    def score(c: str) -> tuple[int, int, int]:
+        bonus = sum(r for w, r in rank.items() if w in c)
+        return (counts[c] * (1 + bonus), counts[c], len(c))
+
     return max(kept, key=score) if kept else None
+
+
+def _sentences_with(texts: Sequence[str], thing: str) -> list[str]:
+    """Return the sentences of ``texts`` that mention ``thing``: the action and problem are read near it."""
+    return [s for t in texts for s in _SENTENCE_END.split(t) if thing in s]
 
 
 def _most_used(texts: Sequence[str], words: Iterable[str]) -> str | None:
@@ -170,13 +182,13 @@ def _most_used(texts: Sequence[str], words: Iterable[str]) -> str | None:
 def concern_name(texts: Sequence[str], *, specific: Sequence[str] = (), fallback: str = "") -> str:
     """Return a short concern name for a topic whose members wrote ``texts`` (titles and bodies joined), or
     ``fallback`` when no phrase is shared; ``specific`` are the topic's keywords, most specific first."""
-    cleaned = ["，".join(_clauses(t)) for t in texts]
     per_member = [set().union(*(_candidates(r) for c in _clauses(t) for r in _runs(c))) for t in texts]
     thing = _object(per_member, specific)
     if thing is None:
         return fallback
-    action = _most_used(cleaned, ACTIONS)
-    cue = _most_used(cleaned, [c for c, _a, _p in PROBLEMS])
+    near = ["，".join(_clauses(s)) for s in _sentences_with(texts, thing)]
+    action = _most_used(near, ACTIONS)
+    cue = _most_used(near, [c for c, _a, _p in PROBLEMS])
     problem = next(((a, p) for c, a, p in PROBLEMS if c == cue), None)
     if action is None and problem is not None and problem[0]:
         action = problem[0]
