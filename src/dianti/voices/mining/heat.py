@@ -51,6 +51,9 @@ HALF_LIFE_DAYS = 180.0
 LIKES_WEIGHT = 0.5
 PARTICIPANT_WEIGHT = 0.8
 SUPPORTS_CAP = 2.0
+# The knobs a county may set (stored as {knob: number}; see HeatConfig.from_settings).
+KNOBS = ("participant_weight", "likes_weight", "supports_cap", "half_life_days",
+         *(f"channel_{c}" for c in CHANNEL_WEIGHTS))
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class HeatConfig:
                 continue
             if key.startswith("channel_") and key[8:] in channels:
                 channels[key[8:]] = value
-            elif key in ("likes_weight", "participant_weight", "supports_cap", "half_life_days"):
+            elif key in KNOBS:
                 scalars[key] = value
         if scalars.get("half_life_days", 1.0) <= 0:
             scalars.pop("half_life_days")
