@@ -106,15 +106,18 @@ PROBLEMS: tuple[tuple[str, str, str], ...] = (
 _OPENERS = re.compile(
     r"^(我想反映一下|我想反映|我要反映|反映一下|我反映|想反映|反映个|个情况|一个情况|这个情况|情况是|说个事|"
     r"想问一下|问一下|请问|关于|有关|希望|建议|恳请|请求|强烈要求|麻烦|能不能|可不可以|能否|想办法|尽快|"
+    r"老早就想说了|早就想说了|想说一下|村里领导好|领导好|领导|你们好|你好|我是[^，,]{1,8}?的|"
     r"我们村的|我们村|我们|咱们|咱村|俺们|大家)+"
 )
+_WISH = re.compile(r"^(希望|建议|麻烦|恳请|请求|能不能|可不可以|能否|盼着|盼|请|要求)")
 _PARTICLES = re.compile(r"[嘞咯啦呀啊吧呢哦嘛哈噢呗哟]+$")
 _CLAUSE = re.compile(r"[。！？!?；;，,、：:\s\n（）()“”\"'…~～]+")
 # Characters that do not occur inside the name of a thing (function words, pronouns, degree and time words).
 _FUNCTION_CHARS = frozenset("的了是我你他她它们在有没不也都就还很太要想能会说把被让给和与及或吗呢吧啊呀嘞咯哦嘛个这那"
-                            "些么什怎样啥着过到看得地又再才已经早晚黑好多少些点里上去来该请望希办法")
+                            "些么什怎样啥着过到看得地又再才已经早晚黑好多少些点里上去来该请望希办法修弄搞")
 # Words that are not names of things although their characters may be.
-_FUNCTION_WORDS = ("村里", "老早", "老是", "老百姓", "时候", "一下", "一直", "平时", "现在", "目前", "一个", "几个")
+_FUNCTION_WORDS = ("村里", "老早", "老是", "老百姓", "时候", "一下", "一直", "平时", "现在", "目前", "一个", "几个",
+                   "天天", "每天", "经常", "总是", "好几", "要命", "附近", "一带", "那边", "这块", "边上")
 
 
 def _clauses(text: str) -> list[str]:
@@ -185,7 +188,7 @@ def concern_name(texts: Sequence[str], *, specific: Sequence[str] = (), fallback
     per_member = [set().union(*(_candidates(r) for c in _clauses(t) for r in _runs(c))) for t in texts]
     thing = _object(per_member, specific)
     if thing is None:
-        return fallback
+        return _key_clause(texts[0] if texts else "") or fallback
     near = ["，".join(_clauses(s)) for s in _sentences_with(texts, thing)]
     action = _most_used(near, ACTIONS)
     cue = _most_used(near, [c for c, _a, _p in PROBLEMS])
@@ -200,4 +203,13 @@ def concern_name(texts: Sequence[str], *, specific: Sequence[str] = (), fallback
         name = thing
     if len(name) > NAME_MAX:
         name = name[:NAME_MAX]
-    return name if len(name) >= NAME_MIN else (fallback or name)
+    return name if len(name) >= NAME_MIN else (_key_clause(texts[0]) or fallback or name)
+
+
+def _key_clause(text: str) -> str | None:
+    """Return the first clause of ``text`` (the topic's most central opinion) that states the problem — not a wish
+    (希望…, 麻烦…) — when it is short enough to be a name (a clause, not a sentence); else None."""
+    stated = [c for raw in _CLAUSE.split(text) if raw and not _WISH.match(raw.strip())
+              for c in _clauses(raw) if len(c) >= NAME_MIN]
+    best = stated[0] if stated else ""  # people state the problem first, then its effects and their wish
+    return best if NAME_MIN <= len(best) <= NAME_MAX + 4 else None

@@ -73,3 +73,8 @@ def test_the_topic_keywords_pick_the_specific_thing_over_a_common_one() -> None:
 def test_the_readable_title_is_the_fallback_when_nothing_is_shared() -> None:
     texts = ["建议多种点树", "广场舞音响太吵"]
     assert concern_name(texts, fallback=readable_title("", texts[0])) == "多种点树"
+
+
+def test_without_a_shared_phrase_the_central_opinion_s_problem_clause_names_the_topic() -> None:
+    texts = ["村里领导好，末班车老早就没了，老人去看病很不方便，希望想想办法嘞", "等公交要等一个钟头咯"]
+    assert concern_name(texts, fallback="村里领导好，末班车老早就没了，老人去看病很不方便…") == "末班车老早就没了"
