@@ -111,7 +111,7 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     return result
 
 
-NAME_MEMBERS, NAME_CHARS = 30, 200  # the most central members, and the opening of each, that name a topic
+NAME_MEMBERS, NAME_CHARS = 15, 160  # the most central members, and the opening of each, that name a topic
 
 
 def _name_source(opinion: Opinion) -> str:
