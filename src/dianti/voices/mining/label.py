@@ -160,8 +160,11 @@ def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
         shared = [c for c in shared if any(c.startswith(w) for w in anchors) and any(c.endswith(w) for w in anchors)]
     # A longer stretch that at least half the users of a shorter one write names the thing better (文化礼堂 over
     # 礼堂); it takes the shorter one's count.
-    kept = [c for c in shared if not any(c != o and c in o and 2 * df[o] >= df[c] for o in shared)]
-    counts = {o: max(df[c] for c in shared if c in o) for o in kept}
+    pool = set(shared)
+    inside = {o: [c for c in _candidates(o) if c != o and c in pool] for o in shared}
+    dominated = {c for o in shared for c in inside[o] if 2 * df[o] >= df[c]}
+    kept = [c for c in shared if c not in dominated]
+    counts = {o: max([df[o], *(df[c] for c in inside[o])]) for o in kept}
 
     def score(c: str) -> tuple[int, int, int]:
         bonus = sum(r for w, r in rank.items() if w in c)
@@ -185,7 +188,9 @@ def _most_used(texts: Sequence[str], words: Iterable[str]) -> str | None:
 def concern_name(texts: Sequence[str], *, specific: Sequence[str] = (), fallback: str = "") -> str:
     """Return a short concern name for a topic whose members wrote ``texts`` (titles and bodies joined), or
     ``fallback`` when no phrase is shared; ``specific`` are the topic's keywords, most specific first."""
-    per_member = [set().union(*(_candidates(r) for c in _clauses(t) for r in _runs(c))) for t in texts]
+    anchors = [w for w in specific if len(w) >= 2]
+    per_member = [set().union(*(_candidates(r) for c in _clauses(t) for r in _runs(c)
+                                if not anchors or any(w in r for w in anchors))) for t in texts]
     thing = _object(per_member, specific)
     if thing is None:
         return _key_clause(texts[0] if texts else "") or fallback
