@@ -6,7 +6,8 @@
   members use them, and by how specific to the topic they are (its c-TF-IDF keywords, when given). The action is
   the request verb the most members use (修复, 盘活 …), else the one the problem implies (坏了 → 修复, 空着 → 盘活,
   紧锁 → 开放). Openers and particles (我想反映, 个情况, 希望, 嘞, 咯 …) are stripped first. When no object is
-  shared, the readable title below is the fallback: never a random full sentence unless nothing better exists.
+  shared, the first clause of the most central opinion that states a problem (not a wish) names the topic if it
+  has at most 16 characters ("末班车老早就没了"); the readable title below is the last resort.
 
 * Title: the title (or, lacking one, the first sentence) of the topic's most central opinion — the member whose
   vector has the highest cosine with the topic centroid — with leading boilerplate (关于, 反映 …) removed and cut to
