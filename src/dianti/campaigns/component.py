@@ -36,6 +36,8 @@ register(Component(
     record=record.facts,
     home=record.home,
     publishes=(Event("topic_assigned", ON_COMMIT, ("subject_id", "topic", "org_path"), "述职题目已确定",
-                     "题目写定后才告诉别人：回滚的点题不通知任何人"),),
+                     "题目写定后才告诉别人：回滚的点题不通知任何人"),
+               Event("heat_weights_changed", ON_COMMIT, ("campaign_id", "org_path"), "呼声热度权重已修改",
+                     "权重保存后才重算话题热度：重算失败不撤销县里的设置，可重试")),
     permissions="dianti.campaigns.permissions",
 ))

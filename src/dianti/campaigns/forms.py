@@ -65,10 +65,27 @@ class CampaignEditForm(forms.Form):
                 label=_("“%(phase)s”截止日期") % {"phase": phase.label}, required=False,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
+        for knob, label in HEAT_KNOBS.items():
+            self.fields[f"heat_{knob}"] = forms.FloatField(
+                label=label, required=False, min_value=0, max_value=1000,
+                initial=(campaign.heat_weights or {}).get(knob), help_text=_("留空用默认值"))
+
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
         return {"title": d["title"], "parent": d["parent"], "deadlines": {
-            p.value: d[f"deadline_{p.value}"].isoformat() for p in Phase if d.get(f"deadline_{p.value}")}}
+            p.value: d[f"deadline_{p.value}"].isoformat() for p in Phase if d.get(f"deadline_{p.value}")},
+            "heat_weights": {k: d[f"heat_{k}"] for k in HEAT_KNOBS if d.get(f"heat_{k}") is not None}}
+
+
+# The heat knobs a county sets on its campaign (see dianti.voices.mining.heat: β, λ, s_max and channel weights).
+HEAT_KNOBS = {
+    "participant_weight": _("呼声热度：走访、座谈每多见一人计几人（默认 0.8）"),
+    "likes_weight": _("呼声热度：“我也关心”的放大系数（默认 0.5）"),
+    "supports_cap": _("呼声热度：“我也关心”最多放大到几倍（默认 2）"),
+    "channel_visit": _("呼声热度：入户走访的渠道权重（默认 1.5）"),
+    "channel_symposium": _("呼声热度：座谈会的渠道权重（默认 1.5）"),
+    "channel_online": _("呼声热度：线上留言的渠道权重（默认 1）"),
+}
 
 
 class TopicForm(forms.Form):

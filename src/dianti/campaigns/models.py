@@ -45,6 +45,9 @@ class Campaign(models.Model):
                                         help_text=_("为空表示全部领域"))
     direct_only = models.BooleanField(_("仅直属下级"), default=True)
     scheme_key = models.CharField(_("评分方案"), max_length=64, blank=True)
+    # The county's knobs of the voices' heat formula ({knob: number}, dianti.voices.mining.heat.KNOBS); empty: the
+    # defaults.
+    heat_weights = models.JSONField(_("呼声热度权重"), default=dict, blank=True)
     phase = models.CharField(_("阶段"), max_length=16, choices=Phase.choices, default=Phase.NOMINATE)
     list_status = models.CharField(_("名单状态"), max_length=16, choices=ListStatus.choices,
                                    default=ListStatus.DRAFT)

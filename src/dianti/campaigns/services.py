@@ -22,7 +22,7 @@ from . import phases
 from .models import Campaign, Category, Phase, Project, ResponsibilityItem, Subject
 
 CAMPAIGN_FIELDS = ("title", "year", "batch", "parent", "candidate_level", "candidate_fields", "direct_only",
-                   "scheme_key", "deadlines")
+                   "scheme_key", "deadlines", "heat_weights")
 SUBJECT_FIELDS = ("category", "reason", "topic", "status", "rectification", "score")
 MIN_REASON = 4
 
@@ -54,6 +54,26 @@ def _validate_deadlines(deadlines: dict[str, Any]) -> dict[str, str]:
             clean[phase] = dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
             raise ValidationError({"deadlines": f"“{value}”不是有效日期（格式：2020-05-31）"}) from None
+    return clean
+
+
+def _validate_heat_weights(weights: dict[str, Any]) -> dict[str, float]:
+    # The formula's knobs are the voices core's; imported late, as the core's package loads numpy.
+    from dianti.voices.mining.heat import KNOBS
+
+    clean = {}
+    for knob, value in (weights or {}).items():
+        if knob not in KNOBS:
+            raise ValidationError({"heat_weights": f"未知的热度权重“{knob}”"})
+        if value is None or value == "":
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError({"heat_weights": f"“{value}”不是数字"}) from None
+        if not 0 <= number <= 1000 or (knob == "half_life_days" and number == 0):
+            raise ValidationError({"heat_weights": f"“{knob}”应为 0 至 1000 之间的数（半衰期须大于 0）"})
+        clean[knob] = number
     return clean
 
 
@@ -92,6 +112,8 @@ def campaign_update(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaig
     before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
     if "deadlines" in fields:
         fields["deadlines"] = _validate_deadlines(fields["deadlines"])
+    if "heat_weights" in fields:
+        fields["heat_weights"] = _validate_heat_weights(fields["heat_weights"])
     if "parent" in fields:
         _check_parent(campaign.convener, int(fields.get("year", campaign.year)), fields["parent"])
     for name, value in fields.items():
@@ -104,6 +126,8 @@ def campaign_update(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaig
     if changes:
         audit.record(actor=actor, action="campaign.update", target=campaign, org_path=campaign.org_path,
                      changes=changes)
+    if "heat_weights" in changes:
+        events.publish("heat_weights_changed", actor=actor, campaign_id=campaign.pk, org_path=campaign.org_path)
     return campaign
 
 

@@ -29,6 +29,7 @@ register(Component(
     todo=todo.for_user,
     record=record.facts,
     subscribes={"topic_assigned": receivers.tell_authors_topic_assigned,
-                "case_moved": receivers.tell_people_case_moved},
+                "case_moved": receivers.tell_people_case_moved,
+                "heat_weights_changed": receivers.reheat_campaign_topics},
     permissions="dianti.voices.permissions",
 ))

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from .mining.heat import Voice, heat
+from .mining.heat import HeatConfig, Voice, heat
 from .models import Channel, Opinion, Support, Topic
 
 # The core names two channels its own way.
@@ -34,20 +34,26 @@ def supporters(topic: Topic) -> set[str]:
                .values_list("device_hash", flat=True))
 
 
-def heat_of(voices: list[dict[str, Any]], supporters: int, *, now: dt.datetime) -> float:
+def heat_of(voices: list[dict[str, Any]], supporters: int, *, now: dt.datetime,
+            config: HeatConfig | None = None) -> float:
     """Return the heat of a topic with these member opinions and this many distinct supporters (the core's
-    formula; supporters enter as its net supports L)."""
+    formula; supporters enter as its net supports L), with the campaign's knobs ``config``."""
     core = [Voice(person=m["author_key"], channel=CHANNEL_KEYS.get(m["channel"], m["channel"]),
                   time=m["created_at"], participants=max(1, m["people_met"])) for m in voices]
     if core:
         first = core[0]
         core[0] = Voice(first.person, first.channel, first.time, supporters, 0, first.participants)
-    return heat(core, now=now).heat
+    return heat(core, now=now, config=config).heat
+
+
+def heat_config(campaign: Any) -> HeatConfig:
+    """Return the heat formula's knobs as the campaign's county set them (the defaults without a campaign)."""
+    return HeatConfig.from_settings(campaign.heat_weights or {} if campaign is not None else {})
 
 
 def refresh(topic_id: int) -> Topic | None:
     """Recompute a topic's size, people, supports, channels, time span and heat from its opinions."""
-    topic = Topic.objects.filter(pk=topic_id).first()
+    topic = Topic.objects.filter(pk=topic_id).select_related("campaign").first()
     if topic is None:
         return None
     rows = list(members(topic_id).values("author_key", "channel", "people_met", "created_at", "supports"))
@@ -57,6 +63,6 @@ def refresh(topic_id: int) -> Topic | None:
     topic.channels = dict(Counter(m["channel"] for m in rows))
     times = [m["created_at"] for m in rows]
     topic.first_at, topic.last_at = (min(times), max(times)) if times else (None, None)
-    topic.heat = heat_of(rows, topic.supports, now=timezone.now())
+    topic.heat = heat_of(rows, topic.supports, now=timezone.now(), config=heat_config(topic.campaign))
     topic.save(update_fields=["size", "people", "supports", "channels", "first_at", "last_at", "heat", "updated_at"])
     return topic

@@ -3,6 +3,7 @@ store topics and the miner's state; a topic's figures (heat among them) are :mod
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -15,7 +16,7 @@ from dianti.core import jobs
 from dianti.core.models import Job
 from dianti.orgs.models import Organization
 
-from .figures import CHANNEL_KEYS, refresh
+from .figures import CHANNEL_KEYS, heat_config, refresh
 from .mining import pipeline
 from .mining.classify import KeywordClassifier, LearnedClassifier
 from .models import ClassifierState, MiningState, Opinion, Topic
@@ -80,7 +81,8 @@ def mine_organization(org: Organization, campaign: Campaign | None) -> dict[str,
     pool = list(_pool(org, campaign).exclude(topic__curated=True).order_by("id"))
     clf = classifier()
     _apply_predictions(pool, clf)
-    result = pipeline.mine([to_core(op) for op in pool], config=config_for(len(pool)), now=timezone.now())
+    config = dataclasses.replace(config_for(len(pool)), heat=heat_config(campaign))
+    result = pipeline.mine([to_core(op) for op in pool], config=config, now=timezone.now())
     stale = Topic.objects.filter(organization=org, campaign=campaign, curated=False)
     Opinion.objects.filter(topic__in=stale).update(topic=None)
     stale.delete()

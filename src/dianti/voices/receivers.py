@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from dianti.campaigns.models import Subject
 from dianti.core import notify
 
-from .figures import members
-from .models import AssignedTopic
+from .figures import members, refresh
+from .models import AssignedTopic, Topic
 from .selectors import opinions_behind
 
 
@@ -46,3 +46,9 @@ def tell_people_case_moved(*, actor: Any, case_id: int, subject_id: int, move: s
                                         phone=opinion.author_phone)],
                       notify.Message(kind="rectification_public", title=_("您关心的问题：整改%(label)s") % {"label": label},
                                      body=body, url=reverse("voices_track", args=[opinion.tracking_code])))
+
+
+def reheat_campaign_topics(*, actor: Any, campaign_id: int, org_path: str) -> None:
+    """Recompute the heat of the campaign's topics with the knobs its county just set."""
+    for topic_id in Topic.objects.filter(campaign_id=campaign_id).values_list("pk", flat=True):
+        refresh(topic_id)

@@ -177,3 +177,16 @@ def test_the_edit_form_links_a_campaign_to_its_parent_and_refuses_a_stranger(tre
     client.post(reverse("campaign_edit", args=[town.pk]), {"title": town.title, "parent": county.pk})
     town.refresh_from_db()
     assert town.parent == county
+
+
+def test_county_admin_sets_the_heat_knobs_on_the_campaign_edit_page(tree, users, as_user):
+    from dianti.campaigns import services
+
+    campaign = services.campaign_create(actor=None, convener=tree.county, year=2021, title="县2021")
+    client = as_user(users.county_admin)
+    form = client.get(reverse("campaign_edit", args=[campaign.pk])).content.decode()
+    assert 'name="heat_participant_weight"' in form
+    client.post(reverse("campaign_edit", args=[campaign.pk]), {"title": campaign.title, "heat_participant_weight": "0.3",
+                                                               "heat_channel_visit": ""})
+    campaign.refresh_from_db()
+    assert campaign.heat_weights == {"participant_weight": 0.3}

@@ -1,4 +1,13 @@
-"""Labels for topics: a short readable title and the top keywords.
+"""Labels for topics: a concern name a secretary can be given, a short readable title and the top keywords.
+
+* Concern name (:func:`concern_name`): a 4–12 character phrase in the shape action + object ("盘活闲置农房",
+  "修复路灯", "开放文化礼堂") or, lacking an action, object + problem ("路灯不亮"). The object is the stretch of
+  text the most members share — maximal runs of 2–8 characters without function characters, scored by how many
+  members use them, and by how specific to the topic they are (its c-TF-IDF keywords, when given). The action is
+  the request verb the most members use (修复, 盘活 …), else the one the problem implies (坏了 → 修复, 空着 → 盘活,
+  紧锁 → 开放). Openers and particles (我想反映, 个情况, 希望, 嘞, 咯 …) are stripped first. When no object is
+  shared, the first clause of the most central opinion that states a problem (not a wish) names the topic if it
+  has at most 16 characters ("末班车老早就没了"); the readable title below is the last resort.
 
 * Title: the title (or, lacking one, the first sentence) of the topic's most central opinion — the member whose
   vector has the highest cosine with the topic centroid — with leading boilerplate (关于, 反映 …) removed and cut to
@@ -18,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .segment import is_admin_place
 
@@ -77,3 +86,136 @@ class KeywordIndex:
             reverse=True,
         )
         return [t for _, _, t in scored[:k]]
+
+
+NAME_MIN, NAME_MAX = 4, 12
+OBJECT_MAX = 8
+# Request verbs a concern is phrased with, most specific first (a tie between two goes to the earlier).
+ACTIONS = ("盘活", "修复", "修缮", "维修", "更换", "开放", "疏通", "清理", "清运", "整治", "治理", "硬化", "拓宽",
+           "加装", "安装", "增设", "增加", "配备", "建设", "改造", "恢复", "规范", "整改")
+# Problem cues, what they imply a secretary should do, and the short problem word that names them. A state of a
+# place (积水 …) implies no single action: it is named place + problem (门口积水).
+PROBLEMS: tuple[tuple[str, str, str], ...] = (
+    ("不亮", "修复", "不亮"), ("坏了", "修复", "损坏"), ("坏掉", "修复", "损坏"), ("损坏", "修复", "损坏"),
+    ("破损", "修复", "破损"), ("坑洼", "修复", "坑洼"), ("漏水", "修复", "漏水"),
+    ("闲置", "盘活", "闲置"), ("空着", "盘活", "闲置"), ("没人住", "盘活", "闲置"), ("空置", "盘活", "闲置"),
+    ("紧锁", "开放", "不开放"), ("锁着", "开放", "不开放"), ("关着", "开放", "不开放"), ("不开放", "开放", "不开放"),
+    ("不开门", "开放", "不开放"), ("积水", "", "积水"), ("堵塞", "", "堵塞"), ("乱堆", "", "乱堆"),
+    ("缺少", "增设", "缺少"), ("太少", "增加", "太少"), ("噪音", "", "噪音扰民"), ("扰民", "", "扰民"),
+    ("油烟", "", "油烟扰民"), ("乱收费", "", "乱收费"), ("违规", "", "违规"), ("拖欠", "", "拖欠"),
+)
+_OPENERS = re.compile(
+    r"^(我想反映一下|我想反映|我要反映|反映一下|我反映|想反映|反映个|个情况|一个情况|这个情况|情况是|说个事|"
+    r"想问一下|问一下|请问|关于|有关|希望|建议|恳请|请求|强烈要求|麻烦|能不能|可不可以|能否|想办法|尽快|"
+    r"老早就想说了|早就想说了|想说一下|村里领导好|领导好|领导|你们好|你好|我是[^，,]{1,8}?的|"
+    r"我们村的|我们村|我们|咱们|咱村|俺们|大家)+"
+)
+_WISH = re.compile(r"^(希望|建议|麻烦|恳请|请求|能不能|可不可以|能否|盼着|盼|请|要求)")
+_PARTICLES = re.compile(r"[嘞咯啦呀啊吧呢哦嘛哈噢呗哟]+$")
+_CLAUSE = re.compile(r"[。！？!?；;，,、：:\s\n（）()“”\"'…~～]+")
+# Characters that do not occur inside the name of a thing (function words, pronouns, degree and time words).
+_FUNCTION_CHARS = frozenset("的了是我你他她它们在有没不也都就还很太要想能会说把被让给和与及或吗呢吧啊呀嘞咯哦嘛个这那"
+                            "些么什怎样啥着过到看得地又再才已经早晚黑好多少些点里上去来该请望希办法修弄搞")
+# Words that are not names of things although their characters may be.
+_FUNCTION_WORDS = ("村里", "老早", "老是", "老百姓", "时候", "一下", "一直", "平时", "现在", "目前", "一个", "几个",
+                   "天天", "每天", "经常", "总是", "好几", "要命", "附近", "一带", "那边", "这块", "边上")
+
+
+def _clauses(text: str) -> list[str]:
+    """Return ``text``'s clauses with openers and trailing particles stripped."""
+    out = []
+    for clause in _CLAUSE.split(text):
+        clause = _PARTICLES.sub("", _OPENERS.sub("", clause.strip()))
+        if clause:
+            out.append(clause)
+    return out
+
+
+def _runs(clause: str) -> list[str]:
+    """Return the maximal runs of ``clause`` without function characters, problem cues or actions."""
+    masked = clause
+    for word in (*_FUNCTION_WORDS, *ACTIONS, *(cue for cue, _a, _p in PROBLEMS if cue != "闲置")):
+        masked = masked.replace(word, "|")
+    runs = re.split(r"\|", "".join("|" if ch in _FUNCTION_CHARS else ch for ch in masked))
+    return [r for r in runs if len(r) >= 2]
+
+
+def _candidates(run: str) -> set[str]:
+    return {run[i:j] for i in range(len(run)) for j in range(i + 2, min(len(run), i + OBJECT_MAX) + 1)}
+
+
+def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
+    """Return the candidate the most members share, more specific and longer first; None if none is shared.
+
+    Given the topic's keywords, a candidate must begin and end with one (搅拌站噪音, 购房补贴), so a long
+    message's run of place names and chatter never becomes the name.
+    """
+    df: Counter[str] = Counter()
+    for candidates in texts:
+        df.update(candidates)
+    need = 2 if len(texts) >= 2 else 1
+    anchors = [w for w in specific if len(w) >= 2]
+    rank = {w: len(anchors) - i for i, w in enumerate(anchors)}
+    shared = [c for c, n in df.items() if n >= need]
+    if anchors:
+        shared = [c for c in shared if any(c.startswith(w) for w in anchors) and any(c.endswith(w) for w in anchors)]
+    # A longer stretch that at least half the users of a shorter one write names the thing better (文化礼堂 over
+    # 礼堂); it takes the shorter one's count.
+    pool = set(shared)
+    inside = {o: [c for c in _candidates(o) if c != o and c in pool] for o in shared}
+    dominated = {c for o in shared for c in inside[o] if 2 * df[o] >= df[c]}
+    kept = [c for c in shared if c not in dominated]
+    counts = {o: max([df[o], *(df[c] for c in inside[o])]) for o in kept}
+
+    def score(c: str) -> tuple[int, int, int]:
+        bonus = sum(r for w, r in rank.items() if w in c)
+        return (counts[c] * (1 + bonus), counts[c], len(c))
+
+    return max(kept, key=score) if kept else None
+
+
+def _sentences_with(texts: Sequence[str], thing: str) -> list[str]:
+    """Return the sentences of ``texts`` that mention ``thing``: the action and problem are read near it."""
+    return [s for t in texts for s in _SENTENCE_END.split(t) if thing in s]
+
+
+def _most_used(texts: Sequence[str], words: Iterable[str]) -> str | None:
+    counts = Counter({w: sum(1 for t in texts if w in t) for w in words})
+    order = {w: i for i, w in enumerate(words)}
+    best = max(counts, key=lambda w: (counts[w], -order[w]), default=None)
+    return best if best is not None and counts[best] else None
+
+
+def concern_name(texts: Sequence[str], *, specific: Sequence[str] = (), fallback: str = "") -> str:
+    """Return a short concern name for a topic whose members wrote ``texts`` (titles and bodies joined), or
+    ``fallback`` when no phrase is shared; ``specific`` are the topic's keywords, most specific first."""
+    anchors = [w for w in specific if len(w) >= 2]
+    per_member = [set().union(*(_candidates(r) for c in _clauses(t) for r in _runs(c)
+                                if not anchors or any(w in r for w in anchors))) for t in texts]
+    thing = _object(per_member, specific)
+    if thing is None:
+        return _key_clause(texts[0] if texts else "") or fallback
+    near = ["，".join(_clauses(s)) for s in _sentences_with(texts, thing)]
+    action = _most_used(near, ACTIONS)
+    cue = _most_used(near, [c for c, _a, _p in PROBLEMS])
+    problem = next(((a, p) for c, a, p in PROBLEMS if c == cue), None)
+    if action is None and problem is not None and problem[0]:
+        action = problem[0]
+    if action is not None:
+        name = action + thing
+    elif problem is not None:
+        name = thing + problem[1]
+    else:
+        name = thing
+    if len(name) > NAME_MAX:
+        name = name[:NAME_MAX]
+    return name if len(name) >= NAME_MIN else (_key_clause(texts[0]) or fallback or name)
+
+
+def _key_clause(text: str) -> str | None:
+    """Return the first clause of ``text`` (the topic's most central opinion) that states the problem — not a wish
+    (希望…, 麻烦…) — when it is short enough to be a name (a clause, not a sentence); else None."""
+    stated = [c for raw in _CLAUSE.split(text) if raw and not _WISH.match(raw.strip())
+              for c in _clauses(raw) if len(c) >= NAME_MIN]
+    best = stated[0] if stated else ""  # people state the problem first, then its effects and their wish
+    return best if NAME_MIN <= len(best) <= NAME_MAX + 4 else None

@@ -46,3 +46,36 @@ def test_a_person_counts_with_their_strongest_opinion() -> None:
     mixed = heat([Voice("u:a"), Voice("u:a", channel="symposium")])
     assert mixed.people == 1
     assert mixed.heat == pytest.approx(1.5)
+
+
+def test_a_visit_that_met_twelve_households_outranks_two_online_messages() -> None:
+    visit = heat([Voice("visit:1", channel="visit", participants=12)], now=NOW)
+    two_online = heat([Voice("u:a"), Voice("u:b")], now=NOW)
+    assert visit.heat > 5 * two_online.heat
+    assert visit.heat == pytest.approx(1.5 * (1 + 0.8 * 11))
+
+
+def test_supports_raise_heat_but_never_outrank_many_distinct_people() -> None:
+    alone = heat([Voice("u:a")]).heat
+    supported = heat([Voice("u:a", likes=20)]).heat
+    flooded = heat([Voice("u:a", likes=1_000_000)]).heat
+    three_people = heat([Voice(f"u:{p}") for p in "abc"]).heat
+    assert alone < supported <= flooded
+    assert flooded < three_people
+
+
+def test_a_county_knob_changes_the_ranking() -> None:
+    visit = [Voice("visit:1", channel="visit", participants=6)]
+    five_online = [Voice(f"u:{i}") for i in range(5)]
+    assert heat(visit).heat > heat(five_online).heat
+    echo = HeatConfig.from_settings({"participant_weight": "0.2"})
+    assert heat(visit, config=echo).heat < heat(five_online, config=echo).heat
+
+
+def test_county_settings_ignore_unknown_or_bad_values() -> None:
+    config = HeatConfig.from_settings({"channel_visit": 2, "likes_weight": "x", "colour": 3, "supports_cap": 0.1,
+                                       "half_life_days": 0})
+    assert config.channel_weights["visit"] == 2.0
+    assert config.likes_weight == HeatConfig().likes_weight
+    assert config.supports_cap == 1.0
+    assert config.half_life_days == HeatConfig().half_life_days

@@ -1,4 +1,4 @@
-from dianti.voices.mining.label import KeywordIndex, readable_title
+from dianti.voices.mining.label import KeywordIndex, concern_name, readable_title
 
 
 def test_title_drops_boilerplate_and_is_capped() -> None:
@@ -33,3 +33,48 @@ def test_an_index_stored_without_its_running_sum_gives_the_same_keywords() -> No
     old.add("t1", ["路灯"], ["漆黑"])
     fresh.add("t1", ["路灯"], ["漆黑"])
     assert old.weight == fresh.weight == sum(fresh.total.values())
+
+
+IDLE_HOUSES = ["村里闲置农房太多了，希望盘活", "老街有不少老房子空着没人住，希望村里想办法盘活",
+               "闲置农房能不能租出去搞民宿", "我想反映个情况，闲置农房没人管"]
+STREET_LIGHTS = ["我们村的路灯老早就坏了嘞，晚上黑漆漆的", "村口路灯不亮好几个月了", "路灯坏掉了咯，走夜路怕摔"]
+CULTURE_HALL = ["富溪村文化礼堂平时大门紧锁，希望常态化开放", "文化礼堂老是关着，老人没地方活动", "礼堂能不能开放一下嘞"]
+
+
+def test_a_topic_is_named_by_the_action_its_people_ask_for_and_the_thing_they_share() -> None:
+    assert concern_name(IDLE_HOUSES) == "盘活闲置农房"
+
+
+def test_the_action_is_implied_by_the_problem_when_nobody_writes_it() -> None:
+    assert concern_name(STREET_LIGHTS) == "修复路灯"
+
+
+def test_the_longer_name_of_the_thing_wins_when_half_its_users_write_it() -> None:
+    assert concern_name(CULTURE_HALL) == "开放文化礼堂"
+
+
+def test_a_state_of_a_place_is_named_place_and_problem() -> None:
+    assert concern_name(["个情况，我家门口的路一下雨就积水", "门口的路积水严重"]) == "门口积水"
+
+
+def test_openers_and_particles_never_reach_the_name() -> None:
+    for texts in (IDLE_HOUSES, STREET_LIGHTS, CULTURE_HALL, ["个情况，老房子空着嘞", "老房子空着咯"]):
+        name = concern_name(texts, fallback="兜底")
+        assert 4 <= len(name) <= 12
+        assert not any(word in name for word in ("我想反映", "个情况", "希望", "嘞", "咯", "，"))
+
+
+def test_the_topic_keywords_pick_the_specific_thing_over_a_common_one() -> None:
+    texts = ["小区路灯不亮", "小区里路灯坏了", "小区出门太黑"]
+    assert concern_name(texts) == "修复小区"  # without keywords only counts speak
+    assert concern_name(texts, specific=["路灯", "不亮"]) == "修复路灯"
+
+
+def test_the_readable_title_is_the_fallback_when_nothing_is_shared() -> None:
+    texts = ["建议多种点树", "广场舞音响太吵"]
+    assert concern_name(texts, fallback=readable_title("", texts[0])) == "多种点树"
+
+
+def test_without_a_shared_phrase_the_central_opinion_s_problem_clause_names_the_topic() -> None:
+    texts = ["村里领导好，末班车老早就没了，老人去看病很不方便，希望想想办法嘞", "等公交要等一个钟头咯"]
+    assert concern_name(texts, fallback="村里领导好，末班车老早就没了，老人去看病很不方便…") == "末班车老早就没了"
