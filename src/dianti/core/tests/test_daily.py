@@ -93,11 +93,12 @@ def test_single_machine_servers_run_the_sweeps_and_celery_setups_leave_them_to_b
     assert out == {"": "True", REDIS: "False"}
 
 
-def test_beat_schedules_the_one_task_and_it_claims_the_day(counted: list[str]) -> None:
+def test_beat_schedules_the_one_daily_task_and_it_claims_the_day(counted: list[str]) -> None:
     from dianti.celery import app
     from dianti.core.tasks import daily_sweeps_task
 
-    assert [e["task"] for e in app.conf.beat_schedule.values()] == ["dianti.daily_sweeps"]
+    # The sweeps are one task; beside it only the minute's counting ahead of the wide subtrees (core/warm.py).
+    assert [e["task"] for e in app.conf.beat_schedule.values()] == ["dianti.daily_sweeps", "dianti.wide_counts"]
     assert daily_sweeps_task()["test_daily.ping"] == 1
     assert daily_sweeps_task() is None and counted == ["ping"]
 
