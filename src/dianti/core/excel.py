@@ -146,7 +146,7 @@ def check_xlsx_size(raw: bytes) -> None:
     size), before opening it."""
     try:
         members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:  # an unknown zip version too
         raise SheetError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏") from exc
     unpacked = sum(m.file_size for m in members)
     bomb = [m for m in members if m.file_size > 1024 * 1024 and m.file_size > MAX_PACKING_RATIO * max(m.compress_size, 1)]
@@ -193,9 +193,10 @@ def _open_read_only(raw: bytes) -> Any:
             openpyxl_reader.ReadOnlyWorksheet = original
 
 
-# What a damaged .xlsx raises from inside zipfile, zlib, the XML parser or openpyxl.
+# What a damaged .xlsx raises from inside zipfile, zlib, the XML parser or openpyxl (NotImplementedError: zipfile on
+# a member claiming a zip version or a compression method it does not know).
 DAMAGED = (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, IndexError,
-           TypeError, SyntaxError, AttributeError)
+           TypeError, SyntaxError, AttributeError, NotImplementedError)
 
 
 def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:

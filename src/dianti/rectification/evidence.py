@@ -28,7 +28,7 @@ def _is_ooxml(upload: Any) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(upload.read())) as z:
             return "[Content_Types].xml" in z.namelist()
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # damaged, or a zip version it cannot read
         return False
     finally:
         upload.seek(0)
