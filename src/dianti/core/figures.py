@@ -28,6 +28,7 @@ annual report always counts afresh.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -266,8 +267,14 @@ def table(root: str) -> Table:
 
 
 def looked_at(root: str) -> None:
-    """Note that a page showed the wide subtree at ``root``: :mod:`.warm` counts it ahead for the next hour."""
-    cache.set(_viewed(root), True, VIEWED_SECONDS)
+    """Note that a page showed the wide subtree at ``root``: :mod:`.warm` counts it ahead for the next hour.
+
+    Write the note only when it is missing or past half its life: a busy province's pages then read the shared
+    cache on every visit but write to it about twice an hour."""
+    now = time.time()
+    noted = cache.get(_viewed(root))
+    if not isinstance(noted, (int, float)) or now - noted > VIEWED_SECONDS / 2:
+        cache.set(_viewed(root), now, VIEWED_SECONDS)
 
 
 def viewed(roots: Iterable[str]) -> list[str]:

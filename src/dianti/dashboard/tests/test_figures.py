@@ -109,6 +109,24 @@ def test_a_wide_subtree_is_counted_ahead_and_its_pages_read_what_was_kept(tree: 
     assert stats.recent(root, 60)["organizations"] == total + 1
 
 
+def test_a_busy_wide_page_notes_its_visit_about_twice_an_hour_not_on_every_visit(tree: Any) -> None:
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    cache.clear()
+    root = tree.county.path
+    with mock.patch.object(figures.cache, "set", wraps=cache.set) as written:
+        for _ in range(5):
+            figures.looked_at(root)
+        assert written.call_count == 1
+        assert figures.viewed([root]) == [root]
+        later = figures.time.time() + figures.VIEWED_SECONDS / 2 + 1
+        with mock.patch.object(figures.time, "time", return_value=later):
+            figures.looked_at(root)
+        assert written.call_count == 2  # past half its life, the note is renewed
+
+
 def test_beat_counts_the_wide_subtrees_every_minute() -> None:
     from dianti.celery import app
 
