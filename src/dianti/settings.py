@@ -247,6 +247,8 @@ from dianti.core.channels import env as _channels_env  # noqa: E402
 NOTIFY_PROVIDERS = _channels_env.providers(os.environ)
 NOTIFY_RATE_LIMITS = _channels_env.rate_limits(NOTIFY_PROVIDERS)
 NOTIFY_TEMPLATES = _channels_env.templates(os.environ.get("DIANTI_NOTIFY_TEMPLATES", ""))
+# Links in WeChat/DingTalk/企业微信 messages are made absolute with the site's public address.
+NOTIFY_SITE_URL = os.environ.get("DIANTI_SITE_URL", "").rstrip("/")
 NOTIFY_HTTP_TIMEOUT = float(os.environ.get("DIANTI_NOTIFY_HTTP_TIMEOUT", "5"))
 NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("DIANTI_NOTIFY_RETRY_BASE_SECONDS", "30"))
 NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("DIANTI_NOTIFY_RETRY_MAX_SECONDS", "3600"))
