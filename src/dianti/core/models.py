@@ -300,6 +300,27 @@ class OutboundMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.channel} → {self.to_name}: {self.title}"
 
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))
+
+    @property
+    def masked_address(self) -> str:
+        """Return the address as staff pages show it: 139****5678, or an id or e-mail by its ends."""
+        a = self.to_address
+        if a.isdigit() and len(a) >= 7:
+            return f"{a[:3]}****{a[-4:]}"
+        return a if len(a) <= 4 else f"{a[:2]}…{a[-2:]}"
+
+    @property
+    def status_tag(self) -> str:
+        return {"delivered": "green", "sent": "ok", "failed": "red"}.get(self.status, "amber")
+
+
+CHANNEL_LABELS = {"log": _("站内记录"), "email": _("电子邮件"), "sms_aliyun": _("短信（阿里云）"),
+                  "sms_tencent": _("短信（腾讯云）"), "wechat_mp": _("微信公众号"), "dingtalk": _("钉钉"),
+                  "wecom": _("企业微信")}
+
 
 class EventFailure(models.Model):
     """An on-commit subscriber of a domain event that failed (see :mod:`dianti.core.events`): kept with its payload
