@@ -117,7 +117,9 @@ def deliver(pk: int, now: datetime | None = None) -> str:
     status = S.DELIVERED if sent.delivered else S.SENT
     _update(row, status=status, sent_at=now, finished_at=now if sent.delivered else None, next_attempt_at=None,
             provider_code=sent.code[:64], provider_id=sent.provider_id[:128], error="")
-    log.info("outbound %s #%s %s (%s)", row.channel, row.pk, status, sent.code)
+    # The log channel records every message of a single machine: its deliveries are not news at INFO.
+    log.log(logging.DEBUG if row.channel == "log" else logging.INFO, "outbound %s #%s %s (%s)", row.channel, row.pk,
+            status, sent.code)
     return status
 
 
