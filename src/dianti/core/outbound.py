@@ -43,6 +43,7 @@ S = OutboundMessage.Status
 SENDING_STALE = timedelta(minutes=10)  # a row "sending" this long lost its worker: the sweep queues it again
 LOST_AFTER = timedelta(minutes=1)  # a queued row never attempted this long lost its dispatch
 SWEEP_SECONDS = 15.0
+SWEEP_BATCH = 500
 
 
 def backoff(attempts: int) -> float:
@@ -123,14 +124,14 @@ def deliver(pk: int, now: datetime | None = None) -> str:
     return status
 
 
-def deliver_due(now: datetime | None = None, limit: int = 500) -> int:
+def deliver_due(now: datetime | None = None, limit: int = 0) -> int:
     """Attempt every row that is due (a retry whose time has come, a dispatch that was lost, a worker that died
     mid-send); return how many were attempted."""
     now = now or timezone.now()
     OutboundMessage.objects.filter(status=S.SENDING, next_attempt_at__lt=now).update(status=S.QUEUED)
     due = OutboundMessage.objects.filter(status=S.QUEUED).filter(
         Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - LOST_AFTER))
-    ids = list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
+    ids = list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit or SWEEP_BATCH])
     for pk in ids:
         deliver(pk, now)
     return len(ids)
@@ -187,7 +188,8 @@ class _Worker:
                 try:
                     deliver(self.queue.get(timeout=SWEEP_SECONDS))
                 except queue.Empty:
-                    deliver_due()
+                    while deliver_due() >= SWEEP_BATCH:  # a backlog (a restart, a demo load): on at once
+                        pass
             except Exception:  # the database away for a moment: the row stays queued, the next sweep sends it
                 log.exception("outbound worker: an attempt failed")
             finally:
