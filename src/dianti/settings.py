@@ -249,6 +249,8 @@ NOTIFY_RATE_LIMITS = _channels_env.rate_limits(NOTIFY_PROVIDERS)
 NOTIFY_TEMPLATES = _channels_env.templates(os.environ.get("DIANTI_NOTIFY_TEMPLATES", ""))
 # Links in WeChat/DingTalk/企业微信 messages are made absolute with the site's public address.
 NOTIFY_SITE_URL = os.environ.get("DIANTI_SITE_URL", "").rstrip("/")
+# The SMS providers push delivery receipts to /outbound/receipts/<channel>/<this token>/ (unset: none are taken).
+NOTIFY_RECEIPT_TOKEN = os.environ.get("DIANTI_NOTIFY_RECEIPT_TOKEN", "").strip()
 NOTIFY_HTTP_TIMEOUT = float(os.environ.get("DIANTI_NOTIFY_HTTP_TIMEOUT", "5"))
 NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("DIANTI_NOTIFY_RETRY_BASE_SECONDS", "30"))
 NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("DIANTI_NOTIFY_RETRY_MAX_SECONDS", "3600"))

@@ -36,6 +36,7 @@ urlpatterns = [
     path("outbound/", views_outbound.outbound_list, name="outbound_list"),
     path("outbound/m/<str:batch>/", views_outbound.outbound_batch, name="outbound_batch"),
     path("outbound/<int:pk>/resend/", views_outbound.outbound_resend, name="outbound_resend"),
+    path("outbound/receipts/<str:channel>/<str:token>/", views_outbound.outbound_receipt, name="outbound_receipt"),
     path("events/failures/<int:pk>/retry/", core_views.event_retry, name="event_retry"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

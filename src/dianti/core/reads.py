@@ -62,6 +62,7 @@ READS: dict[str, frozenset[str]] = {
     "audit_log": ADMINS, "event_failures": ADMINS, "event_retry": ADMINS,  # follow-ups that failed, in their tree
     # Messages sent by SMS, WeChat … to people of their tree: names and masked contacts, the provider's answer.
     "outbound_list": ADMINS, "outbound_batch": ADMINS, "outbound_resend": ADMINS,
+    "outbound_receipt": EVERYONE,  # the SMS providers' delivery receipts: the URL's secret token is the key
     # Organizations and people: the admins' register. People lists carry names and phones.
     "org_tree": OVERSIGHT, "org_search": OVERSIGHT, "org_detail": OVERSIGHT, "org_children": OVERSIGHT,
     "org_import": ADMINS, "org_import_template": ADMINS, "org_export": ADMINS,

@@ -1,17 +1,23 @@
 """The outbound log for staff: what was sent to whom in their subtree, on which channel, and what the provider
-answered; one message's recipients; a failed message sent again."""
+answered; one message's recipients; a failed message sent again; and the providers' delivery receipts."""
 
 from __future__ import annotations
 
+import hmac
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import outbound, selectors, services
+from .channels import receipts
 from .models import OutboundMessage
 from .pagination import paginate
 
@@ -44,3 +50,22 @@ def outbound_resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已重新排队发送"))
     return redirect("outbound_batch", batch=message.batch) if message.batch else redirect("outbound_list")
 
+
+
+@csrf_exempt
+@require_POST
+def outbound_receipt(request: HttpRequest, channel: str, token: str) -> HttpResponse:
+    """The providers' delivery receipts (``core/channels/receipts.py``), at a URL carrying the configured secret
+    ``DIANTI_NOTIFY_RECEIPT_TOKEN`` (none set: no receipts are taken)."""
+    expected = settings.NOTIFY_RECEIPT_TOKEN
+    if not expected or not hmac.compare_digest(token, expected) or channel not in receipts.RECEIVERS:
+        raise Http404(_("找不到该地址"))
+    parse, answer = receipts.RECEIVERS[channel]
+    try:
+        found = parse(json.loads(request.body.decode("utf-8")))
+    except (ValueError, KeyError, UnicodeDecodeError):
+        return JsonResponse({"error": _("回执格式不正确，应为服务商文档所列的 JSON 数组")}, status=400)
+    for r in found:
+        outbound.mark_receipt(channel=channel, provider_id=r.provider_id, delivered=r.delivered, code=r.code,
+                              reason=r.reason)
+    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})

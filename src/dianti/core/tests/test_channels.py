@@ -327,3 +327,46 @@ def test_nothing_personal_reaches_the_log_whatever_the_provider_answers(
     assert "sms_aliyun" in caplog.text
     for secret in (PHONE, PHONE[-4:], "王阿姨", "路灯", "aliyun-secret"):
         assert secret not in caplog.text
+
+
+# ── Delivery receipts and timeouts ─────────────────────────────────────────────────────────────────────────────
+
+@pytest.mark.django_db
+def test_receipts_turn_sent_messages_delivered_or_failed(settings: Any, client: Any, via_aliyun: FakeAliyunSms,
+                                                         django_capture_on_commit_callbacks: Any) -> None:
+    settings.NOTIFY_RECEIPT_TOKEN = "receipt-secret"
+    row = tell_villager(django_capture_on_commit_callbacks)
+    assert row.status == S.SENT
+    report = [{"phone_number": PHONE, "send_time": "2026-12-07 09:00:00", "report_time": "2026-12-07 09:00:05",
+               "success": True, "err_code": "DELIVERED", "err_msg": "用户接收成功", "sms_size": "1",
+               "biz_id": row.provider_id, "out_id": ""}]
+    url = "/outbound/receipts/sms_aliyun/receipt-secret/"
+    answer = client.post(url, report, content_type="application/json")
+    assert answer.json() == {"code": 0, "msg": "接收成功"}
+    row.refresh_from_db()
+    assert (row.status, row.provider_code) == (S.DELIVERED, "DELIVERED")
+    assert client.post("/outbound/receipts/sms_aliyun/guess/", report, content_type="application/json").status_code == 404
+    assert client.post(url, "not json", content_type="application/json").status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_tencent_receipt_of_a_failure_keeps_the_carriers_reason(settings: Any, client: Any) -> None:
+    settings.NOTIFY_RECEIPT_TOKEN = "receipt-secret"
+    row = OutboundMessage.objects.create(channel="sms_tencent", kind="k", title="t", to_address=PHONE,
+                                         status=S.SENT, provider_id="2640:42")
+    client.post("/outbound/receipts/sms_tencent/receipt-secret/", [
+        {"user_receive_time": "2026-12-07 09:00:05", "nationcode": "86", "mobile": PHONE, "report_status": "FAIL",
+         "errmsg": "MK:0001", "description": "用户空号", "sid": "2640:42"}], content_type="application/json")
+    row.refresh_from_db()
+    assert (row.status, row.provider_code, row.error) == (S.FAILED, "MK:0001", "用户空号")
+
+
+def test_a_provider_that_hangs_is_given_up_on_after_the_timeout(settings: Any, aliyun_fake: FakeAliyunSms) -> None:
+    import time
+
+    settings.NOTIFY_HTTP_TIMEOUT = 0.3
+    aliyun_fake.delay = 2.0
+    started = time.monotonic()
+    with pytest.raises(OSError):  # a timeout: the queue retries it later
+        aliyun(aliyun_fake).send(out())
+    assert time.monotonic() - started < 1.5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,6 +28,7 @@ class FakeProvider:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self.queued: list[tuple[int, Any]] = []  # (HTTP status, body) answered before any check
+        self.delay = 0.0  # seconds to wait before answering (a provider that hangs)
         self._lock = threading.Lock()
         fake = self
 
@@ -61,6 +63,8 @@ class FakeProvider:
         raise NotImplementedError
 
     def _serve(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        if self.delay:
+            time.sleep(self.delay)
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
