@@ -123,6 +123,8 @@ READS: dict[str, frozenset[str]] = {
     "api:audit_list": ADMINS,
     "api:tree": OVERSIGHT, "api:search": OVERSIGHT, "api:detail": OVERSIGHT, "api:members": OVERSIGHT,
     "api:people": ADMINS, "api:person": ADMINS, "api:import_file": ADMINS,
+    "api:person_channels": ADMINS, "api:person_channel_act": ADMINS,
+    "api:outbound_list": ADMINS, "api:outbound_resend": ADMINS,
     "api:campaign_list": OVERSIGHT, "api:campaign_detail": OVERSIGHT, "api:list_act": OVERSIGHT,
     "api:phase_act": OVERSIGHT, "api:subject_list": OVERSIGHT, "api:subject_edit": ADMINS,
     "api:my_subjects": LOGGED_IN,  # only the subjects whose secretary is the user

@@ -135,3 +135,23 @@ def test_a_person_opts_out_on_their_own_page(client: Any, users: Any, secretary:
     channel = PersonChannel.objects.get(person=secretary)
     assert channel.verified_at is not None and channel.opted_out_at is not None
     assert "已退订" in client.get("/orgs/me/channels/").content.decode()
+
+
+def test_the_api_records_verifies_and_lists_channels_and_the_outbound_log(
+        client: Any, users: Any, secretary: Person, django_capture_on_commit_callbacks: Any) -> None:
+    client.force_login(users.town_admin)
+    url = f"/api/v1/orgs/people/{secretary.pk}/channels"
+    made = client.post(url, {"medium": "sms", "address": "13812345678"}, content_type="application/json")
+    assert made.status_code == 200 and made.json() == [
+        {"medium": "sms", "address": "138****5678", "verified": False, "opted_out": False}]
+    bad = client.post(url, {"medium": "sms", "address": "123"}, content_type="application/json")
+    assert bad.status_code == 422  # the house answer to a refused write, with the reason in Chinese
+    assert "不是有效的手机号" in bad.content.decode()
+    client.post(url, {"medium": "sms", "action": "verify"}, content_type="application/json")
+    assert client.get(url).json()[0]["verified"] is True
+    remind(secretary, django_capture_on_commit_callbacks)
+    rows = client.get("/api/v1/outbound?channel=flaky").json()["items"]
+    assert [(r["status"], r["to_address"], r["person_id"]) for r in rows] == [("sent", "138****5678", secretary.pk)]
+    client.force_login(users.other_town_admin)
+    assert client.get(url).status_code == 404
+    assert client.get("/api/v1/outbound").json()["items"] == []
