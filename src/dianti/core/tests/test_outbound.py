@@ -182,3 +182,17 @@ def test_the_log_never_holds_a_phone_number_or_a_body(caplog: Any, django_captur
     text = caplog.text
     assert "flaky" in text  # the attempts were logged …
     assert PHONE not in text and PHONE[-4:] not in text and "王阿姨" not in text and "路灯" not in text
+
+
+@pytest.mark.django_db
+def test_the_retention_sweep_empties_the_address_and_body_of_messages_long_ended(
+        django_capture_on_commit_callbacks: Any) -> None:
+    from dianti.core import retention
+
+    tell(villager(), capture=django_capture_on_commit_callbacks)
+    assert retention.sweep()["outbound"] == 0  # just sent: kept
+    later = timezone.now() + timedelta(days=181)
+    assert retention.sweep(now=later)["outbound"] == 2
+    row = OutboundMessage.objects.get(channel="flaky")
+    assert (row.to_address, row.body, row.params, row.to_name) == ("", "", {}, "")
+    assert (row.status, row.title, row.provider_id) == (S.SENT, "您反映的问题已被确定为述职题目", "biz-1")
