@@ -1,10 +1,10 @@
 """Notifications: an in-app notification centre for every user, and pluggable outbound channels.
 
-Services call :func:`notify` inside their transaction. It writes, in that transaction, the in-app notification of
-each recipient with an account and one :class:`~dianti.core.models.OutboundMessage` row, ``queued``, per recipient
-and outbound channel that can reach them; once the transaction commits, a background task sends each row
-(:mod:`dianti.core.outbound`: retries with backoff, a rate limit per provider, the provider's answer kept). A
-rolled-back action therefore tells nobody anything, and a provider that is down delays a message, never an action.
+Services call :func:`notify` inside their transaction. It writes, in that transaction, one
+:class:`~dianti.core.models.OutboundMessage` row, ``queued``, per recipient and outbound channel that can reach them
+(and, once it commits, the in-app notification of each recipient with an account); after the commit a background
+task sends each row (:mod:`dianti.core.outbound`: retries with backoff, a rate limit per provider, the provider's
+answer kept). A rolled-back action therefore tells nobody anything, and a provider that is down delays a message, never an action.
 
 Outbound channels implement :class:`Channel` and are listed in ``settings.NOTIFY_CHANNELS``: the log channel (the
 single-machine default: every message in the outbound log), e-mail, and the providers' adapters in
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.mail import send_mail
+from django.db import transaction
 
 from .channels.base import (
     Outgoing,
@@ -114,11 +115,10 @@ def notify(recipients: Iterable[Recipient], message: Message) -> None:
     unique = list({(r.user_id, r.name, r.phone, r.email, r.person_id): r for r in recipients}.values())
     if not unique:
         return
-    Notification.objects.bulk_create([
-        Notification(recipient_id=r.user_id, kind=message.kind, title=message.title, body=message.body,
-                     url=message.url)
-        for r in unique if r.user_id is not None
-    ])
+    in_app = [Notification(recipient_id=r.user_id, kind=message.kind, title=message.title, body=message.body,
+                           url=message.url) for r in unique if r.user_id is not None]
+    if in_app:  # the notification centre shows what happened once it has (on commit), as it always has
+        transaction.on_commit(lambda: Notification.objects.bulk_create(in_app))
     rows = _outbound_rows(unique, message)
     if rows:
         from . import outbound
