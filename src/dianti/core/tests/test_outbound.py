@@ -196,3 +196,38 @@ def test_the_retention_sweep_empties_the_address_and_body_of_messages_long_ended
     row = OutboundMessage.objects.get(channel="flaky")
     assert (row.to_address, row.body, row.params, row.to_name) == ("", "", {}, "")
     assert (row.status, row.title, row.provider_id) == (S.SENT, "您反映的问题已被确定为述职题目", "biz-1")
+
+
+@pytest.mark.django_db
+def test_with_celery_each_row_is_a_task_on_the_urgent_queue_and_a_retry_one_with_a_countdown(
+        settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from dianti.celery import app
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(app, "send_task", lambda name, args=(), **kw: calls.append({"name": name, "args": args, **kw}))
+    settings.JOBS_BACKEND = "celery"
+    tell(villager(), capture=django_capture_on_commit_callbacks)
+    rows = list(OutboundMessage.objects.order_by("id").values_list("pk", flat=True))
+    assert calls == [{"name": "dianti.deliver_outbound", "args": (pk,), "queue": "urgent", "countdown": None}
+                     for pk in rows]
+    Flaky.script = ["down"]
+    outbound.deliver(rows[1])  # what the worker's task does: the provider is down
+    assert calls[-1] == {"name": "dianti.deliver_outbound", "args": (rows[1],), "queue": "urgent", "countdown": 30.0}
+    assert app.amqp.router.route({}, "dianti.deliver_outbound")["queue"].name == "urgent"
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_the_rows_stay_queued_for_the_sweep(
+        settings: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from dianti.celery import app
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("redis is down")
+
+    monkeypatch.setattr(app, "send_task", refuse)
+    settings.JOBS_BACKEND = "celery"
+    tell(villager(), capture=django_capture_on_commit_callbacks)  # the act is not disturbed
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {S.QUEUED}
+    settings.JOBS_BACKEND = "sync"
+    assert outbound.deliver_due(now=timezone.now() + timedelta(minutes=2)) == 2
+    assert not OutboundMessage.objects.filter(status=S.QUEUED).exists()
