@@ -38,7 +38,7 @@ lint: install-dev
 	$(VENV)/bin/ruff check src
 
 typecheck: install-dev
-	$(VENV)/bin/mypy src/dianti/core/paths.py src/dianti/appraisal/engine src/dianti/voices/mining src/dianti/meetings/omr \
+	$(VENV)/bin/mypy src/dianti/core/paths.py src/dianti/core/channels/signing.py src/dianti/core/channels/env.py src/dianti/appraisal/engine src/dianti/voices/mining src/dianti/meetings/omr \
 		--exclude "tests/"
 
 pytest: install-dev

@@ -53,7 +53,7 @@ PATH_PARAMETERS = {
     "code": "组织编码", "campaign_id": "述职活动编号", "subject_id": "述职对象编号", "meeting_id": "述职会编号",
     "item_id": "议程项编号", "question_id": "现场提问编号", "opinion_id": "意见编号", "topic_id": "话题编号",
     "proposal_id": "处置建议编号", "case_id": "整改编号", "measure_id": "整改措施编号", "person_id": "人员编号",
-    "job_id": "后台任务编号", "key": "评分方案编号", "year": "年度", "kind": "导入类型：orgs 组织、people 人员",
+    "job_id": "后台任务编号", "outbound_id": "外发消息编号", "key": "评分方案编号", "year": "年度", "kind": "导入类型：orgs 组织、people 人员",
     "action": "操作（可用的取值见本接口的说明）", "name": "操作（可用的取值见本接口的说明）",
     "decision": "处理决定（可用的取值见本接口的说明）",
 }

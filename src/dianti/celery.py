@@ -20,7 +20,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["dianti.core"])
 # Queues (dianti.core.queues): a job goes where its kind's step declares; the daily sweeps are urgent.
 app.conf.task_default_queue = DEFAULT
-app.conf.task_routes = {"dianti.daily_sweeps": {"queue": URGENT}}
+app.conf.task_routes = {"dianti.daily_sweeps": {"queue": URGENT}, "dianti.deliver_outbound": {"queue": URGENT},
+                        "dianti.outbound_due": {"queue": URGENT}}
 
 
 def daily_schedule(hour: int, every_seconds: int = 0) -> crontab | float:
@@ -35,4 +36,6 @@ app.conf.beat_schedule = {
                      "schedule": daily_schedule(settings.DAILY_HOUR, settings.DAILY_EVERY_SECONDS)},
     # The provinces' and cities' figures, counted ahead so no visitor waits for them (dianti.core.warm).
     "wide-counts": {"task": "dianti.wide_counts", "schedule": float(WIDE_SECONDS)},
+    # Outbound messages whose task was lost (the broker away when their act committed), and retries come due.
+    "outbound-due": {"task": "dianti.outbound_due", "schedule": 60.0},
 }

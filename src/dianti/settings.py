@@ -239,6 +239,22 @@ NOTIFY_CHANNELS = [
     ).split(",")
     if c.strip()
 ]
+# Outbound channels (core/notify.py, core/outbound.py, core/channels/): each provider's keys and endpoint from
+# DIANTI_<PROVIDER>_* (DIANTI_SMS_ALIYUN_ACCESS_KEY_ID …, see core/channels/env.py), templates per message kind from
+# DIANTI_NOTIFY_TEMPLATES; a failed send is retried with backoff (base × 2^(n−1), capped) up to the maximum.
+from dianti.core.channels import env as _channels_env  # noqa: E402
+
+NOTIFY_PROVIDERS = _channels_env.providers(os.environ)
+NOTIFY_RATE_LIMITS = _channels_env.rate_limits(NOTIFY_PROVIDERS)
+NOTIFY_TEMPLATES = _channels_env.templates(os.environ.get("DIANTI_NOTIFY_TEMPLATES", ""))
+# Links in WeChat/DingTalk/企业微信 messages are made absolute with the site's public address.
+NOTIFY_SITE_URL = os.environ.get("DIANTI_SITE_URL", "").rstrip("/")
+# The SMS providers push delivery receipts to /outbound/receipts/<channel>/<this token>/ (unset: none are taken).
+NOTIFY_RECEIPT_TOKEN = os.environ.get("DIANTI_NOTIFY_RECEIPT_TOKEN", "").strip()
+NOTIFY_HTTP_TIMEOUT = float(os.environ.get("DIANTI_NOTIFY_HTTP_TIMEOUT", "5"))
+NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("DIANTI_NOTIFY_RETRY_BASE_SECONDS", "30"))
+NOTIFY_RETRY_MAX_SECONDS = int(os.environ.get("DIANTI_NOTIFY_RETRY_MAX_SECONDS", "3600"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("DIANTI_NOTIFY_MAX_ATTEMPTS", "6"))
 EMAIL_BACKEND = os.environ.get("DIANTI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
                                if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DIANTI_FROM_EMAIL", "dianti@localhost")

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from dianti.core import views as core_views
-from dianti.core import views_account, views_tokens
+from dianti.core import views_account, views_outbound, views_tokens
 from dianti.core.components import components
 
 from .api import api
@@ -33,6 +33,10 @@ urlpatterns = [
     path("notifications/", core_views.notifications, name="notifications"),
     path("exports/", core_views.exports_centre, name="exports"),
     path("events/failures/", core_views.event_failures, name="event_failures"),
+    path("outbound/", views_outbound.outbound_list, name="outbound_list"),
+    path("outbound/m/<str:batch>/", views_outbound.outbound_batch, name="outbound_batch"),
+    path("outbound/<int:pk>/resend/", views_outbound.outbound_resend, name="outbound_resend"),
+    path("outbound/receipts/<str:channel>/<str:token>/", views_outbound.outbound_receipt, name="outbound_receipt"),
     path("events/failures/<int:pk>/retry/", core_views.event_retry, name="event_retry"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -435,7 +435,9 @@ def deadline_reminders(today: dt.date | None = None) -> int:
                                      "title": campaign.title, "phase": label, "due": due},
                                  body=ngettext("距截止还有 %(days)d 天。", "距截止还有 %(days)d 天。", days) % {
                                      "days": days},
-                                 url=reverse("campaign_detail", args=[campaign.pk]))
+                                 url=reverse("campaign_detail", args=[campaign.pk]),
+                                 params={"title": campaign.title, "phase": str(label), "due": due, "days": str(days)},
+                                 org_path=campaign.org_path)
             recipients = notify.admins_at(campaign.org_path)
             if campaign.phase in (Phase.TOPICS, Phase.REPORTING):
                 recipients += [notify.recipient_for_person(s.secretary)

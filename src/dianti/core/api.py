@@ -244,3 +244,47 @@ def audit_list(request: HttpRequest,
                until: dt.date | None = Query(None, description="截止日期（含）")) -> Mapped:
     f = selectors.AuditFilters(q=q.strip(), action=action.strip(), actor=actor.strip(), since=since, until=until)
     return Mapped(selectors.audit_events(request.user, f), _audit)
+
+
+class OutboundOut(Schema):
+    id: int = Field(description="外发消息编号")
+    batch: str = Field(description="所属消息（同一次通知的各收件人、各渠道共用）")
+    created_at: dt.datetime = Field(description="排队时间")
+    channel: str = Field(description="渠道：log 站内记录、email、sms_aliyun、sms_tencent、wechat_mp、dingtalk、wecom")
+    kind: str = Field(description="消息类型，如 deadline（截止提醒）、opinion_chosen（意见成为题目）")
+    title: str = Field(description="标题")
+    to_name: str = Field(description="收件人")
+    to_address: str = Field(description="联系方式（手机号等，中间打码）")
+    person_id: int | None = Field(description="收件人的人员编号；留了手机号的群众为 null")
+    status: str = Field(description="状态：queued 排队中、sending 发送中、sent 已发送、delivered 已送达、failed 失败")
+    attempts: int = Field(description="已尝试次数")
+    next_attempt_at: dt.datetime | None = Field(description="排队中时，下次尝试的时间")
+    provider_code: str = Field(description="服务商返回码，如 OK、isv.BUSINESS_LIMIT_CONTROL")
+    reason: str = Field(description="失败或重试的原因（服务商的说明）")
+
+
+def _outbound(m: Any) -> dict[str, Any]:
+    return {"id": m.pk, "batch": m.batch, "created_at": m.created_at, "channel": m.channel, "kind": m.kind,
+            "title": m.title, "to_name": m.to_name, "to_address": m.masked_address, "person_id": m.person_id,
+            "status": m.status, "attempts": m.attempts, "next_attempt_at": m.next_attempt_at,
+            "provider_code": m.provider_code, "reason": m.error}
+
+
+@router.get("/outbound", auth=staff_auth, response=list[OutboundOut], summary="外发消息",
+            description="本级及下级组织的短信、微信等外发消息及服务商答复，新的在前；可按状态、渠道、所属消息筛选。")
+@paginate(ApiPages)
+def outbound_list(request: HttpRequest, status: str = Query("", description="状态，如 failed"),
+                  channel: str = Query("", description="渠道，如 sms_aliyun"),
+                  batch: str = Query("", description="所属消息")) -> Mapped:
+    return Mapped(selectors.outbound_for(request.user, status=status, channel=channel, batch=batch), _outbound)
+
+
+@router.post("/outbound/{outbound_id}/resend", auth=staff_auth, response=OutboundOut, summary="重新发送外发消息",
+             description="与外发消息页面的“重新发送”相同：只适用于发送失败的消息。")
+def outbound_resend(request: HttpRequest, outbound_id: int) -> dict[str, Any]:
+    from .services import outbound_resend as resend
+
+    message = selectors.outbound_for(request.user).filter(pk=outbound_id).first()
+    if message is None:
+        raise HttpError(404, _("找不到该消息，或您无权查看"))
+    return _outbound(resend(actor=request.user, message=message))

@@ -255,26 +255,71 @@ class Notification(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """A message handed to an outbound channel (e-mail, SMS …), kept as a delivery log."""
+    """One message for one recipient on one outbound channel (SMS, WeChat, DingTalk, 企业微信, e-mail, the log):
+    recorded ``queued`` in the transaction of the act that told it, then sent by a background task
+    (:mod:`dianti.core.outbound`) that retries with backoff and keeps the provider's answer."""
 
-    channel = models.CharField(max_length=32)
-    kind = models.CharField(max_length=48)
-    to_name = models.CharField(max_length=100, blank=True)
-    # A phone or an e-mail address: personal data, encrypted at rest like people's phones.
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        DELIVERED = "delivered", _("已送达")
+        FAILED = "failed", _("失败")
+
+    channel = models.CharField(_("渠道"), max_length=32)
+    kind = models.CharField(_("类型"), max_length=48)
+    to_name = models.CharField(_("收件人"), max_length=100, blank=True)
+    # A phone, an e-mail address, an openid or a userid: personal data, encrypted at rest like people's phones.
     to_address = EncryptedCharField(max_length=200, blank=True)
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=16, default="sent")
-    error = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)  # values for the provider's template
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(_("原因"), blank=True)  # the provider's reason (or the transport's) for the last try
+    # Whom it was for, for the person's page and the staff's scope (no foreign key: the kernel imports no app).
+    person_id = models.IntegerField(null=True, blank=True, db_index=True)
+    user_id_to = models.IntegerField(null=True, blank=True)
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    # One notify() call is one message; its rows (recipients × channels) share the batch.
+    batch = models.CharField(max_length=32, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    provider_code = models.CharField(_("返回码"), max_length=64, blank=True)
+    provider_id = models.CharField(_("回执编号"), max_length=128, blank=True)  # BizId, SerialNo, msgid, task_id
 
     class Meta:
         verbose_name = _("外发消息")
         verbose_name_plural = _("外发消息")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to_name}: {self.title}"
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))
+
+    @property
+    def masked_address(self) -> str:
+        """Return the address as staff pages show it: 139****5678, or an id or e-mail by its ends."""
+        a = self.to_address
+        if a.isdigit() and len(a) >= 7:
+            return f"{a[:3]}****{a[-4:]}"
+        return a if len(a) <= 4 else f"{a[:2]}…{a[-2:]}"
+
+    @property
+    def status_tag(self) -> str:
+        return {"delivered": "green", "sent": "ok", "failed": "red"}.get(self.status, "amber")
+
+
+CHANNEL_LABELS = {"log": _("站内记录"), "email": _("电子邮件"), "sms_aliyun": _("短信（阿里云）"),
+                  "sms_tencent": _("短信（腾讯云）"), "wechat_mp": _("微信公众号"), "dingtalk": _("钉钉"),
+                  "wecom": _("企业微信")}
 
 
 class EventFailure(models.Model):

@@ -1,37 +1,52 @@
 """Notifications: an in-app notification centre for every user, and pluggable outbound channels.
 
-Services call :func:`notify` inside their transaction; the messages are written and sent only when that
-transaction commits, so a rolled-back action never tells anyone anything. Outbound channels implement
-:class:`Channel` and are listed in ``settings.NOTIFY_CHANNELS``; the defaults are a log channel (every message in
-the outbound log, for the single-machine setup) and e-mail (for recipients with an address). SMS or WeChat adapters
-are one more class each.
+Services call :func:`notify` inside their transaction. It writes, in that transaction, one
+:class:`~dianti.core.models.OutboundMessage` row, ``queued``, per recipient and outbound channel that can reach them
+(and, once it commits, the in-app notification of each recipient with an account); after the commit a background
+task sends each row (:mod:`dianti.core.outbound`: retries with backoff, a rate limit per provider, the provider's
+answer kept). A rolled-back action therefore tells nobody anything, and a provider that is down delays a message, never an action.
+
+Outbound channels implement :class:`Channel` and are listed in ``settings.NOTIFY_CHANNELS``: the log channel (the
+single-machine default: every message in the outbound log), e-mail, and the providers' adapters in
+:mod:`dianti.core.channels` (Alibaba Cloud and Tencent Cloud SMS, WeChat Official Account, DingTalk, 企业微信).
+Each channel reaches one *medium* (``sms``, ``wechat`` …); whom it reaches there is the person's verified, not
+opted-out contact for that medium (the organizations step provides them as ``"contacts"``), or, for someone with
+no record as a person (a villager who left a phone with an opinion), the phone they gave.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils.module_loading import import_string
 
+from .channels.base import (
+    Outgoing,
+    Sent,
+    channels,
+)
 from .models import Notification, OutboundMessage
 
 log = logging.getLogger(__name__)
 
+MEDIA = ("sms", "wechat", "dingtalk", "wecom", "email")
+
 
 @dataclass(frozen=True)
 class Recipient:
-    """Whom to tell: a user account (in-app) and/or contact details for outbound channels."""
+    """Whom to tell: a user account (in-app), a person (their channels), and/or contact details given directly."""
 
     user_id: int | None
     name: str
     email: str = ""
     phone: str = ""
+    person_id: int | None = None
+    org_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,53 +55,45 @@ class Message:
     title: str
     body: str = ""
     url: str = ""
-
-
-class Channel(Protocol):
-    name: str
-
-    def send(self, message: Message, recipient: Recipient) -> None: ...
+    # Values for the providers' templates (a template's parameter names pick from these, see ``template_for``).
+    params: Mapping[str, str] = field(default_factory=dict)
+    org_path: str = ""  # whose business it is: staff of that subtree see its deliveries
 
 
 class LogChannel:
-    """Record every message in the outbound log (and the application log)."""
+    """Record every message in the outbound log and nowhere else: the single-machine stand-in for SMS and the
+    rest (``make run`` has no provider keys), so the person's page shows what would have gone out."""
 
     name = "log"
+    medium = "log"
 
-    def send(self, message: Message, recipient: Recipient) -> None:
-        OutboundMessage.objects.create(channel=self.name, kind=message.kind, to_name=recipient.name,
-                                       to_address=recipient.phone or recipient.email, title=message.title,
-                                       body=message.body)
-        log.debug("notify %s → %s: %s", message.kind, recipient.name, message.title)
+    def accepts(self, kind: str) -> bool:
+        return True
+
+    def send(self, out: Outgoing) -> Sent:
+        log.debug("notify %s: %s", out.kind, out.title)
+        return Sent(code="LOGGED", delivered=True)
 
 
 class EmailChannel:
     """Send by e-mail to recipients who have an address."""
 
     name = "email"
+    medium = "email"
 
-    def send(self, message: Message, recipient: Recipient) -> None:
-        if not recipient.email:
-            return
-        try:
-            send_mail(f"【点题述职】{message.title}", f"{message.body}\n\n{message.url}", None, [recipient.email])
-        except Exception as exc:  # a mail outage must not lose the in-app notification or the action
-            OutboundMessage.objects.create(channel=self.name, kind=message.kind, to_name=recipient.name,
-                                           to_address=recipient.email, title=message.title, status="failed",
-                                           error=str(exc))
-            return
-        OutboundMessage.objects.create(channel=self.name, kind=message.kind, to_name=recipient.name,
-                                       to_address=recipient.email, title=message.title, body=message.body)
+    def accepts(self, kind: str) -> bool:
+        return True
 
-
-def channels() -> list[Channel]:
-    return [import_string(path)() for path in getattr(settings, "NOTIFY_CHANNELS", [])]
+    def send(self, out: Outgoing) -> Sent:
+        send_mail(f"【点题述职】{out.title}", f"{out.body}\n\n{out.url}", None, [out.to_address])
+        return Sent(code="OK")
 
 
 def recipient_for_user(user: Any) -> Recipient:
     person = getattr(user, "person", None) if user is not None else None
     return Recipient(user_id=user.pk, name=user.get_full_name() or user.get_username(), email=user.email or "",
-                     phone=getattr(person, "phone", "") or "")
+                     phone=getattr(person, "phone", "") or "", person_id=getattr(person, "pk", None),
+                     org_path=getattr(person, "org_path", "") or "")
 
 
 def admins_at(path: str) -> list[Recipient]:
@@ -98,25 +105,64 @@ def admins_at(path: str) -> list[Recipient]:
 
 
 def recipient_for_person(person: Any) -> Recipient:
-    return Recipient(user_id=person.user_id, name=person.name, phone=person.phone or "")
+    return Recipient(user_id=person.user_id, name=person.name, phone=person.phone or "", person_id=person.pk,
+                     org_path=person.org_path)
 
 
 def notify(recipients: Iterable[Recipient], message: Message) -> None:
-    """Tell each recipient about ``message`` once the current transaction commits."""
-    unique = {(r.user_id, r.name, r.phone, r.email): r for r in recipients}
-    if unique:
-        transaction.on_commit(lambda: _deliver(list(unique.values()), message))
+    """Tell each recipient about ``message``: in-app and on every channel that reaches them, written now (in the
+    caller's transaction) and sent once it commits."""
+    unique = list({(r.user_id, r.name, r.phone, r.email, r.person_id): r for r in recipients}.values())
+    if not unique:
+        return
+    in_app = [Notification(recipient_id=r.user_id, kind=message.kind, title=message.title, body=message.body,
+                           url=message.url) for r in unique if r.user_id is not None]
+    if in_app:  # the notification centre shows what happened once it has (on commit), as it always has
+        transaction.on_commit(lambda: Notification.objects.bulk_create(in_app))
+    rows = _outbound_rows(unique, message)
+    if rows:
+        from . import outbound
+
+        outbound.enqueue(rows)
 
 
-def _deliver(recipients: list[Recipient], message: Message) -> None:
-    Notification.objects.bulk_create([
-        Notification(recipient_id=r.user_id, kind=message.kind, title=message.title, body=message.body,
-                     url=message.url)
-        for r in recipients if r.user_id is not None
-    ])
+def _outbound_rows(recipients: list[Recipient], message: Message) -> list[OutboundMessage]:
+    batch, rows = uuid.uuid4().hex, []
+    contacts = _contacts([r.person_id for r in recipients if r.person_id is not None])
     for channel in channels():
+        if not channel.accepts(message.kind):
+            continue
         for r in recipients:
-            try:
-                channel.send(message, r)
-            except Exception:
-                log.exception("outbound channel %s failed for %s", channel.name, r.name)
+            address = _address(channel.medium, r, contacts)
+            if address is None:
+                continue
+            rows.append(OutboundMessage(
+                channel=channel.name, kind=message.kind, to_name=r.name, to_address=address, title=message.title,
+                body=message.body, url=message.url, params=dict(message.params), person_id=r.person_id, user_id_to=r.user_id,
+                org_path=r.org_path or message.org_path, batch=batch, status=OutboundMessage.Status.QUEUED))
+    return rows
+
+
+def _contacts(person_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Return each person's contacts by medium: the address where it is verified and not opted out, else ``""``."""
+    if not person_ids:
+        return {}
+    from . import components
+
+    return components.provider("contacts")(person_ids)  # type: ignore[no-any-return]
+
+
+def _address(medium: str, r: Recipient, contacts: dict[int, dict[str, str]]) -> str | None:
+    """Return where ``medium`` reaches ``r`` (None: it does not)."""
+    if medium == "log":
+        return r.phone or r.email
+    if r.person_id is not None:
+        mine = contacts.get(r.person_id, {})
+        if medium in mine:
+            return mine[medium] or None  # "" : not verified yet, or opted out
+        return r.email if medium == "email" and r.email else None  # an account's e-mail is its own
+    if medium == "sms" and r.phone:
+        return r.phone  # left by the villager themself, with the opinion, to hear back
+    if medium == "email" and r.email:
+        return r.email
+    return None

@@ -60,10 +60,14 @@ READS: dict[str, frozenset[str]] = {
     "otp_verify": LOGGED_IN, "otp_enrol": LOGGED_IN, "password_change": LOGGED_IN,  # one's own account
     "api_tokens": LOGGED_IN, "api_token_revoke": LOGGED_IN,  # one's own API tokens (tokens.may_hold_tokens)
     "audit_log": ADMINS, "event_failures": ADMINS, "event_retry": ADMINS,  # follow-ups that failed, in their tree
+    # Messages sent by SMS, WeChat … to people of their tree: names and masked contacts, the provider's answer.
+    "outbound_list": ADMINS, "outbound_batch": ADMINS, "outbound_resend": ADMINS,
+    "outbound_receipt": EVERYONE,  # the SMS providers' delivery receipts: the URL's secret token is the key
     # Organizations and people: the admins' register. People lists carry names and phones.
     "org_tree": OVERSIGHT, "org_search": OVERSIGHT, "org_detail": OVERSIGHT, "org_children": OVERSIGHT,
     "org_import": ADMINS, "org_import_template": ADMINS, "org_export": ADMINS,
-    "people_list": ADMINS, "person_detail": ADMINS,
+    "people_list": ADMINS, "person_detail": ADMINS, "person_channel": ADMINS,
+    "my_channels": LOGGED_IN,  # one's own channels: opt out, confirm one's own contact
     # 党委点名 and the topic: the convener's work; the approver decides on the list; a secretary sees their own.
     "campaign_list": OVERSIGHT, "campaign_detail": OVERSIGHT, "campaign_list_action": OVERSIGHT,
     "campaign_phase": OVERSIGHT,
@@ -119,6 +123,8 @@ READS: dict[str, frozenset[str]] = {
     "api:audit_list": ADMINS,
     "api:tree": OVERSIGHT, "api:search": OVERSIGHT, "api:detail": OVERSIGHT, "api:members": OVERSIGHT,
     "api:people": ADMINS, "api:person": ADMINS, "api:import_file": ADMINS,
+    "api:person_channels": ADMINS, "api:person_channel_act": ADMINS,
+    "api:outbound_list": ADMINS, "api:outbound_resend": ADMINS,
     "api:campaign_list": OVERSIGHT, "api:campaign_detail": OVERSIGHT, "api:list_act": OVERSIGHT,
     "api:phase_act": OVERSIGHT, "api:subject_list": OVERSIGHT, "api:subject_edit": ADMINS,
     "api:my_subjects": LOGGED_IN,  # only the subjects whose secretary is the user

@@ -10,6 +10,10 @@ the hall's question and sign-in pages recognise a returning phone during a meeti
 * a +1's device hash (opinions and topics; meeting questions) becomes a per-row placeholder, keeping the count;
 * a villager's observation, a meeting question's and a sign-in's device hash are emptied.
 
+An outbound message (SMS, WeChat …) keeps its address, body and template values only while it may still be sent or
+questioned: once it ended more than ``RETENTION_DAYS`` ago they are emptied, and so is a villager's name on it; the
+row, its status and the provider's answer stay.
+
 Spreadsheets uploaded for import and files exported for download (names, whole phone numbers) are deleted from
 storage ``RETENTION_JOB_FILES_DAYS`` (``DIANTI_RETENTION_JOB_FILES_DAYS``, default 30) after their job ended; the
 job's row and result stay.
@@ -31,7 +35,7 @@ from datetime import datetime, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -67,6 +71,15 @@ def _job_files(cutoff: datetime) -> int:
     return n
 
 
+def _outbound(cutoff: datetime) -> int:
+    message = apps.get_model("core", "OutboundMessage")
+    # Ended: delivered or failed; or sent, with no receipt to come.
+    ended = message.objects.filter(Q(finished_at__lt=cutoff) | Q(status="sent", sent_at__lt=cutoff)).exclude(
+        to_address="", body="", params={})
+    n = ended.filter(person_id__isnull=True).update(to_address="", body="", params={}, to_name="")
+    return n + ended.update(to_address="", body="", params={})
+
+
 def sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Erase what the retention rule says is due; return how many rows or files each part touched."""
     now = now or timezone.now()
@@ -76,5 +89,6 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     with transaction.atomic():  # each step erases what it keeps (``retention`` in its component)
         done = {key: int(erase(cutoff)) for c in components.components() for key, erase in c.retention.items()}
     done["job_files"] = _job_files(now - timedelta(days=job_files_days()))
+    done["outbound"] = _outbound(cutoff)
     log.info("retention sweep: %s", done)
     return done

@@ -87,7 +87,8 @@ def home_summary(user: Any) -> dict[str, Any]:
 
     failures = events.failures_for(user).count() if sc.is_admin else 0
     return {"roots": roots, "scope": sc, "staff": staff, "todo": todo.fresh(user),
-            "panels": components.home_panels(user), "failures": failures}
+            "panels": components.home_panels(user), "failures": failures,
+            "outbound_failed": outbound_failed_count(user) if sc.is_admin else 0}
 
 
 def notifications_for(user: Any) -> QuerySet[Notification]:
@@ -101,3 +102,26 @@ def unread_count(user: Any) -> int:
 def jobs_of(user: Any) -> QuerySet[Job]:
     """Return the background jobs ``user`` started, newest first."""
     return Job.objects.filter(created_by=user).order_by("-created_at", "-id")
+
+
+def outbound_for(user: Any, *, status: str = "", channel: str = "", batch: str = "") -> QuerySet[Any]:
+    """Return the outbound messages of the user's subtree (the recipient's organization, or the message's),
+    newest first, filtered by status, channel and message (batch)."""
+    from .models import OutboundMessage
+
+    qs = scope.restrict(OutboundMessage.objects.all(), user, "org_path")
+    if status in OutboundMessage.Status.values:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if batch:
+        qs = qs.filter(batch=batch)
+    return qs.order_by("-created_at", "-id")
+
+
+def outbound_failed_count(user: Any) -> int:
+    """Return how many outbound messages of the user's subtree failed in the last week (the home page's flash)."""
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(days=7)
+    return outbound_for(user, status="failed").filter(created_at__gte=since).count()

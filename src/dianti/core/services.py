@@ -15,3 +15,25 @@ def notifications_mark_read(*, user: Any, ids: list[int]) -> int:
     if ids:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def outbound_resend(*, actor: Any, message: Any) -> Any:
+    """Queue a failed outbound message again (after its cause was fixed: a number corrected, a template approved);
+    it goes out by the same road as a new one, with its attempts counted afresh."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from . import audit, outbound
+    from .models import OutboundMessage
+
+    S = OutboundMessage.Status
+    with transaction.atomic():
+        if not OutboundMessage.objects.filter(pk=message.pk, status=S.FAILED).update(
+                status=S.QUEUED, attempts=0, next_attempt_at=None, finished_at=None):
+            raise ValidationError(_("只有发送失败的消息可以重新发送"))
+        audit.record(actor=actor, action="outbound.resend", target=message, org_path=message.org_path,
+                     changes={"status": [S.FAILED.label, S.QUEUED.label]}, note=message.provider_code)
+        transaction.on_commit(lambda: outbound.dispatch([message.pk]))
+    message.refresh_from_db()
+    return message

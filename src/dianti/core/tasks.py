@@ -24,3 +24,20 @@ def wide_counts_task() -> dict[str, object]:
     from .warm import wide_counts
 
     return wide_counts()
+
+
+@shared_task(name="dianti.deliver_outbound")
+def deliver_outbound_task(outbound_id: int) -> str:
+    """One attempt at one outbound message (:func:`dianti.core.outbound.deliver`); a retry is sent again with a
+    countdown by the attempt itself."""
+    from .outbound import deliver
+
+    return deliver(outbound_id)
+
+
+@shared_task(name="dianti.outbound_due")
+def outbound_due_task() -> int:
+    """Every minute, from beat: send the outbound messages that are due and whose task was lost."""
+    from .outbound import deliver_due
+
+    return deliver_due()

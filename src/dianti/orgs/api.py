@@ -13,8 +13,8 @@ from dianti.core.api import JobOut, job_out, staff_auth
 from dianti.core.apidoc import one_of
 from dianti.core.pagination import ApiPages, Mapped
 
-from . import importers, selectors
-from .models import ContactPoint, Membership, Organization, Person, Position, Role, mask_phone
+from . import channels, importers, selectors
+from .models import ContactPoint, Membership, Organization, Person, PersonChannel, Position, Role, mask_phone
 from .permissions import can_see_full_phone
 
 router = Router(tags=["organizations"], auth=staff_auth)
@@ -181,3 +181,52 @@ def members(request: HttpRequest, code: str) -> Mapped:
     return Mapped(selectors.org_members(org), lambda m: {
         "person": _person(request.user, m.person, org), "position": m.position,
         "position_label": m.get_position_display()})
+
+
+class ChannelOut(Schema):
+    medium: str = Field(description=one_of("渠道", PersonChannel.Medium))
+    address: str = Field(description="联系方式（中间打码）")
+    verified: bool = Field(description="是否已核实（未核实的不发送）")
+    opted_out: bool = Field(description="本人是否已退订（退订的不发送）")
+
+
+def _channel(c: PersonChannel) -> dict[str, object]:
+    return {"medium": c.medium, "address": c.masked_address, "verified": c.verified_at is not None,
+            "opted_out": c.opted_out_at is not None}
+
+
+class ChannelIn(Schema):
+    medium: str = Field(description=one_of("渠道", PersonChannel.Medium))
+    address: str = Field(description="手机号、openid、钉钉或企业微信的用户 ID、电子邮件地址", max_length=200)
+    verified: bool = Field(False, description="已与本人核实")
+
+
+class ChannelActIn(Schema):
+    medium: str = Field(description=one_of("渠道", PersonChannel.Medium))
+    action: str = Field(description="verify 核实、opt_out 退订、opt_in 恢复接收")
+
+
+@router.get("/people/{person_id}/channels", response=list[ChannelOut], summary="人员的通知渠道",
+            description="一位人员登记的短信、微信、钉钉、企业微信、电子邮件联系方式及其核实、退订状态。")
+def person_channels(request: HttpRequest, person_id: int) -> list[dict[str, object]]:
+    return [_channel(c) for c in channels.channels_of(selectors.person_get(request.user, person_id))]
+
+
+@router.post("/people/{person_id}/channels", response=list[ChannelOut], summary="登记或办理通知渠道",
+             description="与人员页面“通知渠道”相同：带 address 为登记（更改后需重新核实），带 action 为核实、退订或恢复。")
+def person_channel_act(request: HttpRequest, person_id: int, body: ChannelIn | ChannelActIn) -> list[dict[str, object]]:
+    person = selectors.person_get(request.user, person_id)
+    if isinstance(body, ChannelIn):
+        channels.person_channel_set(actor=request.user, person=person, medium=body.medium, address=body.address,
+                                    verified=body.verified)
+    else:
+        channel = person.channels.filter(medium=body.medium).first()
+        if channel is None:
+            raise HttpError(404, "该人员没有登记这个渠道")
+        if body.action == "verify":
+            channels.person_channel_verify(actor=request.user, channel=channel)
+        elif body.action in ("opt_out", "opt_in"):
+            channels.person_channel_opt(actor=request.user, channel=channel, opted_out=body.action == "opt_out")
+        else:
+            raise HttpError(400, "action 只能是 verify、opt_out 或 opt_in")
+    return [_channel(c) for c in channels.channels_of(person)]

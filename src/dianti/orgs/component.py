@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.reads import may_read
 
-from . import demo, exports, importers, stats, todo
+from . import channels, demo, exports, importers, stats, todo
 from .directory import OrgDirectory
 
 register(Component(
@@ -25,6 +25,6 @@ register(Component(
     jobs={"import.orgs": importers.import_orgs, "import.people": importers.import_people,
           "export.orgs": exports.orgs_job},
     todo=todo.for_user,
-    provides={"directory": OrgDirectory()},
+    provides={"directory": OrgDirectory(), "contacts": channels.contacts},
     permissions="dianti.orgs.permissions",
 ))

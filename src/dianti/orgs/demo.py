@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from dianti.core import audit, bulk, crypto, paths
 from dianti.core.demo import DEFER_INDEXES_FROM
 
-from . import services
+from . import demo_channels, services
 from .models import ADMIN_ROLES, ContactPoint, Membership, Organization, Person, Position, Role, RoleGrant
 
 L, K, F = Organization.Level, Organization.Kind, Organization.Field
@@ -392,4 +392,8 @@ def _load(counties: int) -> dict[str, Any]:
             county = _load_county(province, f"99{k:04d}", f"中共演示{k}县委员会", seed=k)
             created.append(county.code)
             scale.append(county.path)
-    return {"created": created, "scale_counties": scale, "users": _demo_users()}
+    users = _demo_users()
+    tongyuan = Organization.objects.filter(code="330424105201").first()
+    demo_channels.load(tongyuan.secretary if tongyuan else None,
+                       Person.objects.filter(user__username="point_staff").first())
+    return {"created": created, "scale_counties": scale, "users": users}

@@ -229,3 +229,45 @@ class ContactPoint(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.org_path = self.organization.path
         super().save(*args, **kwargs)
+
+
+class PersonChannel(models.Model):
+    """How a person is reached outside the site: one contact per medium (a phone for SMS, a WeChat openid, a
+    DingTalk or 企业微信 userid, an e-mail address), used only once verified and while not opted out."""
+
+    class Medium(models.TextChoices):
+        SMS = "sms", _("短信")
+        WECHAT = "wechat", _("微信公众号")
+        DINGTALK = "dingtalk", _("钉钉")
+        WECOM = "wecom", _("企业微信")
+        EMAIL = "email", _("电子邮件")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="channels")
+    medium = models.CharField(_("渠道"), max_length=16, choices=Medium.choices)
+    address = EncryptedCharField(_("联系方式"), max_length=200)  # personal data, encrypted at rest like phones
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    opted_out_at = models.DateTimeField(_("退订时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通知渠道")
+        verbose_name_plural = _("通知渠道")
+        ordering = ["person_id", "medium"]
+        constraints = [models.UniqueConstraint(fields=["person", "medium"], name="person_channel_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.medium}"
+
+    @property
+    def usable(self) -> bool:
+        return self.verified_at is not None and self.opted_out_at is None
+
+    @property
+    def masked_address(self) -> str:
+        """Return the contact as staff lists show it: a phone as 138****5678, an id or address by its ends."""
+        if self.medium == self.Medium.SMS:
+            return mask_phone(self.address)
+        a = self.address
+        return a if len(a) <= 4 else f"{a[:2]}…{a[-2:]}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from dianti.core import excel
 from dianti.core import exports as core_exports
@@ -14,7 +17,8 @@ from dianti.core.dbrouter import replica_reads
 from dianti.core.imports import import_page
 from dianti.core.pagination import paginate
 
-from . import exports, importers, selectors
+from . import channels, exports, importers, selectors
+from .models import PersonChannel
 from .permissions import can_manage_org, can_see_full_phone
 
 
@@ -75,6 +79,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "memberships": selectors.person_memberships(request.user, person),
         "full_phone": can_see_full_phone(request.user, person),
+        "channels": channels.channels_of(person), "media": PersonChannel.Medium.choices,
+        "deliveries": channels.deliveries_of(person),
+        "can_manage": can_manage_org(request.user, person.organization),
     })
 
 
@@ -106,3 +113,49 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                             for key, spec in importers.SPECS.items()],
               "help": [_("先下载模板，按模板填写后上传。支持 .xlsx 与 .csv（UTF-8 或 GBK 编码）。导入要么全部成功，要么一条也不写入："
                          "有任何问题都会列出行号、列名和原因。")]})
+
+
+@login_required
+@require_POST
+def person_channel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff record, verify, or stop and resume a person's channel (one form per action on the person's page)."""
+    person = selectors.person_get(request.user, pk)
+    action, medium = request.POST.get("action", ""), request.POST.get("medium", "")
+    try:
+        if action == "set":
+            channels.person_channel_set(actor=request.user, person=person, medium=medium,
+                                        address=request.POST.get("address", ""),
+                                        verified=request.POST.get("verified") == "1")
+            messages.success(request, _("已保存通知渠道"))
+        else:
+            _channel_act(request, get_object_or_404(person.channels, medium=medium), action)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("person_detail", pk=person.pk)
+
+
+@login_required
+def my_channels(request: HttpRequest) -> HttpResponse:
+    """One's own channels: confirm a contact staff recorded, stop or resume messages on it."""
+    person = getattr(request.user, "person", None)
+    if request.method == "POST" and person is not None:
+        try:
+            _channel_act(request, get_object_or_404(person.channels, medium=request.POST.get("medium", "")),
+                         request.POST.get("action", ""))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("my_channels")
+    return render(request, "orgs/my_channels.html", {
+        "person": person, "channels": channels.channels_of(person) if person else [],
+        "deliveries": channels.deliveries_of(person, 10) if person else []})
+
+
+def _channel_act(request: HttpRequest, channel: PersonChannel, action: str) -> None:
+    if action == "verify":
+        channels.person_channel_verify(actor=request.user, channel=channel)
+        messages.success(request, _("已核实"))
+    elif action in ("opt_out", "opt_in"):
+        channels.person_channel_opt(actor=request.user, channel=channel, opted_out=action == "opt_out")
+        messages.success(request, _("已退订，不再通过该渠道发送") if action == "opt_out" else _("已恢复接收"))
+    else:
+        raise ValidationError(_("未知的操作"))

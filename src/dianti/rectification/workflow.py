@@ -66,16 +66,22 @@ def case_url(case: Case) -> str:
     return reverse("rectification_case", args=[case.pk])
 
 
+def _message(case: Case, kind: str, title: str, body: str) -> notify.Message:
+    # The template parameters an SMS or WeChat template of these kinds may name (settings.NOTIFY_TEMPLATES).
+    params = {"number": case.number, "deadline": cn_date(case.deadline) if case.deadline else ""}
+    return notify.Message(kind=kind, title=title, body=body, url=case_url(case), params=params,
+                          org_path=case.org_path)
+
+
 def tell_secretary(case: Case, kind: str, title: str, body: str) -> None:
     secretary = case.subject.secretary
     if secretary is not None:
-        notify.notify([notify.recipient_for_person(secretary)],
-                      notify.Message(kind=kind, title=title, body=body, url=case_url(case)))
+        notify.notify([notify.recipient_for_person(secretary)], _message(case, kind, title, body))
 
 
 def tell_issuer(case: Case, kind: str, title: str, body: str, *, above: bool = False) -> None:
     recipients = notify.admins_at(path_above(case.issuer_path) if above else case.issuer_path)
-    notify.notify(recipients, notify.Message(kind=kind, title=title, body=body, url=case_url(case)))
+    notify.notify(recipients, _message(case, kind, title, body))
 
 
 def event(case: Case, kind: str, actor: Any, note: str = "", *, from_state: str = "", to_state: str = "",

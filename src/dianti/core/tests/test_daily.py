@@ -98,7 +98,8 @@ def test_beat_schedules_the_one_daily_task_and_it_claims_the_day(counted: list[s
     from dianti.core.tasks import daily_sweeps_task
 
     # The sweeps are one task; beside it only the minute's counting ahead of the wide subtrees (core/warm.py).
-    assert [e["task"] for e in app.conf.beat_schedule.values()] == ["dianti.daily_sweeps", "dianti.wide_counts"]
+    assert [e["task"] for e in app.conf.beat_schedule.values()] == ["dianti.daily_sweeps", "dianti.wide_counts",
+                                                                   "dianti.outbound_due"]
     assert daily_sweeps_task()["test_daily.ping"] == 1
     assert daily_sweeps_task() is None and counted == ["ping"]
 

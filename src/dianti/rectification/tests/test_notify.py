@@ -46,8 +46,9 @@ def test_a_refused_commitment_tells_nobody(subject: Any, users: Any) -> None:
 def test_every_villager_behind_the_topic_is_told_when_the_case_moves(subject: Any, users: Any,
                                                                        voiced: list[Any]) -> None:
     case = case_in(State.CLOSED, subject, actor=users.town_admin, secretary=users.secretary)
-    told = OutboundMessage.objects.filter(kind="rectification_public")
+    told = OutboundMessage.objects.filter(kind__in=["rectification_public", "opinion_case_closed"])
     assert set(told.values_list("to_address", flat=True)) == {"13900001111"}  # the anonymous one left no phone
+    assert told.order_by("id").last().kind == "opinion_case_closed"  # its own kind: an SMS template may take it
     titles = list(told.order_by("id").values_list("title", flat=True))
     assert titles == ["您关心的问题：整改下发整改通知单", "您关心的问题：整改审核通过承诺", "您关心的问题：整改申请验收",
                       "您关心的问题：整改验收销号"]

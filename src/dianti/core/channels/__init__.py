@@ -1,0 +1,1 @@
+"""Outbound channels: one adapter per provider behind :class:`dianti.core.notify.Channel`."""
