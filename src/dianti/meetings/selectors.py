@@ -59,12 +59,14 @@ def meetings_filtered(user: Any, f: MeetingFilters) -> QuerySet[Meeting]:
 
 
 def meeting_get(user: Any, pk: int) -> Meeting:
-    meeting = Meeting.objects.select_related("campaign", "campaign__convener", "current_item").filter(pk=pk).first()
+    # Rehearsals too: their staff pages are the real meeting's pages, in their own rows.
+    meeting = (Meeting.with_rehearsals.select_related("campaign", "campaign__convener", "current_item")
+               .filter(pk=pk).first())
     return ensure_can_view_meeting(user, meeting)
 
 
 def public_meeting(key: str) -> Meeting:
-    meeting = (Meeting.objects.select_related("campaign", "current_item", "current_item__subject",
+    meeting = (Meeting.with_rehearsals.select_related("campaign", "current_item", "current_item__subject",
                                               "current_item__subject__organization").filter(public_key=key).first())
     if meeting is None:
         raise Http404("找不到该会议")

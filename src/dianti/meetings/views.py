@@ -21,7 +21,7 @@ from dianti.core.http import error_messages, file_response, flash_errors
 from dianti.core.pagination import paginate
 from dianti.voices.posters import qr_svg
 
-from . import documents, permissions, selectors, services
+from . import documents, permissions, scan_reads, selectors, services
 from .forms import ScheduleForm
 from .models import AgendaItem, Meeting, PanelGroup, PaperEntry, Question
 
@@ -84,6 +84,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "questions": selectors.questions_for_moderation(meeting), "results": selectors.results(meeting) if closed else None,
         "groups": list(meeting.groups.all()), "paper": selectors.paper_entries(meeting),
         "pending": pending, "disputes": pending.disputed, "attendance": selectors.attendance_count(meeting),
+        "paper_images": scan_reads.scans_of_serial(meeting), "scans_waiting": scan_reads.scans_waiting_count(meeting),
         "public_url": request.build_absolute_uri(reverse("meeting_public", args=[meeting.public_key])),
     })
 
