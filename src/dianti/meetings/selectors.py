@@ -255,6 +255,8 @@ def scores_of_record(meeting: Meeting) -> dict[int, float | None]:
     Meetings cannot import the appraisal step (it comes after, and imports meetings): the appraisal component
     provides ``"meeting_scores"`` (core/components.py), the one place the score of record is read from."""
     scores: dict[int, float | None] = {}
+    if meeting.is_rehearsal:  # a rehearsal shares its subjects with the real meeting, never their scores
+        return scores
     for provider in components.providers("meeting_scores"):
         scores.update(provider(meeting))
     return scores
@@ -319,7 +321,8 @@ def questions_for_moderation(meeting: Meeting) -> QuerySet[Question]:
 
 
 def items_for_secretary(user: Any) -> QuerySet[AgendaItem]:
-    return (AgendaItem.objects.filter(subject__secretary__user=user).select_related("meeting", "subject")
+    return (AgendaItem.objects.filter(subject__secretary__user=user, meeting__rehearsal_of=None)
+            .select_related("meeting", "subject")
             .order_by("-meeting__starts_at"))
 
 

@@ -154,7 +154,7 @@ def codes_issue(*, actor: Any, meeting: Meeting) -> list[tuple[PanelGroup, str]]
 @transaction.atomic
 def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
     ensure_can_manage(actor, meeting.campaign.convener)
-    if meeting.campaign.phase != Phase.REPORTING:
+    if meeting.campaign.phase != Phase.REPORTING and not meeting.is_rehearsal:  # a rehearsal runs beforehand
         raise ValidationError("述职活动进入“述职”阶段后才能开会")
     if meeting.status != Meeting.Status.SCHEDULED:
         raise ValidationError("会议已经开始或已结束")
@@ -186,7 +186,7 @@ def meeting_close(*, actor: Any, meeting: Meeting, drop_single_entries: bool = F
     ensure_can_manage(actor, meeting.campaign.convener)
     # Wait for ballots in flight (they hold the meeting row FOR SHARE) and keep new ones out until committed, so
     # every acknowledged ballot is one this close — and the appraisal it triggers — counts.
-    meeting.status = Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
+    meeting.status = Meeting.with_rehearsals.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
     if meeting.status != Meeting.Status.OPEN:
         raise ValidationError("只有进行中的会议可以结束投票")
     pending = selectors.paper_pending(meeting)
@@ -203,8 +203,12 @@ def meeting_close(*, actor: Any, meeting: Meeting, drop_single_entries: bool = F
     # code row of the meeting is rewritten by this one statement, whatever wrote it before).
     EvaluatorCode.objects.filter(meeting=meeting).update(device_hash="")
     ballots_reshuffle(meeting)
+    meeting.agenda.update(reported=True)
+    if meeting.is_rehearsal:  # the subjects have not reported yet, and no score of record comes of a rehearsal
+        audit.record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.org_path,
+                     note=_("模拟测评结束投票"))
+        return meeting
     for item in meeting.agenda.select_related("subject", "subject__campaign", "subject__campaign__convener"):
-        AgendaItem.objects.filter(pk=item.pk).update(reported=True)
         if item.subject.status in (Subject.Status.CHOSEN, Subject.Status.TOPIC_SET):
             campaign_services.subject_update(actor=actor, subject=item.subject, status=Subject.Status.REPORTED)
     note = _("只录入一次、未计入的纸质选票：编号 %(serials)s") % {"serials": _serials(pending.single)} \

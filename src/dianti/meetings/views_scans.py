@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dianti.core.http import flash_errors
 
-from . import scan_reads, scans, selectors
+from . import rehearsal, scan_reads, scans, selectors
 from .models import PanelGroup, PaperScan
 from .views import _manageable
 
@@ -104,3 +104,31 @@ def scan_image(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
         response = HttpResponse(handle.read(), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@login_required
+@require_POST
+def rehearsal_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a rehearsal (模拟测评) of the meeting and go to it."""
+    meeting = selectors.meeting_get(request.user, pk)
+    try:
+        copy = rehearsal.rehearsal_start(actor=request.user, meeting=meeting)
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc)
+        return redirect("meeting_detail", pk=meeting.pk)
+    messages.success(request, _("模拟测评已创建：请发放模拟评议码、开始会议，全程演练；结束后一键清除"))
+    return redirect("meeting_detail", pk=copy.pk)
+
+
+@login_required
+@require_POST
+def rehearsal_wipe(request: HttpRequest, pk: int) -> HttpResponse:
+    """Wipe the rehearsal of the meeting ``pk`` (the real one), with everything it holds."""
+    meeting = selectors.meeting_get(request.user, pk)
+    try:
+        n = rehearsal.rehearsal_wipe(actor=request.user, meeting=meeting)
+    except (ValidationError, PermissionDenied) as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, _("模拟测评已清除（%(n)d 张测评票），正式会议不受影响") % {"n": n})
+    return redirect("meeting_detail", pk=meeting.pk)
