@@ -63,6 +63,10 @@ class Sheet:
         return [s.problem for s in self.scans if s.problem]
 
     @property
+    def group_percent(self) -> int:
+        return round(self.group_confidence * 100)
+
+    @property
     def group_flag_text(self) -> str:
         return str(FLAGS.get(self.group_flag or "", self.group_flag or ""))
 

@@ -1,0 +1,64 @@
+"""A clerk reads paper ballots on a phone: uploads a scan made from the meeting's own ballot PDF, looks at the
+sheet beside its image, decides the mark the reader flagged, confirms — and the entry is there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dianti.meetings import omr_samples
+from dianti.meetings.documents import ballot_spec
+from dianti.meetings.models import PaperEntry, PaperScan
+from dianti.meetings.omr import layout as L
+from dianti.testing.browser import assert_fits_phone, login
+
+from .factories import held
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def scan_file(tree: Any, users: Any, tmp_path: Any) -> dict[str, Any]:
+    """An open meeting and a scanner's PDF of its ballot no. 1: 党员代表, 好 for the first secretary, two boxes
+    marked for the second."""
+    h = held(tree)
+    lay = L.page_layouts(ballot_spec(h.meeting))[0]
+    marks = {"group": ("tick", "党员代表"), str(h.items[0].pk): ("tick", "好"), str(h.items[1].pk): ("two", "较好")}
+    sheet = omr_samples.degrade(omr_samples.fill(omr_samples.printed(h.meeting, [1])[1][0], lay, marks), "scan")
+    path = tmp_path / "scanner.pdf"
+    path.write_bytes(omr_samples.scan_pdf([sheet]))
+    return {"h": h, "path": path}
+
+
+def test_a_clerk_uploads_a_scan_decides_the_flagged_mark_and_confirms_on_a_phone(
+        page_phone: Any, live_server: Any, scan_file: dict[str, Any], screenshot: Any) -> None:
+    page, h = page_phone, scan_file["h"]
+    login(page, live_server, "town_admin", "pw-town_admin")
+    page.goto(f"{live_server.url}/meetings/{h.meeting.pk}/")
+    page.get_by_role("link", name="扫描或拍照识别纸质选票").click()
+    page.locator("#scan-files").set_input_files(str(scan_file["path"]))
+    assert page.locator("#scan-camera").get_attribute("capture") == "environment"
+    page.get_by_role("button", name="上传并识别").click()
+    page.wait_for_selector(".scan-sheet")
+    sheet = page.locator(".scan-sheet").first
+    assert sheet.get_attribute("data-serial") == "1"
+    assert sheet.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    first, second = (sheet.locator(f'.paper-row[data-item="{item.pk}"]') for item in h.items)
+    assert first.get_by_role("radio", name="好", exact=True).is_checked() and "置信度" in first.inner_text()
+    assert "需判断" in second.inner_text() and "flagged" in (second.get_attribute("class") or "")
+    assert not any(r.is_checked() for r in second.get_by_role("radio").all())  # never guessed
+    assert_fits_phone(page)
+    screenshot(page, "meeting-scan-clerk-phone")
+    # Confirming before deciding is stopped on the page; the sheet stays waiting.
+    sheet.get_by_role("button", name="核对无误，确认录入").click()
+    assert PaperScan.objects.get().status == PaperScan.Status.READ
+    second.locator("label.grade").get_by_text("一般", exact=True).click()
+    sheet.get_by_role("button", name="核对无误，确认录入").click()
+    page.wait_for_selector("text=已确认为第一次录入")
+    entry = PaperEntry.objects.get()
+    assert (entry.serial, entry.source, entry.group.name, entry.grades) == (
+        1, "scan", "党员代表", {str(h.items[0].pk): "好", str(h.items[1].pk): "一般"})
+    page.goto(f"{live_server.url}/meetings/{h.meeting.pk}/")
+    assert "编号 1" in page.locator("#single-entries").inner_text()
+    assert page.locator("#paper-images a").count() == 1
