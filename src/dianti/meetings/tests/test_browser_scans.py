@@ -62,3 +62,28 @@ def test_a_clerk_uploads_a_scan_decides_the_flagged_mark_and_confirms_on_a_phone
     page.goto(f"{live_server.url}/meetings/{h.meeting.pk}/")
     assert "编号 1" in page.locator("#single-entries").inner_text()
     assert page.locator("#paper-images a").count() == 1
+
+
+def test_staff_rehearse_the_meeting_see_its_results_and_wipe_it(
+        page_desktop: Any, live_server: Any, tree: Any, users: Any, screenshot: Any) -> None:
+    from dianti.meetings.models import Ballot, Meeting
+    from dianti.meetings.tests.factories import reporting, scheduled
+
+    meeting = scheduled(reporting(tree))
+    page = page_desktop
+    page.on("dialog", lambda d: d.accept())
+    login(page, live_server, "town_admin", "pw-town_admin")
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    page.get_by_role("button", name="开始模拟测评（会前演练）").click()
+    page.wait_for_selector(".rehearsal-banner")
+    copy = Meeting.with_rehearsals.get(rehearsal_of=meeting)
+    assert page.url.endswith(f"/meetings/{copy.pk}/") and "【模拟测评】" in page.locator("h1").inner_text()
+    page.get_by_role("button", name="开始会议（开放投票）").click()
+    page.get_by_role("button", name="结束投票").click()
+    page.wait_for_selector("#results")
+    screenshot(page, "meeting-rehearsal-closed")
+    page.get_by_role("button", name="一键清除模拟测评").first.click()
+    page.wait_for_selector("text=模拟测评已清除")
+    assert page.url.endswith(f"/meetings/{meeting.pk}/")
+    assert not Meeting.with_rehearsals.filter(rehearsal_of=meeting).exists() and not Ballot.objects.exists()
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.SCHEDULED
