@@ -25,10 +25,12 @@ def scan_file(tree: Any, users: Any, tmp_path: Any) -> dict[str, Any]:
     h = held(tree)
     lay = L.page_layouts(ballot_spec(h.meeting))[0]
     marks = {"group": ("tick", "党员代表"), str(h.items[0].pk): ("tick", "好"), str(h.items[1].pk): ("two", "较好")}
-    sheet = omr_samples.degrade(omr_samples.fill(omr_samples.printed(h.meeting, [1])[1][0], lay, marks), "scan")
-    path = tmp_path / "scanner.pdf"
+    printed = omr_samples.printed(h.meeting, [1, 2])
+    sheet = omr_samples.degrade(omr_samples.fill(printed[1][0], lay, marks), "scan")
+    path, photo = tmp_path / "scanner.pdf", tmp_path / "IMG_0002.jpg"
     path.write_bytes(omr_samples.scan_pdf([sheet]))
-    return {"h": h, "path": path}
+    photo.write_bytes(omr_samples.jpeg(omr_samples.degrade(omr_samples.fill(printed[2][0], lay, marks), "phone", 2)))
+    return {"h": h, "path": path, "photo": photo}
 
 
 def test_a_clerk_uploads_a_scan_decides_the_flagged_mark_and_confirms_on_a_phone(
@@ -62,6 +64,10 @@ def test_a_clerk_uploads_a_scan_decides_the_flagged_mark_and_confirms_on_a_phone
     page.goto(f"{live_server.url}/meetings/{h.meeting.pk}/")
     assert "编号 1" in page.locator("#single-entries").inner_text()
     assert page.locator("#paper-images a").count() == 1
+    # The next ballot photographed with the phone's camera is uploaded as soon as it is taken.
+    page.goto(f"{live_server.url}/meetings/{h.meeting.pk}/scans/")
+    page.locator("#scan-camera").set_input_files(str(scan_file["photo"]))
+    page.wait_for_selector('.scan-sheet[data-serial="2"]')
 
 
 def test_staff_rehearse_the_meeting_see_its_results_and_wipe_it(

@@ -174,3 +174,17 @@ def test_images_stay_until_the_retention_period_after_the_meeting_closed(
     assert retention.sweep(now=h.meeting.closed_at + dt.timedelta(days=181))["paper_images"] == 1
     kept = PaperScan.objects.get()
     assert not kept.image and kept.serial == 1 and kept.read["rows"]
+
+
+def test_the_pages_answer_bad_input_in_chinese_and_never_fail(h, users, client):
+    client.force_login(users.town_admin)
+    response = client.post(reverse("meeting_scans_upload", args=[h.meeting.pk]), follow=True)
+    assert "请选择扫描件" in response.content.decode()
+    response = client.post(reverse("meeting_scan_confirm", args=[h.meeting.pk]),
+                           {"scans": "x-1", "group": "abc", "serial": "１２"}, follow=True)
+    assert response.status_code == 200 and "已确认或已作废" in response.content.decode()
+    assert client.post(reverse("meeting_scan_discard", args=[h.meeting.pk, 99999])).status_code == 404
+    page = client.get(reverse("meeting_scans", args=[h.meeting.pk])).content.decode()
+    assert 'capture="environment"' in page and "没有待确认的选票" in page
+    client.force_login(users.other_town_admin)
+    assert client.get(reverse("meeting_scans", args=[h.meeting.pk])).status_code == 404
