@@ -47,6 +47,7 @@ from .models import (
     EvaluatorCode,
     Meeting,
     PanelGroup,
+    PaperScan,
     Question,
     QuestionVote,
 )
@@ -181,7 +182,8 @@ def meeting_close(*, actor: Any, meeting: Meeting, drop_single_entries: bool = F
     """Close voting: nothing more is accepted; every secretary on the agenda has now reported; codes are dead.
 
     Refuse while paper sheets disagree. Sheets typed in only once are not counted; refuse, naming them, unless the
-    chair confirmed dropping them (``drop_single_entries``), which the audit record then lists.
+    chair confirmed dropping them (``drop_single_entries``), which the audit record then lists; the same for scanned
+    sheets no clerk has confirmed yet.
     """
     ensure_can_manage(actor, meeting.campaign.convener)
     # Wait for ballots in flight (they hold the meeting row FOR SHARE) and keep new ones out until committed, so
@@ -197,6 +199,10 @@ def meeting_close(*, actor: Any, meeting: Meeting, drop_single_entries: bool = F
         raise ValidationError(_("还有 %(n)d 张纸质选票只录入了一次，尚未计入：编号 %(serials)s。请由第二位录入员"
                                 "录入后再结束；如确认不计入这些选票，请勾选确认后结束投票")
                               % {"n": len(pending.single), "serials": _serials(pending.single)})
+    scans_waiting = PaperScan.objects.filter(meeting=meeting, status=PaperScan.Status.READ).count()
+    if scans_waiting and not drop_single_entries:
+        raise ValidationError(_("还有 %(n)d 页扫描识别的纸质选票尚未确认，请在“扫描识别纸质选票”页确认后再结束；"
+                                "如确认不计入，请勾选确认后结束投票") % {"n": scans_waiting})
     meeting.status, meeting.closed_at = Meeting.Status.CLOSED, timezone.now()
     meeting.save(update_fields=["status", "closed_at"])
     # Codes are dead once voting is closed: no device may read a ballot back, so no binding is kept (and every

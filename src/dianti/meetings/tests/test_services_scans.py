@@ -188,3 +188,12 @@ def test_the_pages_answer_bad_input_in_chinese_and_never_fail(h, users, client):
     assert 'capture="environment"' in page and "没有待确认的选票" in page
     client.force_login(users.other_town_admin)
     assert client.get(reverse("meeting_scans", args=[h.meeting.pk])).status_code == 404
+
+
+def test_closing_waits_for_scans_nobody_confirmed_unless_the_chair_drops_them(
+        h, blank, users, django_capture_on_commit_callbacks):
+    _upload(h, users.town_admin, django_capture_on_commit_callbacks, _pdf(_sheet(h, blank, 1)))
+    with pytest.raises(ValidationError, match="1 页扫描识别的纸质选票尚未确认"):
+        services.meeting_close(actor=users.town_admin, meeting=h.meeting)
+    services.meeting_close(actor=users.town_admin, meeting=h.meeting, drop_single_entries=True)
+    assert not Ballot.objects.exists()
