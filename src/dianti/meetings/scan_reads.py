@@ -11,6 +11,7 @@ from django.http import Http404
 from dianti.core.models import Job
 
 from .models import AgendaItem, Meeting, PaperScan
+from .omr import layout as L
 from .scans import FLAGS, JOB_KIND
 
 
@@ -22,6 +23,12 @@ class MarkRow:
     choice: str | None
     confidence: float
     flag: str | None
+    scan: PaperScan | None = None
+    top: float = 0.0  # the row's top on the page, mm (its strip of the upright image is shown beside it)
+
+    @property
+    def strip(self) -> str:
+        return strip_style(self.top)
 
     @property
     def flag_text(self) -> str:
@@ -40,7 +47,12 @@ class Sheet:
     group_choice: str | None = None
     group_flag: str | None = None
     group_confidence: float = 0.0
+    group_scan: PaperScan | None = None
     rows: list[MarkRow] = field(default_factory=list)
+
+    @property
+    def group_strip(self) -> str:
+        return strip_style(*GROUP_STRIP)
 
     @property
     def serial(self) -> int | None:
@@ -71,14 +83,31 @@ class Sheet:
         return str(FLAGS.get(self.group_flag or "", self.group_flag or ""))
 
 
-def _sheet(scans: list[PaperScan], items: dict[str, AgendaItem]) -> Sheet:
+STRIP_LEFT, STRIP_W = L.LEFT, L.RIGHT - L.LEFT  # a strip spans the table, mm
+GROUP_STRIP = (L.GROUPS_TOP + 5.5, 9.0)  # the group boxes' line: top and height, mm
+
+
+def strip_style(top: float, height: float = L.ROW_H) -> str:
+    """Return the CSS that shows the band ``top``…``top + height`` mm of an upright page (an ``<img>`` of the whole
+    page inside a box as wide as the table): margins in % of the box's width, so it scales with the screen."""
+    return (f"--strip-ratio:{STRIP_W / height:.3f};--strip-w:{100 * L.PAGE_W / STRIP_W:.3f}%;"
+            f"--strip-x:{-100 * STRIP_LEFT / STRIP_W:.3f}%;--strip-y:{-100 * top / STRIP_W:.3f}%")
+
+
+def _tops(meeting: Meeting) -> dict[str, float]:
+    from .documents import ballot_spec
+
+    return {row.item: row.top for lay in L.page_layouts(ballot_spec(meeting)) for row in lay.rows}
+
+
+def _sheet(scans: list[PaperScan], items: dict[str, AgendaItem], tops: dict[str, float]) -> Sheet:
     sheet = Sheet(sorted(scans, key=lambda s: s.page))
     for scan in sheet.scans:
         group = scan.read.get("group")
         if group:
             sheet.group_choice, sheet.group_flag = group["choice"], group["flag"]
-            sheet.group_confidence = group["confidence"]
-        sheet.rows += [MarkRow(items[r["item"]], r["choice"], r["confidence"], r["flag"])
+            sheet.group_confidence, sheet.group_scan = group["confidence"], scan
+        sheet.rows += [MarkRow(items[r["item"]], r["choice"], r["confidence"], r["flag"], scan, tops.get(r["item"], 0))
                        for r in scan.read.get("rows", []) if r["item"] in items]
     return sheet
 
@@ -93,7 +122,8 @@ def sheets_waiting(meeting: Meeting, limit: int = 20) -> list[Sheet]:
         while key in groups and any(s.page == scan.page for s in groups[key]):
             key = (*key, "again")
         groups.setdefault(key, []).append(scan)
-    return [_sheet(scans, items) for scans in list(groups.values())[:limit]]
+    tops = _tops(meeting) if groups else {}
+    return [_sheet(scans, items, tops) for scans in list(groups.values())[:limit]]
 
 
 def scans_waiting_count(meeting: Meeting) -> int:

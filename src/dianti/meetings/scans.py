@@ -221,6 +221,20 @@ def scan_confirm(*, actor: Any, meeting: Meeting, scans: Sequence[PaperScan], gr
     return outcome
 
 
+def upright_jpeg(scan: PaperScan) -> bytes:
+    """Return the kept image de-skewed and upright as the reader measured it (its four markers found again), or the
+    image as kept when they are not found: the clerk compares each row with its band of this image."""
+    import cv2
+
+    from .omr.locate import locate
+
+    with scan.image.open("rb") as handle:
+        data = handle.read()
+    gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    located = locate(gray) if gray is not None else None
+    return data if located is None else _jpeg(located.page)
+
+
 @transaction.atomic
 def scan_discard(*, actor: Any, meeting: Meeting, scan: PaperScan) -> None:
     """Set aside a scan the clerk will not confirm (a blurred photo taken again, a page scanned twice)."""

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/scans/confirm/", views_scans.scan_confirm, name="meeting_scan_confirm"),
     path("<int:pk>/scans/<int:scan_id>/discard/", views_scans.scan_discard, name="meeting_scan_discard"),
     path("<int:pk>/scans/<int:scan_id>.jpg", views_scans.scan_image, name="meeting_scan_image"),
+    path("<int:pk>/scans/<int:scan_id>/upright.jpg", views_scans.scan_upright, name="meeting_scan_upright"),
     path("<int:pk>/rehearsal/start/", views_scans.rehearsal_start, name="meeting_rehearsal_start"),
     path("<int:pk>/rehearsal/wipe/", views_scans.rehearsal_wipe, name="meeting_rehearsal_wipe"),
     path("<int:pk>/questions/<int:qid>/", views.question_moderate, name="meeting_question"),

@@ -3,6 +3,7 @@ decide what the reader flagged, confirm (one entry of the double entry), and ope
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +36,7 @@ def scans_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/scans.html", {
         "meeting": meeting, "sheets": scan_reads.sheets_waiting(meeting), "groups": list(meeting.groups.all()),
         "waiting": scan_reads.scans_waiting_count(meeting), "done": scan_reads.scans_done(meeting, 50),
-        "job": jobs[0] if jobs else None,
+        "job": jobs[0] if jobs else None, "max_mb": settings.DIANTI_MAX_REQUEST_BYTES // (1024 * 1024),
     })
 
 
@@ -102,6 +103,15 @@ def scan_image(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
     scan = scan_reads.scan_get(meeting, scan_id)
     with scan.image.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def scan_upright(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
+    """The kept image de-skewed, for the bands shown beside each row of the sheet."""
+    meeting = selectors.meeting_get(request.user, pk)
+    response = HttpResponse(scans.upright_jpeg(scan_reads.scan_get(meeting, scan_id)), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -45,7 +45,10 @@ def test_a_clerk_uploads_a_scan_decides_the_flagged_mark_and_confirms_on_a_phone
     page.wait_for_selector(".scan-sheet")
     sheet = page.locator(".scan-sheet").first
     assert sheet.get_attribute("data-serial") == "1"
-    assert sheet.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_load_state("networkidle")
+    for img in sheet.locator("img").all():  # the page as scanned, and each row's band of it made upright
+        img.scroll_into_view_if_needed()
+        assert img.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")
     first, second = (sheet.locator(f'.paper-row[data-item="{item.pk}"]') for item in h.items)
     assert first.get_by_role("radio", name="好", exact=True).is_checked() and "置信度" in first.inner_text()
     assert "需判断" in second.inner_text() and "flagged" in (second.get_attribute("class") or "")

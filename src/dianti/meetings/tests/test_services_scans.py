@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import cv2
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
@@ -159,6 +160,9 @@ def test_the_image_opens_within_the_meeting_scope_only(h, blank, users, client, 
         assert response.status_code == status
     client.force_login(users.town_admin)
     assert client.get(url).content[:3] == b"\xff\xd8\xff"
+    upright = client.get(url.replace(".jpg", "/upright.jpg")).content  # de-skewed, as the reader measured it
+    image = cv2.imdecode(np.frombuffer(upright, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert image.shape == (round(L.PAGE_H * 5), round(L.PAGE_W * 5))
 
 
 def test_images_stay_until_the_retention_period_after_the_meeting_closed(
