@@ -80,6 +80,9 @@ RULES: dict[str, Rule] = {r.action: r for r in [
     Rule("appraisal.results_publish", _("审核通过并公示评议结果"), Level.ABOVE, CONVENER, four_eyes=True),
     Rule("appraisal.results_withdraw", _("撤回已公示的评议结果"), Level.ABOVE, CONVENER),
     Rule("appraisal.proposal_decide", _("确认或不采纳处置建议"), Level.OWN, CONVENER),
+    # 述职会: a rehearsal (模拟测评) of the convener's meeting, started and wiped by the convener's admins.
+    Rule("meeting.rehearsal_start", _("开始模拟测评"), Level.OWN, CONVENER),
+    Rule("meeting.rehearsal_wipe", _("清除模拟测评"), Level.OWN, CONVENER),
     # 考: star grades (晋位升级) are confirmed above the county that computed them.
     Rule("appraisal.stars_confirm", _("确认年度考核等次和星级"), Level.ABOVE, COUNTY, four_eyes=True),
     # 整改: the issuing committee runs the case; the secretary answers it; escalated cases go up a level.

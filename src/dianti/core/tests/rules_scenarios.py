@@ -286,4 +286,39 @@ RECTIFICATION = [
     _move("withdraw", State.DRAFT, State.WITHDRAWN),
 ]
 
-SCENARIOS: list[Scenario] = [*CAMPAIGNS, *APPRAISAL, *RECTIFICATION]
+# ── meetings ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+def _meeting(tree: Any, users: Any) -> Any:
+    from dianti.meetings.tests.factories import reporting, scheduled
+    return scheduled(reporting(tree))
+
+
+def _rehearsing(tree: Any, users: Any) -> Any:
+    from dianti.meetings import rehearsal
+    meeting = _meeting(tree, users)
+    rehearsal.rehearsal_start(actor=None, meeting=meeting)
+    return meeting
+
+
+def _has_rehearsal(meeting: Any) -> bool:
+    from dianti.meetings.rehearsal import rehearsal_of
+    return rehearsal_of(meeting) is not None
+
+
+def _rehearsal_do(verb: str) -> Do:
+    def do(actor: Any, meeting: Any) -> Any:
+        from dianti.meetings import rehearsal
+        return getattr(rehearsal, f"rehearsal_{verb}")(actor=actor, meeting=meeting)
+    return do
+
+
+MEETINGS = [
+    Scenario(action="meeting.rehearsal_start", setup=_meeting, service=_rehearsal_do("start"),
+             page=lambda client, m: client.post(f"/meetings/{m.pk}/rehearsal/start/"), api=None,
+             done=_has_rehearsal),
+    Scenario(action="meeting.rehearsal_wipe", setup=_rehearsing, service=_rehearsal_do("wipe"),
+             page=lambda client, m: client.post(f"/meetings/{m.pk}/rehearsal/wipe/"), api=None,
+             done=lambda m: not _has_rehearsal(m)),
+]
+
+SCENARIOS: list[Scenario] = [*CAMPAIGNS, *APPRAISAL, *RECTIFICATION, *MEETINGS]
