@@ -21,8 +21,12 @@ from .demo_voices import wording as worded
 from .mining_bridge import mine_organization
 from .models import Channel, Opinion, Support, Topic
 
-# No spot holds a word of WORDING's cues (a lamp topic at 河滨路 would read as the river's).
-SPOTS = ["一组", "三组", "五组", "东港桥", "晒谷场", "老街", "村委会", "小学门口", "北横路", "南港路"]
+# No spot holds a word of WORDING's cues (a lamp topic at 河滨路 would read as the river's). Most are places the
+# recogniser of the workbench's place view finds (mining/places.py: groups, bridges, streets, roads, an estate).
+SPOTS = ["一组", "三组", "五组", "东港桥", "晒谷场", "老街", "桂花苑", "小学门口", "北横路", "南港路"]
+# Each village has a trouble spot where many different things go wrong (the place view shows it as a concern).
+HOT_SPOTS = ["老街", "桂花苑", "北横路", "东港桥", "三组"]
+HOT_WEIGHT = 6
 CHANNEL_MIX = [Channel.ONLINE] * 5 + [Channel.VISIT] * 2 + [Channel.SYMPOSIUM, Channel.DIRECT_REPORT,
                                                                           Channel.OBSERVATION, Channel.SELF_INSPECTION]
 
@@ -37,19 +41,20 @@ def _code(taken: set[str]) -> str:
 
 def _opinions_for(subject: Subject, rng: random.Random, points: list[ContactPoint], taken: set[str]) -> list[Opinion]:
     """Return 8–18 opinions on 3–4 concerns for the subject's organization, the first loudest, each worded anew
-    (:func:`.demo_voices.wording`: no text twice in one organization), as
+    (:func:`.demo_voices.wording`: no text twice in one organization), many at the village's trouble spot, as
     :func:`.services.opinion_submit` (online) and :func:`.services.opinion_record` (the other channels) store them."""
     org = subject.organization
     village = org.short_name or org.name
     campaign = services.open_campaign_for(org)
     themes = rng.sample(CONCERNS, rng.randint(3, 4))
+    spots = [rng.choice(HOT_SPOTS)] * HOT_WEIGHT + SPOTS
     seen = set(Opinion.objects.filter(organization=org).values_list("text", flat=True))
     weights = [rng.randint(5, 9), rng.randint(2, 5), rng.randint(1, 3), rng.randint(1, 2)]
     made = []
     for concern, n in zip(themes, weights, strict=False):
         title = concern.title
         for _ in range(n):
-            text = services.clean_text(worded(concern, village, SPOTS, rng, seen))
+            text = services.clean_text(worded(concern, village, spots, rng, seen))
             channel = rng.choice(CHANNEL_MIX)
             common = {"organization": org, "org_path": org.path, "campaign": campaign, "channel": channel, "text": text,
                       "tracking_code": _code(taken)}

@@ -31,8 +31,8 @@ SUFFIXES: dict[str, str] = {
     "苑": "estate", "村": "village", "路": "road", "街": "road", "巷": "road", "弄": "road", "桥": "bridge",
     "大楼": "building", "大厦": "building",
 }
-KIND_LABELS = {"known": "组织或点位", "group": "村民小组", "estate": "小区（社区）", "village": "村", "road": "道路",
-               "bridge": "桥", "building": "楼栋", "door": "门牌"}
+#: Every kind a :class:`Place` may have.
+KINDS = ("known", "group", "estate", "village", "road", "bridge", "building", "door")
 #: Characters that never sit inside a place's name: a name runs back from its suffix until one of these.
 BREAKERS = frozenset("的地得在到了是我你他她它们这那哪个里去来和与及或从往向对把被给让叫将为于以就也都还又再只很太最"
                      "有没无不要想说讲问请能会可应该过着边上下前后内外旁近附处每些几多少好坏修整条座个块片带靠门口"
@@ -67,7 +67,7 @@ _DIGITS = "零一二三四五六七八九"
 
 @dataclass(frozen=True)
 class Place:
-    """A place named in a text: its ``name`` (as a place list shows it), its ``kind`` (:data:`KIND_LABELS`), where
+    """A place named in a text: its ``name`` (as a place list shows it), its ``kind`` (:data:`KINDS`), where
     it is in the text, and the ``rule`` that found it (``known``, ``group``, ``suffix:路``, ``unit:幢`` …)."""
 
     name: str
