@@ -10,10 +10,11 @@ from typing import Any
 from django.db import transaction
 
 from dianti.campaigns import demo as campaigns_demo
+from dianti.campaigns import heat
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import audit, ratelimit
 from dianti.orgs.demo import HAIYAN_CODE
-from dianti.orgs.models import ContactPoint
+from dianti.orgs.models import ContactPoint, Organization
 
 from . import services, topics
 from .demo_voices import CONCERNS
@@ -27,6 +28,8 @@ SPOTS = ["一组", "三组", "五组", "东港桥", "晒谷场", "老街", "桂�
 # Each village has a trouble spot where many different things go wrong (the place view shows it as a concern).
 HOT_SPOTS = ["老街", "桂花苑", "北横路", "东港桥", "三组"]
 HOT_WEIGHT = 6
+# Haiyan's own setting: a door-to-door visit weighs a little more than the default, each person met counts 0.8.
+DEMO_HEAT_WEIGHTS = {"participant_weight": 0.8, "channel_visit": 1.8}
 CHANNEL_MIX = [Channel.ONLINE] * 5 + [Channel.VISIT] * 2 + [Channel.SYMPOSIUM, Channel.DIRECT_REPORT,
                                                                           Channel.OBSERVATION, Channel.SELF_INSPECTION]
 
@@ -135,7 +138,15 @@ def _own_wording(subject: Any, text: str) -> str:
     return text
 
 
+def _county_heat_scheme() -> None:
+    """Set Haiyan's heat knobs, which every campaign under it inherits, before any topic is mined."""
+    county = Organization.objects.filter(code=HAIYAN_CODE).first()
+    if county is not None and not heat.scheme_of(county):
+        heat.heat_scheme_set(actor=None, organization=county, weights=DEMO_HEAT_WEIGHTS)
+
+
 def _setter(campaign: Campaign, fallback: Iterator[str], rng: random.Random) -> None:
+    _county_heat_scheme()
     _mine_and_assign(campaign, fallback, rng)
 
 
@@ -148,6 +159,7 @@ def load(counties: int = 1, **_: Any) -> None:
     if not Campaign.objects.filter(org_path__isnull=False, convener__code=HAIYAN_CODE).exists():
         return
     rng = random.Random(1200)
+    _county_heat_scheme()
     open_campaigns = Campaign.objects.filter(year=2020, phase__in=[Phase.NOMINATE, Phase.TOPICS],
                                              convener__parent__code=HAIYAN_CODE)
     for campaign in open_campaigns:
