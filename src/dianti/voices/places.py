@@ -7,11 +7,13 @@ point it was collected at (民情直报点, 观察点); the names it knows befor
 subtree and points. The organization itself is the scope, not a place within it, so its own names are left out.
 
 A place's *concerns* are the topics of its opinions (an opinion not yet in a topic counts by its category, else as
-尚未归类); places are ranked by how many different concerns they gather, then by distinct people, then by opinions.
+尚未归类); places are ranked by how many different concerns they gather, then by distinct people, then by opinions
+— the places the opinions name first, the points they were merely collected at after them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -28,7 +30,7 @@ from .models import Opinion
 #: The newest opinions of a subject that the place view reads: a village's whole year is far fewer.
 LIMIT = 3000
 SHOWN = 5  # opinions shown under each place
-KIND_LABELS = {"known": _l("组织或点位"), "group": _l("村民小组"), "estate": _l("小区（社区）"), "village": _l("村"),
+KIND_LABELS = {"point": _l("收集意见的点位"), "known": _l("组织或点位"), "group": _l("村民小组"), "estate": _l("小区（社区）"), "village": _l("村"),
                "road": _l("道路"), "bridge": _l("桥"), "building": _l("楼栋"), "door": _l("门牌")}
 
 
@@ -97,11 +99,12 @@ def places_for_subject(subject: Subject) -> list[PlaceConcern]:
     found: dict[str, PlaceConcern] = {}
     for op in opinions_for_places(subject):
         places = find_places(f"{op.title}。{op.text}", known)
-        if op.point is not None:
-            places += find_places(op.point.place, known) or find_places(op.point.name, known)
-        for p in {p.name: p for p in places if p.name not in own}.values():
+        if op.point is not None:  # where it was collected: told apart, the opinion need not be about the spot
+            places += [dataclasses.replace(p, kind="point", rule="point")
+                       for p in find_places(op.point.place, known) or find_places(op.point.name, known)]
+        for p in {p.name: p for p in reversed(places) if p.name not in own}.values():
             place = found.setdefault(p.name, PlaceConcern(p.name, p.kind, p.rule))
             place.opinions.append(op)
             place.people.add(op.author_key)
             place.concerns[_concern(op)] += 1
-    return sorted(found.values(), key=lambda p: (-len(p.concerns), -len(p.people), -p.size, p.name))
+    return sorted(found.values(), key=lambda p: (p.kind == "point", -len(p.concerns), -len(p.people), -p.size, p.name))

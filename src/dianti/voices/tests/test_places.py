@@ -53,8 +53,10 @@ def test_an_opinion_collected_at_a_point_counts_at_the_points_place(village, tre
                                         place="雪水港村晒谷场", organization=tree.village_a1)
     services.opinion_record(actor=None, organization=tree.village_a1, channel=Channel.DIRECT_REPORT,
                             text="希望多组织点老年人的活动", point=point)
-    found = {p.name: p for p in places.places_for_subject(village)}
-    assert "雪水港村晒谷场" in found and found["雪水港村晒谷场"].size == 1
+    ranked = places.places_for_subject(village)
+    found = {p.name: p for p in ranked}
+    assert found["雪水港村晒谷场"].size == 1 and found["雪水港村晒谷场"].kind == "point"
+    assert ranked[-1].name == "雪水港村晒谷场"  # collected there, not necessarily about it: after the named places
 
 
 def test_staff_switch_the_workbench_between_problem_and_place(village, users, client):
