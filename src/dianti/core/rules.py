@@ -74,6 +74,8 @@ RULES: dict[str, Rule] = {r.action: r for r in [
     # The phase machine: forward for the convener, backward only for the level above.
     Rule("campaign.phase_forward", _("推进述职活动阶段"), Level.OWN, CONVENER),
     Rule("campaign.phase_back", _("退回述职活动阶段"), Level.ABOVE, CONVENER),
+    # The heat formula's knobs, set once by the county for every campaign under it.
+    Rule("campaign.heat_scheme_set", _("设定本县群众点题的呼声热度权重"), Level.OWN, COUNTY),
     # 评: the convener submits the engine's results; the level above approves and publishes (公示) or withdraws.
     Rule("appraisal.results_submit", _("提交评议结果送审"), Level.OWN, CONVENER),
     Rule("appraisal.results_return", _("退回评议结果"), Level.ABOVE, CONVENER),

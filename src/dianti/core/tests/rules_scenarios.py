@@ -16,6 +16,7 @@ from django.utils import timezone
 from dianti.appraisal import annual, publication
 from dianti.appraisal import services as appraisal
 from dianti.appraisal.models import ActionProposal, AssessmentRound, SubjectResult
+from dianti.campaigns import heat
 from dianti.campaigns import services as campaigns
 from dianti.campaigns.models import Campaign, Category, Phase, Subject
 from dianti.campaigns.tests.factories import choose, in_topics, published, town_campaign
@@ -113,6 +114,13 @@ CAMPAIGNS = [
     _list_scenarios("list_return", "top", "county_admin", Campaign.ListStatus.DRAFT),
     _phase(Phase.TOPICS, lambda t, u: published(t), "campaign.phase_forward"),
     _phase(Phase.NOMINATE, lambda t, u: in_topics(t), "campaign.phase_back"),
+    Scenario(
+        action="campaign.heat_scheme_set", body="top", setup=lambda t, u: t.county,
+        service=lambda actor, county: heat.heat_scheme_set(actor=actor, organization=county,
+                                                           weights={"participant_weight": 0.3}),
+        page=lambda client, county: client.post(f"/campaigns/heat/{county.code}/", {"heat_participant_weight": "0.3"}),
+        api=None,
+        done=lambda county: heat.scheme_of(county) == {"participant_weight": 0.3}),
 ]
 
 
