@@ -178,7 +178,9 @@ def fit_char_tfidf(vectorizer: Any, texts: Sequence[str]) -> Any:
     """
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    keys, owner = _stream(texts) if _supported(vectorizer) else (np.zeros(0, dtype=np.int64), None)
+    if not _supported(vectorizer) or not texts:
+        return vectorizer.fit_transform(texts)
+    keys, owner = _stream(texts)
     if not len(keys) or len(keys) >= 1 << 32:
         return vectorizer.fit_transform(texts)
     grams, ids = np.unique(keys, return_inverse=True)

@@ -115,8 +115,9 @@ def _emissions(char: str) -> tuple[float, float, float, float]:
 
     found = _EMIT.get(char)
     if found is None:
-        found = _EMIT[char] = tuple(emit_P[state].get(char, MIN_FLOAT) for state in "BMES")  # type: ignore[assignment]
-    return found  # type: ignore[return-value]
+        b, m, e, s = (emit_P[state].get(char, MIN_FLOAT) for state in "BMES")
+        found = _EMIT[char] = (b, m, e, s)
+    return found
 
 
 def _viterbi_words(sentence: str) -> list[str]:

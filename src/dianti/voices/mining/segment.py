@@ -129,9 +129,9 @@ def _prepared(jieba: Any) -> tuple[Any, RouteCutter]:
     return tokenizer, cutter
 
 
-def _dictionary_cache(jieba: Any) -> Path:
-    """Return the cache file of the prepared dictionary: named by jieba's version and dictionary file and by the
-    shipped word lists, so any change to them makes a new one."""
+def _dictionary_cache(jieba: Any) -> Path | None:
+    """Return the cache file of the prepared dictionary (None when caching is off): named by jieba's version and
+    dictionary file and by the shipped word lists, so any change to them makes a new one."""
     dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
     stat = dictionary.stat()
     parts = [jieba.__version__, str(dictionary), str(stat.st_size), str(stat.st_mtime_ns)]
