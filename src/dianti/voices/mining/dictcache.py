@@ -5,7 +5,7 @@ Each cache file is named by a hash of everything it was made from (the caller pa
 sizes, word lists), so a change to any of them makes a new file and an old one is never read. Files are written
 with :mod:`marshal` (plain dicts, strings and numbers: loading one runs no code) under
 ``DIANTI_MINING_CACHE`` (default: the temporary directory, as jieba's), atomically; ``DIANTI_MINING_CACHE=off``
-turns the cache off. A missing, partial or unreadable file is made again.
+turns the cache off. A missing, partial or unreadable file, or one another user wrote, is made again.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ def load(file: Path | None) -> Any:
         return None
     try:
         with file.open("rb") as f:
+            if os.fstat(f.fileno()).st_uid != os.getuid():  # only a file this user wrote (the directory may be shared)
+                return None
             value = marshal.loads(f.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None

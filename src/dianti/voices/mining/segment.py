@@ -110,7 +110,7 @@ def _prepared(jieba: Any) -> tuple[Any, RouteCutter]:
     path = _dictionary_cache(jieba)
     tokenizer = jieba.Tokenizer()
     cached = dictcache.load(path)
-    if cached is not None:
+    if cached is not None and len(cached) == 4:
         tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab, logp = cached
         tokenizer.initialized = True
         for word in _words("unwords.txt"):  # del_word's other effect: the HMM never makes the word either
