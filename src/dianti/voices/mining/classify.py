@@ -41,7 +41,7 @@ import scipy.sparse as sp
 
 from .features import BODY_CHARS as WORD_CHARS
 from .features import analyse_many
-from .ngrams import CharVocabulary, char_counts
+from .ngrams import CharVocabulary, char_counts, fit_char_tfidf
 from .normalize import normalize
 
 REVIEW_THRESHOLD = 0.6
@@ -192,8 +192,8 @@ class LearnedClassifier:
         chars = [_char_doc(t, b) for t, b in items]
         titles = [t for t, _ in items]
         if fit:
-            return sp.hstack([self.words.fit_transform(words), self.chars.fit_transform(chars),
-                              self.titles.fit_transform(titles)]).tocsr()
+            return sp.hstack([self.words.fit_transform(words), fit_char_tfidf(self.chars, chars),
+                              fit_char_tfidf(self.titles, titles)]).tocsr()
         return sp.hstack([self.words.transform(words), self._char_features(chars),
                           self.titles.transform(titles)]).tocsr()
 

@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .segment import is_admin_place
 
@@ -132,17 +133,20 @@ def _clauses(text: str) -> list[str]:
     return out
 
 
-def _runs(clause: str) -> list[str]:
-    """Return the maximal runs of ``clause`` without function characters, problem cues or actions."""
+@lru_cache(maxsize=1 << 16)
+def _runs(clause: str) -> tuple[str, ...]:
+    """Return the maximal runs of ``clause`` without function characters, problem cues or actions (cached, as
+    :func:`_candidates`: the members of a topic repeat their clauses)."""
     masked = clause
     for word in (*_FUNCTION_WORDS, *ACTIONS, *(cue for cue, _a, _p in PROBLEMS if cue != "闲置")):
         masked = masked.replace(word, "|")
     runs = re.split(r"\|", "".join("|" if ch in _FUNCTION_CHARS else ch for ch in masked))
-    return [r for r in runs if len(r) >= 2]
+    return tuple(r for r in runs if len(r) >= 2)
 
 
-def _candidates(run: str) -> set[str]:
-    return {run[i:j] for i in range(len(run)) for j in range(i + 2, min(len(run), i + OBJECT_MAX) + 1)}
+@lru_cache(maxsize=1 << 13)
+def _candidates(run: str) -> frozenset[str]:
+    return frozenset(run[i:j] for i in range(len(run)) for j in range(i + 2, min(len(run), i + OBJECT_MAX) + 1))
 
 
 def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
@@ -168,9 +172,9 @@ def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
     kept = [c for c in shared if c not in dominated]
     counts = {o: max([df[o], *(df[c] for c in inside[o])]) for o in kept}
 
-    def score(c: str) -> tuple[int, int, int]:
+    def score(c: str) -> tuple[int, int, int, str]:
         bonus = sum(r for w, r in rank.items() if w in c)
-        return (counts[c] * (1 + bonus), counts[c], len(c))
+        return (counts[c] * (1 + bonus), counts[c], len(c), c)  # the text last: a tie never falls to hash order
 
     return max(kept, key=score) if kept else None
 
