@@ -115,3 +115,20 @@ def test_a_topic_without_members_has_no_name() -> None:
     from dianti.voices.mining.label import name_topic
 
     assert name_topic([]).text == ""
+
+
+def test_a_name_does_not_depend_on_the_process_hash_seed() -> None:
+    """Two phrases every member shares equally (路灯, 水管) tie; the name must be the same in every process."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[4])
+    script = "from dianti.voices.mining.label import concern_name; print(concern_name(['路灯水管都坏了', '水管路灯都坏了']))"
+    names = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": src}).stdout.strip()
+        for seed in range(6)
+    }
+    assert len(names) == 1, names
