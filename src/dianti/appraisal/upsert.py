@@ -20,7 +20,11 @@ from django.db import connection, models
 from .models import ActionProposal, SubjectResult
 
 # The detail holds no cycles; not checking for them, and no spaces, make encoding a province's details faster.
-ENCODER = json.JSONEncoder(check_circular=False, separators=(",", ":"))
+ENCODER = json.JSONEncoder(check_circular=False, separators=(",", ":"), ensure_ascii=False)
+# A result's stored fields (:func:`.services.result_fields`), in the order its rows are copied.
+RESULT_FIELDS = ("scheme", "meeting", "score", "ballots", "invalid", "satisfaction", "satisfaction_low",
+                 "satisfaction_high", "dissatisfaction", "alpha", "detail", "explanation", "status", "computed_at",
+                 "submitted_at", "submitted_by")
 PROPOSAL_KEY = ("subject", "action")
 
 
@@ -58,6 +62,8 @@ def stored(subject_id: int, values: dict[str, Any], fields: Sequence[str], now: 
     (``computed_at`` now, as ``auto_now`` would set it) — made where the result is scored, a worker process
     included, so the writer only copies them — elsewhere the subject and its fields."""
     if connection.vendor != "postgresql":
+        if isinstance(values.get("detail"), str):  # written as text already (:mod:`.stored_rows`)
+            values = {**values, "detail": json.loads(values["detail"])}
         return subject_id, values
     return [subject_id, *(_value(f, values, now) for f in fields)]
 
@@ -98,5 +104,5 @@ def _value(field: str, values: dict[str, Any], now: Any) -> Any:
         return now
     value = values[field]
     if field == "detail":
-        return ENCODER.encode(value)
+        return value if isinstance(value, str) else ENCODER.encode(value)
     return getattr(value, "pk", value)
