@@ -94,3 +94,20 @@ def test_the_stored_detail_reads_back_as_the_engine_result_says(vendor: str) -> 
         res = adapter.score(data, sid)
         assert detail["score"] == res.score and detail["n_valid"] == res.n_valid
         assert [r["status"] for r in detail["rules"]] == [o.status for o in res.outcomes]
+
+
+def test_rows_with_empty_groups_and_a_subject_without_a_valid_ballot_match_too(vendor: str) -> None:
+    base = default_scheme()
+    meeting, panel, subject_of, rows = _meeting(6, 30, seed=21)
+    first, second, third = list(subject_of)[:3]
+    rows = [r for r in rows if not (r[1] == first and r[2] == panel[0].pk)]  # one group did not vote on the first
+    rows = [r for r in rows if not (r[1] == second and r[2] in (panel[1].pk, panel[3].pk))]  # two on the second
+    rows = [(*r[:3], "极好", *r[4:]) if r[1] == third else r for r in rows]  # every ballot on the third invalid
+    got = vectorised.meeting_rows(meeting, base, _scheme(base), panel, subject_of, rows, paper=False, subjects=None,
+                                  now=NOW)
+    want = _reference(base, _scheme(base), meeting, panel, subject_of, rows)
+    assert got == want
+    details = {sid: json.loads(r[upsert.RESULT_FIELDS.index("detail") + 1]) if vendor == "postgresql"
+               else r[1]["detail"] for sid, _, r in want}
+    assert [g["used_weight"] for g in details[5000]["groups"]][0] == 0.0  # the empty group renormalised away
+    assert details[5002]["score"] is None and details[5002]["n_valid"] == 0
