@@ -7,7 +7,9 @@ the (subject, group) cells, their order by mark, the trims, the sums and the gra
 the alpha matrices are counted with ``np.bincount``. What is left per subject is what the engine itself does with
 aggregates — :func:`~.engine.scoring.assemble` (weighted score, item scores, rates, rules, flags) and the stored
 fields of :func:`.services.result_fields` (the engine's own ``to_dict`` and ``explain``) — so there is one formula
-and one text for every figure, whichever path computed it.
+and one text for every figure, whichever path computed it. The recompute takes :func:`meeting_rows` instead: the
+same rows, written straight from the cells by :mod:`.stored_rows` without the per-subject objects, compared with
+these byte for byte in ``test_stored_rows.py``.
 
 To the bit: a group's mean is the engine's ``fsum(kept) / len(kept)``; a numpy sum of whole numbers is exact, so
 it equals fsum, and the division is the same IEEE operation. :func:`score_meeting` therefore returns None — score
