@@ -168,7 +168,7 @@ class _Meeting:
                      + ',"n_ballots":')
         self.reason = {r: ENCODER.encode(r) for r in ("same_mark", "unknown_group", "unknown_grade")}
         self.group_texts = self._group_texts()
-        counts = np.array(cells.distribution, dtype=np.int64).reshape(len(data.ballots), -1)
+        counts = np.array(cells.distribution, dtype=np.int64).reshape(len(data.ballots), len(scheme.scale.labels))
         self.rule_counts = np.stack([counts[:, idx].sum(axis=1) for idx in self.once.rule_grades], axis=1).tolist() \
             if self.once.rules else [[] for _ in data.ballots]
         self.totals = counts.sum(axis=1).tolist()

@@ -111,3 +111,13 @@ def test_rows_with_empty_groups_and_a_subject_without_a_valid_ballot_match_too(v
                else r[1]["detail"] for sid, _, r in want}
     assert [g["used_weight"] for g in details[5000]["groups"]][0] == 0.0  # the empty group renormalised away
     assert details[5002]["score"] is None and details[5002]["n_valid"] == 0
+
+
+def test_a_meeting_without_ballots_or_without_subjects_writes_what_the_per_subject_path_writes(vendor: str) -> None:
+    base = default_scheme()
+    meeting, panel, subject_of, _ = _meeting(3, 5, seed=4)
+    got = vectorised.meeting_rows(meeting, base, _scheme(base), panel, subject_of, [], paper=False, subjects=None,
+                                  now=NOW)
+    assert got == _reference(base, _scheme(base), meeting, panel, subject_of, []) and len(got) == 3
+    assert vectorised.meeting_rows(meeting, base, _scheme(base), panel, {}, [], paper=False, subjects=None,
+                                   now=NOW) == []
