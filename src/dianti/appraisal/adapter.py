@@ -50,8 +50,9 @@ from dianti.meetings.paper import paper_ballot_token
 
 from .engine import Ballot, Scheme, krippendorff_alpha, rater_flags, score_subject
 from .engine.marks import invalid_reason
-from .engine.results import Flag, SubjectResult
+from .engine.results import SubjectResult
 from .engine.scheme import EvaluatorGroup, Item
+from .engine.scoring import invalid_flag
 
 ITEM_RULES = ("incomplete_items", "same_mark")
 
@@ -191,7 +192,7 @@ def with_item_invalid(result: SubjectResult, pre: Sequence[tuple[int | str, str]
         return result
     invalid = tuple(pre) + result.invalid
     flags = tuple(f for f in result.flags if f.code != "invalid_ballots")
-    flags += (Flag("invalid_ballots", f"有 {len(invalid)} 张无效票未计入。"),)
+    flags += (invalid_flag(len(invalid)),)
     return replace(result, n_ballots=result.n_ballots + len(pre), invalid=invalid, flags=flags)
 
 

@@ -25,11 +25,8 @@ from dianti.meetings.models import Meeting, PanelGroup
 from . import adapter, services, vectorised
 from .engine import Scheme
 from .models import ScoringScheme
-from .upsert import stored
+from .upsert import RESULT_FIELDS, stored
 
-RESULT_FIELDS = ("scheme", "meeting", "score", "ballots", "invalid", "satisfaction", "satisfaction_low",
-                 "satisfaction_high", "dissatisfaction", "alpha", "detail", "explanation", "status", "computed_at",
-                 "submitted_at", "submitted_by")
 
 def read_ballots(meeting_ids: Sequence[int], chunk_size: int) -> Iterator[tuple[int, list[adapter.BallotValues]]]:
     """Yield (meeting id, its ballot rows in id order) for these meetings, streamed, meeting by meeting.
@@ -84,14 +81,14 @@ def score(work: Work, rows: list[adapter.BallotValues], now: Any) -> Scores:
     subject by subject where that does not apply — the same fields either way."""
     started = time.perf_counter()
     m = work.meeting
-    scored = vectorised.score_meeting(m, work.base, work.row, work.panel, work.subject_of, rows, bool(work.serials),
-                                      work.mine)
-    at_once = scored is not None
-    if scored is None:
+    subjects = vectorised.meeting_rows(m, work.base, work.row, work.panel, work.subject_of, rows,
+                                       bool(work.serials), work.mine, now)
+    at_once = subjects is not None
+    if subjects is None:
         scored = services.score_meeting(adapter.build_input(m, work.base, work.panel, work.subject_of, rows,
                                                             work.serials), work.row, work.mine)
-    subjects = [(sid, services.wanted_proposals(res), stored(sid, fields, RESULT_FIELDS, now))
-                for sid, res, fields in scored]
+        subjects = [(sid, services.wanted_proposals(res), stored(sid, fields, RESULT_FIELDS, now))
+                    for sid, res, fields in scored]
     return Scores(m.pk, len(rows), at_once, time.perf_counter() - started, subjects)
 
 

@@ -9,11 +9,12 @@ meeting whose subjects are all published or heard again later is not read. On Po
 scored by worker processes, one per core (:mod:`.parallel`); this process still reads the scope and writes.
 
 The figures are the per-meeting path's own, to the bit: each meeting is scored at once by
-:func:`.vectorised.score_meeting` (numpy over the meeting's ballots, then the engine's own
-:func:`~.engine.scoring.assemble` per subject), or, where that does not apply (paper ballots, marks that are not
-whole numbers), mapped by :func:`.adapter.build_input` and scored by :func:`.services.score_meeting` (the engine
-per subject, the panel's alpha and rater flags); the rows written are :func:`.services.result_fields` (through
-:func:`.upsert.results_upsert`: COPY and one upsert on PostgreSQL) and :func:`.services.proposal_fields`. As
+:func:`.vectorised.meeting_rows` (numpy over the meeting's ballots, its rows then written straight from the
+sorted cells by :mod:`.stored_rows`, byte for byte what the engine's :func:`~.engine.scoring.assemble` and
+:func:`.services.result_fields` make subject by subject), or, where that does not apply (paper ballots, marks that
+are not whole numbers), mapped by :func:`.adapter.build_input` and scored by :func:`.services.score_meeting` (the
+engine per subject, the panel's alpha and rater flags); the rows are written through
+:func:`.upsert.results_upsert` (COPY and one upsert on PostgreSQL) with :func:`.services.proposal_fields`. As
 there, published results are left alone, a subject heard at several closed meetings takes the last one's ballots
 (by close time, then id), and decided proposals are kept. One audit record covers the recompute (the per-meeting
 path writes one per campaign). Measured by ``dianti bench recompute``.

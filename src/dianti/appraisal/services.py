@@ -29,6 +29,7 @@ from dianti.orgs.permissions import ensure_can_manage
 
 from . import adapter, selectors
 from .engine import Scheme, SchemeError, default_scheme
+from .engine.results import Proposal
 from .engine.results import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
 from .permissions import ensure_can_edit_scheme
@@ -132,11 +133,11 @@ def _meetings_to_score(campaign: Campaign, meeting: Meeting | None) -> list[Meet
     return meetings
 
 
-def _detail(res: EngineResult, data: adapter.MeetingInput, row: ScoringScheme, alpha: adapter.PanelAlpha,
-            meeting_flags: list[dict[str, Any]], subject_flags: list[Any]) -> dict[str, Any]:
+def detail_shared(data: adapter.MeetingInput, row: ScoringScheme, alpha: adapter.PanelAlpha,
+                  meeting_flags: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the part of a result's stored detail that is the same for every subject of the meeting."""
     scheme = data.scheme
-    return {**res.to_dict(kept=False),
-            "scheme": {"key": row.key, "version": row.version, "name": row.name},
+    return {"scheme": {"key": row.key, "version": row.version, "name": row.name},
             "meeting": {"id": data.meeting.pk, "title": data.meeting.title, "alpha": alpha.to_dict(),
                         "rater_flags": meeting_flags},
             "grades": list(scheme.scale.labels),
@@ -144,9 +145,13 @@ def _detail(res: EngineResult, data: adapter.MeetingInput, row: ScoringScheme, a
             "item_labels": {i.code: i.label for i in scheme.items},
             "weights_from": data.weights_from,
             "grade_map": data.grade_map,
-            "notes": data.notes,
-            "rater_flags": list(subject_flags),
-            "uncertain": res.uncertain}
+            "notes": data.notes}
+
+
+def _detail(res: EngineResult, data: adapter.MeetingInput, row: ScoringScheme, alpha: adapter.PanelAlpha,
+            meeting_flags: list[dict[str, Any]], subject_flags: list[Any]) -> dict[str, Any]:
+    return {**res.to_dict(kept=False), **detail_shared(data, row, alpha, meeting_flags),
+            "rater_flags": list(subject_flags), "uncertain": res.uncertain}
 
 
 def explanation_text(res: EngineResult, data: adapter.MeetingInput, alpha: adapter.PanelAlpha,
@@ -162,8 +167,13 @@ def explanation_text(res: EngineResult, data: adapter.MeetingInput, alpha: adapt
 def wanted_proposals(res: EngineResult) -> dict[str, tuple[str, str, bool]]:
     """Return {action: (rule, reason, uncertain)} the rules propose for ``res``: one per action, a decided rule
     outranking an uncertain one."""
+    return wanted_of(res.proposals())
+
+
+def wanted_of(proposals: Iterable[Proposal]) -> dict[str, tuple[str, str, bool]]:
+    """Return :func:`wanted_proposals` of the engine's ``proposals``."""
     wanted: dict[str, tuple[str, str, bool]] = {}
-    for p in res.proposals():
+    for p in proposals:
         action = ACTION_BY_TEXT.get(p.action) or ACTION_BY_RULE.get(p.rule)
         if action is None:
             continue

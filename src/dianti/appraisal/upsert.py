@@ -20,8 +20,15 @@ from django.db import connection, models
 from .models import ActionProposal, SubjectResult
 
 # The detail holds no cycles; not checking for them, and no spaces, make encoding a province's details faster.
-ENCODER = json.JSONEncoder(check_circular=False, separators=(",", ":"))
+ENCODER = json.JSONEncoder(check_circular=False, separators=(",", ":"), ensure_ascii=False)
+# A result's stored fields (:func:`.services.result_fields`), in the order its rows are copied.
+RESULT_FIELDS = ("scheme", "meeting", "score", "ballots", "invalid", "satisfaction", "satisfaction_low",
+                 "satisfaction_high", "dissatisfaction", "alpha", "detail", "explanation", "status", "computed_at",
+                 "submitted_at", "submitted_by")
 PROPOSAL_KEY = ("subject", "action")
+# The result fields stored as they are (the others: relations by their key, the detail as JSON, the time computed).
+_AS_IS = frozenset({"score", "ballots", "invalid", "satisfaction", "satisfaction_low", "satisfaction_high",
+                    "dissatisfaction", "alpha", "explanation", "status"})
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
@@ -58,8 +65,21 @@ def stored(subject_id: int, values: dict[str, Any], fields: Sequence[str], now: 
     (``computed_at`` now, as ``auto_now`` would set it) — made where the result is scored, a worker process
     included, so the writer only copies them — elsewhere the subject and its fields."""
     if connection.vendor != "postgresql":
+        if isinstance(values.get("detail"), str):  # written as text already (:mod:`.stored_rows`)
+            values = {**values, "detail": json.loads(values["detail"])}
         return subject_id, values
-    return [subject_id, *(_value(f, values, now) for f in fields)]
+    row = [subject_id]
+    for field in fields:
+        value = values.get(field)
+        if field in _AS_IS:
+            row.append(value)
+        elif field == "computed_at":
+            row.append(now)
+        elif field == "detail":
+            row.append(value if isinstance(value, str) else ENCODER.encode(value))
+        else:  # a relation: its key
+            row.append(None if value is None else value.pk)
+    return row
 
 
 def results_upsert(rows: Sequence[Any], fields: Sequence[str], batch_size: int) -> None:
@@ -91,12 +111,3 @@ def proposals_upsert(rows: Sequence[tuple[int, str, dict[str, Any]]], fields: Se
     _copy_upsert(ActionProposal, columns[:2], columns, _columns(ActionProposal, fields),
                  ([sid, action, *(getattr(values[f], "pk", values[f]) for f in fields), ""]
                   for sid, action, values in rows))
-
-
-def _value(field: str, values: dict[str, Any], now: Any) -> Any:
-    if field == "computed_at":
-        return now
-    value = values[field]
-    if field == "detail":
-        return ENCODER.encode(value)
-    return getattr(value, "pk", value)

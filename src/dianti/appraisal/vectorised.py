@@ -7,7 +7,9 @@ the (subject, group) cells, their order by mark, the trims, the sums and the gra
 the alpha matrices are counted with ``np.bincount``. What is left per subject is what the engine itself does with
 aggregates — :func:`~.engine.scoring.assemble` (weighted score, item scores, rates, rules, flags) and the stored
 fields of :func:`.services.result_fields` (the engine's own ``to_dict`` and ``explain``) — so there is one formula
-and one text for every figure, whichever path computed it.
+and one text for every figure, whichever path computed it. The recompute takes :func:`meeting_rows` instead: the
+same rows, written straight from the cells by :mod:`.stored_rows` without the per-subject objects, compared with
+these byte for byte in ``test_stored_rows.py``.
 
 To the bit: a group's mean is the engine's ``fsum(kept) / len(kept)``; a numpy sum of whole numbers is exact, so
 it equals fsum, and the division is the same IEEE operation. :func:`score_meeting` therefore returns None — score
@@ -27,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import adapter, services
+from . import adapter, services, stored_rows
 from .engine import Scheme
 from .engine.alpha import alpha_of_counts
 from .engine.marks import Aggregate
@@ -182,8 +184,18 @@ class Scored:
     alpha: adapter.PanelAlpha
 
 
-def _results(data: adapter.MeetingInput, b: Ballots, ok: BoolArray, listed: list[list[tuple[int, str]]]
-             ) -> dict[int, SubjectResult]:
+@dataclass(frozen=True)
+class Cells:
+    """A meeting's valid marks sorted by (subject, group) cell — overall and per item — with each subject's valid
+    ballots per grade and its ballots in all."""
+
+    overall: Sorted
+    by_item: list[Sorted]
+    distribution: list[list[int]]
+    n_ballots: list[int]
+
+
+def _cells(data: adapter.MeetingInput, b: Ballots, ok: BoolArray) -> Cells:
     scheme = data.scheme
     n_s, n_g, n_i = len(data.ballots), len(scheme.groups), b.items.shape[1]
     cell = b.subject[ok] * n_g + b.group[ok]
@@ -192,10 +204,17 @@ def _results(data: adapter.MeetingInput, b: Ballots, ok: BoolArray, listed: list
     with_items = b.has_items[ok]
     by_item = [_sorted(cell[with_items], b.items[ok][with_items, j], b.ids[ok][with_items], n_s * n_g, scheme)
                for j in range(n_i)]
+    n_k = len(scheme.scale.labels)
+    dist = np.bincount(b.subject[ok] * n_k + b.grade[ok], minlength=n_s * n_k)
+    return Cells(overall, by_item, dist.reshape(n_s, n_k).tolist(), np.bincount(b.subject, minlength=n_s).tolist())
+
+
+def _results(data: adapter.MeetingInput, cells: Cells, listed: list[list[tuple[int, str]]]
+             ) -> dict[int, SubjectResult]:
+    scheme = data.scheme
+    n_g = len(scheme.groups)
     labels = scheme.scale.labels
-    dist = np.bincount(b.subject[ok] * len(labels) + b.grade[ok], minlength=n_s * len(labels))
-    dist_rows = dist.reshape(n_s, len(labels)).tolist()
-    n_ballots = np.bincount(b.subject, minlength=n_s).tolist()
+    overall, by_item = cells.overall, cells.by_item
     out = {}
     for s, sid in enumerate(data.ballots):
         per_group: list[PerGroup] = []
@@ -205,8 +224,8 @@ def _results(data: adapter.MeetingInput, b: Ballots, ok: BoolArray, listed: list
                               [_aggregate(it, c) for it in by_item]))
         invalid = listed[s] if s < len(listed) else []
         pre = [x for x in invalid if x[1] == "same_mark"]
-        res = assemble(scheme, sid, n_ballots[s] - len(pre), invalid[len(pre):], per_group,
-                       dict(zip(labels, dist_rows[s], strict=True)))
+        res = assemble(scheme, sid, cells.n_ballots[s] - len(pre), invalid[len(pre):], per_group,
+                       dict(zip(labels, cells.distribution[s], strict=True)))
         out[sid] = adapter.with_item_invalid(res, pre)
     return out
 
@@ -251,12 +270,16 @@ def _item_alpha(marks: FloatArray, subject: IntArray, n_subjects: int) -> float 
     return _alpha(counts.reshape(-1, len(cats)), "interval", cats.astype(float))
 
 
-def score_meeting(meeting: Any, base: Scheme, row: ScoringScheme, panel: Sequence[Any],
-                  subject_of: Mapping[int, int], rows: Sequence[adapter.BallotValues], paper: bool,
-                  subjects: Sequence[int] | None = None) -> Iterator[tuple[int, SubjectResult, dict[str, Any]]] | None:
-    """Return what :func:`.services.score_meeting` yields for the meeting (rows as :func:`.adapter.build_input`
-    takes them), or None when the meeting needs the per-subject path (see the module docstring); ``paper`` says
-    whether it has accepted paper ballots."""
+@dataclass(frozen=True)
+class _Prepared:
+    data: adapter.MeetingInput
+    cells: Cells
+    listed: list[list[tuple[int, str]]]
+    alpha: adapter.PanelAlpha
+
+
+def _prepare(meeting: Any, base: Scheme, panel: Sequence[Any], subject_of: Mapping[int, int],
+             rows: Sequence[adapter.BallotValues], paper: bool) -> _Prepared | None:
     data, item_code = adapter.mapping(meeting, base, panel, subject_of)
     if paper or len(set(item_code.values())) != len(data.scheme.items):
         return None
@@ -264,8 +287,33 @@ def score_meeting(meeting: Any, base: Scheme, row: ScoringScheme, panel: Sequenc
     if b is None or not _exact(b, data.scheme):
         return None
     ok, listed = _invalid(b, base)
-    results = _results(data, b, ok, listed)
-    alpha = _panel_alpha(data, b, ok)
+    return _Prepared(data, _cells(data, b, ok), listed, _panel_alpha(data, b, ok))
+
+
+def score_meeting(meeting: Any, base: Scheme, row: ScoringScheme, panel: Sequence[Any],
+                  subject_of: Mapping[int, int], rows: Sequence[adapter.BallotValues], paper: bool,
+                  subjects: Sequence[int] | None = None) -> Iterator[tuple[int, SubjectResult, dict[str, Any]]] | None:
+    """Return what :func:`.services.score_meeting` yields for the meeting (rows as :func:`.adapter.build_input`
+    takes them), or None when the meeting needs the per-subject path (see the module docstring); ``paper`` says
+    whether it has accepted paper ballots."""
+    p = _prepare(meeting, base, panel, subject_of, rows, paper)
+    if p is None:
+        return None
+    results = _results(p.data, p.cells, p.listed)
     wanted = None if subjects is None else set(subjects)
-    return ((sid, res, services.result_fields(res, data, row, alpha, [], []))
+    return ((sid, res, services.result_fields(res, p.data, row, p.alpha, [], []))
             for sid, res in results.items() if wanted is None or sid in wanted)
+
+
+def meeting_rows(meeting: Any, base: Scheme, row: ScoringScheme, panel: Sequence[Any],
+                 subject_of: Mapping[int, int], rows: Sequence[adapter.BallotValues], paper: bool,
+                 subjects: Sequence[int] | None, now: Any
+                 ) -> list[tuple[int, dict[str, tuple[str, str, bool]], Any]] | None:
+    """Return (subject, :func:`.services.wanted_proposals`, :func:`.upsert.stored` row) for the subjects
+    :func:`score_meeting` would yield, written straight from the cells (:mod:`.stored_rows`), or None where the
+    meeting needs the per-subject path."""
+    p = _prepare(meeting, base, panel, subject_of, rows, paper)
+    if p is None:
+        return None
+    return stored_rows.rows(p.data, row, p.alpha, p.cells, p.listed, None if subjects is None else set(subjects),
+                            now)

@@ -180,12 +180,7 @@ class SubjectResult:
         condition (marked uncertain). An uncertain rule the observed rate does not meet — 4 of 4 voters satisfied,
         whose wide interval still reaches below the line — proposes nothing: the result page marks that rate
         不确定, but nobody is proposed for rectification on a rate that says they did well."""
-        out = []
-        for o in self.outcomes:
-            if o.status == "triggered" or (o.status == "uncertain" and o.leaning):
-                out.append(Proposal(self.subject, o.rule.action, o.rule.code,
-                                    o.plain(), o.status == "uncertain"))
-        return tuple(out)
+        return proposals_of(self.subject, self.outcomes)
 
     def explain(self) -> str:
         """Return, in Chinese, how every published number follows from the ballots under the scheme."""
@@ -233,12 +228,8 @@ class SubjectResult:
                    "dropped_high": [list(x) for x in a.dropped_high]}
             return {**out, "kept": [list(x) for x in a.kept]} if kept else {**out, "n_kept": len(a.kept)}
 
-        def rate(r: Rate) -> dict[str, Any]:
-            return {"grades": list(r.grades), "count": r.count, "total": r.total, "value": r.value,
-                    "low": r.low, "high": r.high, "confidence": r.confidence}
-
         def shown(r: Rate) -> dict[str, Any]:
-            return {**rate(r), "uncertain": [o.rule.action for o in self.uncertain_on(r)]}
+            return {**rate_dict(r), "uncertain": [o.rule.action for o in self.uncertain_on(r)]}
 
         return {
             "subject": self.subject, "scheme_version": self.scheme_version, "n_ballots": self.n_ballots,
@@ -249,7 +240,32 @@ class SubjectResult:
             "items": {i.item: i.score for i in self.items},
             "distribution": dict(self.distribution),
             "satisfaction": shown(self.satisfaction), "dissatisfaction": shown(self.dissatisfaction),
-            "rules": [{"code": o.rule.code, "action": o.rule.action, "status": o.status, "rate": rate(o.rate)}
-                      for o in self.outcomes],
-            "flags": [{"code": f.code, "message": f.message} for f in self.flags],
+            "rules": [outcome_dict(o) for o in self.outcomes],
+            "flags": [flag_dict(f) for f in self.flags],
         }
+
+
+# The parts of :meth:`SubjectResult.to_dict` that depend only on a rate, an outcome or a flag: a caller storing many
+# subjects (:mod:`dianti.appraisal.stored_rows`) encodes each distinct one once.
+
+
+def rate_dict(r: Rate) -> dict[str, Any]:
+    """Return the rate as :meth:`SubjectResult.to_dict` stores it."""
+    return {"grades": list(r.grades), "count": r.count, "total": r.total, "value": r.value,
+            "low": r.low, "high": r.high, "confidence": r.confidence}
+
+
+def outcome_dict(o: RuleOutcome) -> dict[str, Any]:
+    """Return a rule's outcome as :meth:`SubjectResult.to_dict` stores it."""
+    return {"code": o.rule.code, "action": o.rule.action, "status": o.status, "rate": rate_dict(o.rate)}
+
+
+def flag_dict(f: Flag) -> dict[str, Any]:
+    """Return a flag as :meth:`SubjectResult.to_dict` stores it."""
+    return {"code": f.code, "message": f.message}
+
+
+def proposals_of(subject: Any, outcomes: Sequence[RuleOutcome]) -> tuple[Proposal, ...]:
+    """Return the proposals :meth:`SubjectResult.proposals` makes from ``outcomes`` (its rule in its docstring)."""
+    return tuple(Proposal(subject, o.rule.action, o.rule.code, o.plain(), o.status == "uncertain")
+                 for o in outcomes if o.status == "triggered" or (o.status == "uncertain" and o.leaning))

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .marks import Aggregate, Ballot, BallotId, aggregate, ballot_mark, invalid_reason, rule_status
+from .policy import ActionRule
 from .results import Flag, GroupResult, ItemScore, Rate, RuleOutcome, SubjectResult
 from .scheme import Scheme
 
@@ -58,6 +59,26 @@ def group_flags(scheme: Scheme, sizes: Sequence[int]) -> list[Flag]:
     return flags
 
 
+def rule_outcome(rule: ActionRule, r: Rate) -> RuleOutcome:
+    """Return the rule's outcome on rate ``r`` (decided only when both ends of its interval agree)."""
+    return RuleOutcome(rule, r, rule_status(r.value, r.low, r.high, rule.op, rule.threshold))
+
+
+def uncertain_flag(o: RuleOutcome) -> Flag:
+    """Return the flag on an uncertain outcome: a person must decide."""
+    rule, r = o.rule, o.rate
+    return Flag("uncertain", f"规则「{rule.describe()}」不确定：{rule.metric} {r.text()}，"
+                             f"区间跨过阈值 {rule.threshold:.1%}，须人工判断。")
+
+
+def invalid_flag(n: int) -> Flag:
+    """Return the flag on ``n`` invalid ballots left out."""
+    return Flag("invalid_ballots", f"有 {n} 张无效票未计入。")
+
+
+NO_VALID_BALLOTS = Flag("no_valid_ballots", "没有任何有效票，无法评分。")
+
+
 PerGroup = tuple[str, str, float, int, Aggregate | None, Sequence[Aggregate | None]]
 """One group's cell: code, label, weight, valid ballots, the overall aggregate and one aggregate per item."""
 
@@ -86,17 +107,12 @@ def assemble(scheme: Scheme, subject: Any, n_ballots: int, invalid: Sequence[tup
     def rate(grades: tuple[str, ...]) -> Rate:
         return Rate.of(grades, sum(counts[x] for x in grades), n_valid, scheme.confidence)
 
-    outcomes = []
-    for rule in scheme.action_rules:
-        r = rate(rule.grades)
-        outcomes.append(RuleOutcome(rule, r, rule_status(r.value, r.low, r.high, rule.op, rule.threshold)))
-        if outcomes[-1].status == "uncertain":
-            flags.append(Flag("uncertain", f"规则「{rule.describe()}」不确定：{rule.metric} {r.text()}，"
-                                           f"区间跨过阈值 {rule.threshold:.1%}，须人工判断。"))
+    outcomes = [rule_outcome(rule, rate(rule.grades)) for rule in scheme.action_rules]
+    flags += [uncertain_flag(o) for o in outcomes if o.status == "uncertain"]
     if invalid:
-        flags.append(Flag("invalid_ballots", f"有 {len(invalid)} 张无效票未计入。"))
+        flags.append(invalid_flag(len(invalid)))
     if n_valid == 0:
-        flags.append(Flag("no_valid_ballots", "没有任何有效票，无法评分。"))
+        flags.append(NO_VALID_BALLOTS)
 
     return SubjectResult(
         subject=subject, scheme_version=scheme.version, scheme_name=scheme.name, n_ballots=n_ballots,
