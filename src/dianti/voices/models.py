@@ -105,6 +105,8 @@ class Opinion(models.Model):
     supports = models.PositiveIntegerField(_("关心数"), default=0)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # The key the recording phone drew for this record (voices/offline.py): the same record sent twice is one row.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -112,6 +114,8 @@ class Opinion(models.Model):
         verbose_name_plural = _("意见")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["org_path", "created_at"])]
+        constraints = [models.UniqueConstraint(fields=["entered_by", "client_key"], name="uniq_opinion_client_key",
+                                               condition=models.Q(client_key__isnull=False))]
 
     def __str__(self) -> str:
         return self.title or self.text[:30]
