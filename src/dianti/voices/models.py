@@ -88,6 +88,8 @@ class Opinion(models.Model):
     # Encrypted at rest (dianti.core.crypto); author_key below is its keyed hash for counting people.
     author_phone = EncryptedCharField(_("手机号"), max_length=11, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
+    # The phone was proved by an SMS code (voices/verify.py) where the county asks for it: a verified person.
+    phone_verified = models.BooleanField(_("手机号已验证"), default=False)
     # Who raised it, hashed (phone, else device, else the opinion itself): counts distinct people, never shown.
     author_key = models.CharField(max_length=64, db_index=True)
     people_met = models.PositiveIntegerField(_("接触人次"), default=0)
@@ -193,3 +195,20 @@ class MiningState(models.Model):
 
     def __str__(self) -> str:
         return f"mining state {self.organization_id}/{self.campaign_id}"
+
+
+class VerificationSetting(models.Model):
+    """A county's choice to prove phones by SMS code before a named opinion counts as a verified person (off unless
+    set; voices/verify.py)."""
+
+    organization = models.OneToOneField(Organization, verbose_name=_("县（市、区）"), on_delete=models.CASCADE,
+                                        related_name="+")
+    phone_codes = models.BooleanField(_("留手机号的意见须短信验证"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("手机号验证设置")
+        verbose_name_plural = _("手机号验证设置")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {'on' if self.phone_codes else 'off'}"

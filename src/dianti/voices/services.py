@@ -122,9 +122,10 @@ def _create(**fields: Any) -> Opinion:
 @transaction.atomic
 def opinion_submit(
     *, organization: Organization, text: str, submitter: Submitter, title: str = "", anonymous: bool = True,
-    name: str = "", phone: str = "", photo: Any = None,
+    name: str = "", phone: str = "", photo: Any = None, phone_verified: bool = False,
 ) -> Opinion:
-    """Take an opinion from the public page (QR code); return it with its tracking code."""
+    """Take an opinion from the public page (QR code); return it with its tracking code. ``phone_verified``: the
+    phone was proved by an SMS code just now (voices/verify.py)."""
     ratelimit.ensure_within("opinion", PUBLIC_LIMITS, ip_hash=submitter.ip_hash, device_hash=submitter.device_hash)
     text = clean_text(text)
     phone = validate_phone(phone) if phone else ""
@@ -133,7 +134,7 @@ def opinion_submit(
         organization=organization, org_path=organization.path, campaign=open_campaign_for(organization),
         channel=Channel.ONLINE, title=clean_text(title, limit=100) if len(title.strip()) >= MIN_TEXT else title.strip()[:100],
         text=text, anonymous=anonymous or not name.strip(), author_name="" if anonymous else name.strip()[:50],
-        author_phone=phone, author_key=_author_key(phone, submitter.device_hash),
+        author_phone=phone, author_key=_author_key(phone, submitter.device_hash), phone_verified=bool(phone) and phone_verified,
     )
     if photo is not None:
         opinion.photo.save(f"{opinion.tracking_code}.jpg", _without_metadata(photo), save=True)
