@@ -81,7 +81,7 @@ class _Scope:
         closed = _in(path) & Q(status=Meeting.Status.CLOSED)
         meetings = {m.pk: m for m in Meeting.objects.filter(closed).order_by("closed_at", "pk")
                     .only("pk", "campaign_id", "title", "grades", "items", "closed_at")}
-        of_meetings = Q(meeting__status=Meeting.Status.CLOSED) & _in(path, "meeting__org_path")
+        of_meetings = Q(meeting__status=Meeting.Status.CLOSED, meeting__rehearsal_of=None) & _in(path, "meeting__org_path")
         panel: dict[int, list[PanelGroup]] = defaultdict(list)
         for group in PanelGroup.objects.filter(of_meetings).order_by("order", "pk"):
             panel[group.meeting_id].append(group)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from dianti.core.admin import ScopedAdmin
 
-from .models import Campaign, Project, ResponsibilityItem, Subject
+from .models import Campaign, HeatScheme, Project, ResponsibilityItem, Subject
 
 
 @admin.register(Campaign)
@@ -37,3 +37,10 @@ class ProjectAdmin(ScopedAdmin):
     read_only_admin = True
     list_display = ("title", "kind", "organization", "year")
     list_filter = ("kind", "year")
+
+
+@admin.register(HeatScheme)
+class HeatSchemeAdmin(ScopedAdmin):
+    scope_field = "org_path"
+    read_only_admin = True
+    list_display = ("organization", "weights", "updated_at")

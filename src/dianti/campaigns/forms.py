@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core import paths, scope
 from dianti.orgs.models import Organization
 
+from .heat import knobs_in_force
 from .models import Campaign, Category, Phase
 
 CONVENER_LEVELS = [Organization.Level.PROVINCE, Organization.Level.CITY, Organization.Level.COUNTY,
@@ -65,10 +66,14 @@ class CampaignEditForm(forms.Form):
                 label=_("“%(phase)s”截止日期") % {"phase": phase.label}, required=False,
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
+        inherited = knobs_in_force(campaign, with_campaign=False)
         for knob, label in HEAT_KNOBS.items():
+            above = inherited.get(knob)
             self.fields[f"heat_{knob}"] = forms.FloatField(
                 label=label, required=False, min_value=0, max_value=1000,
-                initial=(campaign.heat_weights or {}).get(knob), help_text=_("留空用默认值"))
+                initial=(campaign.heat_weights or {}).get(knob),
+                help_text=_("留空沿用%(who)s设定的 %(value)g") % {"who": above.source, "value": above.value}
+                if above else _("留空用默认值"))
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -86,6 +91,19 @@ HEAT_KNOBS = {
     "channel_symposium": _("呼声热度：座谈会的渠道权重（默认 1.5）"),
     "channel_online": _("呼声热度：线上留言的渠道权重（默认 1）"),
 }
+
+
+class HeatSchemeForm(forms.Form):
+    """The county's knobs, inherited by every campaign under it (blank: the formula's default)."""
+
+    def __init__(self, *args: Any, weights: dict[str, float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for knob, label in HEAT_KNOBS.items():
+            self.fields[f"heat_{knob}"] = forms.FloatField(label=label, required=False, min_value=0, max_value=1000,
+                                                           initial=weights.get(knob), help_text=_("留空用默认值"))
+
+    def weights(self) -> dict[str, float]:
+        return {k: self.cleaned_data[f"heat_{k}"] for k in HEAT_KNOBS if self.cleaned_data.get(f"heat_{k}") is not None}
 
 
 class TopicForm(forms.Form):

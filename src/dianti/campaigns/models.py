@@ -193,3 +193,24 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class HeatScheme(models.Model):
+    """The knobs of the voices' heat formula a county sets once ({knob: number}, dianti.voices.mining.heat.KNOBS):
+    every campaign under it inherits them, and a campaign may still override a knob (``Campaign.heat_weights``).
+    What is in force for a campaign is resolved in one place: :func:`dianti.campaigns.heat.heat_weights_in_force`."""
+
+    organization = models.OneToOneField(Organization, verbose_name=_("县级党委"), on_delete=models.CASCADE,
+                                        related_name="heat_scheme")
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    weights = models.JSONField(_("呼声热度权重"), default=dict, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("呼声热度权重方案")
+        verbose_name_plural = _("呼声热度权重方案")
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.weights}"

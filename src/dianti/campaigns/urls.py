@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_record
+from . import views, views_heat, views_record
 
 urlpatterns = [
     path("", views.campaign_list, name="campaign_list"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("record/people/<int:pk>/", views_record.record_person, name="record_person"),
     path("record/orgs/<str:code>/", views_record.record_org, name="record_org"),
     path("export.xlsx", views.campaigns_export, name="campaigns_export"),
+    path("heat/<str:code>/", views_heat.heat_scheme_edit, name="heat_scheme_edit"),
     path("responsibilities/import/", views.responsibility_import, name="responsibility_import"),
     path("responsibilities/<str:code>/", views.responsibility_list, name="responsibility_list"),
     path("<int:pk>/", views.campaign_detail, name="campaign_detail"),

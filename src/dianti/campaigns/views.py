@@ -24,7 +24,7 @@ from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 
-from . import importers, permissions, phases, selectors, services
+from . import heat, importers, permissions, phases, selectors, services
 from .forms import CATEGORY_CHOICES, CampaignEditForm, CampaignForm, ResponsibilityForm, TopicForm
 from .models import Campaign, Phase
 
@@ -70,7 +70,8 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存"))
             return redirect("campaign_detail", pk=campaign.pk)
-    return render(request, "campaigns/campaign_edit.html", {"form": form, "campaign": campaign})
+    return render(request, "campaigns/campaign_edit.html", {"form": form, "campaign": campaign,
+                                                            "county": heat.county_of(campaign.org_path)})
 
 
 @login_required

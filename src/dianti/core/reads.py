@@ -91,12 +91,16 @@ READS: dict[str, frozenset[str]] = {
     "voices_sw": EVERYONE, "voices_manifest": EVERYONE,  # the recording app's shell: no data in either
     "voices_point_poster": _r(ADMINS, POINT),
     "voices_queue_action": ADMINS, "voices_import": ADMINS, "voices_poster": ADMINS, "voices_workbench": ADMINS,
+    "voices_workbench_places": ADMINS, "heat_scheme_edit": ADMINS,
     "voices_mine": ADMINS, "voices_assign": ADMINS, "voices_topic_action": ADMINS,
     # 述职会: the convener runs it; a secretary sees their agenda item and uploads their report.
     "meeting_list": _r(ADMINS, SECRETARY), "meeting_report": _r(ADMINS, SECRETARY),
     "meeting_schedule": ADMINS, "meeting_detail": ADMINS, "meeting_action": ADMINS, "meeting_codes": ADMINS,
     "meeting_paper_pdf": ADMINS, "meeting_paper_entry": ADMINS, "meeting_paper_resolve": ADMINS,
     "meeting_question": ADMINS, "meeting_minutes": ADMINS, "meeting_screen": ADMINS,
+    "meeting_scans": ADMINS, "meeting_scans_upload": ADMINS, "meeting_scan_confirm": ADMINS,
+    "meeting_scan_discard": ADMINS, "meeting_scan_image": ADMINS, "meeting_scan_upright": ADMINS, "meeting_rehearsal_start": ADMINS,
+    "meeting_rehearsal_wipe": ADMINS,
     # 评 and 考: results and scores for those who decide on them; a secretary reads their own result.
     "appraisal_index": OVERSIGHT, "appraisal_campaign": OVERSIGHT, "appraisal_campaign_action": OVERSIGHT,
     "appraisal_campaign_export": OVERSIGHT, "appraisal_meeting": OVERSIGHT, "appraisal_meeting_export": OVERSIGHT,

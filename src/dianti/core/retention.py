@@ -19,7 +19,8 @@ storage ``RETENTION_JOB_FILES_DAYS`` (``DIANTI_RETENTION_JOB_FILES_DAYS``, defau
 job's row and result stay.
 
 What is a record stays: opinions' text and photos, evidence photos, reports, minutes, ballots, the audit log.
-There are no meeting photos to erase (meetings store only the secretary's report document).
+Paper ballots' scanned images are kept with the meeting's records for the same period after the meeting closed,
+then deleted (what was read and entered from them stays).
 
 Each step of the cycle declares what it erases (``retention`` in its component: a function of the cutoff
 returning how many rows it touched); the kernel erases job files. Runs once a day with the other daily sweeps

@@ -74,12 +74,17 @@ RULES: dict[str, Rule] = {r.action: r for r in [
     # The phase machine: forward for the convener, backward only for the level above.
     Rule("campaign.phase_forward", _("推进述职活动阶段"), Level.OWN, CONVENER),
     Rule("campaign.phase_back", _("退回述职活动阶段"), Level.ABOVE, CONVENER),
+    # The heat formula's knobs, set once by the county for every campaign under it.
+    Rule("campaign.heat_scheme_set", _("设定本县群众点题的呼声热度权重"), Level.OWN, COUNTY),
     # 评: the convener submits the engine's results; the level above approves and publishes (公示) or withdraws.
     Rule("appraisal.results_submit", _("提交评议结果送审"), Level.OWN, CONVENER),
     Rule("appraisal.results_return", _("退回评议结果"), Level.ABOVE, CONVENER),
     Rule("appraisal.results_publish", _("审核通过并公示评议结果"), Level.ABOVE, CONVENER, four_eyes=True),
     Rule("appraisal.results_withdraw", _("撤回已公示的评议结果"), Level.ABOVE, CONVENER),
     Rule("appraisal.proposal_decide", _("确认或不采纳处置建议"), Level.OWN, CONVENER),
+    # 述职会: a rehearsal (模拟测评) of the convener's meeting, started and wiped by the convener's admins.
+    Rule("meeting.rehearsal_start", _("开始模拟测评"), Level.OWN, CONVENER),
+    Rule("meeting.rehearsal_wipe", _("清除模拟测评"), Level.OWN, CONVENER),
     # 考: star grades (晋位升级) are confirmed above the county that computed them.
     Rule("appraisal.stars_confirm", _("确认年度考核等次和星级"), Level.ABOVE, COUNTY, four_eyes=True),
     # 整改: the issuing committee runs the case; the secretary answers it; escalated cases go up a level.

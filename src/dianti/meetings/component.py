@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.events import IN_SAVEPOINT, Event
 
-from . import bulk, demo, record, retention, stats, todo
+from . import bulk, demo, record, retention, scans, stats, todo
 
 register(Component(
     label="meetings", name=_("述职会"), order=40,
@@ -26,7 +26,8 @@ register(Component(
     demo_bulk=bulk.fill,
     todo=todo.for_user,
     record=record.facts,
-    retention={"hall_devices": retention.hall_devices},
+    retention={"hall_devices": retention.hall_devices, "paper_images": retention.paper_images},
+    jobs={scans.JOB_KIND: scans.read_job},
     publishes=(Event("meeting_closed", IN_SAVEPOINT, ("meeting_id", "org_path"), "述职会结束投票",
                      "投票结束不因后续计算失败而撤销：选票已封存，计算失败记录在案，由管理员重试"),),
     permissions="dianti.meetings.permissions",

@@ -125,9 +125,15 @@ campaigns_demo.REPORTERS.append(_reporter)
 
 @transaction.atomic
 def load(counties: int = 1, **_: Any) -> None:
-    """Towns left in 述职: 通元镇's meeting is held and closed; 秦山街道's is open, mid-way."""
+    """Towns left in 述职: 通元镇's meeting is held and closed; 秦山街道's is open, mid-way, with paper ballots read
+    from scans and a rehearsal (:mod:`.demo_paper`)."""
     rng = random.Random(584)
     for campaign in Campaign.objects.filter(year=2020, phase=Phase.REPORTING, convener__parent__code=HAIYAN_CODE):
         if campaign.meetings.exists():
             continue
-        hold(campaign, rng, close=campaign.convener.code == "330424105")
+        meeting = hold(campaign, rng, close=campaign.convener.code == "330424105")
+        if meeting.status == Meeting.Status.OPEN:
+            from . import demo_paper
+
+            demo_paper.scanned(meeting, rng)
+            demo_paper.rehearsed(meeting, rng)

@@ -27,6 +27,14 @@ from dianti.campaigns.models import Campaign, Subject
 DEFAULT_GRADES = ["好", "较好", "一般", "差"]
 
 
+class RealMeetings(models.Manager["Meeting"]):
+    """Meetings that count: every meeting but rehearsals (模拟测评). The default manager, so that every count, list
+    and related manager (``campaign.meetings``) leaves rehearsals out without having to remember to."""
+
+    def get_queryset(self) -> models.QuerySet[Meeting]:
+        return super().get_queryset().filter(rehearsal_of__isnull=True)
+
+
 class Meeting(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("已安排")
@@ -51,6 +59,13 @@ class Meeting(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A rehearsal (模拟测评) is a meeting of its own, copied from the real one it rehearses: its codes, ballots,
+    # paper sheets and scans are its own rows, and every real count reads :attr:`objects`, which never sees it.
+    rehearsal_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="rehearsals", verbose_name=_("模拟测评的会议"))
+
+    objects = RealMeetings()
+    with_rehearsals = models.Manager()  # noqa: DJ012  (objects, declared first, stays the default)
 
     class Meta:
         verbose_name = _("述职会")
@@ -59,6 +74,10 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_rehearsal(self) -> bool:
+        return self.rehearsal_of_id is not None
 
 
 class AgendaItem(models.Model):
@@ -182,7 +201,12 @@ class Ballot(models.Model):
 
 
 class PaperEntry(models.Model):
-    """One clerk's typing of one paper ballot (serial number); two clerks' entries must agree before it counts."""
+    """One clerk's entry of one paper ballot (serial number), typed or a machine read the clerk confirmed
+    (``source``); two clerks' entries must agree before it counts."""
+
+    class Source(models.TextChoices):
+        TYPED = "typed", _("手工录入")
+        SCAN = "scan", _("扫描识别")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="paper_entries")
     group = models.ForeignKey(PanelGroup, on_delete=models.CASCADE, related_name="+")
@@ -191,12 +215,51 @@ class PaperEntry(models.Model):
     grades = models.JSONField(_("各对象等次"), default=dict)  # {agenda item id: grade}
     created_at = models.DateTimeField(auto_now_add=True)
     accepted = models.BooleanField(default=False)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.TYPED)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "serial", "clerk"], name="uniq_paper_entry")]
 
     def __str__(self) -> str:
         return f"{self.meeting_id}#{self.serial} by {self.clerk_id}"
+
+
+def scan_path(instance: PaperScan, filename: str) -> str:
+    # A random name: neither the clerk's file name (a photo may be named after anyone) nor an order of scanning.
+    return f"paper-scans/{instance.meeting_id}/{secrets.token_hex(12)}.jpg"
+
+
+class PaperScan(models.Model):
+    """One page of a paper ballot as a scanner or a phone saw it, and what the reader made of it; kept with the
+    meeting's records until the retention period ends, so any count can be checked against the paper.
+
+    ``read`` holds the reader's decision per row (``{"group": {...}, "rows": [{"item", "choice", "confidence",
+    "flag"}]}``); ``entry`` the clerk's entry made from it once confirmed. Like the sheet itself, nothing here names
+    a person: no uploader, no time, no file name (the batch's job, a clerk's own record, holds those).
+    """
+
+    class Status(models.TextChoices):
+        READ = "read", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        DUPLICATE = "duplicate", _("重复")
+        REJECTED = "rejected", _("无法识别")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="paper_scans")
+    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    image = models.FileField(upload_to=scan_path, blank=True)
+    serial = models.PositiveIntegerField(_("选票编号"), null=True, blank=True)
+    page = models.PositiveSmallIntegerField(default=1)
+    pages = models.PositiveSmallIntegerField(default=1)
+    read = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READ)
+    problem = models.CharField(max_length=200, blank=True)
+    entry = models.ForeignKey(PaperEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="scans")
+
+    class Meta:
+        indexes = [models.Index(fields=["meeting", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.serial or '?'} p{self.page}"
 
 
 class Question(models.Model):

@@ -44,9 +44,11 @@ def _clean_grades(meeting: Meeting, grades: Mapping[int, str]) -> dict[str, str]
 
 
 @transaction.atomic
-def paper_enter(*, actor: Any, meeting: Meeting, group: PanelGroup, serial: int, grades: Mapping[int, str]) -> str:
+def paper_enter(*, actor: Any, meeting: Meeting, group: PanelGroup, serial: int, grades: Mapping[int, str],
+                source: str = PaperEntry.Source.TYPED) -> str:
     """Record one clerk's typing of paper ballot ``serial``. When two clerks' entries agree, the ballot counts;
-    when they differ, it waits for :func:`paper_resolve`. Return "waiting", "accepted" or "mismatch".
+    when they differ, it waits for :func:`paper_resolve`. Return "waiting", "accepted" or "mismatch". ``source``
+    says whether the clerk typed it or confirmed a machine read (:mod:`.scans`): either is one entry.
 
     A sheet for a group that already has as many ballots as members (phone and paper together) is refused.
     """
@@ -60,7 +62,7 @@ def paper_enter(*, actor: Any, meeting: Meeting, group: PanelGroup, serial: int,
         raise ValidationError(f"编号 {serial} 的选票已经计入，无需再录")
     ensure_room(locked_group(group.pk))
     mine, _created = PaperEntry.objects.update_or_create(meeting=meeting, serial=serial, clerk=actor,
-                                                         defaults={"group": group, "grades": clean})
+                                                         defaults={"group": group, "grades": clean, "source": source})
     entries = list(PaperEntry.objects.filter(meeting=meeting, serial=serial).exclude(clerk=actor))
     if not entries:
         return "waiting"

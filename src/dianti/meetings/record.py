@@ -23,7 +23,8 @@ _SHOWN = (Question.Status.APPROVED, Question.Status.ANSWERED)
 def facts(subjects: list[Any], audience: str, viewer: Any) -> dict[int, list[Fact]]:
     # The latest meeting that heard each subject (a subject rescheduled sits on two agendas).
     items: dict[int, AgendaItem] = {}
-    for item in (AgendaItem.objects.filter(subject__in=[s.pk for s in subjects]).select_related("meeting")
+    for item in (AgendaItem.objects.filter(subject__in=[s.pk for s in subjects], meeting__rehearsal_of=None)
+                 .select_related("meeting")
                  .annotate(asked=Count("questions", filter=Q(questions__status__in=_SHOWN)))
                  .order_by("meeting__starts_at")):
         items[item.subject_id] = item

@@ -59,12 +59,14 @@ def meetings_filtered(user: Any, f: MeetingFilters) -> QuerySet[Meeting]:
 
 
 def meeting_get(user: Any, pk: int) -> Meeting:
-    meeting = Meeting.objects.select_related("campaign", "campaign__convener", "current_item").filter(pk=pk).first()
+    # Rehearsals too: their staff pages are the real meeting's pages, in their own rows.
+    meeting = (Meeting.with_rehearsals.select_related("campaign", "campaign__convener", "current_item")
+               .filter(pk=pk).first())
     return ensure_can_view_meeting(user, meeting)
 
 
 def public_meeting(key: str) -> Meeting:
-    meeting = (Meeting.objects.select_related("campaign", "current_item", "current_item__subject",
+    meeting = (Meeting.with_rehearsals.select_related("campaign", "current_item", "current_item__subject",
                                               "current_item__subject__organization").filter(public_key=key).first())
     if meeting is None:
         raise Http404("找不到该会议")
@@ -253,6 +255,8 @@ def scores_of_record(meeting: Meeting) -> dict[int, float | None]:
     Meetings cannot import the appraisal step (it comes after, and imports meetings): the appraisal component
     provides ``"meeting_scores"`` (core/components.py), the one place the score of record is read from."""
     scores: dict[int, float | None] = {}
+    if meeting.is_rehearsal:  # a rehearsal shares its subjects with the real meeting, never their scores
+        return scores
     for provider in components.providers("meeting_scores"):
         scores.update(provider(meeting))
     return scores
@@ -317,7 +321,8 @@ def questions_for_moderation(meeting: Meeting) -> QuerySet[Question]:
 
 
 def items_for_secretary(user: Any) -> QuerySet[AgendaItem]:
-    return (AgendaItem.objects.filter(subject__secretary__user=user).select_related("meeting", "subject")
+    return (AgendaItem.objects.filter(subject__secretary__user=user, meeting__rehearsal_of=None)
+            .select_related("meeting", "subject")
             .order_by("-meeting__starts_at"))
 
 

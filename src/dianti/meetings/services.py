@@ -47,6 +47,7 @@ from .models import (
     EvaluatorCode,
     Meeting,
     PanelGroup,
+    PaperScan,
     Question,
     QuestionVote,
 )
@@ -154,7 +155,7 @@ def codes_issue(*, actor: Any, meeting: Meeting) -> list[tuple[PanelGroup, str]]
 @transaction.atomic
 def meeting_open(*, actor: Any, meeting: Meeting) -> Meeting:
     ensure_can_manage(actor, meeting.campaign.convener)
-    if meeting.campaign.phase != Phase.REPORTING:
+    if meeting.campaign.phase != Phase.REPORTING and not meeting.is_rehearsal:  # a rehearsal runs beforehand
         raise ValidationError("述职活动进入“述职”阶段后才能开会")
     if meeting.status != Meeting.Status.SCHEDULED:
         raise ValidationError("会议已经开始或已结束")
@@ -181,12 +182,13 @@ def meeting_close(*, actor: Any, meeting: Meeting, drop_single_entries: bool = F
     """Close voting: nothing more is accepted; every secretary on the agenda has now reported; codes are dead.
 
     Refuse while paper sheets disagree. Sheets typed in only once are not counted; refuse, naming them, unless the
-    chair confirmed dropping them (``drop_single_entries``), which the audit record then lists.
+    chair confirmed dropping them (``drop_single_entries``), which the audit record then lists; the same for scanned
+    sheets no clerk has confirmed yet.
     """
     ensure_can_manage(actor, meeting.campaign.convener)
     # Wait for ballots in flight (they hold the meeting row FOR SHARE) and keep new ones out until committed, so
     # every acknowledged ballot is one this close — and the appraisal it triggers — counts.
-    meeting.status = Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
+    meeting.status = Meeting.with_rehearsals.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
     if meeting.status != Meeting.Status.OPEN:
         raise ValidationError("只有进行中的会议可以结束投票")
     pending = selectors.paper_pending(meeting)
@@ -197,14 +199,22 @@ def meeting_close(*, actor: Any, meeting: Meeting, drop_single_entries: bool = F
         raise ValidationError(_("还有 %(n)d 张纸质选票只录入了一次，尚未计入：编号 %(serials)s。请由第二位录入员"
                                 "录入后再结束；如确认不计入这些选票，请勾选确认后结束投票")
                               % {"n": len(pending.single), "serials": _serials(pending.single)})
+    scans_waiting = PaperScan.objects.filter(meeting=meeting, status=PaperScan.Status.READ).count()
+    if scans_waiting and not drop_single_entries:
+        raise ValidationError(_("还有 %(n)d 页扫描识别的纸质选票尚未确认，请在“扫描识别纸质选票”页确认后再结束；"
+                                "如确认不计入，请勾选确认后结束投票") % {"n": scans_waiting})
     meeting.status, meeting.closed_at = Meeting.Status.CLOSED, timezone.now()
     meeting.save(update_fields=["status", "closed_at"])
     # Codes are dead once voting is closed: no device may read a ballot back, so no binding is kept (and every
     # code row of the meeting is rewritten by this one statement, whatever wrote it before).
     EvaluatorCode.objects.filter(meeting=meeting).update(device_hash="")
     ballots_reshuffle(meeting)
+    meeting.agenda.update(reported=True)
+    if meeting.is_rehearsal:  # the subjects have not reported yet, and no score of record comes of a rehearsal
+        audit.record(actor=actor, action="meeting.close", target=meeting, org_path=meeting.org_path,
+                     note=_("模拟测评结束投票"))
+        return meeting
     for item in meeting.agenda.select_related("subject", "subject__campaign", "subject__campaign__convener"):
-        AgendaItem.objects.filter(pk=item.pk).update(reported=True)
         if item.subject.status in (Subject.Status.CHOSEN, Subject.Status.TOPIC_SET):
             campaign_services.subject_update(actor=actor, subject=item.subject, status=Subject.Status.REPORTED)
     note = _("只录入一次、未计入的纸质选票：编号 %(serials)s") % {"serials": _serials(pending.single)} \

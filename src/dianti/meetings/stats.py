@@ -41,16 +41,16 @@ def covered_n() -> Count:
 def attendance(g: Grouping) -> list[Row]:
     """Meeting attendance counts as participant person-times, beside the visits and symposiums."""
     # A clerk's row may stand for several people who gave no name: count heads, as the minutes do.
-    return g.rows(Attendance.objects.all(), "meeting__org_path", year=F("meeting__campaign__year"),
+    return g.rows(Attendance.objects.filter(meeting__rehearsal_of=None), "meeting__org_path", year=F("meeting__campaign__year"),
                   n=Sum("headcount"))
 
 
 def ballots(path: str) -> int:
-    return Ballot.objects.filter(**_range(path, "meeting__org_path")).count()
+    return Ballot.objects.filter(**_range(path, "meeting__org_path"), meeting__rehearsal_of=None).count()
 
 
 def questions(path: str) -> int:
-    return Question.objects.filter(**_range(path, "meeting__org_path")).count()
+    return Question.objects.filter(**_range(path, "meeting__org_path"), meeting__rehearsal_of=None).count()
 
 
 def _meetings_of(code: str, year: int, bucket: str) -> dict[str, str]:

@@ -38,7 +38,7 @@ def for_user(user: Any) -> list[Todo]:
 def _secretary(user: Any) -> list[Todo]:
     items: list[Todo] = []
     for item in (AgendaItem.objects.filter(subject__secretary__user=user, meeting__status=Meeting.Status.SCHEDULED,
-                                           report="").select_related("meeting", "subject")[:LIMIT]):
+                                           report="", meeting__rehearsal_of=None).select_related("meeting", "subject")[:LIMIT]):
         items.append(Todo(_("上传述职报告：%(title)s") % {"title": item.meeting.title},
                           reverse("meeting_report", args=[item.pk]),
                           why=_("述职题目：%(topic)s。述职会前请上传述职报告") % {"topic": item.subject.topic},

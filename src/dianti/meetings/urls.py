@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_scans
 
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
@@ -11,6 +11,14 @@ urlpatterns = [
     path("<int:pk>/paper.pdf", views.paper_ballots, name="meeting_paper_pdf"),
     path("<int:pk>/paper/", views.paper_entry, name="meeting_paper_entry"),
     path("<int:pk>/paper/<int:serial>/resolve/", views.paper_resolve, name="meeting_paper_resolve"),
+    path("<int:pk>/scans/", views_scans.scans_page, name="meeting_scans"),
+    path("<int:pk>/scans/upload/", views_scans.scans_upload, name="meeting_scans_upload"),
+    path("<int:pk>/scans/confirm/", views_scans.scan_confirm, name="meeting_scan_confirm"),
+    path("<int:pk>/scans/<int:scan_id>/discard/", views_scans.scan_discard, name="meeting_scan_discard"),
+    path("<int:pk>/scans/<int:scan_id>.jpg", views_scans.scan_image, name="meeting_scan_image"),
+    path("<int:pk>/scans/<int:scan_id>/upright.jpg", views_scans.scan_upright, name="meeting_scan_upright"),
+    path("<int:pk>/rehearsal/start/", views_scans.rehearsal_start, name="meeting_rehearsal_start"),
+    path("<int:pk>/rehearsal/wipe/", views_scans.rehearsal_wipe, name="meeting_rehearsal_wipe"),
     path("<int:pk>/questions/<int:qid>/", views.question_moderate, name="meeting_question"),
     path("<int:pk>/minutes.docx", views.minutes, name="meeting_minutes"),
     path("<int:pk>/screen/", views.screen, name="meeting_screen"),

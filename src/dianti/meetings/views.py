@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from dianti.campaigns import selectors as campaign_selectors
 from dianti.campaigns.permissions import ensure_can_manage_campaign
+from dianti.core import rules
 from dianti.core.dbrouter import replica_reads
 from dianti.core.http import error_messages, file_response, flash_errors
 from dianti.core.pagination import paginate
 from dianti.voices.posters import qr_svg
 
-from . import documents, permissions, selectors, services
+from . import documents, permissions, rehearsal, scan_reads, selectors, services
 from .forms import ScheduleForm
 from .models import AgendaItem, Meeting, PanelGroup, PaperEntry, Question
 
@@ -84,6 +85,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "questions": selectors.questions_for_moderation(meeting), "results": selectors.results(meeting) if closed else None,
         "groups": list(meeting.groups.all()), "paper": selectors.paper_entries(meeting),
         "pending": pending, "disputes": pending.disputed, "attendance": selectors.attendance_count(meeting),
+        "paper_images": scan_reads.scans_of_serial(meeting), "scans_waiting": scan_reads.scans_waiting_count(meeting),
+        "rehearsal": None if meeting.is_rehearsal else rehearsal.rehearsal_of(meeting),
+        "can_rehearse": rules.allows(request.user, "meeting.rehearsal_start", rehearsal.rules_context(meeting)),
         "public_url": request.build_absolute_uri(reverse("meeting_public", args=[meeting.public_key])),
     })
 

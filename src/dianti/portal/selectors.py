@@ -167,7 +167,7 @@ def facts(subjects: Iterable[Subject]) -> dict[int, Facts]:
     progress = rectification_selectors.progress_percents([c.pk for c in cases.values()])
     for pk, case in cases.items():
         out[pk].case, out[pk].progress = case, progress.get(case.pk)
-    for item in (AgendaItem.objects.filter(subject_id__in=ids).select_related("meeting")
+    for item in (AgendaItem.objects.filter(subject_id__in=ids, meeting__rehearsal_of=None).select_related("meeting")
                  .only("subject_id", "meeting__id", "meeting__title", "meeting__starts_at", "meeting__venue",
                        "meeting__status").order_by("meeting__starts_at")):
         out[item.subject_id].meetings.append(item.meeting)

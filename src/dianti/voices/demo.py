@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from dianti.campaigns import demo as campaigns_demo
+from dianti.campaigns import heat
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import audit, ratelimit
 from dianti.orgs.demo import HAIYAN_CODE
@@ -21,8 +22,14 @@ from .demo_voices import wording as worded
 from .mining_bridge import mine_organization
 from .models import Channel, Opinion, Support, Topic
 
-# No spot holds a word of WORDING's cues (a lamp topic at 河滨路 would read as the river's).
-SPOTS = ["一组", "三组", "五组", "东港桥", "晒谷场", "老街", "村委会", "小学门口", "北横路", "南港路"]
+# No spot holds a word of WORDING's cues (a lamp topic at 河滨路 would read as the river's). Most are places the
+# recogniser of the workbench's place view finds (mining/places.py: groups, bridges, streets, roads, an estate).
+SPOTS = ["一组", "三组", "五组", "东港桥", "晒谷场", "老街", "桂花苑", "小学门口", "北横路", "南港路"]
+# Each village has a trouble spot where many different things go wrong (the place view shows it as a concern).
+HOT_SPOTS = ["老街", "桂花苑", "北横路", "东港桥", "三组"]
+HOT_WEIGHT = 6
+# Haiyan's own setting: a door-to-door visit weighs a little more than the default, each person met counts 0.8.
+DEMO_HEAT_WEIGHTS = {"participant_weight": 0.8, "channel_visit": 1.8}
 CHANNEL_MIX = [Channel.ONLINE] * 5 + [Channel.VISIT] * 2 + [Channel.SYMPOSIUM, Channel.DIRECT_REPORT,
                                                                           Channel.OBSERVATION, Channel.SELF_INSPECTION]
 
@@ -37,19 +44,20 @@ def _code(taken: set[str]) -> str:
 
 def _opinions_for(subject: Subject, rng: random.Random, points: list[ContactPoint], taken: set[str]) -> list[Opinion]:
     """Return 8–18 opinions on 3–4 concerns for the subject's organization, the first loudest, each worded anew
-    (:func:`.demo_voices.wording`: no text twice in one organization), as
+    (:func:`.demo_voices.wording`: no text twice in one organization), many at the village's trouble spot, as
     :func:`.services.opinion_submit` (online) and :func:`.services.opinion_record` (the other channels) store them."""
     org = subject.organization
     village = org.short_name or org.name
     campaign = services.open_campaign_for(org)
     themes = rng.sample(CONCERNS, rng.randint(3, 4))
+    spots = [rng.choice(HOT_SPOTS)] * HOT_WEIGHT + SPOTS
     seen = set(Opinion.objects.filter(organization=org).values_list("text", flat=True))
     weights = [rng.randint(5, 9), rng.randint(2, 5), rng.randint(1, 3), rng.randint(1, 2)]
     made = []
     for concern, n in zip(themes, weights, strict=False):
         title = concern.title
         for _ in range(n):
-            text = services.clean_text(worded(concern, village, SPOTS, rng, seen))
+            text = services.clean_text(worded(concern, village, spots, rng, seen))
             channel = rng.choice(CHANNEL_MIX)
             common = {"organization": org, "org_path": org.path, "campaign": campaign, "channel": channel, "text": text,
                       "tracking_code": _code(taken)}
@@ -130,7 +138,15 @@ def _own_wording(subject: Any, text: str) -> str:
     return text
 
 
+def _county_heat_scheme() -> None:
+    """Set Haiyan's heat knobs, which every campaign under it inherits, before any topic is mined."""
+    county = Organization.objects.filter(code=HAIYAN_CODE).first()
+    if county is not None and not heat.scheme_of(county):
+        heat.heat_scheme_set(actor=None, organization=county, weights=DEMO_HEAT_WEIGHTS)
+
+
 def _setter(campaign: Campaign, fallback: Iterator[str], rng: random.Random) -> None:
+    _county_heat_scheme()
     _mine_and_assign(campaign, fallback, rng)
 
 
@@ -143,6 +159,7 @@ def load(counties: int = 1, **_: Any) -> None:
     if not Campaign.objects.filter(org_path__isnull=False, convener__code=HAIYAN_CODE).exists():
         return
     rng = random.Random(1200)
+    _county_heat_scheme()
     # Haiyan proves phones by SMS code on its QR pages (voices/verify.py); under `make run` the code is in the
     # console log only (README: 试用短信验证码).
     county = Organization.objects.filter(code=HAIYAN_CODE).first()

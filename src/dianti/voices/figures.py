@@ -16,6 +16,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from dianti.campaigns.heat import heat_weights_in_force
+
 from .mining.heat import HeatConfig, Voice, heat
 from .models import Channel, Opinion, Support, Topic
 
@@ -47,8 +49,9 @@ def heat_of(voices: list[dict[str, Any]], supporters: int, *, now: dt.datetime,
 
 
 def heat_config(campaign: Any) -> HeatConfig:
-    """Return the heat formula's knobs as the campaign's county set them (the defaults without a campaign)."""
-    return HeatConfig.from_settings(campaign.heat_weights or {} if campaign is not None else {})
+    """Return the heat formula's knobs in force for the campaign: its county's, overridden by its own
+    (:func:`dianti.campaigns.heat.heat_weights_in_force`; the defaults without a campaign)."""
+    return HeatConfig.from_settings(heat_weights_in_force(campaign) if campaign is not None else {})
 
 
 def refresh(topic_id: int) -> Topic | None:

@@ -19,6 +19,7 @@ from dianti.orgs.models import Organization
 from .figures import CHANNEL_KEYS, heat_config, refresh
 from .mining import pipeline
 from .mining.classify import KeywordClassifier, LearnedClassifier
+from .mining.label import name_topic
 from .models import ClassifierState, MiningState, Opinion, Topic
 
 log = logging.getLogger(__name__)
@@ -128,24 +129,34 @@ def absorb_one(opinion_id: int) -> None:
         if str(op.pk) in state.persons:  # already mined (e.g. a re-mine ran before this commit)
             return
         placed = pipeline.assign(to_core(op), state, category=op.category or None, now=timezone.now())
+        topic = None
+        if placed.topic_id is not None:
+            topic = _topic_for(op, state, placed.topic_id)
         state_row.blob, state_row.opinions = state.to_bytes(), state_row.opinions + 1
         state_row.save(update_fields=["blob", "opinions", "updated_at"])
-        if placed.topic_id is None:
-            return
-        topic = Topic.objects.filter(organization=op.organization, campaign=op.campaign,
-                                     mining_key=placed.topic_id).first()
-        if topic is None:
-            core = state.topic(placed.topic_id)
-            if core.people < state.config.min_people:
-                return
-            topic = Topic.objects.create(organization=op.organization, org_path=op.org_path, campaign=op.campaign,
-                                         title=core.title[:200], keywords=core.keywords, category=core.category or "",
-                                         mining_key=placed.topic_id)
-            Opinion.objects.filter(pk__in=[int(m) for m in core.members]).update(topic=topic)
-        else:
-            Opinion.objects.filter(pk=op.pk).update(topic=topic)
-        refresh(topic.pk)
+        if topic is not None:
+            refresh(topic.pk)
 
+
+def _topic_for(op: Opinion, state: pipeline.TopicsState, topic_id: str) -> Topic | None:
+    """Return the topic the absorbed opinion joined: an existing one, or a new one (once it has enough people),
+    named by the one naming function (:func:`.mining.label.name_topic`) from its members, as a mining run would."""
+    topic = Topic.objects.filter(organization=op.organization, campaign=op.campaign, mining_key=topic_id).first()
+    if topic is not None:
+        Opinion.objects.filter(pk=op.pk).update(topic=topic)
+        return topic
+    core = state.topic(topic_id)
+    if core.people < state.config.min_people:
+        return None
+    ids = [int(m) for m in core.members]
+    rows = Opinion.objects.in_bulk(ids)
+    name = name_topic([(rows[i].title, rows[i].text) for i in ids if i in rows], specific=core.keywords).text
+    state.data[topic_id].title = name or core.title
+    topic = Topic.objects.create(organization=op.organization, org_path=op.org_path, campaign=op.campaign,
+                                 title=(name or core.title)[:200], keywords=core.keywords,
+                                 category=core.category or "", mining_key=topic_id)
+    Opinion.objects.filter(pk__in=ids).update(topic=topic)
+    return topic
 
 MIN_LABELS = 20
 RETRAIN_EVERY = 20

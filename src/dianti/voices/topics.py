@@ -19,6 +19,7 @@ from dianti.core import audit
 from dianti.orgs.permissions import ensure_can_manage
 
 from .figures import refresh
+from .mining.label import name_topic
 from .models import Opinion, Support, Topic
 
 
@@ -59,14 +60,18 @@ def topic_merge(*, actor: Any, topics: list[Topic], title: str = "") -> Topic:
 
 @transaction.atomic
 def topic_split(*, actor: Any, topic: Topic, opinion_ids: list[int], title: str) -> Topic:
-    """Move the chosen opinions out of ``topic`` into a new topic; the topic's own +1s are copied to both."""
+    """Move the chosen opinions out of ``topic`` into a new topic; the topic's own +1s are copied to both.
+
+    Without a ``title`` the new topic is named from the moved opinions by the one naming function
+    (:func:`.mining.label.name_topic`), as a mined topic is; staff rename it at will."""
     ensure_can_manage(actor, topic.organization)
     moving = list(Opinion.objects.filter(topic=topic, pk__in=opinion_ids))
     if not moving:
         raise ValidationError("请选择要拆分出去的意见")
     if len(moving) == Opinion.objects.filter(topic=topic).count():
         raise ValidationError("不能把全部意见都拆出去；如需改名请直接重命名")
-    if not title.strip():
+    title = title.strip() or name_topic([(o.title, o.text) for o in moving]).text
+    if not title:
         raise ValidationError({"title": "请为新话题起个名字"})
     new = Topic.objects.create(organization=topic.organization, org_path=topic.org_path, campaign=topic.campaign,
                                title=title.strip()[:200], category=topic.category, curated=True)

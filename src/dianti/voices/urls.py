@@ -14,6 +14,7 @@ urlpatterns = [
     path("poster/<str:code>.pdf", views_topics.poster, name="voices_poster"),
     path("poster/point/<int:pk>.pdf", views_topics.point_poster, name="voices_point_poster"),
     path("subjects/<int:subject_id>/", views.workbench, name="voices_workbench"),
+    path("subjects/<int:subject_id>/places/", views.workbench_places, name="voices_workbench_places"),
     path("subjects/<int:subject_id>/mine/", views_topics.mine, name="voices_mine"),
     path("subjects/<int:subject_id>/assign/", views_topics.assign, name="voices_assign"),
     path("topics/<int:pk>/", views_topics.topic_action, name="voices_topic_action"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +19,7 @@ from dianti.core.pagination import paginate
 from dianti.core.redirects import safe_next
 from dianti.orgs import selectors as org_selectors
 
-from . import mining_bridge, permissions, selectors, services, views_offline
+from . import mining_bridge, permissions, places, selectors, services, views_offline
 from .forms import OfflineOpinionForm
 from .models import Channel, Opinion
 from .suggestions import workbench_suggestions
@@ -89,14 +91,19 @@ def record(request: HttpRequest) -> HttpResponse:
     return render(request, "voices/record.html", {"form": form, "offline_texts": views_offline.texts()})
 
 
-@login_required
-def workbench(request: HttpRequest, subject_id: int) -> HttpResponse:
-    """The committee's topic choice for one subject: mined topics, the voices behind them, and the decision."""
+def _workbench_subject(request: HttpRequest, subject_id: int) -> Any:
     from dianti.campaigns.models import Subject
 
     subject = permissions.ensure_can_view_subject(request.user, Subject.objects.select_related(
         "campaign", "organization", "secretary").filter(pk=subject_id).first())
     campaign_selectors.campaign_get(request.user, subject.campaign_id)
+    return subject
+
+
+@login_required
+def workbench(request: HttpRequest, subject_id: int) -> HttpResponse:
+    """The committee's topic choice for one subject: mined topics, the voices behind them, and the decision."""
+    subject = _workbench_subject(request, subject_id)
     topics = list(selectors.topics_for_subject(subject).prefetch_related("opinions"))
     page = paginate(request, selectors.unsorted_for_subject(subject))
     suggestions = workbench_suggestions(subject)
@@ -104,5 +111,15 @@ def workbench(request: HttpRequest, subject_id: int) -> HttpResponse:
         "subject": subject, "campaign": subject.campaign, "topics": topics, "unsorted": page, "page": page,
         "offers": [(op, suggestions.offers.get(op.pk)) for op in page], "merges": suggestions.merges,
         "responsibilities": subject.organization.responsibilities.filter(year=subject.campaign.year),
-        "assigned": getattr(subject, "topic_source", None),
+        "assigned": getattr(subject, "topic_source", None), "view": "problem",
     })
+
+
+@login_required
+def workbench_places(request: HttpRequest, subject_id: int) -> HttpResponse:
+    """The same workbench by place: the places the opinions name, those with the most different concerns first."""
+    subject = _workbench_subject(request, subject_id)
+    page = paginate(request, places.places_for_subject(subject))
+    return render(request, "voices/workbench_places.html", {
+        "subject": subject, "campaign": subject.campaign, "page": page, "view": "place",
+        "can_choose": permissions.can_choose_topic(request.user, subject)})

@@ -15,7 +15,8 @@ from django.core.management import CommandError, call_command
 import dianti
 from dianti import bench
 
-NAMES = {"appraisal", "ballots", "ballots_crash", "classify", "demo", "mine", "omr", "opendata", "pages", "paraphrase",
+NAMES = {"appraisal", "ballots", "ballots_crash", "classify", "demo", "mine", "names", "omr", "opendata", "pages",
+         "paraphrase",
          "recompute", "todo", "tree"}
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from dianti.appraisal import annual, publication
 from dianti.appraisal import services as appraisal
 from dianti.appraisal.models import ActionProposal, AssessmentRound, SubjectResult
+from dianti.campaigns import heat
 from dianti.campaigns import services as campaigns
 from dianti.campaigns.models import Campaign, Category, Phase, Subject
 from dianti.campaigns.tests.factories import choose, in_topics, published, town_campaign
@@ -113,6 +114,13 @@ CAMPAIGNS = [
     _list_scenarios("list_return", "top", "county_admin", Campaign.ListStatus.DRAFT),
     _phase(Phase.TOPICS, lambda t, u: published(t), "campaign.phase_forward"),
     _phase(Phase.NOMINATE, lambda t, u: in_topics(t), "campaign.phase_back"),
+    Scenario(
+        action="campaign.heat_scheme_set", body="top", setup=lambda t, u: t.county,
+        service=lambda actor, county: heat.heat_scheme_set(actor=actor, organization=county,
+                                                           weights={"participant_weight": 0.3}),
+        page=lambda client, county: client.post(f"/campaigns/heat/{county.code}/", {"heat_participant_weight": "0.3"}),
+        api=None,
+        done=lambda county: heat.scheme_of(county) == {"participant_weight": 0.3}),
 ]
 
 
@@ -286,4 +294,39 @@ RECTIFICATION = [
     _move("withdraw", State.DRAFT, State.WITHDRAWN),
 ]
 
-SCENARIOS: list[Scenario] = [*CAMPAIGNS, *APPRAISAL, *RECTIFICATION]
+# ── meetings ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+def _meeting(tree: Any, users: Any) -> Any:
+    from dianti.meetings.tests.factories import reporting, scheduled
+    return scheduled(reporting(tree))
+
+
+def _rehearsing(tree: Any, users: Any) -> Any:
+    from dianti.meetings import rehearsal
+    meeting = _meeting(tree, users)
+    rehearsal.rehearsal_start(actor=None, meeting=meeting)
+    return meeting
+
+
+def _has_rehearsal(meeting: Any) -> bool:
+    from dianti.meetings.rehearsal import rehearsal_of
+    return rehearsal_of(meeting) is not None
+
+
+def _rehearsal_do(verb: str) -> Do:
+    def do(actor: Any, meeting: Any) -> Any:
+        from dianti.meetings import rehearsal
+        return getattr(rehearsal, f"rehearsal_{verb}")(actor=actor, meeting=meeting)
+    return do
+
+
+MEETINGS = [
+    Scenario(action="meeting.rehearsal_start", setup=_meeting, service=_rehearsal_do("start"),
+             page=lambda client, m: client.post(f"/meetings/{m.pk}/rehearsal/start/"), api=None,
+             done=_has_rehearsal),
+    Scenario(action="meeting.rehearsal_wipe", setup=_rehearsing, service=_rehearsal_do("wipe"),
+             page=lambda client, m: client.post(f"/meetings/{m.pk}/rehearsal/wipe/"), api=None,
+             done=lambda m: not _has_rehearsal(m)),
+]
+
+SCENARIOS: list[Scenario] = [*CAMPAIGNS, *APPRAISAL, *RECTIFICATION, *MEETINGS]

@@ -88,6 +88,18 @@ def _unsorted(world: Any, n: int) -> None:
     _opinions(world, n)
 
 
+_groups = itertools.count(1)
+
+
+def _places(world: Any, n: int) -> None:
+    """Opinions on the subject's organization, each naming a village group of its own: the workbench by place."""
+    if "subject" not in world:
+        world["subject"] = choose(world["campaign"], world["tree"].village_a1)[0]
+    for _ in range(n):
+        i = next(_serial)
+        opinion(world["tree"].village_a1, f"{next(_groups)}组的路灯坏了很久没人修（{i}）", who=f"villager-{i}")
+
+
 def _responsibilities(world: Any, n: int) -> None:
     for _ in range(n):
         campaign_services.responsibility_add(actor=None, organization=world["tree"].village_a1, year=2020,
@@ -150,6 +162,8 @@ LISTS: dict[str, ListPage] = {
                               _campaigns),
     "workbench_unsorted": ListPage(lambda w: reverse("voices_workbench", args=[w["subject"].pk]), "town_admin",
                                    _unsorted),
+    "workbench_places": ListPage(lambda w: reverse("voices_workbench_places", args=[w["subject"].pk]), "town_admin",
+                                 _places),
     "responsibilities": ListPage(lambda w: reverse("responsibility_list", args=[w["tree"].village_a1.code]),
                                  "town_admin", _responsibilities),
     "schemes": ListPage(lambda w: reverse("appraisal_schemes"), "town_admin", _schemes),

@@ -107,7 +107,7 @@ def _args(route: Route, w: dict[str, Any]) -> dict[str, Any]:
         "sid": w["va1"].pk, "subject_id": w["va1"].pk if not name.startswith("rectification") else
         w["case"].subject_id, "meeting_id": w["meeting"].pk, "case_id": w["case"].pk, "item_id": w["item"].pk,
         "measure_id": w["measure"].pk if w["measure"] else 999999, "key": w["meeting"].public_key,
-        "qid": 999999, "proposal_id": 999999, "serial": 1, "year": 2020, "fmt": "docx", "kind": "opinion",
+        "qid": 999999, "proposal_id": 999999, "scan_id": 999999, "serial": 1, "year": 2020, "fmt": "docx", "kind": "opinion",
         "person_id": w["person"].pk, "opinion_id": w["opinion"].pk, "job_id": 999999, "topic_id": 999999,
         "question_id": 999999, "batch": "0" * 32, "outbound_id": 999999, "channel": "sms_aliyun", "token": "not-the-token",
         # Acts are opened with a verb they do not know: the matrix reads, it never decides anything.

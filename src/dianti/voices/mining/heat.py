@@ -51,7 +51,8 @@ HALF_LIFE_DAYS = 180.0
 LIKES_WEIGHT = 0.5
 PARTICIPANT_WEIGHT = 0.8
 SUPPORTS_CAP = 2.0
-# The knobs a county may set (stored as {knob: number}; see HeatConfig.from_settings).
+# The knobs a county may set (stored as {knob: number}; see HeatConfig.from_settings): once for every campaign under
+# it, a campaign overriding a knob where it must (resolved by dianti.campaigns.heat.heat_weights_in_force).
 KNOBS = ("participant_weight", "likes_weight", "supports_cap", "half_life_days",
          *(f"channel_{c}" for c in CHANNEL_WEIGHTS))
 

@@ -28,6 +28,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 from .segment import is_admin_place
 
@@ -115,9 +117,9 @@ _PARTICLES = re.compile(r"[嘞咯啦呀啊吧呢哦嘛哈噢呗哟]+$")
 _CLAUSE = re.compile(r"[。！？!?；;，,、：:\s\n（）()“”\"'…~～]+")
 # Characters that do not occur inside the name of a thing (function words, pronouns, degree and time words).
 _FUNCTION_CHARS = frozenset("的了是我你他她它们在有没不也都就还很太要想能会说把被让给和与及或吗呢吧啊呀嘞咯哦嘛个这那"
-                            "些么什怎样啥着过到看得地又再才已经早晚黑好多少些点里上去来该请望希办法修弄搞")
+                            "些么什怎样啥着过到看得地又再才已经早晚黑好多少些点里上去来该请望希法修弄搞")
 # Words that are not names of things although their characters may be.
-_FUNCTION_WORDS = ("村里", "老早", "老是", "老百姓", "时候", "一下", "一直", "平时", "现在", "目前", "一个", "几个",
+_FUNCTION_WORDS = ("办法", "村里", "老早", "老是", "老百姓", "时候", "一下", "一直", "平时", "现在", "目前", "一个", "几个",
                    "天天", "每天", "经常", "总是", "好几", "要命", "附近", "一带", "那边", "这块", "边上")
 
 
@@ -131,17 +133,20 @@ def _clauses(text: str) -> list[str]:
     return out
 
 
-def _runs(clause: str) -> list[str]:
-    """Return the maximal runs of ``clause`` without function characters, problem cues or actions."""
+@lru_cache(maxsize=1 << 16)
+def _runs(clause: str) -> tuple[str, ...]:
+    """Return the maximal runs of ``clause`` without function characters, problem cues or actions (cached, as
+    :func:`_candidates`: the members of a topic repeat their clauses)."""
     masked = clause
     for word in (*_FUNCTION_WORDS, *ACTIONS, *(cue for cue, _a, _p in PROBLEMS if cue != "闲置")):
         masked = masked.replace(word, "|")
     runs = re.split(r"\|", "".join("|" if ch in _FUNCTION_CHARS else ch for ch in masked))
-    return [r for r in runs if len(r) >= 2]
+    return tuple(r for r in runs if len(r) >= 2)
 
 
-def _candidates(run: str) -> set[str]:
-    return {run[i:j] for i in range(len(run)) for j in range(i + 2, min(len(run), i + OBJECT_MAX) + 1)}
+@lru_cache(maxsize=1 << 13)
+def _candidates(run: str) -> frozenset[str]:
+    return frozenset(run[i:j] for i in range(len(run)) for j in range(i + 2, min(len(run), i + OBJECT_MAX) + 1))
 
 
 def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
@@ -167,9 +172,9 @@ def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
     kept = [c for c in shared if c not in dominated]
     counts = {o: max([df[o], *(df[c] for c in inside[o])]) for o in kept}
 
-    def score(c: str) -> tuple[int, int, int]:
+    def score(c: str) -> tuple[int, int, int, str]:
         bonus = sum(r for w, r in rank.items() if w in c)
-        return (counts[c] * (1 + bonus), counts[c], len(c))
+        return (counts[c] * (1 + bonus), counts[c], len(c), c)  # the text last: a tie never falls to hash order
 
     return max(kept, key=score) if kept else None
 
@@ -189,12 +194,21 @@ def _most_used(texts: Sequence[str], words: Iterable[str]) -> str | None:
 def concern_name(texts: Sequence[str], *, specific: Sequence[str] = (), fallback: str = "") -> str:
     """Return a short concern name for a topic whose members wrote ``texts`` (titles and bodies joined), or
     ``fallback`` when no phrase is shared; ``specific`` are the topic's keywords, most specific first."""
+    named = _named(texts, specific)
+    return named[0] if named is not None else fallback
+
+
+def _named(texts: Sequence[str], specific: Sequence[str]) -> tuple[str, str] | None:
+    """Return (name, how it was found: ``phrase`` or ``clause``), or None when neither names the topic."""
     anchors = [w for w in specific if len(w) >= 2]
     per_member = [set().union(*(_candidates(r) for c in _clauses(t) for r in _runs(c)
                                 if not anchors or any(w in r for w in anchors))) for t in texts]
+    clause = _key_clause(texts[0] if texts else "")
+    if len(texts) == 1:  # one opinion shares nothing with another: its own problem clause says it best
+        return (clause, "clause") if clause else None
     thing = _object(per_member, specific)
     if thing is None:
-        return _key_clause(texts[0] if texts else "") or fallback
+        return (clause, "clause") if clause else None
     near = ["，".join(_clauses(s)) for s in _sentences_with(texts, thing)]
     action = _most_used(near, ACTIONS)
     cue = _most_used(near, [c for c, _a, _p in PROBLEMS])
@@ -206,10 +220,83 @@ def concern_name(texts: Sequence[str], *, specific: Sequence[str] = (), fallback
     elif problem is not None:
         name = thing + problem[1]
     else:
-        name = thing
-    if len(name) > NAME_MAX:
-        name = name[:NAME_MAX]
-    return name if len(name) >= NAME_MIN else (_key_clause(texts[0]) or fallback or name)
+        name = _extended(thing, near) or thing
+    name = name[:NAME_MAX]
+    if len(name) >= NAME_MIN:
+        return name, "phrase"
+    return (clause, "clause") if clause else None
+
+
+# Characters a phrase is not extended by: they join words rather than belong to one.
+_NOT_NEIGHBOUR = frozenset("的了是在有和与及或吗呢吧啊呀嘞咯我你他她它们这那个么对向从被把为给让也都就还很太")
+
+
+def _extended(thing: str, near: Sequence[str]) -> str | None:
+    """Return ``thing`` with the two characters most members write right before or after it (办理 + 居住证), when
+    at least two do (one, for a topic of one text); else None."""
+    counts: Counter[str] = Counter()
+    for sentence in near:
+        seen: set[str] = set()
+        for m in re.finditer(re.escape(thing), sentence):
+            left, right = sentence[max(0, m.start() - 2):m.start()], sentence[m.end():m.end() + 2]
+            for piece, name in ((left, left + thing), (right, thing + right)):
+                if len(piece) == 2 and all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_NEIGHBOUR for ch in piece):
+                    seen.add(name)
+        counts.update(seen)
+    best = max(counts, key=lambda n: (counts[n], -len(n)), default=None)
+    return best if best is not None and counts[best] >= min(2, len(near)) else None
+
+
+# How the name was found (TopicName.source): a shared phrase, the central opinion's problem clause, its title
+# without the leading place and the trailing 问题 (trimmed), or the readable title itself (title).
+SOURCES = ("phrase", "clause", "trimmed", "title")
+NAME_MEMBERS, NAME_CHARS = 15, 160  # the most central members, and the opening of each, that name a topic
+_PLACE_HEAD = re.compile(r"^(?:[A-Za-z]\d{0,2}[省市区县镇乡]|[\u4e00-\u9fff]{2,3}[省县](?![城道])|"
+                         r"[\u4e00-\u9fff]{2,3}市(?![场民政区])|[\u4e00-\u9fff]{2,4}(?:街道|镇)(?![上里]))+")
+_TAIL = re.compile(r"(?:的)?(?:问题|疑问|情况|事宜|诉求|心声)$")
+_HEAD = re.compile(r"^(?:对|就|请|望|关于|有关|反映|投诉|举报|咨询|建议|强烈建议|申请)+")
+
+
+def _trimmed(title: str) -> str:
+    """Return ``title`` without its leading administrative places (A市, 西地省 …) and a trailing 的问题."""
+    text = _HEAD.sub("", title)
+    text = _PLACE_HEAD.sub("", text)
+    text = _TAIL.sub("", _HEAD.sub("", text)).strip(" ，,。.!！?？")
+    return text
+
+
+def name_source(title: str, text: str) -> str:
+    """Return what a member contributes to its topic's name: its title and the opening of its text."""
+    return f"{title}。{text[:NAME_CHARS]}" if title else text[:NAME_CHARS]
+
+
+@dataclass(frozen=True)
+class TopicName:
+    text: str
+    source: str  # one of SOURCES
+
+
+def name_topic(members: Sequence[tuple[str, str]], *, specific: Sequence[str] = ()) -> TopicName:
+    """Name a topic from its members' ``(title, text)``, most central first, and its keywords ``specific``.
+
+    The one naming function of every topic, however it was made (mined, absorbed one opinion at a time, split by
+    staff): :func:`concern_name` over the :data:`NAME_MEMBERS` most central members; without a shared phrase or
+    a short problem clause, the central member's readable title without its leading place and trailing 的问题
+    when that leaves 4 to :data:`TRIMMED_MAX` characters; the readable title itself as the last resort.
+    """
+    if not members:
+        return TopicName("", "title")
+    named = _named([name_source(t, b) for t, b in members[:NAME_MEMBERS]], specific)
+    if named is not None:
+        return TopicName(*named)
+    title = readable_title(*members[0])
+    trimmed = _trimmed(readable_title(*members[0], max_chars=200))
+    if NAME_MIN <= len(trimmed) <= TRIMMED_MAX and trimmed != title:
+        return TopicName(trimmed, "trimmed")
+    return TopicName(title, "title")
+
+
+TRIMMED_MAX = 18
 
 
 def _key_clause(text: str) -> str | None:
@@ -217,5 +304,5 @@ def _key_clause(text: str) -> str | None:
     (希望…, 麻烦…) — when it is short enough to be a name (a clause, not a sentence); else None."""
     stated = [c for raw in _CLAUSE.split(text) if raw and not _WISH.match(raw.strip())
               for c in _clauses(raw) if len(c) >= NAME_MIN]
-    best = stated[0] if stated else ""  # people state the problem first, then its effects and their wish
+    best = _trimmed(stated[0]) if stated else ""  # people state the problem first, then its effects and their wish
     return best if NAME_MIN <= len(best) <= NAME_MAX + 4 else None

@@ -124,3 +124,99 @@ def char_counts(texts: Sequence[str], vocabulary: CharVocabulary, dtype: Any = n
                            shape=(len(texts), vocabulary.size))
     counts.sum_duplicates()
     return counts
+
+
+def _stream(texts: Sequence[str]) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:
+    """Return the key of every n-gram of ``texts`` in scikit-learn's order of reading — each text's characters,
+    then its pairs of neighbours (white space runs made one space, as in :func:`char_counts`) — and the text of
+    each."""
+    texts = [_WHITE_SPACES.sub(" ", t) for t in texts]
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(len(texts)), lengths)
+    pairs = np.maximum(lengths - 1, 0)
+    begins = np.cumsum(lengths) - lengths  # each text's first character
+    opens = np.cumsum(lengths + pairs) - lengths - pairs  # each text's first n-gram in the stream
+    paired = np.ones(len(codes), dtype=bool)
+    paired[(begins + lengths - 1)[lengths > 0]] = False
+    starts = np.flatnonzero(paired)
+    keys = np.empty(len(codes) + len(starts), dtype=np.int64)
+    texts_of = np.empty(len(keys), dtype=np.int64)
+    at = np.arange(len(codes)) - begins[owner] + opens[owner]
+    keys[at], texts_of[at] = codes, owner
+    at = starts - begins[owner[starts]] + opens[owner[starts]] + lengths[owner[starts]]
+    keys[at], texts_of[at] = _PAIR | (codes[starts] << 21) | codes[starts + 1], owner[starts]
+    return keys, texts_of
+
+
+def _supported(vectorizer: Any) -> bool:
+    """Return True when :func:`fit_char_tfidf` computes exactly what ``vectorizer.fit_transform`` would."""
+    return (vectorizer.analyzer == "char" and tuple(vectorizer.ngram_range) == (1, 2) and not vectorizer.lowercase
+            and vectorizer.input == "content" and vectorizer.preprocessor is None and vectorizer.strip_accents is None
+            and vectorizer.vocabulary is None and vectorizer.max_features is None and not vectorizer.binary
+            and isinstance(vectorizer.min_df, int) and vectorizer.max_df == 1.0 and vectorizer.decode_error == "strict")
+
+
+def _strings(grams: np.ndarray[Any, np.dtype[np.int64]]) -> list[str]:
+    """Return the n-gram of each key."""
+    is_pair = (grams & _PAIR) != 0
+    out = np.empty(len(grams), dtype=object)
+    singles = np.frombuffer(grams[~is_pair].astype(np.uint32).tobytes(), dtype=np.uint32)
+    out[~is_pair] = list(singles.tobytes().decode("utf-32-le"))
+    pairs = grams[is_pair] & ~_PAIR
+    both = np.column_stack([pairs >> 21, pairs & 0x1FFFFF]).astype(np.uint32).tobytes().decode("utf-32-le")
+    out[is_pair] = [both[k : k + 2] for k in range(0, len(both), 2)]
+    strings: list[str] = out.tolist()
+    return strings
+
+
+def fit_char_tfidf(vectorizer: Any, texts: Sequence[str]) -> Any:
+    """Return ``vectorizer.fit_transform(texts)`` of a scikit-learn ``TfidfVectorizer(analyzer="char",
+    ngram_range=(1, 2), lowercase=False, …)`` and leave it fitted as that would — the same vocabulary (the n-grams
+    in at least ``min_df`` texts, in string order), idf and matrix, down to the order of each row's entries — with
+    the n-grams counted by numpy. Other settings go to scikit-learn's own ``fit_transform``.
+    """
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    if not _supported(vectorizer) or not texts:
+        return vectorizer.fit_transform(texts)
+    keys, owner = _stream(texts)
+    if not len(keys) or len(keys) >= 1 << 32:
+        return vectorizer.fit_transform(texts)
+    grams, ids = np.unique(keys, return_inverse=True)
+    at = (ids.astype(np.int64) << 32) | np.arange(len(keys))
+    at.sort()  # by n-gram, then where it was read
+    ids, at = at >> 32, at & 0xFFFFFFFF
+    found_in = owner[at]
+    new_gram = np.ones(len(at), dtype=bool)
+    new_gram[1:] = ids[1:] != ids[:-1]
+    first_seen = at[new_gram]  # scikit-learn numbers the n-grams in the order it first meets them
+    run = new_gram.copy()  # one n-gram in one text
+    run[1:] |= found_in[1:] != found_in[:-1]
+    heads = np.flatnonzero(run)
+    counts = np.diff(np.append(heads, len(at)))
+    df = np.bincount(ids[heads], minlength=len(grams))
+    kept = np.flatnonzero(df >= vectorizer.min_df)
+    if not len(kept):
+        return vectorizer.fit_transform(texts)  # scikit-learn's own error
+    is_pair = (grams[kept] & _PAIR) != 0
+    first = np.where(is_pair, (grams[kept] & ~_PAIR) >> 21, grams[kept])
+    second = np.where(is_pair, (grams[kept] & 0x1FFFFF) + 1, 0)  # a character sorts before every pair it starts
+    kept = kept[np.lexsort((second, first))]  # string order
+    column = np.full(len(grams), -1, dtype=np.int64)
+    column[kept] = np.arange(len(kept))
+    vectorizer._validate_vocabulary()  # sets fixed_vocabulary_ as fitting does
+    vectorizer.vocabulary_ = dict(zip(_strings(grams[kept]), range(len(kept)), strict=True))
+    # Each row's entries in the order scikit-learn leaves them: that of first meeting (it renumbers in string
+    # order without sorting), so the sums after are the same.
+    entry_gram, entry_text = ids[heads], found_in[heads]
+    keep = column[entry_gram] >= 0
+    entry_gram, entry_text, counts = entry_gram[keep], entry_text[keep], counts[keep]
+    order = np.argsort((entry_text << 32) | first_seen[entry_gram], kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(entry_text, minlength=len(texts)))])
+    matrix = sp.csr_matrix((counts[order].astype(vectorizer.dtype), column[entry_gram[order]].astype(np.int32),
+                            indptr.astype(np.int32)), shape=(len(texts), len(kept)))
+    vectorizer._tfidf = TfidfTransformer(norm=vectorizer.norm, use_idf=vectorizer.use_idf,
+                                         smooth_idf=vectorizer.smooth_idf, sublinear_tf=vectorizer.sublinear_tf)
+    vectorizer._tfidf.fit(matrix)
+    return vectorizer._tfidf.transform(matrix, copy=False)

@@ -33,7 +33,7 @@ from .dedupe import DuplicateIndex
 from .features import FeatureSpace, analyse_many, place_mask
 from .heat import heat
 from .incremental import _pack, assign, heat_of
-from .label import KeywordIndex, concern_name, readable_title
+from .label import NAME_MEMBERS, KeywordIndex, name_topic, readable_title
 from .normalize import normalize
 from .records import (
     REST,
@@ -111,13 +111,6 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     return result
 
 
-NAME_MEMBERS, NAME_CHARS = 15, 160  # the most central members, and the opening of each, that name a topic
-
-
-def _name_source(opinion: Opinion) -> str:
-    return f"{opinion.title}。{opinion.text[:NAME_CHARS]}" if opinion.title else opinion.text[:NAME_CHARS]
-
-
 def _topics(opinions: Sequence[Opinion], tokens: list[tuple[tuple[str, ...], tuple[str, ...]]], labels: Any,
             matrix: Any, places: np.ndarray[Any, np.dtype[np.bool_]], predictions: dict[str, Prediction],
             persons: dict[str, str], reference: datetime | None, config: MiningConfig) -> dict[str, Any]:
@@ -156,8 +149,8 @@ def _topics(opinions: Sequence[Opinion], tokens: list[tuple[tuple[str, ...], tup
     for i in singles:
         keywords.add(REST, *tokens[i])
     for topic_id, (d, _row, ordered) in zip(topic_ids, ranked, strict=True):
-        d.title = concern_name([_name_source(opinions[i]) for i in ordered[:NAME_MEMBERS]],
-                               specific=keywords.keywords(topic_id, config.keywords), fallback=d.title)
+        d.title = name_topic([(opinions[i].title, opinions[i].text) for i in ordered[:NAME_MEMBERS]],
+                             specific=keywords.keywords(topic_id, config.keywords)).text
     return {
         "topic_ids": topic_ids,
         "sums": _Rows.of(topic_sums[[row for _d, row, _o in ranked]], places,

@@ -18,8 +18,10 @@ import re
 import threading
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from . import dictcache
 from .route import RouteCutter
 
 _lock = threading.Lock()
@@ -91,23 +93,50 @@ def _get_tokenizer() -> Any:
             if _tokenizer is None:
                 import jieba
 
-                global _blocks, _spaces
+                global _blocks, _spaces, _cutter
                 _blocks, _spaces = jieba.re_han_default, jieba.re_skip_default
                 logging.getLogger("jieba").setLevel(logging.ERROR)
                 jieba.setLogLevel(logging.ERROR)
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-                for word, tag in domain_words().items():
-                    tokenizer.add_word(word, None, tag or None)
-                for word in _words("unwords.txt"):
-                    tokenizer.del_word(word)
-                for place in sorted(admin_places()):  # in a fixed order: each word added shifts the next one's frequency
-                    if len(place) > 1:
-                        tokenizer.add_word(place, None, "ns")
-                global _cutter
-                _cutter = RouteCutter(tokenizer)
+                tokenizer, _cutter = _prepared(jieba)
                 _tokenizer = tokenizer
     return _tokenizer
+
+
+def _prepared(jieba: Any) -> tuple[Any, RouteCutter]:
+    """Return jieba's tokenizer with the shipped dictionary changes, and its cutter: read from the dictionary cache
+    when one was written for the same jieba and the same ``data/`` files, else made (about a second) and cached."""
+    from jieba import finalseg
+
+    path = _dictionary_cache(jieba)
+    tokenizer = jieba.Tokenizer()
+    cached = dictcache.load(path)
+    if cached is not None and len(cached) == 4:
+        tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab, logp = cached
+        tokenizer.initialized = True
+        for word in _words("unwords.txt"):  # del_word's other effect: the HMM never makes the word either
+            finalseg.add_force_split(word)
+        return tokenizer, RouteCutter(tokenizer, logp)
+    tokenizer.initialize()
+    for word, tag in domain_words().items():
+        tokenizer.add_word(word, None, tag or None)
+    for word in _words("unwords.txt"):
+        tokenizer.del_word(word)
+    for place in sorted(admin_places()):  # in a fixed order: each word added shifts the next one's frequency
+        if len(place) > 1:
+            tokenizer.add_word(place, None, "ns")
+    cutter = RouteCutter(tokenizer)
+    dictcache.store(path, (tokenizer.FREQ, tokenizer.total, tokenizer.user_word_tag_tab, cutter.logp))
+    return tokenizer, cutter
+
+
+def _dictionary_cache(jieba: Any) -> Path | None:
+    """Return the cache file of the prepared dictionary (None when caching is off): named by jieba's version and
+    dictionary file and by the shipped word lists, so any change to them makes a new one."""
+    dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+    stat = dictionary.stat()
+    parts = [jieba.__version__, str(dictionary), str(stat.st_size), str(stat.st_mtime_ns)]
+    parts += [_data(name) for name in ("userdict.txt", "unwords.txt", "places.txt")]
+    return dictcache.path("segment", parts)
 
 
 def warm_up() -> None:

@@ -53,6 +53,22 @@ def test_each_organization_of_the_demo_hears_its_concerns_in_different_words(tre
         assert {o.organization_id for o in made} == {subject.organization_id}
 
 
+def test_most_villages_of_the_demo_have_a_place_where_different_things_go_wrong(tree) -> None:
+    from collections import defaultdict
+
+    from dianti.voices.mining.places import find_places
+
+    campaign = in_topics(tree)
+    rng, taken, varied = random.Random(1200), set(), 0
+    subjects = list(campaign.subjects.select_related("organization"))
+    for subject in subjects:
+        concerns: dict[str, set[str]] = defaultdict(set)
+        for o in demo._opinions_for(subject, rng, [], taken):
+            for place in find_places(o.text):
+                concerns[place.name].add(demo._as_question(o.text))
+        varied += max((len(c) for c in concerns.values()), default=0) >= 2
+    assert varied >= len(subjects) / 2
+
 
 def test_a_topic_named_after_any_wording_of_a_concern_is_given_that_concern_to_answer() -> None:
     for concern in CONCERNS:

@@ -50,3 +50,76 @@ def test_the_county_knob_changes_the_ranking_and_is_audited(tree, django_capture
 def test_a_heat_knob_that_makes_no_sense_is_refused(tree, weights):
     with pytest.raises(ValidationError):
         campaign_services.campaign_update(actor=None, campaign=in_topics(tree), heat_weights=weights)
+
+
+def test_the_county_sets_the_knobs_once_and_every_campaign_under_it_ranks_with_them(
+        tree, users, django_capture_on_commit_callbacks):
+    from dianti.campaigns import heat
+
+    campaign, village = in_topics(tree), tree.village_a1  # convened by the town, under the county
+    online = _topic(campaign, village, "修复路灯", [opinion(village, f"三组路灯坏了第{i}盏", who=f"p{i}")
+                                                 for i in range(5)])
+    meeting = _topic(campaign, village, "老年食堂开晚餐", [visit(village, "座谈会上六人都说老年食堂要开晚餐", met=6)])
+    assert meeting.heat > online.heat
+    with django_capture_on_commit_callbacks(execute=True):
+        heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    assert heat.heat_weights_in_force(campaign) == {"participant_weight": 0.1}
+    for t in (online, meeting):  # recomputed when the county saved its knobs
+        t.refresh_from_db()
+    assert meeting.heat < online.heat
+    assert AuditEvent.objects.filter(action="heat_scheme.set").exists()
+
+
+def test_a_campaign_may_still_override_one_knob_of_its_county(tree, users):
+    from dianti.campaigns import heat
+
+    campaign = in_topics(tree)
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county,
+                         weights={"participant_weight": 0.1, "likes_weight": 0.2})
+    campaign_services.campaign_update(actor=None, campaign=campaign, heat_weights={"participant_weight": 0.9})
+    assert heat.heat_weights_in_force(campaign) == {"participant_weight": 0.9, "likes_weight": 0.2}
+    sources = {k: v.source for k, v in heat.knobs_in_force(campaign).items()}
+    assert sources == {"participant_weight": "campaign", "likes_weight": tree.county.display_name}
+
+
+def test_only_a_county_sets_a_scheme_and_only_its_admins(tree, users):
+    from django.core.exceptions import PermissionDenied
+
+    from dianti.campaigns import heat
+
+    with pytest.raises(ValidationError):
+        heat.heat_scheme_set(actor=users.county_admin, organization=tree.town_a, weights={"likes_weight": 1})
+    with pytest.raises(PermissionDenied):
+        heat.heat_scheme_set(actor=users.town_admin, organization=tree.county, weights={"likes_weight": 1})
+    with pytest.raises(ValidationError):
+        heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"likes_weight": "many"})
+    assert heat.scheme_of(tree.county) == {}
+
+
+def test_the_campaign_edit_page_says_what_it_inherits_and_leads_to_the_county(tree, users, client):
+    from django.urls import reverse
+
+    from dianti.campaigns import heat
+
+    campaign = in_topics(tree)
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.3})
+    client.force_login(users.county_admin)
+    page = client.get(reverse("campaign_edit", args=[campaign.pk])).content.decode()
+    assert f"留空沿用{tree.county.display_name}设定的 0.3" in page
+    assert reverse("heat_scheme_edit", args=[tree.county.code]) in page
+    org_page = client.get(reverse("org_detail", args=[tree.county.code])).content.decode()
+    assert reverse("heat_scheme_edit", args=[tree.county.code]) in org_page
+    county_page = client.get(reverse("heat_scheme_edit", args=[tree.county.code])).content.decode()
+    assert 'value="0.3"' in county_page
+
+
+def test_the_county_page_is_outside_a_town_admins_subtree(tree, users, client):
+    from django.urls import reverse
+
+    from dianti.campaigns import heat
+
+    client.force_login(users.town_admin)
+    url = reverse("heat_scheme_edit", args=[tree.county.code])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"heat_participant_weight": "0.3"}).status_code == 404
+    assert heat.scheme_of(tree.county) == {}

@@ -43,7 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, action: str, scans: list[str], meeting: int, out: str, dpi: int,
                **options: Any) -> None:
-        found = Meeting.objects.filter(pk=meeting).first()
+        found = Meeting.with_rehearsals.filter(pk=meeting).first()  # a rehearsal's ballots can be checked too
         if found is None:
             raise CommandError(f"没有 ID 为 {meeting} 的会议")
         spec = ballot_spec(found)

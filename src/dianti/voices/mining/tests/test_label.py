@@ -78,3 +78,57 @@ def test_the_readable_title_is_the_fallback_when_nothing_is_shared() -> None:
 def test_without_a_shared_phrase_the_central_opinion_s_problem_clause_names_the_topic() -> None:
     texts = ["村里领导好，末班车老早就没了，老人去看病很不方便，希望想想办法嘞", "等公交要等一个钟头咯"]
     assert concern_name(texts, fallback="村里领导好，末班车老早就没了，老人去看病很不方便…") == "末班车老早就没了"
+
+
+def test_the_talent_housing_subsidy_topic_is_named_by_its_shared_phrase_not_a_raw_title() -> None:
+    from dianti.voices.mining.label import name_topic
+
+    named = name_topic([("A市人才购房补贴的疑问", ""), ("在A市买公寓能享受人才新政购房补贴吗", "")])
+    assert (named.text, named.source) == ("购房补贴", "phrase")
+
+
+def test_the_idle_houses_are_named_as_a_concern_not_the_sentence_a_villager_wrote() -> None:
+    from dianti.voices.mining.label import name_topic
+
+    texts = [f"{p}有不少老房子空着没人住，希望村里想办法盘活" for p in ("老街", "三组", "北横路")]
+    named = name_topic([("", t) for t in texts])
+    assert named.text.startswith("盘活") and named.text != readable_title("", texts[0])
+
+
+def test_a_phrase_too_short_to_name_takes_the_word_most_members_write_beside_it() -> None:
+    from dianti.voices.mining.label import name_topic
+
+    assert name_topic([("", "网上办理居住证的疑问"), ("", "办理居住证太难了")]).text == "办理居住证"
+
+
+def test_without_a_phrase_the_title_loses_its_leading_place_and_trailing_question() -> None:
+    from dianti.voices.mining.label import _trimmed, name_topic
+
+    named = name_topic([("A市美的翰城小区装修质量与价格严重不符", "")])
+    assert (named.text, named.source) == ("美的翰城小区装修质量与价格严重不符", "trimmed")
+    assert _trimmed("西地省荣军医院欠缴职工养老保险") == "荣军医院欠缴职工养老保险"
+    assert _trimmed("泉塘小区停水的问题") == "泉塘小区停水"
+    assert _trimmed("农贸市场太脏") == "农贸市场太脏"  # 市场 is no city
+
+
+def test_a_topic_without_members_has_no_name() -> None:
+    from dianti.voices.mining.label import name_topic
+
+    assert name_topic([]).text == ""
+
+
+def test_a_name_does_not_depend_on_the_process_hash_seed() -> None:
+    """Two phrases every member shares equally (路灯, 水管) tie; the name must be the same in every process."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[4])
+    script = "from dianti.voices.mining.label import concern_name; print(concern_name(['路灯水管都坏了', '水管路灯都坏了']))"
+    names = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": src}).stdout.strip()
+        for seed in range(6)
+    }
+    assert len(names) == 1, names

@@ -1,3 +1,5 @@
+from typing import Any
+
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -31,3 +33,44 @@ def test_pairs_beyond_the_dense_table_are_found_by_search(monkeypatch) -> None: 
     monkeypatch.setattr(ngrams, "PAIR_TABLE_MAX", 0)
     counted = char_counts(TEXTS, CharVocabulary.of(vectorizer.vocabulary_))
     assert (counted != vectorizer.transform(TEXTS)).nnz == 0
+
+
+def _generated_texts(n: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    alphabet = "路灯不亮晚上很黑雪水港村小区停车难垃圾 \t\nAa3区😀龘𠀀"
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(n)]
+
+
+def _char_tfidf(min_df: int) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=min_df, lowercase=False,
+                           dtype=np.float32)
+
+
+def test_fitting_character_tf_idf_gives_scikit_learns_vectorizer_and_matrix() -> None:
+    from dianti.voices.mining.ngrams import fit_char_tfidf
+
+    many, few = _generated_texts(400, 1), _generated_texts(50, 2)
+    for texts, min_df in ((TEXTS, 1), (TEXTS, 2), (many, 1), (many, 2), (many, 4), (few, 3)):
+        theirs, ours = _char_tfidf(min_df), _char_tfidf(min_df)
+        expected, fitted = theirs.fit_transform(texts), fit_char_tfidf(ours, texts)
+        assert ours.vocabulary_ == theirs.vocabulary_
+        assert np.array_equal(ours.idf_, theirs.idf_) and ours.idf_.dtype == theirs.idf_.dtype
+        # the same entries in the same order in each row, so the sums made from them later are the same too
+        for part in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(fitted, part), getattr(expected, part)), part
+        assert fitted.dtype == expected.dtype
+        assert (ours.transform(texts[:20]) != theirs.transform(texts[:20])).nnz == 0
+
+
+def test_settings_it_does_not_compute_go_to_scikit_learn() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from dianti.voices.mining.ngrams import fit_char_tfidf
+
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=True)
+    fitted = fit_char_tfidf(vectorizer, ["Abc", "abd"])
+    assert "abc" in vectorizer.vocabulary_ and fitted.shape == (2, len(vectorizer.vocabulary_))

@@ -53,5 +53,48 @@ def test_the_route_cutter_cuts_as_jieba_does() -> None:
     )
     blocks = [b for b in segment._blocks.split(text) if b and segment._blocks.match(b)]
     assert len(blocks) >= 4
-    for block in blocks:
+    generated = [b for run in _generated_runs(2000, 11) for b in segment._blocks.split(run) if segment._blocks.match(b)]
+    for block in blocks + generated:
         assert cutter.cut(block) == tuple(tokenizer._Tokenizer__cut_DAG(block))
+
+
+def _generated_runs(n: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    text = normalize("魏家坡小区路灯坏了一个多月溁湾路小学门口每天晚上还在敲伊景园滨河苑捆绑车位销售合法吗建达鸿公司德新邦资夲"
+                     "城建遗畄办不作为暮云街道丽发新城社区搅拌站噪音污染严重的了是我你他")
+    mixed = text + "abc123.5%x-_"
+    return [text[i : i + rng.randint(1, 12)] for i in range(len(text))] + [
+        "".join(rng.choice(mixed) for _ in range(rng.randint(1, 25))) for _ in range(n)]
+
+
+def test_the_hmm_cuts_as_jiebas_finalseg_does() -> None:
+    from jieba import finalseg
+
+    from dianti.voices.mining import segment
+    from dianti.voices.mining.route import hmm_cut
+
+    segment.warm_up()  # the shipped dictionary's unwords are words the HMM must not make either
+    assert finalseg.Force_Split_Words
+    for run in [*_generated_runs(3000, 7), *finalseg.Force_Split_Words]:
+        assert hmm_cut(run) == list(finalseg.cut(run)), run
+
+
+def test_the_cached_dictionary_is_the_one_made_afresh(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import jieba
+
+    from dianti.voices.mining import segment
+
+    monkeypatch.setenv("DIANTI_MINING_CACHE", str(tmp_path))
+    made, made_cutter = segment._prepared(jieba)
+    assert len(list(tmp_path.iterdir())) == 1
+    read, read_cutter = segment._prepared(jieba)
+    assert read.FREQ == made.FREQ and read.total == made.total and read_cutter.logp == made_cutter.logp
+    for run in _generated_runs(500, 3):
+        assert read_cutter.cut(run) == made_cutter.cut(run)
+    next(tmp_path.iterdir()).write_bytes(b"\x00broken")  # an unreadable cache is made again
+    again, _cutter = segment._prepared(jieba)
+    assert again.FREQ == made.FREQ
+    monkeypatch.setenv("DIANTI_MINING_CACHE", "off")
+    assert segment._prepared(jieba)[0].total == made.total

@@ -1,0 +1,37 @@
+"""The county's page for the voices' heat knobs, inherited by every campaign under it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from dianti.core import rules
+from dianti.core.http import error_messages
+from dianti.orgs import selectors as org_selectors
+
+from . import heat
+from .forms import HeatSchemeForm
+from .models import Campaign
+
+
+@login_required
+def heat_scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
+    org = org_selectors.org_get(request.user, code)
+    form = HeatSchemeForm(request.POST or None, weights=heat.scheme_of(org))
+    if request.method == "POST" and form.is_valid():
+        try:
+            heat.heat_scheme_set(actor=request.user, organization=org, weights=form.weights())
+        except ValidationError as exc:
+            form.add_error(None, "；".join(error_messages(exc)))
+        else:
+            messages.success(request, _("已保存，本县各述职活动的话题热度将按新权重重算"))
+            return redirect("heat_scheme_edit", code=org.code)
+    return render(request, "campaigns/heat_scheme.html", {
+        "org": org, "form": form,
+        "refusal": rules.refusal(request.user, "campaign.heat_scheme_set", rules.Context(body_path=org.path)),
+        "overriding": Campaign.objects.filter(org_path__startswith=org.path).exclude(heat_weights={})
+        .order_by("-year", "org_path")[:20]})
