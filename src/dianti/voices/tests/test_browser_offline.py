@@ -59,6 +59,7 @@ def test_records_made_with_no_signal_are_sent_once_when_it_returns(
 
     page.context.set_offline(False)
     page.locator("#offline-sent li").nth(1).wait_for()
+    page.locator("#offline-list li.invalid").wait_for()
     assert sorted(Opinion.objects.values_list("text", flat=True)) == ["三组的路灯坏了好几盏，晚上出行不便",
                                                                       "希望村里的老年食堂晚上也开"]
     left = _pending(page)

@@ -117,12 +117,14 @@
         li.className = "offline-item done";
         li.textContent = T.sent.replace("__CODE__", d.tracking_code) + " · " + (record.fields.text || "").slice(0, 30);
         sent.insertBefore(li, sent.firstChild);
+        draw();
         return "ok";
       });
     }
     if (response.status === 400) {
       return response.json().then(function (d) {
         save(load().map(function (r) { if (r.key === record.key) r.message = d.message; return r; }));
+        draw();
         return "ok";
       });
     }
