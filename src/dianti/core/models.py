@@ -364,3 +364,21 @@ class DailyRun(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code sent to prove a phone (core/phone_codes.py): the phone and the code kept only as keyed
+    hashes, valid a few minutes and for a few tries."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"phone code {self.pk}"

@@ -87,6 +87,8 @@ READS: dict[str, frozenset[str]] = {
     "evaluator_ballot": EVERYONE, "evaluator_enter_form": EVERYONE, "evaluator_enter": EVERYONE,
     # 群众点题: the admins sort; point staff relay and read the opinions of the organizations their points serve.
     "voices_queue": _r(ADMINS, POINT), "voices_record": _r(ADMINS, POINT),
+    "voices_record_state": _r(ADMINS, POINT), "voices_record_sync": _r(ADMINS, POINT),
+    "voices_sw": EVERYONE, "voices_manifest": EVERYONE,  # the recording app's shell: no data in either
     "voices_point_poster": _r(ADMINS, POINT),
     "voices_queue_action": ADMINS, "voices_import": ADMINS, "voices_poster": ADMINS, "voices_workbench": ADMINS,
     "voices_workbench_places": ADMINS, "heat_scheme_edit": ADMINS,

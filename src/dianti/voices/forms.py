@@ -24,6 +24,9 @@ class PublicOpinionForm(forms.Form):
     phone = forms.CharField(label=_("手机号（可选，便于回访）"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     photo = forms.ImageField(label=_("照片（可选）"), required=False)
+    # Asked only where the county proves phones (voices/verify.py), after a code was sent to the phone given.
+    code = forms.CharField(label=_("短信验证码"), max_length=6, required=False,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
     # Honeypot: people never see or fill it; bots that fill every field are refused.
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
 

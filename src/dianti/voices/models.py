@@ -88,6 +88,8 @@ class Opinion(models.Model):
     # Encrypted at rest (dianti.core.crypto); author_key below is its keyed hash for counting people.
     author_phone = EncryptedCharField(_("手机号"), max_length=11, blank=True)
     anonymous = models.BooleanField(_("匿名"), default=False)
+    # The phone was proved by an SMS code (voices/verify.py) where the county asks for it: a verified person.
+    phone_verified = models.BooleanField(_("手机号已验证"), default=False)
     # Who raised it, hashed (phone, else device, else the opinion itself): counts distinct people, never shown.
     author_key = models.CharField(max_length=64, db_index=True)
     people_met = models.PositiveIntegerField(_("接触人次"), default=0)
@@ -105,6 +107,8 @@ class Opinion(models.Model):
     supports = models.PositiveIntegerField(_("关心数"), default=0)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # The key the recording phone drew for this record (voices/offline.py): the same record sent twice is one row.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -112,6 +116,8 @@ class Opinion(models.Model):
         verbose_name_plural = _("意见")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "status"]), models.Index(fields=["org_path", "created_at"])]
+        constraints = [models.UniqueConstraint(fields=["entered_by", "client_key"], name="uniq_opinion_client_key",
+                                               condition=models.Q(client_key__isnull=False))]
 
     def __str__(self) -> str:
         return self.title or self.text[:30]
@@ -189,3 +195,20 @@ class MiningState(models.Model):
 
     def __str__(self) -> str:
         return f"mining state {self.organization_id}/{self.campaign_id}"
+
+
+class VerificationSetting(models.Model):
+    """A county's choice to prove phones by SMS code before a named opinion counts as a verified person (off unless
+    set; voices/verify.py)."""
+
+    organization = models.OneToOneField(Organization, verbose_name=_("县（市、区）"), on_delete=models.CASCADE,
+                                        related_name="+")
+    phone_codes = models.BooleanField(_("留手机号的意见须短信验证"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("手机号验证设置")
+        verbose_name_plural = _("手机号验证设置")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {'on' if self.phone_codes else 'off'}"

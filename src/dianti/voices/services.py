@@ -113,6 +113,8 @@ def _create(**fields: Any) -> Opinion:
             with transaction.atomic():
                 return Opinion.objects.create(tracking_code=new_tracking_code(), **fields)
         except IntegrityError:
+            if fields.get("client_key") is not None:
+                raise  # perhaps the same record sent twice: offline.opinion_record_once answers with the first
             continue
     raise RuntimeError("could not allocate a tracking code")
 
@@ -120,9 +122,10 @@ def _create(**fields: Any) -> Opinion:
 @transaction.atomic
 def opinion_submit(
     *, organization: Organization, text: str, submitter: Submitter, title: str = "", anonymous: bool = True,
-    name: str = "", phone: str = "", photo: Any = None,
+    name: str = "", phone: str = "", photo: Any = None, phone_verified: bool = False,
 ) -> Opinion:
-    """Take an opinion from the public page (QR code); return it with its tracking code."""
+    """Take an opinion from the public page (QR code); return it with its tracking code. ``phone_verified``: the
+    phone was proved by an SMS code just now (voices/verify.py)."""
     ratelimit.ensure_within("opinion", PUBLIC_LIMITS, ip_hash=submitter.ip_hash, device_hash=submitter.device_hash)
     text = clean_text(text)
     phone = validate_phone(phone) if phone else ""
@@ -131,7 +134,7 @@ def opinion_submit(
         organization=organization, org_path=organization.path, campaign=open_campaign_for(organization),
         channel=Channel.ONLINE, title=clean_text(title, limit=100) if len(title.strip()) >= MIN_TEXT else title.strip()[:100],
         text=text, anonymous=anonymous or not name.strip(), author_name="" if anonymous else name.strip()[:50],
-        author_phone=phone, author_key=_author_key(phone, submitter.device_hash),
+        author_phone=phone, author_key=_author_key(phone, submitter.device_hash), phone_verified=bool(phone) and phone_verified,
     )
     if photo is not None:
         opinion.photo.save(f"{opinion.tracking_code}.jpg", _without_metadata(photo), save=True)
@@ -144,9 +147,10 @@ def opinion_submit(
 @transaction.atomic
 def opinion_record(
     *, actor: Any, organization: Organization, channel: str, text: str, people_met: int = 0,
-    point: ContactPoint | None = None, title: str = "", name: str = "", phone: str = "",
+    point: ContactPoint | None = None, title: str = "", name: str = "", phone: str = "", client_key: Any = None,
 ) -> Opinion:
-    """Record an opinion gathered offline: a visit, a symposium, a point's relay or a self-inspection finding."""
+    """Record an opinion gathered offline: a visit, a symposium, a point's relay or a self-inspection finding.
+    ``client_key`` is the recording phone's key for it (see :func:`.offline.opinion_record_once`)."""
     point = ensure_can_record(actor, organization, point)
     if channel not in OFFLINE_CHANNELS:
         raise ValidationError({"channel": "请选择意见来源渠道"})
@@ -159,7 +163,7 @@ def opinion_record(
         organization=organization, org_path=organization.path, campaign=open_campaign_for(organization),
         channel=channel, point=point, title=title.strip()[:100], text=clean_text(text), author_name=name.strip()[:50],
         author_phone=phone, anonymous=not name.strip(), author_key=_author_key(phone, ""), people_met=people_met,
-        entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        entered_by=actor if getattr(actor, "is_authenticated", False) else None, client_key=client_key,
     )
     audit.record(actor=actor, action="opinion.record", target=opinion, org_path=opinion.org_path,
                  changes={"channel": [None, opinion.get_channel_display()], "people_met": [None, people_met]})

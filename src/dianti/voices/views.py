@@ -19,7 +19,7 @@ from dianti.core.pagination import paginate
 from dianti.core.redirects import safe_next
 from dianti.orgs import selectors as org_selectors
 
-from . import mining_bridge, permissions, places, selectors, services
+from . import mining_bridge, permissions, places, selectors, services, views_offline
 from .forms import OfflineOpinionForm
 from .models import Channel, Opinion
 from .suggestions import workbench_suggestions
@@ -88,7 +88,7 @@ def record(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已录入，查询码 %(code)s") % {"code": opinion.tracking_code})
             return redirect("voices_record")
-    return render(request, "voices/record.html", {"form": form})
+    return render(request, "voices/record.html", {"form": form, "offline_texts": views_offline.texts()})
 
 
 def _workbench_subject(request: HttpRequest, subject_id: int) -> Any:

@@ -15,9 +15,13 @@ from dianti.core.dbrouter import replica_reads
 from dianti.core.devices import address_hash, device_identity, remember_device
 from dianti.core.http import error_messages
 
-from . import selectors, services, tracking
+from . import selectors, services, tracking, verify
 from .forms import PublicOpinionForm
 from .models import Opinion, Topic
+
+
+class _AskCode(Exception):
+    """The phone must be proved first: the page shows the code field with this message."""
 
 
 @replica_reads
@@ -25,16 +29,22 @@ def org_page(request: HttpRequest, code: str) -> HttpResponse:
     org = selectors.public_org(code)
     raw, device_hash = device_identity(request)
     form = PublicOpinionForm(request.POST or None, request.FILES or None)
-    status = 200
+    status, ask_code = 200, ""
     if request.method == "POST":
         if form.is_bot():
             return redirect("voices_public", code=org.code)
         if form.is_valid():
             d = form.cleaned_data
             try:
+                verified, told = verify.check(request.session, org, d, address_hash(request))
+                if told:
+                    raise _AskCode(told)
                 opinion = services.opinion_submit(
                     organization=org, text=d["text"], title=d["title"], anonymous=d["anonymous"], name=d["name"],
-                    phone=d["phone"], photo=d["photo"], submitter=services.Submitter(address_hash(request), device_hash))
+                    phone=d["phone"], photo=d["photo"], submitter=services.Submitter(address_hash(request), device_hash),
+                    phone_verified=verified)
+            except _AskCode as ask:
+                ask_code = str(ask)
             except services.RateLimited as exc:
                 form.add_error(None, exc.messages[0])
                 status = 429
@@ -51,6 +61,7 @@ def org_page(request: HttpRequest, code: str) -> HttpResponse:
     response = render(request, "voices/public_org.html", {
         "org": org, "form": form, "campaign": campaign, "topics": selectors.public_topics(org, campaign),
         "recent": selectors.public_recent(org, campaign), "earlier": selectors.public_earlier(org, campaign),
+        "ask_code": ask_code, "verifying": verify.required_for(org),
     }, status=status)
     return remember_device(response, raw)
 

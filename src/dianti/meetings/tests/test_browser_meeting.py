@@ -74,8 +74,9 @@ def _tap_grade(card: Any, grade: str) -> None:
 
 
 def _submit(page: Any) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name="提交评议").tap()
+    """Tap 提交评议 and wait for the answer (the page posts the ballot itself, meetings/ballot.js)."""
+    page.get_by_role("button", name="提交评议").tap()
+    page.locator("button[disabled]", has_text="正在提交").wait_for(state="detached")
 
 
 def test_evaluator_scores_every_secretary_on_a_phone_revises_and_is_stopped_at_close(

@@ -1,0 +1,72 @@
+"""Proving a villager's phone by SMS code where their county asks for it (:class:`.models.VerificationSetting`,
+off unless set): on the QR page, a named opinion that leaves a phone is taken once the code sent to that phone
+(:mod:`dianti.core.phone_codes`) is typed back, and then counts as a verified person; an anonymous opinion, or one
+with no phone, is taken as before and counts as unverified. A phone proved once stays proved for the rest of the
+browser's session (its key, never the number, is kept there), so a second opinion needs no second code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dianti.core import audit, phone_codes
+from dianti.orgs.models import Organization
+
+from .models import VerificationSetting
+
+SESSION_KEY = "dianti_verified_phones"
+
+
+def _ancestors(path: str) -> list[str]:
+    # Paths are fixed-width segments from the root (core/paths.py): every prefix ending at a segment is an ancestor.
+    return [path[:i] for i in range(1, len(path) + 1)]
+
+
+def required_for(org: Organization) -> bool:
+    """Return whether the county (or any organization above ``org``) asks for phones to be proved."""
+    return VerificationSetting.objects.filter(organization__path__in=_ancestors(org.path), phone_codes=True).exists()
+
+
+def setting_set(*, actor: Any, county: Organization, on: bool) -> VerificationSetting:
+    """Turn proving phones by SMS code on or off for ``county`` (and everything under it)."""
+    row, _created = VerificationSetting.objects.update_or_create(organization=county, defaults={"phone_codes": on})
+    audit.record(actor=actor, action="voices.phone_codes", target=county, org_path=county.path,
+                 changes={"phone_codes": [None, on]})
+    return row
+
+
+def proved(session: Any, phone: str) -> bool:
+    return phone_codes.phone_key(phone) in session.get(SESSION_KEY, [])
+
+
+def prove(session: Any, phone: str, code: str) -> None:
+    """Check the code typed for ``phone`` and remember the proved phone's key in the session."""
+    key = phone_codes.phone_code_check(phone=phone, code=code)
+    session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-4:], key]
+
+
+def needs_code(org: Organization, *, anonymous: bool, phone: str) -> bool:
+    """Return whether this submission must first prove its phone."""
+    return bool(phone) and not anonymous and required_for(org)
+
+
+def send(phone: str, ip_hash: str) -> str:
+    """Send a code to ``phone``; return what the page says (the phone masked)."""
+    phone_codes.phone_code_send(phone=phone, ip_hash=ip_hash)
+    return f"验证码已发送到 {phone_codes.mask(phone_codes.clean_phone(phone))}，5 分钟内有效，请填写后再点“提交”"
+
+
+def check(session: Any, org: Organization, fields: dict[str, Any], ip_hash: str) -> tuple[bool, str]:
+    """Return (whether the phone is proved, what to tell the person) for a valid QR-page submission: a code typed
+    is checked; a phone not yet proved is sent one ("" told means: take the opinion now). Raise a ValidationError
+    (keyed ``code`` or ``phone``) for a wrong or expired code or a phone that cannot be sent to."""
+    phone = fields.get("phone", "")
+    if not needs_code(org, anonymous=fields.get("anonymous", True), phone=phone):
+        return False, ""
+    phone = phone_codes.clean_phone(phone)
+    if proved(session, phone):
+        return True, ""
+    if fields.get("code"):
+        prove(session, phone, fields["code"])
+        return True, ""
+    return False, send(phone, ip_hash)
