@@ -180,3 +180,27 @@ def test_the_outbound_log_is_of_the_subtree_one_manages(
     assert OutboundMessage.objects.get(pk=row.pk).status == S.FAILED
     client.force_login(users.town_admin)
     assert "李大妈" in client.get("/outbound/").content.decode()
+
+
+def test_a_resend_goes_to_the_contact_as_it_is_now_and_never_to_one_opted_out(
+        users: Any, secretary: Person, django_capture_on_commit_callbacks: Any) -> None:
+    from dianti.core.channels.base import ProviderError
+    from dianti.core.services import outbound_resend
+    from dianti.core.tests.test_outbound import Flaky
+
+    channel = channels.person_channel_set(actor=users.town_admin, person=secretary, medium="sms",
+                                          address="13812345678", verified=True)
+    Flaky.script = [ProviderError("isv.MOBILE_NUMBER_ILLEGAL", "号码格式错误")]
+    remind(secretary, django_capture_on_commit_callbacks)
+    failed = OutboundMessage.objects.get(channel="flaky", status=S.FAILED)
+    channels.person_channel_opt(actor=users.secretary, channel=channel, opted_out=True)
+    with pytest.raises(ValidationError, match="退订"):
+        outbound_resend(actor=users.town_admin, message=failed)
+    assert OutboundMessage.objects.get(pk=failed.pk).status == S.FAILED
+    channels.person_channel_opt(actor=users.secretary, channel=channel, opted_out=False)
+    channels.person_channel_set(actor=users.town_admin, person=secretary, medium="sms", address="13987654321",
+                                verified=True)  # the number corrected: the cause of the failure fixed
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound_resend(actor=users.town_admin, message=failed)
+    assert OutboundMessage.objects.get(pk=failed.pk).status == S.SENT
+    assert Flaky.seen[-1].to_address == "13987654321"
