@@ -243,3 +243,11 @@ def test_bombs_and_endless_files_are_refused_in_chinese_before_they_are_decoded(
     poster = PaperScan.objects.get(status=PaperScan.Status.REJECTED)  # shrunk to a bounded size, then not a ballot
     assert poster.problem == str(scans.NOT_FOUND)
     assert [s.serial for s in selectors_sheets(h)] == [1]
+
+
+def test_more_files_than_one_upload_takes_are_refused_in_chinese(h, users, client):
+    client.force_login(users.town_admin)
+    files = [SimpleUploadedFile(f"p{i}.jpg", b"x") for i in range(scans.MAX_FILES + 1)]
+    response = client.post(reverse("meeting_scans_upload", args=[h.meeting.pk]), {"scans": files})
+    assert response.status_code == 400 and "分成几批重新上传" in response.content.decode()  # Django refuses them
+    assert not Job.objects.exists()
