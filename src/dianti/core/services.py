@@ -21,14 +21,17 @@ def outbound_resend(*, actor: Any, message: Any) -> Any:
     """Queue a failed outbound message again (after its cause was fixed: a number corrected, a template approved);
     it goes out by the same road as a new one, with its attempts counted afresh, to the person's contact as it is
     now — refused when they have since opted out of the channel (or the contact awaits verification)."""
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
     from django.db import transaction
     from django.utils.translation import gettext as _
 
     from . import audit, outbound
     from .models import OutboundMessage
+    from .scope import scope_for
 
     S = OutboundMessage.Status
+    if actor is not None and not scope_for(actor).can_manage_path(message.org_path):
+        raise PermissionDenied(_("只有管理收件人所在组织的工作人员可以重新发送"))
     address = _address_now(message)
     if address == "":
         raise ValidationError(_("收件人已退订该渠道，或其联系方式尚未核实：不能重新发送"))

@@ -204,3 +204,18 @@ def test_a_resend_goes_to_the_contact_as_it_is_now_and_never_to_one_opted_out(
         outbound_resend(actor=users.town_admin, message=failed)
     assert OutboundMessage.objects.get(pk=failed.pk).status == S.SENT
     assert Flaky.seen[-1].to_address == "13987654321"
+
+
+def test_the_resend_service_itself_refuses_an_actor_who_does_not_manage_the_recipient(
+        users: Any, secretary: Person, django_capture_on_commit_callbacks: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from dianti.core.services import outbound_resend
+
+    remind(secretary, django_capture_on_commit_callbacks)
+    row = OutboundMessage.objects.get(channel="log")
+    OutboundMessage.objects.filter(pk=row.pk).update(status=S.FAILED)
+    for actor in (users.other_town_admin, users.secretary):
+        with pytest.raises(PermissionDenied):
+            outbound_resend(actor=actor, message=row)
+    assert OutboundMessage.objects.get(pk=row.pk).status == S.FAILED
