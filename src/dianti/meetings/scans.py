@@ -39,7 +39,7 @@ NOT_FOUND = gettext_lazy("没有找到选票四角的定位标记：不是本系
 OTHER_MEETING = gettext_lazy("这是另一场会议（或模拟测评）的选票，不能计入本场")
 OTHER_LAYOUT = gettext_lazy("选票的页数与本场会议的议程不符，可能是议程调整前打印的旧票，请人工录入")
 NO_QR = gettext_lazy("二维码无法识别，请对照纸质选票填写选票编号")
-TOO_LARGE = gettext_lazy("页数过多或图片过大（每个文件最多 %(pages)d 页，每页不超过 6000 万像素）：请拆分成几个文件，或以 200–300 dpi "
+TOO_LARGE = gettext_lazy("页数过多或图片过大（每个文件最多 %(pages)d 页，每页不超过 %(pixels)d 万像素）：请拆分成几个文件，或以 200–300 dpi "
                          "重新扫描后上传这一个。其他文件不受影响")
 BAD_FILE = gettext_lazy("无法打开：不是 PDF、TIFF 或图片文件，或文件已损坏。其他文件不受影响，请检查后重新上传这一个")
 FLAGS = {"none": gettext_lazy("没有标记"), "multiple": gettext_lazy("多个方框有标记"), "corrected": gettext_lazy("有涂改"),
@@ -163,7 +163,8 @@ def read_job(job: Job, progress: Callable[[int, int], None]) -> dict[str, Any]:
         except DatabaseError:
             raise
         except sources.TooLarge:
-            problems.append({"file": name, "message": str(TOO_LARGE) % {"pages": sources.MAX_PAGES}})
+            problems.append({"file": name, "message": str(TOO_LARGE) % {
+                "pages": sources.MAX_PAGES, "pixels": sources.MAX_PAGE_PIXELS // 10_000}})
         except Exception:  # noqa: BLE001 — a truncated or corrupt file: said to the clerk, the batch's others go on
             problems.append({"file": name, "message": str(BAD_FILE)})
         progress((i + 1) * 100, len(files) * 100)

@@ -238,7 +238,7 @@ def test_bombs_and_endless_files_are_refused_in_chinese_before_they_are_decoded(
                   ("bomb.tif", _tiff_bomb(3, 20000)), ("endless.pdf", _pdf_of(sources.MAX_PAGES + 1, 595, 842)),
                   ("poster.pdf", _pdf_of(1, 14400, 14400)), _pdf(_sheet(h, blank, 1)))
     assert job.status == Job.Status.DONE and decoded == []  # the bomb's pages were never decoded
-    too_big = str(scans.TOO_LARGE) % {"pages": sources.MAX_PAGES}
+    too_big = str(scans.TOO_LARGE) % {"pages": sources.MAX_PAGES, "pixels": 6000}  # 每页不超过 6000 万像素
     assert job.result["files"] == [{"file": "bomb.tif", "message": too_big}, {"file": "endless.pdf", "message": too_big}]
     poster = PaperScan.objects.get(status=PaperScan.Status.REJECTED)  # shrunk to a bounded size, then not a ballot
     assert poster.problem == str(scans.NOT_FOUND)
