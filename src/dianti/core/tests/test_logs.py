@@ -104,3 +104,21 @@ def test_the_delivery_receipts_secret_in_the_url_never_reaches_a_line(db, client
     lines += [JsonFormatter().format(r) for r in caplog.records] + [TextFormatter().format(r) for r in caplog.records]
     assert "/outbound/receipts/sms_aliyun/" in lines[0]
     assert not [line for line in lines if "receipt-secret" in line]
+
+
+def test_the_access_log_keeps_no_query_string_and_no_receipts_secret():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from dianti.core.access_log import AccessLogger
+
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": "/outbound/receipts/sms_aliyun/receipt-secret-0123/?x=1",
+               "PATH_INFO": "/outbound/receipts/sms_aliyun/receipt-secret-0123/", "QUERY_STRING": "x=1",
+               "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_REFERER": "https://d.example/v/track/?code=SECRET"}
+    atoms = AccessLogger(Config()).atoms(SimpleNamespace(status="200 OK", headers=[], sent=2),
+                                         SimpleNamespace(headers=[]), environ, dt.timedelta(milliseconds=5))
+    line = json.dumps(atoms, default=str)
+    assert "receipt-secret" not in line and "SECRET" not in line and "x=1" not in line
+    assert atoms["r"] == "POST /outbound/receipts/sms_aliyun/***/ HTTP/1.1"
