@@ -61,7 +61,8 @@ command_of() {
   case "$1" in
     web) printf '%s\0' "$PY" -m gunicorn dianti.wsgi:application --bind "$HOST:$PORT" \
            --workers "${DIANTI_WEB_WORKERS:-2}" --threads "${DIANTI_THREADS:-4}" --timeout 120 \
-           --graceful-timeout 20 --access-logfile - ;;
+           --graceful-timeout 20 --access-logfile - \
+           --logger-class dianti.core.access_log.AccessLogger ;;
     beat) printf '%s\0' "$PY" -m celery -A dianti.celery beat --loglevel INFO --schedule "$RUN/celerybeat-schedule" ;;
     worker-*)
       local name="${1#worker-}" queues

@@ -36,3 +36,15 @@ def data_key_is_set_in_production(app_configs: Any, **kwargs: Any) -> list[Error
         return [Error(str(exc), hint="生成：dianti datakey；设置：export DIANTI_DATA_KEY=…（与数据库、备份分开保管）。",
                       id="dianti.E101")]
     return []
+
+
+@register(Tags.security, deploy=True)
+def receipt_token_is_long(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """Warn when the delivery receipts' URL token is set but short: it is the receipts' only key (the providers sign
+    none), and whoever guesses it can mark any message delivered or failed."""
+    token = settings.NOTIFY_RECEIPT_TOKEN
+    if token and len(token) < 32:
+        return [Warning("DIANTI_NOTIFY_RECEIPT_TOKEN 太短，可能被猜中而伪造送达回执。",
+                        hint="请设置至少 32 位的随机串，例如：python -c \"import secrets; print(secrets.token_urlsafe(32))\"",
+                        id="dianti.W002")]
+    return []

@@ -6,9 +6,10 @@ when it is a short token (so the proxy's lines and ours match), else one made he
 header and put on every line logged while the request runs, so one person's trouble can be followed across the
 proxy's and the web workers' logs.
 
-What is never logged: request bodies, form fields, ballot contents, evaluator codes, phone numbers. The line carries
-the logger's message and the fields the code passed in ``extra``, nothing read from the request except its method,
-path (no query string: a tracking code may be in it) and id.
+What is never logged: request bodies, form fields, ballot contents, evaluator codes, phone numbers, the delivery
+receipts' secret token. The line carries the logger's message and the fields the code passed in ``extra``, nothing
+read from the request except its method, path (no query string: a tracking code may be in it; the receipts' token
+blanked, :func:`redact`) and id.
 """
 
 from __future__ import annotations
@@ -26,8 +27,25 @@ request_id: contextvars.ContextVar[str] = contextvars.ContextVar("dianti_request
 request_path: contextvars.ContextVar[str] = contextvars.ContextVar("dianti_request_path", default="")
 
 _TOKEN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# The delivery receipts' URL carries the secret that lets a provider in (settings.NOTIFY_RECEIPT_TOKEN).
+_RECEIPT_SECRET = re.compile(r"(/outbound/receipts/[^/\s]*/)[^/\s]+")
 # Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with the secret of any delivery receipts URL in it replaced by ``***``."""
+    return _RECEIPT_SECRET.sub(r"\1***", text) if "/outbound/receipts/" in text else text
+
+
+class TextFormatter(logging.Formatter):
+    """Plain lines (``make run``, ``DIANTI_LOG_FORMAT=text``), the receipts' secret blanked like in JSON lines."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -39,16 +57,17 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         if rid := request_id.get():
             line["request_id"] = rid
             line["path"] = request_path.get()
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                line[key] = value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
+                line[key] = value if isinstance(value, (int, float, bool, type(None))) else redact(
+                    value if isinstance(value, str) else repr(value))
         if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
+            line["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False)
 
 
@@ -62,7 +81,7 @@ class RequestIdMiddleware:
         given = request.headers.get("X-Request-ID", "")
         rid = given if _TOKEN.match(given) else secrets.token_hex(8)
         id_token = request_id.set(rid)
-        path_token = request_path.set(f"{request.method} {request.path}")
+        path_token = request_path.set(f"{request.method} {redact(request.path)}")
         try:
             response = self.get_response(request)
         finally:
@@ -74,8 +93,7 @@ class RequestIdMiddleware:
 
 def config(*, json_lines: bool, level: str) -> dict[str, Any]:
     """Return the LOGGING dict: one console handler, JSON or plain; Django's SQL logger quiet."""
-    formatter = {"()": "dianti.core.logs.JsonFormatter"} if json_lines else {
-        "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    formatter = {"()": "dianti.core.logs.JsonFormatter" if json_lines else "dianti.core.logs.TextFormatter"}
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -105,11 +105,12 @@ def jobs_of(user: Any) -> QuerySet[Job]:
 
 
 def outbound_for(user: Any, *, status: str = "", channel: str = "", batch: str = "") -> QuerySet[Any]:
-    """Return the outbound messages of the user's subtree (the recipient's organization, or the message's),
-    newest first, filtered by status, channel and message (batch)."""
+    """Return the outbound messages of the subtree the user manages (the recipient's organization, or the
+    message's), newest first, filtered by status, channel and message (batch). A role that only views a subtree
+    (a secretary, an evaluator) reads none: the log names the villagers told of a case."""
     from .models import OutboundMessage
 
-    qs = scope.restrict(OutboundMessage.objects.all(), user, "org_path")
+    qs = scope.restrict(OutboundMessage.objects.all(), user, "org_path", manage=True)
     if status in OutboundMessage.Status.values:
         qs = qs.filter(status=status)
     if channel:

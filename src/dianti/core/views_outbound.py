@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import outbound, selectors, services
+from . import outbound, ratelimit, selectors, services
 from .channels import receipts
+from .devices import address_hash
 from .models import OutboundMessage
 from .pagination import paginate
+
+GUESSES = 20  # wrong receipt URLs from one address in ten minutes before it is refused (a provider never errs)
 
 
 @login_required
@@ -56,9 +59,13 @@ def outbound_resend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def outbound_receipt(request: HttpRequest, channel: str, token: str) -> HttpResponse:
     """The providers' delivery receipts (``core/channels/receipts.py``), at a URL carrying the configured secret
-    ``DIANTI_NOTIFY_RECEIPT_TOKEN`` (none set: no receipts are taken)."""
-    expected = settings.NOTIFY_RECEIPT_TOKEN
+    ``DIANTI_NOTIFY_RECEIPT_TOKEN`` (none set: no receipts are taken); an address that keeps guessing it is refused
+    for a while. A receipt only moves a message still ``sent``: a replayed or reversed one changes nothing."""
+    expected, address = settings.NOTIFY_RECEIPT_TOKEN, address_hash(request)
+    if ratelimit.exceeded("receipt-guess", address, GUESSES):
+        return JsonResponse({"error": _("请求过于频繁，请稍后再试")}, status=429)
     if not expected or not hmac.compare_digest(token, expected) or channel not in receipts.RECEIVERS:
+        ratelimit.allow("receipt-guess", address, GUESSES, 600)
         raise Http404(_("找不到该地址"))
     parse, answer = receipts.RECEIVERS[channel]
     try:

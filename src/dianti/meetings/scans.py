@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +39,8 @@ NOT_FOUND = gettext_lazy("没有找到选票四角的定位标记：不是本系
 OTHER_MEETING = gettext_lazy("这是另一场会议（或模拟测评）的选票，不能计入本场")
 OTHER_LAYOUT = gettext_lazy("选票的页数与本场会议的议程不符，可能是议程调整前打印的旧票，请人工录入")
 NO_QR = gettext_lazy("二维码无法识别，请对照纸质选票填写选票编号")
+TOO_LARGE = gettext_lazy("页数过多或图片过大（每个文件最多 %(pages)d 页，每页不超过 %(pixels)d 万像素）：请拆分成几个文件，或以 200–300 dpi "
+                         "重新扫描后上传这一个。其他文件不受影响")
 BAD_FILE = gettext_lazy("无法打开：不是 PDF、TIFF 或图片文件，或文件已损坏。其他文件不受影响，请检查后重新上传这一个")
 FLAGS = {"none": gettext_lazy("没有标记"), "multiple": gettext_lazy("多个方框有标记"), "corrected": gettext_lazy("有涂改"),
          "ambiguous": gettext_lazy("标记不清"), "faint": gettext_lazy("标记很淡"),
@@ -77,13 +79,17 @@ def scans_submit(*, actor: Any, meeting: Meeting, files: Sequence[Any]) -> Job:
     return job
 
 
-def _images(data: bytes) -> list[npt.NDArray[np.uint8]]:
+def _images(data: bytes) -> tuple[int, Iterator[npt.NDArray[np.uint8]]]:
+    """Return the file's page count and its pages (a PDF's rasterised one at a time); raise
+    :class:`~.omr.sources.TooLarge` past the bounds and ``ValueError`` for a file that is no PDF or image."""
     from .omr import sources
 
-    try:
-        return list(sources.pdf_pages(data)) if data[:5] == b"%PDF-" else sources.image_pages(data)
-    except Exception:  # a truncated or corrupt file: said to the clerk, the batch's other files go on
-        return []
+    if data[:5] == b"%PDF-":
+        return sources.pdf_page_count(data), sources.pdf_pages(data)
+    pages = sources.image_pages(data)
+    if not pages:
+        raise ValueError("not an image")
+    return len(pages), iter(pages)
 
 
 def _jpeg(image: npt.NDArray[np.uint8]) -> bytes:
@@ -143,16 +149,24 @@ def _files(job: Job) -> Iterator[tuple[str, bytes]]:
 
 def read_job(job: Job, progress: Callable[[int, int], None]) -> dict[str, Any]:
     """The background job: read every page of every uploaded file; a bad file is named and skipped."""
+    from .omr import sources
+
     meeting = Meeting.with_rehearsals.get(pk=job.params["meeting_id"])
     files = list(_files(job))
     problems, counts = [], {s: 0 for s in PaperScan.Status.values}
     for i, (name, data) in enumerate(files):
-        images = _images(data)
-        if not images:
+        try:
+            n, images = _images(data)
+            for k, image in enumerate(images):
+                counts[scan_store(meeting=meeting, image=image, job=job).status] += 1
+                progress(i * 100 + (k + 1) * 100 // n, len(files) * 100)
+        except DatabaseError:
+            raise
+        except sources.TooLarge:
+            problems.append({"file": name, "message": str(TOO_LARGE) % {
+                "pages": sources.MAX_PAGES, "pixels": sources.MAX_PAGE_PIXELS // 10_000}})
+        except Exception:  # noqa: BLE001 — a truncated or corrupt file: said to the clerk, the batch's others go on
             problems.append({"file": name, "message": str(BAD_FILE)})
-        for k, image in enumerate(images):
-            counts[scan_store(meeting=meeting, image=image, job=job).status] += 1
-            progress(i * 100 + (k + 1) * 100 // len(images), len(files) * 100)
         progress((i + 1) * 100, len(files) * 100)
     message = _("识别 %(pages)d 页：待确认 %(read)d 页，重复 %(dup)d 页，无法识别 %(bad)d 页；%(files)d 个文件无法打开") % {
         "pages": sum(counts.values()), "read": counts["read"], "dup": counts["duplicate"], "bad": counts["rejected"],

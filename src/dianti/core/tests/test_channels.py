@@ -361,6 +361,29 @@ def test_a_tencent_receipt_of_a_failure_keeps_the_carriers_reason(settings: Any,
     assert (row.status, row.provider_code, row.error) == (S.FAILED, "MK:0001", "用户空号")
 
 
+@pytest.mark.django_db
+def test_guessing_the_receipts_secret_is_cut_off_and_a_replayed_or_reversed_receipt_changes_nothing(
+        settings: Any, client: Any) -> None:
+    from dianti.core import views_outbound
+
+    settings.NOTIFY_RECEIPT_TOKEN = "receipt-secret"
+    row = OutboundMessage.objects.create(channel="sms_tencent", kind="k", title="t", to_address=PHONE,
+                                         status=S.SENT, provider_id="2640:43")
+    url = "/outbound/receipts/sms_tencent/receipt-secret/"
+
+    def report(status: str) -> list[dict[str, str]]:
+        return [{"mobile": PHONE, "report_status": status, "errmsg": "DELIVRD", "description": "", "sid": "2640:43"}]
+
+    assert client.post(url, report("SUCCESS"), content_type="application/json").status_code == 200
+    assert client.post(url, report("FAIL"), content_type="application/json").status_code == 200  # replayed, reversed
+    row.refresh_from_db()
+    assert row.status == S.DELIVERED
+    guesses = [client.post(f"/outbound/receipts/sms_tencent/guess-{i}/", report("FAIL"),
+                           content_type="application/json").status_code for i in range(views_outbound.GUESSES + 2)]
+    assert guesses[:views_outbound.GUESSES] == [404] * views_outbound.GUESSES and guesses[-1] == 429
+    assert client.post(url, report("SUCCESS"), content_type="application/json").status_code == 429  # that address
+
+
 def test_a_provider_that_hangs_is_given_up_on_after_the_timeout(settings: Any, aliyun_fake: FakeAliyunSms) -> None:
     import time
 

@@ -82,3 +82,43 @@ def test_production_logs_json_and_make_run_plain_lines(tmp_path):
     assert development.stderr.strip().splitlines()[-1].endswith("WARNING dianti.probe 探针")
     chosen = dianti(probe, tmp_path, **PRODUCTION, DIANTI_LOG_FORMAT="text")
     assert not chosen.stderr.strip().splitlines()[-1].startswith("{")
+
+
+def test_the_delivery_receipts_secret_in_the_url_never_reaches_a_line(db, client, rf, settings, caplog):
+    """Whoever reads the logs must not be able to forge receipts: the URL's token is the receipts' only key."""
+    from dianti.core.logs import TextFormatter
+
+    settings.NOTIFY_RECEIPT_TOKEN = "receipt-secret-0123456789"
+    url = "/outbound/receipts/sms_aliyun/receipt-secret-0123456789/"
+    with caplog.at_level(logging.INFO):
+        assert client.post(url, "not json", content_type="application/json").status_code == 400
+    assert caplog.records  # Django's line for the 400 names the path
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(JsonFormatter().format(record))  # type: ignore[method-assign]
+    log.addHandler(handler)
+    try:
+        RequestIdMiddleware(_logs_something)(rf.post(url))
+    finally:
+        log.removeHandler(handler)
+    lines += [JsonFormatter().format(r) for r in caplog.records] + [TextFormatter().format(r) for r in caplog.records]
+    assert "/outbound/receipts/sms_aliyun/" in lines[0]
+    assert not [line for line in lines if "receipt-secret" in line]
+
+
+def test_the_access_log_keeps_no_query_string_and_no_receipts_secret():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from dianti.core.access_log import AccessLogger
+
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": "/outbound/receipts/sms_aliyun/receipt-secret-0123/?x=1",
+               "PATH_INFO": "/outbound/receipts/sms_aliyun/receipt-secret-0123/", "QUERY_STRING": "x=1",
+               "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_REFERER": "https://d.example/v/track/?code=SECRET"}
+    atoms = AccessLogger(Config()).atoms(SimpleNamespace(status="200 OK", headers=[], sent=2),
+                                         SimpleNamespace(headers=[]), environ, dt.timedelta(milliseconds=5))
+    line = json.dumps(atoms, default=str)
+    assert "receipt-secret" not in line and "SECRET" not in line and "x=1" not in line
+    assert atoms["r"] == "POST /outbound/receipts/sms_aliyun/***/ HTTP/1.1"

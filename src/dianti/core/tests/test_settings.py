@@ -38,6 +38,7 @@ def test_check_deploy_passes_with_production_environment(tmp_path: Path) -> None
 @pytest.mark.parametrize(("override", "warning"), [
     ({"DIANTI_DEBUG": "1"}, "security.W018"),
     ({"DIANTI_DATA_KEY": ""}, "dianti.E101"),  # no key for the phones: refuse to start
+    ({"DIANTI_NOTIFY_RECEIPT_TOKEN": "receipts"}, "dianti.W002"),  # a guessable key to forge delivery receipts
 ])
 def test_check_deploy_fails_without_a_real_secret_or_with_debug(tmp_path: Path, override: dict[str, str],
                                                                 warning: str) -> None:

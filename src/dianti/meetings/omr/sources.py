@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -11,17 +13,43 @@ import numpy.typing as npt
 
 SCAN_DPI = 200
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"})
+# Bounds on what one file may decode to, checked before decoding: a few kilobytes of deflated TIFF or a PDF of
+# endless or poster-sized pages would otherwise take gigabytes. A 600 dpi A4 scan is 35 M pixels.
+MAX_PAGES = 500
+MAX_PAGE_PIXELS = 60_000_000
+MAX_FILE_PIXELS = 600_000_000  # an image file's pages all decode at once (a PDF's one at a time)
+
+
+class TooLarge(ValueError):
+    """The file holds more pages, or larger images, than :data:`MAX_PAGES` and the pixel bounds allow."""
+
+
+def pdf_page_count(data: bytes) -> int:
+    """Return the PDF's page count; raise :class:`TooLarge` beyond :data:`MAX_PAGES`."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        n = len(doc)
+    finally:
+        doc.close()
+    if n > MAX_PAGES:
+        raise TooLarge(n)
+    return n
 
 
 def pdf_pages(data: bytes, dpi: int = SCAN_DPI) -> Iterator[npt.NDArray[np.uint8]]:
-    """Yield each page of a PDF rasterised in grey at ``dpi``."""
+    """Yield each page of a PDF rasterised in grey at ``dpi``, a page larger than :data:`MAX_PAGE_PIXELS` at that
+    resolution at the resolution that fits."""
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(data)
     try:
         for i in range(len(doc)):
             page = doc[i]
-            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            width, height = page.get_size()
+            scale = min(dpi / 72, math.sqrt(MAX_PAGE_PIXELS / max(1.0, width * height)))
+            bitmap = page.render(scale=scale, grayscale=True)
             pixels = bitmap.to_numpy()
             yield np.array(pixels if pixels.ndim == 2 else pixels[:, :, 0])
             bitmap.close()
@@ -31,9 +59,39 @@ def pdf_pages(data: bytes, dpi: int = SCAN_DPI) -> Iterator[npt.NDArray[np.uint8
 
 
 def image_pages(data: bytes) -> list[npt.NDArray[np.uint8]]:
-    """Return every page of an image file (a multi-page TIFF has several), or none when it is not an image."""
+    """Return every page of an image file (a multi-page TIFF has several), or none when it is not an image; raise
+    :class:`TooLarge`, before decoding, when the pages are too many or too large."""
+    check_image_size(data)
     ok, pages = cv2.imdecodemulti(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     return [np.asarray(p, dtype=np.uint8) for p in pages] if ok else []
+
+
+def check_image_size(data: bytes) -> None:
+    """Raise :class:`TooLarge` when the image's pages, read from its headers only, exceed the bounds (and
+    ``ValueError`` when no header can be read: not an image)."""
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError as exc:
+            raise TooLarge(str(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 — no image header it knows
+            raise ValueError("not an image") from exc
+    with image:
+        frames = getattr(image, "n_frames", 1)
+        if frames > MAX_PAGES:
+            raise TooLarge(frames)
+        total = 0
+        for i in range(frames):
+            image.seek(i)
+            pixels = image.size[0] * image.size[1]
+            total += pixels
+            if pixels > MAX_PAGE_PIXELS or total > MAX_FILE_PIXELS:
+                raise TooLarge(pixels)
 
 
 def expand(paths: Sequence[str | Path]) -> list[Path]:

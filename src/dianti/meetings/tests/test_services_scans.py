@@ -201,3 +201,53 @@ def test_closing_waits_for_scans_nobody_confirmed_unless_the_chair_drops_them(
         services.meeting_close(actor=users.town_admin, meeting=h.meeting)
     services.meeting_close(actor=users.town_admin, meeting=h.meeting, drop_single_entries=True)
     assert not Ballot.objects.exists()
+
+
+def _tiff_bomb(frames: int, side: int) -> bytes:
+    """A multi-page TIFF of blank ``side``² pages: a few kilobytes on the wire, gigabytes once decoded."""
+    import io
+
+    from PIL import Image
+
+    page = Image.new("L", (side, side), 255)
+    buf = io.BytesIO()
+    page.save(buf, "TIFF", compression="tiff_adobe_deflate", save_all=True, append_images=[page] * (frames - 1))
+    return buf.getvalue()
+
+
+def _pdf_of(pages: int, width_pt: float, height_pt: float) -> bytes:
+    import io
+
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument.new()
+    for _ in range(pages):
+        doc.new_page(width_pt, height_pt)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def test_bombs_and_endless_files_are_refused_in_chinese_before_they_are_decoded(
+        h, blank, users, django_capture_on_commit_callbacks, monkeypatch):
+    from dianti.meetings.omr import sources
+
+    decoded = []
+    monkeypatch.setattr(sources.cv2, "imdecodemulti", lambda *a, **k: decoded.append(a) or (False, []))
+    job = _upload(h, users.town_admin, django_capture_on_commit_callbacks,
+                  ("bomb.tif", _tiff_bomb(3, 20000)), ("endless.pdf", _pdf_of(sources.MAX_PAGES + 1, 595, 842)),
+                  ("poster.pdf", _pdf_of(1, 14400, 14400)), _pdf(_sheet(h, blank, 1)))
+    assert job.status == Job.Status.DONE and decoded == []  # the bomb's pages were never decoded
+    too_big = str(scans.TOO_LARGE) % {"pages": sources.MAX_PAGES, "pixels": 6000}  # 每页不超过 6000 万像素
+    assert job.result["files"] == [{"file": "bomb.tif", "message": too_big}, {"file": "endless.pdf", "message": too_big}]
+    poster = PaperScan.objects.get(status=PaperScan.Status.REJECTED)  # shrunk to a bounded size, then not a ballot
+    assert poster.problem == str(scans.NOT_FOUND)
+    assert [s.serial for s in selectors_sheets(h)] == [1]
+
+
+def test_more_files_than_one_upload_takes_are_refused_in_chinese(h, users, client):
+    client.force_login(users.town_admin)
+    files = [SimpleUploadedFile(f"p{i}.jpg", b"x") for i in range(scans.MAX_FILES + 1)]
+    response = client.post(reverse("meeting_scans_upload", args=[h.meeting.pk]), {"scans": files})
+    assert response.status_code == 400 and "分成几批重新上传" in response.content.decode()  # Django refuses them
+    assert not Job.objects.exists()

@@ -155,3 +155,67 @@ def test_the_api_records_verifies_and_lists_channels_and_the_outbound_log(
     client.force_login(users.other_town_admin)
     assert client.get(url).status_code == 404
     assert client.get("/api/v1/outbound").json()["items"] == []
+
+
+def test_the_outbound_log_is_of_the_subtree_one_manages(
+        client: Any, users: Any, tree: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """The log names villagers told of a case: an admin of another town who is also a village's secretary (a role
+    that reads no log) must not learn from it who in that village raised opinions, nor resend to them."""
+    from dianti.orgs import services
+    from dianti.orgs.models import Role
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notify.notify([notify.Recipient(user_id=None, name="李大妈", phone="13900001111")],
+                      notify.Message(kind="opinion_case_closed", title="您关心的问题：整改已销号",
+                                     org_path=tree.village_a1.path))
+    row = OutboundMessage.objects.get(channel="log")
+    OutboundMessage.objects.filter(pk=row.pk).update(status=S.FAILED)
+    services.role_grant(actor=None, user=users.other_town_admin, organization=tree.village_a1, role=Role.SECRETARY)
+    client.force_login(users.other_town_admin)
+    assert "李大妈" not in client.get("/outbound/").content.decode()
+    assert client.get(f"/outbound/m/{row.batch}/").status_code == 404
+    assert client.post(f"/outbound/{row.pk}/resend/").status_code == 404
+    assert client.get("/api/v1/outbound").json()["items"] == []
+    assert client.post(f"/api/v1/outbound/{row.pk}/resend").status_code == 404
+    assert OutboundMessage.objects.get(pk=row.pk).status == S.FAILED
+    client.force_login(users.town_admin)
+    assert "李大妈" in client.get("/outbound/").content.decode()
+
+
+def test_a_resend_goes_to_the_contact_as_it_is_now_and_never_to_one_opted_out(
+        users: Any, secretary: Person, django_capture_on_commit_callbacks: Any) -> None:
+    from dianti.core.channels.base import ProviderError
+    from dianti.core.services import outbound_resend
+    from dianti.core.tests.test_outbound import Flaky
+
+    channel = channels.person_channel_set(actor=users.town_admin, person=secretary, medium="sms",
+                                          address="13812345678", verified=True)
+    Flaky.script = [ProviderError("isv.MOBILE_NUMBER_ILLEGAL", "号码格式错误")]
+    remind(secretary, django_capture_on_commit_callbacks)
+    failed = OutboundMessage.objects.get(channel="flaky", status=S.FAILED)
+    channels.person_channel_opt(actor=users.secretary, channel=channel, opted_out=True)
+    with pytest.raises(ValidationError, match="退订"):
+        outbound_resend(actor=users.town_admin, message=failed)
+    assert OutboundMessage.objects.get(pk=failed.pk).status == S.FAILED
+    channels.person_channel_opt(actor=users.secretary, channel=channel, opted_out=False)
+    channels.person_channel_set(actor=users.town_admin, person=secretary, medium="sms", address="13987654321",
+                                verified=True)  # the number corrected: the cause of the failure fixed
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound_resend(actor=users.town_admin, message=failed)
+    assert OutboundMessage.objects.get(pk=failed.pk).status == S.SENT
+    assert Flaky.seen[-1].to_address == "13987654321"
+
+
+def test_the_resend_service_itself_refuses_an_actor_who_does_not_manage_the_recipient(
+        users: Any, secretary: Person, django_capture_on_commit_callbacks: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from dianti.core.services import outbound_resend
+
+    remind(secretary, django_capture_on_commit_callbacks)
+    row = OutboundMessage.objects.get(channel="log")
+    OutboundMessage.objects.filter(pk=row.pk).update(status=S.FAILED)
+    for actor in (users.other_town_admin, users.secretary):
+        with pytest.raises(PermissionDenied):
+            outbound_resend(actor=actor, message=row)
+    assert OutboundMessage.objects.get(pk=row.pk).status == S.FAILED

@@ -27,5 +27,6 @@ class Command(BaseCommand):
             call_command("runserver", bind)
             return
         argv = [sys.executable, "-m", "gunicorn", "dianti.wsgi:application", "--bind", bind,
-                "--workers", str(workers), "--threads", str(threads), "--access-logfile", "-", "--timeout", "120"]
+                "--workers", str(workers), "--threads", str(threads), "--access-logfile", "-",
+                "--logger-class", "dianti.core.access_log.AccessLogger", "--timeout", "120"]
         os.execv(sys.executable, argv)
