@@ -1,0 +1,60 @@
+"""The pages each role reaches link only to pages that role may open: no button that ends in 没有权限 or 404.
+
+The home page is checked in test_reads_matrix; these are the pages one click further in where a role that may read
+the page was shown a link meant for another role (the approver's 处置建议, the point staff's 导入, the town admin's
+link to the county's heat knobs)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from dianti.core.tests.test_reads_matrix import world  # noqa: F401  (the shared fixture)
+
+
+def _dead_links(client: Client, url: str) -> list[tuple[str, int]]:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    html = response.content.decode()
+    links = set(re.findall(r'href="(/[^"#]*)"', html)) - {reverse("logout")}
+    answers = [(link.replace("&amp;", "&"), client.get(link.replace("&amp;", "&")).status_code)
+               for link in sorted(links) if not link.startswith(("/static/", "/admin/"))]
+    return [(link, status) for link, status in answers if status in (403, 404)]
+
+
+def _pages(role: str, w: dict[str, Any]) -> list[str]:
+    tree, campaign, meeting = w["tree"], w["campaign"], w["meeting"]
+    return {
+        "point_staff": [reverse("voices_queue"), reverse("voices_record"), reverse("rectification_case", args=[w["case"].pk])],
+        "county_approver": [
+            reverse("org_detail", args=[tree.county.code]), reverse("appraisal_index"),
+            reverse("appraisal_annual") + "?year=2020", reverse("appraisal_schemes"),
+            reverse("appraisal_scheme", args=["default"]), reverse("appraisal_campaign", args=[campaign.pk]),
+            reverse("appraisal_meeting", args=[meeting.pk])],
+        "town_admin": [reverse("campaign_edit", args=[campaign.pk]), reverse("rectification_case", args=[w["case"].pk])],
+    }[role]
+
+
+@pytest.mark.parametrize("role", ["point_staff", "county_approver", "town_admin"])
+def test_pages_a_role_reaches_link_only_to_pages_it_may_open(world: dict[str, Any], users: Any,  # noqa: F811
+                                                             role: str) -> None:
+    client = Client()
+    client.force_login(getattr(users, role))
+    dead = {url: found for url in _pages(role, world) if (found := _dead_links(client, url))}
+    assert not dead, dead
+
+
+def test_a_town_admin_editing_a_campaign_reads_the_county_knobs_without_a_link_to_the_county_page(
+        world: dict[str, Any], users: Any) -> None:  # noqa: F811
+    campaign = world["campaign"]
+    town, county = Client(), Client()
+    town.force_login(users.town_admin)
+    county.force_login(users.county_admin)
+    heat_page = reverse("heat_scheme_edit", args=[world["tree"].county.code])
+    town_html = town.get(reverse("campaign_edit", args=[campaign.pk])).content.decode()
+    assert "heat-inherited" in town_html and heat_page not in town_html
+    assert heat_page in county.get(reverse("campaign_edit", args=[campaign.pk])).content.decode()
