@@ -58,3 +58,11 @@ def test_a_town_admin_editing_a_campaign_reads_the_county_knobs_without_a_link_t
     town_html = town.get(reverse("campaign_edit", args=[campaign.pk])).content.decode()
     assert "heat-inherited" in town_html and heat_page not in town_html
     assert heat_page in county.get(reverse("campaign_edit", args=[campaign.pk])).content.decode()
+
+
+def test_a_person_finds_their_notification_channels_from_the_home_page(users: Any) -> None:
+    secretary, evaluator = Client(), Client()
+    secretary.force_login(users.secretary)  # linked to the person 张书记
+    evaluator.force_login(users.evaluator)  # an account with no person: nothing could be sent to them
+    assert reverse("my_channels") in secretary.get(reverse("home")).content.decode()
+    assert reverse("my_channels") not in evaluator.get(reverse("home")).content.decode()
