@@ -66,3 +66,11 @@ def test_a_person_finds_their_notification_channels_from_the_home_page(users: An
     evaluator.force_login(users.evaluator)  # an account with no person: nothing could be sent to them
     assert reverse("my_channels") in secretary.get(reverse("home")).content.decode()
     assert reverse("my_channels") not in evaluator.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize(("role", "shown"), [("evaluator", False), ("secretary", True), ("point_staff", True),
+                                             ("county_approver", True), ("town_admin", True)])
+def test_the_api_token_link_is_offered_only_to_roles_with_api_operations(users: Any, role: str, shown: bool) -> None:
+    client = Client()
+    client.force_login(getattr(users, role))
+    assert (reverse("api_tokens") in client.get(reverse("home")).content.decode()) is shown
