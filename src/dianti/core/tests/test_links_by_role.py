@@ -74,3 +74,17 @@ def test_the_api_token_link_is_offered_only_to_roles_with_api_operations(users: 
     client = Client()
     client.force_login(getattr(users, role))
     assert (reverse("api_tokens") in client.get(reverse("home")).content.decode()) is shown
+
+
+def test_the_county_heat_page_names_a_campaign_override_by_its_knob_not_its_code(world: dict[str, Any],  # noqa: F811
+                                                                               users: Any) -> None:
+    from dianti.campaigns.models import Campaign
+
+    campaign = world["campaign"]
+    Campaign.objects.filter(pk=campaign.pk).update(heat_weights={"channel_visit": 2.5})
+    client = Client()
+    client.force_login(users.county_admin)
+    html = client.get(reverse("heat_scheme_edit", args=[world["tree"].county.code])).content.decode()
+    overrides = html.split("</form>")[-1]  # the list under the county's own form
+    assert campaign.title in overrides and "入户走访的渠道权重（默认 1.5）：2.5" in overrides
+    assert "channel_visit" not in overrides
