@@ -88,3 +88,20 @@ def test_the_county_heat_page_names_a_campaign_override_by_its_knob_not_its_code
     overrides = html.split("</form>")[-1]  # the list under the county's own form
     assert campaign.title in overrides and "入户走访的渠道权重（默认 1.5）：2.5" in overrides
     assert "channel_visit" not in overrides
+
+
+def test_ones_own_channels_page_says_a_failures_reason_without_the_providers_codes(users: Any) -> None:
+    from dianti.core.models import OutboundMessage
+
+    person = users.secretary.person
+    S = OutboundMessage.Status
+    OutboundMessage.objects.create(person_id=person.pk, channel="sms_aliyun", kind="notice", title="述职会安排",
+                                   status=S.DELIVERED, provider_code="DELIVERED")
+    OutboundMessage.objects.create(person_id=person.pk, channel="sms_aliyun", kind="notice", title="整改期限临近",
+                                   status=S.FAILED, provider_code="isv.BUSINESS_LIMIT_CONTROL",
+                                   error="触发号码天级流控Permits:10")
+    client = Client()
+    client.force_login(users.secretary)
+    html = client.get(reverse("my_channels")).content.decode()
+    assert "述职会安排" in html and "触发号码天级流控" in html
+    assert "isv.BUSINESS_LIMIT_CONTROL" not in html and "<code>DELIVERED</code>" not in html
