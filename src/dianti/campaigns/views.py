@@ -20,6 +20,7 @@ from dianti.core.excel import workbook, xlsx_response
 from dianti.core.http import error_messages, flash_errors
 from dianti.core.imports import import_page
 from dianti.core.pagination import paginate
+from dianti.core.scope import scope_for
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
@@ -70,8 +71,11 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存"))
             return redirect("campaign_detail", pk=campaign.pk)
-    return render(request, "campaigns/campaign_edit.html", {"form": form, "campaign": campaign,
-                                                            "county": heat.county_of(campaign.org_path)})
+    county = heat.county_of(campaign.org_path)
+    return render(request, "campaigns/campaign_edit.html", {
+        "form": form, "campaign": campaign, "county": county,
+        # A town admin reads the county's knobs in each field's help text; the county's page is outside their scope.
+        "county_visible": county is not None and scope_for(request.user).can_view_path(county.path)})
 
 
 @login_required

@@ -14,7 +14,7 @@ from dianti.core.http import error_messages
 from dianti.orgs import selectors as org_selectors
 
 from . import heat
-from .forms import HeatSchemeForm
+from .forms import HEAT_KNOBS, HeatSchemeForm
 from .models import Campaign
 
 
@@ -33,5 +33,6 @@ def heat_scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "campaigns/heat_scheme.html", {
         "org": org, "form": form,
         "refusal": rules.refusal(request.user, "campaign.heat_scheme_set", rules.Context(body_path=org.path)),
-        "overriding": Campaign.objects.filter(org_path__startswith=org.path).exclude(heat_weights={})
-        .order_by("-year", "org_path")[:20]})
+        "overriding": [(c, [(HEAT_KNOBS.get(k, k), v) for k, v in c.heat_weights.items()]) for c in
+                       Campaign.objects.filter(org_path__startswith=org.path).exclude(heat_weights={})
+                       .order_by("-year", "org_path")[:20]]})
