@@ -111,8 +111,9 @@ def point_staff_relays(j: Journey) -> None:
     page.fill("#id_organization", XSG)
     page.fill("#id_text", RELAYED)
     page.fill("#id_name", "陈阿姨")
-    j.click_and_wait(page, "保存并继续录入")
-    assert "已录入，查询码" in page.inner_text(".messages")
+    # The recording page works offline (voices/offline.js): it keeps the record on the phone and sends it itself.
+    page.get_by_role("button", name="保存并继续录入").click()
+    page.locator("#offline-sent li", has_text="已上传，查询码").wait_for()
     j.screenshot(page, "point-staff-relays-opinion")
 
 
@@ -198,7 +199,9 @@ def evaluators_vote(j: Journey) -> None:
                 button = card.locator("label.grade").get_by_text(grade, exact=True)
                 button.evaluate("el => el.scrollIntoView({block: 'center'})")
                 button.tap()
-            j.click_and_wait(page, "提交评议", tap=True)
+            # The page posts the ballot itself and retries a lost answer (meetings/ballot.js): wait for the answer.
+            page.get_by_role("button", name="提交评议").tap()
+            page.locator("button[disabled]", has_text="正在提交").wait_for(state="detached")
             assert "已保存" in page.get_by_role("status").inner_text()
             assert "已评 2 / 2" in page.inner_text("#progress")
             j.phone_shot(page, "evaluator-votes", save=n == 0)
