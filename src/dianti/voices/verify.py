@@ -3,6 +3,10 @@ off unless set): on the QR page, a named opinion that leaves a phone is taken on
 (:mod:`dianti.core.phone_codes`) is typed back, and then counts as a verified person; an anonymous opinion, or one
 with no phone, is taken as before and counts as unverified. A phone proved once stays proved for the rest of the
 browser's session (its key, never the number, is kept there), so a second opinion needs no second code.
+
+A "我也关心" works the same way (:func:`support_phone`): the supporter may give a phone and the code sent to it, or
+rely on a phone already proved in this session; the support then carries the phone's key and counts as a verified
+person, and one phone supports a topic or an opinion once. Without a phone it is taken as before, unverified.
 """
 
 from __future__ import annotations
@@ -70,3 +74,24 @@ def check(session: Any, org: Organization, fields: dict[str, Any], ip_hash: str)
         prove(session, phone, fields["code"])
         return True, ""
     return False, send(phone, ip_hash)
+
+
+def support_phone(session: Any, org: Organization, data: Any, ip_hash: str) -> tuple[str, str]:
+    """Return (the proved phone's key or "", what to tell the supporter) for a "我也关心" on ``org``'s page.
+
+    Off in the county: ("", ""), an unverified support. A phone typed with its code is proved here; a phone typed
+    alone is sent a code ("" key, the message told: nothing is recorded yet); no phone: the phone last proved in this
+    session, if any, else an unverified support. Raise a ValidationError for a bad phone or a wrong code."""
+    if not required_for(org):
+        return "", ""
+    phone = (data.get("phone") or "").strip()
+    if not phone:
+        keys = session.get(SESSION_KEY, [])
+        return (keys[-1] if keys else ""), ""
+    phone = phone_codes.clean_phone(phone)
+    if proved(session, phone):
+        return phone_codes.phone_key(phone), ""
+    if (data.get("code") or "").strip():
+        prove(session, phone, data["code"])
+        return phone_codes.phone_key(phone), ""
+    return "", send(phone, ip_hash)
