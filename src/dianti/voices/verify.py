@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dianti.core import audit, phone_codes
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dianti.core import audit, phone_codes, rules
 from dianti.orgs.models import Organization
 
 from .models import VerificationSetting
@@ -31,11 +35,22 @@ def required_for(org: Organization) -> bool:
     return VerificationSetting.objects.filter(organization__path__in=_ancestors(org.path), phone_codes=True).exists()
 
 
+def setting_of(county: Organization) -> bool:
+    """Return whether ``county`` itself has turned proving phones on."""
+    return VerificationSetting.objects.filter(organization=county, phone_codes=True).exists()
+
+
+@transaction.atomic
 def setting_set(*, actor: Any, county: Organization, on: bool) -> VerificationSetting:
-    """Turn proving phones by SMS code on or off for ``county`` (and everything under it)."""
+    """Turn proving phones by SMS code on or off for ``county`` (and everything under it), audited. Who may:
+    :data:`dianti.core.rules.RULES` ``voices.phone_codes_set`` (the county's own admins)."""
+    rules.ensure(actor, "voices.phone_codes_set", rules.Context(body_path=county.path))
+    if county.level != Organization.Level.COUNTY:
+        raise ValidationError(_("手机短信验证由县级党委统一开启或关闭"))
+    before = setting_of(county)
     row, _created = VerificationSetting.objects.update_or_create(organization=county, defaults={"phone_codes": on})
     audit.record(actor=actor, action="voices.phone_codes", target=county, org_path=county.path,
-                 changes={"phone_codes": [None, on]})
+                 changes={"phone_codes": [before, on]})
     return row
 
 
