@@ -69,10 +69,10 @@ def needs_code(org: Organization, *, anonymous: bool, phone: str) -> bool:
     return bool(phone) and not anonymous and required_for(org)
 
 
-def send(phone: str, ip_hash: str) -> str:
-    """Send a code to ``phone``; return what the page says (the phone masked)."""
+def send(phone: str, ip_hash: str, then: str = "提交") -> str:
+    """Send a code to ``phone``; return what the page says (the phone masked; ``then``: the button to press)."""
     phone_codes.phone_code_send(phone=phone, ip_hash=ip_hash)
-    return f"验证码已发送到 {phone_codes.mask(phone_codes.clean_phone(phone))}，5 分钟内有效，请填写后再点“提交”"
+    return f"验证码已发送到 {phone_codes.mask(phone_codes.clean_phone(phone))}，5 分钟内有效，请填写后再点“{then}”"
 
 
 def check(session: Any, org: Organization, fields: dict[str, Any], ip_hash: str) -> tuple[bool, str]:
@@ -109,4 +109,4 @@ def support_phone(session: Any, org: Organization, data: Any, ip_hash: str) -> t
     if (data.get("code") or "").strip():
         prove(session, phone, data["code"])
         return phone_codes.phone_key(phone), ""
-    return "", send(phone, ip_hash)
+    return "", send(phone, ip_hash, then="验证并关心")

@@ -129,3 +129,13 @@ def test_the_workbench_shows_the_verified_people_beside_the_heat(tree, users, cl
     client.force_login(users.town_admin)
     page = client.get(reverse("voices_workbench", args=[subject.pk])).content.decode()
     assert "其中 <b>1</b> 人已验证手机" in page
+
+
+def test_the_demo_shows_some_supporters_as_verified(topic):
+    import random
+
+    from dianti.voices import demo
+
+    demo._supports([topic], random.Random(3))
+    topic.refresh_from_db()
+    assert 1 <= topic.verified_people < topic.supports
