@@ -88,7 +88,11 @@ def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                                    phone=request.POST.get("phone", ""))
         added = services.support_add(device_hash=device_hash, ip_hash=ip_hash, phone_hash=phone_hash, **kwargs)
     except services.RateLimited as exc:
-        return HttpResponse("；".join(error_messages(exc)), status=429)
+        if not request.POST.get("phone"):
+            return HttpResponse("；".join(error_messages(exc)), status=429)
+        # Too many codes asked for: said beside the phone field, which keeps what was typed.
+        return _support_button(request, raw, context, error="；".join(error_messages(exc)),
+                               phone=request.POST.get("phone", ""))
     except ValidationError as exc:
         if not context["verifying"]:
             return HttpResponse("；".join(error_messages(exc)), status=400)

@@ -71,6 +71,14 @@ def test_a_wrong_code_is_told_in_chinese_and_nothing_counts(tree, topic, client)
     assert "不是有效的手机号" in bad.content.decode() and not Support.objects.exists()
 
 
+def test_asking_for_codes_too_often_is_said_beside_the_phone(tree, topic, client):
+    verify.setting_set(actor=None, county=tree.county, on=True)
+    client.post(_url(topic), {"phone": PHONE})
+    again = client.post(_url(topic), {"phone": PHONE})  # within the minute
+    assert "验证码发送太频繁了" in again.content.decode() and 'value="13812345678"' in again.content.decode()
+    assert len(FakeSms.sent) == 1 and not Support.objects.exists()
+
+
 def test_support_without_a_phone_stays_possible_and_unverified(tree, topic, client):
     verify.setting_set(actor=None, county=tree.county, on=True)
     page = client.get(reverse("voices_public", args=[tree.village_a1.code])).content.decode()
