@@ -3,12 +3,14 @@ the SMS code first, so the support counts as a verified person. Real Chromium.""
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 
 from dianti.core.tests.test_phone_codes import FakeSms
+from dianti.portal.tests.test_browser_axe import violations
 from dianti.testing.browser import assert_fits_phone
 from dianti.voices import verify
 from dianti.voices.models import Support, Topic
@@ -34,6 +36,8 @@ def test_a_villager_proves_a_phone_and_the_support_counts_as_verified(
     assert "验证码已发送到 138****5678" in page.locator(".voice-row", has_text="村口路灯晚上不亮").inner_text()
     assert not Support.objects.exists()
     assert_fits_phone(page)
+    if importlib.util.find_spec("axe_playwright_python") is not None:
+        assert violations(page) == []  # the opened phone form as well as the page (portal's axe test)
     screenshot(page, "support-verify-code-phone")
     row = page.locator(".voice-row", has_text="村口路灯晚上不亮")
     row.locator("input[name=code]").fill(FakeSms.sent[0].params["code"])
