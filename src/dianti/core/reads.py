@@ -92,6 +92,7 @@ READS: dict[str, frozenset[str]] = {
     "voices_point_poster": _r(ADMINS, POINT),
     "voices_queue_action": ADMINS, "voices_import": ADMINS, "voices_poster": ADMINS, "voices_workbench": ADMINS,
     "voices_workbench_places": ADMINS, "heat_scheme_edit": ADMINS,
+    "voices_phone_codes_edit": ADMINS,
     "voices_mine": ADMINS, "voices_assign": ADMINS, "voices_topic_action": ADMINS,
     # 述职会: the convener runs it; a secretary sees their agenda item and uploads their report.
     "meeting_list": _r(ADMINS, SECRETARY), "meeting_report": _r(ADMINS, SECRETARY),

@@ -76,6 +76,8 @@ RULES: dict[str, Rule] = {r.action: r for r in [
     Rule("campaign.phase_back", _("退回述职活动阶段"), Level.ABOVE, CONVENER),
     # The heat formula's knobs, set once by the county for every campaign under it.
     Rule("campaign.heat_scheme_set", _("设定本县群众点题的呼声热度权重"), Level.OWN, COUNTY),
+    # Whether villagers prove their phone by SMS code before a named opinion or a "我也关心" counts as verified.
+    Rule("voices.phone_codes_set", _("开启或关闭本县群众意见的手机短信验证"), Level.OWN, COUNTY),
     # 评: the convener submits the engine's results; the level above approves and publishes (公示) or withdraws.
     Rule("appraisal.results_submit", _("提交评议结果送审"), Level.OWN, CONVENER),
     Rule("appraisal.results_return", _("退回评议结果"), Level.ABOVE, CONVENER),

@@ -5,6 +5,10 @@ they change a topic's members; neither imports the other for it.
 
 Supporters: a topic's supporters are the devices that +1'd the topic itself or any of its visible opinions (a
 device counts once). Distinct people are counted from the hashed author keys of the member opinions.
+
+Verified people: of those, the distinct phones proved by SMS code where the county asks for it (voices/verify.py) —
+the authors of member opinions taken with a proved phone, and the supporters whose "我也关心" carries one. A phone's
+key is the same hash an opinion's author key is made of, so one person who both wrote and supported counts once.
 """
 
 from __future__ import annotations
@@ -36,6 +40,14 @@ def supporters(topic: Topic) -> set[str]:
                .values_list("device_hash", flat=True))
 
 
+def verified_people(topic: Topic, rows: list[dict[str, Any]]) -> int:
+    """Return how many distinct people with a proved phone wrote one of ``rows`` (the members) or support it."""
+    phones = {m["author_key"] for m in rows if m["phone_verified"]}
+    phones |= set(Support.objects.filter(Q(topic=topic) | Q(opinion__in=members(topic.pk)))
+                  .exclude(phone_hash="").values_list("phone_hash", flat=True))
+    return len(phones)
+
+
 def heat_of(voices: list[dict[str, Any]], supporters: int, *, now: dt.datetime,
             config: HeatConfig | None = None) -> float:
     """Return the heat of a topic with these member opinions and this many distinct supporters (the core's
@@ -55,17 +67,21 @@ def heat_config(campaign: Any) -> HeatConfig:
 
 
 def refresh(topic_id: int) -> Topic | None:
-    """Recompute a topic's size, people, supports, channels, time span and heat from its opinions."""
+    """Recompute a topic's size, people, supports, verified people, channels, time span and heat from its
+    opinions."""
     topic = Topic.objects.filter(pk=topic_id).select_related("campaign").first()
     if topic is None:
         return None
-    rows = list(members(topic_id).values("author_key", "channel", "people_met", "created_at", "supports"))
+    rows = list(members(topic_id).values("author_key", "channel", "people_met", "created_at", "supports",
+                                         "phone_verified"))
     topic.size = len(rows)
     topic.people = len({m["author_key"] for m in rows})
     topic.supports = len(supporters(topic))
+    topic.verified_people = verified_people(topic, rows)
     topic.channels = dict(Counter(m["channel"] for m in rows))
     times = [m["created_at"] for m in rows]
     topic.first_at, topic.last_at = (min(times), max(times)) if times else (None, None)
     topic.heat = heat_of(rows, topic.supports, now=timezone.now(), config=heat_config(topic.campaign))
-    topic.save(update_fields=["size", "people", "supports", "channels", "first_at", "last_at", "heat", "updated_at"])
+    topic.save(update_fields=["size", "people", "supports", "verified_people", "channels", "first_at", "last_at",
+                              "heat", "updated_at"])
     return topic

@@ -37,6 +37,8 @@ class Topic(models.Model):
     size = models.PositiveIntegerField(_("意见数"), default=0)
     people = models.PositiveIntegerField(_("人数"), default=0)
     supports = models.PositiveIntegerField(_("关心数"), default=0)
+    # Of the people and supporters, those who proved a phone by SMS code (voices/figures.py counts them).
+    verified_people = models.PositiveIntegerField(_("已验证手机的人数"), default=0)
     heat = models.FloatField(_("呼声指数"), default=0.0, db_index=True)
     channels = models.JSONField(_("渠道"), default=dict, blank=True)
     first_at = models.DateTimeField(null=True, blank=True)
@@ -128,17 +130,25 @@ class Opinion(models.Model):
 
 
 class Support(models.Model):
-    """One "我也关心" (+1) from one device, on an opinion or on a topic."""
+    """One "我也关心" (+1) from one device, on an opinion or on a topic; where the county asks for it, the supporter
+    may prove a phone first (voices/verify.py) and the support then counts as a verified person."""
 
     opinion = models.ForeignKey(Opinion, null=True, blank=True, on_delete=models.CASCADE, related_name="support_set")
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="support_set")
     device_hash = models.CharField(max_length=64)
+    # The proved phone's keyed hash (core/phone_codes.phone_key, never the number); "" for an unverified support.
+    phone_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["opinion", "device_hash"], name="uniq_opinion_support"),
             models.UniqueConstraint(fields=["topic", "device_hash"], name="uniq_topic_support"),
+            # One proved phone supports a topic (or an opinion) once, whatever device it uses.
+            models.UniqueConstraint(fields=["opinion", "phone_hash"], name="uniq_opinion_support_phone",
+                                    condition=~models.Q(phone_hash="")),
+            models.UniqueConstraint(fields=["topic", "phone_hash"], name="uniq_topic_support_phone",
+                                    condition=~models.Q(phone_hash="")),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from dianti.orgs.services import validate_phone
 from . import figures, mining_bridge
 from .models import OFFLINE_CHANNELS, Channel, ClassifierState, Opinion, Support, Topic
 from .permissions import ensure_can_record, relay_points  # noqa: F401  (relay_points: offered here too)
+from .topics import supports_copy
 
 MAX_TEXT = 2000
 MIN_TEXT = 5
@@ -234,7 +235,7 @@ def opinions_mark_duplicate(*, actor: Any, opinions: list[Opinion], original: Op
         ensure_can_manage(actor, op.organization)
         op.duplicate_of = original
         op.save(update_fields=["duplicate_of"])
-        _move_supports(Support.objects.filter(opinion=op), opinion=original)
+        supports_copy(Support.objects.filter(opinion=op), opinion=original)
         audit.record(actor=actor, action="opinion.duplicate", target=op, org_path=op.org_path,
                      changes={"duplicate_of": [None, original.tracking_code]})
     _recount_opinion(original)
@@ -261,17 +262,6 @@ def opinions_label(*, actor: Any, opinions: list[Opinion], category: str) -> int
     return len(opinions)
 
 
-def _move_supports(qs: Any, **target: Any) -> None:
-    """Re-point supports at a new target, keeping one per device (a person never counts twice)."""
-    field = next(iter(target))
-    existing = set(Support.objects.filter(**target).values_list("device_hash", flat=True))
-    for support in qs:
-        if support.device_hash not in existing:
-            Support.objects.create(device_hash=support.device_hash, **target)
-            existing.add(support.device_hash)
-    assert field in ("opinion", "topic")
-
-
 def _recount_opinion(opinion: Opinion) -> None:
     Opinion.objects.filter(pk=opinion.pk).update(supports=Support.objects.filter(opinion=opinion).count())
 
@@ -283,27 +273,44 @@ def _refresh_topics(topic_ids: set[int | None]) -> None:
 
 
 def support_add(*, device_hash: str, ip_hash: str = "", opinion: Opinion | None = None,
-                topic: Topic | None = None) -> bool:
-    """Add one "我也关心" from a device; return False if that device already supports it.
+                topic: Topic | None = None, phone_hash: str = "") -> bool:
+    """Add one "我也关心" from a device; return False if that device (or that proved phone) already supports it.
 
     One per device (the database's unique constraint), and at most :data:`SUPPORTS_PER_ADDRESS_DAY` per address
     (``ip_hash``) per topic or opinion per day, since a new device is only a cleared cookie away. Public pages
-    always pass ``ip_hash``; only the demo loader leaves it empty.
+    always pass ``ip_hash``; only the demo loader leaves it empty. ``phone_hash``: the key of a phone proved by SMS
+    code (voices/verify.py), making it a verified person's support — one per phone; a device that supported
+    unverified and proves a phone later has its support marked verified.
     """
     if not device_hash or (opinion is None) == (topic is None):
         raise ValidationError("无法记录：缺少设备标识")
     target = f"opinion:{opinion.pk}" if opinion is not None else f"topic:{topic.pk}"  # type: ignore[union-attr]
     if ip_hash and not ratelimit.allow(f"support:{target}", ip_hash, SUPPORTS_PER_ADDRESS_DAY, 86400):
         raise RateLimited("同一网络今天对这一条的“我也关心”已经够多了，请明天再来")
+    topic_id = opinion.topic_id if opinion is not None else topic.pk  # type: ignore[union-attr]
     try:
         with transaction.atomic():
-            Support.objects.create(device_hash=device_hash, opinion=opinion, topic=topic)
+            Support.objects.create(device_hash=device_hash, phone_hash=phone_hash, opinion=opinion, topic=topic)
     except IntegrityError:
+        if phone_hash and _support_prove(device_hash, phone_hash, opinion=opinion, topic=topic) and topic_id:
+            transaction.on_commit(lambda: figures.refresh(topic_id))
         return False
     if opinion is not None:
         Opinion.objects.filter(pk=opinion.pk).update(supports=F("supports") + 1)
-        if opinion.topic_id:
-            transaction.on_commit(lambda: figures.refresh(opinion.topic_id))
     else:
         Topic.objects.filter(pk=topic.pk).update(supports=F("supports") + 1)  # type: ignore[union-attr]
+    if topic_id and (opinion is not None or phone_hash):  # the topic's figures count supporters and verified people
+        transaction.on_commit(lambda: figures.refresh(topic_id))
     return True
+
+
+def _support_prove(device_hash: str, phone_hash: str, **target: Any) -> bool:
+    """Mark the device's unverified support verified by ``phone_hash``, unless that phone already supports it."""
+    if Support.objects.filter(phone_hash=phone_hash, **target).exists():
+        return False
+    try:
+        with transaction.atomic():
+            return bool(Support.objects.filter(device_hash=device_hash, phone_hash="", **target)
+                        .update(phone_hash=phone_hash))
+    except IntegrityError:
+        return False

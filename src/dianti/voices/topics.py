@@ -43,11 +43,7 @@ def topic_merge(*, actor: Any, topics: list[Topic], title: str = "") -> Topic:
     for other in others:
         Opinion.objects.filter(topic=other).update(topic=target)
         AssignedTopic.objects.filter(topic=other).update(topic=target)
-        existing = set(Support.objects.filter(topic=target).values_list("device_hash", flat=True))
-        for device in Support.objects.filter(topic=other).values_list("device_hash", flat=True):
-            if device not in existing:
-                Support.objects.create(topic=target, device_hash=device)
-                existing.add(device)
+        supports_copy(Support.objects.filter(topic=other), topic=target)
         audit.record(actor=actor, action="topic.merge", target=target, org_path=target.org_path,
                      changes={"merged": [other.title, target.title]})
         other.delete()
@@ -56,6 +52,21 @@ def topic_merge(*, actor: Any, topics: list[Topic], title: str = "") -> Topic:
     target.curated = True
     target.save(update_fields=["title", "curated"])
     return refresh(target.pk)  # type: ignore[return-value]
+
+
+def supports_copy(source: Any, **target: Any) -> None:
+    """Give ``target`` (``topic=`` or ``opinion=``) the supports in ``source`` it lacks: one per device, and one per
+    proved phone (a phone already supporting the target leaves the copied support unverified)."""
+    have = Support.objects.filter(**target)
+    devices = set(have.values_list("device_hash", flat=True))
+    phones = set(have.exclude(phone_hash="").values_list("phone_hash", flat=True))
+    for device, phone in source.values_list("device_hash", "phone_hash"):
+        if device in devices:
+            continue
+        phone = "" if phone in phones else phone
+        Support.objects.create(device_hash=device, phone_hash=phone, **target)
+        devices.add(device)
+        phones.add(phone)
 
 
 @transaction.atomic
@@ -76,8 +87,7 @@ def topic_split(*, actor: Any, topic: Topic, opinion_ids: list[int], title: str)
     new = Topic.objects.create(organization=topic.organization, org_path=topic.org_path, campaign=topic.campaign,
                                title=title.strip()[:200], category=topic.category, curated=True)
     Opinion.objects.filter(pk__in=[o.pk for o in moving]).update(topic=new)
-    Support.objects.bulk_create([Support(topic=new, device_hash=d)
-                                 for d in Support.objects.filter(topic=topic).values_list("device_hash", flat=True)])
+    supports_copy(Support.objects.filter(topic=topic), topic=new)
     topic.curated = True
     topic.save(update_fields=["curated"])
     audit.record(actor=actor, action="topic.split", target=new, org_path=topic.org_path,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_offline, views_topics
+from . import views, views_offline, views_topics, views_verify
 
 urlpatterns = [
     path("", views.queue, name="voices_queue"),
@@ -18,4 +18,5 @@ urlpatterns = [
     path("subjects/<int:subject_id>/mine/", views_topics.mine, name="voices_mine"),
     path("subjects/<int:subject_id>/assign/", views_topics.assign, name="voices_assign"),
     path("topics/<int:pk>/", views_topics.topic_action, name="voices_topic_action"),
+    path("verification/<str:code>/", views_verify.phone_codes_edit, name="voices_phone_codes_edit"),
 ]

@@ -3,13 +3,21 @@ off unless set): on the QR page, a named opinion that leaves a phone is taken on
 (:mod:`dianti.core.phone_codes`) is typed back, and then counts as a verified person; an anonymous opinion, or one
 with no phone, is taken as before and counts as unverified. A phone proved once stays proved for the rest of the
 browser's session (its key, never the number, is kept there), so a second opinion needs no second code.
+
+A "我也关心" works the same way (:func:`support_phone`): the supporter may give a phone and the code sent to it, or
+rely on a phone already proved in this session; the support then carries the phone's key and counts as a verified
+person, and one phone supports a topic or an opinion once. Without a phone it is taken as before, unverified.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dianti.core import audit, phone_codes
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dianti.core import audit, phone_codes, rules
 from dianti.orgs.models import Organization
 
 from .models import VerificationSetting
@@ -27,11 +35,22 @@ def required_for(org: Organization) -> bool:
     return VerificationSetting.objects.filter(organization__path__in=_ancestors(org.path), phone_codes=True).exists()
 
 
+def setting_of(county: Organization) -> bool:
+    """Return whether ``county`` itself has turned proving phones on."""
+    return VerificationSetting.objects.filter(organization=county, phone_codes=True).exists()
+
+
+@transaction.atomic
 def setting_set(*, actor: Any, county: Organization, on: bool) -> VerificationSetting:
-    """Turn proving phones by SMS code on or off for ``county`` (and everything under it)."""
+    """Turn proving phones by SMS code on or off for ``county`` (and everything under it), audited. Who may:
+    :data:`dianti.core.rules.RULES` ``voices.phone_codes_set`` (the county's own admins)."""
+    rules.ensure(actor, "voices.phone_codes_set", rules.Context(body_path=county.path))
+    if county.level != Organization.Level.COUNTY:
+        raise ValidationError(_("手机短信验证由县级党委统一开启或关闭"))
+    before = setting_of(county)
     row, _created = VerificationSetting.objects.update_or_create(organization=county, defaults={"phone_codes": on})
     audit.record(actor=actor, action="voices.phone_codes", target=county, org_path=county.path,
-                 changes={"phone_codes": [None, on]})
+                 changes={"phone_codes": [before, on]})
     return row
 
 
@@ -50,10 +69,10 @@ def needs_code(org: Organization, *, anonymous: bool, phone: str) -> bool:
     return bool(phone) and not anonymous and required_for(org)
 
 
-def send(phone: str, ip_hash: str) -> str:
-    """Send a code to ``phone``; return what the page says (the phone masked)."""
+def send(phone: str, ip_hash: str, then: str = "提交") -> str:
+    """Send a code to ``phone``; return what the page says (the phone masked; ``then``: the button to press)."""
     phone_codes.phone_code_send(phone=phone, ip_hash=ip_hash)
-    return f"验证码已发送到 {phone_codes.mask(phone_codes.clean_phone(phone))}，5 分钟内有效，请填写后再点“提交”"
+    return f"验证码已发送到 {phone_codes.mask(phone_codes.clean_phone(phone))}，5 分钟内有效，请填写后再点“{then}”"
 
 
 def check(session: Any, org: Organization, fields: dict[str, Any], ip_hash: str) -> tuple[bool, str]:
@@ -70,3 +89,24 @@ def check(session: Any, org: Organization, fields: dict[str, Any], ip_hash: str)
         prove(session, phone, fields["code"])
         return True, ""
     return False, send(phone, ip_hash)
+
+
+def support_phone(session: Any, org: Organization, data: Any, ip_hash: str) -> tuple[str, str]:
+    """Return (the proved phone's key or "", what to tell the supporter) for a "我也关心" on ``org``'s page.
+
+    Off in the county: ("", ""), an unverified support. A phone typed with its code is proved here; a phone typed
+    alone is sent a code ("" key, the message told: nothing is recorded yet); no phone: the phone last proved in this
+    session, if any, else an unverified support. Raise a ValidationError for a bad phone or a wrong code."""
+    if not required_for(org):
+        return "", ""
+    phone = (data.get("phone") or "").strip()
+    if not phone:
+        keys = session.get(SESSION_KEY, [])
+        return (keys[-1] if keys else ""), ""
+    phone = phone_codes.clean_phone(phone)
+    if proved(session, phone):
+        return phone_codes.phone_key(phone), ""
+    if (data.get("code") or "").strip():
+        prove(session, phone, data["code"])
+        return phone_codes.phone_key(phone), ""
+    return "", send(phone, ip_hash, then="验证并关心")

@@ -73,23 +73,38 @@ def support(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not ratelimit.allow("support", ip_hash, 120, 3600):
         return HttpResponse(_("操作太频繁了，请稍后再试"), status=429)
     if kind == "topic":
-        target = Topic.objects.filter(pk=pk).first()
+        target = Topic.objects.filter(pk=pk).select_related("organization").first()
         kwargs = {"topic": target}
     else:
-        target = Opinion.objects.filter(pk=pk, status=Opinion.Status.VISIBLE).first()
+        target = Opinion.objects.filter(pk=pk, status=Opinion.Status.VISIBLE).select_related("organization").first()
         kwargs = {"opinion": target}
     if target is None:
         return HttpResponse(_("找不到该内容"), status=404)
+    context = {"kind": kind, "target": target, "verifying": verify.required_for(target.organization)}
     try:
-        added = services.support_add(device_hash=device_hash, ip_hash=ip_hash, **kwargs)
+        phone_hash, told = verify.support_phone(request.session, target.organization, request.POST, ip_hash)
+        if told:  # the code is on its way: the button asks for it, nothing is recorded yet
+            return _support_button(request, raw, context, ask_code=told, code_field=True,
+                                   phone=request.POST.get("phone", ""))
+        added = services.support_add(device_hash=device_hash, ip_hash=ip_hash, phone_hash=phone_hash, **kwargs)
     except services.RateLimited as exc:
-        return HttpResponse("；".join(error_messages(exc)), status=429)
+        if not request.POST.get("phone"):
+            return HttpResponse("；".join(error_messages(exc)), status=429)
+        # Too many codes asked for: said beside the phone field, which keeps what was typed.
+        return _support_button(request, raw, context, error="；".join(error_messages(exc)),
+                               phone=request.POST.get("phone", ""))
     except ValidationError as exc:
-        return HttpResponse("；".join(error_messages(exc)), status=400)
+        if not context["verifying"]:
+            return HttpResponse("；".join(error_messages(exc)), status=400)
+        # A wrong phone or code: the button says so and keeps what was typed (shown, so status 200 for htmx).
+        return _support_button(request, raw, context, error="；".join(error_messages(exc)),
+                               phone=request.POST.get("phone", ""), code_field=bool(request.POST.get("code")))
     target.refresh_from_db(fields=["supports"])
-    response = render(request, "voices/_support_button.html", {"kind": kind, "target": target, "done": True,
-                                                                 "added": added})
-    return remember_device(response, raw)
+    return _support_button(request, raw, context, done=True, added=added, verified=bool(phone_hash))
+
+
+def _support_button(request: HttpRequest, raw: str, context: dict, **more: object) -> HttpResponse:
+    return remember_device(render(request, "voices/_support_button.html", {**context, **more}), raw)
 
 
 @replica_reads

@@ -24,6 +24,7 @@ from dianti.orgs.models import Organization
 from dianti.rectification import services as rectification
 from dianti.rectification.models import Case, Escalation, State
 from dianti.rectification.tests.factories import case_in, rectification_campaign
+from dianti.voices import verify
 
 Do = Callable[[Any, Any], Any]  # (actor or client, the scenario's object) -> anything
 
@@ -121,6 +122,12 @@ CAMPAIGNS = [
         page=lambda client, county: client.post(f"/campaigns/heat/{county.code}/", {"heat_participant_weight": "0.3"}),
         api=None,
         done=lambda county: heat.scheme_of(county) == {"participant_weight": 0.3}),
+    Scenario(
+        action="voices.phone_codes_set", body="top", setup=lambda t, u: t.county,
+        service=lambda actor, county: verify.setting_set(actor=actor, county=county, on=True),
+        page=lambda client, county: client.post(f"/voices/verification/{county.code}/", {"phone_codes": "on"}),
+        api=None,
+        done=lambda county: verify.setting_of(county)),
 ]
 
 

@@ -111,3 +111,31 @@ def test_a_session_that_ended_offline_asks_to_sign_in_and_loses_nothing(
     page.wait_for_url(f"{live_server.url}/voices/new/")
     page.locator("#offline-sent li").first.wait_for()
     assert list(Opinion.objects.values_list("text", flat=True)) == ["座谈会上群众提出河道需要清淤"]
+
+
+def test_signing_out_on_a_shared_phone_hides_the_page_and_the_records_from_the_next_user(
+        page_phone: Any, live_server: Any, tree: Any, users: Any, screenshot: Any) -> None:
+    page = page_phone
+    login(page, live_server, "town_admin", "pw-town_admin")
+    _open_installed(page, live_server)
+    page.context.set_offline(True)
+    _record(page, "这条记录的组织写错了，等着修改", org="没有这个村")
+    page.context.set_offline(False)
+    page.locator("#offline-list li.invalid").wait_for()  # refused by the server: it waits on the phone
+    assert page.evaluate("caches.keys()") != []
+    page.click("form[data-signout] button")
+    page.wait_for_url(lambda url: "/voices/new/" not in url)
+    assert [k for k in page.evaluate("caches.keys()") if k.startswith("dianti-")] == []
+
+    login(page, live_server, "other_town_admin", "pw-other_town_admin")
+    page.goto(f"{live_server.url}/voices/new/")
+    page.wait_for_load_state()
+    assert _pending(page) == [] and "等着修改" not in page.content()
+    screenshot(page, "offline-record-next-user-phone")
+
+    page.click("form[data-signout] button")
+    page.wait_for_url(lambda url: "/voices/new/" not in url)
+    login(page, live_server, "town_admin", "pw-town_admin")
+    page.goto(f"{live_server.url}/voices/new/")
+    page.locator("#offline-list li").first.wait_for()
+    assert any("等着修改" in text for text in _pending(page))  # its owner finds it again

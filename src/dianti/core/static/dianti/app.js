@@ -32,6 +32,25 @@
     });
   });
 
+  /* <form data-signout>: signing out on a phone staff share. The recording page kept for use with no signal
+     (voices/sw.js caches it as "dianti-…") carries this user's name, organizations and points, so those caches are
+     dropped before the sign-out goes through: the next user never opens it from the phone. The records still
+     waiting to be sent stay on the phone under this user's own key ("dianti.record.queue.<user id>"; the page,
+     voices/offline.js, reads only the list of the user signed in), so the next user never sees them, nothing
+     is lost, and they go out when their owner signs in again. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches("form[data-signout]") || !window.caches || form.hasAttribute("data-cleared")) return;
+    e.preventDefault();
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (k) { return k.indexOf("dianti-") === 0; })
+        .map(function (k) { return caches.delete(k); }));
+    }).catch(function () {}).then(function () {
+      form.setAttribute("data-cleared", "");
+      form.submit();
+    });
+  });
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", markSection);
   else markSection();
 })();
