@@ -32,3 +32,13 @@ def assert_demo_approvals_follow_the_rules() -> None:
     confirmed = AssessmentRound.objects.get(year=2019)
     assert (confirmed.computed_by.username, confirmed.confirmed_by.username) == ("county_admin", "county_approver")
     assert AssessmentRound.objects.get(year=2020).confirmed_at is None  # waiting for the approver in the demo
+
+    # The county's settings (heat knobs, phone codes) were set by its own admin, as the rules table says.
+    from dianti.core.models import AuditEvent
+
+    for action, rule in (("heat_scheme.set", "campaign.heat_scheme_set"), ("voices.phone_codes", "voices.phone_codes_set")):
+        made = AuditEvent.objects.filter(action=action).select_related("actor")
+        assert made.exists(), action
+        for event in made:
+            assert event.actor is not None and event.actor.username == "county_admin", (action, event.actor)
+            assert rules.allows(event.actor, rule, rules.Context(body_path=event.org_path)), action
