@@ -20,6 +20,7 @@ LABELS: dict[str, Promise] = {
     "campaign.create": _("新建述职活动"), "campaign.update": _("修改述职活动"), "campaign.phase": _("推进阶段"),
     "campaign.list_submit": _("报送述职名单"), "campaign.list_approve": _("审批述职名单"),
     "campaign.list_return": _("退回述职名单"), "heat_scheme.set": _("设定呼声热度权重"),
+    "voices.phone_codes": _("开启或关闭手机短信验证"),
     "subject.choose": _("点名述职对象"), "subject.remove": _("移出述职对象"), "subject.topic": _("确定述职题目"),
     "subject.update": _("修改述职对象"), "subject.outcome": _("确定评议结果"),
     "responsibility.add": _("新增责任事项"), "responsibility.import": _("导入责任事项"), "project.add": _("新增项目"),

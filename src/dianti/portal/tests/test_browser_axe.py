@@ -25,7 +25,10 @@ BLOCKING = frozenset({"serious", "critical"})
 # Public URL names that are no page to check: probes, redirects, form targets answered by a redirect or a fragment,
 # and the data files (JSON/CSV).
 NOT_PAGES = frozenset({"healthz", "readyz", "favicon", "logout", "set_language", "voices_support",
-                       "meeting_question_vote", "portal_data_file"})
+                       "meeting_question_vote", "portal_data_file",
+                       # not pages people read: a provider's delivery receipts (JSON), the recording app's service
+                       # worker (JavaScript) and its manifest
+                       "outbound_receipt", "voices_sw", "voices_manifest"})
 
 
 def violations(page: Any) -> list[str]:
