@@ -28,6 +28,7 @@ LABELS: dict[str, Promise] = {
     "opinion.hide": _("隐藏意见"), "opinion.unhide": _("恢复意见"), "opinion.duplicate": _("标记重复意见"),
     "opinion.label": _("标注意见"), "opinion.move": _("转交意见"), "opinion.topic": _("意见归入话题"),
     "topic.merge": _("合并话题"), "topic.rename": _("话题改名"), "topic.split": _("拆分话题"),
+    "topic.gather_place": _("按地点归并话题"),
     "meeting.schedule": _("安排述职会"), "meeting.codes": _("发放评议码"), "meeting.open": _("开始投票"),
     "meeting.close": _("结束投票"), "meeting.report": _("上传述职报告"), "meeting.attendance": _("登记签到"),
     "meeting.paper_resolve": _("处理纸质选票"), "meeting.paper_scan": _("上传选票扫描件"),

@@ -58,6 +58,12 @@ class PlaceConcern:
         return self.concerns.most_common()
 
     @property
+    def only_topic_id(self) -> int | None:
+        """Return the topic all the place's opinions are in (as once its concern is chosen), else None."""
+        ids = {op.topic_id for op in self.opinions}
+        return ids.pop() if len(ids) == 1 else None
+
+    @property
     def shown(self) -> list[Opinion]:
         return self.opinions[:SHOWN]
 

@@ -164,10 +164,15 @@ def tracked(code: str) -> Opinion:
     return opinion
 
 
+def assigned_topic_id(subject: Subject) -> int | None:
+    """Return the id of the topic (mined, or gathered from a place) the subject's topic came from, if any."""
+    return (AssignedTopic.objects.filter(subject=subject, topic__isnull=False)
+            .values_list("topic_id", flat=True).first())
+
+
 def opinions_behind(subject: Subject) -> QuerySet[Opinion]:
     """Return the opinions behind the subject's assigned topic (and those merged into them as duplicates)."""
-    topic_id = (AssignedTopic.objects.filter(subject=subject, topic__isnull=False)
-                .values_list("topic_id", flat=True).first())
+    topic_id = assigned_topic_id(subject)
     if topic_id is None:
         return Opinion.objects.none()
     return Opinion.objects.filter(Q(topic_id=topic_id) | Q(duplicate_of__topic_id=topic_id))

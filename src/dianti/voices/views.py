@@ -122,4 +122,5 @@ def workbench_places(request: HttpRequest, subject_id: int) -> HttpResponse:
     page = paginate(request, places.places_for_subject(subject))
     return render(request, "voices/workbench_places.html", {
         "subject": subject, "campaign": subject.campaign, "page": page, "view": "place",
+        "chosen_topic": selectors.assigned_topic_id(subject),
         "can_choose": permissions.can_choose_topic(request.user, subject)})

@@ -21,7 +21,7 @@ from dianti.core.redirects import safe_next
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import ContactPoint
 
-from . import importers, permissions, posters, selectors, topics
+from . import importers, permissions, place_topics, posters, selectors, topics
 from .models import Opinion, Topic
 
 
@@ -53,13 +53,18 @@ def assign(request: HttpRequest, subject_id: int) -> HttpResponse:
     topic = Topic.objects.filter(pk=request.POST.get("topic") or 0, organization=subject.organization).first()
     item = ResponsibilityItem.objects.filter(pk=request.POST.get("responsibility") or 0,
                                              organization=subject.organization).first()
+    text, confirm = request.POST.get("text", ""), bool(request.POST.get("confirm_duplicate"))
     try:
-        topics.topic_assign(actor=request.user, subject=subject, text=request.POST.get("text", ""), topic=topic,
-                            responsibility=item, confirm_duplicate=bool(request.POST.get("confirm_duplicate")))
+        if place := request.POST.get("place", ""):  # a place's concern (the workbench by place)
+            place_topics.place_topic_assign(actor=request.user, subject=subject, place=place, text=text,
+                                            confirm_duplicate=confirm)
+        else:
+            topics.topic_assign(actor=request.user, subject=subject, text=text, topic=topic, responsibility=item,
+                                confirm_duplicate=confirm)
     except topics.DuplicateTopic as exc:
         return render(request, "voices/assign_confirm.html", {
             "subject": subject, "warning": exc.messages[0], "back": _back(request, subject),
-            "fields": {k: request.POST.get(k, "") for k in ("text", "topic", "responsibility", "next")}})
+            "fields": {k: request.POST.get(k, "") for k in ("text", "topic", "responsibility", "place", "next")}})
     except ValidationError as exc:
         flash_errors(request, exc)
     else:

@@ -88,7 +88,12 @@ def test_a_place_can_be_given_to_the_secretary_as_a_concern(village, users, clie
     client.force_login(users.town_admin)
     old = places.places_for_subject(village)[0]
     back = reverse("voices_workbench_places", args=[village.pk])
-    client.post(reverse("voices_assign", args=[village.pk]), {"text": old.suggested_topic, "next": back})
+    client.post(reverse("voices_assign", args=[village.pk]),
+                {"text": old.suggested_topic, "place": old.name, "next": back})
     village.refresh_from_db()
     assert village.topic.startswith("老街的") and village.topic.endswith("等问题如何统筹解决")
-    assert AssignedTopic.objects.get(subject=village).topic is None
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert chosen is not None and chosen.title == village.topic
+    assert set(chosen.opinions.values_list("pk", flat=True)) == {o.pk for o in old.opinions}
+    page = client.get(back).content.decode()
+    assert "已定为述职题目" in page

@@ -1,0 +1,123 @@
+"""A place's concern chosen as a secretary's topic: its opinions gather into the assigned topic, so their tracking
+pages say they fed the secretary's topic; no supporter is lost or counted twice; a refused topic gathers nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from dianti.campaigns.models import Subject
+from dianti.campaigns.tests.factories import in_topics
+from dianti.voices import place_topics, places
+from dianti.voices.figures import refresh
+from dianti.voices.mining_bridge import mine_organization
+from dianti.voices.models import AssignedTopic, Opinion, Support, Topic
+from dianti.voices.topics import DuplicateTopic
+
+from .factories import opinion
+
+OLD_STREET = ["老街路灯坏了好几盏，晚上黑漆漆的", "老街的垃圾桶天天满出来没人清", "老街路面坑坑洼洼，一下雨就积水",
+              "老街有好多老房子空着没人住"]
+ELSEWHERE = ["北横路的路灯晚上不亮", "东港桥路灯坏了没人修", "北横路路灯坏了好久了", "东港桥的垃圾桶满了没人清"]
+TITLE = "老街的路灯、垃圾、路面等问题如何统筹解决"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def village(tree):
+    campaign = in_topics(tree)
+    for i, text in enumerate(OLD_STREET + ELSEWHERE):
+        opinion(tree.village_a1, text, who=f"p{i}")
+    mine_organization(tree.village_a1, campaign)
+    return Subject.objects.get(campaign=campaign, organization=tree.village_a1)
+
+
+def _old_street(subject: Subject) -> list[Opinion]:
+    return next(p for p in places.places_for_subject(subject) if p.name == "老街").opinions
+
+
+def test_choosing_a_place_gathers_its_opinions_into_the_assigned_topic(village, users):
+    gathered = {o.pk for o in _old_street(village)}
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert chosen.title == TITLE and chosen.curated
+    assert set(Opinion.objects.filter(topic=chosen).values_list("pk", flat=True)) == gathered
+    assert (chosen.size, chosen.people) == (4, 4)
+    village.refresh_from_db()
+    assert village.topic == TITLE
+
+
+def test_the_topics_the_opinions_leave_keep_their_other_opinions(village, users):
+    before = {o.pk: o.topic_id for o in Opinion.objects.filter(organization=village.organization)}
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+    chosen = AssignedTopic.objects.get(subject=village).topic_id
+    for pk, topic_id in before.items():
+        now = Opinion.objects.get(pk=pk).topic_id
+        assert now == chosen or now == topic_id  # an opinion of elsewhere stays where it was
+    for topic in Topic.objects.exclude(pk=chosen):
+        assert topic.size == Opinion.objects.filter(topic=topic).count() > 0  # refreshed; none left empty
+
+
+def test_no_supporter_is_lost_or_counted_twice(village, users):
+    first, second = _old_street(village)[:2]
+    source = Topic.objects.get(pk=first.topic_id) if first.topic_id else None
+    if source is None:  # the miner left it alone: give it a topic with someone else's opinion in it
+        source = Topic.objects.create(organization=village.organization, org_path=village.organization.path,
+                                      campaign=village.campaign, title="路灯")
+        Opinion.objects.filter(pk=first.pk).update(topic=source)
+        Opinion.objects.filter(text=ELSEWHERE[0]).update(topic=source)
+    Support.objects.create(topic=source, device_hash="both", phone_hash="phone-1")
+    Support.objects.create(opinion=second, device_hash="both")  # the same device, on a moved opinion
+    Support.objects.create(topic=source, device_hash="topic-only")
+    refresh(source.pk)
+    kept = Topic.objects.get(pk=source.pk).supports
+
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert chosen.supports == 2  # "both" once, "topic-only" once
+    assert chosen.verified_people == 1
+    left = Topic.objects.filter(pk=source.pk).first()
+    if left is not None:  # it keeps its other opinions, and its own +1s with them
+        assert left.supports == kept
+
+
+def test_choosing_the_same_place_again_reuses_the_gathered_topic(village, users):
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+    first = AssignedTopic.objects.get(subject=village).topic_id
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text="老街如何整治")
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert chosen.pk == first and chosen.title == "老街如何整治" and chosen.size == 4
+
+
+def test_a_refused_duplicate_topic_gathers_nothing(village, users, tree):
+    other = Subject.objects.filter(campaign=village.campaign).exclude(pk=village.pk).first()
+    other.topic = TITLE
+    other.save(update_fields=["topic"])
+    before = dict(Opinion.objects.values_list("pk", "topic_id"))
+    with pytest.raises(DuplicateTopic):
+        place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+    assert dict(Opinion.objects.values_list("pk", "topic_id")) == before
+    assert not AssignedTopic.objects.filter(subject=village).exists()
+
+
+def test_a_place_no_longer_named_is_refused(village, users):
+    with pytest.raises(ValidationError):
+        place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="南大街", text=TITLE)
+
+
+def test_the_tracking_page_of_a_place_opinion_says_it_became_the_topic(village, users, client):
+    code = _old_street(village)[-1].tracking_code
+    page = client.get(reverse("voices_track", args=[code])).content.decode()
+    assert "尚未被确定为述职题目" in page or "已点题" not in page
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+    page = client.get(reverse("voices_track", args=[code])).content.decode()
+    assert "已点题" in page and TITLE in page
+    elsewhere = Opinion.objects.get(text=ELSEWHERE[3]).tracking_code
+    assert "已点题" not in client.get(reverse("voices_track", args=[elsewhere])).content.decode()
