@@ -14,14 +14,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from dianti.core import audit, events, paths, rules
+from dianti.core import audit, events, jobs, paths, rules
+from dianti.core.models import Job
 from dianti.orgs.models import Organization
 
 from .models import Campaign, HeatScheme, Phase
 
 SOURCE_DEFAULT, SOURCE_CAMPAIGN = "default", "campaign"
+REHEAT_JOB = "campaigns.reheat"
 
 
 @dataclass(frozen=True)
@@ -73,17 +76,37 @@ def scheme_of(org: Organization) -> dict[str, float]:
     return dict(scheme.weights) if scheme else {}
 
 
+def validate_heat_weights(weights: dict[str, Any]) -> dict[str, float]:
+    """Return the knobs as numbers (blank ones left out, to take what is inherited); refuse an unknown knob or a
+    number outside 0–1000 (a half-life must be above 0)."""
+    # The formula's knobs are the voices core's; imported late, as the core's package loads numpy.
+    from dianti.voices.mining.heat import KNOBS
+
+    clean = {}
+    for knob, value in (weights or {}).items():
+        if knob not in KNOBS:
+            raise ValidationError({"heat_weights": f"未知的热度权重“{knob}”"})
+        if value is None or value == "":
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError({"heat_weights": f"“{value}”不是数字"}) from None
+        if not 0 <= number <= 1000 or (knob == "half_life_days" and number == 0):
+            raise ValidationError({"heat_weights": f"“{knob}”应为 0 至 1000 之间的数（半衰期须大于 0）"})
+        clean[knob] = number
+    return clean
+
+
 @transaction.atomic
 def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str, Any]) -> HeatScheme:
     """Set the county's knobs (blank ones take the defaults again) for every campaign under it, audited; once
-    committed, every campaign under it still collecting or deciding (not archived) recomputes its topics' heat
-    (``heat_weights_changed``). Who may: :data:`dianti.core.rules.RULES` ``campaign.heat_scheme_set``."""
-    from .services import _validate_heat_weights
-
+    committed, a background job (:func:`reheat_job`) has every campaign under it still collecting or deciding (not
+    archived) recompute its topics' heat. Who may: :data:`dianti.core.rules.RULES` ``campaign.heat_scheme_set``."""
     rules.ensure(actor, "campaign.heat_scheme_set", rules.Context(body_path=organization.path))
     if organization.level != Organization.Level.COUNTY:
         raise ValidationError(_("呼声热度权重由县级党委统一设定"))
-    clean = _validate_heat_weights(weights)
+    clean = validate_heat_weights(weights)
     scheme, _created = HeatScheme.objects.get_or_create(organization=organization,
                                                         defaults={"org_path": organization.path})
     before = dict(scheme.weights)
@@ -93,7 +116,27 @@ def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str
     if before != clean:
         audit.record(actor=actor, action="heat_scheme.set", target=organization, org_path=organization.path,
                      changes={"heat_weights": [before, clean]})
-        for campaign in Campaign.objects.filter(org_path__startswith=organization.path).exclude(
-                phase=Phase.ARCHIVED).only("pk", "org_path"):
-            events.publish("heat_weights_changed", actor=actor, campaign_id=campaign.pk, org_path=campaign.org_path)
+        jobs.submit(kind=REHEAT_JOB, actor=actor,
+                    title=_("按新权重重算%(org)s各述职活动的话题热度") % {"org": organization.display_name},
+                    params={"organization": organization.pk, "org_path": organization.path,
+                            "back": reverse("heat_scheme_edit", args=[organization.code])})
     return scheme
+
+
+def reheat_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """Job ``campaigns.reheat``: tell the voices step, campaign by campaign (``heat_weights_changed``), that the
+    knobs in force changed, for every campaign under the scheme's county not archived; return how many."""
+    campaigns = list(Campaign.objects.filter(org_path__startswith=job.params["org_path"])
+                     .exclude(phase=Phase.ARCHIVED).only("pk", "org_path").order_by("pk"))
+    for done, campaign in enumerate(campaigns):
+        progress(done, len(campaigns))
+        events.publish("heat_weights_changed", actor=job.created_by, campaign_id=campaign.pk,
+                       org_path=campaign.org_path)
+    progress(len(campaigns), len(campaigns))
+    return {"campaigns": len(campaigns)}
+
+
+def reheat_latest(user: Any, organization: Organization) -> Job | None:
+    """Return the user's latest recompute job for the county's knobs (its progress is shown on the county's page)."""
+    return (Job.objects.filter(kind=REHEAT_JOB, created_by_id=user.pk, params__organization=organization.pk)
+            .order_by("-created_at", "-pk").first())

@@ -18,7 +18,7 @@ from dianti.core import audit, events, notify, paths, rules
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage
 
-from . import phases
+from . import heat, phases
 from .models import Campaign, Category, Phase, Project, ResponsibilityItem, Subject
 
 CAMPAIGN_FIELDS = ("title", "year", "batch", "parent", "candidate_level", "candidate_fields", "direct_only",
@@ -54,26 +54,6 @@ def _validate_deadlines(deadlines: dict[str, Any]) -> dict[str, str]:
             clean[phase] = dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
             raise ValidationError({"deadlines": f"“{value}”不是有效日期（格式：2020-05-31）"}) from None
-    return clean
-
-
-def _validate_heat_weights(weights: dict[str, Any]) -> dict[str, float]:
-    # The formula's knobs are the voices core's; imported late, as the core's package loads numpy.
-    from dianti.voices.mining.heat import KNOBS
-
-    clean = {}
-    for knob, value in (weights or {}).items():
-        if knob not in KNOBS:
-            raise ValidationError({"heat_weights": f"未知的热度权重“{knob}”"})
-        if value is None or value == "":
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValidationError({"heat_weights": f"“{value}”不是数字"}) from None
-        if not 0 <= number <= 1000 or (knob == "half_life_days" and number == 0):
-            raise ValidationError({"heat_weights": f"“{knob}”应为 0 至 1000 之间的数（半衰期须大于 0）"})
-        clean[knob] = number
     return clean
 
 
@@ -113,7 +93,7 @@ def campaign_update(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaig
     if "deadlines" in fields:
         fields["deadlines"] = _validate_deadlines(fields["deadlines"])
     if "heat_weights" in fields:
-        fields["heat_weights"] = _validate_heat_weights(fields["heat_weights"])
+        fields["heat_weights"] = heat.validate_heat_weights(fields["heat_weights"])
     if "parent" in fields:
         _check_parent(campaign.convener, int(fields.get("year", campaign.year)), fields["parent"])
     for name, value in fields.items():

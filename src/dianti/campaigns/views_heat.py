@@ -28,10 +28,10 @@ def heat_scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, "；".join(error_messages(exc)))
         else:
-            messages.success(request, _("已保存，本县各述职活动的话题热度将按新权重重算"))
+            messages.success(request, _("已保存。本县各述职活动的话题热度正在后台按新权重重算，见下方进度"))
             return redirect("heat_scheme_edit", code=org.code)
     return render(request, "campaigns/heat_scheme.html", {
-        "org": org, "form": form,
+        "org": org, "form": form, "job": heat.reheat_latest(request.user, org),
         "refusal": rules.refusal(request.user, "campaign.heat_scheme_set", rules.Context(body_path=org.path)),
         "overriding": [(c, [(HEAT_KNOBS.get(k, k), v) for k, v in c.heat_weights.items()]) for c in
                        Campaign.objects.filter(org_path__startswith=org.path).exclude(heat_weights={})

@@ -123,3 +123,51 @@ def test_the_county_page_is_outside_a_town_admins_subtree(tree, users, client):
     assert client.get(url).status_code == 404
     assert client.post(url, {"heat_participant_weight": "0.3"}).status_code == 404
     assert heat.scheme_of(tree.county) == {}
+
+
+def test_saving_the_county_knobs_only_queues_the_recompute_and_the_job_changes_the_figures(
+        tree, users, django_capture_on_commit_callbacks):
+    from dianti.campaigns import heat
+    from dianti.core import jobs
+    from dianti.core.models import Job
+
+    campaign, village = in_topics(tree), tree.village_a1
+    online = _topic(campaign, village, "修复路灯", [opinion(village, f"三组路灯坏了第{i}盏", who=f"p{i}")
+                                                 for i in range(5)])
+    meeting = _topic(campaign, village, "老年食堂开晚餐", [visit(village, "座谈会上六人都说老年食堂要开晚餐", met=6)])
+    before = meeting.heat
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    meeting.refresh_from_db()
+    assert meeting.heat == before  # not recomputed in the request
+    job = Job.objects.get(kind=heat.REHEAT_JOB)
+    assert job.status == Job.Status.QUEUED and job.created_by == users.county_admin
+
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.run(job.pk)
+    job.refresh_from_db()
+    under = campaign.__class__.objects.filter(org_path__startswith=tree.county.path).exclude(phase="archived").count()
+    assert job.status == Job.Status.DONE and job.result == {"campaigns": under} and job.progress == job.total == under
+    for t in (online, meeting):
+        t.refresh_from_db()
+    assert meeting.heat < before and meeting.heat < online.heat
+
+
+def test_saving_the_same_knobs_again_queues_nothing(tree, users):
+    from dianti.campaigns import heat
+    from dianti.core.models import Job
+
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    assert Job.objects.filter(kind=heat.REHEAT_JOB).count() == 1
+
+
+def test_the_county_page_says_the_figures_are_being_updated(tree, users, client):
+    from django.urls import reverse
+
+    client.force_login(users.county_admin)
+    url = reverse("heat_scheme_edit", args=[tree.county.code])
+    assert "正在按新权重重算" not in client.get(url).content.decode()
+    response = client.post(url, {"heat_participant_weight": "0.3"}, follow=True)
+    page = response.content.decode()
+    assert "正在后台按新权重重算" in page  # the message
+    assert 'id="reheat"' in page and "正在按新权重重算" in page and 'data-status="queued"' in page
