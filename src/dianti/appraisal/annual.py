@@ -27,7 +27,7 @@ from dianti.orgs.permissions import ensure_can_manage
 from .engine import AssessmentInput, assess
 from .engine.policy import APPRAISAL_COMPONENT, AssessmentConfig
 from .models import AnnualAssessment, AssessmentRound, ScoringScheme, SubjectResult
-from .selectors import DEFAULT_KEY, engine_scheme, scheme_for_campaign, scheme_get
+from .scheme_reads import DEFAULT_KEY, engine_scheme, scheme_for_campaign, scheme_get
 from .services import scheme_ensure
 
 INNOVATION_KINDS = (Project.Kind.INNOVATION,)

@@ -16,7 +16,7 @@ from dianti.core.apidoc import choice_of, one_of
 from dianti.core.pagination import ApiPages, Mapped
 from dianti.meetings import selectors as meeting_selectors
 
-from . import explanations, selectors
+from . import explanations, scheme_reads, selectors
 from .models import ActionProposal, AnnualAssessment, ScoringScheme, SubjectResult
 
 router = Router(tags=["appraisal"], auth=staff_auth)
@@ -170,13 +170,13 @@ def proposals(request: HttpRequest,
 
 @router.get("/schemes", response=list[SchemeOut], summary="评分方案", description="每个评分方案的最新版本（评分规则对所有管理员公开）。")
 def schemes(request: HttpRequest) -> list[dict[str, Any]]:
-    return [scheme_out(s) for s in selectors.latest_schemes()]
+    return [scheme_out(s) for s in scheme_reads.latest_schemes()]
 
 
 @router.get("/schemes/{key}", response=SchemeDetailOut, summary="评分方案详情", description="某一版本（默认最新）的方案内容。")
 def scheme(request: HttpRequest, key: str,
            version: int | None = Query(None, description="版本；不填为最新", ge=1, le=100000)) -> dict[str, Any]:
-    versions = selectors.scheme_versions(key)
+    versions = scheme_reads.scheme_versions(key)
     shown = next((v for v in versions if v.version == version), versions[0]) if version else versions[0]
     return {**scheme_out(shown), "data": shown.data, "versions": [v.version for v in versions]}
 

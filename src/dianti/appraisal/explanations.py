@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from . import adapter, selectors, services
+from . import adapter, scheme_reads, services
 from .models import SubjectResult
 
 
@@ -24,7 +24,7 @@ def result_explanation(result: SubjectResult) -> str:
         return str(result.explanation)
     detail = result.detail or {}
     meeting = result.meeting
-    data = adapter.subject_input(meeting, selectors.engine_scheme(result.scheme), result.subject_id)
+    data = adapter.subject_input(meeting, scheme_reads.engine_scheme(result.scheme), result.subject_id)
     res = adapter.score(data, result.subject_id)
     alpha = adapter.PanelAlpha.from_dict(detail.get("meeting", {}).get("alpha", {}), data.scheme.groups)
     flags = [*detail.get("rater_flags", []), *detail.get("meeting", {}).get("rater_flags", [])]

@@ -39,7 +39,7 @@ from dianti.meetings.paper import paper_ballot_token
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage
 
-from . import selectors, services
+from . import scheme_reads, services
 from .engine import Scheme
 from .meeting_scoring import RESULT_FIELDS, Work, batch_mode, scored_here
 from .models import ActionProposal, ScoringScheme, SubjectResult
@@ -151,8 +151,8 @@ class _Writer:
 def _schemes(campaigns: Iterable[Campaign]) -> dict[str, tuple[ScoringScheme, Scheme]]:
     out = {}
     for key in {c.scheme_key for c in campaigns}:
-        row = services._stored(selectors.scheme_for_campaign(Campaign(scheme_key=key)))
-        out[key] = (row, selectors.engine_scheme(row))
+        row = services._stored(scheme_reads.scheme_for_campaign(Campaign(scheme_key=key)))
+        out[key] = (row, scheme_reads.engine_scheme(row))
     return out
 
 

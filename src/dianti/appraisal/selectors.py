@@ -1,5 +1,6 @@
-"""Scoped reads for 评议考核: results per campaign, meeting and subject (with what the charts draw), proposals,
-schemes, the public (公示) view of published results, and the annual assessment with each organization's history.
+"""Scoped reads for 评议考核: results per campaign, meeting and subject (with what the charts draw), proposals, and
+the annual assessment with each organization's history. The scoring schemes are read in :mod:`.scheme_reads`, the
+public (公示) figures of published results in :mod:`.public_reads`.
 
 Staff reads start from the user's scope (the campaign convener's path); a secretary may read their own published
 result; the public reads figures of published results only — never a ballot, never the explanation trace.
@@ -12,20 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.paginator import Page
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from dianti.campaigns.models import Campaign, Phase, Subject
-from dianti.core import pagination, paths, scope
+from dianti.core import paths, scope
 from dianti.meetings.models import Meeting
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_view_org
 
-from .engine import Scheme, default_scheme
 from .engine.marks import STATUS_TEXT
 from .models import ActionProposal, AnnualAssessment, ScoringScheme, SubjectResult
 from .permissions import can_read_own_result, can_view_results_of
@@ -132,7 +129,8 @@ def subject_get(user: Any, pk: int) -> tuple[Subject, SubjectResult | None, bool
     raise Http404("找不到该评议结果，或您无权查看")
 
 
-def _pct(x: float | None) -> float | None:
+def as_percent(x: float | None) -> float | None:
+    """Return the share ``x`` (0–1) as a percentage to one decimal (None stays None)."""
     return None if x is None else round(x * 100, 1)
 
 
@@ -145,10 +143,10 @@ def result_view(result: SubjectResult) -> dict[str, Any]:
     grades = d.get("grades") or list(dist)
     defined = {r["code"]: r for r in (result.scheme.data.get("rules", []) if result.scheme_id else [])}
     rules = [{"code": r["code"], "action": r["action"], "status": r["status"], "text": STATUS_TEXT.get(r["status"], ""),
-              "value": _pct(r["rate"]["value"]), "low": _pct(r["rate"]["low"]), "high": _pct(r["rate"]["high"]),
+              "value": as_percent(r["rate"]["value"]), "low": as_percent(r["rate"]["low"]), "high": as_percent(r["rate"]["high"]),
               "grades": "+".join(r["rate"]["grades"]), "metric": defined.get(r["code"], {}).get("metric", ""),
               "op": defined.get(r["code"], {}).get("op", ""),
-              "threshold": _pct(defined.get(r["code"], {}).get("threshold"))} for r in d.get("rules", [])]
+              "threshold": as_percent(defined.get(r["code"], {}).get("threshold"))} for r in d.get("rules", [])]
     return {
         "groups": [{"code": g["code"], "label": labels.get(g["code"], g["code"]), "weight": round(g["weight"] * 100, 1),
                     "used_weight": round(g["used_weight"] * 100, 1), "n": g["n_valid"], "score": g["score"],
@@ -157,8 +155,8 @@ def result_view(result: SubjectResult) -> dict[str, Any]:
                           "pct": round(dist.get(k, 0) * 100 / total, 1) if total else None} for k in grades],
         "items": [{"code": k, "label": d.get("item_labels", {}).get(k, k), "score": v}
                   for k, v in d.get("items", {}).items() if v is not None],
-        "satisfaction": {k: _pct(d.get("satisfaction", {}).get(k)) for k in ("value", "low", "high")},
-        "dissatisfaction": {k: _pct(d.get("dissatisfaction", {}).get(k)) for k in ("value", "low", "high")},
+        "satisfaction": {k: as_percent(d.get("satisfaction", {}).get(k)) for k in ("value", "low", "high")},
+        "dissatisfaction": {k: as_percent(d.get("dissatisfaction", {}).get(k)) for k in ("value", "low", "high")},
         "confidence": round((d.get("satisfaction", {}).get("confidence") or 0.95) * 100),
         "rules": rules,
         "flags": d.get("flags", []),
@@ -174,7 +172,7 @@ def chart_rows(subjects: QuerySet[Subject]) -> list[dict[str, Any]]:
     """Return the campaign/meeting chart data: one entry per subject of ``subjects`` (:func:`campaign_subjects`,
     :func:`meeting_subjects`) with a score, best first — every subject, not a page, in one query of the figures
     alone (no result's stored detail but the uncertain flags the chart marks)."""
-    out = [{"name": short or name, "score": round(score, 2), "sat": _pct(sat), "low": _pct(low), "high": _pct(high),
+    out = [{"name": short or name, "score": round(score, 2), "sat": as_percent(sat), "low": as_percent(low), "high": as_percent(high),
             "uncertain": bool(uncertain)}
            for short, name, score, sat, low, high, uncertain in subjects.filter(result__score__isnull=False)
            .values_list("organization__short_name", "organization__name", "result__score", "result__satisfaction",
@@ -254,143 +252,6 @@ def confirmed_rectifications(campaign: Campaign | None = None) -> QuerySet[Actio
     qs = ActionProposal.objects.filter(status=ActionProposal.Status.CONFIRMED,
                                        action=ActionProposal.Action.RECTIFICATION)
     return qs.filter(campaign=campaign) if campaign is not None else qs
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Schemes
-
-
-DEFAULT_KEY = "default"
-
-
-def _unstored_default() -> ScoringScheme:
-    """Return the engine's default scheme as an unsaved row: what the default reads as until a writer stores it
-    (:func:`dianti.appraisal.services.scheme_ensure`). Reads never store it."""
-    scheme = default_scheme()
-    row = ScoringScheme(key=DEFAULT_KEY, version=scheme.version, name=scheme.name, data=scheme.to_dict())
-    row.n_results = 0  # type: ignore[attr-defined]  (as annotated by scheme_versions)
-    return row
-
-
-def scheme_get(key: str, version: int | None = None) -> ScoringScheme:
-    """Return version ``version`` (default: the latest) of scheme ``key``; raise ValidationError if there is none.
-
-    The latest default is there even before it is stored (unsaved, ``pk`` None): writers store it first.
-    """
-    qs = ScoringScheme.objects.filter(key=key)
-    row = (qs.filter(version=version) if version is not None else qs.order_by("-version")).first()
-    if row is None and key == DEFAULT_KEY and version is None:
-        return _unstored_default()
-    if row is None:
-        if version is not None:
-            raise ValidationError(_("评分方案“%(key)s”没有第 %(version)d 版") % {"key": key, "version": version})
-        raise ValidationError(_("找不到评分方案“%(key)s”") % {"key": key})
-    return row
-
-
-def scheme_for_campaign(campaign: Campaign, version: int | None = None) -> ScoringScheme:
-    """Return the campaign's scheme (``Campaign.scheme_key``, the default when blank), latest version unless given."""
-    return scheme_get(campaign.scheme_key or DEFAULT_KEY, version)
-
-
-def engine_scheme(row: ScoringScheme) -> Scheme:
-    """Return the engine's scheme stored in ``row``."""
-    return Scheme.from_dict(row.data)
-
-
-def latest_scheme_rows() -> QuerySet[ScoringScheme]:
-    """Return the latest stored version of every scheme key, by key, in one query (what the schemes page pages)."""
-    newer = ScoringScheme.objects.filter(key=OuterRef("key"), version__gt=OuterRef("version"))
-    return ScoringScheme.objects.filter(~Exists(newer)).select_related("organization").order_by("key")
-
-
-def with_unstored_default(rows: list[ScoringScheme]) -> list[ScoringScheme]:
-    """Return ``rows`` (latest versions by key) with the default among them, in its place by key, while no
-    version of it is stored."""
-    if any(r.key == DEFAULT_KEY for r in rows) or ScoringScheme.objects.filter(key=DEFAULT_KEY).exists():
-        return rows
-    return sorted([*rows, _unstored_default()], key=lambda r: r.key)
-
-
-def latest_schemes() -> list[ScoringScheme]:
-    """Return the latest version of every scheme key (schemes are rules, visible to every admin), the default
-    among them even before it is stored."""
-    return with_unstored_default(list(latest_scheme_rows()))
-
-
-def scheme_versions(key: str) -> list[ScoringScheme]:
-    """Return every version of scheme ``key``, newest first, each with ``n_results``; 404 for an unknown key."""
-    rows = list(ScoringScheme.objects.filter(key=key).select_related("organization", "created_by")
-                .annotate(n_results=Count("results")).order_by("-version"))
-    if not rows and key == DEFAULT_KEY:
-        return [_unstored_default()]
-    if not rows:
-        raise Http404("找不到该评分方案")
-    return rows
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Public (公示)
-
-
-@dataclass(frozen=True)
-class PublicResult:
-    """What the public site shows of a published result: figures only."""
-
-    score: float | None
-    ballots: int
-    satisfaction: float | None
-    satisfaction_low: float | None
-    satisfaction_high: float | None
-    distribution: list[tuple[str, int]]
-    published_at: Any
-    confidence: int
-
-
-def public_results(campaign: Campaign) -> dict[int, PublicResult]:
-    """Return {subject id: figures} for the campaign's published results."""
-    return _public(SubjectResult.objects.filter(subject__campaign=campaign))
-
-
-def public_results_of(subject_ids: Iterable[int]) -> dict[int, PublicResult]:
-    """Return {subject id: figures} for the published results among ``subject_ids`` (one query)."""
-    return _public(SubjectResult.objects.filter(subject_id__in=list(subject_ids)))
-
-
-def public_result_of(result: SubjectResult) -> PublicResult:
-    """Return what the public may see of one published ``result`` (the figures, never a ballot or the trace); the
-    score to two decimals, as publication writes it on the subject and tells the secretary."""
-    d = result.detail or {}
-    dist = d.get("distribution", {})
-    score = round(result.score, 2) if result.score is not None else None
-    return PublicResult(score, result.ballots, _pct(result.satisfaction), _pct(result.satisfaction_low),
-                        _pct(result.satisfaction_high), [(g, dist.get(g, 0)) for g in d.get("grades", list(dist))],
-                        result.published_at, round((d.get("satisfaction", {}).get("confidence") or 0.95) * 100))
-
-
-def _public(results: QuerySet[SubjectResult]) -> dict[int, PublicResult]:
-    out = {}
-    for r in results.filter(status=SubjectResult.Status.PUBLISHED):
-        out[r.subject_id] = public_result_of(r)
-    return out
-
-
-def public_subjects(campaign: Campaign, number: object = 1) -> Page:
-    """Return page ``number`` of the campaign's subjects, each with ``public_result`` (None until its result is
-    published) and ``withdrawn`` (the latest withdrawal of an earlier publication, when the result is not
-    published again yet: the public sees that a published figure was withdrawn and why, never a silent change)."""
-    from .models import ResultPublication
-
-    results = public_results(campaign)
-    withdrawn: dict[int, Any] = {}
-    for p in ResultPublication.objects.filter(result__subject__campaign=campaign, withdrawn_at__isnull=False).order_by(
-            "withdrawn_at").values("result__subject_id", "withdrawn_at", "withdraw_reason"):
-        withdrawn[p["result__subject_id"]] = p
-    page = pagination.page_of(campaign.subjects.select_related("organization").order_by("order", "id"), number)
-    for s in page:
-        s.public_result = results.get(s.pk)  # type: ignore[attr-defined]
-        s.withdrawn = None if s.pk in results else withdrawn.get(s.pk)  # type: ignore[attr-defined]
-    return page
 
 
 # ---------------------------------------------------------------------------------------------------------------

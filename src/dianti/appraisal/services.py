@@ -27,13 +27,13 @@ from dianti.meetings.models import Meeting
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import ensure_can_manage
 
-from . import adapter, selectors
+from . import adapter, scheme_reads
 from .engine import Scheme, SchemeError, default_scheme
 from .engine.results import Proposal
 from .engine.results import SubjectResult as EngineResult
 from .models import ActionProposal, ScoringScheme, SubjectResult
 from .permissions import ensure_can_edit_scheme
-from .selectors import DEFAULT_KEY
+from .scheme_reads import DEFAULT_KEY
 
 log = logging.getLogger(__name__)
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -105,7 +105,7 @@ def scheme_save(*, actor: Any, key: str, data: Mapping[str, Any], organization: 
 @transaction.atomic
 def campaign_scheme_set(*, actor: Any, campaign: Campaign, key: str) -> Campaign:
     """Make scheme ``key`` the campaign's; results already computed keep their version until recomputed."""
-    _stored(selectors.scheme_get(key))
+    _stored(scheme_reads.scheme_get(key))
     return campaign_services.campaign_update(actor=actor, campaign=campaign,
                                              scheme_key="" if key == DEFAULT_KEY else key)
 
@@ -251,9 +251,9 @@ def results_compute(*, actor: Any, campaign: Campaign | None = None, meeting: Me
     elif meeting is not None and meeting.campaign_id != campaign.pk:
         raise ValidationError(_("该述职会不属于本次活动"))
     ensure_can_manage(actor, campaign.convener)
-    row = _stored(selectors.scheme_for_campaign(campaign, version))
+    row = _stored(scheme_reads.scheme_for_campaign(campaign, version))
     try:
-        base = selectors.engine_scheme(row)
+        base = scheme_reads.engine_scheme(row)
     except SchemeError as exc:
         raise ValidationError(str(exc)) from exc
     published = set(SubjectResult.objects.filter(subject__campaign=campaign, status=SubjectResult.Status.PUBLISHED)

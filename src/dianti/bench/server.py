@@ -111,6 +111,7 @@ def _setup(n: int, subjects: int) -> dict[str, Any]:
     from django.test import Client
     from django.utils import timezone
 
+    from dianti.campaigns import roster
     from dianti.campaigns import services as campaigns
     from dianti.campaigns.models import Category, Phase
     from dianti.meetings import services
@@ -133,8 +134,8 @@ def _setup(n: int, subjects: int) -> dict[str, Any]:
     campaign = campaigns.campaign_create(actor=None, convener=town, year=2020, title="通元镇2020年度村党组织书记点题述职")
     campaigns.subjects_choose(actor=None, campaign=campaign, choices=[
         campaigns.Choice(v, Category.DEVELOPMENT, "承担美丽乡村建设任务") for v in villages])
-    campaigns.list_submit(actor=None, campaign=campaign)
-    campaigns.list_approve(actor=None, campaign=campaign)
+    roster.list_submit(actor=None, campaign=campaign)
+    roster.list_approve(actor=None, campaign=campaign)
     campaign.refresh_from_db()
     campaigns.phase_move(actor=None, campaign=campaign, to=Phase.TOPICS)
     for subject in campaign.subjects.all():

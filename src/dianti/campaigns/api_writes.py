@@ -15,7 +15,7 @@ from dianti.core.apierrors import form_invalid
 from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import Organization
 
-from . import importers, permissions, selectors, services
+from . import importers, permissions, roster, selectors, services
 from .api import router
 from .api_schemas import (
     CampaignOut,
@@ -167,11 +167,11 @@ def subject_remove(request: HttpRequest, campaign_id: int, subject_id: int) -> d
 def list_act(request: HttpRequest, campaign_id: int, action: str, body: ListNoteIn) -> dict[str, Any]:
     campaign = selectors.campaign_get(request.user, campaign_id)
     if action == "submit":
-        services.list_submit(actor=request.user, campaign=campaign)
+        roster.list_submit(actor=request.user, campaign=campaign)
     elif action == "approve":
-        services.list_approve(actor=request.user, campaign=campaign)
+        roster.list_approve(actor=request.user, campaign=campaign)
     elif action == "return":
-        services.list_return(actor=request.user, campaign=campaign, note=body.note)
+        roster.list_return(actor=request.user, campaign=campaign, note=body.note)
     else:
         raise Http404("没有这个操作：可用 submit、approve、return")
     return _campaign(request, campaign.pk)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dianti.core.components import Component, Export, NavEntry, register
 from dianti.core.events import ON_COMMIT, Event
 
-from . import bulk, demo, heat, importers, record, services, stats, todo
+from . import bulk, demo, heat, importers, record, reminders, stats, todo
 
 
 def _reports(user: Any, sc: Any) -> bool:
@@ -31,7 +31,7 @@ register(Component(
     demo=demo.load,
     demo_bulk=bulk.fill,
     jobs={"import.responsibilities": importers.import_responsibilities, heat.REHEAT_JOB: heat.reheat_job},
-    daily={"deadline_reminders": services.deadline_reminders},
+    daily={"deadline_reminders": reminders.deadline_reminders},
     todo=todo.for_user,
     record=record.facts,
     home=record.home,

@@ -14,7 +14,7 @@ from django.db import transaction
 from dianti.orgs.demo import HAIYAN_CODE, demo_admin, demo_decider
 from dianti.orgs.models import Organization
 
-from . import services
+from . import roster, services
 from .models import Campaign, Category, Phase, Project, Subject
 
 TOPICS = [
@@ -68,9 +68,9 @@ def _choices(rng: random.Random, orgs: list[Organization]) -> list[services.Choi
 
 def _publish(campaign: Campaign) -> None:
     """The convener's admin submits the list; the level above (or, at the top, the approver) approves it."""
-    services.list_submit(actor=demo_admin(campaign.convener), campaign=campaign)
+    roster.list_submit(actor=demo_admin(campaign.convener), campaign=campaign)
     campaign.refresh_from_db()
-    services.list_approve(actor=demo_decider("campaign.list_approve", services.list_context(campaign)),
+    roster.list_approve(actor=demo_decider("campaign.list_approve", roster.list_context(campaign)),
                           campaign=campaign)
 
 
@@ -123,7 +123,7 @@ def _town_campaign(town: Organization, year: int, state: str, rng: random.Random
     if state == "draft":
         return campaign
     if state == "submitted":
-        services.list_submit(actor=demo_admin(town), campaign=campaign)
+        roster.list_submit(actor=demo_admin(town), campaign=campaign)
         return campaign
     _publish(campaign)
     services.phase_move(actor=None, campaign=campaign, to=Phase.TOPICS)

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from dianti.core import audit, events, notify, paths, rules
 from dianti.orgs.models import Organization
@@ -122,7 +121,8 @@ def is_candidate(campaign: Campaign, org: Organization) -> bool:
     return not campaign.candidate_fields or org.field in campaign.candidate_fields
 
 
-def _ensure_list_editable(campaign: Campaign) -> None:
+def ensure_list_editable(campaign: Campaign) -> None:
+    """Refuse a change to the subject list outside 点名 or once it is submitted or published."""
     if campaign.phase != Phase.NOMINATE:
         raise ValidationError("只有在“点名”阶段才能调整述职对象名单")
     if campaign.list_status != Campaign.ListStatus.DRAFT:
@@ -151,7 +151,7 @@ def _check_choice(campaign: Campaign, choice: Choice) -> list[str]:
 def subjects_choose(*, actor: Any, campaign: Campaign, choices: list[Choice]) -> list[Subject]:
     """Choose several subjects at once: all are added, or — if any choice is wrong — none, with every problem named."""
     ensure_can_manage(actor, campaign.convener)
-    _ensure_list_editable(campaign)
+    ensure_list_editable(campaign)
     errors = {}
     chosen = set(campaign.subjects.values_list("organization_id", flat=True))
     seen: set[int] = set()
@@ -190,7 +190,7 @@ def subject_update(*, actor: Any, subject: Subject, **fields: Any) -> Subject:
     campaign = subject.campaign
     ensure_can_manage(actor, campaign.convener)
     if set(fields) & {"category", "reason"}:
-        _ensure_list_editable(campaign)
+        ensure_list_editable(campaign)
     before = audit.snapshot(subject, SUBJECT_FIELDS)
     for name, value in fields.items():
         if name not in SUBJECT_FIELDS:
@@ -210,11 +210,11 @@ def subject_update(*, actor: Any, subject: Subject, **fields: Any) -> Subject:
 @transaction.atomic
 def subject_remove(*, actor: Any, subject: Subject) -> None:
     ensure_can_manage(actor, subject.campaign.convener)
-    _ensure_list_editable(subject.campaign)
+    ensure_list_editable(subject.campaign)
     audit.record(actor=actor, action="subject.remove", target=subject, org_path=subject.campaign.org_path,
                  changes={"reason": [subject.reason, None]})
     if subject.chosen_told_at is not None:
-        _tell_secretary(subject, "unchosen", _("您已不在述职对象名单中：%(title)s") % {"title": subject.campaign.title},
+        tell_secretary(subject, "unchosen", _("您已不在述职对象名单中：%(title)s") % {"title": subject.campaign.title},
                         _("%(org)s已从修改后的述职对象名单中移出。") % {"org": subject.organization.name})
     subject.delete()
 
@@ -256,93 +256,18 @@ def subject_topic_set(*, actor: Any, subject: Subject, topic: str) -> Subject:
     subject.save(update_fields=["topic", "topic_assigned_at", "status"])
     audit.record(actor=actor, action="subject.topic", target=subject, org_path=campaign.org_path,
                  changes={"topic": [before or None, topic]})
-    _tell_secretary(subject, "topic_assigned", _("您的述职题目：%(topic)s") % {"topic": topic},
+    tell_secretary(subject, "topic_assigned", _("您的述职题目：%(topic)s") % {"topic": topic},
                     _("%(title)s：请围绕“%(topic)s”准备述职。") % {"title": campaign.title, "topic": topic})
     events.publish("topic_assigned", actor=actor, subject_id=subject.pk, topic=topic, org_path=campaign.org_path)
     return subject
 
 
-def _tell_secretary(subject: Subject, kind: str, title: str, body: str) -> None:
+def tell_secretary(subject: Subject, kind: str, title: str, body: str) -> None:
+    """Tell the subject's secretary (if one is named) ``title``: ``body``, linking to their campaigns."""
     if subject.secretary is None:
         return
     notify.notify([notify.recipient_for_person(subject.secretary)],
                   notify.Message(kind=kind, title=title, body=body, url=reverse("my_campaigns")))
-
-
-def list_context(campaign: Campaign) -> rules.Context:
-    return rules.Context(body_path=campaign.org_path, made_by_id=campaign.list_submitted_by_id)
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-@transaction.atomic
-def list_submit(*, actor: Any, campaign: Campaign) -> Campaign:
-    """Submit the list for approval; the level above (who :mod:`rules` names) is told it is waiting for them."""
-    rules.ensure(actor, "campaign.list_submit", list_context(campaign))
-    _ensure_list_editable(campaign)
-    if not campaign.subjects.exists():
-        raise ValidationError("名单为空：请先点名述职对象")
-    campaign.list_status, campaign.list_submitted_at = Campaign.ListStatus.SUBMITTED, timezone.now()
-    campaign.list_submitted_by = _user(actor)
-    campaign.save(update_fields=["list_status", "list_submitted_at", "list_submitted_by"])
-    audit.record(actor=actor, action="campaign.list_submit", target=campaign, org_path=campaign.org_path,
-                 changes={"list_status": ["draft", "submitted"]})
-    deciders = rules.deciders("campaign.list_approve", list_context(campaign))
-    notify.notify([notify.recipient_for_user(u) for u in deciders], notify.Message(
-        kind="list_waiting", title=_("述职对象名单待您审批：%(title)s") % {"title": campaign.title},
-        body=_("%(org)s提交了 %(count)d 个述职对象，请审批并公示或退回。") % {
-            "org": campaign.convener.display_name, "count": campaign.subjects.count()},
-        url=reverse("campaign_detail", args=[campaign.pk])))
-    return campaign
-
-
-@transaction.atomic
-def list_approve(*, actor: Any, campaign: Campaign) -> Campaign:
-    """Approve the subject list (the level above, not the submitter): it is published (公示) and every chosen
-    secretary not yet told is told — re-approving a returned list tells nobody twice."""
-    rules.ensure(actor, "campaign.list_approve", list_context(campaign))
-    if campaign.list_status != Campaign.ListStatus.SUBMITTED:
-        raise ValidationError("只有待审批的名单才能审批公示")
-    now = timezone.now()
-    campaign.list_status, campaign.list_published_at = Campaign.ListStatus.PUBLISHED, now
-    campaign.list_approved_by = _user(actor)
-    campaign.save(update_fields=["list_status", "list_published_at", "list_approved_by"])
-    audit.record(actor=actor, action="campaign.list_approve", target=campaign, org_path=campaign.org_path,
-                 changes={"list_status": ["submitted", "published"]})
-    untold = campaign.subjects.filter(chosen_told_at__isnull=True).select_related("secretary", "organization")
-    for subject in untold:
-        _tell_secretary(subject, "chosen", _("您已被点名述职：%(title)s") % {"title": campaign.title},
-                        _("%(org)s被列为述职对象（%(category)s）。理由：%(reason)s") % {
-                            "org": subject.organization.name, "category": subject.get_category_display(),
-                            "reason": subject.reason})
-    untold.update(chosen_told_at=now)
-    return campaign
-
-
-@transaction.atomic
-def list_return(*, actor: Any, campaign: Campaign, note: str = "") -> Campaign:
-    """Send a submitted or published list back to draft (before 点题 starts), with a note saying why. The level
-    above does this; if the list had been published, the secretaries on it are told it is being revised."""
-    rules.ensure(actor, "campaign.list_return", list_context(campaign))
-    if campaign.phase != Phase.NOMINATE or campaign.list_status == Campaign.ListStatus.DRAFT:
-        raise ValidationError("只有点名阶段已提交或已公示的名单可以退回")
-    old = campaign.list_status
-    campaign.list_status, campaign.list_published_at = Campaign.ListStatus.DRAFT, None
-    campaign.save(update_fields=["list_status", "list_published_at"])
-    audit.record(actor=actor, action="campaign.list_return", target=campaign, org_path=campaign.org_path,
-                 changes={"list_status": [old, "draft"]}, note=note)
-    why = _("退回理由：%(note)s") % {"note": note.strip()} if note.strip() else ""
-    if old == Campaign.ListStatus.PUBLISHED:
-        for subject in campaign.subjects.select_related("secretary", "organization"):
-            _tell_secretary(subject, "list_returned", _("述职对象名单已退回修改：%(title)s") % {"title": campaign.title},
-                            _("已公示的名单被上级退回修改，重新审批后会再次公示。") + why)
-    notify.notify(notify.admins_at(campaign.org_path), notify.Message(
-        kind="list_returned", title=_("述职对象名单被退回：%(title)s") % {"title": campaign.title},
-        body=why or _("请修改后重新提交。"),
-        url=reverse("campaign_detail", args=[campaign.pk])))
-    return campaign
 
 
 class TransitionRefused(ValidationError):
@@ -391,40 +316,3 @@ def project_add(*, actor: Any, organization: Organization, year: int, kind: str,
     audit.record(actor=actor, action="project.add", target=project, org_path=organization.path,
                  changes={"title": [None, project.title], "kind": [None, project.get_kind_display()]})
     return project
-
-
-REMIND_DAYS = 3
-
-
-def deadline_reminders(today: dt.date | None = None) -> int:
-    """Tell the convener's admins (and, while topics or reports are due, the secretaries) of deadlines within
-    three days; each phase's deadline is reminded once. Return how many campaigns were reminded."""
-    today = today or timezone.localdate()
-    count = 0
-    for campaign in Campaign.objects.exclude(phase=Phase.ARCHIVED).exclude(deadlines={}):
-        due = campaign.deadline_for(campaign.phase)
-        if not due or campaign.reminders_sent.get(campaign.phase) == due:
-            continue
-        days = (dt.date.fromisoformat(due) - today).days
-        if not 0 <= days <= REMIND_DAYS:
-            continue
-        with transaction.atomic():
-            label = Phase(campaign.phase).label
-            msg = notify.Message(kind="deadline",
-                                 title=_("%(title)s：“%(phase)s”阶段将于 %(due)s 截止") % {
-                                     "title": campaign.title, "phase": label, "due": due},
-                                 body=ngettext("距截止还有 %(days)d 天。", "距截止还有 %(days)d 天。", days) % {
-                                     "days": days},
-                                 url=reverse("campaign_detail", args=[campaign.pk]),
-                                 params={"title": campaign.title, "phase": str(label), "due": due, "days": str(days)},
-                                 org_path=campaign.org_path)
-            recipients = notify.admins_at(campaign.org_path)
-            if campaign.phase in (Phase.TOPICS, Phase.REPORTING):
-                recipients += [notify.recipient_for_person(s.secretary)
-                               for s in campaign.subjects.select_related("secretary") if s.secretary]
-            notify.notify(recipients, msg)
-            campaign.reminders_sent = {**campaign.reminders_sent, campaign.phase: due}
-            campaign.save(update_fields=["reminders_sent"])
-        count += 1
-    return count
-

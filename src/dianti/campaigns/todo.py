@@ -16,8 +16,8 @@ from dianti.core.scope import restrict, scope_for
 
 from .models import Campaign, Phase
 from .phases import TRANSITIONS, may_make
+from .roster import list_context
 from .selectors import behind_schedule
-from .services import list_context
 
 LIMIT = 50
 #: Campaigns behind schedule named in the item (all are on the page it leads to).

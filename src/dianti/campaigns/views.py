@@ -25,7 +25,7 @@ from dianti.orgs import selectors as org_selectors
 from dianti.orgs.models import Organization
 from dianti.orgs.permissions import can_manage_org
 
-from . import heat, importers, permissions, phases, selectors, services
+from . import heat, importers, permissions, phases, roster, selectors, services
 from .forms import CATEGORY_CHOICES, CampaignEditForm, CampaignForm, ResponsibilityForm, TopicForm
 from .models import Campaign, Phase
 
@@ -97,7 +97,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _list_rule(user: Any, campaign: Campaign) -> dict[str, Any]:
     """Who may approve or return the list (core/rules.py), and whether this user may, for the page to say."""
-    ctx = services.list_context(campaign)
+    ctx = roster.list_context(campaign)
     return {"approver": rules.who("campaign.list_approve", ctx),
             "may_approve": rules.allows(user, "campaign.list_approve", ctx),
             "may_return": rules.allows(user, "campaign.list_return", ctx),
@@ -192,7 +192,7 @@ def subject_topic(request: HttpRequest, pk: int, sid: int) -> HttpResponse:
                                                          "responsibilities": responsibilities})
 
 
-LIST_ACTIONS = {"submit": services.list_submit, "approve": services.list_approve, "return": services.list_return}
+LIST_ACTIONS = {"submit": roster.list_submit, "approve": roster.list_approve, "return": roster.list_return}
 
 
 @login_required
@@ -204,7 +204,7 @@ def list_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return HttpResponse(status=404)
     try:
         if action == "return":
-            services.list_return(actor=request.user, campaign=campaign, note=request.POST.get("note", ""))
+            roster.list_return(actor=request.user, campaign=campaign, note=request.POST.get("note", ""))
         else:
             service(actor=request.user, campaign=campaign)
     except ValidationError as exc:

@@ -8,6 +8,8 @@ the hall's question and sign-in pages recognise a returning phone during a meeti
 * an anonymous opinion's device key (``author_key`` ``dev:…``) becomes a key of the sweep's own, unlinkable to the
   device, that still groups that device's swept opinions together (so topics count people, not opinions);
 * a +1's device hash (opinions and topics; meeting questions) becomes a per-row placeholder, keeping the count;
+* a +1's proved phone key (where the county asks for SMS codes) becomes a key of the sweep's own, as an anonymous
+  author's device key does;
 * a villager's observation, a meeting question's and a sign-in's device hash are emptied.
 
 An outbound message (SMS, WeChat …) keeps its address, body and template values only while it may still be sent or

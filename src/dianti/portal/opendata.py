@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dianti.appraisal.models import SubjectResult
-from dianti.appraisal.selectors import public_result_of
+from dianti.appraisal.public_reads import public_result_of
 from dianti.core.excel import csv_lines
 from dianti.orgs.models import Organization
 from dianti.rectification import selectors as rectification_selectors
@@ -111,7 +111,7 @@ RESULT_FIELDS = (
 )
 
 
-#: The parts of a result's stored ``detail`` that :func:`~dianti.appraisal.selectors.public_result_of` reads.
+#: The parts of a result's stored ``detail`` that :func:`~dianti.appraisal.public_reads.public_result_of` reads.
 PUBLIC_DETAIL = ("distribution", "grades", "satisfaction")
 
 

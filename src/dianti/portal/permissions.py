@@ -1,7 +1,7 @@
 """Named permission checks for the public portal. The public reads only what has been made public:
 
 - a campaign whose list of subjects is published (公示) — :func:`is_published`;
-- each result once it is published (``appraisal.selectors.public_results``), a withdrawal said as such;
+- each result once it is published (``appraisal.public_reads.public_results``), a withdrawal said as such;
 - a rectification once its notice is issued, and of it only its state, dates and progress
   (``rectification.selectors.public_cases``);
 - the opinions moderation left visible, by their text alone (``voices.selectors.public_voices``), any phone or ID

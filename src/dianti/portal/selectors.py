@@ -18,7 +18,7 @@ from django.core.paginator import Page
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from dianti.appraisal import selectors as appraisal_selectors
+from dianti.appraisal import public_reads
 from dianti.appraisal.models import SubjectResult
 from dianti.campaigns.models import Campaign, Phase, Subject
 from dianti.core import pagination, paths
@@ -160,7 +160,7 @@ def facts(subjects: Iterable[Subject]) -> dict[int, Facts]:
     """Return {subject id: :class:`Facts`} for ``subjects``, in five queries however many."""
     ids = [s.pk for s in subjects]
     out = {pk: Facts() for pk in ids}
-    for pk, result in appraisal_selectors.public_results_of(ids).items():
+    for pk, result in public_reads.public_results_of(ids).items():
         out[pk].result = result
     cases = {c.subject_id: c for c in rectification_selectors.public_cases().filter(subject_id__in=ids)
              .order_by("issued_at", "id")}  # the latest case of a subject wins
@@ -186,9 +186,9 @@ def subjects_of(org: Organization) -> list[Subject]:
 
 
 def campaign_subjects(campaign: Campaign, number: object = 1) -> Page:
-    """Return page ``number`` of a published campaign's subjects as :func:`appraisal_selectors.public_subjects` gives
+    """Return page ``number`` of a published campaign's subjects as :func:`public_reads.public_subjects` gives
     them (``public_result``, ``withdrawn``), each also with ``facts`` and ``listening``."""
-    page = appraisal_selectors.public_subjects(campaign, number)
+    page = public_reads.public_subjects(campaign, number)
     for s in page:
         s.campaign = campaign
     _with_facts(list(page))

@@ -1,5 +1,6 @@
 """What 群众点题 erases when its retention period has passed (``retention`` in its component; the rule and its
-reasons are in :mod:`dianti.core.retention`): anonymous authors' device keys and the device hashes of +1s."""
+reasons are in :mod:`dianti.core.retention`): anonymous authors' device keys, and the device hashes and proved
+phones' keys of +1s."""
 
 from __future__ import annotations
 
@@ -25,3 +26,16 @@ def opinion_devices(cutoff: datetime) -> int:
 def support_devices(cutoff: datetime) -> int:
     return (Support.objects.filter(created_at__lt=cutoff).exclude(device_hash__startswith=ERASED)
             .update(device_hash=placeholder_per_row()))
+
+
+def support_phones(cutoff: datetime) -> int:
+    """Replace the proved phone's key of each old +1 by a key of the sweep's own (``gone:…``, salted with a value
+    forgotten after the sweep): one phone's swept +1s still share a key, so a topic's verified people and the
+    one-phone-per-topic constraint hold, but no phone leads to them."""
+    old = Support.objects.filter(created_at__lt=cutoff).exclude(phone_hash="").exclude(phone_hash__startswith=ERASED)
+    salt = secrets.token_bytes(16)
+    n = 0
+    for key in old.order_by().values_list("phone_hash", flat=True).distinct().iterator():
+        erased = ERASED + hashlib.sha256(salt + key.encode()).hexdigest()[:64 - len(ERASED)]
+        n += old.filter(phone_hash=key).update(phone_hash=erased)
+    return n

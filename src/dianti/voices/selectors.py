@@ -17,6 +17,7 @@ from .mining.classify import REVIEW_THRESHOLD
 from .models import AssignedTopic, Opinion, Topic
 from .permissions import ensure_can_view_topic
 from .stats import OPINION_YEAR
+from .verify import requirement
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ def unsorted_for_subject(subject: Subject) -> QuerySet[Opinion]:
 
 
 def public_org(code: str) -> Organization:
-    org = Organization.objects.filter(code=code, is_active=True).select_related("parent").first()
+    """Return the active organization of the QR page ``code``, knowing whether its county asks for proved phones."""
+    org = (Organization.objects.filter(code=code, is_active=True).select_related("parent")
+           .annotate(phone_codes_required=requirement()).first())
     if org is None:
         raise Http404("找不到该组织")
     return org

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext as _
 
 from dianti.core import audit, phone_codes, rules
@@ -30,8 +32,19 @@ def _ancestors(path: str) -> list[str]:
     return [path[:i] for i in range(1, len(path) + 1)]
 
 
+def requirement() -> Exists:
+    """Return the annotation (``phone_codes_required``) of :func:`required_for` on an organization queryset, so a
+    page that loads the organization learns it in the same query (the public QR page does)."""
+    return Exists(VerificationSetting.objects.filter(StartsWith(OuterRef("path"), F("organization__path")),
+                                                     phone_codes=True))
+
+
 def required_for(org: Organization) -> bool:
-    """Return whether the county (or any organization above ``org``) asks for phones to be proved."""
+    """Return whether the county (or any organization above ``org``) asks for phones to be proved: read from the
+    organization's ``phone_codes_required`` when it was loaded with :func:`requirement`, else asked."""
+    known = getattr(org, "phone_codes_required", None)
+    if known is not None:
+        return bool(known)
     return VerificationSetting.objects.filter(organization__path__in=_ancestors(org.path), phone_codes=True).exists()
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dianti.appraisal import adapter, selectors, services
+from dianti.appraisal import adapter, scheme_reads, services
 from dianti.appraisal.explanations import result_explanation
 from dianti.appraisal.models import ActionProposal, SubjectResult
 from dianti.appraisal.recompute import results_recompute
@@ -120,7 +120,7 @@ def test_recompute_equals_the_per_meeting_path_for_paper_ballots_too(tree: Any, 
 
 def _explanation_as_computed(result: SubjectResult) -> str:
     """Return the explanation as the per-meeting path computes it, from the whole meeting's ballots."""
-    data = adapter.meeting_input(result.meeting, selectors.engine_scheme(result.scheme))
+    data = adapter.meeting_input(result.meeting, scheme_reads.engine_scheme(result.scheme))
     results = {sid: adapter.score(data, sid) for sid in data.ballots}
     flags = adapter.paper_flags(data)
     mine = [*adapter.flags_by_subject(flags).get(result.subject_id, []), *(f for f in flags if not f["subjects"])]

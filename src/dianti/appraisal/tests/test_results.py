@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from dianti.appraisal import adapter, selectors, services
+from dianti.appraisal import adapter, scheme_reads, services
 from dianti.appraisal.engine import krippendorff_alpha
 from dianti.appraisal.engine.scale import central_scale
 from dianti.appraisal.explanations import result_explanation
@@ -138,7 +138,7 @@ def test_paper_ballots_are_tied_together_by_serial_for_rater_flags(tree: Any, us
     for clerk in (users.town_admin, users.county_admin):
         meeting_services.paper_enter(actor=clerk, meeting=meeting, group=group, serial=7,
                                      grades={items[0].pk: "好", items[1].pk: "差"})
-    data = adapter.meeting_input(meeting, selectors.engine_scheme(services.scheme_ensure()))
+    data = adapter.meeting_input(meeting, scheme_reads.engine_scheme(services.scheme_ensure()))
     raters = {b.rater for bs in data.ballots.values() for b in bs}
     assert raters == {"纸质选票7号"}
 

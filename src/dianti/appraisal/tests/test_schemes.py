@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from dianti.appraisal import publication, selectors, services
+from dianti.appraisal import publication, scheme_reads, services
 from dianti.appraisal.models import ActionProposal, ScoringScheme, SubjectResult
 from dianti.core.models import AuditEvent
 
@@ -27,16 +27,16 @@ def test_the_default_scheme_is_stored_on_demand_once() -> None:
     first = services.scheme_ensure()
     assert (first.key, first.version) == ("default", 1)
     assert services.scheme_ensure().pk == first.pk
-    assert selectors.engine_scheme(first).scale.labels == ("好", "较好", "一般", "差")
+    assert scheme_reads.engine_scheme(first).scale.labels == ("好", "较好", "一般", "差")
 
 
 def test_reading_the_default_before_it_is_stored_writes_nothing() -> None:
-    read = selectors.scheme_get("default")
+    read = scheme_reads.scheme_get("default")
     assert (read.pk, read.key, read.version) == (None, "default", 1)
     assert read.data == services.scheme_ensure().data  # what is stored later is what was read
     ScoringScheme.objects.all().delete()
-    assert [s.key for s in selectors.latest_schemes()] == ["default"]
-    assert [v.version for v in selectors.scheme_versions("default")] == [1]
+    assert [s.key for s in scheme_reads.latest_schemes()] == ["default"]
+    assert [v.version for v in scheme_reads.scheme_versions("default")] == [1]
     assert not ScoringScheme.objects.exists()
 
 
@@ -83,7 +83,7 @@ def test_recomputing_replaces_pending_proposals_but_keeps_published_results(tree
 def test_an_unknown_version_is_refused() -> None:
     services.scheme_ensure()
     with pytest.raises(ValidationError, match="没有第 9 版"):
-        selectors.scheme_get("default", 9)
+        scheme_reads.scheme_get("default", 9)
 
 
 def test_the_engines_validation_message_is_what_the_user_reads(users: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dianti.campaigns import services
+from dianti.campaigns import roster, services
 from dianti.campaigns.models import Campaign, Category, Phase
 
 
@@ -21,8 +21,8 @@ def choose(campaign: Campaign, *orgs: Any, actor: Any = None) -> list[Any]:
 def published(tree: Any, **fields: Any) -> Campaign:
     campaign = town_campaign(tree, **fields)
     choose(campaign, tree.village_a1, tree.village_a2)
-    services.list_submit(actor=None, campaign=campaign)
-    services.list_approve(actor=None, campaign=campaign)
+    roster.list_submit(actor=None, campaign=campaign)
+    roster.list_approve(actor=None, campaign=campaign)
     campaign.refresh_from_db()
     return campaign
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from dianti.campaigns import services
+from dianti.campaigns import reminders, roster, services
 from dianti.campaigns.models import Campaign, Category, Phase, Subject
 from dianti.core.models import Notification, OutboundMessage
 from dianti.core.scope import OutOfScope
@@ -75,25 +75,25 @@ def test_the_secretary_is_frozen_on_the_subject(tree):
 def test_the_list_cannot_change_once_submitted_until_returned(tree):
     campaign = town_campaign(tree)
     choose(campaign, tree.village_a1)
-    services.list_submit(actor=None, campaign=campaign)
+    roster.list_submit(actor=None, campaign=campaign)
     with pytest.raises(ValidationError, match="需先退回"):
         choose(campaign, tree.village_a2)
-    services.list_return(actor=None, campaign=campaign, note="补充丰义村")
+    roster.list_return(actor=None, campaign=campaign, note="补充丰义村")
     choose(campaign, tree.village_a2)
     assert campaign.subjects.count() == 2
 
 
 def test_an_empty_list_cannot_be_submitted(tree):
     with pytest.raises(ValidationError, match="名单为空"):
-        services.list_submit(actor=None, campaign=town_campaign(tree))
+        roster.list_submit(actor=None, campaign=town_campaign(tree))
 
 
 def test_approval_publishes_and_tells_each_chosen_secretary_in_app_and_outbound(tree, users, django_capture_on_commit_callbacks):
     campaign = town_campaign(tree)
     choose(campaign, tree.village_a1, tree.village_a2)
-    services.list_submit(actor=None, campaign=campaign)
+    roster.list_submit(actor=None, campaign=campaign)
     with django_capture_on_commit_callbacks(execute=True):
-        services.list_approve(actor=users.county_admin, campaign=campaign)
+        roster.list_approve(actor=users.county_admin, campaign=campaign)
     assert campaign.list_status == Campaign.ListStatus.PUBLISHED and campaign.list_approved_by == users.county_admin
     note = Notification.objects.get(recipient=users.secretary)
     assert note.kind == "chosen" and campaign.title in note.title
@@ -104,7 +104,7 @@ def test_nothing_is_sent_when_the_approval_fails(tree, users, django_capture_on_
     campaign = town_campaign(tree)
     choose(campaign, tree.village_a1)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
-        services.list_approve(actor=users.county_admin, campaign=campaign)  # not submitted yet
+        roster.list_approve(actor=users.county_admin, campaign=campaign)  # not submitted yet
     assert not Notification.objects.exists()
 
 
@@ -130,9 +130,9 @@ def test_deadline_reminders_go_once_to_admins_and_secretaries(tree, users, djang
 
     campaign = in_topics(tree, deadlines={Phase.TOPICS: "2020-05-31"})
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.deadline_reminders(dt.date(2020, 5, 20)) == 0  # 11 days ahead: too early
-        assert services.deadline_reminders(dt.date(2020, 5, 29)) == 1
-        assert services.deadline_reminders(dt.date(2020, 5, 30)) == 0  # already reminded
+        assert reminders.deadline_reminders(dt.date(2020, 5, 20)) == 0  # 11 days ahead: too early
+        assert reminders.deadline_reminders(dt.date(2020, 5, 29)) == 1
+        assert reminders.deadline_reminders(dt.date(2020, 5, 30)) == 0  # already reminded
     recipients = set(Notification.objects.filter(kind="deadline").values_list("recipient__username", flat=True))
     assert recipients == {"town_admin", "secretary"}
     assert "2020-05-31" in Notification.objects.filter(kind="deadline").first().title

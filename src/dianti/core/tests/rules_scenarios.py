@@ -16,7 +16,7 @@ from django.utils import timezone
 from dianti.appraisal import annual, publication
 from dianti.appraisal import services as appraisal
 from dianti.appraisal.models import ActionProposal, AssessmentRound, SubjectResult
-from dianti.campaigns import heat
+from dianti.campaigns import heat, roster
 from dianti.campaigns import services as campaigns
 from dianti.campaigns.models import Campaign, Category, Phase, Subject
 from dianti.campaigns.tests.factories import choose, in_topics, published, town_campaign
@@ -75,7 +75,7 @@ def _draft(tree: Any, users: Any, body: str) -> Campaign:
 def _submitted(made_by: str, body: str = "town") -> Callable[[Any, Any], Campaign]:
     def setup(tree: Any, users: Any) -> Campaign:
         campaign = _draft(tree, users, body)
-        return campaigns.list_submit(actor=_as(users, made_by), campaign=campaign)
+        return roster.list_submit(actor=_as(users, made_by), campaign=campaign)
     return setup
 
 
@@ -88,7 +88,7 @@ def _list_scenarios(action: str, body: str, made_by: str, status: str) -> Scenar
     return Scenario(
         action=f"campaign.list_{verb}", body=body, made_by=made_by if verb != "submit" else None,
         setup=(lambda t, u: _draft(t, u, body)) if verb == "submit" else _submitted(made_by, body),
-        service=lambda actor, c: getattr(campaigns, f"list_{verb}")(actor=actor, campaign=c),
+        service=lambda actor, c: getattr(roster, f"list_{verb}")(actor=actor, campaign=c),
         page=lambda client, c: client.post(f"/campaigns/{c.pk}/list/{verb}/", {"note": "请补充点名理由"}),
         api=lambda client, c: client.post(f"/api/v1/campaigns/{c.pk}/list/{verb}", {"note": "请补充点名理由"},
                                           content_type="application/json"),
@@ -137,8 +137,8 @@ def appraisal_campaign(tree: Any, body: str = "town") -> Campaign:
     """A campaign in 评议 whose subjects have reported (the meeting itself is other tests' business)."""
     if body == "top":
         campaign = county_campaign(tree)
-        campaigns.list_submit(actor=None, campaign=campaign)
-        campaigns.list_approve(actor=None, campaign=campaign)
+        roster.list_submit(actor=None, campaign=campaign)
+        roster.list_approve(actor=None, campaign=campaign)
         campaign = campaigns.phase_move(actor=None, campaign=campaign, to=Phase.TOPICS)
     else:
         campaign = in_topics(tree)

@@ -18,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dianti.campaigns import roster
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.tests.factories import choose
 from dianti.core import pagination
@@ -65,8 +66,8 @@ def _publish(world: Any, *orgs: Any) -> Any:
     campaign = campaign_services.campaign_create(actor=None, convener=world["tree"].town_a, year=year,
                                                  title=f"{year}年度点题述职")
     choose(campaign, *orgs)
-    campaign_services.list_submit(actor=None, campaign=campaign)
-    campaign_services.list_approve(actor=None, campaign=campaign)
+    roster.list_submit(actor=None, campaign=campaign)
+    roster.list_approve(actor=None, campaign=campaign)
     return campaign
 
 
@@ -298,7 +299,7 @@ def test_the_home_page_asks_as_many_questions_however_many_lists_wait_for_approv
             campaign = campaign_services.campaign_create(actor=None, convener=world["tree"].town_a, year=year,
                                                          title=f"{year}年度点题述职")
             choose(campaign, world["tree"].village_a1)
-            campaign_services.list_submit(actor=None, campaign=campaign)
+            roster.list_submit(actor=None, campaign=campaign)
 
     client.force_login(world["users"].county_admin)
     submit(1)

@@ -90,6 +90,32 @@ def test_device_hashes_are_erased_after_the_period(old: dict[str, Any]) -> None:
         assert sum(retention.sweep().values()) == 0  # idempotent
 
 
+def test_the_proved_phones_of_supports_are_erased_after_the_period(tree: Any) -> None:
+    from dianti.voices.figures import refresh
+    from dianti.voices.models import Topic
+
+    with time_machine.travel(T0, tick=False):
+        said = opinion(tree.village_a1, "村口的路灯坏了好几个月", who="phone-a")
+        topic = Topic.objects.create(organization=tree.village_a1, org_path=tree.village_a1.path, title="修路灯")
+        Opinion.objects.filter(pk=said.pk).update(topic=topic)
+        services.support_add(device_hash="d1", opinion=said, phone_hash="p" * 64)
+        services.support_add(device_hash="d2", topic=topic, phone_hash="p" * 64)  # the same phone, another device
+        services.support_add(device_hash="d3", topic=topic, phone_hash="q" * 64)
+        verified = refresh(topic.pk).verified_people
+    with time_machine.travel(T0 + dt.timedelta(days=170), tick=False):
+        services.support_add(device_hash="d4", opinion=said, phone_hash="r" * 64)  # young: left alone
+    with time_machine.travel(T0 + dt.timedelta(days=181), tick=False):
+        done = retention.sweep()
+    assert done["support_phones"] == 3
+    keys = dict(Support.objects.values_list("device_hash", "phone_hash"))
+    assert all(keys[d].startswith(retention.ERASED) for d in ("d1", "d2", "d3")) and keys["d4"] == "r" * 64
+    assert keys["d1"] == keys["d2"] != keys["d3"]  # one phone still one phone, unlinkable to it
+    assert not {"p" * 64, "q" * 64} & set(keys.values())
+    assert refresh(topic.pk).verified_people == verified == 2  # the figure holds
+    with time_machine.travel(T0 + dt.timedelta(days=182), tick=False):
+        assert retention.sweep()["support_phones"] == 0  # idempotent
+
+
 def test_job_files_are_deleted_from_storage_after_thirty_days(old: dict[str, Any]) -> None:
     job = old["job"]
     path = job.input_file.path

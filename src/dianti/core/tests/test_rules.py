@@ -11,7 +11,7 @@ from django.test import Client
 
 from dianti.appraisal import publication
 from dianti.appraisal.models import ResultPublication, SubjectResult
-from dianti.campaigns import services as campaigns
+from dianti.campaigns import roster
 from dianti.campaigns.models import Subject
 from dianti.campaigns.tests.factories import choose, town_campaign
 from dianti.core import rules
@@ -50,13 +50,13 @@ def test_the_page_says_whom_a_submitted_list_waits_for_and_hides_the_button_from
     campaign = town_campaign(tree)
     choose(campaign, tree.village_a1)
     with django_capture_on_commit_callbacks(execute=True):
-        campaigns.list_submit(actor=users.town_admin, campaign=campaign)
+        roster.list_submit(actor=users.town_admin, campaign=campaign)
     client = Client()
     client.force_login(users.town_admin)
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "名单已提交，等待海盐县委（上级）的管理员审批公示" in page and "审批并公示</button>" not in page
     with pytest.raises(PermissionDenied, match="海盐县委（上级）的管理员"):
-        campaigns.list_approve(actor=users.town_admin, campaign=campaign)
+        roster.list_approve(actor=users.town_admin, campaign=campaign)
     assert Notification.objects.filter(kind="list_waiting", recipient=users.county_admin).exists()
     client.force_login(users.county_admin)
     assert "审批并公示</button>" in client.get(f"/campaigns/{campaign.pk}/").content.decode()
@@ -64,12 +64,12 @@ def test_the_page_says_whom_a_submitted_list_waits_for_and_hides_the_button_from
 
 def test_the_submitter_never_approves_even_at_the_top(tree: Any, users: Any) -> None:
     campaign = county_campaign(tree)
-    campaigns.list_submit(actor=users.superuser, campaign=campaign)
+    roster.list_submit(actor=users.superuser, campaign=campaign)
     with pytest.raises(PermissionDenied, match="双人审核"):
-        campaigns.list_approve(actor=users.superuser, campaign=campaign)
+        roster.list_approve(actor=users.superuser, campaign=campaign)
     with pytest.raises(PermissionDenied):
-        campaigns.list_approve(actor=users.county_admin, campaign=campaign)
-    campaigns.list_approve(actor=users.county_approver, campaign=campaign)
+        roster.list_approve(actor=users.county_admin, campaign=campaign)
+    roster.list_approve(actor=users.county_approver, campaign=campaign)
 
 
 def test_returning_a_published_list_tells_its_secretaries_and_approving_again_tells_nobody_twice(
@@ -77,17 +77,17 @@ def test_returning_a_published_list_tells_its_secretaries_and_approving_again_te
     campaign = town_campaign(tree)
     choose(campaign, tree.village_a1, tree.village_a2)
     with django_capture_on_commit_callbacks(execute=True):
-        campaigns.list_submit(actor=users.town_admin, campaign=campaign)
-        campaigns.list_approve(actor=users.county_admin, campaign=campaign)
+        roster.list_submit(actor=users.town_admin, campaign=campaign)
+        roster.list_approve(actor=users.county_admin, campaign=campaign)
     chosen = Notification.objects.filter(kind="chosen", recipient=users.secretary)
     assert chosen.count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        campaigns.list_return(actor=users.county_admin, campaign=campaign, note="点名理由过于笼统")
+        roster.list_return(actor=users.county_admin, campaign=campaign, note="点名理由过于笼统")
     returned = Notification.objects.get(kind="list_returned", recipient=users.secretary)
     assert "点名理由过于笼统" in returned.body
     with django_capture_on_commit_callbacks(execute=True):
-        campaigns.list_submit(actor=users.town_admin, campaign=campaign)
-        campaigns.list_approve(actor=users.county_admin, campaign=campaign)
+        roster.list_submit(actor=users.town_admin, campaign=campaign)
+        roster.list_approve(actor=users.county_admin, campaign=campaign)
     assert chosen.count() == 1
 
 

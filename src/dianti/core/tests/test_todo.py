@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from dianti.campaigns import services
+from dianti.campaigns import roster
 from dianti.campaigns.tests.factories import choose, town_campaign
 from dianti.core import components, todo
 from dianti.core.components import Component, Todo
@@ -47,7 +47,7 @@ def test_a_badge_counts_the_items_under_each_entry_of_the_bar() -> None:
 def _submit_list(tree: Any, users: Any) -> Any:
     campaign = town_campaign(tree, actor=users.town_admin, deadlines={"nominate": _days(-2).isoformat()})
     choose(campaign, tree.village_a1, actor=users.town_admin)
-    services.list_submit(actor=users.town_admin, campaign=campaign)
+    roster.list_submit(actor=users.town_admin, campaign=campaign)
     return campaign
 
 

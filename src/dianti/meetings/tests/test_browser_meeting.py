@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from dianti.campaigns import roster
 from dianti.campaigns import services as campaign_services
 from dianti.campaigns.models import Phase
 from dianti.campaigns.tests.factories import choose, town_campaign
@@ -46,8 +47,8 @@ def held(tree: Any, users: Any) -> dict[str, Any]:
         orgs.append(org)
     campaign = town_campaign(tree)
     choose(campaign, *orgs)
-    campaign_services.list_submit(actor=None, campaign=campaign)
-    campaign_services.list_approve(actor=None, campaign=campaign)
+    roster.list_submit(actor=None, campaign=campaign)
+    roster.list_approve(actor=None, campaign=campaign)
     campaign_services.phase_move(actor=None, campaign=campaign, to=Phase.TOPICS)
     for s in campaign.subjects.select_related("organization"):
         campaign_services.subject_topic_set(actor=None, subject=s, topic=f"{s.organization.short_name}的村道如何修到家门口")

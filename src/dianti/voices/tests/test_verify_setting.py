@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from dianti.core.models import AuditEvent
 from dianti.voices import verify
+from dianti.voices.models import VerificationSetting
 
 
 def test_a_county_admin_turns_verification_on_and_off_from_the_county_page(tree, users, client):
@@ -31,3 +32,21 @@ def test_a_town_admin_cannot_turn_it_on_for_the_county_or_the_town(tree, users, 
     assert refused.status_code == 400 and "由县级党委统一开启或关闭" in refused.content.decode()
     county = client.post(reverse("voices_phone_codes_edit", args=[tree.county.code]), {"phone_codes": "on"})
     assert county.status_code in (403, 404) and not verify.required_for(tree.village_a1)
+
+
+def test_the_qr_page_learns_the_county_switch_with_the_organization_in_one_query(tree, django_assert_num_queries):
+    from dianti.orgs.models import Organization
+    from dianti.voices import selectors
+
+    orgs = [tree.county, tree.town_a, tree.village_a1, tree.village_b1]
+    for on in (False, True):
+        verify.setting_set(actor=None, county=tree.county, on=on)
+        for org in orgs:
+            with django_assert_num_queries(1):
+                loaded = selectors.public_org(org.code)
+                said = verify.required_for(loaded)  # read from the annotation, not asked again
+            assert said is verify.required_for(Organization.objects.get(pk=org.pk)) is on
+    root = Organization.objects.filter(path__in=[tree.county.path[:i] for i in range(1, len(tree.county.path))]).first()
+    verify.setting_set(actor=None, county=tree.county, on=False)
+    VerificationSetting.objects.create(organization=root, phone_codes=True)  # a switch above the county counts too
+    assert verify.required_for(selectors.public_org(tree.village_a1.code))

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from dianti.campaigns.services import deadline_reminders
+from dianti.campaigns.reminders import deadline_reminders
 from dianti.core import retention
 
 
