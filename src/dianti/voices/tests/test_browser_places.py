@@ -33,3 +33,6 @@ def test_town_admin_switches_the_workbench_to_places_and_gives_the_street_as_a_t
     village.refresh_from_db()
     assert village.topic.startswith("老街的")
     assert "/places/" in page.url
+    street = page.locator("article.place", has_text="老街").first
+    assert "已定为述职题目" in street.inner_text()  # its opinions now behind the secretary's topic
+    assert_fits_phone(page)

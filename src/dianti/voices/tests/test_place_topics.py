@@ -64,28 +64,40 @@ def test_the_topics_the_opinions_leave_keep_their_other_opinions(village, users)
         assert topic.size == Opinion.objects.filter(topic=topic).count() > 0  # refreshed; none left empty
 
 
+def _hand_topic(subject: Subject, title: str, members: list[Opinion]) -> Topic:
+    topic = Topic.objects.create(organization=subject.organization, org_path=subject.organization.path,
+                                 campaign=subject.campaign, title=title)
+    Opinion.objects.filter(pk__in=[o.pk for o in members]).update(topic=topic)
+    return topic
+
+
 def test_no_supporter_is_lost_or_counted_twice(village, users):
-    first, second = _old_street(village)[:2]
-    source = Topic.objects.get(pk=first.topic_id) if first.topic_id else None
-    if source is None:  # the miner left it alone: give it a topic with someone else's opinion in it
-        source = Topic.objects.create(organization=village.organization, org_path=village.organization.path,
-                                      campaign=village.campaign, title="路灯")
-        Opinion.objects.filter(pk=first.pk).update(topic=source)
-        Opinion.objects.filter(text=ELSEWHERE[0]).update(topic=source)
+    first, second, *_rest = _old_street(village)
+    source = _hand_topic(village, "路灯", [first, Opinion.objects.get(text=ELSEWHERE[0])])  # half of it is elsewhere
     Support.objects.create(topic=source, device_hash="both", phone_hash="phone-1")
     Support.objects.create(opinion=second, device_hash="both")  # the same device, on a moved opinion
     Support.objects.create(topic=source, device_hash="topic-only")
-    refresh(source.pk)
-    kept = Topic.objects.get(pk=source.pk).supports
+    kept = refresh(source.pk).supports
 
     place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
 
     chosen = AssignedTopic.objects.get(subject=village).topic
     assert chosen.supports == 2  # "both" once, "topic-only" once
     assert chosen.verified_people == 1
-    left = Topic.objects.filter(pk=source.pk).first()
-    if left is not None:  # it keeps its other opinions, and its own +1s with them
-        assert left.supports == kept
+    left = Topic.objects.get(pk=source.pk)  # it keeps its opinion of elsewhere, and its own +1s with it
+    assert left.size == 1 and left.supports == kept == 2 and left.curated
+
+
+def test_a_topic_left_empty_is_folded_into_the_gathered_one(village, users):
+    first, second, *_rest = _old_street(village)
+    emptied = _hand_topic(village, "老街路灯和垃圾", [first, second])
+    Support.objects.create(topic=emptied, device_hash="d1", phone_hash="phone-1")
+    Support.objects.create(topic=emptied, device_hash="d2")
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert not Topic.objects.filter(pk=emptied.pk).exists()
+    assert set(Support.objects.filter(topic=chosen).values_list("device_hash", flat=True)) == {"d1", "d2"}
+    assert (chosen.supports, chosen.verified_people) == (2, 1)
 
 
 def test_choosing_the_same_place_again_reuses_the_gathered_topic(village, users):

@@ -46,7 +46,8 @@ def test_the_qr_page_learns_the_county_switch_with_the_organization_in_one_query
                 loaded = selectors.public_org(org.code)
                 said = verify.required_for(loaded)  # read from the annotation, not asked again
             assert said is verify.required_for(Organization.objects.get(pk=org.pk)) is on
-    root = Organization.objects.filter(path__in=[tree.county.path[:i] for i in range(1, len(tree.county.path))]).first()
     verify.setting_set(actor=None, county=tree.county, on=False)
-    VerificationSetting.objects.create(organization=root, phone_codes=True)  # a switch above the county counts too
-    assert verify.required_for(selectors.public_org(tree.village_a1.code))
+    VerificationSetting.objects.create(organization=tree.town_a, phone_codes=True)  # only under that body
+    for org, on in ((tree.village_a1, True), (tree.village_b1, False), (tree.county, False)):
+        assert verify.required_for(selectors.public_org(org.code)) is on
+        assert verify.required_for(Organization.objects.get(pk=org.pk)) is on
