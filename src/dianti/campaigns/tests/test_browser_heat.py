@@ -28,6 +28,9 @@ def test_county_admin_sets_the_heat_knobs_once_for_the_county(page_desktop: Any,
     page.locator("#heat-scheme").get_by_role("button", name="保存").click()
     page.wait_for_load_state()
     assert heat.heat_weights_in_force(campaign) == {"participant_weight": 0.5}
+    reheat = page.locator("#reheat")  # the recompute runs in the background; the page shows its progress
+    assert "按新权重重算" in reheat.inner_text()
+    assert reheat.locator("[data-status]").get_attribute("data-status") in ("queued", "running", "done")
 
     page.goto(live_server.url + reverse("campaign_edit", args=[campaign.pk]))
     assert "沿用" in page.locator("#heat-inherited").inner_text()
