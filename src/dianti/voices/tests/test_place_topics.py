@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from dianti.campaigns.models import Subject
 from dianti.campaigns.tests.factories import in_topics
+from dianti.core.models import OutboundMessage
 from dianti.voices import place_topics, places
 from dianti.voices.figures import refresh
 from dianti.voices.mining_bridge import mine_organization
@@ -106,6 +107,18 @@ def test_choosing_the_same_place_again_reuses_the_gathered_topic(village, users)
     place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text="老街如何整治")
     chosen = AssignedTopic.objects.get(subject=village).topic
     assert chosen.pk == first and chosen.title == "老街如何整治" and chosen.size == 4
+
+
+def test_the_people_of_the_place_who_left_a_phone_are_told(village, users, django_capture_on_commit_callbacks):
+    said = _old_street(village)[0]
+    Opinion.objects.filter(pk=said.pk).update(author_phone="13900001111", author_name="王阿姨")
+    elsewhere = Opinion.objects.get(text=ELSEWHERE[0])
+    Opinion.objects.filter(pk=elsewhere.pk).update(author_phone="13900002222", author_name="李伯")
+    with django_capture_on_commit_callbacks(execute=True):
+        place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+    # (to_address is encrypted at rest: compare what it decrypts to.)
+    told = {m.to_address for m in OutboundMessage.objects.filter(kind="opinion_chosen")}
+    assert "13900001111" in told and "13900002222" not in told
 
 
 def test_a_refused_duplicate_topic_gathers_nothing(village, users, tree):
