@@ -123,11 +123,20 @@ def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str
     return scheme
 
 
+def reheat_campaign(*, actor: Any, campaign: Campaign) -> Job:
+    """Queue the recompute of one campaign's topics' heat (its own knobs changed): the same job as a county's."""
+    return jobs.submit(kind=REHEAT_JOB, actor=actor,
+                       title=_("按新权重重算“%(title)s”的话题热度") % {"title": campaign.title},
+                       params={"campaign": campaign.pk, "back": reverse("campaign_detail", args=[campaign.pk])})
+
+
 def reheat_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     """Job ``campaigns.reheat``: tell the voices step, campaign by campaign (``heat_weights_changed``), that the
-    knobs in force changed, for every campaign under the scheme's county not archived; return how many."""
-    campaigns = list(Campaign.objects.filter(org_path__startswith=job.params["org_path"])
-                     .exclude(phase=Phase.ARCHIVED).only("pk", "org_path").order_by("pk"))
+    knobs in force changed — for the one ``campaign`` of the params, else every campaign under the scheme's county
+    (``org_path``) — leaving archived ones; return how many."""
+    found = (Campaign.objects.filter(pk=job.params["campaign"]) if "campaign" in job.params
+             else Campaign.objects.filter(org_path__startswith=job.params["org_path"]))
+    campaigns = list(found.exclude(phase=Phase.ARCHIVED).only("pk", "org_path").order_by("pk"))
     for done, campaign in enumerate(campaigns):
         progress(done, len(campaigns))
         events.publish("heat_weights_changed", actor=job.created_by, campaign_id=campaign.pk,

@@ -105,8 +105,8 @@ def campaign_update(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaig
     if changes:
         audit.record(actor=actor, action="campaign.update", target=campaign, org_path=campaign.org_path,
                      changes=changes)
-    if "heat_weights" in changes:
-        events.publish("heat_weights_changed", actor=actor, campaign_id=campaign.pk, org_path=campaign.org_path)
+    if "heat_weights" in changes:  # the topics' heat is recomputed in the background
+        heat.reheat_campaign(actor=actor, campaign=campaign)
     return campaign
 
 

@@ -69,7 +69,8 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, "；".join(error_messages(exc)) if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, _("已保存"))
+            reheat = any(f.startswith("heat_") for f in form.changed_data)
+            messages.success(request, _("已保存。话题热度正在后台按新权重重算") if reheat else _("已保存"))
             return redirect("campaign_detail", pk=campaign.pk)
     county = heat.county_of(campaign.org_path)
     return render(request, "campaigns/campaign_edit.html", {

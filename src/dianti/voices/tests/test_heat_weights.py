@@ -36,9 +36,9 @@ def test_the_county_knob_changes_the_ranking_and_is_audited(tree, django_capture
                                                  for i in range(5)])
     meeting = _topic(campaign, village, "老年食堂开晚餐", [visit(village, "座谈会上六人都说老年食堂要开晚餐", met=6)])
     assert meeting.heat > online.heat
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):  # the background job runs once the save commits
         campaign_services.campaign_update(actor=None, campaign=campaign, heat_weights={"participant_weight": 0.1})
-    for t in (online, meeting):  # recomputed when the county saved its knobs
+    for t in (online, meeting):  # recomputed when the campaign saved its knobs
         t.refresh_from_db()
     assert meeting.heat < online.heat
     event = AuditEvent.objects.filter(action="campaign.update").latest("pk")
@@ -150,6 +150,19 @@ def test_saving_the_county_knobs_only_queues_the_recompute_and_the_job_changes_t
     for t in (online, meeting):
         t.refresh_from_db()
     assert meeting.heat < before and meeting.heat < online.heat
+
+
+def test_a_campaigns_own_knob_is_recomputed_by_the_same_job_for_that_campaign_alone(tree, users):
+    from dianti.campaigns import heat
+    from dianti.core.models import Job
+
+    campaign = in_topics(tree)
+    campaign_services.campaign_update(actor=users.county_admin, campaign=campaign,
+                                      heat_weights={"participant_weight": 0.1})
+    job = Job.objects.get(kind=heat.REHEAT_JOB)
+    assert job.params["campaign"] == campaign.pk and job.status == Job.Status.QUEUED
+    campaign_services.campaign_update(actor=users.county_admin, campaign=campaign, title="改个名字")
+    assert Job.objects.filter(kind=heat.REHEAT_JOB).count() == 1  # only a change of knobs recomputes
 
 
 def test_saving_the_same_knobs_again_queues_nothing(tree, users):
