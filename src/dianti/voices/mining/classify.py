@@ -35,12 +35,13 @@ return one :class:`Prediction` each:
   (truncated SVD) of the word block (−0.001, 7/15) or of the character block (+0.002, 8/15; 6 to 15 times the
   fitting CPU), the TF-IDF mean of 100-dimensional PPMI word vectors (0.000, 11/25), and at weight 1 the word
   dimensions (−0.023, 0/5 on seed 0); the IDF of all three blocks fitted on the unlabelled messages too (−0.006,
-  3/15); the keyword rules' eleven scores as features (−0.015, 2/15, at weight 0.3; −0.028 at 1: the labellers'
-  lines between categories are not the lexicon's); the miner's terms (phrases, places, lexicon concepts) as a fourth
-  block (−0.002, 6/15); the word block over the body's first 600 characters instead of 120 (−0.001, 6/15); five SVMs
-  on 80 % subsamples, decision values summed (−0.006, 2/15); a Crammer–Singer multi-class SVM (−0.002, 5/15); one
-  SVM per block, decision values summed (−0.002, 8/25). Where it loses (seed 0, all held-out predictions): 商贸旅游 and
-  交通运输 (F1 0.84, 0.88), a tenth of whose messages it files under 城乡建设, the broadest category (precision 0.84).
+  3/15); the keyword rules' eleven scores as features (−0.015, 2/15, at weight 0.3; −0.028 at 1 on seed 0: the
+  labellers' lines between categories are not the lexicon's); the miner's terms (phrases, places, lexicon concepts)
+  as a fourth block (−0.002, 6/15); the word block over the body's first 600 characters instead of 120 (−0.001,
+  6/15); five SVMs on 80 % subsamples, decision values summed (−0.006, 2/15); a Crammer–Singer multi-class SVM
+  (−0.002, 5/15); one SVM per block, decision values summed (−0.002, 8/25). Where it loses (seed 0, all held-out
+  predictions): 商贸旅游 and 交通运输 (F1 0.84, 0.88), a tenth of whose messages it files under 城乡建设, the broadest category
+  (precision 0.84).
 
 A prediction whose confidence is below ``review_threshold`` has ``needs_review`` set: queue it for a person.
 """
