@@ -12,6 +12,9 @@ model in the same run:
 Each reports macro-F1 per fold, their mean and standard deviation, macro-F1 over all held-out predictions, and
 the CPU seconds of fitting and predicting (segmenting included); ``cpu_ratio`` is the learned classifier's CPU over
 the baseline's. Without the data it prints ``{"skipped": …}``.
+
+The variants tried against the learned classifier (listed in its module docstring) are rerun, paired fold by
+fold, by ``scripts/classify_variants.py``.
 """
 
 from __future__ import annotations
