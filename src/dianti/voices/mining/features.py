@@ -112,6 +112,7 @@ def _role(word: str) -> str:
 def clear_caches() -> None:
     """Forget cached word roles and title analyses (after the segmenter learned new words)."""
     _role.cache_clear()
+    _written.cache_clear()
     _title_terms.cache_clear()
 
 
@@ -141,7 +142,7 @@ def _analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str
     words = [word for word, _run in runs]
     # "" skip, "a" admin place, "e" place ending (机场, 中学), "s" single char, "p" place name, "w" problem word,
     # "c" a concept of the lexicon (a problem word that never becomes a place)
-    roles = [_role(word) for word in words]
+    roles = list(map(_role, words))
     if title_places is not None:
         roles = ["w" if r == "p" and w not in title_places and not is_taught(w) else r
                  for w, r in zip(words, roles, strict=True)]
@@ -185,6 +186,7 @@ def _analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str
     return tokens
 
 
+@lru_cache(maxsize=1 << 14)
 def _written(run: tuple[str, ...]) -> tuple[str, ...]:
     """Return the content words of a lexicon match as written (keywords and the classifier read those)."""
     return tuple(w for w in run if _role(w) not in ("", "a", "e") and (len(w) > 1 or w in KEEP_SINGLE))

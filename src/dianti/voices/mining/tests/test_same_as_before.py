@@ -1,0 +1,82 @@
+"""Faster code gives what the code it replaced gave (kept in :mod:`.before`), on fixtures written for it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from dianti.voices.files import result_json
+from dianti.voices.mining import features, label, segment
+from dianti.voices.mining.normalize import normalize
+from dianti.voices.mining.pipeline import Opinion, mine
+from dianti.voices.mining.synth import synthetic_opinions
+
+from . import before
+from .fixtures import village_opinions
+
+# Things the templates never write: district codes, numbered lines and buildings, spaces, Latin words, numbers,
+# mixed punctuation, openers and particles, traditional characters.
+_EXTRAS = ("a3区", "A市", "b市", "西地省", "a12县", "3号线", "12号楼", "5栋", "2单元", "  ", " abc ", "2.5%", "——",
+           "！！", "？", "（附图）", "…", "我想反映一下", "希望", "嘞", "咯", "請問", "謝謝", "x-1", "1号", "，，",
+           "魏家坡", "伊景园滨河苑", "老房子空着没人住", "路灯坏了", "\n", "\t", "a3区3号线")
+
+
+def _varied(n: int, seed: int = 5) -> list[Opinion]:
+    """Return ``n`` synthetic opinions with extras spliced into their titles and bodies."""
+    rng = random.Random(seed)
+    out = []
+    for o in synthetic_opinions(n).opinions:
+        title, text = o.title, o.text
+        for _ in range(rng.randint(0, 3)):
+            at = rng.randint(0, len(text))
+            text = text[:at] + rng.choice(_EXTRAS) + text[at:]
+        if rng.random() < 0.3:
+            title = rng.choice(_EXTRAS) + title
+        out.append(Opinion(id=o.id, title=title, text=text, user=o.user, time=o.time, likes=o.likes))
+    return out
+
+
+def _texts() -> list[str]:
+    opinions = [*village_opinions(), *_varied(600)]
+    return [normalize(t) for o in opinions for t in (o.title, o.text)] + ["", " ", "a3", "区", "3", "号线"]
+
+
+def test_the_cut_and_the_joined_codes_are_those_of_before() -> None:
+    for text in _texts():
+        assert segment.cut(text) == before.cut(text), text
+        words = before.cut(text)
+        assert segment.merge_codes(words) == before.merge_codes(words), text
+    assert segment.merge_codes(["a3", "区", "3", "号线", "市", "7", "号", "号"]) == ["a3区", "3号线", "市", "7号", "号"]
+
+
+def test_a_topic_s_candidate_objects_are_those_of_before() -> None:
+    texts = _texts()
+    rng = random.Random(3)
+    words = sorted({w for t in texts[:200] for w in segment.tokenize(t) if len(w) >= 2})
+    for k in range(0, len(texts) - 15, 15):
+        members = texts[k : k + 15]
+        for anchors in ([], rng.sample(words, 5), ["路灯", "灯"], ["a3区"]):
+            assert label._member_candidates(members, anchors) == before.member_candidates(members, anchors)
+        for t in members:
+            assert label._clauses(t) == before.clauses(t)
+
+
+def _mined_json(opinions: list[Opinion]) -> str:
+    features.clear_caches()
+    result = mine(opinions)
+    return result_json(result) + repr(sorted(result.assignments.items()))
+
+
+@pytest.mark.parametrize("n", [300, 1500])
+def test_mining_gives_the_same_topics_names_and_assignments_as_before(n: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    opinions = [*village_opinions(), *_varied(n)]
+    now = _mined_json(opinions)
+    with monkeypatch.context() as patch:
+        patch.setattr(features, "cut", before.cut)
+        patch.setattr(features, "merge_codes", before.merge_codes)
+        patch.setattr(label, "_clauses", before.clauses)
+        patch.setattr(label, "_member_candidates", before.member_candidates)
+        then = _mined_json(opinions)
+    features.clear_caches()
+    assert '"title"' in now and now == then
