@@ -7,10 +7,15 @@ same fixtures.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
-from dianti.voices.mining import label, segment
+import numpy as np
+
+from dianti.voices.mining import features, label, segment
 from dianti.voices.mining.label import _OPENERS, _PARTICLES
+from dianti.voices.mining.lexicon import Lexicon, _longest_at, default_lexicon
 
 
 def merge_codes(words: list[str]) -> list[str]:
@@ -53,3 +58,86 @@ def clauses(text: str) -> list[str]:
 def member_candidates(texts: Sequence[str], anchors: Sequence[str]) -> list[set[str]]:
     return [set().union(*(label._candidates(r) for c in clauses(t) for r in label._runs(c)
                           if not anchors or any(w in r for w in anchors))) for t in texts]
+
+
+def reciprocal_pairs(n: int, u: Any, v: Any, link: Any) -> tuple[Any, Any]:
+    ends = np.concatenate([u, v])
+    others = np.concatenate([v, u])
+    order = np.lexsort((others, -np.concatenate([link, link]), ends))
+    sorted_ends = ends[order]
+    first = order[np.r_[True, sorted_ends[1:] != sorted_ends[:-1]]]
+    best = np.full(n, -1, dtype=np.int64)
+    best[ends[first]] = others[first]
+    mutual = (best[u] == v) & (best[v] == u)
+    return u[mutual], v[mutual]
+
+
+def block_product(candidates: Any, transposed: Any, start: int, block: int) -> Any:
+    return (candidates[start : start + block] @ candidates[start:].T).tocsr()
+
+
+def analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str] | None = None) -> list[str]:
+    runs = canonical_runs(merge_codes(cut(text))) if features._lexicon_on else [(w, (w,)) for w in merge_codes(cut(text))]
+    words = [word for word, _run in runs]
+    # "" skip, "a" admin place, "e" place ending (机场, 中学), "s" single char, "p" place name, "w" problem word,
+    # "c" a concept of the lexicon (a problem word that never becomes a place)
+    roles = [features._role(word) for word in words]
+    if title_places is not None:
+        roles = ["w" if r == "p" and w not in title_places and not features.is_taught(w) else r
+                 for w, r in zip(words, roles, strict=True)]
+    # A rare word just before a name is part of it: 五矿 | 万境 is one estate, not a problem "五矿". Only before:
+    # what follows a name is usually what is wrong there (圩苑 | 网格员).
+    for i in [i for i, role in enumerate(roles) if role == "p"]:
+        j = i - 1
+        if j >= 0 and roles[j] == "w" and features.word_frequency(words[j]) < features.NEIGHBOUR_MAX_FREQ and not features.is_domain_term(words[j]):
+            roles[j] = "p"
+    phrases: list[str] = []
+    for i, word in enumerate(words):
+        if word not in features.PLACE_ENDINGS or i == 0:
+            continue
+        j, phrase = i, ""
+        while (j > 0 and roles[j - 1] in ("p", "w", "s") and words[j - 1] not in features.PLACE_ENDINGS
+               and (len(words[j - 1]) == 1 or features.word_frequency(words[j - 1]) < features.PHRASE_MAX_FREQ)):
+            if len(phrase) + len(words[j - 1]) > features.PHRASE_MAX_CHARS or words[j - 1] in features.FUNCTION_CHARS:
+                break
+            j -= 1
+            phrase = words[j] + phrase
+        if len(phrase) >= 2:
+            phrases.append(phrase + word if len(word) == 1 else phrase)
+            for k in range(j, i):
+                if roles[k] in ("w", "s") and len(words[k]) > 1:
+                    roles[k] = "p"
+    tokens: list[str] = []
+    for (word, run), role in zip(runs, roles, strict=True):
+        if role == "" or (role == "s" and word not in features.KEEP_SINGLE):
+            continue
+        written = features._written.__wrapped__(run) if role == "c" else (word,)
+        tokens.extend(written)
+        counts["@" + word if role in ("p", "e") else word] += repeat * (features.RUN_REPEAT if len(run) > 1 else 1)
+        for w in written if role == "c" else ():
+            if w != word:
+                counts[w] += repeat
+    # Bigrams of every name too: 星沙凉塘路 (one word) and 星沙 | 凉塘路 (two) must meet on 凉塘 and 塘路.
+    phrases.extend(w for w, r in zip(words, roles, strict=True) if r == "p" and len(w) >= 3)
+    for phrase in phrases:
+        for k in range(len(phrase) - 1):
+            counts["#" + phrase[k : k + 2]] += repeat
+    return tokens
+
+
+def canonical_runs(words: Sequence[str], lexicon: Lexicon | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """Return each word of ``words`` — or the canonical word of a run of words that is a variant (see the module
+    docstring) — with the words it stands for, in order."""
+    lexicon = lexicon or default_lexicon()
+    prefixes = lexicon.prefixes
+    out: list[tuple[str, tuple[str, ...]]] = []
+    i = 0
+    while i < len(words):
+        found = _longest_at(words, i, lexicon) if words[i] in prefixes else None
+        if found is None:
+            out.append((words[i], (words[i],)))
+            i += 1
+        else:
+            out.append((found[0], tuple(words[i : found[1]])))
+            i = found[1]
+    return out

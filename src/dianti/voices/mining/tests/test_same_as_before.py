@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
+import numpy as np
 import pytest
 
 from dianti.voices.files import result_json
-from dianti.voices.mining import features, label, segment
+from dianti.voices.mining import cluster, features, label, linkage, segment
 from dianti.voices.mining.normalize import normalize
 from dianti.voices.mining.pipeline import Opinion, mine
 from dianti.voices.mining.synth import synthetic_opinions
@@ -50,6 +52,19 @@ def test_the_cut_and_the_joined_codes_are_those_of_before() -> None:
     assert segment.merge_codes(["a3", "区", "3", "号线", "市", "7", "号", "号"]) == ["a3区", "3号线", "市", "7号", "号"]
 
 
+def test_an_opinion_s_terms_and_words_are_those_of_before(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    texts = _texts()
+    for title, body in zip(texts[::2], texts[1::2], strict=False):
+        features.clear_caches()
+        now = features.opinion_terms(title, body)
+        with monkeypatch.context() as patch:
+            patch.setattr(features, "_analyse", before.analyse)
+            features.clear_caches()
+            then = features.opinion_terms(title, body)
+        assert now == then and list(now.terms) == list(then.terms), (title, body)  # the terms' order too
+    features.clear_caches()
+
+
 def test_a_topic_s_candidate_objects_are_those_of_before() -> None:
     texts = _texts()
     rng = random.Random(3)
@@ -75,8 +90,46 @@ def test_mining_gives_the_same_topics_names_and_assignments_as_before(n: int, mo
     with monkeypatch.context() as patch:
         patch.setattr(features, "cut", before.cut)
         patch.setattr(features, "merge_codes", before.merge_codes)
+        patch.setattr(features, "canonical_runs", before.canonical_runs)
+        patch.setattr(features, "_analyse", before.analyse)
         patch.setattr(label, "_clauses", before.clauses)
         patch.setattr(label, "_member_candidates", before.member_candidates)
+        patch.setattr(cluster, "_block_product", before.block_product)
+        patch.setattr(linkage, "_reciprocal_pairs", before.reciprocal_pairs)
         then = _mined_json(opinions)
     features.clear_caches()
     assert '"title"' in now and now == then
+
+
+def _matrix(n: int) -> tuple[Any, Any]:
+    opinions = _varied(n)
+    analysed = features.analyse_many([(normalize(o.title), normalize(o.text)) for o in opinions])
+    space = features.FeatureSpace.fit([a.terms for a in analysed])
+    return space.transform([a.terms for a in analysed]), features.place_mask(space)
+
+
+@pytest.mark.parametrize(("block", "max_df", "per_row", "neighbours"),
+                         [(2048, None, 256, 64), (37, None, 256, 64), (64, 40, 6, 64), (100, 3, 256, 4)])
+def test_the_similarity_graph_is_the_one_of_before(block: int, max_df: int | None, per_row: int, neighbours: int,
+                                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    matrix, places = _matrix(1200)
+    monkeypatch.setattr(cluster, "CANDIDATES_PER_ROW", per_row)  # small: the pruning of crowded rows runs too
+    now = cluster.similarity_graph(matrix, place_columns=places, block=block, max_df=max_df,
+                                   max_neighbors=neighbours)
+    monkeypatch.setattr(cluster, "_block_product", before.block_product)
+    then = cluster.similarity_graph(matrix, place_columns=places, block=block, max_df=max_df,
+                                    max_neighbors=neighbours)
+    assert len(now.rows) > 300
+    for a, b in ((now.rows, then.rows), (now.cols, then.cols), (now.sims, then.sims)):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_reciprocal_best_neighbours_are_those_of_before() -> None:
+    rng = np.random.default_rng(4)
+    for n, m, levels in ((50, 200, 4), (500, 3000, 20), (2000, 5000, 1000)):
+        u = rng.integers(0, n, m)
+        v = rng.integers(0, n, m)
+        u, v = np.minimum(u, v)[u != v], np.maximum(u, v)[u != v]
+        link = rng.integers(1, levels + 1, len(u)) / levels  # coarse, so ties between neighbours are common
+        now, then = linkage._reciprocal_pairs(n, u, v, link), before.reciprocal_pairs(n, u, v, link)
+        assert len(now[0]) and all(np.array_equal(a, b) for a, b in zip(now, then, strict=True))
