@@ -62,10 +62,11 @@ class KeywordIndex:
         weights = dict.fromkeys(body_words, 1)
         weights.update(dict.fromkeys(title_words, 2))
         counts, total, added = self.topic_counts.setdefault(topic, Counter()), self.total, 0
+        in_topic, overall = counts.get, total.get  # not counts[t] += w: no Counter __missing__ call per new word
         for t, w in weights.items():
             if not is_admin_place(t):
-                counts[t] += w
-                total[t] += w
+                counts[t] = in_topic(t, 0) + w
+                total[t] = overall(t, 0) + w
                 added += w
         if hasattr(self, "weight"):  # a state stored before the running sum was kept has none: keywords() makes it
             self.weight += added
@@ -139,10 +140,13 @@ def _runs(clause: str) -> tuple[str, ...]:
     """Return the maximal runs of ``clause`` without function characters, problem cues or actions (cached, as
     :func:`_candidates`: the members of a topic repeat their clauses)."""
     masked = clause
-    for word in (*_FUNCTION_WORDS, *ACTIONS, *(cue for cue, _a, _p in PROBLEMS if cue != "闲置")):
+    for word in _MASKED_WORDS:
         masked = masked.replace(word, "|")
-    runs = re.split(r"\|", "".join("|" if ch in _FUNCTION_CHARS else ch for ch in masked))
-    return tuple(r for r in runs if len(r) >= 2)
+    return tuple(r for r in masked.translate(_MASK_CHARS).split("|") if len(r) >= 2)
+
+
+_MASKED_WORDS = (*_FUNCTION_WORDS, *ACTIONS, *(cue for cue, _a, _p in PROBLEMS if cue != "闲置"))
+_MASK_CHARS = str.maketrans(dict.fromkeys(_FUNCTION_CHARS, "|"))
 
 
 @lru_cache(maxsize=1 << 13)
@@ -164,7 +168,8 @@ def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
     rank = {w: len(anchors) - i for i, w in enumerate(anchors)}
     shared = [c for c, n in df.items() if n >= need]
     if anchors:
-        shared = [c for c in shared if any(c.startswith(w) for w in anchors) and any(c.endswith(w) for w in anchors)]
+        ends = tuple(anchors)  # str.startswith of a tuple: any of them
+        shared = [c for c in shared if c.startswith(ends) and c.endswith(ends)]
     # A longer stretch that at least half the users of a shorter one write names the thing better (文化礼堂 over
     # 礼堂); it takes the shorter one's count.
     pool = set(shared)
@@ -229,10 +234,19 @@ def _named(texts: Sequence[str], specific: Sequence[str]) -> tuple[str, str] | N
 def _member_candidates(texts: Sequence[str], anchors: Sequence[str]) -> list[set[str]]:
     """Return each text's candidate objects: the stretches of its runs, of the runs holding one of ``anchors``
     (any run when there are none)."""
-    # One search for all the anchors: the same test as any(w in run for w in anchors), in one pass.
-    holds = re.compile("|".join(map(re.escape, anchors))).search if anchors else None
-    return [set().union(*(_candidates(r) for c in _clauses(t) for r in _runs(c) if holds is None or holds(r)))
-            for t in texts]
+    held: dict[str, bool] = {}  # whether a run holds an anchor: the members of a topic repeat their runs
+    out: list[set[str]] = []
+    for t in texts:
+        found: set[str] = set()
+        for c in _clauses(t):
+            for r in _runs(c):
+                holds = held.get(r)
+                if holds is None:
+                    holds = held[r] = not anchors or any(w in r for w in anchors)
+                if holds:
+                    found |= _candidates(r)
+        out.append(found)
+    return out
 
 
 # Characters a phrase is not extended by: they join words rather than belong to one.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -56,7 +56,7 @@ def clauses(text: str) -> list[str]:
 
 
 def member_candidates(texts: Sequence[str], anchors: Sequence[str]) -> list[set[str]]:
-    return [set().union(*(label._candidates(r) for c in clauses(t) for r in label._runs(c)
+    return [set().union(*(label._candidates(r) for c in clauses(t) for r in runs(c)
                           if not anchors or any(w in r for w in anchors))) for t in texts]
 
 
@@ -141,3 +141,49 @@ def canonical_runs(words: Sequence[str], lexicon: Lexicon | None = None) -> list
             out.append((found[0], tuple(words[i : found[1]])))
             i = found[1]
     return out
+
+
+def runs(clause: str) -> tuple[str, ...]:
+    masked = clause
+    for word in (*label._FUNCTION_WORDS, *label.ACTIONS, *(cue for cue, _a, _p in label.PROBLEMS if cue != "闲置")):
+        masked = masked.replace(word, "|")
+    runs = re.split(r"\|", "".join("|" if ch in label._FUNCTION_CHARS else ch for ch in masked))
+    return tuple(r for r in runs if len(r) >= 2)
+
+
+def object_of(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
+    df: Counter[str] = Counter()
+    for candidates in texts:
+        df.update(candidates)
+    need = 2 if len(texts) >= 2 else 1
+    anchors = [w for w in specific if len(w) >= 2]
+    rank = {w: len(anchors) - i for i, w in enumerate(anchors)}
+    shared = [c for c, n in df.items() if n >= need]
+    if anchors:
+        shared = [c for c in shared if any(c.startswith(w) for w in anchors) and any(c.endswith(w) for w in anchors)]
+    # A longer stretch that at least half the users of a shorter one write names the thing better (文化礼堂 over
+    # 礼堂); it takes the shorter one's count.
+    pool = set(shared)
+    inside = {o: [c for c in label._candidates(o) if c != o and c in pool] for o in shared}
+    dominated = {c for o in shared for c in inside[o] if 2 * df[o] >= df[c]}
+    kept = [c for c in shared if c not in dominated]
+    counts = {o: max([df[o], *(df[c] for c in inside[o])]) for o in kept}
+
+    def score(c: str) -> tuple[int, int, int, str]:
+        bonus = sum(r for w, r in rank.items() if w in c)
+        return (counts[c] * (1 + bonus), counts[c], len(c), c)  # the text last: a tie never falls to hash order
+
+    return max(kept, key=score) if kept else None
+
+
+def keyword_add(self: Any, topic: str, title_words: Iterable[str], body_words: Iterable[str] = ()) -> None:
+    weights = dict.fromkeys(body_words, 1)
+    weights.update(dict.fromkeys(title_words, 2))
+    counts, total, added = self.topic_counts.setdefault(topic, Counter()), self.total, 0
+    for t, w in weights.items():
+        if not segment.is_admin_place(t):
+            counts[t] += w
+            total[t] += w
+            added += w
+    if hasattr(self, "weight"):  # a state stored before the running sum was kept has none: keywords() makes it
+        self.weight += added

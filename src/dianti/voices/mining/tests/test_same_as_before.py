@@ -75,6 +75,10 @@ def test_a_topic_s_candidate_objects_are_those_of_before() -> None:
             assert label._member_candidates(members, anchors) == before.member_candidates(members, anchors)
         for t in members:
             assert label._clauses(t) == before.clauses(t)
+            assert [label._runs(c) for c in label._clauses(t)] == [before.runs(c) for c in label._clauses(t)]
+        candidates = label._member_candidates(members, [])
+        for anchors in ([], rng.sample(words, 5), ["路灯"]):
+            assert label._object(candidates, anchors) == before.object_of(candidates, anchors)
 
 
 def _mined_json(opinions: list[Opinion]) -> str:
@@ -94,6 +98,8 @@ def test_mining_gives_the_same_topics_names_and_assignments_as_before(n: int, mo
         patch.setattr(features, "_analyse", before.analyse)
         patch.setattr(label, "_clauses", before.clauses)
         patch.setattr(label, "_member_candidates", before.member_candidates)
+        patch.setattr(label, "_object", before.object_of)
+        patch.setattr(label.KeywordIndex, "add", before.keyword_add)
         patch.setattr(cluster, "_block_product", before.block_product)
         patch.setattr(linkage, "_reciprocal_pairs", before.reciprocal_pairs)
         then = _mined_json(opinions)
