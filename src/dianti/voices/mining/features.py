@@ -232,8 +232,15 @@ def analyse_many(pairs: Sequence[tuple[str, str]], workers: int = 1) -> list[Ana
     # A daemonic process (a Celery prefork worker) may not have children: it segments alone.
     can_fork = "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
     if workers > 1 and len(pairs) >= 1000 and can_fork:
+        # In order of title and text: copies of one message (the same title, the same clauses) go to one worker in
+        # one batch, whose caches then segment them once, instead of every worker segmenting each of them.
+        order = sorted(range(len(pairs)), key=pairs.__getitem__)
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return _shared(pool.imap(_analyse_pair, pairs, chunksize=256))
+            analysed = _shared(pool.imap(_analyse_pair, [pairs[i] for i in order], chunksize=256))
+        out: list[Analysed] = [analysed[0]] * len(pairs)
+        for k, i in enumerate(order):
+            out[i] = analysed[k]
+        return out
     return [_analyse_pair(p) for p in pairs]
 
 

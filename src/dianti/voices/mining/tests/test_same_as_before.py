@@ -139,3 +139,11 @@ def test_reciprocal_best_neighbours_are_those_of_before() -> None:
         link = rng.integers(1, levels + 1, len(u)) / levels  # coarse, so ties between neighbours are common
         now, then = linkage._reciprocal_pairs(n, u, v, link), before.reciprocal_pairs(n, u, v, link)
         assert len(now[0]) and all(np.array_equal(a, b) for a, b in zip(now, then, strict=True))
+
+
+def test_segmenting_in_two_workers_gives_each_opinion_its_own_analysis_in_order() -> None:
+    opinions = _varied(1200)
+    pairs = [(normalize(o.title), normalize(o.text)) for o in opinions]
+    pairs += pairs[::3]  # copies, which the workers now take together
+    alone, shared = features.analyse_many(pairs, 1), features.analyse_many(pairs, 2)
+    assert alone == shared and [list(a.terms) for a in alone] == [list(a.terms) for a in shared]
