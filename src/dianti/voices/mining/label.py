@@ -265,7 +265,8 @@ def _extended(thing: str, near: Sequence[str]) -> str | None:
                 if len(piece) == 2 and all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_NEIGHBOUR for ch in piece):
                     seen.add(name)
         counts.update(seen)
-    best = max(counts, key=lambda n: (counts[n], -len(n)), default=None)
+    # The text last: a tie between the left and the right neighbour never falls to the order of a set (hash order).
+    best = max(counts, key=lambda n: (counts[n], -len(n), n), default=None)
     return best if best is not None and counts[best] >= min(2, len(near)) else None
 
 
