@@ -125,6 +125,13 @@ def _best_per_row(r: np.ndarray[Any, np.dtype[np.int64]], c: np.ndarray[Any, np.
     return r[keep], c[keep], score[keep]
 
 
+def _block_product(candidates: Any, transposed: Any, start: int, block: int) -> Any:
+    """Return ``candidates[start : start + block] @ candidates[start:].T`` (CSR) from the transpose made once
+    (each term's rows, in row order): its columns from ``start`` on are the same right-hand matrix as transposing
+    the rows from there on, entry for entry, without a transpose per block."""
+    return (candidates[start : start + block] @ transposed[:, start:]).tocsr()
+
+
 def similarity_graph(matrix: Any, *, place_columns: np.ndarray[Any, np.dtype[np.bool_]] | None = None,
                      edge_threshold: float = EDGE_THRESHOLD, max_neighbors: int = MAX_NEIGHBORS,
                      place_min: float = PLACE_MIN, problem_min: float = PROBLEM_MIN, block: int = 2048,
@@ -158,8 +165,9 @@ def similarity_graph(matrix: Any, *, place_columns: np.ndarray[Any, np.dtype[np.
     found_rows: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     found_cols: list[np.ndarray[Any, np.dtype[np.int64]]] = []
     found_sims: list[np.ndarray[Any, np.dtype[np.float64]]] = []
+    transposed = candidates.T.tocsr()
     for start in range(0, n, block):
-        product = (candidates[start : start + block] @ candidates[start:].T).tocsr()
+        product = _block_product(candidates, transposed, start, block)
         # Rows only of the few products that pass (most do not): no row index for every product.
         at = np.flatnonzero(product.data >= edge_threshold / 2)
         r = np.searchsorted(product.indptr, at, side="right").astype(np.int64) - 1

@@ -112,6 +112,7 @@ def _role(word: str) -> str:
 def clear_caches() -> None:
     """Forget cached word roles and title analyses (after the segmenter learned new words)."""
     _role.cache_clear()
+    _written.cache_clear()
     _title_terms.cache_clear()
 
 
@@ -139,9 +140,38 @@ def _analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str
     """
     runs = canonical_runs(merge_codes(cut(text))) if _lexicon_on else [(w, (w,)) for w in merge_codes(cut(text))]
     words = [word for word, _run in runs]
-    # "" skip, "a" admin place, "e" place ending (机场, 中学), "s" single char, "p" place name, "w" problem word,
-    # "c" a concept of the lexicon (a problem word that never becomes a place)
-    roles = [_role(word) for word in words]
+    roles, phrases = _roles(words, title_places)
+    # counts.get, not counts[t] += …: a term new to the Counter is one call to its __missing__ fewer, and it is
+    # inserted at the same place (the order of terms is the order of the vector's sums).
+    get = counts.get
+    tokens: list[str] = []
+    for (word, run), role in zip(runs, roles, strict=True):
+        if role == "" or (role == "s" and word not in KEEP_SINGLE):
+            continue
+        term = "@" + word if role in ("p", "e") else word
+        counts[term] = get(term, 0) + repeat * (RUN_REPEAT if len(run) > 1 else 1)
+        if role != "c":
+            tokens.append(word)
+            continue
+        written = _written(run)
+        tokens.extend(written)
+        for w in written:
+            if w != word:
+                counts[w] = get(w, 0) + repeat
+    # Bigrams of every name too: 星沙凉塘路 (one word) and 星沙 | 凉塘路 (two) must meet on 凉塘 and 塘路.
+    phrases.extend(w for w, r in zip(words, roles, strict=True) if r == "p" and len(w) >= 3)
+    for phrase in phrases:
+        for k in range(len(phrase) - 1):
+            bigram = "#" + phrase[k : k + 2]
+            counts[bigram] = get(bigram, 0) + repeat
+    return tokens
+
+
+def _roles(words: list[str], title_places: set[str] | None) -> tuple[list[str], list[str]]:
+    """Return the role of each word — "" skip, "a" admin place, "e" place ending (机场, 中学), "s" single char,
+    "p" place name, "w" problem word, "c" a concept of the lexicon (a problem word that never becomes a place) —
+    and the place phrases (see :func:`_analyse`)."""
+    roles = list(map(_role, words))
     if title_places is not None:
         roles = ["w" if r == "p" and w not in title_places and not is_taught(w) else r
                  for w, r in zip(words, roles, strict=True)]
@@ -152,10 +182,8 @@ def _analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str
         if j >= 0 and roles[j] == "w" and word_frequency(words[j]) < NEIGHBOUR_MAX_FREQ and not is_domain_term(words[j]):
             roles[j] = "p"
     phrases: list[str] = []
-    for i, word in enumerate(words):
-        if word not in PLACE_ENDINGS or i == 0:
-            continue
-        j, phrase = i, ""
+    for i in [i for i, word in enumerate(words) if i and word in PLACE_ENDINGS]:
+        word, j, phrase = words[i], i, ""
         while (j > 0 and roles[j - 1] in ("p", "w", "s") and words[j - 1] not in PLACE_ENDINGS
                and (len(words[j - 1]) == 1 or word_frequency(words[j - 1]) < PHRASE_MAX_FREQ)):
             if len(phrase) + len(words[j - 1]) > PHRASE_MAX_CHARS or words[j - 1] in FUNCTION_CHARS:
@@ -167,24 +195,10 @@ def _analyse(text: str, counts: Counter[str], repeat: int, title_places: set[str
             for k in range(j, i):
                 if roles[k] in ("w", "s") and len(words[k]) > 1:
                     roles[k] = "p"
-    tokens: list[str] = []
-    for (word, run), role in zip(runs, roles, strict=True):
-        if role == "" or (role == "s" and word not in KEEP_SINGLE):
-            continue
-        written = _written(run) if role == "c" else (word,)
-        tokens.extend(written)
-        counts["@" + word if role in ("p", "e") else word] += repeat * (RUN_REPEAT if len(run) > 1 else 1)
-        for w in written if role == "c" else ():
-            if w != word:
-                counts[w] += repeat
-    # Bigrams of every name too: 星沙凉塘路 (one word) and 星沙 | 凉塘路 (two) must meet on 凉塘 and 塘路.
-    phrases.extend(w for w, r in zip(words, roles, strict=True) if r == "p" and len(w) >= 3)
-    for phrase in phrases:
-        for k in range(len(phrase) - 1):
-            counts["#" + phrase[k : k + 2]] += repeat
-    return tokens
+    return roles, phrases
 
 
+@lru_cache(maxsize=1 << 14)
 def _written(run: tuple[str, ...]) -> tuple[str, ...]:
     """Return the content words of a lexicon match as written (keywords and the classifier read those)."""
     return tuple(w for w in run if _role(w) not in ("", "a", "e") and (len(w) > 1 or w in KEEP_SINGLE))
@@ -218,8 +232,15 @@ def analyse_many(pairs: Sequence[tuple[str, str]], workers: int = 1) -> list[Ana
     # A daemonic process (a Celery prefork worker) may not have children: it segments alone.
     can_fork = "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
     if workers > 1 and len(pairs) >= 1000 and can_fork:
+        # In order of title and text: copies of one message (the same title, the same clauses) go to one worker in
+        # one batch, whose caches then segment them once, instead of every worker segmenting each of them.
+        order = sorted(range(len(pairs)), key=pairs.__getitem__)
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return _shared(pool.imap(_analyse_pair, pairs, chunksize=256))
+            analysed = _shared(pool.imap(_analyse_pair, [pairs[i] for i in order], chunksize=256))
+        out: list[Analysed] = [analysed[0]] * len(pairs)
+        for k, i in enumerate(order):
+            out[i] = analysed[k]
+        return out
     return [_analyse_pair(p) for p in pairs]
 
 

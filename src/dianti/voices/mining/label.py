@@ -62,10 +62,11 @@ class KeywordIndex:
         weights = dict.fromkeys(body_words, 1)
         weights.update(dict.fromkeys(title_words, 2))
         counts, total, added = self.topic_counts.setdefault(topic, Counter()), self.total, 0
+        in_topic, overall = counts.get, total.get  # not counts[t] += w: no Counter __missing__ call per new word
         for t, w in weights.items():
             if not is_admin_place(t):
-                counts[t] += w
-                total[t] += w
+                counts[t] = in_topic(t, 0) + w
+                total[t] = overall(t, 0) + w
                 added += w
         if hasattr(self, "weight"):  # a state stored before the running sum was kept has none: keywords() makes it
             self.weight += added
@@ -125,23 +126,27 @@ _FUNCTION_WORDS = ("办法", "村里", "老早", "老是", "老百姓", "时候"
 
 def _clauses(text: str) -> list[str]:
     """Return ``text``'s clauses with openers and trailing particles stripped."""
-    out = []
-    for clause in _CLAUSE.split(text):
-        clause = _PARTICLES.sub("", _OPENERS.sub("", clause.strip()))
-        if clause:
-            out.append(clause)
-    return out
+    return [clause for raw in _CLAUSE.split(text) if (clause := _stripped(raw))]
 
 
 @lru_cache(maxsize=1 << 16)
+def _stripped(clause: str) -> str:
+    """Return ``clause`` without its openers and trailing particles (cached: a topic's members repeat clauses)."""
+    return _PARTICLES.sub("", _OPENERS.sub("", clause.strip()))
+
+
+@lru_cache(maxsize=1 << 17)
 def _runs(clause: str) -> tuple[str, ...]:
     """Return the maximal runs of ``clause`` without function characters, problem cues or actions (cached, as
     :func:`_candidates`: the members of a topic repeat their clauses)."""
     masked = clause
-    for word in (*_FUNCTION_WORDS, *ACTIONS, *(cue for cue, _a, _p in PROBLEMS if cue != "闲置")):
+    for word in _MASKED_WORDS:
         masked = masked.replace(word, "|")
-    runs = re.split(r"\|", "".join("|" if ch in _FUNCTION_CHARS else ch for ch in masked))
-    return tuple(r for r in runs if len(r) >= 2)
+    return tuple(r for r in masked.translate(_MASK_CHARS).split("|") if len(r) >= 2)
+
+
+_MASKED_WORDS = (*_FUNCTION_WORDS, *ACTIONS, *(cue for cue, _a, _p in PROBLEMS if cue != "闲置"))
+_MASK_CHARS = str.maketrans(dict.fromkeys(_FUNCTION_CHARS, "|"))
 
 
 @lru_cache(maxsize=1 << 13)
@@ -163,7 +168,8 @@ def _object(texts: Sequence[set[str]], specific: Sequence[str]) -> str | None:
     rank = {w: len(anchors) - i for i, w in enumerate(anchors)}
     shared = [c for c, n in df.items() if n >= need]
     if anchors:
-        shared = [c for c in shared if any(c.startswith(w) for w in anchors) and any(c.endswith(w) for w in anchors)]
+        ends = tuple(anchors)  # str.startswith of a tuple: any of them
+        shared = [c for c in shared if c.startswith(ends) and c.endswith(ends)]
     # A longer stretch that at least half the users of a shorter one write names the thing better (文化礼堂 over
     # 礼堂); it takes the shorter one's count.
     pool = set(shared)
@@ -200,9 +206,7 @@ def concern_name(texts: Sequence[str], *, specific: Sequence[str] = (), fallback
 
 def _named(texts: Sequence[str], specific: Sequence[str]) -> tuple[str, str] | None:
     """Return (name, how it was found: ``phrase`` or ``clause``), or None when neither names the topic."""
-    anchors = [w for w in specific if len(w) >= 2]
-    per_member = [set().union(*(_candidates(r) for c in _clauses(t) for r in _runs(c)
-                                if not anchors or any(w in r for w in anchors))) for t in texts]
+    per_member = _member_candidates(texts, [w for w in specific if len(w) >= 2])
     clause = _key_clause(texts[0] if texts else "")
     if len(texts) == 1:  # one opinion shares nothing with another: its own problem clause says it best
         return (clause, "clause") if clause else None
@@ -227,6 +231,24 @@ def _named(texts: Sequence[str], specific: Sequence[str]) -> tuple[str, str] | N
     return (clause, "clause") if clause else None
 
 
+def _member_candidates(texts: Sequence[str], anchors: Sequence[str]) -> list[set[str]]:
+    """Return each text's candidate objects: the stretches of its runs, of the runs holding one of ``anchors``
+    (any run when there are none)."""
+    held: dict[str, bool] = {}  # whether a run holds an anchor: the members of a topic repeat their runs
+    out: list[set[str]] = []
+    for t in texts:
+        found: set[str] = set()
+        for c in _clauses(t):
+            for r in _runs(c):
+                holds = held.get(r)
+                if holds is None:
+                    holds = held[r] = not anchors or any(w in r for w in anchors)
+                if holds:
+                    found |= _candidates(r)
+        out.append(found)
+    return out
+
+
 # Characters a phrase is not extended by: they join words rather than belong to one.
 _NOT_NEIGHBOUR = frozenset("的了是在有和与及或吗呢吧啊呀嘞咯我你他她它们这那个么对向从被把为给让也都就还很太")
 
@@ -243,7 +265,8 @@ def _extended(thing: str, near: Sequence[str]) -> str | None:
                 if len(piece) == 2 and all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_NEIGHBOUR for ch in piece):
                     seen.add(name)
         counts.update(seen)
-    best = max(counts, key=lambda n: (counts[n], -len(n)), default=None)
+    # The text last: a tie between the left and the right neighbour never falls to the order of a set (hash order).
+    best = max(counts, key=lambda n: (counts[n], -len(n), n), default=None)
     return best if best is not None and counts[best] >= min(2, len(near)) else None
 
 

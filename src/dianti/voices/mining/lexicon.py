@@ -96,14 +96,16 @@ def canonical_runs(words: Sequence[str], lexicon: Lexicon | None = None) -> list
     lexicon = lexicon or default_lexicon()
     prefixes = lexicon.prefixes
     out: list[tuple[str, tuple[str, ...]]] = []
-    i = 0
-    while i < len(words):
-        found = _longest_at(words, i, lexicon) if words[i] in prefixes else None
+    append = out.append
+    i, n = 0, len(words)
+    while i < n:
+        word = words[i]
+        found = _longest_at(words, i, lexicon) if word in prefixes else None
         if found is None:
-            out.append((words[i], (words[i],)))
+            append((word, (word,)))
             i += 1
         else:
-            out.append((found[0], tuple(words[i : found[1]])))
+            append((found[0], tuple(words[i : found[1]])))
             i = found[1]
     return out
 

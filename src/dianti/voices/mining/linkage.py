@@ -95,11 +95,13 @@ def _reciprocal_pairs(n: int, u: IntArray, v: IntArray, link: FloatArray) -> tup
     the neighbour of lower number)."""
     ends = np.concatenate([u, v])
     others = np.concatenate([v, u])
-    order = np.lexsort((others, -np.concatenate([link, link]), ends))
-    sorted_ends = ends[order]
-    first = order[np.r_[True, sorted_ends[1:] != sorted_ends[:-1]]]
-    best = np.full(n, -1, dtype=np.int64)
-    best[ends[first]] = others[first]
+    links = np.concatenate([link, link])
+    # Each end's highest link, then the lowest neighbour among those reaching it: two passes, no sort.
+    top = np.full(n, -np.inf)
+    np.maximum.at(top, ends, links)
+    reaching = links == top[ends]
+    best = np.full(n, n, dtype=np.int64)
+    np.minimum.at(best, ends[reaching], others[reaching])
     mutual = (best[u] == v) & (best[v] == u)
     return u[mutual], v[mutual]
 

@@ -82,7 +82,7 @@ class RouteCutter:
         return tuple(buf)
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 16)
 def _hmm(buf: str) -> tuple[str, ...]:
     """Return jieba's HMM words of a run of characters (unknown names such as 魏家坡 repeat: cached)."""
     return tuple(hmm_cut(buf))

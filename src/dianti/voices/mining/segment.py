@@ -16,6 +16,7 @@ import logging
 import math
 import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -30,7 +31,7 @@ _cutter: RouteCutter | None = None
 _taught: set[str] = set()
 _blocks: Any = None  # jieba's own patterns: runs of word characters (cut one by one), and spaces
 _spaces: Any = None
-BLOCK_CACHE = 1 << 16
+BLOCK_CACHE = 1 << 18  # the distinct pieces of 100,000 opinions, in a segmenting process
 
 # Single characters that name a concrete thing people complain about; every other single character is dropped.
 KEEP_SINGLE = frozenset("水电气路灯桥河塘房车树狗猫鸡猪鱼菜米油烟臭堵漏雨")
@@ -158,7 +159,7 @@ def teach(words: list[str]) -> None:
     global _cutter
     _cutter = RouteCutter(tokenizer)
     is_place_name.cache_clear()
-    _cut_block.cache_clear()
+    _cut_piece.cache_clear()
 
 
 @lru_cache(maxsize=65536)
@@ -174,13 +175,19 @@ def is_admin_place(token: str) -> bool:
     return bool(match) and token[-2] not in _NOT_DISTRICT
 
 
+_JOINS_CODE = frozenset("省市区县镇乡")
+_JOINS = _JOINS_CODE | _NUMBERED
+_CODE = re.compile(r"[a-z]\d{0,2}")
+
+
 def merge_codes(words: list[str]) -> list[str]:
     """Join the splits jieba makes on codes: ``a3`` + ``区`` → ``a3区``, ``3`` + ``号线`` → ``3号线``."""
     out: list[str] = []
+    joins, code = _JOINS, _CODE.fullmatch
     for word in words:
-        district = word in ("省", "市", "区", "县", "镇", "乡") and re.fullmatch(r"[a-z]\d{0,2}", out[-1] if out else "")
-        numbered = word in _NUMBERED and bool(out) and out[-1].isdigit()
-        if district or numbered:
+        # Most words join nothing: one set look-up for them.
+        if word in joins and out and ((word in _JOINS_CODE and code(out[-1])) or (word in _NUMBERED
+                                                                                   and out[-1].isdigit())):
             out[-1] += word
         else:
             out.append(word)
@@ -191,27 +198,29 @@ def cut(text: str) -> list[str]:
     """Return every jieba word of ``text`` (no filtering); the HMM joins unknown names such as 魏家坡.
 
     The words are those of ``jieba.Tokenizer.cut(text, HMM=True)``, spaces left out. jieba cuts each run of word
-    characters on its own (punctuation ends a run), so each run's words are remembered: a clause that opinions
-    repeat (a greeting, a copied petition, the same title) is segmented once.
+    characters on its own (punctuation ends a run), so each piece of text between two runs, and each run, is
+    remembered with its words: a clause that opinions repeat (a greeting, a copied petition, the same title) is
+    segmented once, and a text costs a look-up per piece.
     """
     _get_tokenizer()
     cutter = _cutter
     assert cutter is not None  # made with the tokenizer
     words: list[str] = []
-    for block in _blocks.split(_CODE_PREFIX.sub(r" \1 ", text)):
-        if not block:
-            continue
-        if _blocks.match(block):
-            words.extend(_cut_block(block, cutter))
-        else:
-            words.extend(char for part in _spaces.split(block) if not _spaces.match(part) for char in part)
-    return [w for w in words if not w.isspace()]
+    for piece in _blocks.split(_CODE_PREFIX.sub(r" \1 ", text)):
+        if piece:
+            words += _cut_piece(piece, cutter)
+    return words
 
 
 @lru_cache(maxsize=BLOCK_CACHE)
-def _cut_block(block: str, cutter: RouteCutter) -> tuple[str, ...]:
-    # jieba's per-run cut (its private __cut_DAG), by the faster equivalent of .route.
-    return cutter.cut(block)
+def _cut_piece(piece: str, cutter: RouteCutter) -> tuple[str, ...]:
+    """Return the words of one piece of :func:`cut`'s split: a run of word characters cut as jieba's per-run cut
+    (its private __cut_DAG) by the faster equivalent of .route; any other piece, its characters but spaces."""
+    if _blocks.match(piece):
+        words: Iterable[str] = cutter.cut(piece)
+    else:
+        words = (char for part in _spaces.split(piece) if not _spaces.match(part) for char in part)
+    return tuple(w for w in words if not w.isspace())
 
 
 def word_frequency(word: str) -> int:

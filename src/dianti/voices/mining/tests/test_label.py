@@ -118,17 +118,19 @@ def test_a_topic_without_members_has_no_name() -> None:
 
 
 def test_a_name_does_not_depend_on_the_process_hash_seed() -> None:
-    """Two phrases every member shares equally (路灯, 水管) tie; the name must be the same in every process."""
+    """Two phrases every member shares equally (路灯, 水管) tie, as do the words written before and after a shared
+    thing (楼楚 | 水源足浴 | 非法); the name must be the same in every process."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
     src = str(Path(__file__).resolve().parents[4])
-    script = "from dianti.voices.mining.label import concern_name; print(concern_name(['路灯水管都坏了', '水管路灯都坏了']))"
+    script = ("from dianti.voices.mining.label import _extended, concern_name; "
+              "print(concern_name(['路灯水管都坏了', '水管路灯都坏了']), _extended('水源足浴', ['楼楚水源足浴非法'] * 2))")
     names = {
         subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                        env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": src}).stdout.strip()
         for seed in range(6)
     }
-    assert len(names) == 1, names
+    assert len(names) == 1 and "None" not in names.pop(), names
