@@ -19,7 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dianti.campaigns.models import Subject
 from dianti.core import audit
+from dianti.orgs.permissions import ensure_can_manage
 
 from .figures import refresh
 from .models import AssignedTopic, Opinion, Support, Topic
@@ -64,6 +66,10 @@ def _fold_sources(target: Topic, source_ids: set[int]) -> None:
 def place_topic_gather(*, actor: Any, subject: Any, place: str, title: str) -> Topic:
     """Gather the opinions the subject's workbench shows under ``place`` into one curated topic titled ``title``
     and return it (refreshed); see the module for what becomes of the topics they leave and their supporters."""
+    ensure_can_manage(actor, subject.campaign.convener)
+    # Of two gathers of the subject at once (a double click), the second waits and then finds the first's topic,
+    # rather than each making a topic of its own from the same opinions (one left empty, with stale figures).
+    Subject.objects.select_for_update().filter(pk=subject.pk).first()
     title = title.strip()
     if not 2 <= len(title) <= 200:
         raise ValidationError({"text": _("述职题目应为 2 至 200 个字")})

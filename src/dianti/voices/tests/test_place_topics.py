@@ -3,9 +3,13 @@ pages say they fed the secretary's topic; no supporter is lost or counted twice;
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from dianti.campaigns.models import Subject
@@ -146,3 +150,50 @@ def test_the_tracking_page_of_a_place_opinion_says_it_became_the_topic(village, 
     assert "已点题" in page and TITLE in page
     elsewhere = Opinion.objects.get(text=ELSEWHERE[3]).tracking_code
     assert "已点题" not in client.get(reverse("voices_track", args=[elsewhere])).content.decode()
+
+
+def test_an_admin_of_another_town_cannot_gather_a_places_opinions(village, users):
+    before = dict(Opinion.objects.values_list("pk", "topic_id"))
+    with pytest.raises(PermissionDenied):
+        place_topics.place_topic_gather(actor=users.other_town_admin, subject=village, place="老街", title=TITLE)
+    assert dict(Opinion.objects.values_list("pk", "topic_id")) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_gathers_of_the_same_place_at_once_leave_one_topic_and_no_empty_one(village, users, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: no race to lose")
+    both = threading.Barrier(2)
+    read = place_topics._place_opinions
+
+    def read_together(subject, place):
+        found = read(subject, place)
+        # Both requests read the place before either writes (a double click); when one waits for the other's
+        # lock instead, the barrier breaks and this one goes on.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait(timeout=3)
+        return found
+
+    monkeypatch.setattr(place_topics, "_place_opinions", read_together)
+    errors = []
+
+    def submit():
+        try:
+            place_topics.place_topic_assign(actor=users.town_admin, subject=Subject.objects.get(pk=village.pk),
+                                            place="老街", text=TITLE)
+        except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert Opinion.objects.filter(topic=chosen).count() == chosen.size == 4
+    empty = [t.title for t in Topic.objects.filter(organization=village.organization)
+             if not Opinion.objects.filter(topic=t).exists()]
+    assert empty == []
