@@ -9,7 +9,8 @@ the hall's question and sign-in pages recognise a returning phone during a meeti
   device, that still groups that device's swept opinions together (so topics count people, not opinions);
 * a +1's device hash (opinions and topics; meeting questions) becomes a per-row placeholder, keeping the count;
 * a +1's proved phone key (where the county asks for SMS codes) becomes a key of the sweep's own, as an anonymous
-  author's device key does;
+  author's device key does; the SMS codes sent to prove phones are deleted (their phone key and time would lead
+  back to the +1 made a moment later);
 * a villager's observation, a meeting question's and a sign-in's device hash are emptied.
 
 An outbound message (SMS, WeChat …) keeps its address, body and template values only while it may still be sent or
@@ -83,6 +84,11 @@ def _outbound(cutoff: datetime) -> int:
     return n + ended.update(to_address="", body="", params={})
 
 
+def _phone_codes(cutoff: datetime) -> int:
+    code = apps.get_model("core", "PhoneCode")
+    return code.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
 def sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Erase what the retention rule says is due; return how many rows or files each part touched."""
     now = now or timezone.now()
@@ -91,6 +97,7 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
 
     with transaction.atomic():  # each step erases what it keeps (``retention`` in its component)
         done = {key: int(erase(cutoff)) for c in components.components() for key, erase in c.retention.items()}
+        done["phone_codes"] = _phone_codes(cutoff)
     done["job_files"] = _job_files(now - timedelta(days=job_files_days()))
     done["outbound"] = _outbound(cutoff)
     log.info("retention sweep: %s", done)

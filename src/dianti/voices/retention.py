@@ -31,11 +31,14 @@ def support_devices(cutoff: datetime) -> int:
 def support_phones(cutoff: datetime) -> int:
     """Replace the proved phone's key of each old +1 by a key of the sweep's own (``gone:…``, salted with a value
     forgotten after the sweep): one phone's swept +1s still share a key, so a topic's verified people and the
-    one-phone-per-topic constraint hold, but no phone leads to them."""
+    one-phone-per-topic constraint hold, but no phone leads to them.
+
+    A phone's +1s are re-keyed all together, on the day its oldest passes the period (its younger ones early): swept
+    on different days they would get different keys, and one person would count twice."""
     old = Support.objects.filter(created_at__lt=cutoff).exclude(phone_hash="").exclude(phone_hash__startswith=ERASED)
     salt = secrets.token_bytes(16)
     n = 0
     for key in old.order_by().values_list("phone_hash", flat=True).distinct().iterator():
         erased = ERASED + hashlib.sha256(salt + key.encode()).hexdigest()[:64 - len(ERASED)]
-        n += old.filter(phone_hash=key).update(phone_hash=erased)
+        n += Support.objects.filter(phone_hash=key).update(phone_hash=erased)
     return n
