@@ -157,6 +157,27 @@ def test_the_phone_codes_sent_go_with_the_period_so_no_time_leads_back_to_a_swep
     assert not PhoneCode.objects.filter(phone_hash="p" * 64).exists()
 
 
+def test_an_ended_session_that_proved_a_phone_is_deleted_by_the_sweep(tree: Any) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from dianti.voices import verify
+
+    with time_machine.travel(T0, tick=False):  # the session that proved the phone of a +1, in the same request
+        villager = SessionStore()
+        villager[verify.SESSION_KEY] = ["p" * 64]
+        villager.save()
+        said = opinion(tree.village_a1, "村口的路灯坏了好几个月", who="phone-a")
+        services.support_add(device_hash="d1", opinion=said, phone_hash="p" * 64)
+    with time_machine.travel(T0 + dt.timedelta(days=181), tick=False):
+        now = SessionStore()
+        now["x"] = 1
+        now.save()
+        retention.sweep()
+    assert not Session.objects.filter(session_key=villager.session_key).exists()
+    assert Session.objects.filter(session_key=now.session_key).exists()  # a live one stays
+
+
 def test_job_files_are_deleted_from_storage_after_thirty_days(old: dict[str, Any]) -> None:
     job = old["job"]
     path = job.input_file.path
