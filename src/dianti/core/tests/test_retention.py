@@ -157,6 +157,26 @@ def test_the_phone_codes_sent_go_with_the_period_so_no_time_leads_back_to_a_swep
     assert not PhoneCode.objects.filter(phone_hash="p" * 64).exists()
 
 
+def test_a_villager_who_wrote_and_supported_with_one_proved_phone_still_counts_once(tree: Any) -> None:
+    from dianti.voices.figures import refresh
+    from dianti.voices.models import Topic
+
+    with time_machine.travel(T0, tick=False):
+        topic = Topic.objects.create(organization=tree.village_a1, org_path=tree.village_a1.path, title="修路灯")
+        wrote = opinion(tree.village_a1, "河道需要清理一下", who="phone-b", anonymous=False, name="王阿姨",
+                        phone="13912340001")
+        other = opinion(tree.village_a1, "村口的路灯坏了好几个月", who="phone-a")
+        Opinion.objects.filter(pk__in=[wrote.pk, other.pk]).update(topic=topic)
+        Opinion.objects.filter(pk=wrote.pk).update(phone_verified=True)
+        services.support_add(device_hash="d1", opinion=other, phone_hash=wrote.author_key)  # the same phone
+        services.support_add(device_hash="d2", topic=topic, phone_hash="q" * 64)
+        assert refresh(topic.pk).verified_people == 2
+    with time_machine.travel(T0 + dt.timedelta(days=181), tick=False):
+        retention.sweep()
+    assert not Support.objects.filter(phone_hash=wrote.author_key).exists()  # the +1 no longer leads to her
+    assert refresh(topic.pk).verified_people == 2 and refresh(topic.pk).supports == 2
+
+
 def test_an_ended_session_that_proved_a_phone_is_deleted_by_the_sweep(tree: Any) -> None:
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
