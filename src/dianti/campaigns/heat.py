@@ -102,7 +102,8 @@ def validate_heat_weights(weights: dict[str, Any]) -> dict[str, float]:
 def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str, Any]) -> HeatScheme:
     """Set the county's knobs (blank ones take the defaults again) for every campaign under it, audited; once
     committed, a background job (:func:`reheat_job`) has every campaign under it still collecting or deciding (not
-    archived) recompute its topics' heat. Who may: :data:`dianti.core.rules.RULES` ``campaign.heat_scheme_set``."""
+    archived) recompute its topics' heat (queued again by saving the same knobs when the last one failed). Who may:
+    :data:`dianti.core.rules.RULES` ``campaign.heat_scheme_set``."""
     rules.ensure(actor, "campaign.heat_scheme_set", rules.Context(body_path=organization.path))
     if organization.level != Organization.Level.COUNTY:
         raise ValidationError(_("呼声热度权重由县级党委统一设定"))
@@ -116,6 +117,9 @@ def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str
     if before != clean:
         audit.record(actor=actor, action="heat_scheme.set", target=organization, org_path=organization.path,
                      changes={"heat_weights": [before, clean]})
+    # Saving the same knobs again after the recompute failed (a worker that died) is how staff run it again.
+    last = Job.objects.filter(kind=REHEAT_JOB, params__organization=organization.pk).order_by("-created_at", "-pk")
+    if before != clean or last.values_list("status", flat=True).first() == Job.Status.FAILED:
         jobs.submit(kind=REHEAT_JOB, actor=actor,
                     title=_("按新权重重算%(org)s各述职活动的话题热度") % {"org": organization.display_name},
                     params={"organization": organization.pk, "org_path": organization.path,

@@ -184,3 +184,27 @@ def test_the_county_page_says_the_figures_are_being_updated(tree, users, client)
     page = response.content.decode()
     assert "正在后台按新权重重算" in page  # the message
     assert 'id="reheat"' in page and "正在按新权重重算" in page and 'data-status="queued"' in page
+
+
+def test_saving_the_same_knobs_after_the_recompute_failed_queues_it_again(tree, users):
+    from dianti.campaigns import heat
+    from dianti.core.models import Job
+
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    Job.objects.filter(kind=heat.REHEAT_JOB).update(status=Job.Status.FAILED, message="任务进程意外退出（代码 1）")
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    latest = heat.reheat_latest(users.county_admin, tree.county)
+    assert Job.objects.filter(kind=heat.REHEAT_JOB).count() == 2 and latest.status == Job.Status.QUEUED
+
+
+def test_the_county_page_says_a_failed_recompute_failed_and_how_to_run_it_again(tree, users, client):
+    from django.urls import reverse
+
+    from dianti.campaigns import heat
+    from dianti.core.models import Job
+
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    Job.objects.filter(kind=heat.REHEAT_JOB).update(status=Job.Status.FAILED, message="任务进程意外退出（代码 1）")
+    client.force_login(users.county_admin)
+    page = client.get(reverse("heat_scheme_edit", args=[tree.county.code])).content.decode()
+    assert "已按新权重重算" not in page and "未能按新权重重算" in page and "再点“保存”" in page
