@@ -30,10 +30,17 @@ from .topics import supports_copy, topic_assign
 
 
 def _place_opinions(subject: Any, place: str) -> list[Opinion]:
+    """Return the place's opinions that may gather: not those behind another subject's topic (an earlier campaign's
+    secretary's), whose record stays as it was."""
     found = next((p for p in places_for_subject(subject) if p.name == place), None)
     if found is None:
         raise ValidationError(_("意见里已找不到“%(place)s”这个地方，请刷新页面后重试") % {"place": place})
-    return found.opinions
+    taken = set(AssignedTopic.objects.filter(topic__organization=subject.organization).exclude(subject=subject)
+                .values_list("topic_id", flat=True))
+    free = [o for o in found.opinions if o.topic_id is None or o.topic_id not in taken]
+    if not free:
+        raise ValidationError(_("“%(place)s”的意见都已是其他述职题目的来源，不能再归入新题目") % {"place": place})
+    return free
 
 
 def _target(subject: Any, moving: list[Opinion], title: str) -> Topic:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from dianti.campaigns.models import Subject
 from dianti.campaigns.tests.factories import in_topics
 from dianti.core.models import OutboundMessage
-from dianti.voices import place_topics, places
+from dianti.voices import place_topics, places, topics
 from dianti.voices.figures import refresh
 from dianti.voices.mining_bridge import mine_organization
 from dianti.voices.models import AssignedTopic, Opinion, Support, Topic
@@ -197,3 +197,18 @@ def test_two_gathers_of_the_same_place_at_once_leave_one_topic_and_no_empty_one(
     empty = [t.title for t in Topic.objects.filter(organization=village.organization)
              if not Opinion.objects.filter(topic=t).exists()]
     assert empty == []
+
+
+def test_opinions_behind_an_earlier_secretarys_topic_stay_with_it(village, users, tree):
+    earlier = Subject.objects.get(campaign=in_topics(tree, year=2019), organization=village.organization)
+    first, second, *_rest = _old_street(village)
+    before = _hand_topic(earlier, "老街路灯如何修复", [first, second])
+    topics.topic_assign(actor=users.town_admin, subject=earlier, text="老街路灯如何修复", topic=before)
+
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+
+    kept = AssignedTopic.objects.get(subject=earlier).topic  # the earlier campaign's record is not rewritten
+    assert kept.pk == before.pk and kept.title == "老街路灯如何修复"
+    assert set(Opinion.objects.filter(topic=kept).values_list("pk", flat=True)) == {first.pk, second.pk}
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert chosen.pk != before.pk and Opinion.objects.filter(topic=chosen).count() == 2
