@@ -44,11 +44,13 @@ def _place_opinions(subject: Any, place: str) -> list[Opinion]:
 
 
 def _target(subject: Any, moving: list[Opinion], title: str) -> Topic:
-    """Return the topic the place's opinions gather in: the one they already share alone, else a new one."""
+    """Return the topic the place's opinions gather in: the one of the subject's campaign they already share alone,
+    else a new one."""
     sources = {o.topic_id for o in moving}
     if len(sources) == 1 and None not in sources:
         only = Topic.objects.get(pk=next(iter(sources)))
-        if not Opinion.objects.filter(topic=only).exclude(pk__in=[o.pk for o in moving]).exists():
+        if only.campaign_id == subject.campaign_id and not Opinion.objects.filter(topic=only).exclude(
+                pk__in=[o.pk for o in moving]).exists():
             return only
     category = Counter(o.category for o in moving if o.category).most_common(1)
     return Topic.objects.create(organization=subject.organization, org_path=subject.organization.path,

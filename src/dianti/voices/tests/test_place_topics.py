@@ -212,3 +212,11 @@ def test_opinions_behind_an_earlier_secretarys_topic_stay_with_it(village, users
     assert set(Opinion.objects.filter(topic=kept).values_list("pk", flat=True)) == {first.pk, second.pk}
     chosen = AssignedTopic.objects.get(subject=village).topic
     assert chosen.pk != before.pk and Opinion.objects.filter(topic=chosen).count() == 2
+
+
+def test_the_gathered_topic_is_of_the_subjects_campaign(village, users, tree):
+    earlier = Subject.objects.get(campaign=in_topics(tree, year=2019), organization=village.organization)
+    _hand_topic(earlier, "老街的问题", _old_street(village))  # mined for the earlier campaign, never chosen
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert chosen.campaign_id == village.campaign_id and chosen.size == 4
