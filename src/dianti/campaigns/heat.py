@@ -117,14 +117,20 @@ def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str
     if before != clean:
         audit.record(actor=actor, action="heat_scheme.set", target=organization, org_path=organization.path,
                      changes={"heat_weights": [before, clean]})
-    # Saving the same knobs again after the recompute failed (a worker that died) is how staff run it again.
-    last = Job.objects.filter(kind=REHEAT_JOB, params__organization=organization.pk).order_by("-created_at", "-pk")
-    if before != clean or last.values_list("status", flat=True).first() == Job.Status.FAILED:
+    if before != clean or reheat_failed(organization=organization.pk):
         jobs.submit(kind=REHEAT_JOB, actor=actor,
                     title=_("按新权重重算%(org)s各述职活动的话题热度") % {"org": organization.display_name},
                     params={"organization": organization.pk, "org_path": organization.path,
                             "back": reverse("heat_scheme_edit", args=[organization.code])})
     return scheme
+
+
+def reheat_failed(**params: int) -> bool:
+    """Return whether the latest recompute for ``organization=`` (a county's knobs) or ``campaign=`` (a campaign's)
+    failed: saving the same knobs again is then how staff run it again (a worker that died, a bug since fixed)."""
+    (key, value), = params.items()
+    last = Job.objects.filter(kind=REHEAT_JOB, **{f"params__{key}": value}).order_by("-created_at", "-pk")
+    return last.values_list("status", flat=True).first() == Job.Status.FAILED
 
 
 def reheat_campaign(*, actor: Any, campaign: Campaign) -> Job:

@@ -208,3 +208,15 @@ def test_the_county_page_says_a_failed_recompute_failed_and_how_to_run_it_again(
     client.force_login(users.county_admin)
     page = client.get(reverse("heat_scheme_edit", args=[tree.county.code])).content.decode()
     assert "已按新权重重算" not in page and "未能按新权重重算" in page and "再点“保存”" in page
+
+
+def test_saving_a_campaigns_same_knobs_after_its_recompute_failed_queues_it_again(tree, users):
+    from dianti.campaigns import heat
+    from dianti.core.models import Job
+
+    campaign = in_topics(tree)
+    for _ in range(2):
+        campaign_services.campaign_update(actor=users.county_admin, campaign=campaign,
+                                          heat_weights={"participant_weight": 0.1})
+        Job.objects.filter(kind=heat.REHEAT_JOB).update(status=Job.Status.FAILED)
+    assert Job.objects.filter(kind=heat.REHEAT_JOB, params__campaign=campaign.pk).count() == 2
