@@ -14,11 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dianti.core import audit, events, jobs, paths, rules
-from dianti.core.models import Job
+from dianti.core.models import EventFailure, Job
 from dianti.orgs.models import Organization
 
 from .models import Campaign, HeatScheme, Phase
@@ -147,11 +148,19 @@ def reheat_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     found = (Campaign.objects.filter(pk=job.params["campaign"]) if "campaign" in job.params
              else Campaign.objects.filter(org_path__startswith=job.params["org_path"]))
     campaigns = list(found.exclude(phase=Phase.ARCHIVED).only("pk", "org_path").order_by("pk"))
+    before = EventFailure.objects.filter(event="heat_weights_changed").aggregate(last=Max("pk"))["last"] or 0
     for done, campaign in enumerate(campaigns):
         progress(done, len(campaigns))
         events.publish("heat_weights_changed", actor=job.created_by, campaign_id=campaign.pk,
                        org_path=campaign.org_path)
     progress(len(campaigns), len(campaigns))
+    # A campaign whose recompute failed is recorded for its admins (core/events.py); the job says so too, so the
+    # page does not call the figures recomputed and saving the same knobs runs it again.
+    failed = EventFailure.objects.filter(event="heat_weights_changed", pk__gt=before,
+                                         payload__campaign_id__in=[c.pk for c in campaigns]).count()
+    if failed:
+        raise jobs.JobFailed(_("有 %(n)d 个述职活动的话题热度未能重算，请稍后再点“保存”重试") % {"n": failed},
+                             {"campaigns": len(campaigns), "failed": failed})
     return {"campaigns": len(campaigns)}
 
 

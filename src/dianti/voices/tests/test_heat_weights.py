@@ -220,3 +220,28 @@ def test_saving_a_campaigns_same_knobs_after_its_recompute_failed_queues_it_agai
                                           heat_weights={"participant_weight": 0.1})
         Job.objects.filter(kind=heat.REHEAT_JOB).update(status=Job.Status.FAILED)
     assert Job.objects.filter(kind=heat.REHEAT_JOB, params__campaign=campaign.pk).count() == 2
+
+
+
+@pytest.mark.django_db(transaction=True)  # the job runs outside any transaction, as in a worker
+def test_a_campaign_whose_recompute_fails_fails_the_job_and_the_others_are_still_done(tree, users, monkeypatch):
+    from dianti.campaigns import heat
+    from dianti.core import components, jobs
+    from dianti.core.models import EventFailure, Job
+
+    campaign, broken = in_topics(tree), in_topics(tree, year=2019)
+    done = []
+
+    def reheat(*, actor, campaign_id, org_path):
+        if campaign_id == broken.pk:
+            raise RuntimeError("数据库连接中断")
+        done.append(campaign_id)
+
+    voices = next(c for c in components.components() if "heat_weights_changed" in c.subscribes)
+    monkeypatch.setitem(voices.subscribes, "heat_weights_changed", reheat)
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    job = Job.objects.get(kind=heat.REHEAT_JOB)
+    if not job.finished:  # run once the save committed (inline in tests), else here
+        job = jobs.run(job.pk)
+    assert done == [campaign.pk] and EventFailure.objects.filter(event="heat_weights_changed").count() == 1
+    assert job.status == Job.Status.FAILED and "1 个" in job.message and job.result["campaigns"] >= 2
