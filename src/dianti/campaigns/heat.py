@@ -14,11 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dianti.core import audit, events, jobs, paths, rules
-from dianti.core.models import Job
+from dianti.core.models import EventFailure, Job
 from dianti.orgs.models import Organization
 
 from .models import Campaign, HeatScheme, Phase
@@ -102,7 +103,8 @@ def validate_heat_weights(weights: dict[str, Any]) -> dict[str, float]:
 def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str, Any]) -> HeatScheme:
     """Set the county's knobs (blank ones take the defaults again) for every campaign under it, audited; once
     committed, a background job (:func:`reheat_job`) has every campaign under it still collecting or deciding (not
-    archived) recompute its topics' heat. Who may: :data:`dianti.core.rules.RULES` ``campaign.heat_scheme_set``."""
+    archived) recompute its topics' heat (queued again by saving the same knobs when the last one failed). Who may:
+    :data:`dianti.core.rules.RULES` ``campaign.heat_scheme_set``."""
     rules.ensure(actor, "campaign.heat_scheme_set", rules.Context(body_path=organization.path))
     if organization.level != Organization.Level.COUNTY:
         raise ValidationError(_("呼声热度权重由县级党委统一设定"))
@@ -116,11 +118,20 @@ def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str
     if before != clean:
         audit.record(actor=actor, action="heat_scheme.set", target=organization, org_path=organization.path,
                      changes={"heat_weights": [before, clean]})
+    if before != clean or reheat_failed(organization=organization.pk):
         jobs.submit(kind=REHEAT_JOB, actor=actor,
                     title=_("按新权重重算%(org)s各述职活动的话题热度") % {"org": organization.display_name},
                     params={"organization": organization.pk, "org_path": organization.path,
                             "back": reverse("heat_scheme_edit", args=[organization.code])})
     return scheme
+
+
+def reheat_failed(**params: int) -> bool:
+    """Return whether the latest recompute for ``organization=`` (a county's knobs) or ``campaign=`` (a campaign's)
+    failed: saving the same knobs again is then how staff run it again (a worker that died, a bug since fixed)."""
+    (key, value), = params.items()
+    last = Job.objects.filter(kind=REHEAT_JOB, **{f"params__{key}": value}).order_by("-created_at", "-pk")
+    return last.values_list("status", flat=True).first() == Job.Status.FAILED
 
 
 def reheat_campaign(*, actor: Any, campaign: Campaign) -> Job:
@@ -137,11 +148,19 @@ def reheat_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     found = (Campaign.objects.filter(pk=job.params["campaign"]) if "campaign" in job.params
              else Campaign.objects.filter(org_path__startswith=job.params["org_path"]))
     campaigns = list(found.exclude(phase=Phase.ARCHIVED).only("pk", "org_path").order_by("pk"))
+    before = EventFailure.objects.filter(event="heat_weights_changed").aggregate(last=Max("pk"))["last"] or 0
     for done, campaign in enumerate(campaigns):
         progress(done, len(campaigns))
         events.publish("heat_weights_changed", actor=job.created_by, campaign_id=campaign.pk,
                        org_path=campaign.org_path)
     progress(len(campaigns), len(campaigns))
+    # A campaign whose recompute failed is recorded for its admins (core/events.py); the job says so too, so the
+    # page does not call the figures recomputed and saving the same knobs runs it again.
+    failed = EventFailure.objects.filter(event="heat_weights_changed", pk__gt=before,
+                                         payload__campaign_id__in=[c.pk for c in campaigns]).count()
+    if failed:
+        raise jobs.JobFailed(_("有 %(n)d 个述职活动的话题热度未能重算，请稍后再点“保存”重试") % {"n": failed},
+                             {"campaigns": len(campaigns), "failed": failed})
     return {"campaigns": len(campaigns)}
 
 

@@ -105,7 +105,8 @@ def campaign_update(*, actor: Any, campaign: Campaign, **fields: Any) -> Campaig
     if changes:
         audit.record(actor=actor, action="campaign.update", target=campaign, org_path=campaign.org_path,
                      changes=changes)
-    if "heat_weights" in changes:  # the topics' heat is recomputed in the background
+    # The topics' heat is recomputed in the background (again, when the same knobs are saved after it failed).
+    if "heat_weights" in changes or ("heat_weights" in fields and heat.reheat_failed(campaign=campaign.pk)):
         heat.reheat_campaign(actor=actor, campaign=campaign)
     return campaign
 

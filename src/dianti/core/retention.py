@@ -9,7 +9,9 @@ the hall's question and sign-in pages recognise a returning phone during a meeti
   device, that still groups that device's swept opinions together (so topics count people, not opinions);
 * a +1's device hash (opinions and topics; meeting questions) becomes a per-row placeholder, keeping the count;
 * a +1's proved phone key (where the county asks for SMS codes) becomes a key of the sweep's own, as an anonymous
-  author's device key does;
+  author's device key does; the SMS codes sent to prove phones are deleted (their phone key and time would lead
+  back to the +1 made a moment later), and so are ended sessions (a villager's holds the keys of the phones it
+  proved, its expiry the time of their +1s);
 * a villager's observation, a meeting question's and a sign-in's device hash are emptied.
 
 An outbound message (SMS, WeChat …) keeps its address, body and template values only while it may still be sent or
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
@@ -83,6 +86,19 @@ def _outbound(cutoff: datetime) -> int:
     return n + ended.update(to_address="", body="", params={})
 
 
+def _phone_codes(cutoff: datetime) -> int:
+    code = apps.get_model("core", "PhoneCode")
+    return code.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+def _sessions(now: datetime) -> int:
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store, "get_model_class"):  # sessions in the database (the default): count what goes
+        return int(store.get_model_class().objects.filter(expire_date__lt=now).delete()[0])
+    store.clear_expired()  # the cache and signed-cookie stores expire on their own
+    return 0
+
+
 def sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Erase what the retention rule says is due; return how many rows or files each part touched."""
     now = now or timezone.now()
@@ -91,7 +107,9 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
 
     with transaction.atomic():  # each step erases what it keeps (``retention`` in its component)
         done = {key: int(erase(cutoff)) for c in components.components() for key, erase in c.retention.items()}
+        done["phone_codes"] = _phone_codes(cutoff)
     done["job_files"] = _job_files(now - timedelta(days=job_files_days()))
     done["outbound"] = _outbound(cutoff)
+    done["sessions"] = _sessions(now)
     log.info("retention sweep: %s", done)
     return done

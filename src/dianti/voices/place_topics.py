@@ -19,7 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dianti.campaigns.models import Subject
 from dianti.core import audit
+from dianti.orgs.permissions import ensure_can_manage
 
 from .figures import refresh
 from .models import AssignedTopic, Opinion, Support, Topic
@@ -28,18 +30,27 @@ from .topics import supports_copy, topic_assign
 
 
 def _place_opinions(subject: Any, place: str) -> list[Opinion]:
+    """Return the place's opinions that may gather: not those behind another subject's topic (an earlier campaign's
+    secretary's), whose record stays as it was."""
     found = next((p for p in places_for_subject(subject) if p.name == place), None)
     if found is None:
         raise ValidationError(_("意见里已找不到“%(place)s”这个地方，请刷新页面后重试") % {"place": place})
-    return found.opinions
+    taken = set(AssignedTopic.objects.filter(topic__organization=subject.organization).exclude(subject=subject)
+                .values_list("topic_id", flat=True))
+    free = [o for o in found.opinions if o.topic_id is None or o.topic_id not in taken]
+    if not free:
+        raise ValidationError(_("“%(place)s”的意见都已是其他述职题目的来源，不能再归入新题目") % {"place": place})
+    return free
 
 
 def _target(subject: Any, moving: list[Opinion], title: str) -> Topic:
-    """Return the topic the place's opinions gather in: the one they already share alone, else a new one."""
+    """Return the topic the place's opinions gather in: the one of the subject's campaign they already share alone,
+    else a new one."""
     sources = {o.topic_id for o in moving}
     if len(sources) == 1 and None not in sources:
         only = Topic.objects.get(pk=next(iter(sources)))
-        if not Opinion.objects.filter(topic=only).exclude(pk__in=[o.pk for o in moving]).exists():
+        if only.campaign_id == subject.campaign_id and not Opinion.objects.filter(topic=only).exclude(
+                pk__in=[o.pk for o in moving]).exists():
             return only
     category = Counter(o.category for o in moving if o.category).most_common(1)
     return Topic.objects.create(organization=subject.organization, org_path=subject.organization.path,
@@ -64,6 +75,10 @@ def _fold_sources(target: Topic, source_ids: set[int]) -> None:
 def place_topic_gather(*, actor: Any, subject: Any, place: str, title: str) -> Topic:
     """Gather the opinions the subject's workbench shows under ``place`` into one curated topic titled ``title``
     and return it (refreshed); see the module for what becomes of the topics they leave and their supporters."""
+    ensure_can_manage(actor, subject.campaign.convener)
+    # Of two gathers of the subject at once (a double click), the second waits and then finds the first's topic,
+    # rather than each making a topic of its own from the same opinions (one left empty, with stale figures).
+    Subject.objects.select_for_update().filter(pk=subject.pk).first()
     title = title.strip()
     if not 2 <= len(title) <= 200:
         raise ValidationError({"text": _("述职题目应为 2 至 200 个字")})

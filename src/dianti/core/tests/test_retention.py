@@ -118,6 +118,86 @@ def test_the_proved_phones_of_supports_are_erased_after_the_period(tree: Any) ->
         assert retention.sweep()["support_phones"] == 0  # idempotent
 
 
+def test_one_phone_swept_on_two_days_still_counts_as_one_verified_person(tree: Any) -> None:
+    from dianti.voices.figures import refresh
+    from dianti.voices.models import Topic
+
+    with time_machine.travel(T0, tick=False):
+        said = opinion(tree.village_a1, "村口的路灯坏了好几个月", who="phone-a")
+        topic = Topic.objects.create(organization=tree.village_a1, org_path=tree.village_a1.path, title="修路灯")
+        Opinion.objects.filter(pk=said.pk).update(topic=topic)
+        services.support_add(device_hash="d1", topic=topic, phone_hash="p" * 64)
+    with time_machine.travel(T0 + dt.timedelta(days=3), tick=False):
+        services.support_add(device_hash="d2", opinion=said, phone_hash="p" * 64)  # the same phone, days later
+        assert refresh(topic.pk).verified_people == 1
+    for day in (181, 184):  # the daily sweep reaches the first +1, then the second
+        with time_machine.travel(T0 + dt.timedelta(days=day), tick=False):
+            retention.sweep()
+    assert not Support.objects.filter(phone_hash="p" * 64).exists()
+    assert refresh(topic.pk).verified_people == 1
+
+
+def test_the_phone_codes_sent_go_with_the_period_so_no_time_leads_back_to_a_swept_phone(tree: Any) -> None:
+    from dianti.core.models import PhoneCode
+
+    def code(at: dt.datetime, phone: str) -> PhoneCode:
+        return PhoneCode.objects.create(phone_hash=phone * 64, code_hash="c" * 64, verified_at=at,
+                                        expires_at=at + dt.timedelta(minutes=5))
+
+    with time_machine.travel(T0, tick=False):
+        proved = code(T0, "p")  # proved a phone a second before its +1
+        said = opinion(tree.village_a1, "村口的路灯坏了好几个月", who="phone-a")
+        services.support_add(device_hash="d1", opinion=said, phone_hash="p" * 64)
+    with time_machine.travel(T0 + dt.timedelta(days=170), tick=False):
+        young = code(T0 + dt.timedelta(days=170), "q")
+    with time_machine.travel(T0 + dt.timedelta(days=181), tick=False):
+        done = retention.sweep()
+    assert done["phone_codes"] == 1
+    assert not PhoneCode.objects.filter(pk=proved.pk).exists() and PhoneCode.objects.filter(pk=young.pk).exists()
+    assert not PhoneCode.objects.filter(phone_hash="p" * 64).exists()
+
+
+def test_a_villager_who_wrote_and_supported_with_one_proved_phone_still_counts_once(tree: Any) -> None:
+    from dianti.voices.figures import refresh
+    from dianti.voices.models import Topic
+
+    with time_machine.travel(T0, tick=False):
+        topic = Topic.objects.create(organization=tree.village_a1, org_path=tree.village_a1.path, title="修路灯")
+        wrote = opinion(tree.village_a1, "河道需要清理一下", who="phone-b", anonymous=False, name="王阿姨",
+                        phone="13912340001")
+        other = opinion(tree.village_a1, "村口的路灯坏了好几个月", who="phone-a")
+        Opinion.objects.filter(pk__in=[wrote.pk, other.pk]).update(topic=topic)
+        Opinion.objects.filter(pk=wrote.pk).update(phone_verified=True)
+        services.support_add(device_hash="d1", opinion=other, phone_hash=wrote.author_key)  # the same phone
+        services.support_add(device_hash="d2", topic=topic, phone_hash="q" * 64)
+        assert refresh(topic.pk).verified_people == 2
+    with time_machine.travel(T0 + dt.timedelta(days=181), tick=False):
+        retention.sweep()
+    assert not Support.objects.filter(phone_hash=wrote.author_key).exists()  # the +1 no longer leads to her
+    assert refresh(topic.pk).verified_people == 2 and refresh(topic.pk).supports == 2
+
+
+def test_an_ended_session_that_proved_a_phone_is_deleted_by_the_sweep(tree: Any) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from dianti.voices import verify
+
+    with time_machine.travel(T0, tick=False):  # the session that proved the phone of a +1, in the same request
+        villager = SessionStore()
+        villager[verify.SESSION_KEY] = ["p" * 64]
+        villager.save()
+        said = opinion(tree.village_a1, "村口的路灯坏了好几个月", who="phone-a")
+        services.support_add(device_hash="d1", opinion=said, phone_hash="p" * 64)
+    with time_machine.travel(T0 + dt.timedelta(days=181), tick=False):
+        now = SessionStore()
+        now["x"] = 1
+        now.save()
+        retention.sweep()
+    assert not Session.objects.filter(session_key=villager.session_key).exists()
+    assert Session.objects.filter(session_key=now.session_key).exists()  # a live one stays
+
+
 def test_job_files_are_deleted_from_storage_after_thirty_days(old: dict[str, Any]) -> None:
     job = old["job"]
     path = job.input_file.path

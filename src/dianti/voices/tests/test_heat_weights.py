@@ -184,3 +184,64 @@ def test_the_county_page_says_the_figures_are_being_updated(tree, users, client)
     page = response.content.decode()
     assert "正在后台按新权重重算" in page  # the message
     assert 'id="reheat"' in page and "正在按新权重重算" in page and 'data-status="queued"' in page
+
+
+def test_saving_the_same_knobs_after_the_recompute_failed_queues_it_again(tree, users):
+    from dianti.campaigns import heat
+    from dianti.core.models import Job
+
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    Job.objects.filter(kind=heat.REHEAT_JOB).update(status=Job.Status.FAILED, message="任务进程意外退出（代码 1）")
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    latest = heat.reheat_latest(users.county_admin, tree.county)
+    assert Job.objects.filter(kind=heat.REHEAT_JOB).count() == 2 and latest.status == Job.Status.QUEUED
+
+
+def test_the_county_page_says_a_failed_recompute_failed_and_how_to_run_it_again(tree, users, client):
+    from django.urls import reverse
+
+    from dianti.campaigns import heat
+    from dianti.core.models import Job
+
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    Job.objects.filter(kind=heat.REHEAT_JOB).update(status=Job.Status.FAILED, message="任务进程意外退出（代码 1）")
+    client.force_login(users.county_admin)
+    page = client.get(reverse("heat_scheme_edit", args=[tree.county.code])).content.decode()
+    assert "已按新权重重算" not in page and "未能按新权重重算" in page and "再点“保存”" in page
+
+
+def test_saving_a_campaigns_same_knobs_after_its_recompute_failed_queues_it_again(tree, users):
+    from dianti.campaigns import heat
+    from dianti.core.models import Job
+
+    campaign = in_topics(tree)
+    for _ in range(2):
+        campaign_services.campaign_update(actor=users.county_admin, campaign=campaign,
+                                          heat_weights={"participant_weight": 0.1})
+        Job.objects.filter(kind=heat.REHEAT_JOB).update(status=Job.Status.FAILED)
+    assert Job.objects.filter(kind=heat.REHEAT_JOB, params__campaign=campaign.pk).count() == 2
+
+
+
+@pytest.mark.django_db(transaction=True)  # the job runs outside any transaction, as in a worker
+def test_a_campaign_whose_recompute_fails_fails_the_job_and_the_others_are_still_done(tree, users, monkeypatch):
+    from dianti.campaigns import heat
+    from dianti.core import components, jobs
+    from dianti.core.models import EventFailure, Job
+
+    campaign, broken = in_topics(tree), in_topics(tree, year=2019)
+    done = []
+
+    def reheat(*, actor, campaign_id, org_path):
+        if campaign_id == broken.pk:
+            raise RuntimeError("数据库连接中断")
+        done.append(campaign_id)
+
+    voices = next(c for c in components.components() if "heat_weights_changed" in c.subscribes)
+    monkeypatch.setitem(voices.subscribes, "heat_weights_changed", reheat)
+    heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"participant_weight": 0.1})
+    job = Job.objects.get(kind=heat.REHEAT_JOB)
+    if not job.finished:  # run once the save committed (inline in tests), else here
+        job = jobs.run(job.pk)
+    assert done == [campaign.pk] and EventFailure.objects.filter(event="heat_weights_changed").count() == 1
+    assert job.status == Job.Status.FAILED and "1 个" in job.message and job.result["campaigns"] >= 2

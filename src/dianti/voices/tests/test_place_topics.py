@@ -3,15 +3,19 @@ pages say they fed the secretary's topic; no supporter is lost or counted twice;
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from dianti.campaigns.models import Subject
 from dianti.campaigns.tests.factories import in_topics
 from dianti.core.models import OutboundMessage
-from dianti.voices import place_topics, places
+from dianti.voices import place_topics, places, topics
 from dianti.voices.figures import refresh
 from dianti.voices.mining_bridge import mine_organization
 from dianti.voices.models import AssignedTopic, Opinion, Support, Topic
@@ -146,3 +150,73 @@ def test_the_tracking_page_of_a_place_opinion_says_it_became_the_topic(village, 
     assert "已点题" in page and TITLE in page
     elsewhere = Opinion.objects.get(text=ELSEWHERE[3]).tracking_code
     assert "已点题" not in client.get(reverse("voices_track", args=[elsewhere])).content.decode()
+
+
+def test_an_admin_of_another_town_cannot_gather_a_places_opinions(village, users):
+    before = dict(Opinion.objects.values_list("pk", "topic_id"))
+    with pytest.raises(PermissionDenied):
+        place_topics.place_topic_gather(actor=users.other_town_admin, subject=village, place="老街", title=TITLE)
+    assert dict(Opinion.objects.values_list("pk", "topic_id")) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_gathers_of_the_same_place_at_once_leave_one_topic_and_no_empty_one(village, users, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: no race to lose")
+    both = threading.Barrier(2)
+    read = place_topics._place_opinions
+
+    def read_together(subject, place):
+        found = read(subject, place)
+        # Both requests read the place before either writes (a double click); when one waits for the other's
+        # lock instead, the barrier breaks and this one goes on.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait(timeout=3)
+        return found
+
+    monkeypatch.setattr(place_topics, "_place_opinions", read_together)
+    errors = []
+
+    def submit():
+        try:
+            place_topics.place_topic_assign(actor=users.town_admin, subject=Subject.objects.get(pk=village.pk),
+                                            place="老街", text=TITLE)
+        except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert Opinion.objects.filter(topic=chosen).count() == chosen.size == 4
+    empty = [t.title for t in Topic.objects.filter(organization=village.organization)
+             if not Opinion.objects.filter(topic=t).exists()]
+    assert empty == []
+
+
+def test_opinions_behind_an_earlier_secretarys_topic_stay_with_it(village, users, tree):
+    earlier = Subject.objects.get(campaign=in_topics(tree, year=2019), organization=village.organization)
+    first, second, *_rest = _old_street(village)
+    before = _hand_topic(earlier, "老街路灯如何修复", [first, second])
+    topics.topic_assign(actor=users.town_admin, subject=earlier, text="老街路灯如何修复", topic=before)
+
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+
+    kept = AssignedTopic.objects.get(subject=earlier).topic  # the earlier campaign's record is not rewritten
+    assert kept.pk == before.pk and kept.title == "老街路灯如何修复"
+    assert set(Opinion.objects.filter(topic=kept).values_list("pk", flat=True)) == {first.pk, second.pk}
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert chosen.pk != before.pk and Opinion.objects.filter(topic=chosen).count() == 2
+
+
+def test_the_gathered_topic_is_of_the_subjects_campaign(village, users, tree):
+    earlier = Subject.objects.get(campaign=in_topics(tree, year=2019), organization=village.organization)
+    _hand_topic(earlier, "老街的问题", _old_street(village))  # mined for the earlier campaign, never chosen
+    place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
+    chosen = AssignedTopic.objects.get(subject=village).topic
+    assert chosen.campaign_id == village.campaign_id and chosen.size == 4

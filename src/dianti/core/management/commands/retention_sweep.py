@@ -16,7 +16,8 @@ class Command(BaseCommand):
         done = retention.sweep()
         labels = {"opinion_devices": "意见的设备标识", "support_devices": "“我也关心”的设备标识",
                   "observation_devices": "群众观察的设备标识", "hall_devices": "会场提问、同问与签到的设备标识",
-                  "job_files": "过期的导入导出文件"}
+                  "support_phones": "“我也关心”的手机号标识", "phone_codes": "短信验证码记录",
+                  "sessions": "已过期的登录与访问会话", "job_files": "过期的导入导出文件"}
         for key, n in done.items():
             self.stdout.write(f"{labels.get(key, key)}：{n}")
 
