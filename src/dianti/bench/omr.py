@@ -98,11 +98,8 @@ def _deck_run(n: int, dpi: int, rng: random.Random, pages: list[np.ndarray]) -> 
     for who in ("reader", "baseline"):
         both = synth.Tally()
         for kind in ("scanned", "phone"):
-            t = tallies[who, kind]
-            out.setdefault(who, {})[kind] = t.figures()
-            for name in ("sheets", "lost", "single", "right", "flagged", "must_flag", "caught", "wrong", "faint",
-                         "faint_right"):
-                setattr(both, name, getattr(both, name) + getattr(t, name))
+            out.setdefault(who, {})[kind] = tallies[who, kind].figures()
+            both.merge(tallies[who, kind])
         out[who]["all"] = both.figures()
     base_right = out["baseline"]["all"]["marks_right_pct"]
     out["marks_right_over_baseline"] = round(out["reader"]["all"]["marks_right_pct"] / max(base_right, 1e-9), 2)
