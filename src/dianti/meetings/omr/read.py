@@ -26,14 +26,13 @@ from . import layout as L
 from .locate import PX_PER_MM, Gray, Located, locate, read_qr, to_gray
 from .shapes import circled, strokes
 
-INK, FAINT = 0.60, 0.82  # ink / faint: darker than this share of the local paper's brightness
+INK, FAINT, LIGHT = 0.60, 0.82, 0.86  # ink / faint / light: darker than this share of the local paper's brightness
 MARKED = 0.12  # fill above baseline at which a box counts as marked
 EMPTY = 0.04  # fill at or below which a box counts as empty; in between is doubt
 FAINT_DOUBT = 0.10  # faint share above baseline that makes an unmarked box doubtful
 FILLED = 0.55  # a box this full beside another marked one reads as a correction
-LIGHT = 0.06  # faint share above baseline of a box holding a light stroke
 STROKE_MM = 2.4  # a light stroke reaches at least this far across the 4 mm inside of its box ...
-ELONGATED = 2.5  # ... and is this many times longer than it is wide (a smudge is round, a speck short)
+ELONGATED = 2.4  # ... and is this many times longer than it is wide (a smudge is round, a speck short)
 CLEAN_FAINT, SPECK_MM = 0.03, 1.5  # beside a light mark, every other box is this clean: no faint ink, no speck
 LIGHT_CONFIDENCE = 0.5
 MAX_BASELINE = 0.12  # an empty box this inky means the page is misread (registration, dirt, a dark photo)
@@ -75,13 +74,18 @@ class SheetRead:
         return [r for r in ([self.group] if self.group else []) + self.rows if r.flag]
 
 
-def ink_maps(page: Gray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Return the ink and faint masks of an upright page, each pixel judged against the paper around it."""
+def paper_ratio(page: Gray) -> npt.NDArray[np.float32]:
+    """Return each pixel of an upright page over the brightness of the paper around it (1 on clean paper)."""
     k = int(L.BOX * 1.5 * PX_PER_MM) | 1
     small = cv2.resize(page, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k // 2 | 1, k // 2 | 1)))
     paper = cv2.resize(cv2.blur(paper, (k // 2 | 1, k // 2 | 1)), (page.shape[1], page.shape[0]))
-    ratio = page.astype(np.float32) / np.maximum(paper.astype(np.float32), 40.0)
+    return page.astype(np.float32) / np.maximum(paper.astype(np.float32), 40.0)
+
+
+def ink_maps(page: Gray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Return the ink and faint masks of an upright page, each pixel judged against the paper around it."""
+    ratio = paper_ratio(page)
     return ratio < INK, ratio < FAINT
 
 
@@ -96,8 +100,10 @@ def _square_sums(integral: npt.NDArray[np.float64], x: float, y: float, side: fl
 def box_fills(page: Gray, boxes: Sequence[L.Box]) -> tuple[npt.NDArray[np.float64], ...]:
     """Return, for each box, the ink share and the faint share of its inner square, the faint share of the band
     where its printed border should be (near 1 when the page is registered, low when the boxes are misplaced), its
-    longest faint stroke and its thickest ink in mm (:func:`.shapes.strokes`), and 1 when it is circled."""
-    masks = ink_maps(page)
+    longest light stroke and its thickest light ink in mm (:func:`.shapes.strokes`, on ink lighter still than
+    faint), and 1 when it is circled."""
+    ratio = paper_ratio(page)
+    masks = ratio < INK, ratio < FAINT
     ink, faint = (np.asarray(cv2.integral(m.view(np.uint8)), dtype=np.float64) for m in masks)
     out = np.zeros((6, len(boxes)))
     for i, b in enumerate(boxes):
@@ -107,7 +113,7 @@ def box_fills(page: Gray, boxes: Sequence[L.Box]) -> tuple[npt.NDArray[np.float6
         outer, outer_area = _square_sums(faint, b.x, b.y, L.BOX + 0.8)
         inner, inner_area = _square_sums(faint, b.x, b.y, L.BOX - 0.8)
         out[2, i] = (outer - inner) / (outer_area - inner_area)
-    out[3], out[4] = strokes(masks[1], boxes)
+    out[3], out[4] = strokes(ratio < LIGHT, boxes)
     # A ring is judged against the print round the table's boxes; the groups' boxes have their labels beside them.
     table = [i for i, b in enumerate(boxes) if b.row != "group"]
     out[5, table] = circled(masks[1], [boxes[i] for i in table])
@@ -140,8 +146,7 @@ def decide(row: str, options: Sequence[str], fills: Sequence[float], faint: Sequ
         return RowRead(row, options[marked[0]], round(max(0.05, confidence), 2), None, by_option)
     if marked:
         return RowRead(row, None, 0.0, "ambiguous", by_option)
-    light = [i for i in range(n) if rings[i] or (faint[i] >= LIGHT and lengths[i] >= STROKE_MM
-                                                  and lengths[i] >= ELONGATED * widths[i])]
+    light = [i for i in range(n) if rings[i] or (lengths[i] >= STROKE_MM and lengths[i] >= ELONGATED * widths[i])]
     if len(light) == 1 and all(fills[i] <= EMPTY and faint[i] <= CLEAN_FAINT and lengths[i] < SPECK_MM
                                and not rings[i] for i in range(n) if i != light[0]):
         return RowRead(row, options[light[0]], LIGHT_CONFIDENCE, None, by_option)
