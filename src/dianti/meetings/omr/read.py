@@ -80,7 +80,8 @@ def paper_ratio(page: Gray) -> npt.NDArray[np.float32]:
     small = cv2.resize(page, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k // 2 | 1, k // 2 | 1)))
     paper = cv2.resize(cv2.blur(paper, (k // 2 | 1, k // 2 | 1)), (page.shape[1], page.shape[0]))
-    return page.astype(np.float32) / np.maximum(paper.astype(np.float32), 40.0)
+    ratio = np.divide(page, np.maximum(paper, 40), dtype=np.float32)
+    return ratio
 
 
 def ink_maps(page: Gray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
