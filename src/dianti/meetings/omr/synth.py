@@ -80,10 +80,11 @@ class Pen:
         cv2.ellipse(self.image, centre, (round(r * 1.3 * self.k), round(r * self.k)), self.rng.uniform(-10, 10),
                     0, 360, colour, width, cv2.LINE_AA)
 
-    def smudge(self, cx: float, cy: float) -> None:
-        """Dirt, not a mark: a grey smear (a finger, an eraser's leavings) or a speck of dust, somewhere in the box."""
+    def smudge(self, cx: float, cy: float, kind: str | None = None) -> None:
+        """Dirt, not a mark: a grey smear (a finger, an eraser's leavings) or a speck of dust (``kind`` "smear" or
+        "speck", either when not given), somewhere in the box."""
         x, y = cx + self.rng.uniform(-1.5, 1.5), cy + self.rng.uniform(-1.5, 1.5)
-        if self.rng.random() < 0.5:
+        if kind == "speck" or (kind is None and self.rng.random() < 0.5):
             radius = self.rng.uniform(0.15, 0.35)
             cv2.circle(self.image, (round(x * self.k), round(y * self.k)), max(1, round(radius * self.k)),
                        self.rng.randint(40, 120), -1, cv2.LINE_AA)
