@@ -8,9 +8,10 @@ than :data:`INK` times the paper around it, the paper being estimated by a grey-
 so shadows and uneven light cancel out; *faint* is the same below :data:`FAINT`, to catch a light pencil tick.
 
 A box with no ink to speak of is still read when a person would read it without hesitation, and only then: a
-light but clear stroke (a long, thin line of faint ink across the box, :func:`.shapes.strokes`) or a ring drawn
-round the box (:func:`.shapes.circled`), with every other box of the row clean. A light mark beside anything in
-another box, a short or thick one (a speck, a smudge: it could be dirt), or two of them, is a flag.
+light but clear stroke (a long, thin line darker than :data:`LIGHT` times the paper across the box,
+:func:`.shapes.strokes`) or a ring drawn round the box (:func:`.shapes.circled`), with every other box of the row
+clean. A light mark beside anything in another box, a short or round one (a speck, a smudge: it could be dirt), or
+two of them, is a flag; a light mark is read with :data:`LIGHT_CONFIDENCE`, below any dark mark's.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ FILLED = 0.55  # a box this full beside another marked one reads as a correction
 STROKE_MM = 2.4  # a light stroke reaches at least this far across the 4 mm inside of its box ...
 ELONGATED = 2.4  # ... and is this many times longer than it is wide (a smudge is round, a speck short)
 CLEAN_FAINT, SPECK_MM = 0.03, 1.5  # beside a light mark, every other box is this clean: no faint ink, no speck
-LIGHT_CONFIDENCE = 0.5
+LIGHT_CONFIDENCE = 0.5  # a dark mark's confidence starts at 0.6
 MAX_BASELINE = 0.12  # an empty box this inky means the page is misread (registration, dirt, a dark photo)
 MAX_ERROR_MM = 1.0  # the markers' reprojection error above which the boxes cannot be trusted
 MIN_BORDER = 0.25  # every box's printed border must be found where the layout puts it
