@@ -8,7 +8,7 @@ than :data:`INK` times the paper around it, the paper being estimated by a grey-
 so shadows and uneven light cancel out; *faint* is the same below :data:`FAINT`, to catch a light pencil tick.
 
 A box with no ink to speak of is still read when a person would read it without hesitation, and only then: a
-light but clear stroke (a long, thin line darker than :data:`LIGHT` times the paper across the box,
+light but clear stroke (a long, thin line darker than :data:`LIGHT` times the paper, smoothed, across the box,
 :func:`.shapes.strokes`) or a ring drawn round the box (:func:`.shapes.circled`), with every other box of the row
 clean. A light mark beside anything in another box, a short or round one (a speck, a smudge: it could be dirt), or
 two of them, is a flag; a light mark is read with :data:`LIGHT_CONFIDENCE`, below any dark mark's.
@@ -27,13 +27,13 @@ from . import layout as L
 from .locate import PX_PER_MM, Gray, Located, locate, read_qr, to_gray
 from .shapes import circled, strokes
 
-INK, FAINT, LIGHT = 0.60, 0.82, 0.86  # ink / faint / light: darker than this share of the local paper's brightness
+INK, FAINT, LIGHT = 0.60, 0.82, 0.88  # ink / faint / light: darker than this share of the local paper's brightness
 MARKED = 0.12  # fill above baseline at which a box counts as marked
 EMPTY = 0.04  # fill at or below which a box counts as empty; in between is doubt
 FAINT_DOUBT = 0.10  # faint share above baseline that makes an unmarked box doubtful
 FILLED = 0.55  # a box this full beside another marked one reads as a correction
 STROKE_MM = 2.4  # a light stroke reaches at least this far across the 4 mm inside of its box ...
-ELONGATED = 2.4  # ... and is this many times longer than it is wide (a smudge is round, a speck short)
+ELONGATED = 2.5  # ... and is this many times longer than it is wide (a smudge is round, a speck short)
 CLEAN_FAINT, SPECK_MM = 0.03, 1.5  # beside a light mark, every other box is this clean: no faint ink, no speck
 LIGHT_CONFIDENCE = 0.5  # a dark mark's confidence starts at 0.6
 MAX_BASELINE = 0.12  # an empty box this inky means the page is misread (registration, dirt, a dark photo)
@@ -115,7 +115,9 @@ def box_fills(page: Gray, boxes: Sequence[L.Box]) -> tuple[npt.NDArray[np.float6
         outer, outer_area = _square_sums(faint, b.x, b.y, L.BOX + 0.8)
         inner, inner_area = _square_sums(faint, b.x, b.y, L.BOX - 0.8)
         out[2, i] = (outer - inner) / (outer_area - inner_area)
-    out[3], out[4] = strokes(ratio < LIGHT, boxes)
+    # Light ink is judged on the ratio smoothed over a pixel's neighbours: the noise in a faint smear would otherwise
+    # break it into a lace of thin threads that looks like a line.
+    out[3], out[4] = strokes(cv2.GaussianBlur(ratio, (3, 3), 0) < LIGHT, boxes)
     # A ring is judged against the print round the table's boxes; the groups' boxes have their labels beside them.
     table = [i for i, b in enumerate(boxes) if b.row != "group"]
     out[5, table] = circled(masks[1], [boxes[i] for i in table])
