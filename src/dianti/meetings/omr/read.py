@@ -102,7 +102,7 @@ def _square_sums(integral: npt.NDArray[np.float64], x: float, y: float, side: fl
 def box_fills(page: Gray, boxes: Sequence[L.Box]) -> tuple[npt.NDArray[np.float64], ...]:
     """Return, for each box, the ink share and the faint share of its inner square, the faint share of the band
     where its printed border should be (near 1 when the page is registered, low when the boxes are misplaced), its
-    longest light stroke and its thickest light ink in mm (:func:`.shapes.strokes`, on ink lighter still than
+    longest light stroke and the light ink's mean width in mm (:func:`.shapes.strokes`, on ink lighter still than
     faint), and 1 when it is circled."""
     ratio = paper_ratio(page)
     masks = ratio < INK, ratio < FAINT
@@ -132,7 +132,7 @@ def decide(row: str, options: Sequence[str], fills: Sequence[float], faint: Sequ
            lengths: Sequence[float] | None = None, widths: Sequence[float] | None = None,
            rings: Sequence[float] | None = None) -> RowRead:
     """Return the decision for one row from its boxes' fills and faint shares (both above the page's baseline),
-    and their longest strokes, the widths of their thickest ink and their rings (none when not given)."""
+    and their longest light strokes, their light ink's mean widths and their rings (none when not given)."""
     n = len(options)
     lengths, widths, rings = _zeros(lengths, n), _zeros(widths, n), _zeros(rings, n)
     marked = [i for i, f in enumerate(fills) if f >= MARKED]
