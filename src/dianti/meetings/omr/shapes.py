@@ -2,7 +2,8 @@
 longest stroke inside a box (a light pencil tick is a long thin line; a speck of dust or a smudge is not), and a
 ring drawn round a box (its inside left empty).
 
-Both work on the faint-ink mask of the upright page (:func:`.read.ink_maps`). A ring is judged against the page's
+Both work on an ink mask of the upright page (:func:`.read.paper_ratio` below a threshold: the stroke on a light
+one, smoothed, the ring on the faint one). A ring is judged against the page's
 own print: the median of every box's surroundings is what is printed there (the table's rules, the box border),
 most boxes being neither circled nor near a circle; ink beyond it counts, sector by sector round the box.
 """
