@@ -2,14 +2,16 @@
 
 Prints the project's own ballot (10 subjects, 4 grades, 3 groups) for 20 serials, rasterises it at ``dpi``, and
 builds ``n`` synthetic sheets on the fly (:mod:`dianti.meetings.omr.synth`): every row marked in a random style
-(tick, cross, filled, half-filled, faint, none, two boxes, corrected), half degraded as a scanner does and half as
+(tick, cross, filled, half-filled, scribble, circle round the box, faint pencil tick; none, two boxes, corrected,
+smudge — dirt only — which must be flagged), half degraded as a scanner does and half as
 a phone photo does (±10°, perspective, shadow, blur, noise, JPEG 50). Each sheet is read by the product's reader
 and, in the same run, by a *baseline*: a plain reader with a fixed grey threshold (128) that takes the image as the
 upright page (no markers, no de-skew) and reads a box as marked above 20 % ink.
 
 Reports, per input kind and overall: ``marks_right_pct`` (of rows with one intended mark, read as that mark),
 ``confidently_wrong`` (an option read that was not the one marked, or read on a row that must be flagged — target
-0), ``flags_pct``, and sheets per minute of reading alone (wall clock, and per CPU minute: the machine is shared); and ``pdf``: a scanner's PDF of ``pdf`` scanned-like
+0), ``flags_pct``, ``by_style`` (per style its rows, the share read right — or flagged, for the styles that must
+be — and its counts right, flagged and wrong), and sheets per minute of reading alone (wall clock, and per CPU minute: the machine is shared); and ``pdf``: a scanner's PDF of ``pdf`` scanned-like
 sheets read end to end (rasterising included), sheets per minute. Targets: ≥ 99.9 % of marks right, 0 confidently
 wrong, ≥ 200 sheets a minute from scanned PDFs.
 """
@@ -98,11 +100,8 @@ def _deck_run(n: int, dpi: int, rng: random.Random, pages: list[np.ndarray]) -> 
     for who in ("reader", "baseline"):
         both = synth.Tally()
         for kind in ("scanned", "phone"):
-            t = tallies[who, kind]
-            out.setdefault(who, {})[kind] = t.figures()
-            for name in ("sheets", "lost", "single", "right", "flagged", "must_flag", "caught", "wrong", "faint",
-                         "faint_right"):
-                setattr(both, name, getattr(both, name) + getattr(t, name))
+            out.setdefault(who, {})[kind] = tallies[who, kind].figures()
+            both.merge(tallies[who, kind])
         out[who]["all"] = both.figures()
     base_right = out["baseline"]["all"]["marks_right_pct"]
     out["marks_right_over_baseline"] = round(out["reader"]["all"]["marks_right_pct"] / max(base_right, 1e-9), 2)

@@ -6,6 +6,12 @@ A box's *fill* is the share of its inner square (clear of the printed border) th
 empty-box baseline (the median over every box of the page: most boxes of a ballot are empty). Ink is a pixel darker
 than :data:`INK` times the paper around it, the paper being estimated by a grey-level dilation larger than a box,
 so shadows and uneven light cancel out; *faint* is the same below :data:`FAINT`, to catch a light pencil tick.
+
+A box with no ink to speak of is still read when a person would read it without hesitation, and only then: a
+light but clear stroke (a long, thin line darker than :data:`LIGHT` times the paper, smoothed, across the box,
+:func:`.shapes.strokes`) or a ring drawn round the box (:func:`.shapes.circled`), with every other box of the row
+clean. A light mark beside anything in another box, a short or round one (a speck, a smudge: it could be dirt), or
+two of them, is a flag; a light mark is read with :data:`LIGHT_CONFIDENCE`, below any dark mark's.
 """
 
 from __future__ import annotations
@@ -19,12 +25,17 @@ import numpy.typing as npt
 
 from . import layout as L
 from .locate import PX_PER_MM, Gray, Located, locate, read_qr, to_gray
+from .shapes import circled, strokes
 
-INK, FAINT = 0.60, 0.82  # ink / faint: darker than this share of the local paper's brightness
+INK, FAINT, LIGHT = 0.60, 0.82, 0.88  # ink / faint / light: darker than this share of the local paper's brightness
 MARKED = 0.12  # fill above baseline at which a box counts as marked
 EMPTY = 0.04  # fill at or below which a box counts as empty; in between is doubt
 FAINT_DOUBT = 0.10  # faint share above baseline that makes an unmarked box doubtful
 FILLED = 0.55  # a box this full beside another marked one reads as a correction
+STROKE_MM = 2.4  # a light stroke reaches at least this far across the 4 mm inside of its box ...
+ELONGATED = 2.5  # ... and is this many times longer than it is wide (a smudge is round, a speck short)
+CLEAN_FAINT, SPECK_MM = 0.03, 1.5  # beside a light mark, every other box is this clean: no faint ink, no speck
+LIGHT_CONFIDENCE = 0.5  # a dark mark's confidence starts at 0.6
 MAX_BASELINE = 0.12  # an empty box this inky means the page is misread (registration, dirt, a dark photo)
 MAX_ERROR_MM = 1.0  # the markers' reprojection error above which the boxes cannot be trusted
 MIN_BORDER = 0.25  # every box's printed border must be found where the layout puts it
@@ -64,13 +75,19 @@ class SheetRead:
         return [r for r in ([self.group] if self.group else []) + self.rows if r.flag]
 
 
-def ink_maps(page: Gray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Return the ink and faint masks of an upright page, each pixel judged against the paper around it."""
+def paper_ratio(page: Gray) -> npt.NDArray[np.float32]:
+    """Return each pixel of an upright page over the brightness of the paper around it (1 on clean paper)."""
     k = int(L.BOX * 1.5 * PX_PER_MM) | 1
     small = cv2.resize(page, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k // 2 | 1, k // 2 | 1)))
     paper = cv2.resize(cv2.blur(paper, (k // 2 | 1, k // 2 | 1)), (page.shape[1], page.shape[0]))
-    ratio = page.astype(np.float32) / np.maximum(paper.astype(np.float32), 40.0)
+    ratio = np.divide(page, np.maximum(paper, 40), dtype=np.float32)
+    return ratio
+
+
+def ink_maps(page: Gray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Return the ink and faint masks of an upright page, each pixel judged against the paper around it."""
+    ratio = paper_ratio(page)
     return ratio < INK, ratio < FAINT
 
 
@@ -83,10 +100,14 @@ def _square_sums(integral: npt.NDArray[np.float64], x: float, y: float, side: fl
 
 
 def box_fills(page: Gray, boxes: Sequence[L.Box]) -> tuple[npt.NDArray[np.float64], ...]:
-    """Return, for each box, the ink share and the faint share of its inner square, and the faint share of the band
-    where its printed border should be (near 1 when the page is registered, low when the boxes are misplaced)."""
-    ink, faint = (np.asarray(cv2.integral(m.view(np.uint8)), dtype=np.float64) for m in ink_maps(page))
-    out = np.zeros((3, len(boxes)))
+    """Return, for each box, the ink share and the faint share of its inner square, the faint share of the band
+    where its printed border should be (near 1 when the page is registered, low when the boxes are misplaced), its
+    longest light stroke and the light ink's mean width in mm (:func:`.shapes.strokes`, on ink lighter still than
+    faint), and 1 when it is circled."""
+    ratio = paper_ratio(page)
+    masks = ratio < INK, ratio < FAINT
+    ink, faint = (np.asarray(cv2.integral(m.view(np.uint8)), dtype=np.float64) for m in masks)
+    out = np.zeros((6, len(boxes)))
     for i, b in enumerate(boxes):
         for k, integral in enumerate((ink, faint)):
             total, area = _square_sums(integral, b.x, b.y, L.INNER)
@@ -94,13 +115,29 @@ def box_fills(page: Gray, boxes: Sequence[L.Box]) -> tuple[npt.NDArray[np.float6
         outer, outer_area = _square_sums(faint, b.x, b.y, L.BOX + 0.8)
         inner, inner_area = _square_sums(faint, b.x, b.y, L.BOX - 0.8)
         out[2, i] = (outer - inner) / (outer_area - inner_area)
-    return out[0], out[1], out[2]
+    # Light ink is judged on the ratio smoothed over a pixel's neighbours: the noise in a faint smear would otherwise
+    # break it into a lace of thin threads that looks like a line.
+    out[3], out[4] = strokes(cv2.GaussianBlur(ratio, (3, 3), 0) < LIGHT, boxes)
+    # A ring is judged against the print round the table's boxes; the groups' boxes have their labels beside them.
+    table = [i for i, b in enumerate(boxes) if b.row != "group"]
+    out[5, table] = circled(masks[1], [boxes[i] for i in table])
+    return tuple(out)
 
 
-def decide(row: str, options: Sequence[str], fills: Sequence[float], faint: Sequence[float]) -> RowRead:
-    """Return the decision for one row from its boxes' fills and faint shares (both above the page's baseline)."""
+def _zeros(values: Sequence[float] | None, n: int) -> Sequence[float]:
+    return values if values is not None else [0.0] * n
+
+
+def decide(row: str, options: Sequence[str], fills: Sequence[float], faint: Sequence[float], *,
+           lengths: Sequence[float] | None = None, widths: Sequence[float] | None = None,
+           rings: Sequence[float] | None = None) -> RowRead:
+    """Return the decision for one row from its boxes' fills and faint shares (both above the page's baseline),
+    and their longest light strokes, their light ink's mean widths and their rings (none when not given)."""
+    n = len(options)
+    lengths, widths, rings = _zeros(lengths, n), _zeros(widths, n), _zeros(rings, n)
     marked = [i for i, f in enumerate(fills) if f >= MARKED]
-    doubtful = [i for i, f in enumerate(fills) if i not in marked and (f > EMPTY or faint[i] >= FAINT_DOUBT)]
+    doubtful = [i for i, f in enumerate(fills) if i not in marked
+                and (f > EMPTY or faint[i] >= FAINT_DOUBT or rings[i] or lengths[i] >= SPECK_MM)]
     by_option = {o: round(float(f), 3) for o, f in zip(options, fills, strict=True)}
     if len(marked) >= 2:
         full = [i for i in marked if fills[i] >= FILLED]
@@ -113,6 +150,12 @@ def decide(row: str, options: Sequence[str], fills: Sequence[float], faint: Sequ
         return RowRead(row, options[marked[0]], round(max(0.05, confidence), 2), None, by_option)
     if marked:
         return RowRead(row, None, 0.0, "ambiguous", by_option)
+    light = [i for i in range(n) if rings[i] or (lengths[i] >= STROKE_MM and lengths[i] >= ELONGATED * widths[i])]
+    if len(light) == 1 and all(fills[i] <= EMPTY and faint[i] <= CLEAN_FAINT and lengths[i] < SPECK_MM
+                               and not rings[i] for i in range(n) if i != light[0]):
+        return RowRead(row, options[light[0]], LIGHT_CONFIDENCE, None, by_option)
+    if len(light) >= 2:
+        return RowRead(row, None, 0.0, "multiple", by_option)
     return RowRead(row, None, 0.0, "faint" if doubtful else "none", by_option)
 
 
@@ -122,7 +165,7 @@ def _unreadable(row: str, options: Sequence[str]) -> RowRead:
 
 def read_page(located: Located, lay: L.PageLayout) -> tuple[float, RowRead | None, list[RowRead]]:
     """Return the page's empty-box baseline, the group row's decision (page 1) and each subject row's decision."""
-    ink, faint, border = box_fills(located.page, lay.boxes)
+    ink, faint, border, lengths, widths, rings = box_fills(located.page, lay.boxes)
     base_ink, base_faint = float(np.median(ink)), float(np.median(faint))
     trusted = (base_ink <= MAX_BASELINE and located.error_mm <= MAX_ERROR_MM
                and float(np.min(border)) >= MIN_BORDER)
@@ -136,7 +179,8 @@ def read_page(located: Located, lay: L.PageLayout) -> tuple[float, RowRead | Non
             decisions.append(_unreadable(row, options))
             continue
         decisions.append(decide(row, options, [ink[i] - base_ink for i in idx],
-                                [faint[i] - base_faint for i in idx]))
+                                [faint[i] - base_faint for i in idx], lengths=[float(lengths[i]) for i in idx],
+                                widths=[float(widths[i]) for i in idx], rings=[float(rings[i]) for i in idx]))
     group = next((d for d in decisions if d.row == "group"), None)
     return base_ink, group, [d for d in decisions if d.row != "group"]
 

@@ -1,16 +1,16 @@
 """A synthetic test deck: printed ballot pages filled with pen marks in many styles and degraded as scanners and
 phones degrade them, each with its ground truth; and the scoring of a reader against that truth.
 
-Row styles: a single mark ("tick", "cross", "filled", "half", "scribble", "circle" drawn round the box, "faint"),
-which a reader must read as its option or
-flag; and "none", "two", "corrected" (one box crossed, another filled), which it must flag.
+Row styles: a single mark ("tick", "cross", "filled", "half", "scribble", "circle" drawn round the box, "faint":
+a light pencil tick), which a reader must read as its option or flag; and "none", "two", "corrected" (one box
+crossed, another filled) and "smudge" (no mark, only dirt in a box: a speck or a grey smear), which it must flag.
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -21,7 +21,7 @@ from .read import SheetRead
 
 SINGLE = ("tick", "cross", "filled", "half", "scribble", "circle", "faint")
 STYLES = {"tick": 22, "cross": 18, "filled": 12, "half": 9, "scribble": 6, "circle": 3, "faint": 7, "none": 8,
-          "two": 8, "corrected": 7}
+          "two": 8, "corrected": 7, "smudge": 5}
 Image = npt.NDArray[np.uint8]
 
 
@@ -80,6 +80,23 @@ class Pen:
         cv2.ellipse(self.image, centre, (round(r * 1.3 * self.k), round(r * self.k)), self.rng.uniform(-10, 10),
                     0, 360, colour, width, cv2.LINE_AA)
 
+    def smudge(self, cx: float, cy: float, kind: str | None = None) -> None:
+        """Dirt, not a mark: a grey smear (a finger, an eraser's leavings) or a speck of dust (``kind`` "smear" or
+        "speck", either when not given), somewhere in the box."""
+        x, y = cx + self.rng.uniform(-1.5, 1.5), cy + self.rng.uniform(-1.5, 1.5)
+        if kind == "speck" or (kind is None and self.rng.random() < 0.5):
+            radius = self.rng.uniform(0.15, 0.35)
+            cv2.circle(self.image, (round(x * self.k), round(y * self.k)), max(1, round(radius * self.k)),
+                       self.rng.randint(40, 120), -1, cv2.LINE_AA)
+            return
+        sigma, depth = self.rng.uniform(0.5, 1.3) * self.k, self.rng.uniform(25, 70)
+        h, w = self.image.shape[:2]
+        ys, xs = np.ogrid[:h, :w]
+        x0, y0, r = round(x * self.k), round(y * self.k), round(3 * sigma)
+        window = (slice(max(0, y0 - r), y0 + r + 1), slice(max(0, x0 - r), x0 + r + 1))
+        blob = depth * np.exp(-((xs[:, window[1]] - x0) ** 2 + (ys[window[0]] - y0) ** 2) / (2 * sigma ** 2))
+        self.image[window] = np.clip(self.image[window] - blob, 0, 255).astype(np.uint8)
+
     def mark(self, style: str, cx: float, cy: float) -> None:
         if style == "tick":
             self.tick(cx, cy)
@@ -95,6 +112,8 @@ class Pen:
             self.scribble(cx, cy)
         elif style == "circle":
             self.circle(cx, cy)
+        elif style == "smudge":
+            self.smudge(cx, cy)
 
 
 def fill_sheet(page: Image, lay: L.PageLayout, dpi: float, serial: int, rng: random.Random) -> tuple[Image, Truth]:
@@ -118,6 +137,8 @@ def fill_sheet(page: Image, lay: L.PageLayout, dpi: float, serial: int, rng: ran
         elif style == "corrected":
             pen.cross(picked[0].x, picked[0].y)
             pen.fill(picked[1].x, picked[1].y)
+        elif style == "smudge":
+            pen.smudge(picked[0].x, picked[0].y)
         truth[row] = (style, picked[0].option if style in SINGLE else None)
     return image, Truth(serial, truth)
 
@@ -174,9 +195,10 @@ def phone(image: Image, rng: random.Random) -> Image:
 
 @dataclass
 class Tally:
-    """A reader's record on a deck. ``single`` rows carry one intended mark: ``right`` read as it, ``flagged`` sent
-    to a person, ``wrong`` read as another option (confidently wrong). ``must_flag`` rows (none, two, corrected):
-    ``caught`` flagged, ``wrong`` read as an option. ``lost`` sheets were not found or not identified."""
+    """A reader's record on a deck. ``single`` rows carry one intended mark: ``right`` read as it without a flag,
+    ``flagged`` sent to a person, ``wrong`` read as another option (confidently wrong). ``must_flag`` rows (none,
+    two, corrected, smudge): ``caught`` flagged, ``wrong`` read as an option. ``lost`` sheets were not found or not
+    identified. ``styles`` counts, per style, its rows and how each was read: "right", "flagged", "wrong"."""
 
     sheets: int = 0
     lost: int = 0
@@ -188,33 +210,48 @@ class Tally:
     wrong: int = 0
     faint: int = 0
     faint_right: int = 0
-    styles_wrong: Counter[str] | None = None
-    styles_flagged: Counter[str] | None = None
+    styles: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add(self, truth: Truth, read: SheetRead) -> None:
         self.sheets += 1
-        self.styles_wrong = self.styles_wrong or Counter()
-        self.styles_flagged = self.styles_flagged or Counter()
         if not read.found or read.serial != truth.serial:
             self.lost += 1
         decided = {r.row: r for r in ([read.group] if read.group else []) + read.rows}
         for row, (style, option) in truth.rows.items():
             got = decided.get(row)
             choice = got.choice if got else None
+            outcome = "flagged" if choice is None else "right" if choice == option else "wrong"
+            self.styles.setdefault(style, Counter()).update(("rows", outcome))
             if style in SINGLE:
                 self.single += 1
-                self.right += choice == option
-                self.flagged += choice is None
-                self.styles_flagged[style] += choice is None
+                self.right += outcome == "right"
+                self.flagged += outcome == "flagged"
                 if style == "faint":
                     self.faint += 1
-                    self.faint_right += choice == option
+                    self.faint_right += outcome == "right"
             else:
                 self.must_flag += 1
-                self.caught += choice is None
-            if choice is not None and choice != option:
-                self.wrong += 1
-                self.styles_wrong[style] += 1
+                self.caught += outcome == "flagged"
+            self.wrong += outcome == "wrong"
+
+    def merge(self, other: Tally) -> None:
+        """Add ``other``'s record to this one."""
+        for name in ("sheets", "lost", "single", "right", "flagged", "must_flag", "caught", "wrong", "faint",
+                     "faint_right"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for style, counts in other.styles.items():
+            self.styles.setdefault(style, Counter()).update(counts)
+
+    def by_style(self) -> dict[str, dict[str, float]]:
+        """Return, per style, its rows, the share read right (single marks) or flagged (the rest), and the count
+        of each outcome."""
+        out = {}
+        for style in STYLES:
+            c = self.styles.get(style, Counter())
+            good = c["right"] if style in SINGLE else c["flagged"]
+            out[style] = {"rows": c["rows"], "ok_pct": round(100 * good / max(1, c["rows"]), 2),
+                          "right": c["right"], "flagged": c["flagged"], "wrong": c["wrong"]}
+        return out
 
     def figures(self) -> dict[str, object]:
         rows = self.single + self.must_flag
@@ -226,5 +263,4 @@ class Tally:
                 "flags_pct": round(100 * (self.flagged + self.caught) / max(1, rows), 2),
                 "single_marks_flagged_pct": round(100 * self.flagged / max(1, self.single), 2),
                 "must_flag_caught_pct": round(100 * self.caught / max(1, self.must_flag), 2),
-                "wrong_by_style": dict(self.styles_wrong or {}),
-                "single_flagged_by_style": dict(self.styles_flagged or {})}
+                "by_style": self.by_style()}

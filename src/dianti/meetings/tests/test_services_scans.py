@@ -113,6 +113,26 @@ def test_the_same_serial_scanned_again_and_again_counts_once(h, blank, users, dj
                              grades={h.items[0].pk: "好"})
 
 
+def test_a_ballot_of_two_pages_is_read_page_by_page_and_confirmed_as_one_sheet(
+        h, users, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(L, "ROWS_PER_PAGE", 1)  # the meeting's two subjects then print on two pages per serial
+    first, second = L.page_layouts(ballot_spec(h.meeting))
+    pages = omr_samples.printed(h.meeting, [2])[2]
+    assert (len(pages), first.pages, len(first.rows), len(second.rows)) == (2, 2, 1, 1)
+    marked = [omr_samples.fill(pages[0], first, {"group": ("tick", "党员代表"), str(h.items[0].pk): ("tick", "好")}),
+              omr_samples.fill(pages[1], second, {str(h.items[1].pk): ("circle", "一般")}, seed=1)]
+    job = _upload(h, users.town_admin, django_capture_on_commit_callbacks,
+                  _pdf(*(omr_samples.degrade(page, "scan", seed) for seed, page in enumerate(marked))))
+    assert job.result["counts"]["read"] == 2
+    [sheet] = selectors_sheets(h)
+    assert sheet.complete and [(s.page, s.pages, s.serial) for s in sheet.scans] == [(1, 2, 2), (2, 2, 2)]
+    assert (sheet.group_choice, [(r.choice, r.flag) for r in sheet.rows]) == ("党员代表", [("好", None), ("一般", None)])
+    assert _confirm(h, users.town_admin, sheet) == "waiting"
+    entry = PaperEntry.objects.get()
+    assert (entry.serial, entry.grades) == (2, {str(h.items[0].pk): "好", str(h.items[1].pk): "一般"})
+    assert set(PaperScan.objects.values_list("status", flat=True)) == {PaperScan.Status.CONFIRMED}
+
+
 def test_a_scan_and_a_typing_that_disagree_go_to_the_dispute(h, blank, users, django_capture_on_commit_callbacks):
     _upload(h, users.town_admin, django_capture_on_commit_callbacks, _pdf(_sheet(h, blank, 3)))
     [sheet] = selectors_sheets(h)
