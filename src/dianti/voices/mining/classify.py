@@ -280,6 +280,10 @@ class LearnedClassifier:
                                                              tokens=None if tokens is None else
                                                              tokens[lo : lo + PREDICT_CHUNK]))
                  for lo in range(0, len(items), PREDICT_CHUNK)]
+        # The n-gram tables would otherwise stay through the caller's clustering, at its peak of memory.
+        for vocabulary in (getattr(self, "char_lookup", None), getattr(self, "title_lookup", None)):
+            if vocabulary is not None:
+                vocabulary.release()
         return _softmax(np.concatenate(parts))
 
     def predict(self, items: Sequence[tuple[str, str]],

@@ -90,6 +90,10 @@ class CharVocabulary:
             object.__setattr__(self, "_lookup", lookup)
         return lookup
 
+    def release(self) -> None:
+        """Let the lookup's tables go (tens of megabytes); :meth:`lookup` makes them again when next asked."""
+        object.__setattr__(self, "_lookup", None)
+
     def __getstate__(self) -> dict[str, Any]:
         return {"keys": self.keys, "columns": self.columns, "size": self.size, "_lookup": None}
 
