@@ -52,6 +52,7 @@ import pickle
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -59,7 +60,7 @@ import scipy.sparse as sp
 
 from .features import BODY_CHARS as WORD_CHARS
 from .features import analyse_many
-from .ngrams import CharVocabulary, char_counts, fit_char_tfidf
+from .ngrams import CharVocabulary, char_counts, count_matrix, fit_char_tfidf
 from .normalize import normalize
 
 REVIEW_THRESHOLD = 0.6
@@ -199,6 +200,7 @@ class LearnedClassifier:
         self.model: Any = None
         self.classes: list[str] = []
         self.char_lookup: CharVocabulary | None = None
+        self.title_lookup: CharVocabulary | None = None
 
     def _features(self, items: Sequence[tuple[str, str]], *, fit: bool,
                   tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None, workers: int = 1) -> Any:
@@ -212,19 +214,36 @@ class LearnedClassifier:
         if fit:
             return sp.hstack([self.words.fit_transform(words), fit_char_tfidf(self.chars, chars),
                               fit_char_tfidf(self.titles, titles)]).tocsr()
-        return sp.hstack([self.words.transform(words), self._char_features(chars),
-                          self.titles.transform(titles)]).tocsr()
+        return sp.hstack([self._word_features(words), self._char_features(chars, "chars", "char_lookup"),
+                          self._char_features(titles, "titles", "title_lookup")]).tocsr()
 
-    def _char_features(self, docs: list[str]) -> Any:
-        """Return ``self.chars.transform(docs)``: the counts from :func:`~.ngrams.char_counts` (the same numbers,
-        without scikit-learn's loop over every n-gram), weighed by the fitted TF-IDF."""
-        tfidf = getattr(self.chars, "_tfidf", None)
+    def _word_features(self, docs: list[str]) -> Any:
+        """Return ``self.words.transform(docs)``: each text's words (split at white space, as its ``\\S+`` token
+        pattern does) counted by :func:`~.ngrams.count_matrix`, weighed by the fitted TF-IDF."""
+        tfidf = getattr(self.words, "_tfidf", None)
         if tfidf is None:  # a scikit-learn that keeps its weighing elsewhere: its own (slower) path
-            return self.chars.transform(docs)
-        lookup = getattr(self, "char_lookup", None)
+            return self.words.transform(docs)
+        split = [doc.split() for doc in docs]
+        lengths = [len(words) for words in split]
+        columns = np.fromiter(map(self.words.vocabulary_.get, chain.from_iterable(split), repeat(-1)),
+                              dtype=np.int64, count=sum(lengths))
+        rows = np.repeat(np.arange(len(docs)), lengths)
+        counts = count_matrix(rows, columns, (len(docs), len(self.words.vocabulary_)), self.words.dtype)
+        return tfidf.transform(counts, copy=False)
+
+    def _char_features(self, docs: list[str], block: str, cache: str) -> Any:
+        """Return ``getattr(self, block).transform(docs)`` of a character block: the counts from
+        :func:`~.ngrams.char_counts` (the same numbers, without scikit-learn's loop over every n-gram), weighed by
+        the fitted TF-IDF. ``cache`` names the attribute that keeps the vocabulary's lookup."""
+        vectorizer = getattr(self, block)
+        tfidf = getattr(vectorizer, "_tfidf", None)
+        if tfidf is None:  # a scikit-learn that keeps its weighing elsewhere: its own (slower) path
+            return vectorizer.transform(docs)
+        lookup = getattr(self, cache, None)
         if lookup is None:
-            lookup = self.char_lookup = CharVocabulary.of(self.chars.vocabulary_)
-        return tfidf.transform(char_counts(docs, lookup, self.chars.dtype), copy=False)
+            lookup = CharVocabulary.of(vectorizer.vocabulary_)
+            setattr(self, cache, lookup)
+        return tfidf.transform(char_counts(docs, lookup, vectorizer.dtype), copy=False)
 
     def fit(self, items: Sequence[tuple[str, str]], labels: Sequence[str], *, workers: int = 1) -> LearnedClassifier:
         """Learn from labelled ``(title, body)`` pairs; return self. Needs at least one example.
@@ -244,7 +263,7 @@ class LearnedClassifier:
                                      lowercase=False, dtype=np.float32)
         self.titles = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, lowercase=False,
                                       dtype=np.float32)
-        self.char_lookup = None
+        self.char_lookup = self.title_lookup = None
         features = self._features(items, fit=True, workers=workers)
         self.model = None if len(counts) == 1 else LinearSVC(C=1.0, class_weight="balanced", random_state=0).fit(
             features, list(labels))  # random_state: the same model every time
@@ -261,6 +280,10 @@ class LearnedClassifier:
                                                              tokens=None if tokens is None else
                                                              tokens[lo : lo + PREDICT_CHUNK]))
                  for lo in range(0, len(items), PREDICT_CHUNK)]
+        # The n-gram tables would otherwise stay through the caller's clustering, at its peak of memory.
+        for vocabulary in (getattr(self, "char_lookup", None), getattr(self, "title_lookup", None)):
+            if vocabulary is not None:
+                vocabulary.release()
         return _softmax(np.concatenate(parts))
 
     def predict(self, items: Sequence[tuple[str, str]],
@@ -276,11 +299,11 @@ class LearnedClassifier:
             raise ValueError("分类器尚未训练")
         probabilities = self.probabilities(items, tokens)
         classes = self.classes if self.model is None else [str(c) for c in self.model.classes_]
+        best = np.argmax(probabilities, axis=1)
         out = []
-        for row in probabilities:
-            best = int(np.argmax(row))
-            confidence = round(float(row[best]), 4)
-            out.append(Prediction(classes[best], confidence, _review(confidence, self.review_threshold)))
+        for k, p in zip(best.tolist(), probabilities[np.arange(len(best)), best].tolist(), strict=True):
+            confidence = round(p, 4)
+            out.append(Prediction(classes[k], confidence, _review(confidence, self.review_threshold)))
         return out
 
     def to_bytes(self) -> bytes:

@@ -90,6 +90,10 @@ class CharVocabulary:
             object.__setattr__(self, "_lookup", lookup)
         return lookup
 
+    def release(self) -> None:
+        """Let the lookup's tables go (tens of megabytes); :meth:`lookup` makes them again when next asked."""
+        object.__setattr__(self, "_lookup", None)
+
     def __getstate__(self) -> dict[str, Any]:
         return {"keys": self.keys, "columns": self.columns, "size": self.size, "_lookup": None}
 
@@ -118,12 +122,29 @@ def char_counts(texts: Sequence[str], vocabulary: CharVocabulary, dtype: Any = n
     lookup = vocabulary.lookup()
     columns = np.concatenate([lookup.singles(codes), lookup.pairs(codes[starts], codes[starts + 1])])
     rows = np.concatenate([owner, owner[starts]])
-    known = columns >= 0
-    # Grouped by text (a counting sort), then each text's columns sorted with repeats added up: the CSR arrays.
-    counts = sp.csr_matrix((np.ones(int(known.sum()), dtype=dtype), (rows[known], columns[known])),
-                           shape=(len(texts), vocabulary.size))
-    counts.sum_duplicates()
-    return counts
+    return count_matrix(rows, columns, (len(texts), vocabulary.size), dtype)
+
+
+def count_matrix(rows: np.ndarray[Any, np.dtype[Any]], columns: np.ndarray[Any, np.dtype[Any]],
+                 shape: tuple[int, int], dtype: Any) -> Any:
+    """Return the CSR matrix that counts each ``(rows[k], columns[k])`` (a negative column counts nothing), in
+    canonical form: each row's columns ascending, once each — what scikit-learn's vectorizers return."""
+    # One sort of the cells' numbers (row · width + column): several times faster than scipy's sum_duplicates,
+    # which sorts row by row.
+    width = max(shape[1], 1)
+    keys = rows * np.int64(width) + columns
+    keys = keys[columns >= 0]
+    keys.sort()
+    new = np.empty(len(keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    heads = np.flatnonzero(new)
+    counts = np.diff(heads, append=len(keys))
+    cells = keys[heads]
+    at_row = cells // width
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(at_row, minlength=shape[0]), out=indptr[1:])
+    return sp.csr_matrix((counts.astype(dtype), (cells - at_row * width).astype(np.int32), indptr), shape=shape)
 
 
 def _stream(texts: Sequence[str]) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:

@@ -187,3 +187,73 @@ def keyword_add(self: Any, topic: str, title_words: Iterable[str], body_words: I
             added += w
     if hasattr(self, "weight"):  # a state stored before the running sum was kept has none: keywords() makes it
         self.weight += added
+
+
+def char_counts(texts: Sequence[str], vocabulary: Any, dtype: Any = np.float32) -> Any:
+    import scipy.sparse as sp
+
+    from dianti.voices.mining.ngrams import _WHITE_SPACES
+
+    texts = [_WHITE_SPACES.sub(" ", t) for t in texts]
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    owner = np.repeat(np.arange(len(texts)), lengths)
+    # A pair starts at every position but the last of its text.
+    last = np.cumsum(lengths) - 1
+    paired = np.ones(len(codes), dtype=bool)
+    paired[last[lengths > 0]] = False
+    starts = np.flatnonzero(paired)
+    lookup = vocabulary.lookup()
+    columns = np.concatenate([lookup.singles(codes), lookup.pairs(codes[starts], codes[starts + 1])])
+    rows = np.concatenate([owner, owner[starts]])
+    known = columns >= 0
+    # Grouped by text (a counting sort), then each text's columns sorted with repeats added up: the CSR arrays.
+    counts = sp.csr_matrix((np.ones(int(known.sum()), dtype=dtype), (rows[known], columns[known])),
+                           shape=(len(texts), vocabulary.size))
+    counts.sum_duplicates()
+    return counts
+
+
+def learned_features(self: Any, items: Sequence[tuple[str, str]], *,
+                     tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None) -> Any:
+    """``LearnedClassifier._features(items, fit=False, tokens=tokens)`` with its ``_char_features``."""
+    import scipy.sparse as sp
+
+    from dianti.voices.mining.classify import _char_doc, _normalised, _word_docs
+    from dianti.voices.mining.ngrams import CharVocabulary
+
+    items = _normalised(items)
+    if tokens is None:
+        words = _word_docs(items, 1)
+    else:
+        words = [" ".join([*title_words, *title_words, *body_words]) for title_words, body_words in tokens]
+    chars = [_char_doc(t, b) for t, b in items]
+    titles = [t for t, _ in items]
+    lookup = CharVocabulary.of(self.chars.vocabulary_)
+    char_features = self.chars._tfidf.transform(char_counts(chars, lookup, self.chars.dtype), copy=False)
+    return sp.hstack([self.words.transform(words), char_features, self.titles.transform(titles)]).tocsr()
+
+
+def learned_probabilities(self: Any, items: Sequence[tuple[str, str]],
+                          tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None) -> Any:
+    from dianti.voices.mining.classify import PREDICT_CHUNK, _softmax
+
+    parts = [self.model.decision_function(learned_features(self, items[lo : lo + PREDICT_CHUNK],
+                                                           tokens=None if tokens is None else
+                                                           tokens[lo : lo + PREDICT_CHUNK]))
+             for lo in range(0, len(items), PREDICT_CHUNK)]
+    return _softmax(np.concatenate(parts))
+
+
+def learned_predict(self: Any, items: Sequence[tuple[str, str]],
+                    tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None) -> list[Any]:
+    from dianti.voices.mining.classify import Prediction, _review
+
+    probabilities = learned_probabilities(self, items, tokens)
+    classes = self.classes if self.model is None else [str(c) for c in self.model.classes_]
+    out = []
+    for row in probabilities:
+        best = int(np.argmax(row))
+        confidence = round(float(row[best]), 4)
+        out.append(Prediction(classes[best], confidence, _review(confidence, self.review_threshold)))
+    return out

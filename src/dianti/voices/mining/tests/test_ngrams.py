@@ -18,11 +18,18 @@ def test_character_counts_are_scikit_learns() -> None:
     assert (counted != expected).nnz == 0 and counted.nnz == expected.nnz
 
 
-def test_learned_classifier_features_match_scikit_learns_own_transform() -> None:
+def _same_csr(a: Any, b: Any) -> bool:
+    return bool(a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a.indptr, b.indptr)
+                and np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data))
+
+
+def test_learned_classifier_features_are_scikit_learns_own_transform_to_the_bit() -> None:
     items = [("路灯不亮", "晚上路灯坏了"), ("河道发臭", "河里有垃圾"), ("学位不够", "孩子入学难")] * 3
     classifier = LearnedClassifier().fit(items, ["城乡建设", "环境保护", "教育文体"] * 3)
-    docs = ["路灯  坏了\n河道", "没见过的字 龘"]
-    assert abs(classifier._char_features(docs) - classifier.chars.transform(docs)).max() < 1e-6
+    docs = ["路灯  坏了\n河道", "没见过的字 龘", "", " ", "路灯 路灯 路灯\t坏了\u3000 河里"]
+    assert _same_csr(classifier._char_features(docs, "chars", "char_lookup"), classifier.chars.transform(docs))
+    assert _same_csr(classifier._char_features(docs, "titles", "title_lookup"), classifier.titles.transform(docs))
+    assert _same_csr(classifier._word_features(docs), classifier.words.transform(docs))
 
 
 def test_pairs_beyond_the_dense_table_are_found_by_search(monkeypatch) -> None:  # type: ignore[no-untyped-def]

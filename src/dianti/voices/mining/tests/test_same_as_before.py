@@ -147,3 +147,24 @@ def test_segmenting_in_two_workers_gives_each_opinion_its_own_analysis_in_order(
     pairs += pairs[::3]  # copies, which the workers now take together
     alone, shared = features.analyse_many(pairs, 1), features.analyse_many(pairs, 2)
     assert alone == shared and [list(a.terms) for a in alone] == [list(a.terms) for a in shared]
+
+
+@pytest.mark.parametrize("chunk", [4096, 97])
+def test_learned_predictions_are_those_of_before_to_the_bit(chunk: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dianti.voices.mining import classify
+
+    opinions = [*village_opinions(), *_varied(1500)]
+    items = [(o.title, o.text) for o in opinions]
+    keyword = [p.category or "其他" for p in classify.KeywordClassifier().predict(items)]
+    model = classify.LearnedClassifier().fit(items[::3], keyword[::3])
+    items += [("", ""), (" ", "龘"), ("路灯", ""), ("&lt;b&gt;路灯&amp;", "<p>a3区  3号线\n\t路灯</p>😀")]
+    pairs = [(normalize(t, max_chars=200), normalize(b, max_chars=800)) for t, b in items]
+    tokens = [(a.title_tokens, a.body_tokens) for a in features.analyse_many(pairs)]
+    tokens[-1] = (("路灯", "有 空格", ""), ("", "\u3000", "a3区"))  # what a caller might pass: splits as before
+    monkeypatch.setattr(classify, "PREDICT_CHUNK", chunk)
+    for given in (tokens, None):
+        now = model.probabilities(pairs, given)
+        then = before.learned_probabilities(model, pairs, given)
+        assert now.dtype == then.dtype and np.array_equal(now, then)
+        assert model.predict(pairs, given) == before.learned_predict(model, pairs, given)
+    assert len(set(keyword)) >= 4
