@@ -40,7 +40,7 @@ def setup() -> None:
 
 def publish(title: str, year: int, village_code: str) -> None:
     """Open, fill, submit and approve a campaign of the town, on the primary (no request here: nothing is routed)."""
-    from dianti.campaigns import services
+    from dianti.campaigns import roster, services
     from dianti.campaigns.models import Category
     from dianti.orgs.models import Organization
 
@@ -48,8 +48,8 @@ def publish(title: str, year: int, village_code: str) -> None:
     campaign = services.campaign_create(actor=None, convener=town, year=year, title=title)
     services.subjects_choose(actor=None, campaign=campaign,
                              choices=[services.Choice(village, Category.DEVELOPMENT, "冒烟测试")])
-    services.list_submit(actor=None, campaign=campaign)
-    services.list_approve(actor=None, campaign=campaign)
+    roster.list_submit(actor=None, campaign=campaign)
+    roster.list_approve(actor=None, campaign=campaign)
 
 
 def seed() -> None:
