@@ -100,10 +100,11 @@ def validate_heat_weights(weights: dict[str, Any]) -> dict[str, float]:
 
 
 @transaction.atomic
-def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str, Any]) -> HeatScheme:
+def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str, Any]) -> Job | None:
     """Set the county's knobs (blank ones take the defaults again) for every campaign under it, audited; once
     committed, a background job (:func:`reheat_job`) has every campaign under it still collecting or deciding (not
-    archived) recompute its topics' heat (queued again by saving the same knobs when the last one failed). Who may:
+    archived) recompute its topics' heat (queued again by saving the same knobs when the last one failed). Return
+    that job, or None when the knobs did not change and nothing was queued. Who may:
     :data:`dianti.core.rules.RULES` ``campaign.heat_scheme_set``."""
     rules.ensure(actor, "campaign.heat_scheme_set", rules.Context(body_path=organization.path))
     if organization.level != Organization.Level.COUNTY:
@@ -118,12 +119,12 @@ def heat_scheme_set(*, actor: Any, organization: Organization, weights: dict[str
     if before != clean:
         audit.record(actor=actor, action="heat_scheme.set", target=organization, org_path=organization.path,
                      changes={"heat_weights": [before, clean]})
-    if before != clean or reheat_failed(organization=organization.pk):
-        jobs.submit(kind=REHEAT_JOB, actor=actor,
-                    title=_("按新权重重算%(org)s各述职活动的话题热度") % {"org": organization.display_name},
-                    params={"organization": organization.pk, "org_path": organization.path,
-                            "back": reverse("heat_scheme_edit", args=[organization.code])})
-    return scheme
+    if before == clean and not reheat_failed(organization=organization.pk):
+        return None
+    return jobs.submit(kind=REHEAT_JOB, actor=actor,
+                       title=_("按新权重重算%(org)s各述职活动的话题热度") % {"org": organization.display_name},
+                       params={"organization": organization.pk, "org_path": organization.path,
+                               "back": reverse("heat_scheme_edit", args=[organization.code])})
 
 
 def reheat_failed(**params: int) -> bool:

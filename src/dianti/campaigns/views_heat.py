@@ -24,11 +24,12 @@ def heat_scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
     form = HeatSchemeForm(request.POST or None, weights=heat.scheme_of(org))
     if request.method == "POST" and form.is_valid():
         try:
-            heat.heat_scheme_set(actor=request.user, organization=org, weights=form.weights())
+            queued = heat.heat_scheme_set(actor=request.user, organization=org, weights=form.weights())
         except ValidationError as exc:
             form.add_error(None, "；".join(error_messages(exc)))
         else:
-            messages.success(request, _("已保存。本县各述职活动的话题热度正在后台按新权重重算，见下方进度"))
+            messages.success(request, _("已保存。本县各述职活动的话题热度正在后台按新权重重算，见下方进度") if queued
+                             else _("权重没有改动，话题热度不用重算"))
             return redirect("heat_scheme_edit", code=org.code)
     return render(request, "campaigns/heat_scheme.html", {
         "org": org, "form": form, "job": heat.reheat_latest(request.user, org),

@@ -186,6 +186,16 @@ def test_the_county_page_says_the_figures_are_being_updated(tree, users, client)
     assert 'id="reheat"' in page and "正在按新权重重算" in page and 'data-status="queued"' in page
 
 
+def test_saving_the_county_page_unchanged_says_nothing_is_recomputed(tree, users, client):
+    from django.urls import reverse
+
+    client.force_login(users.county_admin)
+    url = reverse("heat_scheme_edit", args=[tree.county.code])
+    client.post(url, {"heat_participant_weight": "0.3"}, follow=True)  # the first save's message is shown
+    page = client.post(url, {"heat_participant_weight": "0.3"}, follow=True).content.decode()
+    assert "权重没有改动，话题热度不用重算" in page and "正在后台按新权重重算" not in page
+
+
 def test_saving_the_same_knobs_after_the_recompute_failed_queues_it_again(tree, users):
     from dianti.campaigns import heat
     from dianti.core.models import Job
