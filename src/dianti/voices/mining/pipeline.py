@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import cluster as clustering
-from .classify import Classifier, Prediction
+from .classify import Classifier, LearnedClassifier, Prediction, word_pairs
 from .dedupe import DuplicateIndex
 from .features import FeatureSpace, analyse_many, place_mask
 from .heat import heat
@@ -56,12 +56,15 @@ MERGE_ROUNDS = 3  # merged fragments have new centroids, which may now meet the 
 
 
 def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, classifier: Classifier | None = None,
-         now: datetime | None = None, workers: int = 1, timings: dict[str, float] | None = None) -> MiningResult:
+         train: tuple[Sequence[tuple[str, str]], Sequence[str]] | None = None, now: datetime | None = None,
+         workers: int = 1, timings: dict[str, float] | None = None) -> MiningResult:
     """Return the topics of ``opinions`` (see the module docstring). Ids must be unique.
 
     ``classifier`` (keyword or learned) adds a prediction per opinion and a category per topic (its members'
-    most common). ``workers`` > 1 segments large inputs in that many processes (forked: call it from a process
-    that may fork). ``timings``, when given, receives the wall seconds of each stage.
+    most common). ``train`` — labelled ``(title, body)`` pairs and their labels — first fits ``classifier`` (then a
+    :class:`~.classify.LearnedClassifier`) on them, as its ``fit`` would, their words segmented in the same pass as
+    the opinions' (one pool of workers, not two). ``workers`` > 1 segments large inputs in that many processes
+    (forked: call it from a process that may fork). ``timings``, when given, receives the wall seconds of each stage.
     """
     clock = _Clock(timings)
     config = config or MiningConfig()
@@ -70,12 +73,21 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         raise ValueError("意见编号有重复")
     titles = [normalize(o.title, max_chars=200) for o in opinions]
     bodies = [normalize(o.text, max_chars=config.analysis_chars) for o in opinions]
+    training = [] if train is None else word_pairs(train[0])
     clock("normalize")
-    analysed = analyse_many(list(zip(titles, bodies, strict=True)), workers)
+    analysed = analyse_many([*zip(titles, bodies, strict=True), *training], workers)
+    trained = analysed[len(opinions):]
+    del analysed[len(opinions):]
     tokens = [(a.title_tokens, a.body_tokens) for a in analysed]
     docs = [a.terms for a in analysed]
     del analysed
     clock("segment")
+    if train is not None:
+        if not isinstance(classifier, LearnedClassifier):
+            raise TypeError("train needs a LearnedClassifier")
+        classifier.fit(train[0], train[1], tokens=[(a.title_tokens, a.body_tokens) for a in trained])
+        clock("train")
+    del trained
 
     duplicates, earlier = DuplicateIndex.of_texts([f"{t} {b}" for t, b in zip(titles, bodies, strict=True)])
     originals: list[int] = []
