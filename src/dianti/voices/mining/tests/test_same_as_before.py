@@ -190,3 +190,11 @@ def test_training_inside_mine_gives_the_json_and_predictions_of_fitting_first(wo
     pairs = [(o.title, o.text) for o in opinions]
     assert np.array_equal(inside.probabilities(pairs), first.probabilities(pairs))
     assert len(set(labels)) >= 4 and '"category"' in result_json(now)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_training_inside_mine_raises_what_fitting_raises(workers: int) -> None:
+    from dianti.voices.mining import classify
+
+    with pytest.raises(ValueError, match="没有可供学习"):
+        mine(_varied(1200), classifier=classify.LearnedClassifier(), train=([], []), workers=workers)
