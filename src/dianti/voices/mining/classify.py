@@ -168,6 +168,12 @@ def _normalised(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(normalize(t, max_chars=200), normalize(b, max_chars=BODY_CHARS)) for t, b in items]
 
 
+def word_pairs(items: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return the normalised ``(title, body's first WORD_CHARS characters)`` whose segmented words
+    :meth:`LearnedClassifier.fit` reads (``tokens``): :func:`~.features.analyse_many` of them gives those words."""
+    return [(t, b[:WORD_CHARS]) for t, b in _normalised(items)]
+
+
 def _word_docs(items: Sequence[tuple[str, str]], workers: int) -> list[str]:
     analysed = analyse_many([(t, b[:WORD_CHARS]) for t, b in items], workers)
     return [" ".join([*a.title_tokens, *a.title_tokens, *a.body_tokens]) for a in analysed]
@@ -245,10 +251,13 @@ class LearnedClassifier:
             setattr(self, cache, lookup)
         return tfidf.transform(char_counts(docs, lookup, vectorizer.dtype), copy=False)
 
-    def fit(self, items: Sequence[tuple[str, str]], labels: Sequence[str], *, workers: int = 1) -> LearnedClassifier:
+    def fit(self, items: Sequence[tuple[str, str]], labels: Sequence[str], *, workers: int = 1,
+            tokens: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None) -> LearnedClassifier:
         """Learn from labelled ``(title, body)`` pairs; return self. Needs at least one example.
 
-        ``workers`` > 1 segments a large training set in that many forked processes.
+        ``tokens``, when given, are the items' words already segmented — the title and body words of
+        :func:`~.features.analyse_many` of :func:`word_pairs` — so that :func:`~.pipeline.mine` segments them in one
+        pass with its opinions. Otherwise ``workers`` > 1 segments a large training set in that many forked processes.
         """
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
@@ -264,7 +273,7 @@ class LearnedClassifier:
         self.titles = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, lowercase=False,
                                       dtype=np.float32)
         self.char_lookup = self.title_lookup = None
-        features = self._features(items, fit=True, workers=workers)
+        features = self._features(items, fit=True, tokens=tokens, workers=workers)
         self.model = None if len(counts) == 1 else LinearSVC(C=1.0, class_weight="balanced", random_state=0).fit(
             features, list(labels))  # random_state: the same model every time
         return self

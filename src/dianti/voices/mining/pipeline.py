@@ -19,8 +19,9 @@ the newest opinion, so an old spreadsheet ranks as it did when it was fresh.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import cluster as clustering
-from .classify import Classifier, Prediction
+from .classify import Classifier, LearnedClassifier, Prediction, word_pairs
 from .dedupe import DuplicateIndex
 from .features import FeatureSpace, analyse_many, place_mask
 from .heat import heat
@@ -56,12 +57,15 @@ MERGE_ROUNDS = 3  # merged fragments have new centroids, which may now meet the 
 
 
 def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, classifier: Classifier | None = None,
-         now: datetime | None = None, workers: int = 1, timings: dict[str, float] | None = None) -> MiningResult:
+         train: tuple[Sequence[tuple[str, str]], Sequence[str]] | None = None, now: datetime | None = None,
+         workers: int = 1, timings: dict[str, float] | None = None) -> MiningResult:
     """Return the topics of ``opinions`` (see the module docstring). Ids must be unique.
 
     ``classifier`` (keyword or learned) adds a prediction per opinion and a category per topic (its members'
-    most common). ``workers`` > 1 segments large inputs in that many processes (forked: call it from a process
-    that may fork). ``timings``, when given, receives the wall seconds of each stage.
+    most common). ``train`` — labelled ``(title, body)`` pairs and their labels — first fits ``classifier`` (then a
+    :class:`~.classify.LearnedClassifier`) on them, as its ``fit`` would, their words segmented in the same pass as
+    the opinions' (one pool of workers, not two). ``workers`` > 1 segments large inputs in that many processes
+    (forked: call it from a process that may fork). ``timings``, when given, receives the wall seconds of each stage.
     """
     clock = _Clock(timings)
     config = config or MiningConfig()
@@ -70,12 +74,32 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         raise ValueError("意见编号有重复")
     titles = [normalize(o.title, max_chars=200) for o in opinions]
     bodies = [normalize(o.text, max_chars=config.analysis_chars) for o in opinions]
+    training = [] if train is None else word_pairs(train[0])
     clock("normalize")
-    analysed = analyse_many(list(zip(titles, bodies, strict=True)), workers)
+    analysed = analyse_many([*zip(titles, bodies, strict=True), *training], workers)
+    trained = analysed[len(opinions):]
+    del analysed[len(opinions):]
     tokens = [(a.title_tokens, a.body_tokens) for a in analysed]
     docs = [a.terms for a in analysed]
     del analysed
     clock("segment")
+    # Trained and classified in a forked process while this one finds duplicates, vectorizes and clusters: the two
+    # are independent until the topics are named with their members' categories.
+    aside: _Aside | None = None
+    if train is not None:
+        if not isinstance(classifier, LearnedClassifier):
+            raise TypeError("train needs a LearnedClassifier")
+        fitted = classifier
+        trained_tokens = [(a.title_tokens, a.body_tokens) for a in trained]
+        pairs = list(zip(titles, bodies, strict=True))
+
+        def fit_and_predict() -> tuple[LearnedClassifier, list[Prediction]]:
+            fitted.fit(train[0], train[1], tokens=trained_tokens)
+            return fitted, fitted.predict(pairs, tokens) if opinions else []
+
+        aside = _Aside(fit_and_predict, workers > 1)
+        del trained_tokens, pairs
+    del trained
 
     duplicates, earlier = DuplicateIndex.of_texts([f"{t} {b}" for t, b in zip(titles, bodies, strict=True)])
     originals: list[int] = []
@@ -83,9 +107,9 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         originals.append(pos if found < 0 else originals[found])
     persons = {o.id: person_of(o, ids[originals[i]]) for i, o in enumerate(opinions)}
     clock("dedupe")
-    # Classified before clustering, so the texts are let go before its peak of memory.
+    # Classified before clustering (when not trained aside), so the texts are let go before its peak of memory.
     predictions: dict[str, Prediction] = {}
-    if classifier is not None and opinions:
+    if aside is None and classifier is not None and opinions:
         predicted = classifier.predict(list(zip(titles, bodies, strict=True)), tokens)
         predictions = {o.id: p for o, p in zip(opinions, predicted, strict=True)}
     del titles, bodies
@@ -99,9 +123,19 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     labels = _cluster(matrix, places, config)
     clock("cluster")
     reference = now or max((o.time for o in opinions if o.time is not None), default=None)
+    parts = _topics(opinions, tokens, labels, matrix, places, persons, reference, config)
+    if aside is not None:
+        fitted_there, predicted = aside.result()
+        fitted.__dict__.update(fitted_there.__dict__)  # the caller's classifier, fitted as over there
+        predictions = {o.id: p for o, p in zip(opinions, predicted, strict=True)}
+    # Counted after naming, in the members' order (as add_member would): the classifier may still be at work.
+    for d in parts["data"].values():
+        for member in d.members:
+            category = predictions[member].category if member in predictions else None
+            if category:
+                d.categories[category] += 1
     state = TopicsState(config=config, space=space, place_columns=places, duplicates=duplicates,
-                        duplicate_ids=list(ids), persons=persons, now=reference, **_topics(opinions, tokens, labels,
-                        matrix, places, predictions, persons, reference, config))
+                        duplicate_ids=list(ids), persons=persons, now=reference, **parts)
     assignments: dict[str, str | None] = dict.fromkeys(ids)
     for topic_id, d in state.data.items():
         assignments.update(dict.fromkeys(d.members, topic_id))
@@ -111,11 +145,52 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     return result
 
 
+class _Aside:
+    """Run ``work`` in a forked process (when ``fork`` and this process may fork; here otherwise) and hand back its
+    result, pickled through a pipe."""
+
+    def __init__(self, work: Callable[[], Any], fork: bool) -> None:
+        self.value: Any = None
+        self.process: Any = None
+        can_fork = "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+        if not (fork and can_fork):
+            self.value = work()
+            return
+        self.receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+
+        def run() -> None:
+            try:
+                send.send((True, work()))
+            except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+                send.send((False, exc))
+            finally:
+                send.close()
+
+        self.process = multiprocessing.get_context("fork").Process(target=run, daemon=True)
+        self.process.start()
+        send.close()
+
+    def result(self) -> Any:
+        """Return what ``work`` returned; raise what it raised."""
+        if self.process is None:
+            return self.value
+        try:
+            ok, value = self.receive.recv()
+        except EOFError as exc:
+            raise RuntimeError("分类进程意外退出") from exc
+        finally:
+            self.receive.close()
+            self.process.join()
+        if not ok:
+            raise value
+        return value
+
+
 def _topics(opinions: Sequence[Opinion], tokens: list[tuple[tuple[str, ...], tuple[str, ...]]], labels: Any,
-            matrix: Any, places: np.ndarray[Any, np.dtype[np.bool_]], predictions: dict[str, Prediction],
-            persons: dict[str, str], reference: datetime | None, config: MiningConfig) -> dict[str, Any]:
+            matrix: Any, places: np.ndarray[Any, np.dtype[np.bool_]], persons: dict[str, str],
+            reference: datetime | None, config: MiningConfig) -> dict[str, Any]:
     """Return the parts of the state made from the clusters ``labels``: topics ranked by heat with their sums and
-    keywords, and the pool of opinions in no topic."""
+    keywords, and the pool of opinions in no topic; their categories are left to count."""
     ids = [o.id for o in opinions]
     groups: dict[int, list[int]] = {}
     for i, label in enumerate(labels.tolist()):
@@ -132,8 +207,7 @@ def _topics(opinions: Sequence[Opinion], tokens: list[tuple[tuple[str, ...], tup
         central = ordered[0]
         d = new_data(readable_title(opinions[central].title, opinions[central].text))
         for i in ordered:
-            member_prediction = predictions.get(ids[i])
-            add_member(d, opinions[i], persons[ids[i]], member_prediction.category if member_prediction else None)
+            add_member(d, opinions[i], persons[ids[i]], None)  # categories: counted by mine
         provisional.append((d, k, ordered))
     ranked = sorted(provisional, key=lambda item: -heat(item[0].voices, now=reference, config=config.heat).heat)
     topic_ids = [f"t{n}" for n in range(1, len(ranked) + 1)]

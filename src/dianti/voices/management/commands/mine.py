@@ -46,16 +46,18 @@ class Command(BaseCommand):
         try:
             opinions = read_opinions(Path(options["input"]), columns)
             classifier: Classifier | None = None
+            train: tuple[list[tuple[str, str]], list[str]] | None = None
             if options["train"]:
-                items, labels = read_labelled(Path(options["train"]), text=columns.text, title=columns.title,
-                                              label=options["label_col"])
-                classifier = LearnedClassifier().fit(items, labels, workers=options["workers"])
+                # fitted by mine, which segments the labelled rows in one pass with the opinions
+                train = read_labelled(Path(options["train"]), text=columns.text, title=columns.title,
+                                      label=options["label_col"])
+                classifier = LearnedClassifier()
             elif options["keyword_rules"]:
                 classifier = KeywordClassifier()
         except SheetError as exc:
             raise CommandError(str(exc)) from exc
         result = mine(opinions, config=MiningConfig(min_people=options["min_people"]), classifier=classifier,
-                      workers=options["workers"])
+                      train=train, workers=options["workers"])
         try:
             if fmt == "xlsx":
                 out.write_bytes(result_xlsx(result, opinions))

@@ -168,3 +168,33 @@ def test_learned_predictions_are_those_of_before_to_the_bit(chunk: int, monkeypa
         assert now.dtype == then.dtype and np.array_equal(now, then)
         assert model.predict(pairs, given) == before.learned_predict(model, pairs, given)
     assert len(set(keyword)) >= 4
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_training_inside_mine_gives_the_json_and_predictions_of_fitting_first(workers: int) -> None:
+    from dianti.voices.mining import classify
+
+    opinions = [*village_opinions(), *_varied(1200)]
+    labelled = _varied(900, seed=8)
+    items = [(o.title, o.text) for o in labelled]
+    items += [("", ""), (" ", "龘"), ("&lt;b&gt;路灯&amp;", "<p>a3区  3号线\n\t路灯</p>😀" * 40), *items[:50]]
+    labels = [p.category or "其他" for p in classify.KeywordClassifier().predict(items)]
+    features.clear_caches()
+    first = classify.LearnedClassifier().fit(items, labels, workers=workers)
+    then = mine(opinions, classifier=first, workers=workers)
+    features.clear_caches()
+    inside = classify.LearnedClassifier()
+    now = mine(opinions, classifier=inside, train=(items, labels), workers=workers)
+    assert result_json(now) == result_json(then) and now.predictions == then.predictions
+    assert np.array_equal(inside.model.coef_, first.model.coef_) and inside.words.vocabulary_ == first.words.vocabulary_
+    pairs = [(o.title, o.text) for o in opinions]
+    assert np.array_equal(inside.probabilities(pairs), first.probabilities(pairs))
+    assert len(set(labels)) >= 4 and '"category"' in result_json(now)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_training_inside_mine_raises_what_fitting_raises(workers: int) -> None:
+    from dianti.voices.mining import classify
+
+    with pytest.raises(ValueError, match="没有可供学习"):
+        mine(_varied(1200), classifier=classify.LearnedClassifier(), train=([], []), workers=workers)
