@@ -101,33 +101,38 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         del trained_tokens, pairs
     del trained
 
-    duplicates, earlier = DuplicateIndex.of_texts([f"{t} {b}" for t, b in zip(titles, bodies, strict=True)])
-    originals: list[int] = []
-    for pos, found in enumerate(earlier.tolist()):
-        originals.append(pos if found < 0 else originals[found])
-    persons = {o.id: person_of(o, ids[originals[i]]) for i, o in enumerate(opinions)}
-    clock("dedupe")
-    # Classified before clustering (when not trained aside), so the texts are let go before its peak of memory.
-    predictions: dict[str, Prediction] = {}
-    if aside is None and classifier is not None and opinions:
-        predicted = classifier.predict(list(zip(titles, bodies, strict=True)), tokens)
-        predictions = {o.id: p for o, p in zip(opinions, predicted, strict=True)}
-    del titles, bodies
-    clock("classify")
+    try:  # a failure here must not leave the forked classifier waiting to hand over its result
+        duplicates, earlier = DuplicateIndex.of_texts([f"{t} {b}" for t, b in zip(titles, bodies, strict=True)])
+        originals: list[int] = []
+        for pos, found in enumerate(earlier.tolist()):
+            originals.append(pos if found < 0 else originals[found])
+        persons = {o.id: person_of(o, ids[originals[i]]) for i, o in enumerate(opinions)}
+        clock("dedupe")
+        # Classified before clustering (when not trained aside), so the texts are let go before its peak of memory.
+        predictions: dict[str, Prediction] = {}
+        if aside is None and classifier is not None and opinions:
+            predicted = classifier.predict(list(zip(titles, bodies, strict=True)), tokens)
+            predictions = {o.id: p for o, p in zip(opinions, predicted, strict=True)}
+        del titles, bodies
+        clock("classify")
 
-    space = FeatureSpace.fit(docs)
-    matrix = space.transform(docs)
-    del docs
-    places = place_mask(space)
-    clock("vectorize")
-    labels = _cluster(matrix, places, config)
-    clock("cluster")
-    reference = now or max((o.time for o in opinions if o.time is not None), default=None)
-    parts = _topics(opinions, tokens, labels, matrix, places, persons, reference, config)
-    if aside is not None:
-        fitted_there, predicted = aside.result()
-        fitted.__dict__.update(fitted_there.__dict__)  # the caller's classifier, fitted as over there
-        predictions = {o.id: p for o, p in zip(opinions, predicted, strict=True)}
+        space = FeatureSpace.fit(docs)
+        matrix = space.transform(docs)
+        del docs
+        places = place_mask(space)
+        clock("vectorize")
+        labels = _cluster(matrix, places, config)
+        clock("cluster")
+        reference = now or max((o.time for o in opinions if o.time is not None), default=None)
+        parts = _topics(opinions, tokens, labels, matrix, places, persons, reference, config)
+        if aside is not None:
+            fitted_there, predicted = aside.result()
+            fitted.__dict__.update(fitted_there.__dict__)  # the caller's classifier, fitted as over there
+            predictions = {o.id: p for o, p in zip(opinions, predicted, strict=True)}
+    except BaseException:
+        if aside is not None:
+            aside.cancel()
+        raise
     # Counted after naming, in the members' order (as add_member would): the classifier may still be at work.
     for d in parts["data"].values():
         for member in d.members:
@@ -169,6 +174,13 @@ class _Aside:
         self.process = multiprocessing.get_context("fork").Process(target=run, daemon=True)
         self.process.start()
         send.close()
+
+    def cancel(self) -> None:
+        """Stop the forked process, if any, without waiting for its result."""
+        if self.process is not None:
+            self.process.terminate()
+            self.process.join()
+            self.receive.close()
 
     def result(self) -> Any:
         """Return what ``work`` returned; raise what it raised."""

@@ -198,3 +198,20 @@ def test_training_inside_mine_raises_what_fitting_raises(workers: int) -> None:
 
     with pytest.raises(ValueError, match="没有可供学习"):
         mine(_varied(1200), classifier=classify.LearnedClassifier(), train=([], []), workers=workers)
+
+
+def test_a_failure_while_the_classifier_trains_aside_stops_its_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from dianti.voices.mining import classify, pipeline
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("聚类出错")
+
+    monkeypatch.setattr(pipeline, "_cluster", broken)
+    labelled = _varied(300, seed=8)
+    items = [(o.title, o.text) for o in labelled]
+    labels = [p.category or "其他" for p in classify.KeywordClassifier().predict(items)]
+    with pytest.raises(RuntimeError, match="聚类出错"):
+        mine(_varied(1200), classifier=classify.LearnedClassifier(), train=(items, labels), workers=2)
+    assert multiprocessing.active_children() == []  # not left waiting to hand over a result nobody reads
