@@ -86,15 +86,16 @@ def validate_heat_weights(weights: dict[str, Any]) -> dict[str, float]:
     clean = {}
     for knob, value in (weights or {}).items():
         if knob not in KNOBS:
-            raise ValidationError({"heat_weights": f"未知的热度权重“{knob}”"})
+            raise ValidationError({"heat_weights": _("未知的热度权重“%(knob)s”") % {"knob": knob}})
         if value is None or value == "":
             continue
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise ValidationError({"heat_weights": f"“{value}”不是数字"}) from None
+            raise ValidationError({"heat_weights": _("“%(value)s”不是数字") % {"value": value}}) from None
         if not 0 <= number <= 1000 or (knob == "half_life_days" and number == 0):
-            raise ValidationError({"heat_weights": f"“{knob}”应为 0 至 1000 之间的数（半衰期须大于 0）"})
+            raise ValidationError({"heat_weights": _("“%(knob)s”应为 0 至 1000 之间的数（半衰期须大于 0）")
+                                  % {"knob": knob}})
         clean[knob] = number
     return clean
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -83,39 +83,17 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     docs = [a.terms for a in analysed]
     del analysed
     clock("segment")
-    # Trained and classified in a forked process while this one finds duplicates, vectorizes and clusters: the two
-    # are independent until the topics are named with their members' categories.
-    aside: _Aside | None = None
-    if train is not None:
-        if not isinstance(classifier, LearnedClassifier):
-            raise TypeError("train needs a LearnedClassifier")
-        fitted = classifier
-        trained_tokens = [(a.title_tokens, a.body_tokens) for a in trained]
-        pairs = list(zip(titles, bodies, strict=True))
-
-        def fit_and_predict() -> tuple[LearnedClassifier, list[Prediction]]:
-            fitted.fit(train[0], train[1], tokens=trained_tokens)
-            return fitted, fitted.predict(pairs, tokens) if opinions else []
-
-        aside = _Aside(fit_and_predict, workers > 1)
-        del trained_tokens, pairs
+    aside = None if train is None else _train_aside(classifier, train, trained, titles, bodies, tokens, workers > 1)
     del trained
-
     try:  # a failure here must not leave the forked classifier waiting to hand over its result
-        duplicates, earlier = DuplicateIndex.of_texts([f"{t} {b}" for t, b in zip(titles, bodies, strict=True)])
-        originals: list[int] = []
-        for pos, found in enumerate(earlier.tolist()):
-            originals.append(pos if found < 0 else originals[found])
-        persons = {o.id: person_of(o, ids[originals[i]]) for i, o in enumerate(opinions)}
+        duplicates, originals, persons = _dedupe(opinions, ids, titles, bodies)
         clock("dedupe")
         # Classified before clustering (when not trained aside), so the texts are let go before its peak of memory.
         predictions: dict[str, Prediction] = {}
         if aside is None and classifier is not None and opinions:
-            predicted = classifier.predict(list(zip(titles, bodies, strict=True)), tokens)
-            predictions = {o.id: p for o, p in zip(opinions, predicted, strict=True)}
+            predictions = _by_id(opinions, classifier.predict(list(zip(titles, bodies, strict=True)), tokens))
         del titles, bodies
         clock("classify")
-
         space = FeatureSpace.fit(docs)
         matrix = space.transform(docs)
         del docs
@@ -126,19 +104,14 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
         reference = now or max((o.time for o in opinions if o.time is not None), default=None)
         parts = _topics(opinions, tokens, labels, matrix, places, persons, reference, config)
         if aside is not None:
-            fitted_there, predicted = aside.result()
-            fitted.__dict__.update(fitted_there.__dict__)  # the caller's classifier, fitted as over there
-            predictions = {o.id: p for o, p in zip(opinions, predicted, strict=True)}
+            fitted, predicted = aside.result()
+            classifier.__dict__.update(fitted.__dict__)  # the caller's classifier, fitted as over there
+            predictions = _by_id(opinions, predicted)
     except BaseException:
         if aside is not None:
             aside.cancel()
         raise
-    # Counted after naming, in the members' order (as add_member would): the classifier may still be at work.
-    for d in parts["data"].values():
-        for member in d.members:
-            category = predictions[member].category if member in predictions else None
-            if category:
-                d.categories[category] += 1
+    _count_categories(parts["data"].values(), predictions)
     state = TopicsState(config=config, space=space, place_columns=places, duplicates=duplicates,
                         duplicate_ids=list(ids), persons=persons, now=reference, **parts)
     assignments: dict[str, str | None] = dict.fromkeys(ids)
@@ -148,6 +121,53 @@ def mine(opinions: Sequence[Opinion], *, config: MiningConfig | None = None, cla
     result = MiningResult(state.topics(), assignments, duplicate_of, predictions, state)
     clock("topics")
     return result
+
+
+Tokens = list[tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+def _train_aside(classifier: Classifier | None, train: tuple[Sequence[tuple[str, str]], Sequence[str]],
+                 trained: Sequence[Any], titles: list[str], bodies: list[str], tokens: Tokens,
+                 fork: bool) -> _Aside:
+    """Start fitting ``classifier`` on ``train`` (its words segmented already: ``trained``) and classifying the
+    opinions, in a forked process while this one finds duplicates, vectorizes and clusters: the two are independent
+    until the topics are named with their members' categories."""
+    if not isinstance(classifier, LearnedClassifier):
+        raise TypeError("train needs a LearnedClassifier")
+    fitted = classifier
+    trained_tokens = [(a.title_tokens, a.body_tokens) for a in trained]
+    pairs = list(zip(titles, bodies, strict=True))
+
+    def fit_and_predict() -> tuple[LearnedClassifier, list[Prediction]]:
+        fitted.fit(train[0], train[1], tokens=trained_tokens)
+        return fitted, fitted.predict(pairs, tokens) if pairs else []
+
+    return _Aside(fit_and_predict, fork)
+
+
+def _dedupe(opinions: Sequence[Opinion], ids: list[str], titles: list[str], bodies: list[str],
+            ) -> tuple[DuplicateIndex, list[int], dict[str, str]]:
+    """Return the duplicate index of the texts, each opinion's original (its own position when it is none's copy)
+    and the person behind each opinion."""
+    duplicates, earlier = DuplicateIndex.of_texts([f"{t} {b}" for t, b in zip(titles, bodies, strict=True)])
+    originals: list[int] = []
+    for pos, found in enumerate(earlier.tolist()):
+        originals.append(pos if found < 0 else originals[found])
+    return duplicates, originals, {o.id: person_of(o, ids[originals[i]]) for i, o in enumerate(opinions)}
+
+
+def _by_id(opinions: Sequence[Opinion], predicted: Sequence[Prediction]) -> dict[str, Prediction]:
+    return {o.id: p for o, p in zip(opinions, predicted, strict=True)}
+
+
+def _count_categories(topics: Iterable[Any], predictions: dict[str, Prediction]) -> None:
+    """Count each topic's members' categories, in the members' order (as add_member would): counted after naming,
+    since the classifier may still have been at work."""
+    for d in topics:
+        for member in d.members:
+            category = predictions[member].category if member in predictions else None
+            if category:
+                d.categories[category] += 1
 
 
 class _Aside:
