@@ -22,9 +22,8 @@ from dianti.voices.models import AssignedTopic, Opinion, Support, Topic
 from dianti.voices.topics import DuplicateTopic
 
 from .factories import opinion
+from .test_places import OLD_STREET
 
-OLD_STREET = ["老街路灯坏了好几盏，晚上黑漆漆的", "老街的垃圾桶天天满出来没人清", "老街路面坑坑洼洼，一下雨就积水",
-              "老街有好多老房子空着没人住"]
 ELSEWHERE = ["北横路的路灯晚上不亮", "东港桥路灯坏了没人修", "北横路路灯坏了好久了", "东港桥的垃圾桶满了没人清"]
 TITLE = "老街的路灯、垃圾、路面等问题如何统筹解决"
 
