@@ -4,6 +4,7 @@ minutes (会议纪要, .docx)."""
 from __future__ import annotations
 
 import io
+import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -13,6 +14,11 @@ from .omr.layout import BallotSpec
 
 MAX_REPORT_BYTES = 20 * 1024 * 1024
 MAX_REPORT_CHARS = 50_000
+# A printed ballot's serial: eight digits drawn at random. Numbered 1, 2, 3… and handed out from the stack in that
+# order, a serial would say who got the sheet (the third person served, the third seat), and the clerk confirming
+# it sees its serial beside its marks; drawn at random, the stack's order says nothing. Eight digits also keep a
+# second printing for latecomers from repeating a serial of the first (a repeat would be refused as a duplicate).
+SERIAL_MIN, SERIAL_MAX = 10_000_000, 99_999_999
 
 
 def extract_text(upload: Any) -> str:
@@ -67,8 +73,14 @@ def ballot_spec(meeting: Any) -> BallotSpec:
 
 def paper_ballots_pdf(*, meeting: Any, copies: int) -> bytes:
     """Return numbered paper ballots: one sheet per serial (several pages beyond ``ROWS_PER_PAGE`` subjects), every
-    subject with a box per grade, corner markers and a QR code for the machine reader."""
-    return paper_ballots_pdf_for(ballot_spec(meeting), range(1, copies + 1))
+    subject with a box per grade, corner markers and a QR code for the machine reader. The serials are
+    :func:`paper_serials`: nothing of them follows the order the sheets are printed or handed out in."""
+    return paper_ballots_pdf_for(ballot_spec(meeting), paper_serials(copies))
+
+
+def paper_serials(copies: int) -> list[int]:
+    """Return ``copies`` distinct serials drawn at random (see :data:`SERIAL_MIN`), in no order."""
+    return secrets.SystemRandom().sample(range(SERIAL_MIN, SERIAL_MAX + 1), copies)
 
 
 def paper_ballots_pdf_for(spec: BallotSpec, serials: Iterable[int]) -> bytes:

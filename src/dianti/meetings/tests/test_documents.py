@@ -56,10 +56,22 @@ def test_paper_ballots_are_numbered_and_list_every_subject(tree):
     meeting = scheduled(reporting(tree))
     reader = PdfReader(io.BytesIO(documents.paper_ballots_pdf(meeting=meeting, copies=3)))
     assert len(reader.pages) == 3
-    for serial, page in enumerate(reader.pages, start=1):
+    serials = []
+    for page in reader.pages:
         text = page.extract_text()
-        assert f"编号 {serial}" in text and "雪水港村" in text and "丰义村" in text and "民主评议票" in text
+        serials += [int(s) for s in re.findall(r"编号 (\d+)", text)]
+        assert "雪水港村" in text and "丰义村" in text and "民主评议票" in text
         assert all(grade in text for grade in ["好", "较好", "一般", "差"]) and "党员代表" in text
+    assert len(set(serials)) == 3 and all(len(str(s)) == 8 for s in serials)  # drawn at random, below
+
+
+def test_serials_follow_no_order_so_a_sheet_handed_out_third_is_not_the_third_serial():
+    draws = [documents.paper_serials(40) for _ in range(5)]
+    for serials in draws:
+        assert len(set(serials)) == 40 and all(documents.SERIAL_MIN <= s <= documents.SERIAL_MAX for s in serials)
+        assert serials != sorted(serials) and serials != sorted(serials, reverse=True)
+    assert len({tuple(d) for d in draws}) == 5  # a second printing repeats nothing of the first
+    assert not set(draws[0]) & set(draws[1])
 
 
 def test_minutes_hold_the_title_each_subject_the_questions_and_answers_and_the_counts(tree, users):

@@ -111,7 +111,7 @@ def test_decisions_read_one_clear_mark_and_flag_two_a_correction_or_a_faint_one(
 def test_the_command_reads_a_scanned_pdf_and_writes_serials_marks_and_flags_without_counting(tree, tmp_path) -> None:
     meeting = scheduled(reporting(tree))
     spec = documents.ballot_spec(meeting)
-    pages = list(pdf_pages(documents.paper_ballots_pdf(meeting=meeting, copies=2), DPI))
+    pages = list(pdf_pages(documents.paper_ballots_pdf_for(spec, [1, 2]), DPI))
     lay = L.page_layouts(spec)[0]
     box = next(b for b in lay.boxes if b.row == spec.items[0][0] and b.option == "较好")
     k = DPI / 25.4
