@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dianti.core import audit, rules
+from dianti.core.models import Job
 
+from . import scans
 from .models import AgendaItem, Ballot, Meeting, PanelGroup, PaperScan
 
 TITLE = "【模拟测评】"
@@ -67,6 +69,12 @@ def rehearsal_wipe(*, actor: Any, meeting: Meeting) -> int:
         raise ValidationError(_("没有需要清除的模拟测评"))
     for scan in PaperScan.objects.filter(meeting=copy).exclude(image=""):
         scan.image.delete(save=False)
+    # The rehearsal's reading jobs go too: their uploads (if any are left) and results name its sheets.
+    for job in Job.objects.filter(kind=scans.JOB_KIND, params__meeting_id=copy.pk):
+        for name in ("input_file", "output_file"):
+            if getattr(job, name):
+                getattr(job, name).delete(save=False)
+        job.delete()
     # Ballots first: a ballot protects its panel group from deletion (real results must not lose their groups).
     ballots, _by_model = Ballot.objects.filter(meeting=copy).delete()
     copy.delete()

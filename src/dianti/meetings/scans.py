@@ -152,7 +152,14 @@ def read_job(job: Job, progress: Callable[[int, int], None]) -> dict[str, Any]:
     from .omr import sources
 
     meeting = Meeting.with_rehearsals.get(pk=job.params["meeting_id"])
-    files = list(_files(job))
+    try:
+        files = list(_files(job))
+    finally:
+        # The uploads as they came — a phone photo's EXIF (time, place, device), the clerk's file names — go now:
+        # each page is kept as a fresh JPEG of its pixels only (:func:`scan_store`), the bad files' names in the
+        # result, and nothing reads the upload again.
+        job.input_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(input_file="")
     problems, counts = [], {s: 0 for s in PaperScan.Status.values}
     for i, (name, data) in enumerate(files):
         try:

@@ -79,13 +79,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(request.user, pk)
     closed = meeting.status == Meeting.Status.CLOSED
     pending = selectors.paper_pending(meeting)
+    can_manage = permissions.can_manage_meeting(request.user, meeting)
     return render(request, "meetings/detail.html", {
         "meeting": meeting, "agenda": selectors.agenda(meeting), "progress": selectors.progress(meeting),
-        "can_manage": permissions.can_manage_meeting(request.user, meeting),
+        "can_manage": can_manage,
         "questions": selectors.questions_for_moderation(meeting), "results": selectors.results(meeting) if closed else None,
         "groups": list(meeting.groups.all()), "paper": selectors.paper_entries(meeting),
         "pending": pending, "disputes": pending.disputed, "attendance": selectors.attendance_count(meeting),
-        "paper_images": scan_reads.scans_of_serial(meeting), "scans_waiting": scan_reads.scans_waiting_count(meeting),
+        "paper_images": scan_reads.scans_of_serial(meeting) if can_manage else {}, "scans_waiting": scan_reads.scans_waiting_count(meeting),
         "rehearsal": None if meeting.is_rehearsal else rehearsal.rehearsal_of(meeting),
         "can_rehearse": rules.allows(request.user, "meeting.rehearsal_start", rehearsal.rules_context(meeting)),
         "public_url": request.build_absolute_uri(reverse("meeting_public", args=[meeting.public_key])),

@@ -98,8 +98,10 @@ def scan_discard(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
 
 @login_required
 def scan_image(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
-    """A kept paper ballot's image, for anyone who sees the meeting (its convener's subtree and above)."""
-    meeting = selectors.meeting_get(request.user, pk)
+    """A kept paper ballot's image, for those who run the meeting (the convener's admins and above) only: a sheet's
+    image is one person's ballot, and its serial is printed large enough for a neighbour in the hall to read, so
+    the rest of the subtree who see the meeting — evaluators among them — see its counts, never a sheet."""
+    meeting = _manageable(request, pk)
     scan = scan_reads.scan_get(meeting, scan_id)
     with scan.image.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type="image/jpeg")
@@ -109,8 +111,8 @@ def scan_image(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
 
 @login_required
 def scan_upright(request: HttpRequest, pk: int, scan_id: int) -> HttpResponse:
-    """The kept image de-skewed, for the bands shown beside each row of the sheet."""
-    meeting = selectors.meeting_get(request.user, pk)
+    """The kept image de-skewed, for the bands shown beside each row of the sheet (as :func:`scan_image`)."""
+    meeting = _manageable(request, pk)
     response = HttpResponse(scans.upright_jpeg(scan_reads.scan_get(meeting, scan_id)), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
