@@ -106,8 +106,15 @@ def expand(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def pages(path: Path, dpi: int = SCAN_DPI) -> Iterator[tuple[str, npt.NDArray[np.uint8]]]:
-    """Yield (``file`` or ``file#page``, grey image) for every page in one file."""
+    """Yield (``file`` or ``file#page``, grey image) for every page in one file, a PDF's one at a time; raise
+    :class:`TooLarge` past the bounds and ``ValueError`` for a file that is no PDF or image, before decoding."""
     data = path.read_bytes()
-    found = list(pdf_pages(data, dpi)) if data[:5] == b"%PDF-" else image_pages(data)
+    if data[:5] == b"%PDF-":
+        n, found = pdf_page_count(data), pdf_pages(data, dpi)
+    else:
+        images = image_pages(data)
+        if not images:
+            raise ValueError("not an image")
+        n, found = len(images), iter(images)
     for i, image in enumerate(found, start=1):
-        yield (f"{path}#{i}" if len(found) > 1 else str(path)), image
+        yield (f"{path}#{i}" if n > 1 else str(path)), image

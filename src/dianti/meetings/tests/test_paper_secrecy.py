@@ -224,3 +224,31 @@ def test_each_decision_on_a_flagged_mark_is_the_confirming_clerks_with_its_time_
     assert scan.entry.grades[str(h.items[1].pk)] == "差"  # the decision, on the clerk's own entry of the sheet
     for note in AuditEvent.objects.values_list("note", flat=True):
         assert not any(grade in note for grade in ("好", "较好", "一般", "差")), note
+
+
+def test_the_omr_command_names_a_bomb_or_garbage_and_reads_the_rest_without_decoding_them(h, tmp_path, monkeypatch):
+    import json
+
+    import pypdfium2 as pdfium
+    from django.core.management import call_command
+
+    rendered = []
+    real_render = pdfium.PdfPage.render
+    monkeypatch.setattr(pdfium.PdfPage, "render", lambda self, **kw: rendered.append(1) or real_render(self, **kw))
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    doc = pdfium.PdfDocument.new()
+    for _ in range(sources.MAX_PAGES + 1):
+        doc.new_page(595, 842)
+    doc.save(str(folder / "a-endless.pdf"))
+    (folder / "b-notes.png").write_bytes(b"not an image at all")
+    (folder / "c-bomb.png").write_bytes(_png_bomb(12_000))
+    (folder / "d-sheet.jpg").write_bytes(omr_samples.jpeg(_marked(h.meeting, 67890123)))
+    out = tmp_path / "marks.json"
+    rendered.clear()  # printing the sheet above rendered its PDF
+    call_command("omr", "read", str(folder), "--meeting", str(h.meeting.pk), "--out", str(out))
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["serial"] for s in result["sheets"]] == [67890123] and rendered == []
+    too_big = str(scans.TOO_LARGE) % {"pages": sources.MAX_PAGES, "pixels": sources.MAX_PAGE_PIXELS // 10_000}
+    assert [(Path(f["file"]).name, f["message"]) for f in result["files"]] == [
+        ("a-endless.pdf", too_big), ("b-notes.png", str(scans.BAD_FILE)), ("c-bomb.png", too_big)]

@@ -15,6 +15,7 @@ from dianti.meetings.documents import ballot_spec
 from dianti.meetings.models import Meeting
 from dianti.meetings.omr import sources
 from dianti.meetings.omr.read import RowRead, SheetRead, read_sheet
+from dianti.meetings.scans import BAD_FILE, TOO_LARGE
 
 
 def _row(row: RowRead, orders: dict[str, int]) -> dict[str, Any]:
@@ -52,16 +53,24 @@ class Command(BaseCommand):
         missing = [str(f) for f in files if not f.is_file()]
         if missing:
             raise CommandError(f"找不到文件：{'、'.join(missing)}")
-        sheets = []
+        sheets, problems = [], []
         for path in files:
-            for source, image in sources.pages(path, dpi):
-                sheets.append(sheet_json(source, read_sheet(image, spec), orders))
+            try:
+                for source, image in sources.pages(path, dpi):
+                    sheets.append(sheet_json(source, read_sheet(image, spec), orders))
+            except sources.TooLarge:
+                problems.append({"file": str(path), "message": str(TOO_LARGE) % {
+                    "pages": sources.MAX_PAGES, "pixels": sources.MAX_PAGE_PIXELS // 10_000}})
+            except Exception:  # noqa: BLE001 — a truncated or corrupt file: named, the others are still read
+                problems.append({"file": str(path), "message": str(BAD_FILE)})
+        for problem in problems:
+            self.stderr.write(f"{problem['file']}：{problem['message']}")
         seen = Counter((s["serial"], s["page"]) for s in sheets if s["serial"] is not None)
         summary = {"sheets": len(sheets), "read": sum(1 for s in sheets if s["serial"] is not None),
                    "not_found": sum(1 for s in sheets if not s["found"]),
                    "flagged_rows": sum(s["flags"] for s in sheets),
                    "seen_twice": sorted(serial for (serial, _page), n in seen.items() if n > 1)}
-        Path(out).write_text(json.dumps({"meeting": found.pk, "sheets": sheets, "summary": summary},
+        Path(out).write_text(json.dumps({"meeting": found.pk, "sheets": sheets, "summary": summary, "files": problems},
                                         ensure_ascii=False, indent=1), encoding="utf-8")
         self.stdout.write(f"已识别 {summary['read']}/{summary['sheets']} 页，需人工核对 {summary['flagged_rows']} 处；"
                           f"结果写入 {out}（未计票）")
