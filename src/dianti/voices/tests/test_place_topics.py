@@ -219,3 +219,16 @@ def test_the_gathered_topic_is_of_the_subjects_campaign(village, users, tree):
     place_topics.place_topic_assign(actor=users.town_admin, subject=village, place="老街", text=TITLE)
     chosen = AssignedTopic.objects.get(subject=village).topic
     assert chosen.campaign_id == village.campaign_id and chosen.size == 4
+
+
+def test_only_the_conveners_admins_gather_a_place_by_url_and_nobody_else_learns_it_exists(village, users, client):
+    before = dict(Opinion.objects.values_list("pk", "topic_id"))
+    url = reverse("voices_assign", args=[village.pk])
+    places_url = reverse("voices_workbench_places", args=[village.pk])
+    for user, refused in ((users.secretary, (403, 404)), (users.evaluator, (403, 404)),
+                          (users.point_staff, (403, 404)), (users.other_town_admin, (404,))):
+        client.force_login(user)
+        assert client.post(url, {"place": "老街", "text": TITLE}).status_code in refused, user
+        assert client.get(places_url).status_code in refused, user
+    assert dict(Opinion.objects.values_list("pk", "topic_id")) == before
+    assert not AssignedTopic.objects.filter(subject=village).exists()
