@@ -86,10 +86,7 @@ def _images(data: bytes) -> tuple[int, Iterator[npt.NDArray[np.uint8]]]:
 
     if data[:5] == b"%PDF-":
         return sources.pdf_page_count(data), sources.pdf_pages(data)
-    pages = sources.image_pages(data)
-    if not pages:
-        raise ValueError("not an image")
-    return len(pages), iter(pages)
+    return sources.image_pages(data)
 
 
 def _jpeg(image: npt.NDArray[np.uint8]) -> bytes:

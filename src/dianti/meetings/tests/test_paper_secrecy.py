@@ -252,3 +252,20 @@ def test_the_omr_command_names_a_bomb_or_garbage_and_reads_the_rest_without_deco
     too_big = str(scans.TOO_LARGE) % {"pages": sources.MAX_PAGES, "pixels": sources.MAX_PAGE_PIXELS // 10_000}
     assert [(Path(f["file"]).name, f["message"]) for f in result["files"]] == [
         ("a-endless.pdf", too_big), ("b-notes.png", str(scans.BAD_FILE)), ("c-bomb.png", too_big)]
+
+
+def test_a_multi_page_tiff_decodes_one_page_at_a_time(monkeypatch):
+    from PIL import Image
+
+    pages = [Image.new("L", (400, 300), 255 - i) for i in range(5)]
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", compression="tiff_adobe_deflate", save_all=True, append_images=pages[1:])
+    decoded = []
+    real = sources.cv2.imdecodemulti
+    monkeypatch.setattr(sources.cv2, "imdecodemulti", lambda *a: decoded.append(a[3]) or real(*a))
+    n, found = sources.image_pages(buf.getvalue())
+    assert n == 5 and decoded == [(0, 1)]  # the first page only, to know it is an image
+    assert [int(next(found)[0, 0]) for _ in range(2)] == [255, 254] and decoded == [(0, 1), (1, 2)]
+    assert len(list(found)) == 3
+    with pytest.raises(ValueError):
+        sources.image_pages(b"GIF89a" + b"\0" * 20)
