@@ -71,16 +71,25 @@ def ballot_spec(meeting: Any) -> BallotSpec:
                       groups=tuple(g.name for g in meeting.groups.all()), items=items)
 
 
-def paper_ballots_pdf(*, meeting: Any, copies: int) -> bytes:
+def paper_ballots_pdf(*, meeting: Any, serials: Iterable[int]) -> bytes:
     """Return numbered paper ballots: one sheet per serial (several pages beyond ``ROWS_PER_PAGE`` subjects), every
-    subject with a box per grade, corner markers and a QR code for the machine reader. The serials are
-    :func:`paper_serials`: nothing of them follows the order the sheets are printed or handed out in."""
-    return paper_ballots_pdf_for(ballot_spec(meeting), paper_serials(copies))
+    subject with a box per grade, corner markers and a QR code for the machine reader. The serials come from
+    :func:`~.paper.paper_serials_issue`: drawn at random, nothing of them follows the order the sheets are printed
+    or handed out in."""
+    return paper_ballots_pdf_for(ballot_spec(meeting), serials)
 
 
-def paper_serials(copies: int) -> list[int]:
-    """Return ``copies`` distinct serials drawn at random (see :data:`SERIAL_MIN`), in no order."""
-    return secrets.SystemRandom().sample(range(SERIAL_MIN, SERIAL_MAX + 1), copies)
+def paper_serials(copies: int, taken: Iterable[int] = ()) -> list[int]:
+    """Return ``copies`` distinct serials drawn at random (see :data:`SERIAL_MIN`), none of ``taken``, in no order."""
+    taken = set(taken)
+    if copies > SERIAL_MAX - SERIAL_MIN + 1 - len(taken):
+        raise ValueError("not enough serials left")
+    draw, out = secrets.SystemRandom(), dict[int, None]()  # insertion-ordered: the draw's own order
+    while len(out) < copies:
+        serial = draw.randint(SERIAL_MIN, SERIAL_MAX)
+        if serial not in taken:
+            out[serial] = None
+    return list(out)
 
 
 def paper_ballots_pdf_for(spec: BallotSpec, serials: Iterable[int]) -> bytes:

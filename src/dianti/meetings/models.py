@@ -224,6 +224,24 @@ class PaperEntry(models.Model):
         return f"{self.meeting_id}#{self.serial} by {self.clerk_id}"
 
 
+class PrintedSerial(models.Model):
+    """A serial the platform printed on one of the meeting's paper ballots (:func:`.paper.paper_serials_issue`).
+
+    Kept so that a second printing never repeats a serial and a typed serial that was never printed for this meeting
+    (a typo, a rehearsal's sheet) is refused. The rows are written in the serials' own order, so neither their ids nor
+    anything else here keeps the order the sheets came off the printer in (the order they were handed out in).
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="printed_serials")
+    serial = models.PositiveIntegerField(_("选票编号"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "serial"], name="uniq_printed_serial")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.serial}"
+
+
 def scan_path(instance: PaperScan, filename: str) -> str:
     # A random name: neither the clerk's file name (a photo may be named after anyone) nor an order of scanning.
     return f"paper-scans/{instance.meeting_id}/{secrets.token_hex(12)}.jpg"

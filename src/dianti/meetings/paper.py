@@ -12,14 +12,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dianti.core import audit, ratelimit
 from dianti.orgs.permissions import ensure_can_manage
 
-from . import selectors
+from . import documents, selectors
 from .ballots import Mark, VotingClosed, check_mark, ensure_room, locked_group
-from .models import Ballot, Meeting, PanelGroup, PaperEntry
+from .models import Ballot, Meeting, PanelGroup, PaperEntry, PrintedSerial
+
+MAX_COPIES = 500
 
 
 def paper_ballot_token(meeting_id: int, serial: int, item_id: int | str) -> str:
@@ -44,6 +47,40 @@ def _clean_grades(meeting: Meeting, grades: Mapping[int, str]) -> dict[str, str]
 
 
 @transaction.atomic
+def paper_serials_issue(*, actor: Any, meeting: Meeting, copies: int) -> list[int]:
+    """Draw ``copies`` serials for the meeting's paper ballots, none printed for it before, and record them; return
+    them in the order to print them in (the draw's, which says nothing of the serials)."""
+    ensure_can_manage(actor, meeting.campaign.convener)
+    if not 1 <= copies <= MAX_COPIES:
+        raise ValidationError(_("一次可打印 1 至 %(n)d 张纸质选票") % {"n": MAX_COPIES})
+    Meeting.with_rehearsals.select_for_update().filter(pk=meeting.pk).first()  # two printings draw one after another
+    try:
+        serials = documents.paper_serials(copies, PrintedSerial.objects.filter(meeting=meeting)
+                                          .values_list("serial", flat=True))
+    except ValueError:
+        raise ValidationError(_("本会议可用的选票编号不足，无法再打印 %(n)d 张") % {"n": copies}) from None
+    # Written in the serials' order: the rows' ids then say nothing of the order the sheets come off the printer in.
+    PrintedSerial.objects.bulk_create([PrintedSerial(meeting=meeting, serial=s) for s in sorted(serials)])
+    return serials
+
+
+def check_printed(meeting: Meeting, serial: int) -> None:
+    """Refuse a serial the platform never printed for ``meeting`` once it has printed any: a typo, or a sheet of its
+    rehearsal (or, in a rehearsal, of the real meeting). A meeting whose ballots were all printed elsewhere (none
+    recorded) takes any serial."""
+    printed = PrintedSerial.objects.filter(meeting=meeting)
+    if not printed.exists() or printed.filter(serial=serial).exists():
+        return
+    real = meeting.rehearsal_of_id or meeting.pk
+    kin = PrintedSerial.objects.filter(Q(meeting_id=real) | Q(meeting__rehearsal_of_id=real), serial=serial)
+    if kin.exclude(meeting=meeting).exists():
+        raise ValidationError(_("编号 %(serial)d 是模拟测评的选票，不能计入正式会议") % {"serial": serial}
+                              if not meeting.is_rehearsal else
+                              _("编号 %(serial)d 是正式会议的选票，不能录入模拟测评") % {"serial": serial})
+    raise ValidationError(_("编号 %(serial)d 不是本会议打印的选票编号，请对照纸质选票核对") % {"serial": serial})
+
+
+@transaction.atomic
 def paper_enter(*, actor: Any, meeting: Meeting, group: PanelGroup, serial: int, grades: Mapping[int, str],
                 source: str = PaperEntry.Source.TYPED) -> str:
     """Record one clerk's typing of paper ballot ``serial``. When two clerks' entries agree, the ballot counts;
@@ -57,6 +94,7 @@ def paper_enter(*, actor: Any, meeting: Meeting, group: PanelGroup, serial: int,
         raise VotingClosed("只有进行中的会议可以录入纸质选票")
     if group.meeting_id != meeting.pk or serial < 1:
         raise ValidationError("选票编号或评议人类别不正确")
+    check_printed(meeting, serial)
     clean = _clean_grades(meeting, grades)
     if PaperEntry.objects.filter(meeting=meeting, serial=serial, accepted=True).exists():
         raise ValidationError(f"编号 {serial} 的选票已经计入，无需再录")

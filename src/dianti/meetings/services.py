@@ -51,7 +51,7 @@ from .models import (
     Question,
     QuestionVote,
 )
-from .paper import disputes, paper_enter, paper_resolve  # noqa: F401  (offered here, as above)
+from .paper import disputes, paper_enter, paper_resolve, paper_serials_issue  # noqa: F401  (offered here, as above)
 from .permissions import ensure_can_upload_report
 from .text import clean, format_code, normalize_code  # noqa: F401  (codes offered here, as above)
 

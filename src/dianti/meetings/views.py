@@ -22,7 +22,7 @@ from dianti.core.http import error_messages, file_response, flash_errors
 from dianti.core.pagination import paginate
 from dianti.voices.posters import qr_svg
 
-from . import documents, permissions, rehearsal, scan_reads, selectors, services
+from . import documents, paper, permissions, rehearsal, scan_reads, selectors, services
 from .forms import ScheduleForm
 from .models import AgendaItem, Meeting, PanelGroup, PaperEntry, Question
 
@@ -80,9 +80,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     closed = meeting.status == Meeting.Status.CLOSED
     pending = selectors.paper_pending(meeting)
     can_manage = permissions.can_manage_meeting(request.user, meeting)
+    progress = selectors.progress(meeting)
     return render(request, "meetings/detail.html", {
-        "meeting": meeting, "agenda": selectors.agenda(meeting), "progress": selectors.progress(meeting),
-        "can_manage": can_manage,
+        "meeting": meeting, "agenda": selectors.agenda(meeting), "progress": progress,
+        "can_manage": can_manage, "paper_copies": min(max(sum(p.expected for p in progress), 1), paper.MAX_COPIES),
         "questions": selectors.questions_for_moderation(meeting), "results": selectors.results(meeting) if closed else None,
         "groups": list(meeting.groups.all()), "paper": selectors.paper_entries(meeting),
         "pending": pending, "disputes": pending.disputed, "attendance": selectors.attendance_count(meeting),
@@ -141,14 +142,20 @@ def codes(request: HttpRequest, pk: int) -> HttpResponse:
     return file_response(pdf, f"evaluator-slips-{meeting.pk}.pdf", "pdf")
 
 
-@replica_reads
 @login_required
 def paper_ballots(request: HttpRequest, pk: int) -> HttpResponse:
+    """Print ``copies`` paper ballots with serials drawn for them now (recorded: a later printing never repeats one)."""
     meeting = _manageable(request, pk)
-    copies_text = request.GET.get("copies", "")
-    copies = min(max(int(copies_text) if copies_text.isdecimal() else 20, 1), 500)
-    return file_response(documents.paper_ballots_pdf(meeting=meeting, copies=copies), f"paper-ballots-{meeting.pk}.pdf",
-                         "pdf")
+    copies_text = request.GET.get("copies", "").strip()
+    try:
+        serials = services.paper_serials_issue(actor=request.user, meeting=meeting,
+                                               copies=int(copies_text) if copies_text.isdecimal() else
+                                               0 if copies_text else 20)  # not a count: refused, saying why
+    except ValidationError as exc:
+        flash_errors(request, exc)
+        return redirect("meeting_detail", pk=meeting.pk)
+    return file_response(documents.paper_ballots_pdf(meeting=meeting, serials=serials),
+                         f"paper-ballots-{meeting.pk}.pdf", "pdf")
 
 
 @login_required

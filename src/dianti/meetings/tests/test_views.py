@@ -155,11 +155,14 @@ def test_minutes_wait_for_the_close_then_download_as_docx(tree, users, client):
 def test_paper_ballot_copies_are_bounded_and_a_bad_number_is_not_a_crash(tree, users, client, monkeypatch):
     h = held(tree)
     asked = []
-    monkeypatch.setattr(documents, "paper_ballots_pdf", lambda *, meeting, copies: asked.append(copies) or b"%PDF")
+    monkeypatch.setattr(documents, "paper_ballots_pdf", lambda *, meeting, serials: asked.append(len(serials)) or b"%PDF")
     _as(client, users.town_admin)
-    for copies in ("2", "abc", "0", "-3", "99999", ""):
+    for copies in ("2", "", "500"):
         assert client.get(reverse("meeting_paper_pdf", args=[h.meeting.pk]), {"copies": copies}).status_code == 200
-    assert asked == [2, 20, 1, 20, 500, 20]
+    for copies in ("abc", "0", "-3", "99999"):
+        response = client.get(reverse("meeting_paper_pdf", args=[h.meeting.pk]), {"copies": copies}, follow=True)
+        assert response.status_code == 200 and "一次可打印 1 至 500 张纸质选票" in response.content.decode()
+    assert asked == [2, 20, 500]
 
 
 def test_the_projector_shows_progress_per_group_and_never_the_grades_before_closing(tree, users, client):
