@@ -10,6 +10,7 @@ rehearsal changes no subject and computes no score of record. Who may start and 
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -25,6 +26,9 @@ from . import scans
 from .models import AgendaItem, Ballot, Meeting, PanelGroup, PaperScan
 
 TITLE = "【模拟测评】"
+# A reading job of the rehearsal's sheets younger than this, still queued or running, holds off the wipe: it would
+# store images for a meeting that is gone. An older one is taken for dead (a lost worker) and wiped with the rest.
+READING_HOLDS_WIPE = dt.timedelta(minutes=30)
 
 
 def rules_context(meeting: Meeting) -> rules.Context:
@@ -67,6 +71,9 @@ def rehearsal_wipe(*, actor: Any, meeting: Meeting) -> int:
     copy = rehearsal_of(meeting)
     if copy is None:
         raise ValidationError(_("没有需要清除的模拟测评"))
+    if Job.objects.filter(kind=scans.JOB_KIND, params__meeting_id=copy.pk, status__in=[
+            Job.Status.QUEUED, Job.Status.RUNNING], created_at__gte=timezone.now() - READING_HOLDS_WIPE).exists():
+        raise ValidationError(_("模拟测评的纸质选票正在识别，识别完成后再清除"))
     for scan in PaperScan.objects.filter(meeting=copy).exclude(image=""):
         scan.image.delete(save=False)
     # The rehearsal's reading jobs go too: their uploads (if any are left) and results name its sheets.

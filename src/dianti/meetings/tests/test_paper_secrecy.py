@@ -162,6 +162,21 @@ def test_a_wiped_rehearsal_leaves_no_scan_image_job_or_upload(h, users, django_c
     assert "45678901" not in notes and "好" not in notes
 
 
+def test_a_rehearsal_is_not_wiped_while_its_sheets_are_being_read(h, users):
+    """Else the reading job would go on storing images for a meeting that is gone."""
+    from django.core.exceptions import ValidationError
+
+    copy = rehearsal.rehearsal_start(actor=users.town_admin, meeting=h.meeting)
+    job = Job.objects.create(kind=scans.JOB_KIND, title="识别", status=Job.Status.RUNNING,
+                             params={"meeting_id": copy.pk})
+    with pytest.raises(ValidationError, match="正在识别"):
+        rehearsal.rehearsal_wipe(actor=users.town_admin, meeting=h.meeting)
+    assert Meeting.with_rehearsals.filter(pk=copy.pk).exists()
+    Job.objects.filter(pk=job.pk).update(created_at=job.created_at - rehearsal.READING_HOLDS_WIPE)  # a lost worker's
+    rehearsal.rehearsal_wipe(actor=users.town_admin, meeting=h.meeting)
+    assert not Meeting.with_rehearsals.filter(pk=copy.pk).exists() and not Job.objects.filter(pk=job.pk).exists()
+
+
 def _png_bomb(side: int) -> bytes:
     """A white PNG of ``side``² pixels: a few hundred kilobytes, gigabytes once decoded."""
     import struct
