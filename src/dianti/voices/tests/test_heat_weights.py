@@ -276,3 +276,14 @@ def test_once_the_recompute_is_done_the_county_page_offers_to_reload_not_to_go_b
     assert "刷新本页，查看结果" in polled and f'href="{url}"' in polled
     elsewhere = client.get(reverse("job_detail", args=[job.pk])).content.decode()  # the job's own page
     assert "返回继续办理" in elsewhere and f'href="{url}"' in elsewhere
+
+
+def test_a_towns_address_for_the_knobs_leads_to_its_countys_page(tree, users, client):
+    # /campaigns/heat/<town>/ showed a blank form (the defaults, not the county's knobs in force) whose save failed.
+    from django.urls import reverse
+
+    town_url = reverse("heat_scheme_edit", args=[tree.town_a.code])
+    client.force_login(users.county_admin)
+    assert client.get(town_url).url == reverse("heat_scheme_edit", args=[tree.county.code])
+    client.force_login(users.town_admin)
+    assert client.get(town_url, follow=True).status_code == 404  # the county's page is outside the town's scope
