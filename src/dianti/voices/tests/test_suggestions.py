@@ -133,3 +133,21 @@ def test_a_topic_without_keywords_shows_its_category_without_a_stray_dot(village
     client.force_login(users.town_admin)
     page = client.get(reverse("voices_workbench", args=[village.pk])).content.decode()
     assert "环境保护" in page and "· 环境保护" not in page
+
+
+def test_the_tracking_date_of_grouping_does_not_move_when_the_topic_is_supported_later(village, users):
+    # 已归类 was dated with the topic's updated_at, which every 我也关心 and heat recompute moves: after a later
+    # support the page read 已归类 12月8日 under a 点题 of 12月7日.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dianti.voices import tracking
+
+    houses = _topic(HOUSES[0])
+    topics.topic_assign(actor=users.town_admin, subject=village, text="盘活闲置农房", topic=houses)
+    Topic.objects.filter(pk=houses.pk).update(updated_at=timezone.now() + dt.timedelta(days=1))
+    op = Opinion.objects.select_related("topic").get(text=HOUSES[0])
+    steps = {s.label: s for s in tracking.steps(op)}
+    assigned = AssignedTopic.objects.get(subject=village).assigned_at
+    assert steps["已归类"].at <= assigned and steps["已归类"].at >= op.created_at
