@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from dianti.core import rules
 from dianti.core.http import error_messages
 from dianti.orgs import selectors as org_selectors
+from dianti.orgs.models import Organization
 
 from . import heat
 from .forms import HEAT_KNOBS, HeatSchemeForm
@@ -21,6 +22,13 @@ from .models import Campaign
 @login_required
 def heat_scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
     org = org_selectors.org_get(request.user, code)
+    if org.level != Organization.Level.COUNTY:
+        # Only a county sets the knobs: a town's or village's address showed an empty form (the defaults, not the
+        # county's values in force) whose save was refused. Its county's page answers instead (404 out of scope).
+        county = heat.county_of(org.path)
+        if county is None:
+            raise Http404(_("呼声热度权重由县级党委统一设定"))
+        return redirect("heat_scheme_edit", code=county.code)
     form = HeatSchemeForm(request.POST or None, weights=heat.scheme_of(org))
     if request.method == "POST" and form.is_valid():
         try:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import components, ratelimit
+from . import components, jobs, ratelimit
 
 # From this many scale counties on, the loaders drop the plain indexes and foreign keys of the tables they fill most
 # and make them again at the end (:func:`.bulk.deferred_indexes`): ten counties already outnumber Haiyan tenfold.
@@ -45,14 +45,16 @@ def load_all(counties: int = 1, everyone: bool = False, evaluators: int = 0) -> 
     """Run every step's demo loader in cycle order, then every step's bulk loader over the scale counties just
     created; return what the steps report, merged, with the seconds each bulk loader took."""
     report: dict[str, Any] = {}
-    with ratelimit.suspended():
+    # The demo's own jobs (the recompute its county heat knobs queue) run in this process as it loads: a job process
+    # would wait on the loader's writes and fail ("database is locked" on SQLite), shown as failed to the county.
+    with ratelimit.suspended(), jobs.run_here():
         for component in components.components():
             if component.demo is not None:
                 report.update(component.demo(counties=counties) or {})
-    scale = Scale(tuple(report.get("scale_counties", ())), everyone=everyone, evaluators=evaluators)
-    if scale.counties:
-        fill(scale)
-        report["bulk_seconds"] = scale.timings
+        scale = Scale(tuple(report.get("scale_counties", ())), everyone=everyone, evaluators=evaluators)
+        if scale.counties:
+            fill(scale)
+            report["bulk_seconds"] = scale.timings
     return report
 
 

@@ -18,7 +18,8 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -87,8 +88,23 @@ def submit(*, kind: str, title: str, actor: Any, params: dict[str, Any] | None =
     return job
 
 
+_here = threading.local()
+
+
+@contextmanager
+def run_here() -> Iterator[None]:
+    """Run the jobs submitted inside the block here, in this process, as each commits, whatever ``JOBS_BACKEND``
+    says. For a loader that writes for minutes (``dianti demo``): on SQLite it holds the write lock most of that time,
+    so a job process it started would give up waiting ("database is locked") and the job would show as failed."""
+    before, _here.on = getattr(_here, "on", False), True
+    try:
+        yield
+    finally:
+        _here.on = before
+
+
 def _dispatch(job_id: int, kind: str) -> None:
-    backend = settings.JOBS_BACKEND
+    backend = "sync" if getattr(_here, "on", False) else settings.JOBS_BACKEND
     if backend == "celery":
         # Send through the project's app: in a web process nothing else imports dianti.celery, and a bare
         # shared_task.delay() would go to Celery's default broker (amqp://localhost), leaving the job queued.

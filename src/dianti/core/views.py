@@ -84,7 +84,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.job_get(request.user, pk)
     template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
-    return render(request, template, {"job": job})
+    # Polled from the page the job was started on (the heat knobs, the paper scans), whose address htmx sends: the
+    # way back is then that page again, to be reloaded for the job's results.
+    here = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return render(request, template, {"job": job, "here": here})
 
 
 @login_required

@@ -89,6 +89,16 @@ def _images(data: bytes) -> tuple[int, Iterator[npt.NDArray[np.uint8]]]:
     return sources.image_pages(data)
 
 
+def _page_count(data: bytes) -> int:
+    """Return how many pages the file holds, from its headers (0 for a file that is no PDF or image)."""
+    from .omr import sources
+
+    try:
+        return sources.pdf_page_count(data) if data[:5] == b"%PDF-" else sources.check_image_size(data)
+    except Exception:  # noqa: BLE001 — unreadable, or too large: read_job names it; it counts no page
+        return 0
+
+
 def _jpeg(image: npt.NDArray[np.uint8]) -> bytes:
     import cv2
 
@@ -157,13 +167,15 @@ def read_job(job: Job, progress: Callable[[int, int], None]) -> dict[str, Any]:
         # result, and nothing reads the upload again.
         job.input_file.delete(save=False)
         Job.objects.filter(pk=job.pk).update(input_file="")
+    # Progress counts pages, as the result does ("识别 6 页"), not per-cent of each file ("400 / 400" for 6 pages).
+    sizes = [_page_count(data) for _name, data in files]
     problems, counts = [], {s: 0 for s in PaperScan.Status.values}
     for i, (name, data) in enumerate(files):
         try:
-            n, images = _images(data)
+            _n, images = _images(data)
             for k, image in enumerate(images):
                 counts[scan_store(meeting=meeting, image=image, job=job).status] += 1
-                progress(i * 100 + (k + 1) * 100 // n, len(files) * 100)
+                progress(sum(sizes[:i]) + min(k + 1, sizes[i]), sum(sizes))
         except DatabaseError:
             raise
         except sources.TooLarge:
@@ -171,7 +183,7 @@ def read_job(job: Job, progress: Callable[[int, int], None]) -> dict[str, Any]:
                 "pages": sources.MAX_PAGES, "pixels": sources.MAX_PAGE_PIXELS // 10_000}})
         except Exception:  # noqa: BLE001 — a truncated or corrupt file: said to the clerk, the batch's others go on
             problems.append({"file": name, "message": str(BAD_FILE)})
-        progress((i + 1) * 100, len(files) * 100)
+        progress(sum(sizes[:i + 1]), sum(sizes))
     message = _("识别 %(pages)d 页：待确认 %(read)d 页，重复 %(dup)d 页，无法识别 %(bad)d 页；%(files)d 个文件无法打开") % {
         "pages": sum(counts.values()), "read": counts["read"], "dup": counts["duplicate"], "bad": counts["rejected"],
         "files": len(problems)}

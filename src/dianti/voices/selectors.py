@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -128,11 +128,12 @@ def public_org(code: str) -> Organization:
 
 
 def public_topics(org: Organization, campaign: Campaign | None = None, limit: int = 10) -> QuerySet[Topic]:
-    """Return the topics the QR page shows as current: those of the open ``campaign`` (all, when none is open)."""
-    qs = Topic.objects.filter(organization=org, size__gte=1)
+    """Return the topics the QR page shows as current: those of the open ``campaign`` (all, when none is open:
+    newest year first, and the page labels each with its campaign's year, as a concern is often a topic of several)."""
+    qs = Topic.objects.filter(organization=org, size__gte=1).select_related("campaign")
     if campaign is not None:
-        qs = qs.filter(campaign=campaign)
-    return qs.order_by("-heat", "id")[:limit]
+        return qs.filter(campaign=campaign).order_by("-heat", "id")[:limit]
+    return qs.order_by(F("campaign__year").desc(nulls_last=True), "-heat", "id")[:limit]
 
 
 def public_recent(org: Organization, campaign: Campaign | None = None, limit: int = 20) -> QuerySet[Opinion]:

@@ -36,7 +36,9 @@ def _grouped(op: Opinion) -> list[Step]:
                                     "有人反映相近的问题时会归入同一话题。"), False)]
         return [Step(_("归类"), _("工作人员正在分类梳理。"), False)]
     detail = _("归入话题“%(title)s”，共 %(people)s 人反映") % {"title": op.topic.title, "people": op.topic.people}
-    return [Step(_("已归类"), detail, True, op.topic.updated_at)]
+    # When it joined its topic is not recorded; the topic's updated_at moves with every 我也关心 and heat recompute
+    # (it read 12月8日 under a 点题 of 12月7日), so the date is the later of the opinion's and the topic's making.
+    return [Step(_("已归类"), detail, True, max(op.created_at, op.topic.created_at))]
 
 
 def _sorted_since(op: Opinion) -> bool:

@@ -84,6 +84,8 @@ def topic_action(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "merge":
             ids = [int(i) for i in request.POST.getlist("other") if i.isdigit()]
             others = list(Topic.objects.filter(pk__in=ids, organization=topic.organization).exclude(pk=topic.pk))
+            if not others:  # the service's 请至少选择两个话题 reads wrong under 并入本话题, where this one is chosen
+                raise ValidationError(_("请先勾选要并入“%(title)s”的话题") % {"title": topic.title})
             topics.topic_merge(actor=request.user, topics=[topic, *others], title=request.POST.get("title", ""))
         elif action == "split":
             ids = [int(i) for i in request.POST.getlist("opinion") if i.isdigit()]

@@ -61,3 +61,31 @@ def test_run_job_runs_the_job_to_its_end(db):
     call_command("run_job", str(job.pk), stdout=out)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.result["counted"] == 20 and "done" in out.getvalue()
+
+
+def test_the_demo_runs_its_own_jobs_as_it_loads_so_none_is_left_failed(db, tree, users, settings, monkeypatch,
+                                                                         django_capture_on_commit_callbacks):
+    # `make run` on SQLite: the loader holds the write lock for most of a minute, and the job process started for
+    # the county's heat knobs gave up waiting ("database is locked"), so the county's heat page opened on
+    # 话题热度未能按新权重重算. The demo's jobs now run in its own process as each commits.
+    from types import SimpleNamespace
+
+    from dianti.campaigns import heat
+    from dianti.core import demo
+
+    settings.JOBS_BACKEND = "process"
+    spawned: list[int] = []
+    monkeypatch.setattr(jobs, "_spawn", spawned.append)
+
+    def loader(**_: Any) -> dict[str, Any]:  # a step's demo loader, whose transaction commits inside it
+        with django_capture_on_commit_callbacks(execute=True):
+            heat.heat_scheme_set(actor=users.county_admin, organization=tree.county, weights={"channel_visit": 1.8})
+        return {}
+
+    monkeypatch.setattr(demo, "components", SimpleNamespace(components=lambda: [SimpleNamespace(demo=loader)]))
+    demo.load_all()
+    [job] = Job.objects.filter(kind=heat.REHEAT_JOB)
+    assert job.status == Job.Status.DONE and spawned == []
+    with django_capture_on_commit_callbacks(execute=True):  # outside the demo, jobs go to their process again
+        again = jobs.submit(kind="test.count", title="数数", actor=None, params={"n": 3})
+    assert spawned == [again.pk]

@@ -157,6 +157,15 @@ def test_bad_files_are_named_in_chinese_and_the_good_ones_are_still_read(
     assert [s.serial for s in selectors_sheets(h)] == [1]
 
 
+def test_the_reading_counts_its_progress_in_pages_as_its_result_does(
+        h, blank, users, django_capture_on_commit_callbacks):
+    # Two files of three pages in all read "已完成 200 / 200" (per-cent of each file) beside "识别 3 页".
+    job = _upload(h, users.town_admin, django_capture_on_commit_callbacks,
+                  _pdf(_sheet(h, blank, 1), _sheet(h, blank, 2)), ("3.jpg", omr_samples.jpeg(_sheet(h, blank, 3))),
+                  ("notes.txt", b"not a scan"))
+    assert job.message.startswith("识别 3 页") and (job.progress, job.total) == (3, 3)
+
+
 def test_a_closed_meeting_takes_no_scans(h, users):
     services.meeting_close(actor=None, meeting=h.meeting)
     with pytest.raises(ValidationError, match="进行中"):

@@ -46,3 +46,19 @@ def test_a_villager_proves_a_phone_and_the_support_counts_as_verified(
     screenshot(page, "support-verified-phone")
     topic.refresh_from_db()
     assert Support.objects.get().phone_hash and topic.verified_people == 1
+
+
+def test_on_a_phone_a_topic_name_keeps_its_width_beside_the_phone_proof(
+        page_phone: Any, live_server: Any, tree: Any, screenshot: Any) -> None:
+    # With phone proof on, "我也关心" and its 验证手机号后关心 link took the row, and the topic's name was left
+    # two characters a line ("保洁员 / 能不"); the support now goes under the words when they would be squeezed.
+    verify.setting_set(actor=None, county=tree.county, on=True)
+    org = tree.village_a1
+    Topic.objects.create(organization=org, org_path=org.path, title="盘活闲置农房", size=6)
+    page = page_phone
+    page.goto(f"{live_server.url}/v/{org.code}/")
+    words = page.locator(".voice-row", has_text="盘活闲置农房").locator("> div").first
+    title = words.locator("b")
+    assert words.bounding_box()["width"] >= 160 and title.bounding_box()["height"] < 40  # one line
+    assert_fits_phone(page)
+    screenshot(page, "support-topic-row-phone")

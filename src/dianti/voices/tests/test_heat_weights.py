@@ -255,3 +255,35 @@ def test_a_campaign_whose_recompute_fails_fails_the_job_and_the_others_are_still
         job = jobs.run(job.pk)
     assert done == [campaign.pk] and EventFailure.objects.filter(event="heat_weights_changed").count() == 1
     assert job.status == Job.Status.FAILED and "1 个" in job.message and job.result["campaigns"] >= 2
+
+
+def test_once_the_recompute_is_done_the_county_page_offers_to_reload_not_to_go_back(
+        tree, users, client, django_capture_on_commit_callbacks):
+    # The finished job's button read 返回继续办理 and led to the very page it sat on (here, or polled by htmx).
+    from django.urls import reverse
+
+    from dianti.core.models import Job
+
+    client.force_login(users.county_admin)
+    url = reverse("heat_scheme_edit", args=[tree.county.code])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"heat_participant_weight": "0.3"})
+    job = Job.objects.get(status=Job.Status.DONE)
+    page = client.get(url).content.decode()
+    assert "刷新本页，查看结果" in page and "返回继续办理" not in page
+    polled = client.get(reverse("job_detail", args=[job.pk]), headers={
+        "HX-Request": "true", "HX-Current-URL": f"http://testserver{url}"}).content.decode()
+    assert "刷新本页，查看结果" in polled and f'href="{url}"' in polled
+    elsewhere = client.get(reverse("job_detail", args=[job.pk])).content.decode()  # the job's own page
+    assert "返回继续办理" in elsewhere and f'href="{url}"' in elsewhere
+
+
+def test_a_towns_address_for_the_knobs_leads_to_its_countys_page(tree, users, client):
+    # /campaigns/heat/<town>/ showed a blank form (the defaults, not the county's knobs in force) whose save failed.
+    from django.urls import reverse
+
+    town_url = reverse("heat_scheme_edit", args=[tree.town_a.code])
+    client.force_login(users.county_admin)
+    assert client.get(town_url).url == reverse("heat_scheme_edit", args=[tree.county.code])
+    client.force_login(users.town_admin)
+    assert client.get(town_url, follow=True).status_code == 404  # the county's page is outside the town's scope

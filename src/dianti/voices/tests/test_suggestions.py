@@ -112,3 +112,42 @@ def test_tracking_an_opinion_the_miner_could_not_place_no_longer_says_it_is_bein
     assert alone.topic is None
     track = client.get(reverse("voices_track", args=[alone.tracking_code])).content.decode()
     assert "工作人员正在分类梳理" not in track and "暂时没有其他人反映相同的问题" in track
+
+
+def test_merging_into_a_topic_with_no_other_ticked_says_to_tick_one(village, users, client):
+    # 改名或合并 → 并入本话题 with nothing ticked answered 请至少选择两个话题进行合并, though the form asks for the
+    # others only (this topic is the one merged into).
+    houses = _topic(HOUSES[0])
+    client.force_login(users.town_admin)
+    back = reverse("voices_workbench", args=[village.pk])
+    page = client.post(reverse("voices_topic_action", args=[houses.pk]), {"action": "merge", "next": back},
+                       follow=True).content.decode()
+    assert f"请先勾选要并入“{houses.title}”的话题" in page and "请至少选择两个话题" not in page
+    assert Topic.objects.filter(pk=_topic(EMPTY[0]).pk).exists()
+
+
+def test_a_topic_without_keywords_shows_its_category_without_a_stray_dot(village, users, client):
+    # A place's concern made a topic (by place → 定为述职题目) has a category and no keywords: it read "· 环境保护".
+    houses = _topic(HOUSES[0])
+    Topic.objects.filter(pk=houses.pk).update(keywords=[], category="环境保护")
+    client.force_login(users.town_admin)
+    page = client.get(reverse("voices_workbench", args=[village.pk])).content.decode()
+    assert "环境保护" in page and "· 环境保护" not in page
+
+
+def test_the_tracking_date_of_grouping_does_not_move_when_the_topic_is_supported_later(village, users):
+    # 已归类 was dated with the topic's updated_at, which every 我也关心 and heat recompute moves: after a later
+    # support the page read 已归类 12月8日 under a 点题 of 12月7日.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dianti.voices import tracking
+
+    houses = _topic(HOUSES[0])
+    topics.topic_assign(actor=users.town_admin, subject=village, text="盘活闲置农房", topic=houses)
+    Topic.objects.filter(pk=houses.pk).update(updated_at=timezone.now() + dt.timedelta(days=1))
+    op = Opinion.objects.select_related("topic").get(text=HOUSES[0])
+    steps = {s.label: s for s in tracking.steps(op)}
+    assigned = AssignedTopic.objects.get(subject=village).assigned_at
+    assert steps["已归类"].at <= assigned and steps["已归类"].at >= op.created_at

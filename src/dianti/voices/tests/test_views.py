@@ -8,9 +8,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from dianti.campaigns.tests.factories import in_topics
+from dianti.campaigns.tests.factories import in_topics, town_campaign
 from dianti.voices import services
-from dianti.voices.models import Opinion
+from dianti.voices.models import Opinion, Topic
 
 from .factories import opinion
 
@@ -18,6 +18,17 @@ from .factories import opinion
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     cache.clear()
+
+
+def test_with_no_call_open_the_qr_page_says_which_year_each_topic_is_from_newest_first(tree, client):
+    # After the meeting no campaign collects, so the page shows every year's topics: the same concern raised in
+    # 2019 and in 2020 read as two identical "公交出行" rows, last year's first because it was hotter.
+    org = tree.village_a1
+    for year, heat in ((2019, 28.0), (2020, 4.4)):
+        Topic.objects.create(organization=org, org_path=org.path, campaign=town_campaign(tree, year=year),
+                             title="公交出行", size=3, heat=heat)
+    page = client.get(reverse("voices_public", args=[org.code])).content.decode()
+    assert page.index("2020年</span> <b>公交出行") < page.index("2019年</span> <b>公交出行")
 
 
 def test_villager_submits_from_the_qr_page_and_lands_on_the_tracking_page(tree, client):
