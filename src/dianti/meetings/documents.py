@@ -94,11 +94,9 @@ def paper_serials(copies: int, taken: Iterable[int] = ()) -> list[int]:
 
 def paper_ballots_pdf_for(spec: BallotSpec, serials: Iterable[int]) -> bytes:
     """Return the ballots of ``spec`` for ``serials`` as PDF (see :mod:`.ballot_print`)."""
-    from weasyprint import HTML
+    from .ballot_print import ballot_pdf
 
-    from .ballot_print import ballot_html
-
-    return HTML(string=ballot_html(spec, serials)).write_pdf()  # type: ignore[no-any-return]
+    return ballot_pdf(spec, serials)
 
 
 def _attendance_line(meeting: Any) -> str:

@@ -154,3 +154,20 @@ def test_no_report_changes_after_the_meeting_closed(tree, users):
     with pytest.raises(ValidationError, match="会议已结束"):
         services.report_upload(actor=users.secretary, item=h.items[0],
                                upload=SimpleUploadedFile("述职报告.docx", report_docx()))
+
+
+def test_ballots_printed_by_laying_the_form_once_look_the_same_as_laying_out_every_sheet(tree, monkeypatch):
+    import numpy as np
+
+    from dianti.meetings import ballot_print
+    from dianti.meetings.omr.sources import pdf_pages
+
+    spec = documents.ballot_spec(scheduled(reporting(tree)))
+    serials = [23456789, 98765432, 45678901]
+    stamped = list(pdf_pages(documents.paper_ballots_pdf_for(spec, serials), 100))
+    monkeypatch.setattr(ballot_print, "STAMP_FROM", 10**6)  # every sheet laid out whole, as before
+    whole = list(pdf_pages(documents.paper_ballots_pdf_for(spec, serials), 100))
+    assert len(stamped) == len(whole) == 3
+    for a, b in zip(stamped, whole, strict=True):
+        differ = np.abs(a.astype(int) - b.astype(int)) > 64
+        assert a.shape == b.shape and differ.mean() < 0.001  # anti-aliasing at most, nothing moved or missing
