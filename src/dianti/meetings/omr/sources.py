@@ -111,7 +111,7 @@ def check_image_size(data: bytes) -> int:
             total += pixels
             if pixels > MAX_PAGE_PIXELS or total > MAX_FILE_PIXELS:
                 raise TooLarge(pixels)
-    return frames  # type: ignore[no-any-return]
+    return frames
 
 
 def expand(paths: Sequence[str | Path]) -> list[Path]:
