@@ -16,8 +16,9 @@ import dianti
 from dianti.core import components
 
 # Exports that write, and so must read the primary: printing evaluator codes issues them (the slip is the only copy).
-# Asking for the annual report queues a job (a row on the primary) and answers with its progress page.
-WRITING_EXPORTS = {"meeting_codes", "dashboard_report"}
+# Asking for the annual report queues a job (a row on the primary) and answers with its progress page. Printing paper
+# ballots records the serials it draws, so a later printing never repeats one.
+WRITING_EXPORTS = {"meeting_codes", "dashboard_report", "meeting_paper_pdf"}
 PUBLIC_PAGES = {"portal_index", "portal_campaign", "portal_campaigns", "portal_search", "portal_org", "portal_meetings",
                 "portal_rectification", "portal_data", "portal_data_file", "voices_public", "voices_track",
                 "voices_track_lookup", "meeting_public", "rectification_observe", "portal_record"}
